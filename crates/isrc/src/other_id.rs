@@ -1,0 +1,189 @@
+//! Other identifiers that end up in ISRC columns: product barcodes, work codes, party codes.
+//! Each is recognised only when its check digit is right, so a mistyped ISRC is never
+//! mistaken for one.
+
+use crate::scan::CodeChar;
+
+/// An identifier that is not an ISRC, recognised by its shape and check digit.
+///
+/// ```
+/// use isrc::{OtherIdentifier, Policy, Rule};
+/// let report = isrc::check("T-034.524.680-1", &Policy::new("2026-01-01".parse().unwrap()));
+/// assert_eq!(report.findings[0].rule, Rule::OtherIdentifier);
+/// assert_eq!(OtherIdentifier::Iswc.name(), "ISWC");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OtherIdentifier {
+    /// UPC-A, the 12-digit product barcode of a release.
+    UpcA,
+    /// EAN-13, the 13-digit product barcode of a release.
+    Ean13,
+    /// ISWC, the code of a musical work (composition), `T-034.524.680-1`.
+    Iswc,
+    /// ISNI, the 16-character code of a party (artist, label).
+    Isni,
+    /// GRid, the 18-character Global Release Identifier.
+    Grid,
+}
+
+impl OtherIdentifier {
+    /// The identifier's usual abbreviation.
+    pub fn name(self) -> &'static str {
+        match self {
+            OtherIdentifier::UpcA => "UPC-A",
+            OtherIdentifier::Ean13 => "EAN-13",
+            OtherIdentifier::Iswc => "ISWC",
+            OtherIdentifier::Isni => "ISNI",
+            OtherIdentifier::Grid => "GRid",
+        }
+    }
+
+    /// What it identifies, for messages.
+    pub fn what(self) -> &'static str {
+        match self {
+            OtherIdentifier::UpcA | OtherIdentifier::Ean13 => {
+                "a product barcode (identifies a release, not a recording)"
+            }
+            OtherIdentifier::Iswc => {
+                "a musical work code (identifies a composition, not a recording)"
+            }
+            OtherIdentifier::Isni => "a party code (identifies a person or organisation)",
+            OtherIdentifier::Grid => "a release identifier (identifies a release, not a recording)",
+        }
+    }
+}
+
+fn digits(chars: &[CodeChar]) -> Option<impl Iterator<Item = u32> + '_> {
+    chars
+        .iter()
+        .all(|c| c.byte.is_ascii_digit())
+        .then(|| chars.iter().map(|c| u32::from(c.byte - b'0')))
+}
+
+/// GS1 check digit (UPC-A, EAN-13): weights 3 and 1 from the right, check digit excluded.
+fn gs1_ok(chars: &[CodeChar]) -> bool {
+    let Some(values) = digits(chars) else {
+        return false;
+    };
+    let values: arrayvec_lite::Digits = values.collect();
+    let (body, check) = values.split_last();
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
+        .sum();
+    (10 - sum % 10) % 10 == check
+}
+
+/// ISNI: ISO 7064 MOD 11-2 over 15 digits, check character 0-9 or X.
+fn isni_ok(chars: &[CodeChar]) -> bool {
+    let (body, check) = chars.split_at(15);
+    let Some(values) = digits(body) else {
+        return false;
+    };
+    let sum = values.fold(0u32, |acc, d| ((acc + d) * 2) % 11);
+    let expected = (12 - sum % 11) % 11;
+    match check[0].byte {
+        b'X' => expected == 10,
+        b @ b'0'..=b'9' => u32::from(b - b'0') == expected,
+        _ => false,
+    }
+}
+
+/// GRid: ISO 7064 MOD 37,36 (hybrid system) over 17 characters, check character 0-9 A-Z.
+fn grid_ok(chars: &[CodeChar]) -> bool {
+    let value = |b: u8| match b {
+        b'0'..=b'9' => Some(u32::from(b - b'0')),
+        b'A'..=b'Z' => Some(u32::from(b - b'A') + 10),
+        _ => None,
+    };
+    let mut p = 36;
+    for c in &chars[..17] {
+        let Some(v) = value(c.byte) else {
+            return false;
+        };
+        let mut s = (p + v) % 36;
+        if s == 0 {
+            s = 36;
+        }
+        p = (2 * s) % 37;
+    }
+    value(chars[17].byte) == Some((37 - p) % 36)
+}
+
+/// ISWC: `T`, nine digits and a check digit; separators `-` `.` and spaces allowed.
+fn iswc_ok(text: &str) -> bool {
+    let mut chars = text
+        .chars()
+        .filter(|c| !matches!(c, '-' | '.' | ' '))
+        .peekable();
+    if !matches!(chars.next(), Some('T' | 't')) {
+        return false;
+    }
+    let mut values = [0u32; 10];
+    let mut n = 0;
+    for c in chars {
+        let Some(d) = c.to_digit(10) else {
+            return false;
+        };
+        if n == 10 {
+            return false;
+        }
+        values[n] = d;
+        n += 1;
+    }
+    if n != 10 {
+        return false;
+    }
+    let sum: u32 = 1 + (1..=9u32).map(|i| i * values[i as usize - 1]).sum::<u32>();
+    (10 - sum % 10) % 10 == values[9]
+}
+
+/// Which other identifier `content` (the trimmed input) with these code characters is.
+pub(crate) fn identify(content: &str, chars: &[CodeChar], count: usize) -> Option<OtherIdentifier> {
+    if iswc_ok(content) {
+        return Some(OtherIdentifier::Iswc);
+    }
+    if count != chars.len() {
+        return None;
+    }
+    match count {
+        12 if gs1_ok(chars) => Some(OtherIdentifier::UpcA),
+        13 if gs1_ok(chars) => Some(OtherIdentifier::Ean13),
+        16 if isni_ok(chars) => Some(OtherIdentifier::Isni),
+        18 if grid_ok(chars) => Some(OtherIdentifier::Grid),
+        _ => None,
+    }
+}
+
+/// A fixed-size digit buffer, so that checking needs no allocation.
+mod arrayvec_lite {
+    pub struct Digits {
+        values: [u32; 13],
+        len: usize,
+    }
+
+    impl FromIterator<u32> for Digits {
+        fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Digits {
+            let mut digits = Digits {
+                values: [0; 13],
+                len: 0,
+            };
+            for value in iter.into_iter().take(13) {
+                digits.values[digits.len] = value;
+                digits.len += 1;
+            }
+            digits
+        }
+    }
+
+    impl Digits {
+        pub fn split_last(&self) -> (&[u32], u32) {
+            match self.values[..self.len].split_last() {
+                Some((last, body)) => (body, *last),
+                None => (&[], u32::MAX),
+            }
+        }
+    }
+}

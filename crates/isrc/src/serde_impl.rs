@@ -1,0 +1,159 @@
+//! `serde` support: an [`Isrc`] is its compact string in human-readable formats and its
+//! [`Isrc::to_u64`] number in binary ones; a [`Report`] serializes to the documented JSON shape
+//! of `isrc validate --json`.
+
+use core::fmt;
+
+use serde::de::{self, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Finding, Isrc, PrefixCode, PrefixEntry, Report, Rule, Severity, Span};
+
+impl Serialize for Isrc {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            serializer.serialize_u64(self.to_u64())
+        }
+    }
+}
+
+struct IsrcVisitor;
+
+impl Visitor<'_> for IsrcVisitor {
+    type Value = Isrc;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an ISRC such as \"CBYZ92200001\", or its u64 encoding")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Isrc, E> {
+        text.parse().map_err(E::custom)
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Isrc, E> {
+        Isrc::from_u64(value).ok_or_else(|| E::custom("number out of range for an ISRC"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Isrc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Isrc, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(IsrcVisitor)
+        } else {
+            deserializer.deserialize_u64(IsrcVisitor)
+        }
+    }
+}
+
+impl Serialize for PrefixCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrefixCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PrefixCode, D::Error> {
+        let text = <alloc::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rule, D::Error> {
+        let text = <alloc::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse()
+            .map_err(|_| de::Error::custom(alloc::format!("unknown rule id {text:?}")))
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for Span {
+    /// `[start, end]`, byte offsets.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(2))?;
+        seq.serialize_element(&self.start)?;
+        seq.serialize_element(&self.end)?;
+        seq.end()
+    }
+}
+
+impl Serialize for Finding {
+    /// `{"rule", "severity", "message", "span": [start, end], "fix"}`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Finding", 5)?;
+        s.serialize_field("rule", &self.rule)?;
+        s.serialize_field("severity", &self.severity)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("span", &self.span)?;
+        s.serialize_field("fix", &self.fix)?;
+        s.end()
+    }
+}
+
+struct PrefixInfo<'a>(&'a PrefixEntry);
+
+impl Serialize for PrefixInfo<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("agency", self.0.agency())?;
+        map.serialize_entry("territory", self.0.territory())?;
+        map.serialize_entry("status", self.0.status().as_str())?;
+        map.serialize_entry(
+            "introduced",
+            &self.0.introduced().map(|d| alloc::format!("{d}")),
+        )?;
+        map.end()
+    }
+}
+
+struct Display<T>(T);
+
+impl<T: fmt::Display> Serialize for Display<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl Serialize for Report<'_> {
+    /// The shape of `isrc validate --json`:
+    /// `{"input", "valid", "isrc", "display", "country", "registrant", "year", "designation",
+    /// "prefix": {"agency", "territory", "status", "introduced"}, "findings": [...]}`, with
+    /// `null` for what cannot be formed.
+    ///
+    /// ```
+    /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    /// let json = serde_json::to_value(isrc::check("USRC17607839", &policy)).unwrap();
+    /// assert_eq!(json["display"], "ISRC US-RC1-76-07839");
+    /// assert_eq!(json["prefix"]["agency"], "RIAA");
+    /// assert_eq!(json["findings"][0]["rule"], "legacy_year");
+    /// ```
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let code = self.isrc;
+        let mut s = serializer.serialize_struct("Report", 10)?;
+        s.serialize_field("input", self.input)?;
+        s.serialize_field("valid", &self.is_valid())?;
+        s.serialize_field("isrc", &code.map(Display))?;
+        s.serialize_field("display", &code.map(|c| Display(c.labelled())))?;
+        s.serialize_field("country", &code.map(|c| Display(c.country())))?;
+        s.serialize_field("registrant", &code.map(|c| Display(c.registrant())))?;
+        s.serialize_field("year", &code.map(Isrc::year))?;
+        s.serialize_field("designation", &code.map(Isrc::designation))?;
+        s.serialize_field("prefix", &self.prefix.map(PrefixInfo))?;
+        s.serialize_field("findings", &self.findings)?;
+        s.end()
+    }
+}
