@@ -164,7 +164,7 @@ fn check_scanned<'a>(report: &mut Report<'a>, scanned: &Scanned, policy: &Policy
             Rule::OtherIdentifier,
             scanned.content,
             format!(
-                "this is an {} ({}), with a valid check digit; it is not an ISRC",
+                "this is an {}, {}; its check digit is right, so it is not a mistyped ISRC",
                 other.name(),
                 other.what()
             ),

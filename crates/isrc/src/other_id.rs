@@ -42,13 +42,15 @@ impl OtherIdentifier {
     pub fn what(self) -> &'static str {
         match self {
             OtherIdentifier::UpcA | OtherIdentifier::Ean13 => {
-                "a product barcode (identifies a release, not a recording)"
+                "a product barcode: it identifies a release, not a recording"
             }
             OtherIdentifier::Iswc => {
-                "a musical work code (identifies a composition, not a recording)"
+                "a musical work code: it identifies a composition, not a recording"
             }
-            OtherIdentifier::Isni => "a party code (identifies a person or organisation)",
-            OtherIdentifier::Grid => "a release identifier (identifies a release, not a recording)",
+            OtherIdentifier::Isni => "a party code: it identifies a person or an organisation",
+            OtherIdentifier::Grid => {
+                "a release identifier: it identifies a release, not a recording"
+            }
         }
     }
 }

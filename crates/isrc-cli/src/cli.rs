@@ -1,0 +1,51 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// Allocate, check and tag International Standard Recording Codes (ISO 3901).
+#[derive(Debug, Parser)]
+#[command(name = "isrc", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Prefix table to use instead of the built-in one (CSV: prefix,territory,agency,status,introduced).
+    #[arg(long, global = true, value_name = "FILE", env = "ISRC_PREFIXES")]
+    pub prefixes: Option<PathBuf>,
+
+    /// Reference date for year checks and allocation, instead of today (also ISRC_TODAY).
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "ISRC_TODAY")]
+    pub today: Option<isrc::Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check ISRCs given as arguments, or one per line on standard input.
+    Validate(crate::validate::ValidateArgs),
+}
+
+impl Cli {
+    /// Parses the command line, with `--version` naming the built-in prefix table's date.
+    pub fn parse_with_version() -> Cli {
+        let table = isrc::PrefixTable::builtin();
+        let version = format!(
+            "{} (prefix table {}, {} prefixes)",
+            env!("CARGO_PKG_VERSION"),
+            table.date().unwrap_or("undated"),
+            table.len()
+        );
+        let matches = Cli::command().version(version).get_matches();
+        match Cli::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(error) => error.exit(),
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The policy a run checks against: the prefix table (built in or `--prefixes FILE`) and the
+//! reference date (`--today`, `ISRC_TODAY`, or the system clock).
+
+use anyhow::{Context as _, Result};
+use isrc::{Date, Policy, PrefixTable};
+
+use crate::cli::GlobalArgs;
+
+/// What the global options resolve to.
+pub struct Context {
+    table: Option<PrefixTable>,
+    today: Date,
+}
+
+impl Context {
+    /// Loads the prefix table file, if one was given.
+    pub fn load(global: &GlobalArgs) -> Result<Context> {
+        let table = match &global.prefixes {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read prefix table {}", path.display()))?;
+                let name = path.display().to_string();
+                let table = PrefixTable::from_csv(&text, &name).map_err(|e| {
+                    anyhow::anyhow!("{name}:{}:{}: {}", e.line(), e.column(), e.message())
+                })?;
+                Some(table)
+            }
+        };
+        Ok(Context {
+            table,
+            today: global.today.unwrap_or_else(Date::today),
+        })
+    }
+
+    /// The policy for checks.
+    pub fn policy(&self) -> Policy<'_> {
+        let policy = Policy::new(self.today);
+        match &self.table {
+            Some(table) => policy.with_prefixes(table),
+            None => policy,
+        }
+    }
+}
