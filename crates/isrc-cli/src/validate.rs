@@ -81,10 +81,10 @@ pub fn run(global: &GlobalArgs, args: ValidateArgs) -> Result<ExitCode> {
 }
 
 fn broken_pipe_is_fine(error: anyhow::Error) -> anyhow::Error {
-    if let Some(io) = error.downcast_ref::<std::io::Error>() {
-        if io.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Some(io) = error.downcast_ref::<std::io::Error>()
+        && io.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
     error
 }
