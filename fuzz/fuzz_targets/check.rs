@@ -1,0 +1,38 @@
+//! `isrc::check` and the parsers on arbitrary bytes: never a panic, and what they accept
+//! agrees with itself.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let policy = isrc::Policy::new(isrc::Date::new(2026, 11, 22).unwrap());
+    let report = isrc::check(&text, &policy);
+    for finding in &report.findings {
+        // Spans always fall on character boundaries of the input.
+        assert!(text.get(finding.span.start..finding.span.end).is_some());
+        if let Some(fix) = finding.fix {
+            assert_eq!(isrc::Isrc::parse_strict(&fix.to_string()), Ok(fix));
+        }
+    }
+    let _ = serde_json::to_string(&report).unwrap();
+    // The two tiers agree: well-formed exactly when check forms a code.
+    match text.parse::<isrc::Isrc>() {
+        Ok(code) => {
+            assert_eq!(report.isrc, Some(code));
+            assert_eq!(code.hyphenated().to_string().parse::<isrc::Isrc>(), Ok(code));
+            assert_eq!(code.labelled().to_string().parse::<isrc::Isrc>(), Ok(code));
+            assert_eq!(isrc::Isrc::from_u64(code.to_u64()), Some(code));
+        }
+        Err(error) => {
+            assert_eq!(report.isrc, None);
+            assert!(!report.is_valid());
+            let _ = error.to_string();
+        }
+    }
+    if report.is_valid() {
+        assert!(report.isrc.is_some());
+    }
+    let _ = text.parse::<isrc::PrefixCode>();
+    let _ = isrc::Isrc::parse_strict(&text);
+});
