@@ -234,7 +234,7 @@ fn describe_style(flags: u8) -> String {
     }
 }
 
-/// A well-formed code followed by more: `USRC17607839-A`. Never cut off, only named.
+/// A well-formed code followed by a suffix: `USRC17607839-A`. Never cut off, only named.
 fn report_trailing_text(report: &mut Report<'_>, scanned: &Scanned, policy: &Policy<'_>) {
     let chars = scanned.stored();
     let Some(code) = Isrc::from_compact_bytes(&scan::code_bytes(&chars[..12])) else {
@@ -246,6 +246,12 @@ fn report_trailing_text(report: &mut Report<'_>, scanned: &Scanned, policy: &Pol
             .get_bytes(code.country().to_bytes())
             .is_none()
     {
+        return;
+    }
+    // `USRC17607839-A` or `USRC17607839A` is a code with a suffix; `USARC15705223`, one
+    // digit too many, is more likely a typo anywhere in the code.
+    let set_apart = chars[12].span.start > chars[11].span.end;
+    if !set_apart && !chars[12].byte.is_ascii_uppercase() {
         return;
     }
     let extra = Span::new(chars[12].span.start, scanned.content.end);
