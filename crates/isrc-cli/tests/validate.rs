@@ -51,7 +51,10 @@ fn an_invalid_code_exits_1_with_a_caret_and_a_fix() {
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.contains("error[letter_in_digits]"), "{text}");
-    assert!(text.contains("    | USRC176O7839\n    |        ^\n"), "{text}");
+    assert!(
+        text.contains("    | USRC176O7839\n    |        ^\n"),
+        "{text}"
+    );
     assert!(text.contains("= fix: USRC17607839"), "{text}");
 }
 
@@ -93,7 +96,18 @@ fn standard_input_is_read_line_by_line() {
     let lines = json_lines(&output);
     let verdicts: Vec<(bool, String)> = lines
         .iter()
-        .map(|l| (l["valid"].as_bool().unwrap(), l["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect::<Vec<_>>().join(",")))
+        .map(|l| {
+            (
+                l["valid"].as_bool().unwrap(),
+                l["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["rule"].as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+        })
         .collect();
     assert_eq!(
         verdicts,
@@ -105,7 +119,12 @@ fn standard_input_is_read_line_by_line() {
             (true, String::new()),
         ]
     );
-    assert!(lines[3]["findings"][0]["message"].as_str().unwrap().contains("not valid UTF-8"));
+    assert!(
+        lines[3]["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8")
+    );
 }
 
 #[test]
@@ -134,32 +153,75 @@ fn a_prefix_table_file_replaces_the_built_in_one() {
     )
     .unwrap();
     let path = path.to_str().unwrap();
-    let output = isrc(&["validate", "--prefixes", path, "--json", "QQAB12600001", "USRC12600001"], None);
+    let output = isrc(
+        &[
+            "validate",
+            "--prefixes",
+            path,
+            "--json",
+            "QQAB12600001",
+            "USRC12600001",
+        ],
+        None,
+    );
     let lines = json_lines(&output);
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[0]["prefix"]["agency"], "Test agency");
     assert_eq!(lines[1]["findings"][0]["rule"], "unknown_prefix");
-    assert!(lines[1]["findings"][0]["message"].as_str().unwrap().contains("2027-03-01"));
+    assert!(
+        lines[1]["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2027-03-01")
+    );
 }
 
 #[test]
 fn a_broken_prefix_table_is_refused_with_its_position() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.csv");
-    std::fs::write(&path, "prefix,territory,agency,status,introduced\nQ1,Worldwide,Test,active,\n").unwrap();
-    let output = isrc(&["validate", "--prefixes", path.to_str().unwrap(), "USRC12600001"], None);
+    std::fs::write(
+        &path,
+        "prefix,territory,agency,status,introduced\nQ1,Worldwide,Test,active,\n",
+    )
+    .unwrap();
+    let output = isrc(
+        &[
+            "validate",
+            "--prefixes",
+            path.to_str().unwrap(),
+            "USRC12600001",
+        ],
+        None,
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken.csv:2:1:"), "{stderr}");
-    let output = isrc(&["validate", "--prefixes", "/nonexistent/prefixes.csv", "USRC12600001"], None);
+    let output = isrc(
+        &[
+            "validate",
+            "--prefixes",
+            "/nonexistent/prefixes.csv",
+            "USRC12600001",
+        ],
+        None,
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/prefixes.csv"));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(isrc(&["validate", "--frobnicate"], None).status.code(), Some(2));
-    assert_eq!(isrc(&["validate", "--today", "2026-02-30", "X"], None).status.code(), Some(2));
+    assert_eq!(
+        isrc(&["validate", "--frobnicate"], None).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        isrc(&["validate", "--today", "2026-02-30", "X"], None)
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]

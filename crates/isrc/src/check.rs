@@ -15,6 +15,161 @@ use crate::scan::{self, CodeChar, MAX_INPUT_LEN, Scanned, style};
 /// At most this many `invalid_character` findings are reported for one input.
 const MAX_INVALID_FINDINGS: usize = 16;
 
+/// A set of rules, as a bit set: what [`verdict`] reports without allocating.
+///
+/// ```
+/// use isrc::{Policy, Rule};
+/// let policy = Policy::new("2026-11-22".parse().unwrap());
+/// let verdict = isrc::verdict("us-rc1-76-07839", &policy);
+/// assert!(verdict.rules.contains(Rule::NotCanonical));
+/// assert_eq!(verdict.rules.iter().collect::<Vec<_>>(), [Rule::NotCanonical, Rule::LegacyYear]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RuleSet(u32);
+
+impl RuleSet {
+    /// Adds a rule.
+    pub fn insert(&mut self, rule: Rule) {
+        self.0 |= 1 << rule_index(rule);
+    }
+
+    /// Whether the set holds `rule`.
+    pub fn contains(self, rule: Rule) -> bool {
+        self.0 & (1 << rule_index(rule)) != 0
+    }
+
+    /// Number of rules in the set.
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The rules, in the order of [`Rule::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL.iter().copied().filter(move |r| self.contains(*r))
+    }
+}
+
+fn rule_index(rule: Rule) -> u32 {
+    Rule::ALL.iter().position(|r| *r == rule).unwrap_or(31) as u32
+}
+
+/// What [`check`] decides, without messages or spans: for bulk work, where allocating a
+/// message per finding would cost more than the check itself.
+///
+/// ```
+/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+/// let verdict = isrc::verdict("USRC176O7839", &policy);
+/// assert!(!verdict.is_valid());
+/// assert_eq!(verdict.fix.unwrap().to_string(), "USRC17607839");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Verdict {
+    /// The code, as in [`Report::isrc`].
+    pub isrc: Option<Isrc>,
+    /// The rules with at least one finding.
+    pub rules: RuleSet,
+    /// The most severe finding's severity.
+    pub severity: Option<Severity>,
+    /// The first fix offered, as in [`Report::fix`].
+    pub fix: Option<Isrc>,
+}
+
+impl Verdict {
+    /// Valid: no finding is an error.
+    pub fn is_valid(&self) -> bool {
+        self.severity != Some(Severity::Error)
+    }
+}
+
+/// Checks `input` like [`check`], returning only the verdict; allocates nothing.
+pub fn verdict(input: &str, policy: &Policy<'_>) -> Verdict {
+    let mut out = Collector::new(false);
+    let code = run(input, policy, &mut out);
+    Verdict {
+        isrc: code.isrc,
+        rules: out.rules,
+        severity: out.severity,
+        fix: out.fix,
+    }
+}
+
+/// Where findings go: full findings with messages for a [`Report`], or just the rule bits
+/// for a [`Verdict`]. Messages are closures, built only when they are wanted.
+struct Collector {
+    detailed: bool,
+    findings: Vec<Finding>,
+    rules: RuleSet,
+    severity: Option<Severity>,
+    fix: Option<Isrc>,
+    invalid_characters: usize,
+}
+
+impl Collector {
+    fn new(detailed: bool) -> Collector {
+        Collector {
+            detailed,
+            findings: Vec::new(),
+            rules: RuleSet::default(),
+            severity: None,
+            fix: None,
+            invalid_characters: 0,
+        }
+    }
+
+    fn push(&mut self, rule: Rule, span: Span, message: impl FnOnce() -> String) {
+        self.push_full(rule, rule.default_severity(), span, None, message);
+    }
+
+    fn push_full(
+        &mut self,
+        rule: Rule,
+        severity: Severity,
+        span: Span,
+        fix: Option<Isrc>,
+        message: impl FnOnce() -> String,
+    ) {
+        self.rules.insert(rule);
+        self.severity = self.severity.max(Some(severity));
+        if self.fix.is_none() {
+            self.fix = fix;
+        }
+        if self.detailed {
+            self.findings.push(Finding {
+                rule,
+                severity,
+                span,
+                message: message(),
+                fix,
+            });
+        }
+    }
+
+    /// Offers `fix` on every finding since `first` (a count of findings pushed so far).
+    fn set_fix_since(&mut self, first: usize, fix: Isrc) {
+        if self.fix.is_none() {
+            self.fix = Some(fix);
+        }
+        for finding in self.findings.iter_mut().skip(first) {
+            finding.fix = Some(fix);
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Collector::new(self.detailed);
+    }
+}
+
+/// What `run` found besides the findings.
+struct Formed<'a> {
+    isrc: Option<Isrc>,
+    prefix: Option<&'a PrefixEntry>,
+}
+
 /// The verdict on one input: the code (when one can be formed) and what was found.
 ///
 /// ```
@@ -81,112 +236,107 @@ impl Report<'_> {
 /// assert_eq!(report.findings[0].severity, Severity::Error);
 /// ```
 pub fn check<'a>(input: &'a str, policy: &Policy<'a>) -> Report<'a> {
-    let mut report = Report {
+    let mut out = Collector::new(true);
+    let formed = run(input, policy, &mut out);
+    Report {
         input,
+        isrc: formed.isrc,
+        prefix: formed.prefix,
+        findings: out.findings,
+    }
+}
+
+fn run<'a>(input: &str, policy: &Policy<'a>, out: &mut Collector) -> Formed<'a> {
+    let mut formed = Formed {
         isrc: None,
         prefix: None,
-        findings: Vec::new(),
     };
     if let Some(code) = Isrc::from_compact_bytes(input.as_bytes()) {
-        report.isrc = Some(code);
-        check_semantics(&mut report, code, policy, Positions::Compact);
-        return report;
+        let bytes = input.as_bytes();
+        let prefix = [bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]];
+        formed.isrc = Some(code);
+        check_semantics(out, &mut formed, code, prefix, policy, Positions::Compact);
+        return formed;
     }
     if input.len() > MAX_INPUT_LEN {
-        report.findings.push(finding(
-            Rule::Length,
-            Span::new(0, input.len()),
+        out.push(Rule::Length, Span::new(0, input.len()), || {
             format!(
                 "the input is {} bytes long; an ISRC has 12 characters (inputs over {MAX_INPUT_LEN} bytes are not examined)",
                 input.len()
-            ),
-        ));
-        return report;
+            )
+        });
+        return formed;
     }
-    let findings = &mut report.findings;
     let scanned = scan::scan(input, |character, span| {
-        if findings.len() < MAX_INVALID_FINDINGS {
-            findings.push(invalid_character(character, span));
+        if out.invalid_characters < MAX_INVALID_FINDINGS {
+            out.invalid_characters += 1;
+            out.push(Rule::InvalidCharacter, span, || {
+                invalid_character(character)
+            });
         }
     });
-    check_scanned(&mut report, &scanned, policy);
-    report
+    check_scanned(out, &mut formed, input, &scanned, policy);
+    formed
 }
 
-fn finding(rule: Rule, span: Span, message: String) -> Finding {
-    Finding {
-        rule,
-        severity: rule.default_severity(),
-        span,
-        message,
-        fix: None,
-    }
-}
-
-fn invalid_character(character: char, span: Span) -> Finding {
+fn invalid_character(character: char) -> String {
     let name = match character {
         '\0' => String::from("a NUL byte"),
         '\u{FFFD}' => String::from("U+FFFD (text that was not valid UTF-8)"),
         c if c.is_control() => format!("control character U+{:04X}", c as u32),
         c => format!("{c:?} (U+{:04X})", c as u32),
     };
-    finding(
-        Rule::InvalidCharacter,
-        span,
-        format!(
-            "{name} cannot appear in an ISRC: only letters A-Z, digits 0-9, and hyphens or spaces between elements"
-        ),
+    format!(
+        "{name} cannot appear in an ISRC: only letters A-Z, digits 0-9, and hyphens or spaces between elements"
     )
 }
 
-fn check_scanned<'a>(report: &mut Report<'a>, scanned: &Scanned, policy: &Policy<'a>) {
-    let input = report.input;
+fn check_scanned<'a>(
+    out: &mut Collector,
+    formed: &mut Formed<'a>,
+    input: &str,
+    scanned: &Scanned,
+    policy: &Policy<'a>,
+) {
     if scanned.count == 0 && scanned.invalid == 0 {
-        let message = if scanned.label.is_some() {
-            "nothing follows the label \"ISRC\""
-        } else if input.is_empty() {
-            "the input is empty"
-        } else {
-            "the input holds only spaces or separators"
-        };
-        report.findings.push(finding(
-            Rule::Empty,
-            Span::new(0, input.len()),
-            String::from(message),
-        ));
+        out.push(Rule::Empty, Span::new(0, input.len()), || {
+            String::from(if scanned.label.is_some() {
+                "nothing follows the label \"ISRC\""
+            } else if input.is_empty() {
+                "the input is empty"
+            } else {
+                "the input holds only spaces or separators"
+            })
+        });
         return;
     }
     let content = scanned.content.of(input);
     if let Some(other) = other_id::identify(content, scanned.stored(), scanned.count) {
         // The invalid characters (an ISWC's dots) are explained by this single finding.
-        report.findings.clear();
-        report.findings.push(finding(
-            Rule::OtherIdentifier,
-            scanned.content,
+        out.clear();
+        out.push(Rule::OtherIdentifier, scanned.content, || {
             format!(
                 "this is an {}, {}; its check digit is right, so it is not a mistyped ISRC",
                 other.name(),
                 other.what()
-            ),
-        ));
+            )
+        });
         return;
     }
     let chars = scanned.stored();
     if scanned.count != 12 {
-        report.findings.push(finding(
-            Rule::Length,
-            scanned.code_span(),
+        out.push(Rule::Length, scanned.code_span(), || {
             format!(
                 "an ISRC has 12 letters and digits (country 2, registrant 3, year 2, designation 5); found {}",
                 scanned.count
-            ),
-        ));
+            )
+        });
         if scanned.count > 12 {
-            report_trailing_text(report, scanned, policy);
+            report_trailing_text(out, input, scanned, policy);
         }
         return;
     }
-    let structural = report_structure(report, chars);
+    let structural = report_structure(out, chars);
     if structural || scanned.invalid > 0 {
         return;
     }
@@ -194,19 +344,22 @@ fn check_scanned<'a>(report: &mut Report<'a>, scanned: &Scanned, policy: &Policy
     let Some(code) = Isrc::from_compact_bytes(&bytes) else {
         return;
     };
-    report.isrc = Some(code);
-    let errors = check_semantics(report, code, policy, Positions::Scanned(chars));
+    formed.isrc = Some(code);
+    let prefix = [bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]];
+    let errors = check_semantics(out, formed, code, prefix, policy, Positions::Scanned(chars));
     if !errors && scanned.style != 0 {
-        let mut fix = finding(
+        out.push_full(
             Rule::NotCanonical,
+            Severity::Warning,
             Span::new(0, input.len()),
-            format!(
-                "valid, but written with {}; the compact form is {code}",
-                describe_style(scanned.style)
-            ),
+            Some(code),
+            || {
+                format!(
+                    "valid, but written with {}; the compact form is {code}",
+                    describe_style(scanned.style)
+                )
+            },
         );
-        fix.fix = Some(code);
-        report.findings.push(fix);
     }
 }
 
@@ -222,47 +375,53 @@ fn describe_style(flags: u8) -> String {
             "invisible characters (zero-width space, BOM, soft hyphen)",
         ),
     ];
-    let parts: Vec<&str> = names
+    let count = names.iter().filter(|(flag, _)| flags & flag != 0).count();
+    let mut text = String::with_capacity(80);
+    for (i, (_, name)) in names
         .iter()
         .filter(|(flag, _)| flags & flag != 0)
-        .map(|(_, name)| *name)
-        .collect();
-    match parts.split_last() {
-        Some((last, [])) => String::from(*last),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::from("extra characters"),
+        .enumerate()
+    {
+        if i > 0 {
+            text.push_str(if i + 1 == count { " and " } else { ", " });
+        }
+        text.push_str(name);
     }
+    if text.is_empty() {
+        text.push_str("extra characters");
+    }
+    text
 }
 
 /// A well-formed code followed by a suffix: `USRC17607839-A`. Never cut off, only named.
-fn report_trailing_text(report: &mut Report<'_>, scanned: &Scanned, policy: &Policy<'_>) {
+fn report_trailing_text(out: &mut Collector, input: &str, scanned: &Scanned, policy: &Policy<'_>) {
     let chars = scanned.stored();
+    if chars.len() < 13 {
+        return;
+    }
     let Some(code) = Isrc::from_compact_bytes(&scan::code_bytes(&chars[..12])) else {
         return;
     };
-    if chars.len() < 13
-        || policy
-            .prefixes()
-            .get_bytes(code.country().to_bytes())
-            .is_none()
+    if policy
+        .prefixes()
+        .get_bytes(code.country().to_bytes())
+        .is_none()
     {
         return;
     }
     // `USRC17607839-A` or `USRC17607839A` is a code with a suffix; `USARC15705223`, one
     // digit too many, is more likely a typo anywhere in the code.
-    let set_apart = chars[12].span.start > chars[11].span.end;
+    let set_apart = chars[12].span().start > chars[11].span().end;
     if !set_apart && !chars[12].byte.is_ascii_uppercase() {
         return;
     }
-    let extra = Span::new(chars[12].span.start, scanned.content.end);
-    report.findings.push(finding(
-        Rule::TrailingText,
-        extra,
+    let extra = Span::new(chars[12].span().start, scanned.content.end);
+    out.push(Rule::TrailingText, extra, || {
         format!(
             "the well-formed ISRC {code} is followed by {:?}; an ISRC is never cut out of a longer value (a suffix added to tell duplicates apart needs a new ISRC instead)",
-            extra.of(report.input)
-        ),
-    ));
+            extra.of(input)
+        )
+    });
 }
 
 const fn digit_for_letter(letter: u8) -> Option<u8> {
@@ -306,10 +465,11 @@ const ELEMENT_NAMES: [&str; 12] = [
 
 /// Digits in the country code and letters in the year or designation. Returns whether
 /// any was found; offers the look-alike replacement as a fix when every mistake has one.
-fn report_structure(report: &mut Report<'_>, chars: &[CodeChar]) -> bool {
-    let first = report.findings.len();
+fn report_structure(out: &mut Collector, chars: &[CodeChar]) -> bool {
+    let first = out.findings.len();
     let mut fixed = scan::code_bytes(chars);
     let mut fixable = true;
+    let mut found = false;
     for (i, ch) in chars.iter().enumerate() {
         let (rule, replacement, needs) = match i {
             0 | 1 if !ch.byte.is_ascii_uppercase() => (
@@ -322,8 +482,13 @@ fn report_structure(report: &mut Report<'_>, chars: &[CodeChar]) -> bool {
             }
             _ => continue,
         };
+        found = true;
+        match replacement {
+            Some(r) => fixed[i] = r,
+            None => fixable = false,
+        }
         let character = char::from(ch.byte);
-        let message = match replacement {
+        out.push(rule, ch.span(), || match replacement {
             Some(r) => format!(
                 "{character:?} in the {}, which holds {needs} only; read as {:?}",
                 ELEMENT_NAMES[i],
@@ -333,20 +498,11 @@ fn report_structure(report: &mut Report<'_>, chars: &[CodeChar]) -> bool {
                 "{character:?} in the {}, which holds {needs} only",
                 ELEMENT_NAMES[i]
             ),
-        };
-        match replacement {
-            Some(r) => fixed[i] = r,
-            None => fixable = false,
-        }
-        report.findings.push(finding(rule, ch.span, message));
+        });
     }
-    let found = report.findings.len() > first;
-    if found
-        && fixable
-        && let Some(fix) = Isrc::from_compact_bytes(&fixed)
-    {
-        for f in &mut report.findings[first..] {
-            f.fix = Some(fix);
+    if found && fixable {
+        if let Some(fix) = Isrc::from_compact_bytes(&fixed) {
+            out.set_fix_since(first, fix);
         }
     }
     found
@@ -365,69 +521,65 @@ impl Positions<'_> {
     fn span(self, first: usize, last: usize) -> Span {
         match self {
             Positions::Compact => Span::new(first, last + 1),
-            Positions::Scanned(chars) => Span::new(chars[first].span.start, chars[last].span.end),
+            Positions::Scanned(chars) => {
+                Span::new(chars[first].span().start, chars[last].span().end)
+            }
         }
     }
 }
 
 /// Prefix table, example codes, year and designation. Returns whether any error was found.
 fn check_semantics<'a>(
-    report: &mut Report<'a>,
+    out: &mut Collector,
+    formed: &mut Formed<'a>,
     code: Isrc,
+    prefix: [u8; 5],
     policy: &Policy<'a>,
     at: Positions<'_>,
 ) -> bool {
-    let country = code.country();
-    let entry = policy.prefixes().get_bytes(country.to_bytes());
-    report.prefix = entry;
+    // Works on the bytes already in hand: decoding the code again would cost more than the
+    // checks themselves.
+    let country = CountryText([prefix[0], prefix[1]]);
+    let entry = policy.prefixes().get_bytes(country.0);
+    formed.prefix = entry;
     let mut errors = false;
     match entry {
         None => {
             errors = true;
-            let dated = policy
-                .prefixes()
-                .date()
-                .map_or(String::new(), |d| format!(" (prefix table of {d})"));
-            report.findings.push(finding(
-                Rule::UnknownPrefix,
-                at.span(0, 1),
-                format!("{country} is not a country code in use within the ISRC system{dated}"),
-            ));
+            out.push(Rule::UnknownPrefix, at.span(0, 1), || {
+                let dated = policy
+                    .prefixes()
+                    .date()
+                    .map_or(String::new(), |d| format!(" (prefix table of {d})"));
+                format!("{country} is not a country code in use within the ISRC system{dated}")
+            });
         }
         Some(entry) if entry.status() == PrefixStatus::Retired => {
-            report.findings.push(finding(
-                Rule::RetiredPrefix,
-                at.span(0, 1),
+            out.push(Rule::RetiredPrefix, at.span(0, 1), || {
                 format!(
                     "{country} ({}) is a retired country code: valid in existing ISRCs, but no new registrant codes are issued under it",
                     entry.territory()
-                ),
-            ));
+                )
+            });
         }
         Some(_) => {}
     }
-    match code.prefix().as_str() {
-        example @ ("JMK40" | "AA6Q7") => {
+    match &prefix {
+        example @ (b"JMK40" | b"AA6Q7") => {
             errors = true;
-            report.findings.push(finding(
-                Rule::ExampleCode,
-                at.span(0, 4),
+            out.push(Rule::ExampleCode, at.span(0, 4), || {
                 format!(
                     "{} is the International ISRC Agency's illustrative registrant code; it is never assigned to recordings",
                     hyphenate_prefix(example)
-                ),
-            ));
+                )
+            });
         }
-        "USS1Z" => {
-            let mut warning = finding(
-                Rule::ExampleCode,
-                at.span(0, 4),
+        b"USS1Z" => {
+            out.push_full(Rule::ExampleCode, Severity::Warning, at.span(0, 4), None, || {
                 String::from(
                     "US-S1Z is the registrant code RIAA uses in its examples; real recordings are unlikely to carry it",
-                ),
-            );
-            warning.severity = Severity::Warning;
-            report.findings.push(warning);
+                )
+            });
         }
         _ => {}
     }
@@ -435,51 +587,54 @@ fn check_semantics<'a>(
     match policy.full_year(year) {
         None => {
             errors = true;
-            report.findings.push(finding(
-                Rule::YearFuture,
-                at.span(5, 6),
+            out.push(Rule::YearFuture, at.span(5, 6), || {
                 format!(
                     "year of reference {year:02} reads as 20{year:02}, which has not yet occurred (today is {}), and 19{year:02} is before {}, the earliest year a legacy code may carry",
                     policy.today(),
                     policy.earliest_legacy_year()
-                ),
-            ));
+                )
+            });
         }
         Some(full) => {
             if (policy.earliest_legacy_year()..=policy.last_legacy_year()).contains(&full) {
-                report.findings.push(finding(
-                    Rule::LegacyYear,
-                    at.span(5, 6),
+                out.push(Rule::LegacyYear, at.span(5, 6), || {
                     format!(
                         "year of reference {year:02} reads as {full}: a recording year, as earlier editions of ISO 3901 allowed (today the year of reference is the year the code was assigned)"
-                    ),
-                ));
+                    )
+                });
             }
             if let Some(introduced) = entry.and_then(PrefixEntry::introduced)
                 && full < introduced.year
             {
-                report.findings.push(finding(
-                        Rule::PrefixBeforeIntroduction,
-                        at.span(0, 6),
-                        format!(
-                            "year of reference {full} is earlier than country code {country}, introduced in {introduced}; no genuine code can carry it"
-                        ),
-                    ));
+                out.push(Rule::PrefixBeforeIntroduction, at.span(0, 6), || {
+                    format!(
+                        "year of reference {full} is earlier than country code {country}, introduced in {introduced}; no genuine code can carry it"
+                    )
+                });
             }
         }
     }
     if code.designation() == 0 {
-        report.findings.push(finding(
-            Rule::DesignationZero,
-            at.span(7, 11),
+        out.push(Rule::DesignationZero, at.span(7, 11), || {
             String::from(
                 "designation code 00000: valid, though agencies recommend starting each year at 00001",
-            ),
-        ));
+            )
+        });
     }
     errors
 }
 
-fn hyphenate_prefix(prefix: &str) -> String {
-    format!("{}-{}", &prefix[..2], &prefix[2..])
+fn hyphenate_prefix(prefix: &[u8; 5]) -> String {
+    let text = core::str::from_utf8(prefix).unwrap_or("?????");
+    format!("{}-{}", &text[..2], &text[2..])
+}
+
+/// Two uppercase letters, printable without decoding an `Isrc`.
+#[derive(Clone, Copy)]
+struct CountryText([u8; 2]);
+
+impl core::fmt::Display for CountryText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(core::str::from_utf8(&self.0).unwrap_or("??"))
+    }
 }

@@ -131,21 +131,18 @@ const fn alnum_char(v: u64) -> u8 {
     }
 }
 
-#[inline]
-const fn letter_value(b: u8) -> Option<u64> {
-    match b {
-        b'A'..=b'Z' => Some((b - b'A') as u64),
-        _ => None,
+/// Value 0-35 of each byte as a registrant character; 0xFF for bytes that are not one.
+const ALNUM_VALUES: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(v) = alnum_value(b as u8) {
+            table[b] = v as u8;
+        }
+        b += 1;
     }
-}
-
-#[inline]
-const fn digit_value(b: u8) -> Option<u64> {
-    match b {
-        b'0'..=b'9' => Some((b - b'0') as u64),
-        _ => None,
-    }
-}
+    table
+};
 
 impl Isrc {
     /// The smallest code, `AA0000000000` (0 in [`Isrc::to_u64`]).
@@ -202,25 +199,28 @@ impl Isrc {
         let &[c0, c1, r0, r1, r2, y0, y1, d0, d1, d2, d3, d4] = bytes else {
             return None;
         };
-        let (Some(c0), Some(c1)) = (letter_value(c0), letter_value(c1)) else {
-            return None;
-        };
-        let (Some(r0), Some(r1), Some(r2)) = (alnum_value(r0), alnum_value(r1), alnum_value(r2))
-        else {
-            return None;
-        };
-        let mut digits = 0u64;
+        // Accumulate first and test once: fewer branches than checking byte by byte.
+        let (l0, l1) = (c0.wrapping_sub(b'A'), c1.wrapping_sub(b'A'));
+        let (v0, v1, v2) = (
+            ALNUM_VALUES[r0 as usize],
+            ALNUM_VALUES[r1 as usize],
+            ALNUM_VALUES[r2 as usize],
+        );
         let tail = [y0, y1, d0, d1, d2, d3, d4];
+        let mut digits = 0u64;
+        let mut bad = (l0 >= 26) | (l1 >= 26) | (v0 | v1 | v2 >= 36);
         let mut i = 0;
         while i < tail.len() {
-            let Some(d) = digit_value(tail[i]) else {
-                return None;
-            };
-            digits = digits * 10 + d;
+            let d = tail[i].wrapping_sub(b'0');
+            bad |= d >= 10;
+            digits = digits * 10 + d as u64;
             i += 1;
         }
-        let country = c0 * 26 + c1;
-        let registrant = (r0 * 36 + r1) * 36 + r2;
+        if bad {
+            return None;
+        }
+        let country = l0 as u64 * 26 + l1 as u64;
+        let registrant = (v0 as u64 * 36 + v1 as u64) * 36 + v2 as u64;
         let value = (country * REGISTRANTS + registrant) * (YEARS * DESIGNATIONS) + digits;
         Some(Isrc::from_u64_unchecked(value))
     }

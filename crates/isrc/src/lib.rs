@@ -52,7 +52,7 @@ mod scan;
 #[cfg(feature = "serde")]
 mod serde_impl;
 
-pub use check::{Report, check};
+pub use check::{Report, RuleSet, Verdict, check, verdict};
 pub use code::{
     CountryCode, Hyphenated, Isrc, Labelled, PartsError, PrefixCode, RegistrantCode, U64_LIMIT,
 };

@@ -8,14 +8,31 @@ use crate::error::{ErrorKind, ParseError, Span};
 /// Inputs longer than this many bytes are rejected (rule `length`) without being scanned.
 pub const MAX_INPUT_LEN: usize = 1024;
 
-/// Code characters remembered with their positions; more are only counted.
-const STORED: usize = 40;
+/// Code characters remembered with their positions (enough for the 18 of a GRid); more are
+/// only counted.
+const STORED: usize = 24;
 
-/// One letter or digit of the code, uppercased, and where it was in the input.
+/// One letter or digit of the code, uppercased, and where it was in the input. Positions fit
+/// in `u16` because longer inputs are refused before scanning.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct CodeChar {
     pub byte: u8,
-    pub span: Span,
+    start: u16,
+    end: u16,
+}
+
+impl CodeChar {
+    pub fn new(byte: u8, span: Span) -> CodeChar {
+        CodeChar {
+            byte,
+            start: span.start as u16,
+            end: span.end as u16,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        Span::new(usize::from(self.start), usize::from(self.end))
+    }
 }
 
 /// Ways a text departs from the compact form, for the `not_canonical` message.
@@ -50,28 +67,51 @@ impl Scanned {
     /// Span from the first to the last code character (or the content when there are none).
     pub fn code_span(&self) -> Span {
         match (self.stored().first(), self.stored().last()) {
-            (Some(first), Some(last)) => Span::new(first.span.start, last.span.end),
+            (Some(first), Some(last)) => Span::new(first.span().start, last.span().end),
             _ => self.content,
         }
     }
 }
 
+#[derive(Clone, Copy)]
 enum Class {
     Code(u8, u8),
     Separator(u8),
     Invalid,
 }
 
+/// Classes of the ASCII characters, looked up instead of matched: most input is ASCII.
+const ASCII_CLASSES: [Class; 128] = {
+    let mut table = [Class::Invalid; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        table[i] = match b {
+            b'A'..=b'Z' | b'0'..=b'9' => Class::Code(b, 0),
+            b'a'..=b'z' => Class::Code(b.to_ascii_uppercase(), style::LOWERCASE),
+            b'-' | b' ' | b'\t' => Class::Separator(style::SEPARATORS),
+            _ => Class::Invalid,
+        };
+        i += 1;
+    }
+    table
+};
+
 #[inline]
 fn classify(c: char) -> Class {
+    if c.is_ascii() {
+        ASCII_CLASSES[c as usize]
+    } else {
+        classify_non_ascii(c)
+    }
+}
+
+fn classify_non_ascii(c: char) -> Class {
     match c {
-        'A'..='Z' | '0'..='9' => Class::Code(c as u8, 0),
-        'a'..='z' => Class::Code(c.to_ascii_uppercase() as u8, style::LOWERCASE),
         // Full-width digits and letters, as East Asian input methods produce them.
         '\u{FF10}'..='\u{FF19}' => Class::Code(b'0' + (c as u32 - 0xFF10) as u8, style::FULL_WIDTH),
         '\u{FF21}'..='\u{FF3A}' => Class::Code(b'A' + (c as u32 - 0xFF21) as u8, style::FULL_WIDTH),
         '\u{FF41}'..='\u{FF5A}' => Class::Code(b'A' + (c as u32 - 0xFF41) as u8, style::FULL_WIDTH),
-        '-' | ' ' | '\t' => Class::Separator(style::SEPARATORS),
         // Dashes and spaces that word processors and web pages substitute.
         '\u{00A0}'
         | '\u{2010}'..='\u{2015}'
@@ -140,17 +180,23 @@ pub(crate) fn scan(input: &str, mut on_invalid: impl FnMut(char, Span)) -> Scann
         position = end;
     }
     let mut content_end = first;
-    for (offset, c) in input[position..].char_indices() {
-        let start = position + offset;
+    let bytes = input.as_bytes();
+    let mut start = position;
+    while let Some(&byte) = bytes.get(start) {
+        let (class, c) = if byte.is_ascii() {
+            (ASCII_CLASSES[usize::from(byte)], char::from(byte))
+        } else {
+            match input.get(start..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (classify_non_ascii(c), c),
+                None => break,
+            }
+        };
         let end = start + c.len_utf8();
-        match classify(c) {
+        match class {
             Class::Code(byte, how) => {
                 scanned.style |= how;
                 if scanned.count < STORED {
-                    scanned.chars[scanned.count] = CodeChar {
-                        byte,
-                        span: Span::new(start, end),
-                    };
+                    scanned.chars[scanned.count] = CodeChar::new(byte, Span::new(start, end));
                 }
                 scanned.count += 1;
                 content_end = end;
@@ -162,6 +208,7 @@ pub(crate) fn scan(input: &str, mut on_invalid: impl FnMut(char, Span)) -> Scann
                 content_end = end;
             }
         }
+        start = end;
     }
     if first > 0 {
         // Leading separators: already classified above, but not visited by the loop.
@@ -184,10 +231,10 @@ pub(crate) fn structure_error(chars: &[CodeChar]) -> Option<(ErrorKind, Span)> {
         let character = char::from(ch.byte);
         match i {
             0 | 1 if !ch.byte.is_ascii_uppercase() => {
-                return Some((ErrorKind::CountryNotLetters { character }, ch.span));
+                return Some((ErrorKind::CountryNotLetters { character }, ch.span()));
             }
             5.. if !ch.byte.is_ascii_digit() => {
-                return Some((ErrorKind::LetterInDigits { character }, ch.span));
+                return Some((ErrorKind::LetterInDigits { character }, ch.span()));
             }
             _ => {}
         }
@@ -267,10 +314,8 @@ pub(crate) fn strict_error(input: &str) -> ParseError {
             Span::new(0, input.len()),
         );
     }
-    let chars: [CodeChar; 12] = core::array::from_fn(|i| CodeChar {
-        byte: input.as_bytes()[i],
-        span: Span::new(i, i + 1),
-    });
+    let chars: [CodeChar; 12] =
+        core::array::from_fn(|i| CodeChar::new(input.as_bytes()[i], Span::new(i, i + 1)));
     let (kind, span) =
         structure_error(&chars).unwrap_or((ErrorKind::Length { found: 12 }, Span::new(0, 12)));
     error(kind, span)
@@ -301,7 +346,7 @@ pub(crate) fn parse_prefix(input: &str) -> Result<PrefixCode, ParseError> {
                     ErrorKind::CountryNotLetters {
                         character: char::from(ch.byte),
                     },
-                    ch.span,
+                    ch.span(),
                 );
             }
             let bytes = [
