@@ -500,10 +500,11 @@ fn report_structure(out: &mut Collector, chars: &[CodeChar]) -> bool {
             ),
         });
     }
-    if found && fixable {
-        if let Some(fix) = Isrc::from_compact_bytes(&fixed) {
-            out.set_fix_since(first, fix);
-        }
+    if found
+        && fixable
+        && let Some(fix) = Isrc::from_compact_bytes(&fixed)
+    {
+        out.set_fix_since(first, fix);
     }
     found
 }

@@ -208,7 +208,8 @@ impl Isrc {
         );
         let tail = [y0, y1, d0, d1, d2, d3, d4];
         let mut digits = 0u64;
-        let mut bad = (l0 >= 26) | (l1 >= 26) | (v0 | v1 | v2 >= 36);
+        // Invalid registrant bytes map to 0xFF; valid values (< 36) never set the top bit.
+        let mut bad = (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0);
         let mut i = 0;
         while i < tail.len() {
             let d = tail[i].wrapping_sub(b'0');
@@ -597,6 +598,31 @@ mod tests {
     fn sizes_are_small() {
         assert_eq!(core::mem::size_of::<Isrc>(), 8);
         assert_eq!(core::mem::size_of::<Option<Isrc>>(), 8);
+    }
+
+    #[test]
+    fn every_registrant_code_round_trips() {
+        let chars = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let mut previous = None;
+        for a in chars {
+            for b in chars {
+                for c in chars {
+                    let text = [
+                        b'Z', b'Z', *a, *b, *c, b'2', b'6', b'9', b'9', b'9', b'9', b'9',
+                    ];
+                    let code = Isrc::from_compact_bytes(&text).expect("valid registrant");
+                    assert_eq!(code.to_bytes(), text);
+                    assert!(previous < Some(code), "sorted like the text");
+                    previous = Some(code);
+                }
+            }
+        }
+        for bad in [b'a', b'-', b' ', 0x80, 0xFF, b'@', b'[', b'/', b':'] {
+            let text = [
+                b'U', b'S', bad, b'C', b'1', b'2', b'6', b'0', b'0', b'0', b'0', b'1',
+            ];
+            assert_eq!(Isrc::from_compact_bytes(&text), None, "{bad:#x}");
+        }
     }
 
     #[test]
