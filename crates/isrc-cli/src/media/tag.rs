@@ -335,7 +335,7 @@ pub fn scan(global: &GlobalArgs, dir: &Path, format: OutputFormat) -> Result<Exi
                     Status::Missing => style::WARNING,
                     Status::Invalid | Status::Error => style::ERROR,
                 };
-                let values: Vec<String> = e
+                let mut values: Vec<String> = e
                     .isrcs
                     .iter()
                     .map(|c| {
@@ -348,9 +348,10 @@ pub fn scan(global: &GlobalArgs, dir: &Path, format: OutputFormat) -> Result<Exi
                         format!("{}{mark}{place}", cell(&c.found.value))
                     })
                     .collect();
+                values.dedup();
                 writeln!(
                     out,
-                    "{:<8} {}{:<8}{} {}  {}",
+                    "{:<10} {}{:<8}{} {}  {}",
                     e.format.map(|f| f.name()).unwrap_or("-"),
                     label.render(),
                     e.status.as_str(),
@@ -359,7 +360,7 @@ pub fn scan(global: &GlobalArgs, dir: &Path, format: OutputFormat) -> Result<Exi
                     values.join(", ")
                 )?;
                 for note in &e.notes {
-                    writeln!(out, "         note: {}", cell(note))?;
+                    writeln!(out, "           note: {}", cell(note))?;
                 }
             }
             for c in &inventory.conflicts {
