@@ -30,6 +30,10 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Check ISRCs given as arguments, or one per line on standard input.
     Validate(crate::validate::ValidateArgs),
+    /// ISRCs in audio files: read, write (verified), scan a folder.
+    Tag(crate::media::TagArgs),
+    /// ISRCs in CUE sheets: read, set.
+    Cue(crate::media::CueArgs),
 }
 
 impl Cli {

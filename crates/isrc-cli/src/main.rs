@@ -3,6 +3,7 @@
 
 mod cli;
 mod context;
+mod media;
 mod style;
 mod validate;
 
@@ -17,6 +18,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
     let result = match cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
+        Command::Tag(args) => media::run_tag(&cli.global, args),
+        Command::Cue(args) => media::run_cue(&cli.global, args),
     };
     match result {
         Ok(code) => code,

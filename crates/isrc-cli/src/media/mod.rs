@@ -1,0 +1,165 @@
+//! `isrc tag` and `isrc cue`: ISRCs in audio files and CUE sheets (crate `isrc-media`).
+
+mod cue;
+mod tag;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::cli::GlobalArgs;
+
+/// Output formats of the media commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    #[command(subcommand)]
+    pub command: TagCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TagCommand {
+    /// Show the ISRC(s) of audio files, where each was found, and whether it is valid.
+    Read {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// Audio files (MP3, FLAC, Ogg Vorbis, Opus, M4A, AIFF, APE, WAV/BWF).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write an ISRC into an audio file (temporary file, atomic rename, read back and compared).
+    Write {
+        /// Show what would change, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The audio file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The code; written in its compact form.
+        #[arg(value_name = "ISRC")]
+        isrc: String,
+    },
+    /// Inventory of a folder tree: format, ISRC present/missing/invalid, shared codes. Reads only.
+    Scan {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// The folder.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CueArgs {
+    #[command(subcommand)]
+    pub command: CueCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CueCommand {
+    /// Show every track's number, title, performer and ISRC with its validity, and the CATALOG.
+    Read {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// The CUE sheet.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Set the ISRC of a track (before its INDEX lines), keeping every other byte.
+    Set {
+        /// The track number.
+        #[arg(
+            long,
+            value_name = "N",
+            required_unless_present = "from_csv",
+            requires = "isrc"
+        )]
+        track: Option<u32>,
+        /// A CSV file of `track,isrc` rows (a header row is allowed) to set several tracks.
+        #[arg(long, value_name = "CSV", conflicts_with_all = ["track", "isrc"])]
+        from_csv: Option<PathBuf>,
+        /// Show the edited sheet on standard output, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The CUE sheet.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The code.
+        #[arg(value_name = "ISRC")]
+        isrc: Option<String>,
+    },
+}
+
+pub fn run_tag(global: &GlobalArgs, args: TagArgs) -> Result<ExitCode> {
+    match args.command {
+        TagCommand::Read { format, files } => tag::read(global, &files, format),
+        TagCommand::Write {
+            dry_run,
+            file,
+            isrc,
+        } => tag::write(global, &file, &isrc, dry_run),
+        TagCommand::Scan { format, dir } => tag::scan(global, &dir, format),
+    }
+}
+
+pub fn run_cue(global: &GlobalArgs, args: CueArgs) -> Result<ExitCode> {
+    match args.command {
+        CueCommand::Read { format, file } => cue::read(global, &file, format),
+        CueCommand::Set {
+            track,
+            from_csv,
+            dry_run,
+            file,
+            isrc,
+        } => cue::set(
+            global,
+            &file,
+            track,
+            isrc.as_deref(),
+            from_csv.as_deref(),
+            dry_run,
+        ),
+    }
+}
+
+/// Checks a code given on the command line: valid codes come back compact; otherwise the
+/// findings are the error.
+fn valid_code(policy: &isrc::Policy<'_>, text: &str) -> Result<isrc::Isrc> {
+    let report = isrc::check(text, policy);
+    match report.isrc {
+        Some(code) if report.is_valid() => Ok(code),
+        _ => {
+            let reasons: Vec<String> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == isrc::Severity::Error)
+                .map(|f| format!("{}: {}", f.rule, f.message))
+                .collect();
+            Err(anyhow::anyhow!(
+                "{text:?} is not a valid ISRC ({}); nothing was written",
+                reasons.join("; ")
+            ))
+        }
+    }
+}
+
+/// Text safe to print in a table cell: control characters replaced.
+fn cell(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '�' } else { c })
+        .collect()
+}

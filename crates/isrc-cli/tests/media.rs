@@ -1,0 +1,421 @@
+//! `isrc tag` and `isrc cue` on real files made by the tests (ffmpeg and metaflac from Debian,
+//! mutagen from PyPI as the independent reader; `.ci/run` installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const CODE: &str = "CBYZ92200001";
+
+fn isrc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_isrc"))
+        .args(args)
+        .env("ISRC_TODAY", "2026-11-22")
+        .env_remove("ISRC_PREFIXES")
+        .output()
+        .expect("run isrc")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fifth of a second of sine tone in the format the extension names.
+fn make(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=0.2"])
+        .args(["-metadata", "title=Song", "-metadata", "artist=Band"])
+        .args(extra)
+        .arg(&path)
+        .status()
+        .expect("ffmpeg is installed (.ci/run installs it)");
+    assert!(status.success(), "ffmpeg failed for {name}");
+    path
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn read_json(path: &Path) -> Value {
+    let out = isrc(&["tag", "read", "--format", "json", p(path)]);
+    serde_json::from_str::<Value>(&stdout(&out)).unwrap()[0].clone()
+}
+
+fn values(file: &Value) -> Vec<(String, String)> {
+    file["isrcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["where_found"].as_str().unwrap().to_string(),
+                v["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_format_is_written_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (make(dir.path(), "a.mp3", &[]), "ID3v2.4 TSRC"),
+        (
+            make(dir.path(), "v23.mp3", &["-id3v2_version", "3"]),
+            "ID3v2.3 TSRC",
+        ),
+        (make(dir.path(), "b.flac", &[]), "Vorbis comment ISRC"),
+        (make(dir.path(), "c.ogg", &[]), "Vorbis comment ISRC"),
+        (make(dir.path(), "d.opus", &[]), "Vorbis comment ISRC"),
+        (
+            make(dir.path(), "e.m4a", &[]),
+            "MP4 ----:com.apple.iTunes:ISRC",
+        ),
+        (make(dir.path(), "f.aiff", &[]), "ID3v2 TSRC"),
+        (make(dir.path(), "g.wav", &[]), "ID3 chunk (ID3v2.4 TSRC)"),
+    ];
+    for (path, place) in &files {
+        assert!(values(&read_json(path)).is_empty(), "{path:?}");
+        let out = isrc(&["tag", "write", p(path), "cb-yz9-22-00001"]);
+        assert!(out.status.success(), "{path:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("read back and verified"));
+        let file = read_json(path);
+        let found = values(&file);
+        assert!(
+            found.contains(&(place.to_string(), CODE.to_string())),
+            "{path:?}: {found:?}"
+        );
+        assert!(found.iter().all(|(_, v)| v == CODE), "{found:?}");
+        if !path.to_str().unwrap().ends_with(".wav") && !path.to_str().unwrap().ends_with(".aiff") {
+            assert_eq!(file["title"], "Song", "{path:?} lost its title");
+            assert_eq!(file["artist"], "Band", "{path:?} lost its artist");
+        }
+        assert!(file["duration_seconds"].as_f64().unwrap() > 0.1);
+        // Writing the same code again changes nothing.
+        let before = std::fs::read(path).unwrap();
+        let out = isrc(&["tag", "write", p(path), CODE]);
+        assert!(stdout(&out).contains("already holds"), "{}", stdout(&out));
+        assert_eq!(std::fs::read(path).unwrap(), before);
+    }
+    // An independent reader (mutagen) sees the same value.
+    let script = "import mutagen,sys\nfor f in sys.argv[1:]:\n    t=mutagen.File(f).tags\n    v=[str(x) for k in t.keys() if k.upper() in ('TSRC','ISRC','----:COM.APPLE.ITUNES:ISRC') for x in (t[k] if isinstance(t[k], list) else [t[k]])]\n    print(f, v[0].replace(\"b'\", '').replace(\"'\", '') if v else None)\n";
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", script]);
+    for (path, _) in &files {
+        cmd.arg(path);
+    }
+    let out = cmd
+        .output()
+        .expect("python3 with mutagen (.ci/run installs it)");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for line in text.lines() {
+        assert!(line.ends_with(CODE), "mutagen disagrees: {line}");
+    }
+    assert_eq!(text.lines().count(), files.len());
+}
+
+fn wav_chunks(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = 12;
+    while at + 8 <= bytes.len() {
+        let size = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        let id = String::from_utf8_lossy(&bytes[at..at + 4]).into_owned();
+        out.push((id, bytes[at + 8..at + 8 + size].to_vec()));
+        at += 8 + size + size % 2;
+    }
+    out
+}
+
+#[test]
+fn wav_gets_id3_and_axml_keeps_every_other_chunk_and_reports_riff_info() {
+    let dir = tempfile::tempdir().unwrap();
+    // ffmpeg puts ISRC metadata into the RIFF INFO chunk, where it means "Source".
+    let path = make(dir.path(), "info.wav", &["-metadata", "ISRC=GBAAA2600001"]);
+    let file = read_json(&path);
+    let isrcs = file["isrcs"].as_array().unwrap();
+    assert_eq!(isrcs.len(), 1);
+    assert_eq!(isrcs[0]["location"]["kind"], "riff_info");
+    assert_eq!(isrcs[0]["standard"], false);
+    let before = std::fs::read(&path).unwrap();
+    let out = isrc(&["tag", "write", p(&path), CODE]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read(&path).unwrap();
+    let old = wav_chunks(&before);
+    let new = wav_chunks(&after);
+    // The old chunks come first, unchanged and in order; ID3 and axml are appended.
+    assert_eq!(&new[..old.len()], &old[..]);
+    let ids: Vec<&str> = new[old.len()..].iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(ids, ["ID3 ", "axml"]);
+    let axml = String::from_utf8(new.last().unwrap().1.clone()).unwrap();
+    assert!(axml.contains("formatLabel=\"ISRC\""));
+    assert!(axml.contains("<dc:identifier>ISRC:CBYZ92200001</dc:identifier>"));
+    // The RIFF INFO value is still there, reported, never rewritten.
+    let found = values(&read_json(&path));
+    assert!(found.contains(&(
+        "RIFF INFO ISRC (non-standard: means Source)".into(),
+        "GBAAA2600001".into()
+    )));
+    // mutagen reads the ID3 chunk independently.
+    let probe = Command::new("python3")
+        .args([
+            "-c",
+            "import mutagen,sys; print(mutagen.File(sys.argv[1]).tags['TSRC'])",
+            p(&path),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&probe).trim(), CODE, "{}", stderr(&probe));
+}
+
+#[test]
+fn flac_cuesheet_isrcs_are_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = make(dir.path(), "cd.flac", &[]);
+    let cue = dir.path().join("cd.cue");
+    std::fs::write(
+        &cue,
+        "FILE \"cd.flac\" WAVE\n  TRACK 01 AUDIO\n    ISRC GBAAA2600001\n    INDEX 01 00:00:00\n",
+    )
+    .unwrap();
+    let status = Command::new("metaflac")
+        .arg(format!("--import-cuesheet-from={}", cue.display()))
+        .arg(&path)
+        .status()
+        .expect("metaflac (Debian flac) is installed");
+    assert!(status.success());
+    assert!(
+        values(&read_json(&path))
+            .contains(&("FLAC CUESHEET track 1".into(), "GBAAA2600001".into()))
+    );
+    let out = isrc(&["tag", "write", p(&path), CODE]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = read_json(&path);
+    let notes = file["notes"].to_string();
+    assert!(notes.contains("different ISRCs"), "{notes}");
+}
+
+#[test]
+fn bad_input_is_refused_and_left_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = make(dir.path(), "good.flac", &[]);
+    let wav = make(dir.path(), "good.wav", &[]);
+    let truncated = dir.path().join("truncated.wav");
+    std::fs::write(&truncated, &std::fs::read(&wav).unwrap()[..3000]).unwrap();
+    let text = dir.path().join("notes.mp3");
+    std::fs::write(&text, "this is not audio\n").unwrap();
+    let readonly = make(dir.path(), "readonly.mp3", &[]);
+    let mut perms = std::fs::metadata(&readonly).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&readonly, perms).unwrap();
+    let cases: [(&Path, &str, u8, &str); 6] = [
+        (&good, "CBYZ9220000", 1, "not a valid ISRC"),
+        (&good, "AQRC12600001", 1, "not a valid ISRC"),
+        (&truncated, CODE, 2, "truncated"),
+        (&text, CODE, 2, "not an audio file"),
+        (&readonly, CODE, 2, "read-only"),
+        (dir.path(), CODE, 2, "not a regular file"),
+    ];
+    for (path, code, exit, message) in cases {
+        let before = std::fs::read(path).ok();
+        let out = isrc(&["tag", "write", p(path), code]);
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(exit)),
+            "{path:?} {code}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains(message), "{path:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read(path).ok(), before, "{path:?} was changed");
+    }
+    // Dry run: says what would change, writes nothing.
+    let before = std::fs::read(&good).unwrap();
+    let out = isrc(&["tag", "write", "--dry-run", p(&good), CODE]);
+    assert!(
+        stdout(&out).contains("would write CBYZ92200001"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(std::fs::read(&good).unwrap(), before);
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".isrc-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn scan_inventories_a_tree_with_a_loop_and_shared_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("album");
+    std::fs::create_dir(&sub).unwrap();
+    std::os::unix::fs::symlink(dir.path(), sub.join("back")).unwrap();
+    let a = make(dir.path(), "a.flac", &[]);
+    let b = make(&sub, "b.mp3", &["-metadata", "title=Other Song"]);
+    make(&sub, "c.ogg", &[]);
+    std::fs::write(sub.join("broken.wav"), b"RIFF\x10\0\0\0WAVE").unwrap();
+    for path in [&a, &b] {
+        assert!(isrc(&["tag", "write", p(path), CODE]).status.success());
+    }
+    let before = std::fs::read(&a).unwrap();
+    let out = isrc(&["tag", "scan", "--format", "json", p(dir.path())]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let inventory: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let statuses: Vec<(String, String)> = inventory["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            let name = Path::new(path)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, f["status"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("a.flac".into(), "present".into())),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&("c.ogg".into(), "missing".into())));
+    assert!(statuses.contains(&("broken.wav".into(), "error".into())));
+    assert_eq!(inventory["conflicts"][0]["isrc"], CODE);
+    assert_eq!(inventory["conflicts"][0]["differs"][0], "title");
+    assert!(
+        inventory["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("loop")
+    );
+    assert_eq!(std::fs::read(&a).unwrap(), before, "scan must only read");
+    let table = isrc(&["tag", "scan", p(dir.path())]);
+    assert!(stdout(&table).contains("1 missing"), "{}", stdout(&table));
+    let csv = isrc(&["tag", "scan", "--format", "csv", p(dir.path())]);
+    assert!(stdout(&csv).starts_with("file,format,status,isrcs"));
+}
+
+const SHEET: &[u8] = b"\xEF\xBB\xBFREM GENRE Pop\r\nCATALOG 0724384260521\r\nPERFORMER \"Disc\"\r\nFILE \"a.wav\" WAVE\r\n  TRACK 01 AUDIO\r\n    TITLE \"Caf\xC3\xA9\"\r\n    INDEX 01 00:00:00\r\n  TRACK 02 AUDIO\r\n    TITLE \"Two\"\r\n    PERFORMER \"Guest\"\r\n    INDEX 01 01:00:00\r\n    isrc gbaaa26000011\r\n  TRACK 03 AUDIO\r\n    ISRC CBYZ92200003\r\n    INDEX 01 02:00:00\r\n";
+
+#[test]
+fn cue_read_reports_tracks_catalog_and_bad_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cue = dir.path().join("disc.cue");
+    std::fs::write(&cue, SHEET).unwrap();
+    let out = isrc(&["cue", "read", "--format", "json", p(&cue)]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the 13-character code is invalid"
+    );
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["catalog"]["valid"], true);
+    assert_eq!(json["catalog"]["kind"], "EAN-13");
+    let tracks = json["tracks"].as_array().unwrap();
+    assert_eq!(tracks[0]["track"], 1);
+    assert_eq!(tracks[0]["title"], "Café");
+    assert_eq!(tracks[0]["isrc"], Value::Null);
+    assert_eq!(tracks[1]["performer"], "Guest");
+    assert_eq!(
+        tracks[1]["isrc"], "gbaaa26000011",
+        "reported as written, not cut"
+    );
+    assert_eq!(tracks[1]["valid"], false);
+    assert_eq!(tracks[1]["findings"][0]["rule"], "length");
+    assert_eq!(tracks[2]["valid"], true);
+    let table = isrc(&["cue", "read", p(&cue)]);
+    assert!(
+        stdout(&table).contains("comes after its INDEX"),
+        "{}",
+        stdout(&table)
+    );
+}
+
+#[test]
+fn cue_set_writes_before_index_and_keeps_every_other_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let cue = dir.path().join("disc.cue");
+    std::fs::write(&cue, SHEET).unwrap();
+    let out = isrc(&["cue", "set", p(&cue), "--track", "1", "CB-YZ9-22-00001"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(std::fs::read(&cue).unwrap()).unwrap();
+    let expected = String::from_utf8(SHEET.to_vec()).unwrap().replacen(
+        "    TITLE \"Café\"\r\n",
+        "    TITLE \"Café\"\r\n    ISRC CBYZ92200001\r\n",
+        1,
+    );
+    assert_eq!(text, expected);
+    // Track 2's ISRC after INDEX moves before it; --from-csv sets several.
+    let csv = dir.path().join("codes.csv");
+    std::fs::write(&csv, "track,isrc\n2,CBYZ92200002\n3,CBYZ92200004\n").unwrap();
+    let out = isrc(&["cue", "set", p(&cue), "--from-csv", p(&csv)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&isrc(&[
+        "cue",
+        "read",
+        "--format",
+        "json",
+        p(&cue),
+    ])))
+    .unwrap();
+    let codes: Vec<&str> = json["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["isrc"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CBYZ92200001", "CBYZ92200002", "CBYZ92200004"]);
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 0);
+    let text = String::from_utf8(std::fs::read(&cue).unwrap()).unwrap();
+    assert!(text.contains(
+        "    PERFORMER \"Guest\"\r\n    ISRC CBYZ92200002\r\n    INDEX 01 01:00:00\r\n  TRACK 03"
+    ));
+    // Refusals leave the sheet alone; errors name the file, line and column.
+    let before = std::fs::read(&cue).unwrap();
+    assert_eq!(
+        isrc(&["cue", "set", p(&cue), "--track", "2", "CBYZ9220000X"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let out = isrc(&["cue", "set", p(&cue), "--track", "9", CODE]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no TRACK 09"));
+    assert_eq!(std::fs::read(&cue).unwrap(), before);
+    let broken = dir.path().join("broken.cue");
+    std::fs::write(&broken, "FILE \"a.wav\" WAVE\n  TRACK one AUDIO\n").unwrap();
+    let out = isrc(&["cue", "read", p(&broken)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("broken.cue:2:9:"), "{}", stderr(&out));
+}
+
+#[test]
+fn cue_latin1_sheet_is_edited_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let cue = dir.path().join("latin1.cue");
+    let sheet = b"TITLE \"Ol\xE9\"\nFILE \"a.wav\" WAVE\nTRACK 01 AUDIO\nINDEX 01 00:00:00\n";
+    std::fs::write(&cue, sheet).unwrap();
+    let out = isrc(&["cue", "read", "--format", "json", p(&cue)]);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["encoding"], "latin1");
+    assert!(
+        isrc(&["cue", "set", p(&cue), "--track", "1", CODE])
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read(&cue).unwrap(),
+        b"TITLE \"Ol\xE9\"\nFILE \"a.wav\" WAVE\nTRACK 01 AUDIO\nISRC CBYZ92200001\nINDEX 01 00:00:00\n"
+    );
+}

@@ -1,0 +1,59 @@
+//! # isrc-media
+//!
+//! ISRCs where they live in files: audio tags and CUE sheets. Read them (every value, from
+//! every place, with where it was found), write one safely (temporary file, atomic rename,
+//! read back and compared), and take a read-only inventory of a folder tree.
+//!
+//! | Format | Where the ISRC is |
+//! |---|---|
+//! | MP3, AIFF | ID3v2.3/2.4 `TSRC` |
+//! | FLAC, Ogg Vorbis, Opus, Speex | Vorbis comment `ISRC` (FLAC: also the CUESHEET block, read only) |
+//! | MP4/M4A | freeform `----:com.apple.iTunes:ISRC` |
+//! | APE | APEv2 `ISRC` |
+//! | WAV/BWF (RIFF, RF64) | the `ID3 ` chunk's `TSRC` and the EBU Tech 3352 `axml` identifier; RIFF INFO `ISRC` is reported as non-standard and never written |
+//! | CUE sheet | `ISRC` inside each `TRACK`, `CATALOG` for the disc |
+//!
+//! Tags are read and written with [lofty](https://docs.rs/lofty); WAV files go through this
+//! crate's own [`riff`] chunk editor, which keeps every other chunk, padding and order.
+//!
+//! ```
+//! use isrc_media::cue::{check_catalog, CueSheet};
+//!
+//! let sheet = CueSheet::parse(b"CATALOG 0724384260521\nTRACK 01 AUDIO\n  ISRC GBAAA2600001\n  INDEX 01 00:00:00\n")?;
+//! assert!(check_catalog(&sheet.catalog.as_ref().unwrap().value).valid);
+//! let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+//! let isrc = sheet.tracks[0].isrc.as_ref().unwrap();
+//! assert!(isrc::check(&isrc.value, &policy).is_valid());
+//! # Ok::<(), isrc_media::cue::CueError>(())
+//! ```
+//!
+//! Writing an audio file (the same steps `isrc tag assign` takes after allocating a code):
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use isrc_media::{read, write_isrc, WriteOptions};
+//!
+//! let path = Path::new("take1.flac");
+//! let info = read(path)?; // title, artist, duration and any ISRCs already there
+//! assert!(info.isrcs.is_empty());
+//! let report = write_isrc(path, "CBYZ92600001".parse().unwrap(), &WriteOptions::default())?;
+//! assert!(report.written);
+//! # Ok::<(), isrc_media::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod audio;
+pub mod axml;
+pub mod cue;
+mod error;
+pub mod flac_cue;
+pub mod riff;
+pub mod scan;
+
+pub use audio::{
+    Format, FoundIsrc, Location, MediaInfo, WriteOptions, WriteReport, read, write_isrc,
+    write_locations,
+};
+pub use error::{Error, ErrorKind};
