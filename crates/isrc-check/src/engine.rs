@@ -693,6 +693,7 @@ impl<'p> Checker<'p> {
             for mut example in agg.examples {
                 if target.examples.len() < 3 {
                     example.line = abs(example.line);
+                    example.file = name.to_owned();
                     target.examples.push(example);
                 }
             }

@@ -1,6 +1,7 @@
 //! The `isrc` command. It only wires the library crates together: argument parsing lives in
 //! `cli`, each subcommand in its own module.
 
+mod check;
 mod cli;
 mod context;
 mod style;
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
     let result = match cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
+        Command::Check(args) => check::run(&cli.global, *args),
     };
     match result {
         Ok(code) => code,
