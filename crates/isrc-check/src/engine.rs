@@ -776,7 +776,11 @@ impl<'p> Checker<'p> {
         let _ = info;
         self.records += result.outs.len() as u64;
         state.file_records += result.outs.len() as u64;
-        state.lines += result.lines;
+        if relative {
+            state.lines += result.lines;
+        } else if let Some(last) = result.outs.last() {
+            state.lines = state.lines.max(last.line);
+        }
         state.bytes += chunk.input_bytes;
     }
 
@@ -1102,6 +1106,7 @@ fn split_csv(
     let mut seq = 0u64;
     let mut first = true;
     let mut prev_end = 0u64;
+    let mut next_line = 1u64;
     loop {
         let more = match rdr.read_byte_record(&mut record) {
             Ok(more) => more,
@@ -1119,7 +1124,7 @@ fn split_csv(
             break;
         }
         let start = record.position().map_or(0, csv::Position::byte);
-        let line = record.position().map_or(0, csv::Position::line);
+        let line;
         let end = rdr.position().byte();
         let raw = {
             // Everything since the previous record (blank lines included) goes into the
@@ -1133,6 +1138,10 @@ fn split_csv(
                 a += 1;
             }
             let at = data.len();
+            // Line numbers counted here: the csv crate does not count skipped blank lines.
+            next_line += memchr::memchr_iter(b'\n', &tee[from.min(a)..a]).count() as u64;
+            line = next_line;
+            next_line += memchr::memchr_iter(b'\n', &tee[a..b.max(a)]).count() as u64;
             data.extend_from_slice(&tee[from.min(a)..b.max(a)]);
             at + (a - from.min(a))..data.len()
         };
@@ -1872,6 +1881,52 @@ mod tests {
         assert_eq!(field_range(raw, b',', 1), Some(3..8));
         assert_eq!(&raw[field_range(raw, b',', 2).unwrap()], b"USRC17607839");
         assert_eq!(field_range(raw, b',', 3), None);
+    }
+
+    /// A file that vanishes mid-read: lines, then an I/O error.
+    struct Vanishing {
+        left: usize,
+    }
+
+    impl Read for Vanishing {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Err(io::Error::new(io::ErrorKind::NotFound, "stale file handle"));
+            }
+            let line = b"CBYZ92200001\n";
+            let n = (out.len() / line.len()).min(self.left);
+            for i in 0..n {
+                out[i * line.len()..(i + 1) * line.len()].copy_from_slice(line);
+            }
+            self.left -= n;
+            Ok(n * line.len())
+        }
+    }
+
+    #[test]
+    fn a_file_vanishing_mid_read() {
+        for (name, format) in [("v.txt", None), ("v.csv", Some(InputFormat::Csv))] {
+            let policy = Policy::new("2026-11-22".parse().unwrap());
+            let options = Options {
+                format,
+                columns: ColumnOverrides {
+                    isrc: Some(crate::ColumnSpec::Number(1)),
+                    ..ColumnOverrides::default()
+                },
+                ..Options::default()
+            };
+            let mut checker = Checker::new(policy, options);
+            let err = checker
+                .check_reader(name, Vanishing { left: 200_000 }, None)
+                .unwrap_err();
+            assert_eq!(err.location.file, name);
+            assert!(err.message.contains("stale file handle"), "{err}");
+            assert!(err.message.contains("reading stopped after"), "{err}");
+            assert!(err.location.line > 1, "{err}");
+            let summary = checker.finish();
+            assert!(summary.records > 0 && summary.records <= 200_000);
+            assert_eq!(summary.invalid, 0);
+        }
     }
 
     #[test]
