@@ -30,6 +30,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Check ISRCs given as arguments, or one per line on standard input.
     Validate(crate::validate::ValidateArgs),
+    /// Check catalogue files in bulk: every record, duplicates, conflicts, systemic errors by registrant.
+    Check(Box<crate::check::CheckArgs>),
     /// ISRCs in audio files: read, write (verified), scan a folder.
     Tag(crate::media::TagArgs),
     /// ISRCs in CUE sheets: read, set.

@@ -1,6 +1,7 @@
 //! The `isrc` command. It only wires the library crates together: argument parsing lives in
 //! `cli`, each subcommand in its own module.
 
+mod check;
 mod cli;
 mod context;
 mod media;
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
     let result = match cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
+        Command::Check(args) => check::run(&cli.global, *args),
         Command::Tag(args) => media::run_tag(&cli.global, args),
         Command::Cue(args) => media::run_cue(&cli.global, args),
     };

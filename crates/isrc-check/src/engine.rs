@@ -1,0 +1,1938 @@
+//! The checker: splits inputs into chunks, checks chunks in parallel, merges the results in
+//! input order into the cross-record index.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, Read};
+use std::ops::Range;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use isrc::{Isrc, Policy, Rule, Severity};
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use serde_json::value::RawValue;
+
+use crate::fold::{fold_hash, parse_duration};
+use crate::layout::{
+    ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
+    detect_delimiter, looks_like_header,
+};
+use crate::report::{
+    CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,
+    rule_index,
+};
+use crate::source::{self, Limiter, LongLine, MAX_LINE, Opened, Tee};
+
+/// Bytes per chunk handed to a worker.
+const CHUNK: usize = 1 << 20;
+/// Input issues kept in the summary (all are counted).
+const MAX_ISSUES: usize = 1000;
+
+/// What to read and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The input format; detected from content and file name when `None`.
+    pub format: Option<InputFormat>,
+    /// Column overrides (`--column`, `--title-column`...).
+    pub columns: ColumnOverrides,
+    /// JSON Lines: the dot-separated path of the ISRC (`--field`).
+    pub field: Option<String>,
+    /// xlsx: the sheet to read instead of the first (`--sheet`).
+    pub sheet: Option<String>,
+    /// Designation gaps and out-of-order allocations per (prefix, year) (`--gaps`).
+    pub gaps: bool,
+}
+
+/// How one input was understood, given to a [`RecordSink`] before its records.
+#[derive(Debug)]
+pub struct InputInfo<'a> {
+    /// The file name as given.
+    pub file: &'a str,
+    /// The format read.
+    pub format: InputFormat,
+    /// The delimiter (CSV/TSV).
+    pub delimiter: u8,
+    /// Whether the input started with a UTF-8 byte order mark (not part of any record).
+    pub bom: bool,
+    /// The header row's fields, if there is one.
+    pub header: Option<&'a [String]>,
+    /// The header row's bytes as in the input, line ending included.
+    pub header_raw: Option<&'a [u8]>,
+    /// The columns used (CSV, TSV, xlsx).
+    pub columns: Option<&'a Columns>,
+}
+
+/// One checked record, in input order, given to a [`RecordSink`].
+#[derive(Debug)]
+pub struct CheckedRecord<'a> {
+    /// The file it comes from.
+    pub file: &'a str,
+    /// Its number, counting data records from 1 (headers and blank lines excluded).
+    pub number: u64,
+    /// The line it starts on.
+    pub line: u64,
+    /// Its bytes as in the input, line ending included (`None` for xlsx).
+    pub raw: Option<&'a [u8]>,
+    /// Where the checked value is within `raw`, when it can be replaced byte for byte.
+    pub value_range: Option<Range<usize>>,
+    /// Its fields (one for lines and JSON Lines: the line without its ending).
+    pub fields: Vec<Cow<'a, str>>,
+    /// The value checked.
+    pub value: Cow<'a, str>,
+    /// The code, when one can be formed.
+    pub isrc: Option<Isrc>,
+    /// No error.
+    pub valid: bool,
+    /// The rules of all its findings.
+    pub rules: RuleSet,
+    /// The first fix offered.
+    pub fix: Option<Isrc>,
+    /// The number of the first record with the same ISRC, when this is not it.
+    pub duplicate_of: Option<u64>,
+}
+
+/// Receives every record in input order (for `--annotate` and `--fix`).
+pub trait RecordSink {
+    /// Called once per input before its records.
+    fn start(&mut self, info: &InputInfo<'_>) -> io::Result<()>;
+    /// Called for each record.
+    fn record(&mut self, record: &CheckedRecord<'_>) -> io::Result<()>;
+    /// Called with the input bytes between records that are not records (a header row,
+    /// blank lines), in order.
+    fn passthrough(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let _ = bytes;
+        Ok(())
+    }
+    /// Called once per input after its records.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A multiplicative hasher for `u64` keys that are already well spread (ISRC numbers).
+#[derive(Default)]
+struct U64Hasher(u64);
+
+impl Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (v ^ (v >> 29))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(26);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<U64Hasher>>;
+
+/// One distinct ISRC seen.
+#[derive(Clone, Copy)]
+struct Entry {
+    first: u64,
+    count: u32,
+    conflict: bool,
+}
+
+/// Title/artist/version/duration of the first record of an ISRC.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Meta {
+    title_artist: Option<u64>,
+    version: Option<u64>,
+    duration: Option<f32>,
+}
+
+impl Meta {
+    fn conflicts(&self, other: &Meta) -> bool {
+        let differ =
+            |a: Option<u64>, b: Option<u64>| matches!((a, b), (Some(x), Some(y)) if x != y);
+        differ(self.title_artist, other.title_artist)
+            || differ(self.version, other.version)
+            || matches!((self.duration, other.duration), (Some(a), Some(b)) if (a - b).abs() > 10.0)
+    }
+}
+
+#[derive(Clone, Default)]
+struct PrefixAgg {
+    records: u64,
+    problems: u64,
+    invalid: u64,
+    rules: [u64; 32],
+    examples: Vec<Example>,
+}
+
+/// Checks inputs one after another, keeping one cross-record index.
+///
+/// ```
+/// use isrc_check::{Checker, Options};
+/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+/// let mut checker = Checker::new(policy, Options::default());
+/// let input = "isrc,title\nUSRC17607839,Yesterday\nusrc17607839,Yesterday\nUSRC176O7839,x\n";
+/// checker.check_reader("catalogue.csv", input.as_bytes(), None).unwrap();
+/// let summary = checker.finish();
+/// assert_eq!((summary.records, summary.valid, summary.invalid), (3, 2, 1));
+/// assert_eq!(summary.duplicate_isrcs, 1);
+/// assert_eq!(summary.by_rule["letter_in_digits"], 1);
+/// ```
+pub struct Checker<'p> {
+    policy: Policy<'p>,
+    options: Options,
+    index: FastMap<u64, Entry>,
+    metas: FastMap<u64, Meta>,
+    records: u64,
+    valid: u64,
+    invalid: u64,
+    bytes: u64,
+    by_rule: [u64; 32],
+    prefixes: FastMap<u64, PrefixAgg>,
+    issues: Vec<InputIssue>,
+    issue_count: u64,
+    order: FastMap<u64, (u32, u64)>,
+}
+
+impl<'p> Checker<'p> {
+    /// A checker with `policy` (today's date, prefix table) and `options`.
+    pub fn new(policy: Policy<'p>, options: Options) -> Self {
+        Checker {
+            policy,
+            options,
+            index: FastMap::default(),
+            metas: FastMap::default(),
+            records: 0,
+            valid: 0,
+            invalid: 0,
+            bytes: 0,
+            by_rule: [0; 32],
+            prefixes: FastMap::default(),
+            issues: Vec::new(),
+            issue_count: 0,
+            order: FastMap::default(),
+        }
+    }
+
+    /// Checks the file at `path` (`-`: standard input).
+    ///
+    /// `progress` is called with the number of input bytes read so far (of this file, after
+    /// decompression) and the file size when known.
+    pub fn check_path(
+        &mut self,
+        path: &Path,
+        sink: Option<&mut dyn RecordSink>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<(), CheckError> {
+        let name = path.to_string_lossy().into_owned();
+        let opened = source::open(path, &name)?;
+        self.check_opened(&name, opened, sink, progress)
+    }
+
+    /// Checks everything `reader` yields, named `name` in messages (its extension helps
+    /// detect the format).
+    pub fn check_reader(
+        &mut self,
+        name: &str,
+        reader: impl Read + Send + 'static,
+        sink: Option<&mut dyn RecordSink>,
+    ) -> Result<(), CheckError> {
+        let opened = source::from_reader(Box::new(reader), name, None)?;
+        self.check_opened(name, opened, sink, &mut |_, _| {})
+    }
+
+    fn issue(&mut self, file: &str, line: u64, column: u64, message: String) {
+        self.issue_count += 1;
+        if self.issues.len() < MAX_ISSUES {
+            self.issues.push(InputIssue {
+                location: Location {
+                    file: file.to_owned(),
+                    line,
+                    column,
+                },
+                message,
+            });
+        }
+    }
+
+    fn check_opened(
+        &mut self,
+        name: &str,
+        opened: Opened,
+        sink: Option<&mut dyn RecordSink>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<(), CheckError> {
+        let by_name = InputFormat::from_name(name);
+        if opened.zip || self.options.format == Some(InputFormat::Xlsx) {
+            return self.check_xlsx(name, opened, sink);
+        }
+        if opened.head.is_empty() {
+            self.issue(name, 1, 1, "the file is empty: no records".into());
+            return Ok(());
+        }
+        let head = &opened.head;
+        let first_text = head
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map(|i| head[i]);
+        let format = self.options.format.unwrap_or_else(|| {
+            if first_text == Some(b'{') {
+                InputFormat::Jsonl
+            } else {
+                match detect_delimiter(head, (by_name == Some(InputFormat::Tsv)).then_some(b'\t')) {
+                    Some(b'\t') => InputFormat::Tsv,
+                    Some(_) => InputFormat::Csv,
+                    None => match by_name {
+                        Some(InputFormat::Csv) => InputFormat::Csv,
+                        Some(InputFormat::Tsv) => InputFormat::Tsv,
+                        _ => {
+                            // A one-column file with a header row is a table.
+                            let first = head.split(|b| *b == b'\n').next().unwrap_or_default();
+                            let first = String::from_utf8_lossy(first);
+                            if looks_like_header(&[first.trim().to_owned()], &[]) {
+                                InputFormat::Csv
+                            } else {
+                                InputFormat::Lines
+                            }
+                        }
+                    },
+                }
+            }
+        });
+        match format {
+            InputFormat::Lines => {
+                let info = InputInfo {
+                    file: name,
+                    format,
+                    delimiter: b'\n',
+                    bom: opened.bom,
+                    header: None,
+                    header_raw: None,
+                    columns: None,
+                };
+                let work = Work::Lines;
+                self.pipeline(
+                    name,
+                    &info,
+                    &work,
+                    sink,
+                    progress,
+                    opened.size,
+                    |tx, cancel| split_lines(source::whole(opened), tx, cancel, false),
+                )
+            }
+            InputFormat::Jsonl => {
+                let first = head
+                    .split(|b| *b == b'\n')
+                    .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+                    .map(String::from_utf8_lossy);
+                let fields =
+                    choose_json_fields(name, first.as_deref(), self.options.field.as_deref())?;
+                let info = InputInfo {
+                    file: name,
+                    format,
+                    delimiter: b'\n',
+                    bom: opened.bom,
+                    header: None,
+                    header_raw: None,
+                    columns: None,
+                };
+                let work = Work::Json(fields);
+                self.pipeline(
+                    name,
+                    &info,
+                    &work,
+                    sink,
+                    progress,
+                    opened.size,
+                    |tx, cancel| split_lines(source::whole(opened), tx, cancel, true),
+                )
+            }
+            InputFormat::Csv | InputFormat::Tsv => {
+                let delimiter = if format == InputFormat::Tsv {
+                    b'\t'
+                } else {
+                    detect_delimiter(head, None)
+                        .filter(|d| *d != b'\t')
+                        .unwrap_or(b',')
+                };
+                let sample = sample_rows(head, delimiter);
+                let header_row = sample
+                    .first()
+                    .filter(|row| looks_like_header(row, &sample[1..]))
+                    .cloned();
+                let data_rows = if header_row.is_some() {
+                    &sample[1..]
+                } else {
+                    &sample[..]
+                };
+                let columns = choose_columns(
+                    name,
+                    header_row.as_deref(),
+                    data_rows,
+                    &self.options.columns,
+                )?;
+                let width = header_row
+                    .as_ref()
+                    .map_or_else(|| data_rows.first().map_or(0, Vec::len), Vec::len);
+                let has_header = header_row.is_some();
+                let header_raw = if has_header {
+                    let end = memchr::memchr(b'\n', head).map_or(head.len(), |p| p + 1);
+                    Some(head[..end].to_vec())
+                } else {
+                    None
+                };
+                let info = InputInfo {
+                    file: name,
+                    format,
+                    delimiter,
+                    bom: opened.bom,
+                    header: header_row.as_deref(),
+                    header_raw: header_raw.as_deref(),
+                    columns: Some(&columns),
+                };
+                let work = Work::Table {
+                    columns: columns.clone(),
+                    width,
+                    delimiter,
+                };
+                self.pipeline(
+                    name,
+                    &info,
+                    &work,
+                    sink,
+                    progress,
+                    opened.size,
+                    |tx, cancel| {
+                        split_csv(source::whole(opened), delimiter, has_header, tx, cancel)
+                    },
+                )
+            }
+            InputFormat::Xlsx => self.check_xlsx(name, opened, sink),
+        }
+    }
+
+    fn check_xlsx(
+        &mut self,
+        name: &str,
+        opened: Opened,
+        sink: Option<&mut dyn RecordSink>,
+    ) -> Result<(), CheckError> {
+        use calamine::{Data, Reader as _};
+        let mut bytes = Vec::new();
+        source::whole(opened)
+            .read_to_end(&mut bytes)
+            .map_err(|e| CheckError::new(name, 1, 1, format!("cannot read: {e}")))?;
+        let mut book =
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+                CheckError::new(name, 1, 1, format!("not a readable xlsx workbook: {e}"))
+            })?;
+        let sheets = book.sheet_names();
+        let sheet = match &self.options.sheet {
+            Some(s) => sheets.iter().find(|n| *n == s).cloned().ok_or_else(|| {
+                CheckError::new(
+                    name,
+                    1,
+                    1,
+                    format!("no sheet named {s:?}; the workbook has {sheets:?}"),
+                )
+            })?,
+            None => sheets
+                .first()
+                .cloned()
+                .ok_or_else(|| CheckError::new(name, 1, 1, "the workbook has no sheet"))?,
+        };
+        let range = book.worksheet_range(&sheet).map_err(|e| {
+            CheckError::new(name, 1, 1, format!("cannot read sheet {sheet:?}: {e}"))
+        })?;
+        let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+        let cell = |d: &Data| -> String {
+            match d {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => d.to_string(),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            }
+        };
+        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell).collect()).collect();
+        if rows.is_empty() {
+            self.issue(name, 1, 1, format!("sheet {sheet:?} is empty: no records"));
+            return Ok(());
+        }
+        let sample_end = rows.len().min(100);
+        let has_header = looks_like_header(&rows[0], &rows[1..sample_end]);
+        let header = has_header.then(|| rows[0].clone());
+        let data_rows = if has_header {
+            &rows[1..sample_end]
+        } else {
+            &rows[..sample_end]
+        };
+        let columns = choose_columns(name, header.as_deref(), data_rows, &self.options.columns)?;
+        let width = header.as_ref().map_or_else(|| rows[0].len(), Vec::len);
+        let info = InputInfo {
+            file: name,
+            format: InputFormat::Xlsx,
+            delimiter: b',',
+            bom: false,
+            header: header.as_deref(),
+            header_raw: None,
+            columns: Some(&columns),
+        };
+        let work = Work::Table {
+            columns: columns.clone(),
+            width,
+            delimiter: b',',
+        };
+        let skip = usize::from(has_header);
+        self.pipeline(
+            name,
+            &info,
+            &work,
+            sink,
+            &mut |_, _| {},
+            None,
+            move |tx, _| {
+                let mut chunk = TableChunk::default();
+                let mut seq = 0;
+                for (i, row) in rows.into_iter().enumerate().skip(skip) {
+                    let field_base = chunk.fields.len();
+                    let ends_start = chunk.ends.len();
+                    for f in &row {
+                        chunk.fields.extend_from_slice(f.as_bytes());
+                        chunk.ends.push(chunk.fields.len());
+                    }
+                    chunk.rows.push(Row {
+                        line: first_row + i as u64 + 1,
+                        raw: 0..0,
+                        field_base,
+                        ends: ends_start..chunk.ends.len(),
+                    });
+                    if chunk.fields.len() >= CHUNK {
+                        let full = std::mem::take(&mut chunk);
+                        if tx.send(Chunk::table(seq, full, Vec::new(), false)).is_err() {
+                            return Ok(0);
+                        }
+                        seq += 1;
+                    }
+                }
+                let _ = tx.send(Chunk::table(seq, chunk, Vec::new(), false));
+                Ok(0)
+            },
+        )
+    }
+
+    /// Runs the reader (`split`) on its own thread, the checks on the rayon pool, and the
+    /// merge here, in input order.
+    #[allow(clippy::too_many_arguments)]
+    fn pipeline<F>(
+        &mut self,
+        name: &str,
+        info: &InputInfo<'_>,
+        work: &Work,
+        mut sink: Option<&mut dyn RecordSink>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+        size: Option<u64>,
+        split: F,
+    ) -> Result<(), CheckError>
+    where
+        F: FnOnce(SyncSender<Chunk>, &AtomicBool) -> io::Result<u64> + Send,
+    {
+        if let Some(s) = sink.as_deref_mut() {
+            s.start(info)
+                .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
+        }
+        let cancel = AtomicBool::new(false);
+        let policy = self.policy;
+        let keep = sink.is_some();
+        let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(4);
+        let (done_tx, done_rx) = sync_channel::<Done>(4);
+        let mut state = MergeState {
+            name,
+            lines: 0,
+            file_records: 0,
+            bytes: 0,
+            sink_error: None,
+        };
+        let read_result = std::thread::scope(|scope| {
+            let cancel = &cancel;
+            let reader = scope.spawn(move || split(chunk_tx, cancel));
+            scope.spawn(move || {
+                chunk_rx
+                    .into_iter()
+                    .par_bridge()
+                    .for_each_with(done_tx, |tx, chunk| {
+                        let done = process(chunk, work, &policy, keep);
+                        let _ = tx.send(done);
+                    });
+            });
+            self.merge_all(
+                done_rx, &mut state, work, info, &mut sink, progress, size, cancel,
+            );
+            reader.join()
+        });
+        self.bytes += state.bytes;
+        if let Some(e) = state.sink_error {
+            return Err(CheckError::new(
+                name,
+                state.lines + 1,
+                1,
+                format!("cannot write output: {e}"),
+            ));
+        }
+        match read_result {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                return Err(CheckError::new(
+                    name,
+                    state.lines + 1,
+                    1,
+                    format!(
+                        "reading stopped after {} records ({} bytes): {e}; the figures cover only what was read",
+                        state.file_records, state.bytes
+                    ),
+                ));
+            }
+            Err(_) => {
+                return Err(CheckError::new(
+                    name,
+                    state.lines + 1,
+                    1,
+                    "the reader failed unexpectedly",
+                ));
+            }
+        }
+        if let Some(s) = sink {
+            s.finish()
+                .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
+        }
+        if state.file_records == 0
+            && state.bytes > 0
+            && self.issues.iter().all(|i| i.location.file != name)
+        {
+            self.issue(
+                name,
+                1,
+                1,
+                "no records: the file holds only a header or blank lines".into(),
+            );
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn merge_all(
+        &mut self,
+        done_rx: Receiver<Done>,
+        state: &mut MergeState<'_>,
+        work: &Work,
+        info: &InputInfo<'_>,
+        sink: &mut Option<&mut dyn RecordSink>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+        size: Option<u64>,
+        cancel: &AtomicBool,
+    ) {
+        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0u64;
+        for done in done_rx {
+            pending.insert(done.chunk.seq, done);
+            while let Some(done) = pending.remove(&next) {
+                next += 1;
+                if state.sink_error.is_none() {
+                    self.merge(done, state, work, info, sink);
+                    if state.sink_error.is_some() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+                progress(state.bytes, size);
+            }
+        }
+    }
+
+    fn merge(
+        &mut self,
+        done: Done,
+        state: &mut MergeState<'_>,
+        work: &Work,
+        info: &InputInfo<'_>,
+        sink: &mut Option<&mut dyn RecordSink>,
+    ) {
+        let Done { chunk, result } = done;
+        let name = state.name;
+        let relative = chunk.relative_lines;
+        let line_base = if relative { state.lines } else { 0 };
+        let abs = |line: u64| line + line_base;
+        for (line, column, message) in &result.issues {
+            self.issue(name, abs(*line), *column, message.clone());
+        }
+        for issue in &chunk.issues {
+            self.issue(name, issue.0, issue.1, issue.2.clone());
+        }
+        self.valid += result.valid;
+        self.invalid += result.invalid;
+        for (a, b) in self.by_rule.iter_mut().zip(result.by_rule.iter()) {
+            *a += u64::from(*b);
+        }
+        for (key, agg) in result.prefixes {
+            let target = self.prefixes.entry(key).or_default();
+            target.records += agg.records;
+            target.problems += agg.problems;
+            target.invalid += agg.invalid;
+            for (a, b) in target.rules.iter_mut().zip(agg.rules.iter()) {
+                *a += b;
+            }
+            for mut example in agg.examples {
+                if target.examples.len() < 3 {
+                    example.line = abs(example.line);
+                    example.file = name.to_owned();
+                    target.examples.push(example);
+                }
+            }
+        }
+        if self.index.capacity() == 0 {
+            // Pre-size the index from the first chunk's density.
+            let per_record = chunk.data_len().max(1) as u64 / (result.outs.len() as u64).max(1);
+            let estimate = 1_000_000u64.min(16 * CHUNK as u64 / per_record.max(1));
+            self.index.reserve(estimate as usize);
+        }
+        let record_base = self.records;
+        let has_meta = !result.metas.is_empty();
+        let mut cursor = 0usize;
+        for (i, out) in result.outs.iter().enumerate() {
+            let number = record_base + i as u64 + 1;
+            let mut duplicate_of = None;
+            if let Some(code) = out.code {
+                let key = code.to_u64();
+                let entry = self.index.entry(key).or_insert(Entry {
+                    first: number,
+                    count: 0,
+                    conflict: false,
+                });
+                entry.count = entry.count.saturating_add(1);
+                if entry.count > 1 {
+                    duplicate_of = Some(entry.first);
+                }
+                if has_meta {
+                    let meta = result.metas[i];
+                    if entry.count == 1 {
+                        self.metas.insert(key, meta);
+                    } else if !entry.conflict
+                        && self.metas.get(&key).is_some_and(|m| m.conflicts(&meta))
+                    {
+                        entry.conflict = true;
+                    }
+                }
+                if self.options.gaps {
+                    let group = key / 100_000;
+                    let designation = (key % 100_000) as u32;
+                    let slot = self.order.entry(group).or_insert((designation, 0));
+                    if designation < slot.0 {
+                        slot.1 += 1;
+                    }
+                    slot.0 = designation;
+                }
+            }
+            if let Some(sink) = sink.as_mut() {
+                let span = record_span(&chunk, i, out);
+                let record = view(
+                    &chunk,
+                    i,
+                    out,
+                    work,
+                    name,
+                    number,
+                    abs(out.line),
+                    duplicate_of,
+                );
+                let written = chunk
+                    .data
+                    .get(cursor..span.start)
+                    .filter(|gap| !gap.is_empty())
+                    .map_or(Ok(()), |gap| sink.passthrough(gap))
+                    .and_then(|()| sink.record(&record));
+                if let Err(e) = written {
+                    state.sink_error = Some(e);
+                    break;
+                }
+                cursor = cursor.max(span.end);
+            }
+        }
+        if let Some(sink) = sink.as_mut()
+            && state.sink_error.is_none()
+            && let Some(rest) = chunk.data.get(cursor..).filter(|r| !r.is_empty())
+            && let Err(e) = sink.passthrough(rest)
+        {
+            state.sink_error = Some(e);
+        }
+        let _ = info;
+        self.records += result.outs.len() as u64;
+        state.file_records += result.outs.len() as u64;
+        if relative {
+            state.lines += result.lines;
+        } else if let Some(last) = result.outs.last() {
+            state.lines = state.lines.max(last.line);
+        }
+        state.bytes += chunk.input_bytes;
+    }
+
+    /// The report, after all inputs.
+    pub fn finish(self) -> Summary {
+        let mut by_rule = BTreeMap::new();
+        for (i, rule) in Rule::ALL.iter().enumerate().take(32) {
+            if self.by_rule[i] > 0 {
+                by_rule.insert(rule.id(), self.by_rule[i]);
+            }
+        }
+        let mut duplicates = 0;
+        let mut conflicts = 0;
+        let mut top: Vec<Duplicate> = Vec::new();
+        for (key, entry) in &self.index {
+            if entry.count > 1 {
+                duplicates += 1;
+                if entry.conflict {
+                    conflicts += 1;
+                }
+                if let Some(isrc) = Isrc::from_u64(*key) {
+                    top.push(Duplicate {
+                        isrc,
+                        records: u64::from(entry.count),
+                        first_record: entry.first,
+                        conflict: entry.conflict,
+                    });
+                    if top.len() > 200 {
+                        top.sort_by(|a, b| {
+                            b.records
+                                .cmp(&a.records)
+                                .then(a.first_record.cmp(&b.first_record))
+                        });
+                        top.truncate(20);
+                    }
+                }
+            }
+        }
+        top.sort_by(|a, b| {
+            b.records
+                .cmp(&a.records)
+                .then(a.first_record.cmp(&b.first_record))
+        });
+        top.truncate(20);
+        let mut prefixes: Vec<PrefixGroup> = self
+            .prefixes
+            .iter()
+            .filter(|(_, a)| a.problems > 0)
+            .map(|(key, a)| {
+                let mut rules = BTreeMap::new();
+                for (i, rule) in Rule::ALL.iter().enumerate().take(32) {
+                    if a.rules[i] > 0 {
+                        rules.insert(rule.id(), a.rules[i]);
+                    }
+                }
+                PrefixGroup {
+                    prefix: prefix_text(*key),
+                    records: a.records,
+                    problems: a.problems,
+                    invalid: a.invalid,
+                    share: a.problems as f64 / a.records.max(1) as f64,
+                    rules,
+                    examples: a.examples.clone(),
+                }
+            })
+            .collect();
+        prefixes.sort_by(|a, b| {
+            b.problems
+                .cmp(&a.problems)
+                .then_with(|| a.prefix.cmp(&b.prefix))
+        });
+        let gaps = self
+            .options
+            .gaps
+            .then(|| gap_groups(&self.index, &self.order));
+        Summary {
+            records: self.records,
+            valid: self.valid,
+            invalid: self.invalid,
+            by_rule,
+            duplicate_isrcs: duplicates,
+            conflicting_isrcs: conflicts,
+            prefixes,
+            gaps,
+            top_duplicates: top,
+            issues: self.issues,
+            issue_count: self.issue_count,
+            bytes: self.bytes,
+        }
+    }
+}
+
+fn gap_groups(index: &FastMap<u64, Entry>, order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
+    let mut keys: Vec<u64> = index.keys().copied().collect();
+    keys.sort_unstable();
+    let mut groups = Vec::new();
+    for run in keys.chunk_by(|a, b| a / 100_000 == b / 100_000) {
+        let group = run[0] / 100_000;
+        let designations: Vec<u32> = run.iter().map(|k| (k % 100_000) as u32).collect();
+        let mut missing = 0u64;
+        let mut ranges = Vec::new();
+        for w in designations.windows(2) {
+            if w[1] > w[0] + 1 {
+                missing += u64::from(w[1] - w[0] - 1);
+                if ranges.len() < 20 {
+                    ranges.push((w[0] + 1, w[1] - 1));
+                }
+            }
+        }
+        let Some(code) = Isrc::from_u64(run[0]) else {
+            continue;
+        };
+        groups.push(GapGroup {
+            prefix_year: format!("{}{:02}", code.prefix(), code.year()),
+            designations: designations.len() as u64,
+            first: designations[0],
+            last: designations[designations.len() - 1],
+            missing,
+            missing_ranges: ranges,
+            out_of_order: order.get(&group).map_or(0, |o| o.1),
+        });
+    }
+    groups
+}
+
+struct MergeState<'n> {
+    name: &'n str,
+    lines: u64,
+    file_records: u64,
+    bytes: u64,
+    sink_error: Option<io::Error>,
+}
+
+/// What the workers do with a chunk.
+enum Work {
+    Lines,
+    Json(JsonFields),
+    Table {
+        columns: Columns,
+        width: usize,
+        delimiter: u8,
+    },
+}
+
+#[derive(Default)]
+struct TableChunk {
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    rows: Vec<Row>,
+}
+
+struct Row {
+    line: u64,
+    raw: Range<usize>,
+    field_base: usize,
+    ends: Range<usize>,
+}
+
+/// A piece of input: whole lines, or whole CSV records.
+struct Chunk {
+    seq: u64,
+    /// The raw bytes (lines, JSON Lines, CSV records).
+    data: Vec<u8>,
+    table: Option<TableChunk>,
+    /// Line numbers inside are relative to the chunk (lines, JSON Lines).
+    relative_lines: bool,
+    /// A line that was cut at [`MAX_LINE`] bytes: its full length.
+    overlong: Option<u64>,
+    /// Problems found while splitting: (line, column, message), absolute.
+    issues: Vec<(u64, u64, String)>,
+    /// Input bytes this chunk stands for.
+    input_bytes: u64,
+}
+
+impl Chunk {
+    fn table(seq: u64, table: TableChunk, issues: Vec<(u64, u64, String)>, _raw: bool) -> Chunk {
+        Chunk {
+            seq,
+            input_bytes: table.fields.len() as u64,
+            data: Vec::new(),
+            table: Some(table),
+            relative_lines: false,
+            overlong: None,
+            issues,
+        }
+    }
+
+    fn data_len(&self) -> usize {
+        self.data
+            .len()
+            .max(self.table.as_ref().map_or(0, |t| t.fields.len()))
+    }
+}
+
+/// The outcome of one record.
+#[derive(Clone, Copy)]
+struct Out {
+    code: Option<Isrc>,
+    fix: Option<Isrc>,
+    rules: RuleSet,
+    valid: bool,
+    line: u64,
+    /// Where the record starts in the chunk's data (lines, JSON Lines).
+    offset: usize,
+}
+
+struct ChunkResult {
+    valid: u64,
+    invalid: u64,
+    lines: u64,
+    by_rule: [u32; 32],
+    prefixes: Vec<(u64, PrefixAgg)>,
+    outs: Vec<Out>,
+    metas: Vec<Meta>,
+    issues: Vec<(u64, u64, String)>,
+}
+
+struct Done {
+    chunk: Chunk,
+    result: ChunkResult,
+}
+
+/// Reads whole lines into chunks; a line longer than [`MAX_LINE`] becomes a chunk of its own,
+/// cut to that length.
+fn split_lines(
+    mut reader: impl Read,
+    tx: SyncSender<Chunk>,
+    cancel: &AtomicBool,
+    _json: bool,
+) -> io::Result<u64> {
+    let mut seq = 0u64;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let send = |seq: &mut u64, data: Vec<u8>, overlong: Option<u64>, input_bytes: u64| -> bool {
+        let chunk = Chunk {
+            seq: *seq,
+            data,
+            table: None,
+            relative_lines: true,
+            overlong,
+            issues: Vec::new(),
+            input_bytes,
+        };
+        *seq += 1;
+        tx.send(chunk).is_ok()
+    };
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(seq);
+        }
+        let want = CHUNK.saturating_sub(buf.len()).max(4096);
+        let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
+        if n == 0 {
+            if !buf.is_empty() {
+                let len = buf.len() as u64;
+                send(&mut seq, buf, None, len);
+            }
+            return Ok(seq);
+        }
+        if buf.len() < CHUNK {
+            continue;
+        }
+        match memchr::memrchr(b'\n', &buf) {
+            Some(p) => {
+                let rest = buf[p + 1..].to_vec();
+                let mut data = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                data.truncate(p + 1);
+                buf.extend_from_slice(&rest);
+                let len = data.len() as u64;
+                if !send(&mut seq, data, None, len) {
+                    return Ok(seq);
+                }
+            }
+            None => {
+                // One line longer than a chunk: keep its start, count the rest.
+                let mut total = buf.len() as u64;
+                buf.truncate(MAX_LINE);
+                let mut scratch = vec![0u8; 64 * 1024];
+                let mut rest = Vec::new();
+                loop {
+                    let n = reader.read(&mut scratch)?;
+                    if n == 0 {
+                        break;
+                    }
+                    if let Some(p) = memchr::memchr(b'\n', &scratch[..n]) {
+                        total += p as u64;
+                        rest.extend_from_slice(&scratch[p + 1..n]);
+                        break;
+                    }
+                    total += n as u64;
+                }
+                let mut data = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                data.push(b'\n');
+                buf.extend_from_slice(&rest);
+                if !send(&mut seq, data, Some(total), total + 1) {
+                    return Ok(seq);
+                }
+            }
+        }
+    }
+}
+
+/// Reads CSV records with the `csv` crate, keeping each record's raw bytes.
+fn split_csv(
+    reader: impl Read,
+    delimiter: u8,
+    has_header: bool,
+    tx: SyncSender<Chunk>,
+    cancel: &AtomicBool,
+) -> io::Result<u64> {
+    let events = Rc::new(RefCell::new(Vec::<LongLine>::new()));
+    let tee = Rc::new(RefCell::new(Vec::<u8>::new()));
+    let mut tee_base = 0u64;
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(64 * 1024)
+        .from_reader(Tee::new(Limiter::new(reader, events.clone()), tee.clone()));
+    let mut record = csv::ByteRecord::new();
+    let mut chunk = TableChunk::default();
+    let mut data: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut issues = Vec::new();
+    let mut seq = 0u64;
+    let mut first = true;
+    let mut prev_end = 0u64;
+    let mut next_line = 1u64;
+    loop {
+        let more = match rdr.read_byte_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => match e.kind() {
+                csv::ErrorKind::Io(_) => {
+                    return Err(match e.into_kind() {
+                        csv::ErrorKind::Io(io) => io,
+                        _ => io::Error::other("read error"),
+                    });
+                }
+                _ => return Err(io::Error::other(e.to_string())),
+            },
+        };
+        if !more {
+            break;
+        }
+        let start = record.position().map_or(0, csv::Position::byte);
+        let line;
+        let end = rdr.position().byte();
+        let raw = {
+            // Everything since the previous record (blank lines included) goes into the
+            // chunk, so that --fix can copy it unchanged.
+            let tee = tee.borrow();
+            let clamp = |at: u64| (at.saturating_sub(tee_base) as usize).min(tee.len());
+            let (from, a, b) = (clamp(prev_end), clamp(start), clamp(end));
+            // The csv crate counts the \n of a \r\n ending as the start of the next record.
+            let mut a = a;
+            while a < b && matches!(tee[a], b'\n' | b'\r') {
+                a += 1;
+            }
+            let at = data.len();
+            // Line numbers counted here: the csv crate does not count skipped blank lines.
+            next_line += memchr::memchr_iter(b'\n', &tee[from.min(a)..a]).count() as u64;
+            line = next_line;
+            next_line += memchr::memchr_iter(b'\n', &tee[a..b.max(a)]).count() as u64;
+            data.extend_from_slice(&tee[from.min(a)..b.max(a)]);
+            at + (a - from.min(a))..data.len()
+        };
+        prev_end = end;
+        for e in events.borrow_mut().drain(..) {
+            issues.push((
+                e.line,
+                MAX_LINE as u64 + 1,
+                format!(
+                    "the line is {} bytes long; only its first {} bytes were read",
+                    e.length, MAX_LINE
+                ),
+            ));
+        }
+        if std::mem::take(&mut first) && has_header {
+            continue;
+        }
+        let field_base = chunk.fields.len();
+        let ends_start = chunk.ends.len();
+        for field in &record {
+            chunk.fields.extend_from_slice(field);
+            chunk.ends.push(chunk.fields.len());
+        }
+        chunk.rows.push(Row {
+            line,
+            raw,
+            field_base,
+            ends: ends_start..chunk.ends.len(),
+        });
+        if data.len() >= CHUNK {
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(seq);
+            }
+            let mut c = Chunk::table(
+                seq,
+                std::mem::take(&mut chunk),
+                std::mem::take(&mut issues),
+                true,
+            );
+            c.input_bytes = data.len() as u64;
+            c.data = std::mem::replace(&mut data, Vec::with_capacity(CHUNK + 4096));
+            if tx.send(c).is_err() {
+                return Ok(seq);
+            }
+            seq += 1;
+            let mut tee = tee.borrow_mut();
+            let consumed = (end.saturating_sub(tee_base) as usize).min(tee.len());
+            tee.drain(..consumed);
+            tee_base += consumed as u64;
+        }
+    }
+    for e in events.borrow_mut().drain(..) {
+        issues.push((
+            e.line,
+            MAX_LINE as u64 + 1,
+            format!(
+                "the line is {} bytes long; only its first {} bytes were read",
+                e.length, MAX_LINE
+            ),
+        ));
+    }
+    {
+        let tee = tee.borrow();
+        let from = (prev_end.saturating_sub(tee_base) as usize).min(tee.len());
+        data.extend_from_slice(&tee[from..]);
+    }
+    let mut c = Chunk::table(seq, chunk, issues, true);
+    c.input_bytes = data.len() as u64;
+    c.data = data;
+    let _ = tx.send(c);
+    Ok(seq + 1)
+}
+
+/// Per-chunk tallies kept by a worker.
+struct Tally<'a, 'p> {
+    policy: &'a Policy<'p>,
+    res: ChunkResult,
+    prefix_slots: FastMap<u64, usize>,
+    last_prefix: (u64, usize),
+    offset: usize,
+}
+
+impl<'a, 'p> Tally<'a, 'p> {
+    fn new(policy: &'a Policy<'p>, capacity: usize) -> Self {
+        Tally {
+            policy,
+            res: ChunkResult {
+                valid: 0,
+                invalid: 0,
+                lines: 0,
+                by_rule: [0; 32],
+                prefixes: Vec::new(),
+                outs: Vec::with_capacity(capacity),
+                metas: Vec::new(),
+                issues: Vec::new(),
+            },
+            prefix_slots: FastMap::default(),
+            last_prefix: (u64::MAX, 0),
+            offset: 0,
+        }
+    }
+
+    /// Checks one value; `line` is where the record starts, `column` where the value starts.
+    fn check(&mut self, bytes: &[u8], line: u64, column: u64) {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => Cow::Borrowed(t),
+            Err(e) => {
+                self.res.issues.push((
+                    line,
+                    column + e.valid_up_to() as u64,
+                    "invalid UTF-8 (the file is not UTF-8 text, or is damaged here); the value is checked with U+FFFD in place of the bad bytes".into(),
+                ));
+                String::from_utf8_lossy(bytes)
+            }
+        };
+        let report = isrc::check(&text, self.policy);
+        let mut out = Out {
+            code: report.isrc,
+            fix: None,
+            rules: RuleSet::EMPTY,
+            valid: true,
+            line,
+            offset: self.offset,
+        };
+        let key = if report.findings.is_empty() && bytes.len() == 12 {
+            self.res.valid += 1;
+            prefix_key(&bytes[..5])
+        } else {
+            let mut problem = false;
+            for f in &report.findings {
+                out.rules.insert(f.rule);
+                problem |= f.severity >= Severity::Warning;
+            }
+            out.valid = report.is_valid();
+            out.fix = report.fix();
+            if out.valid {
+                self.res.valid += 1;
+            } else {
+                self.res.invalid += 1;
+            }
+            let bits = out.rules.bits();
+            for i in 0..32 {
+                if bits & (1 << i) != 0 {
+                    self.res.by_rule[i] += 1;
+                }
+            }
+            if out.rules.contains(Rule::InvalidCharacter)
+                && let Some(p) = memchr::memchr(0, bytes)
+            {
+                self.res
+                    .issues
+                    .push((line, column + p as u64, "a NUL byte in the value".into()));
+            }
+            let key = match report.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(&text),
+            };
+            let slot = self.slot(key);
+            let agg = &mut self.res.prefixes[slot].1;
+            agg.records += 1;
+            if !out.valid {
+                agg.invalid += 1;
+            }
+            if problem {
+                agg.problems += 1;
+                let mut rules = Vec::new();
+                for f in &report.findings {
+                    if f.severity >= Severity::Warning
+                        && let Some(i) = rule_index(f.rule)
+                        && !rules.contains(&f.rule.id())
+                    {
+                        agg.rules[i] += 1;
+                        rules.push(f.rule.id());
+                    }
+                }
+                if agg.examples.len() < 3 {
+                    let input: String = text.chars().take(64).collect();
+                    agg.examples.push(Example {
+                        input,
+                        file: String::new(),
+                        line,
+                        rules,
+                    });
+                }
+            }
+            self.res.outs.push(out);
+            return;
+        };
+        let slot = self.slot(key);
+        self.res.prefixes[slot].1.records += 1;
+        self.res.outs.push(out);
+    }
+
+    fn slot(&mut self, key: u64) -> usize {
+        if self.last_prefix.0 == key {
+            return self.last_prefix.1;
+        }
+        let next = self.res.prefixes.len();
+        let slot = *self.prefix_slots.entry(key).or_insert(next);
+        if slot == next {
+            self.res.prefixes.push((key, PrefixAgg::default()));
+        }
+        self.last_prefix = (key, slot);
+        slot
+    }
+
+    /// A record whose value is missing (a short row, a JSON object without the key).
+    fn missing(&mut self, line: u64, column: u64, message: String) {
+        self.res.issues.push((line, column, message));
+        self.check(b"", line, column);
+    }
+}
+
+fn prefix_key(five: &[u8]) -> u64 {
+    five.iter()
+        .take(5)
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+}
+
+fn prefix_text(key: u64) -> String {
+    if key == 0 {
+        return String::new();
+    }
+    (0..5)
+        .rev()
+        .map(|i| char::from((key >> (8 * i)) as u8))
+        .collect()
+}
+
+/// The registrant prefix of a value that is not a well-formed code: its first five letters
+/// and digits, when they have the shape of a prefix.
+fn guess_prefix(text: &str) -> u64 {
+    let trimmed = text.trim_start();
+    let trimmed = trimmed
+        .get(..4)
+        .filter(|l| l.eq_ignore_ascii_case("isrc"))
+        .map_or(trimmed, |_| &trimmed[4..]);
+    let mut five = [0u8; 5];
+    let mut n = 0;
+    for c in trimmed.chars() {
+        if c.is_ascii_alphanumeric() {
+            five[n] = c.to_ascii_uppercase() as u8;
+            n += 1;
+            if n == 5 {
+                break;
+            }
+        } else if !matches!(c, '-' | ' ' | ':' | '\u{2010}'..='\u{2015}') {
+            return 0;
+        }
+    }
+    if n == 5 && five[0].is_ascii_uppercase() && five[1].is_ascii_uppercase() {
+        prefix_key(&five)
+    } else {
+        0
+    }
+}
+
+fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, _keep: bool) -> Done {
+    let mut tally = Tally::new(policy, chunk.data_len() / 13 + 16);
+    match work {
+        Work::Lines => {
+            let data = &chunk.data;
+            let mut start = 0usize;
+            let mut line = 0u64;
+            while start < data.len() {
+                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+                line += 1;
+                let text = &data[start..end];
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                tally.offset = start;
+                start = end + 1;
+                if text.is_empty() || text.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                if let Some(total) = chunk.overlong {
+                    tally.res.issues.push((
+                        line,
+                        MAX_LINE as u64 + 1,
+                        format!("the line is {total} bytes long; only its first {MAX_LINE} bytes were read"),
+                    ));
+                }
+                tally.check(text, line, 1);
+            }
+            tally.res.lines = line;
+        }
+        Work::Json(fields) => {
+            let data = &chunk.data;
+            let mut start = 0usize;
+            let mut line = 0u64;
+            while start < data.len() {
+                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+                line += 1;
+                let text = &data[start..end];
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                tally.offset = start;
+                start = end + 1;
+                if text.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                check_json(&mut tally, text, line, fields, chunk.overlong);
+            }
+            tally.res.lines = line;
+        }
+        Work::Table {
+            columns,
+            width,
+            delimiter,
+        } => {
+            if let Some(table) = &chunk.table {
+                let meta = columns.has_meta();
+                for row in &table.rows {
+                    let field = |i: usize| -> Option<&[u8]> {
+                        let e = table
+                            .ends
+                            .get(row.ends.start + i)
+                            .filter(|_| row.ends.start + i < row.ends.end)?;
+                        let s = if i == 0 {
+                            row.field_base
+                        } else {
+                            table.ends[row.ends.start + i - 1]
+                        };
+                        table.fields.get(s..*e)
+                    };
+                    let raw = chunk.data.get(row.raw.clone()).unwrap_or_default();
+                    let n = row.ends.len();
+                    if *width > 0
+                        && n != *width
+                        && !(n == 1 && field(0).is_some_and(<[u8]>::is_empty))
+                    {
+                        tally.res.issues.push((
+                            row.line,
+                            1,
+                            format!("ragged row: {n} fields where the first row has {width}"),
+                        ));
+                    }
+                    if memchr::memchr(b'"', raw).is_some() {
+                        check_quotes(&mut tally, raw, row.line, *delimiter);
+                    }
+                    match field(columns.isrc) {
+                        Some(value) => {
+                            let column = if raw.is_empty() {
+                                columns.isrc as u64 + 1
+                            } else {
+                                field_range(raw, *delimiter, columns.isrc)
+                                    .map_or(1, |r| r.start as u64 + 1)
+                            };
+                            tally.check(value, row.line, column);
+                        }
+                        None => tally.missing(
+                            row.line,
+                            1,
+                            format!(
+                                "missing value: the row has {n} fields, the ISRC is in column {}",
+                                columns.isrc + 1
+                            ),
+                        ),
+                    }
+                    if meta {
+                        let text =
+                            |i: Option<usize>| i.and_then(field).map(String::from_utf8_lossy);
+                        let title = text(columns.title);
+                        let artist = text(columns.artist);
+                        let title_artist = match (&title, &artist) {
+                            (None, None) => None,
+                            (t, a) => Some(fold_hash(&format!(
+                                "{}\u{1}{}",
+                                t.as_deref().unwrap_or(""),
+                                a.as_deref().unwrap_or("")
+                            ))),
+                        };
+                        let m = Meta {
+                            title_artist,
+                            version: text(columns.version).map(|v| fold_hash(&v)),
+                            duration: columns.duration.and_then(|(i, unit)| {
+                                field(i).and_then(|f| {
+                                    parse_duration(&String::from_utf8_lossy(f), unit)
+                                        .map(|d| d as f32)
+                                })
+                            }),
+                        };
+                        tally.res.metas.push(m);
+                    }
+                }
+            }
+        }
+    }
+    // Fold the title hash separator into the hash only once; nothing else to do.
+    Done {
+        chunk,
+        result: tally.res,
+    }
+}
+
+fn check_json(
+    tally: &mut Tally<'_, '_>,
+    bytes: &[u8],
+    line: u64,
+    fields: &JsonFields,
+    overlong: Option<u64>,
+) {
+    if let Some(total) = overlong {
+        tally.missing(
+            line,
+            MAX_LINE as u64 + 1,
+            format!("the line is {total} bytes long; only its first {MAX_LINE} bytes were read"),
+        );
+        return;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            tally.missing(
+                line,
+                e.valid_up_to() as u64 + 1,
+                "invalid UTF-8: JSON text must be UTF-8".into(),
+            );
+            return;
+        }
+    };
+    match json_lookup(text, &fields.isrc) {
+        Err(e) => tally.missing(line, e.column() as u64, format!("not a JSON object: {e}")),
+        Ok(None) => tally.missing(
+            line,
+            1,
+            format!(
+                "missing value: no {:?} in this object",
+                fields.isrc.join(".")
+            ),
+        ),
+        Ok(Some((raw, offset))) => {
+            let value = json_text(raw);
+            tally.check(value.as_bytes(), line, offset as u64 + 1);
+            if fields.title.is_some()
+                || fields.artist.is_some()
+                || fields.version.is_some()
+                || fields.duration.is_some()
+            {
+                let get = |p: &Option<Vec<String>>| -> Option<String> {
+                    p.as_ref()
+                        .and_then(|p| json_lookup(text, p).ok().flatten())
+                        .map(|(raw, _)| json_text(raw).into_owned())
+                };
+                let title = get(&fields.title);
+                let artist = get(&fields.artist);
+                let title_artist = (title.is_some() || artist.is_some()).then(|| {
+                    fold_hash(&format!(
+                        "{}\u{1}{}",
+                        title.unwrap_or_default(),
+                        artist.unwrap_or_default()
+                    ))
+                });
+                let duration = fields.duration.as_ref().and_then(|(p, unit)| {
+                    json_lookup(text, p)
+                        .ok()
+                        .flatten()
+                        .and_then(|(raw, _)| parse_duration(&json_text(raw), *unit))
+                        .map(|d| d as f32)
+                });
+                tally.res.metas.push(Meta {
+                    title_artist,
+                    version: get(&fields.version).map(|v| fold_hash(&v)),
+                    duration,
+                });
+            }
+            return;
+        }
+    }
+    if fields.title.is_some()
+        || fields.artist.is_some()
+        || fields.version.is_some()
+        || fields.duration.is_some()
+    {
+        tally.res.metas.push(Meta::default());
+    }
+}
+
+/// The text of a JSON value: a string's contents, or the value as written.
+fn json_text(raw: &RawValue) -> Cow<'_, str> {
+    let s = raw.get();
+    if s.starts_with('"') {
+        if !s.contains('\\') && s.len() >= 2 {
+            return Cow::Borrowed(&s[1..s.len() - 1]);
+        }
+        if let Ok(v) = serde_json::from_str::<String>(s) {
+            return Cow::Owned(v);
+        }
+    }
+    if s == "null" {
+        return Cow::Borrowed("");
+    }
+    Cow::Borrowed(s)
+}
+
+/// Follows a key path; returns the raw value and its byte offset in `line`.
+fn json_lookup<'a>(
+    line: &'a str,
+    path: &[String],
+) -> Result<Option<(&'a RawValue, usize)>, serde_json::Error> {
+    let mut current: &'a RawValue = serde_json::from_str(line)?;
+    if !current.get().starts_with('{') {
+        return Err(serde::de::Error::custom("the line is not a JSON object"));
+    }
+    for key in path {
+        let s = current.get();
+        let next = if s.starts_with('{') {
+            let map: HashMap<String, &'a RawValue> = serde_json::from_str(s)?;
+            map.get(key.as_str()).copied()
+        } else if s.starts_with('[') {
+            let list: Vec<&'a RawValue> = serde_json::from_str(s)?;
+            key.parse::<usize>().ok().and_then(|i| list.get(i).copied())
+        } else {
+            None
+        };
+        match next {
+            Some(v) => current = v,
+            None => return Ok(None),
+        }
+    }
+    let offset = current.get().as_ptr() as usize - line.as_ptr() as usize;
+    Ok(Some((current, offset)))
+}
+
+/// Reports an unbalanced quote in a CSV record: a quote inside an unquoted field, or a
+/// quoted field that is never closed.
+fn check_quotes(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, delimiter: u8) {
+    let count = memchr::memchr_iter(b'"', raw).count();
+    if count.is_multiple_of(2) {
+        return;
+    }
+    // The first quote in a field that does not start with one, else the last opening quote.
+    let mut field_start = 0usize;
+    let mut quoted = false;
+    let mut culprit = None;
+    let mut last_open = None;
+    for (i, &b) in raw.iter().enumerate() {
+        if b == b'"' {
+            if i == field_start && !quoted {
+                quoted = true;
+                last_open = Some(i);
+            } else if quoted {
+                quoted = false;
+                if raw.get(i + 1) == Some(&b'"') {
+                    quoted = true;
+                }
+            } else if culprit.is_none() {
+                culprit = Some(i);
+            }
+        } else if !quoted && (b == delimiter || b == b'\n') {
+            field_start = i + 1;
+        }
+    }
+    let at = culprit.or(last_open).unwrap_or(0);
+    let (dl, col) = line_col(raw, at);
+    let message = if culprit.is_some() {
+        "broken quoting: a quote inside an unquoted field (quote the field and double the quote)"
+    } else {
+        "broken quoting: this quoted field is never closed, so the lines after it were read as part of it"
+    };
+    tally.res.issues.push((line + dl, col, message.into()));
+}
+
+/// Line offset and 1-based column of byte `at` within `raw`.
+fn line_col(raw: &[u8], at: usize) -> (u64, u64) {
+    let before = &raw[..at.min(raw.len())];
+    let lines = memchr::memchr_iter(b'\n', before).count() as u64;
+    let col = at - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+    (lines, col as u64)
+}
+
+/// The byte range of field `k` of a raw CSV record (inside the quotes for a quoted field).
+pub(crate) fn field_range(raw: &[u8], delimiter: u8, k: usize) -> Option<Range<usize>> {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let mut index = 0;
+    let mut i = 0;
+    loop {
+        let start = i;
+        let quoted = raw.get(i) == Some(&b'"');
+        if quoted {
+            i += 1;
+            loop {
+                match raw.get(i) {
+                    None => break,
+                    Some(b'"') if raw.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+        }
+        while i < raw.len() && raw[i] != delimiter {
+            i += 1;
+        }
+        if index == k {
+            return Some(if quoted && i >= start + 2 && raw[i - 1] == b'"' {
+                start + 1..i - 1
+            } else {
+                start..i
+            });
+        }
+        if i >= raw.len() {
+            return None;
+        }
+        i += 1;
+        index += 1;
+    }
+}
+
+/// The sample rows of a delimited head (complete lines only).
+fn sample_rows(head: &[u8], delimiter: u8) -> Vec<Vec<String>> {
+    let complete = match memchr::memrchr(b'\n', head) {
+        Some(p) if head.len() >= 64 * 1024 => &head[..=p],
+        _ => head,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(complete);
+    rdr.byte_records()
+        .take(100)
+        .filter_map(Result::ok)
+        .map(|r| {
+            r.iter()
+                .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn view<'a>(
+    chunk: &'a Chunk,
+    i: usize,
+    out: &Out,
+    work: &Work,
+    file: &'a str,
+    number: u64,
+    line: u64,
+    duplicate_of: Option<u64>,
+) -> CheckedRecord<'a> {
+    let lossy = |b: &'a [u8]| String::from_utf8_lossy(b);
+    let (raw, value_range, fields, value) = match (work, &chunk.table) {
+        (
+            Work::Table {
+                columns, delimiter, ..
+            },
+            Some(table),
+        ) => {
+            let row = &table.rows[i];
+            let fields: Vec<Cow<'a, str>> = row
+                .ends
+                .clone()
+                .map(|e| {
+                    let s = if e == row.ends.start {
+                        row.field_base
+                    } else {
+                        table.ends[e - 1]
+                    };
+                    lossy(&table.fields[s..table.ends[e]])
+                })
+                .collect();
+            let raw = chunk.data.get(row.raw.clone()).filter(|r| !r.is_empty());
+            let value = fields.get(columns.isrc).cloned().unwrap_or_default();
+            let range = raw.and_then(|r| field_range(r, *delimiter, columns.isrc));
+            (raw, range, fields, value)
+        }
+        _ => {
+            let (raw, content) = line_at(&chunk.data, out.offset);
+            let value_range = match work {
+                Work::Json(fields) => std::str::from_utf8(content).ok().and_then(|t| {
+                    let (v, offset) = json_lookup(t, &fields.isrc).ok().flatten()?;
+                    let s = v.get();
+                    (s.starts_with('"') && !s.contains('\\') && s.len() >= 2)
+                        .then(|| offset + 1..offset + s.len() - 1)
+                }),
+                _ => Some(0..content.len()),
+            };
+            let value = match work {
+                Work::Json(fields) => std::str::from_utf8(content)
+                    .ok()
+                    .and_then(|t| json_lookup(t, &fields.isrc).ok().flatten())
+                    .map(|(v, _)| Cow::Owned(json_text(v).into_owned()))
+                    .unwrap_or_default(),
+                _ => lossy(content),
+            };
+            (Some(raw), value_range, vec![lossy(content)], value)
+        }
+    };
+    CheckedRecord {
+        file,
+        number,
+        line,
+        raw,
+        value_range,
+        fields,
+        value,
+        isrc: out.code,
+        valid: out.valid,
+        rules: out.rules,
+        fix: out.fix,
+        duplicate_of,
+    }
+}
+
+/// Where record `i` is in the chunk's data.
+fn record_span(chunk: &Chunk, i: usize, out: &Out) -> Range<usize> {
+    match &chunk.table {
+        Some(table) => table.rows.get(i).map_or(0..0, |r| r.raw.clone()),
+        None => {
+            let (raw, _) = line_at(&chunk.data, out.offset);
+            out.offset..out.offset + raw.len()
+        }
+    }
+}
+
+/// The line starting at `start` in a chunk: with its ending, and without.
+fn line_at(data: &[u8], start: usize) -> (&[u8], &[u8]) {
+    let start = start.min(data.len());
+    let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p + 1);
+    let raw = &data[start..end];
+    let content = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let content = content.strip_suffix(b"\r").unwrap_or(content);
+    (raw, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_ranges() {
+        let raw = b"a,\"b,\"\"c\",USRC17607839\r\n";
+        assert_eq!(field_range(raw, b',', 0), Some(0..1));
+        assert_eq!(field_range(raw, b',', 1), Some(3..8));
+        assert_eq!(&raw[field_range(raw, b',', 2).unwrap()], b"USRC17607839");
+        assert_eq!(field_range(raw, b',', 3), None);
+    }
+
+    /// A file that vanishes mid-read: lines, then an I/O error.
+    struct Vanishing {
+        left: usize,
+    }
+
+    impl Read for Vanishing {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Err(io::Error::new(io::ErrorKind::NotFound, "stale file handle"));
+            }
+            let line = b"CBYZ92200001\n";
+            let n = (out.len() / line.len()).min(self.left);
+            for i in 0..n {
+                out[i * line.len()..(i + 1) * line.len()].copy_from_slice(line);
+            }
+            self.left -= n;
+            Ok(n * line.len())
+        }
+    }
+
+    #[test]
+    fn a_file_vanishing_mid_read() {
+        for (name, format) in [("v.txt", None), ("v.csv", Some(InputFormat::Csv))] {
+            let policy = Policy::new("2026-11-22".parse().unwrap());
+            let options = Options {
+                format,
+                columns: ColumnOverrides {
+                    isrc: Some(crate::ColumnSpec::Number(1)),
+                    ..ColumnOverrides::default()
+                },
+                ..Options::default()
+            };
+            let mut checker = Checker::new(policy, options);
+            let err = checker
+                .check_reader(name, Vanishing { left: 200_000 }, None)
+                .unwrap_err();
+            assert_eq!(err.location.file, name);
+            assert!(err.message.contains("stale file handle"), "{err}");
+            assert!(err.message.contains("reading stopped after"), "{err}");
+            assert!(err.location.line > 1, "{err}");
+            let summary = checker.finish();
+            assert!(summary.records > 0 && summary.records <= 200_000);
+            assert_eq!(summary.invalid, 0);
+        }
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(prefix_text(guess_prefix("usrc176O7839")), "USRC1");
+        assert_eq!(prefix_text(guess_prefix("ISRC US-RC1-76-O7839")), "USRC1");
+        assert_eq!(guess_prefix("0602557012347"), 0);
+    }
+}

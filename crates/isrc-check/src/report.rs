@@ -1,0 +1,227 @@
+//! What a run found: the [`Summary`] (serialized as the `--format json` report), per-prefix
+//! groups, input issues and gap listings.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use isrc::{Isrc, Rule};
+use serde::Serialize;
+
+/// Where something is in an input: file, line (1-based) and column (1-based, in bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The file name as given (`-` for standard input).
+    pub file: String,
+    /// The line, counting from 1.
+    pub line: u64,
+    /// The column in bytes, counting from 1.
+    pub column: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A problem with the input itself (not with an ISRC): a ragged row, broken quoting, invalid
+/// UTF-8, a NUL byte, an overlong line. Processing goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputIssue {
+    /// Where.
+    pub location: Location,
+    /// What, for a person.
+    pub message: String,
+}
+
+impl fmt::Display for InputIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// A fatal problem with one input (it cannot be opened, read or understood). Other inputs
+/// are still checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckError {
+    /// Where.
+    pub location: Location,
+    /// What, for a person.
+    pub message: String,
+}
+
+impl CheckError {
+    pub(crate) fn new(file: &str, line: u64, column: u64, message: impl Into<String>) -> Self {
+        CheckError {
+            location: Location {
+                file: file.to_owned(),
+                line,
+                column,
+            },
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+/// One example of a problem record in a [`PrefixGroup`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// The value as it appears in the input.
+    pub input: String,
+    /// Where it is.
+    pub file: String,
+    /// Its line.
+    pub line: u64,
+    /// The ids of the rules it breaks (errors and warnings).
+    pub rules: Vec<&'static str>,
+}
+
+/// Systemic errors of one registrant prefix (the first five characters): what a data team
+/// sends to the registrant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrefixGroup {
+    /// The five-character prefix (country and registrant code), or `""` when the value has
+    /// no recognisable prefix.
+    pub prefix: String,
+    /// Records under this prefix.
+    pub records: u64,
+    /// Records with at least one error or warning.
+    pub problems: u64,
+    /// Records that are not valid.
+    pub invalid: u64,
+    /// `problems / records`.
+    pub share: f64,
+    /// Rule id -> records under this prefix with an error or warning of that rule.
+    pub rules: BTreeMap<&'static str, u64>,
+    /// The first three problem records.
+    pub examples: Vec<Example>,
+}
+
+/// Designation gaps and out-of-order allocations of one (prefix, year of reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GapGroup {
+    /// Prefix and year, for example `CBYZ922`.
+    pub prefix_year: String,
+    /// Distinct designations seen.
+    pub designations: u64,
+    /// The smallest designation.
+    pub first: u32,
+    /// The largest designation.
+    pub last: u32,
+    /// Designations missing between `first` and `last`.
+    pub missing: u64,
+    /// The first missing ranges, inclusive (at most 20).
+    pub missing_ranges: Vec<(u32, u32)>,
+    /// Records whose designation is lower than the one before it in the same group.
+    pub out_of_order: u64,
+}
+
+/// An ISRC found in more than one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    /// The code.
+    pub isrc: Isrc,
+    /// How many records carry it.
+    pub records: u64,
+    /// The first record carrying it (1-based record number, header excluded).
+    pub first_record: u64,
+    /// Whether the records disagree on title, artist, version or duration.
+    pub conflict: bool,
+}
+
+/// The result of a run: the `--format json` report (exactly the keys `records`, `valid`,
+/// `invalid`, `by_rule`, `duplicate_isrcs`, `conflicting_isrcs`, `prefixes`, plus `gaps`
+/// when gap analysis was asked for), and details for people that are not serialized.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Data records read (headers and blank lines excluded).
+    pub records: u64,
+    /// Records with no error.
+    pub valid: u64,
+    /// Records with at least one error.
+    pub invalid: u64,
+    /// Rule id -> number of records with at least one finding of that rule.
+    pub by_rule: BTreeMap<&'static str, u64>,
+    /// Distinct ISRCs found in more than one record.
+    pub duplicate_isrcs: u64,
+    /// Distinct ISRCs whose records disagree on title or artist (or version, or duration by
+    /// more than 10 s).
+    pub conflicting_isrcs: u64,
+    /// Systemic-error groups: prefixes with at least one problem record, most problems first.
+    pub prefixes: Vec<PrefixGroup>,
+    /// Gap analysis (`--gaps`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gaps: Option<Vec<GapGroup>>,
+    /// The most repeated duplicates (at most 20), most records first.
+    #[serde(skip)]
+    pub top_duplicates: Vec<Duplicate>,
+    /// Problems with the input itself (the first 1,000).
+    #[serde(skip)]
+    pub issues: Vec<InputIssue>,
+    /// How many input issues there were in all.
+    #[serde(skip)]
+    pub issue_count: u64,
+    /// Bytes of input read (after decompression).
+    #[serde(skip)]
+    pub bytes: u64,
+}
+
+/// A set of rules, as a bit mask over [`Rule::ALL`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct RuleSet(u32);
+
+impl RuleSet {
+    /// The empty set.
+    pub const EMPTY: RuleSet = RuleSet(0);
+
+    /// Adds a rule (rules past the 32nd of [`Rule::ALL`] are not tracked).
+    pub fn insert(&mut self, rule: Rule) {
+        if let Some(i) = rule_index(rule) {
+            self.0 |= 1 << i;
+        }
+    }
+
+    /// Whether the set holds `rule`.
+    pub fn contains(self, rule: Rule) -> bool {
+        rule_index(rule).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The rules, in the order of [`Rule::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(move |(i, _)| *i < 32 && self.0 & (1 << i) != 0)
+            .map(|(_, r)| r)
+    }
+
+    /// The rule ids, in the order of [`Rule::ALL`].
+    pub fn ids(self) -> Vec<&'static str> {
+        self.iter().map(Rule::id).collect()
+    }
+
+    pub(crate) fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+pub(crate) fn rule_index(rule: Rule) -> Option<usize> {
+    Rule::ALL
+        .iter()
+        .position(|r| *r == rule)
+        .filter(|i| *i < 32)
+}

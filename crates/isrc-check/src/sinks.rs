@@ -1,0 +1,210 @@
+//! Record sinks for `--annotate` (every record with its verdict, as CSV) and `--fix` (the
+//! input with safe fixes applied, every other byte unchanged).
+
+use std::io::{self, Write};
+
+use crate::engine::{CheckedRecord, InputInfo, RecordSink};
+use crate::layout::InputFormat;
+use crate::report::Location;
+
+/// Writes every record with all its columns plus `isrc_normalized`, `isrc_valid`,
+/// `isrc_findings` (rule ids separated by spaces), `isrc_fix` and `duplicate_of` (the number
+/// of the first record with the same ISRC).
+///
+/// ```
+/// use isrc_check::{AnnotateWriter, Checker, Options};
+/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+/// let mut out = AnnotateWriter::new(Vec::new());
+/// let mut checker = Checker::new(policy, Options::default());
+/// checker.check_reader("codes.txt", &b"USRC17607839\nusrc176o7839\nUSRC17607839\n"[..], Some(&mut out)).unwrap();
+/// let csv = String::from_utf8(out.into_inner().unwrap()).unwrap();
+/// assert_eq!(csv, "\
+/// isrc,isrc_normalized,isrc_valid,isrc_findings,isrc_fix,duplicate_of
+/// USRC17607839,USRC17607839,true,legacy_year,,
+/// usrc176o7839,,false,letter_in_digits,USRC17607839,
+/// USRC17607839,USRC17607839,true,legacy_year,,1
+/// ");
+/// ```
+pub struct AnnotateWriter<W: Write> {
+    out: csv::Writer<W>,
+    header: Option<Vec<String>>,
+    wrote_header: bool,
+}
+
+impl<W: Write> AnnotateWriter<W> {
+    /// Writes CSV to `out`.
+    pub fn new(out: W) -> Self {
+        AnnotateWriter {
+            out: csv::WriterBuilder::new().flexible(true).from_writer(out),
+            header: None,
+            wrote_header: false,
+        }
+    }
+
+    /// Flushes and returns the writer.
+    pub fn into_inner(self) -> io::Result<W> {
+        self.out.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+const EXTRA: [&str; 5] = [
+    "isrc_normalized",
+    "isrc_valid",
+    "isrc_findings",
+    "isrc_fix",
+    "duplicate_of",
+];
+
+impl<W: Write> RecordSink for AnnotateWriter<W> {
+    fn start(&mut self, info: &InputInfo<'_>) -> io::Result<()> {
+        self.header = match (info.format, info.header) {
+            (_, Some(h)) => Some(h.to_vec()),
+            (InputFormat::Lines, None) => Some(vec!["isrc".into()]),
+            (InputFormat::Jsonl, None) => Some(vec!["record".into()]),
+            _ => None,
+        };
+        self.wrote_header = false;
+        Ok(())
+    }
+
+    fn record(&mut self, r: &CheckedRecord<'_>) -> io::Result<()> {
+        if !self.wrote_header {
+            let header = self
+                .header
+                .take()
+                .unwrap_or_else(|| (1..=r.fields.len()).map(|i| format!("column{i}")).collect());
+            let mut row: Vec<&str> = header.iter().map(String::as_str).collect();
+            row.extend(EXTRA);
+            self.out.write_record(&row)?;
+            self.wrote_header = true;
+        }
+        let mut row: Vec<String> = r.fields.iter().map(|f| f.to_string()).collect();
+        row.push(r.isrc.map(|c| c.to_string()).unwrap_or_default());
+        row.push(r.valid.to_string());
+        row.push(r.rules.ids().join(" "));
+        row.push(r.fix.map(|c| c.to_string()).unwrap_or_default());
+        row.push(r.duplicate_of.map(|n| n.to_string()).unwrap_or_default());
+        self.out.write_record(&row)?;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes the input again with safe fixes applied: valid codes written in another form
+/// become the compact form; with `suggested`, letter-for-digit mistakes are fixed too.
+/// Every other byte is copied unchanged; records that cannot be fixed are kept as they were
+/// and listed in [`FixWriter::unfixed`].
+///
+/// ```
+/// use isrc_check::{Checker, FixWriter, Options};
+/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+/// let input = "isrc;title\r\nus-rc1-76-07839;\"a; b\"\r\nUSRC176O7839;c\r\n";
+/// let mut fix = FixWriter::new(Vec::new(), false);
+/// let mut checker = Checker::new(policy, Options::default());
+/// checker.check_reader("c.csv", input.as_bytes(), Some(&mut fix)).unwrap();
+/// assert_eq!(fix.fixed(), 1);
+/// assert_eq!(fix.unfixed().len(), 1);
+/// let out = String::from_utf8(fix.into_inner()).unwrap();
+/// assert_eq!(out, "isrc;title\r\nUSRC17607839;\"a; b\"\r\nUSRC176O7839;c\r\n");
+/// ```
+pub struct FixWriter<W: Write> {
+    out: W,
+    suggested: bool,
+    fixed: u64,
+    unfixed: Vec<(Location, String)>,
+    unfixed_count: u64,
+}
+
+impl<W: Write> FixWriter<W> {
+    /// Writes to `out`; `suggested` also applies letter-for-digit fixes.
+    pub fn new(out: W, suggested: bool) -> Self {
+        FixWriter {
+            out,
+            suggested,
+            fixed: 0,
+            unfixed: Vec::new(),
+            unfixed_count: 0,
+        }
+    }
+
+    /// Records rewritten.
+    pub fn fixed(&self) -> u64 {
+        self.fixed
+    }
+
+    /// Invalid records kept as they were (the first 1,000), with their values.
+    pub fn unfixed(&self) -> &[(Location, String)] {
+        &self.unfixed
+    }
+
+    /// How many invalid records were kept as they were.
+    pub fn unfixed_count(&self) -> u64 {
+        self.unfixed_count
+    }
+
+    /// The writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> RecordSink for FixWriter<W> {
+    fn start(&mut self, info: &InputInfo<'_>) -> io::Result<()> {
+        if info.format == InputFormat::Xlsx {
+            return Err(io::Error::other(
+                "--fix cannot rewrite an xlsx workbook; use --annotate OUT.csv",
+            ));
+        }
+        if info.bom {
+            self.out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, r: &CheckedRecord<'_>) -> io::Result<()> {
+        let Some(raw) = r.raw else {
+            return Ok(());
+        };
+        let replacement = r
+            .fix
+            .filter(|_| r.valid || self.suggested)
+            .zip(r.value_range.clone())
+            .filter(|(fix, range)| raw.get(range.clone()) != Some(fix.to_string().as_bytes()));
+        match replacement {
+            Some((fix, range)) => {
+                self.out.write_all(&raw[..range.start])?;
+                write!(self.out, "{fix}")?;
+                self.out.write_all(&raw[range.end..])?;
+                self.fixed += 1;
+            }
+            None => {
+                self.out.write_all(raw)?;
+                if !r.valid {
+                    self.unfixed_count += 1;
+                    if self.unfixed.len() < 1000 {
+                        self.unfixed.push((
+                            Location {
+                                file: r.file.to_owned(),
+                                line: r.line,
+                                column: 1,
+                            },
+                            r.value.chars().take(64).collect(),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn passthrough(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}

@@ -1,0 +1,242 @@
+//! Opening an input: files, standard input, gzip, BOMs, binary detection, and the line
+//! limiter that keeps a 100 MB line from being held in memory.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+use crate::report::CheckError;
+
+/// Lines longer than this are cut to this length (the rest is counted, not kept).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// How much of the start of an input is read to detect its format.
+const HEAD: usize = 64 * 1024;
+
+/// An opened input, with its first bytes already read.
+pub(crate) struct Opened {
+    pub head: Vec<u8>,
+    pub rest: Box<dyn Read + Send>,
+    pub bom: bool,
+    pub zip: bool,
+    pub size: Option<u64>,
+}
+
+pub(crate) fn open(path: &Path, name: &str) -> Result<Opened, CheckError> {
+    let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if name == "-" {
+        (Box::new(io::stdin()), None)
+    } else {
+        let file = File::open(path)
+            .map_err(|e| CheckError::new(name, 1, 1, format!("cannot open: {e}")))?;
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        (Box::new(file), size)
+    };
+    from_reader(reader, name, size)
+}
+
+pub(crate) fn from_reader(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    size: Option<u64>,
+) -> Result<Opened, CheckError> {
+    let read_error = |e: io::Error| CheckError::new(name, 1, 1, format!("cannot read: {e}"));
+    let mut buffered = BufReader::with_capacity(HEAD, reader);
+    let start = buffered.fill_buf().map_err(read_error)?;
+    let mut reader: Box<dyn Read + Send> = if start.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::read::MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut reader)
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| {
+            CheckError::new(name, 1, 1, format!("cannot read (corrupt gzip data?): {e}"))
+        })?;
+    let zip = head.starts_with(b"PK\x03\x04");
+    let mut bom = false;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.drain(..3);
+        bom = true;
+    } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Err(CheckError::new(
+            name,
+            1,
+            1,
+            "the text is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8",
+        ));
+    }
+    if !zip {
+        check_binary(&head, name)?;
+    }
+    Ok(Opened {
+        head,
+        rest: reader,
+        bom,
+        zip,
+        size,
+    })
+}
+
+/// A file is binary when the sample holds NUL bytes and many other control bytes; a text
+/// with a stray NUL is text (the record is reported, not the file).
+fn check_binary(head: &[u8], name: &str) -> Result<(), CheckError> {
+    let sample = &head[..head.len().min(8192)];
+    let Some(first_nul) = memchr::memchr(0, sample) else {
+        return Ok(());
+    };
+    let control = sample
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    if control * 10 < sample.len() {
+        return Ok(());
+    }
+    let line = 1 + memchr::memchr_iter(b'\n', &sample[..first_nul]).count() as u64;
+    let column = first_nul - memchr::memrchr(b'\n', &sample[..first_nul]).map_or(0, |p| p + 1) + 1;
+    Err(CheckError::new(
+        name,
+        line,
+        column as u64,
+        format!(
+            "this is a binary file, not a text catalogue ({}% of the first {} bytes are control bytes, the first NUL byte is here); give a text, CSV, JSON Lines, xlsx or gzip file",
+            control * 100 / sample.len().max(1),
+            sample.len()
+        ),
+    ))
+}
+
+/// The whole input, head first.
+pub(crate) fn whole(opened: Opened) -> impl Read + Send {
+    Cursor::new(opened.head).chain(opened.rest)
+}
+
+/// A line cut short by the [`Limiter`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LongLine {
+    pub line: u64,
+    pub length: u64,
+}
+
+/// Passes bytes through, cutting every line to [`MAX_LINE`] bytes and noting which lines
+/// were cut.
+pub(crate) struct Limiter<R> {
+    inner: R,
+    line: u64,
+    len: u64,
+    events: Rc<RefCell<Vec<LongLine>>>,
+}
+
+impl<R: Read> Limiter<R> {
+    pub fn new(inner: R, events: Rc<RefCell<Vec<LongLine>>>) -> Self {
+        Limiter {
+            inner,
+            line: 1,
+            len: 0,
+            events,
+        }
+    }
+}
+
+impl<R: Read> Read for Limiter<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(out)?;
+            if n == 0 {
+                if self.len > MAX_LINE as u64 {
+                    self.events.borrow_mut().push(LongLine {
+                        line: self.line,
+                        length: self.len,
+                    });
+                    self.len = 0;
+                }
+                return Ok(0);
+            }
+            let mut w = 0;
+            let mut r = 0;
+            while r < n {
+                let (seg_end, newline) = match memchr::memchr(b'\n', &out[r..n]) {
+                    Some(i) => (r + i, true),
+                    None => (n, false),
+                };
+                let seg = seg_end - r;
+                let room = (MAX_LINE as u64).saturating_sub(self.len) as usize;
+                let keep = seg.min(room);
+                out.copy_within(r..r + keep, w);
+                w += keep;
+                self.len += seg as u64;
+                r = seg_end;
+                if newline {
+                    out[w] = b'\n';
+                    w += 1;
+                    r += 1;
+                    if self.len > MAX_LINE as u64 {
+                        self.events.borrow_mut().push(LongLine {
+                            line: self.line,
+                            length: self.len,
+                        });
+                    }
+                    self.line += 1;
+                    self.len = 0;
+                }
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
+/// Keeps a copy of everything read, so that the raw bytes of each CSV record are known.
+pub(crate) struct Tee<R> {
+    inner: R,
+    pub buf: Rc<RefCell<Vec<u8>>>,
+}
+
+impl<R: Read> Tee<R> {
+    pub fn new(inner: R, buf: Rc<RefCell<Vec<u8>>>) -> Self {
+        Tee { inner, buf }
+    }
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.buf.borrow_mut().extend_from_slice(&out[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_cuts_long_lines() {
+        let mut input = vec![b'a'; MAX_LINE + 10];
+        input.extend_from_slice(b"\nshort\n");
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let mut out = Vec::new();
+        Limiter::new(&input[..], events.clone())
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out.len(), MAX_LINE + 7);
+        assert!(out.ends_with(b"\nshort\n"));
+        let e = events.borrow();
+        assert_eq!((e[0].line, e[0].length), (1, MAX_LINE as u64 + 10));
+    }
+
+    #[test]
+    fn binary_and_text() {
+        assert!(check_binary(b"USRC17607839\nUS\0C17607839\n", "f").is_ok());
+        let err = check_binary(&[0u8, 1, 2, 3, 0, 0, 7, 8], "f").unwrap_err();
+        assert!(err.message.contains("binary"));
+    }
+}

@@ -1,0 +1,465 @@
+//! `isrc check`: bulk data quality for catalogue files (the `isrc-check` crate).
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, ValueEnum};
+use isrc_check::{
+    AnnotateWriter, CheckError, Checker, ColumnOverrides, ColumnSpec, FixWriter, InputFormat,
+    Options, RecordSink, Summary,
+};
+
+use crate::cli::GlobalArgs;
+use crate::context::Context;
+use crate::style;
+
+/// How the report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for people.
+    Human,
+    /// One JSON object: records, valid, invalid, by_rule, duplicate_isrcs, conflicting_isrcs, prefixes.
+    Json,
+    /// The per-prefix table of systemic errors, as CSV.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, xlsx, or any of these gzip-compressed.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Input format, instead of detecting it: lines, csv, tsv, jsonl or xlsx.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
+    pub format_in: Option<InputFormat>,
+
+    /// JSON Lines: the dot-separated path of the ISRC (for example `track.isrc`).
+    #[arg(long, value_name = "PATH")]
+    pub field: Option<String>,
+
+    /// xlsx: the sheet to read instead of the first.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+
+    /// The ISRC column: a header name or a number from 1.
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_column)]
+    pub column: Option<ColumnSpec>,
+
+    /// The track title column.
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_column)]
+    pub title_column: Option<ColumnSpec>,
+
+    /// The main artist column.
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_column)]
+    pub artist_column: Option<ColumnSpec>,
+
+    /// The version title column.
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_column)]
+    pub version_column: Option<ColumnSpec>,
+
+    /// The duration column (m:ss, h:mm:ss, seconds, or milliseconds when the header ends in "ms").
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_column)]
+    pub duration_column: Option<ColumnSpec>,
+
+    /// Report designation gaps and out-of-order allocations per (prefix, year): for a registrant checking its own ledger.
+    #[arg(long)]
+    pub gaps: bool,
+
+    /// Write every record with its verdict to this CSV file (adds isrc_normalized, isrc_valid, isrc_findings, isrc_fix, duplicate_of).
+    #[arg(long, value_name = "OUT.csv")]
+    pub annotate: Option<PathBuf>,
+
+    /// Write the input with safe fixes applied (valid codes in compact form) to this file; everything else is copied unchanged.
+    #[arg(long, value_name = "OUT")]
+    pub fix: Option<PathBuf>,
+
+    /// With --fix: also apply the suggested letter-for-digit fixes (O→0, I→1...).
+    #[arg(long, requires = "fix")]
+    pub fix_suggested: bool,
+}
+
+fn parse_input_format(s: &str) -> Result<InputFormat, String> {
+    s.parse()
+}
+
+fn parse_column(s: &str) -> Result<ColumnSpec, String> {
+    s.parse()
+}
+
+pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
+    let context = Context::load(global)?;
+    let policy = context.policy();
+    if (args.fix.is_some() || args.annotate.is_some()) && args.files.len() != 1 {
+        bail!("--fix and --annotate take exactly one input file");
+    }
+    for out in args.fix.iter().chain(args.annotate.iter()) {
+        for input in &args.files {
+            if same_file(input, out) {
+                bail!(
+                    "{} is an input; the input is never modified, so write to another file",
+                    out.display()
+                );
+            }
+        }
+    }
+    let options = Options {
+        format: args.format_in,
+        columns: ColumnOverrides {
+            isrc: args.column.clone(),
+            title: args.title_column.clone(),
+            artist: args.artist_column.clone(),
+            version: args.version_column.clone(),
+            duration: args.duration_column.clone(),
+        },
+        field: args.field.clone(),
+        sheet: args.sheet.clone(),
+        gaps: args.gaps,
+    };
+    let create = |path: &Path| -> Result<BufWriter<File>> {
+        let file =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(BufWriter::with_capacity(1 << 20, file))
+    };
+    let mut annotate = match &args.annotate {
+        Some(path) => Some(AnnotateWriter::new(create(path)?)),
+        None => None,
+    };
+    let mut fix = match &args.fix {
+        Some(path) => Some(FixWriter::new(create(path)?, args.fix_suggested)),
+        None => None,
+    };
+    let mut checker = Checker::new(policy, options);
+    let mut errors: Vec<CheckError> = Vec::new();
+    let show_progress = std::io::stderr().is_terminal();
+    for file in &args.files {
+        let bar = show_progress.then(progress_bar);
+        let mut progress = |done: u64, size: Option<u64>| {
+            if let Some(bar) = &bar {
+                if let Some(size) = size {
+                    bar.set_length(size.max(done));
+                }
+                bar.set_position(done);
+            }
+        };
+        let mut both = Both {
+            a: annotate.as_mut().map(|a| a as &mut dyn RecordSink),
+            b: fix.as_mut().map(|f| f as &mut dyn RecordSink),
+        };
+        let sink: Option<&mut dyn RecordSink> = if both.a.is_some() || both.b.is_some() {
+            Some(&mut both)
+        } else {
+            None
+        };
+        if let Err(e) = checker.check_path(file, sink, &mut progress) {
+            errors.push(e);
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+    }
+    if let Some(a) = annotate {
+        a.into_inner().context("cannot write the --annotate file")?;
+    }
+    let summary = checker.finish();
+    print_issues(&summary);
+    if let Some(fix) = &fix {
+        print_unfixed(fix, args.fix.as_deref());
+    }
+    let stdout = anstream::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let written = match args.format {
+        ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &summary)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        ReportFormat::Csv => write_prefix_csv(&mut out, &summary),
+        ReportFormat::Human => write_human(&mut out, &summary, &args.files),
+    };
+    if let Err(e) = written.and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("cannot write the report");
+    }
+    if let Some(fix) = fix {
+        fix.into_inner()
+            .flush()
+            .context("cannot write the --fix file")?;
+    }
+    for e in &errors {
+        anstream::eprintln!(
+            "{}error:{} {e}",
+            style::ERROR.render(),
+            style::ERROR.render_reset()
+        );
+    }
+    Ok(if !errors.is_empty() {
+        ExitCode::from(crate::EXIT_TROUBLE)
+    } else if summary.invalid > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Sends each record to two sinks.
+struct Both<'a> {
+    a: Option<&'a mut dyn RecordSink>,
+    b: Option<&'a mut dyn RecordSink>,
+}
+
+impl RecordSink for Both<'_> {
+    fn start(&mut self, info: &isrc_check::InputInfo<'_>) -> std::io::Result<()> {
+        for s in [&mut self.a, &mut self.b].into_iter().flatten() {
+            s.start(info)?;
+        }
+        Ok(())
+    }
+    fn record(&mut self, record: &isrc_check::CheckedRecord<'_>) -> std::io::Result<()> {
+        for s in [&mut self.a, &mut self.b].into_iter().flatten() {
+            s.record(record)?;
+        }
+        Ok(())
+    }
+    fn passthrough(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        for s in [&mut self.a, &mut self.b].into_iter().flatten() {
+            s.passthrough(bytes)?;
+        }
+        Ok(())
+    }
+    fn finish(&mut self) -> std::io::Result<()> {
+        for s in [&mut self.a, &mut self.b].into_iter().flatten() {
+            s.finish()?;
+        }
+        Ok(())
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+const SHOWN_ISSUES: usize = 20;
+
+fn print_issues(summary: &Summary) {
+    for issue in summary.issues.iter().take(SHOWN_ISSUES) {
+        anstream::eprintln!(
+            "{}warning:{} {issue}",
+            style::WARNING.render(),
+            style::WARNING.render_reset()
+        );
+    }
+    if summary.issue_count > SHOWN_ISSUES as u64 {
+        anstream::eprintln!(
+            "{}warning:{} ... and {} more input problems (use --annotate to see every record)",
+            style::WARNING.render(),
+            style::WARNING.render_reset(),
+            summary.issue_count - SHOWN_ISSUES as u64
+        );
+    }
+}
+
+fn print_unfixed(fix: &FixWriter<BufWriter<File>>, path: Option<&Path>) {
+    let name = path.map(|p| p.display().to_string()).unwrap_or_default();
+    anstream::eprintln!(
+        "{}: {} records fixed, {} invalid records kept as they were{}",
+        name,
+        fix.fixed(),
+        fix.unfixed_count(),
+        if fix.unfixed_count() > 0 { ":" } else { "" }
+    );
+    for (location, value) in fix.unfixed().iter().take(50) {
+        anstream::eprintln!("  {location}: {value:?}");
+    }
+    if fix.unfixed_count() > 50 {
+        anstream::eprintln!("  ... and {} more", fix.unfixed_count() - 50);
+    }
+}
+
+fn write_prefix_csv(out: &mut dyn Write, summary: &Summary) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "prefix", "records", "problems", "invalid", "share", "rules", "examples",
+    ])?;
+    for g in &summary.prefixes {
+        let rules: Vec<String> = g.rules.iter().map(|(r, n)| format!("{r}:{n}")).collect();
+        let examples: Vec<String> = g
+            .examples
+            .iter()
+            .map(|e| format!("{} (line {})", e.input, e.line))
+            .collect();
+        w.write_record([
+            g.prefix.clone(),
+            g.records.to_string(),
+            g.problems.to_string(),
+            g.invalid.to_string(),
+            format!("{:.4}", g.share),
+            rules.join(" "),
+            examples.join("; "),
+        ])?;
+    }
+    w.flush()
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn write_human(out: &mut dyn Write, s: &Summary, files: &[PathBuf]) -> std::io::Result<()> {
+    let (b, b_) = (style::BOLD.render(), style::BOLD.render_reset());
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    writeln!(
+        out,
+        "{b}{}{b_}: {} records, {}{} valid{}, {}{} invalid{}",
+        names.join(", "),
+        thousands(s.records),
+        style::VALID.render(),
+        thousands(s.valid),
+        style::VALID.render_reset(),
+        if s.invalid > 0 {
+            style::ERROR.render().to_string()
+        } else {
+            String::new()
+        },
+        thousands(s.invalid),
+        if s.invalid > 0 {
+            style::ERROR.render_reset().to_string()
+        } else {
+            String::new()
+        },
+    )?;
+    if !s.by_rule.is_empty() {
+        writeln!(out, "\n{b}Findings by rule{b_} (records)")?;
+        let mut rules: Vec<(&&str, &u64)> = s.by_rule.iter().collect();
+        rules.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
+        for (id, n) in rules {
+            let severity = id
+                .parse::<isrc::Rule>()
+                .map(|r| r.default_severity())
+                .unwrap_or(isrc::Severity::Error);
+            let label = style::severity(severity);
+            writeln!(
+                out,
+                "  {:<28} {:>12}  {}{}{}",
+                id,
+                thousands(*n),
+                label.render(),
+                severity,
+                label.render_reset()
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{b}Duplicates{b_}: {} ISRCs in more than one record, {} with conflicting title/artist/version/duration",
+        thousands(s.duplicate_isrcs),
+        thousands(s.conflicting_isrcs)
+    )?;
+    for d in s.top_duplicates.iter().take(10) {
+        writeln!(
+            out,
+            "  {}  {:>6} records  first: record {}{}",
+            d.isrc,
+            thousands(d.records),
+            thousands(d.first_record),
+            if d.conflict { "  conflict" } else { "" }
+        )?;
+    }
+    if !s.prefixes.is_empty() {
+        writeln!(
+            out,
+            "\n{b}Worst prefixes{b_} (send each registrant its list; --format csv for all)"
+        )?;
+        writeln!(
+            out,
+            "  {:<8} {:>10} {:>10} {:>7}  {:<40} example",
+            "prefix", "records", "problems", "share", "rules"
+        )?;
+        for g in s.prefixes.iter().take(10) {
+            let rules: Vec<String> = g.rules.iter().map(|(r, n)| format!("{r}:{n}")).collect();
+            let example = g
+                .examples
+                .first()
+                .map(|e| format!("{:?} line {}", e.input, e.line))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<8} {:>10} {:>10} {:>6.1}%  {:<40} {}",
+                if g.prefix.is_empty() {
+                    "(none)"
+                } else {
+                    &g.prefix
+                },
+                thousands(g.records),
+                thousands(g.problems),
+                g.share * 100.0,
+                rules.join(" "),
+                example
+            )?;
+        }
+        if s.prefixes.len() > 10 {
+            writeln!(out, "  ... and {} more prefixes", s.prefixes.len() - 10)?;
+        }
+    }
+    if let Some(gaps) = &s.gaps {
+        writeln!(out, "\n{b}Designation gaps{b_} per prefix and year")?;
+        for g in gaps {
+            let ranges: Vec<String> = g
+                .missing_ranges
+                .iter()
+                .take(5)
+                .map(|(a, z)| {
+                    if a == z {
+                        format!("{a:05}")
+                    } else {
+                        format!("{a:05}-{z:05}")
+                    }
+                })
+                .collect();
+            writeln!(
+                out,
+                "  {}  {:05}-{:05}  {} codes, {} missing{}, {} out of order",
+                g.prefix_year,
+                g.first,
+                g.last,
+                thousands(g.designations),
+                thousands(g.missing),
+                if ranges.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", ranges.join(", "))
+                },
+                thousands(g.out_of_order)
+            )?;
+        }
+    }
+    Ok(())
+}
