@@ -3,6 +3,7 @@
 
 mod cli;
 mod context;
+mod registry;
 mod style;
 mod validate;
 
@@ -17,6 +18,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
     let result = match cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
+        Command::Registrant(args) => registry::records::run_registrant(&cli.global, args),
+        Command::Allocate(args) => registry::allocate::run(&cli.global, args),
+        Command::Derive(args) => registry::allocate::run_derive(&cli.global, args),
+        Command::Import(args) => registry::records::run_import(&cli.global, args),
+        Command::Void(args) => registry::records::run_void(&cli.global, args),
+        Command::Show(args) => registry::records::run_show(&cli.global, args),
+        Command::List(args) => registry::records::run_list(&cli.global, args),
+        Command::Export(args) => registry::records::run_export(&cli.global, args),
+        Command::Agency(args) => registry::agency::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,
