@@ -206,6 +206,7 @@ pub(crate) fn ranges_to_string(ranges: &[DesignationRange]) -> String {
 /// assert_eq!(isrc_registry::parse_duration("3:25")?, 205_000);
 /// assert_eq!(isrc_registry::parse_duration("1:00:00.5")?, 3_600_500);
 /// assert!(isrc_registry::parse_duration("3:75").is_err());
+/// assert!(isrc_registry::parse_duration("3:7").is_err());
 /// # Ok::<(), isrc_registry::Error>(())
 /// ```
 pub fn parse_duration(text: &str) -> Result<u64> {
@@ -245,6 +246,13 @@ pub fn parse_duration(text: &str) -> Result<u64> {
         s.parse().map_err(|_| bad())
     };
     let secs = num(whole_secs_part)?;
+    // In M:SS and H:MM:SS, seconds and minutes after a colon have two digits ("3:7" is a typo).
+    if parts.len() > 1 && whole_secs_part.len() != 2 {
+        return Err(bad());
+    }
+    if parts.len() == 3 && parts[1].len() != 2 {
+        return Err(bad());
+    }
     let total = match parts.len() {
         1 => secs,
         2 => {
