@@ -273,12 +273,8 @@ fn registrant_allocate_derive_import_void_export_agency() {
                 .contains("not a master owner")
         );
         let listing = db.ok(&["export", "--profile", "agency-listing"]);
-        assert_eq!(
-            listing,
-            "prefix,name,contact,address,kind,issued_at\n".to_string()
-                + &listing.lines().nth(1).unwrap().to_string()
-                + "\n"
-        );
+        assert!(listing.starts_with("prefix,name,contact,address,kind,issued_at\n"));
+        assert_eq!(listing.lines().count(), 2, "[{n}] {listing}");
         assert!(listing.contains("CBAAA,Zed,z@z.example,\"1 rue A, Montréal\",own,"));
         // The new registrant can allocate right away.
         assert_eq!(
