@@ -36,6 +36,24 @@ pub enum Command {
     Tag(crate::media::TagArgs),
     /// ISRCs in CUE sheets: read, set.
     Cue(crate::media::CueArgs),
+    /// Registrants (prefix codes) held in the registry ledger.
+    Registrant(crate::registry::records::RegistrantArgs),
+    /// Allocate the next ISRC(s) of a registrant; prints the code alone (or CSV for a batch).
+    Allocate(crate::registry::allocate::AllocateArgs),
+    /// New ISRC or keep it? Judge a changed recording (edit, remix, remaster...) by the rules.
+    Derive(crate::registry::allocate::DeriveArgs),
+    /// Bring existing codes into the ledger from CSV (all or nothing).
+    Import(crate::registry::records::ImportArgs),
+    /// Mark a code void (allocated in error); it is kept and never reissued.
+    Void(crate::registry::records::VoidArgs),
+    /// Show one recording of the ledger with its history.
+    Show(crate::registry::records::ShowArgs),
+    /// List the recordings in the ledger.
+    List(crate::registry::records::ListArgs),
+    /// Export the ledger: distributor metadata, repertoire declaration or agency listing.
+    Export(crate::registry::records::ExportArgs),
+    /// Agency side: registrant-code applications and listings.
+    Agency(crate::registry::agency::AgencyArgs),
 }
 
 impl Cli {

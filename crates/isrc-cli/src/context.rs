@@ -33,6 +33,16 @@ impl Context {
         })
     }
 
+    /// The reference date (`--today`, `ISRC_TODAY`, or the clock).
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// The prefix table given with `--prefixes`, if any.
+    pub fn table(&self) -> Option<&PrefixTable> {
+        self.table.as_ref()
+    }
+
     /// The policy for checks.
     pub fn policy(&self) -> Policy<'_> {
         let policy = Policy::new(self.today);

@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod context;
 mod media;
+mod registry;
 mod style;
 mod validate;
 
@@ -22,6 +23,15 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&cli.global, *args),
         Command::Tag(args) => media::run_tag(&cli.global, args),
         Command::Cue(args) => media::run_cue(&cli.global, args),
+        Command::Registrant(args) => registry::records::run_registrant(&cli.global, args),
+        Command::Allocate(args) => registry::allocate::run(&cli.global, args),
+        Command::Derive(args) => registry::allocate::run_derive(&cli.global, args),
+        Command::Import(args) => registry::records::run_import(&cli.global, args),
+        Command::Void(args) => registry::records::run_void(&cli.global, args),
+        Command::Show(args) => registry::records::run_show(&cli.global, args),
+        Command::List(args) => registry::records::run_list(&cli.global, args),
+        Command::Export(args) => registry::records::run_export(&cli.global, args),
+        Command::Agency(args) => registry::agency::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,289 @@
+//! `isrc allocate` and `isrc derive`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow};
+use clap::Args;
+use isrc::{Isrc, PrefixCode};
+use isrc_registry::{
+    AgencyPolicy, AllocationRequest, Change, ContentType, RecordingInput, Store, decide,
+};
+
+use super::{DbArgs, actor, csvio, parse_date, parse_duration, parse_isrc, parse_prefix, refuse};
+use crate::cli::GlobalArgs;
+use crate::context::Context;
+use crate::style;
+
+/// Metadata options shared by `allocate` and `derive --allocate`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MetaArgs {
+    /// Track title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Main artist.
+    #[arg(long)]
+    pub artist: Option<String>,
+    /// Version title (Radio Edit, Live...).
+    #[arg(long = "version", id = "version_title", value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Duration, M:SS or H:MM:SS (e.g. 3:25).
+    #[arg(long, value_parser = parse_duration, value_name = "M:SS")]
+    pub duration: Option<u64>,
+    /// Content type.
+    #[arg(long = "type", value_name = "audio|video")]
+    pub content_type: Option<String>,
+    /// Date of first publication.
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub published: Option<isrc::Date>,
+    /// Language of the performance.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// ISWC of the work.
+    #[arg(long)]
+    pub iswc: Option<String>,
+    /// Notes.
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// The client, under an ISRC Manager prefix.
+    #[arg(long)]
+    pub client: Option<String>,
+}
+
+/// `isrc allocate`.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct AllocateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The registrant's prefix code (country + registrant code).
+    #[arg(long, value_parser = parse_prefix, value_name = "CBXYZ")]
+    pub prefix: PrefixCode,
+    #[command(flatten)]
+    pub meta: MetaArgs,
+    /// Allocate one code per row of this CSV file, in one transaction; prints CSV with the codes.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "artist", "version_title", "duration", "content_type", "published", "language", "iswc", "notes", "client"])]
+    pub from_csv: Option<PathBuf>,
+    /// Allocate even if a recording with the same title, artist, version, type and duration
+    /// (within 2 s) is in the ledger.
+    #[arg(long)]
+    pub force: bool,
+    /// Make the request idempotent: repeating it with the same key returns the same codes.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+}
+
+fn build_meta(meta: &MetaArgs, base: Option<RecordingInput>) -> Result<RecordingInput> {
+    let mut r = base.unwrap_or_default();
+    if let Some(v) = &meta.title {
+        r.title = v.clone();
+    }
+    if let Some(v) = &meta.artist {
+        r.artist = v.clone();
+    }
+    if let Some(v) = &meta.version {
+        r.version = v.clone();
+    }
+    if meta.duration.is_some() {
+        r.duration_ms = meta.duration;
+    }
+    if let Some(t) = &meta.content_type {
+        r.content_type = t.parse::<ContentType>()?;
+    }
+    if meta.published.is_some() {
+        r.published = meta.published;
+    }
+    for (slot, value) in [
+        (&mut r.language, &meta.language),
+        (&mut r.iswc, &meta.iswc),
+        (&mut r.notes, &meta.notes),
+        (&mut r.client, &meta.client),
+    ] {
+        if value.is_some() {
+            *slot = value.clone();
+        }
+    }
+    Ok(r)
+}
+
+fn warn_usage(allocation: &isrc_registry::Allocation, prefix: PrefixCode, year: u16) {
+    if let Some(w) = allocation.usage_warning(prefix, year) {
+        let style = style::WARNING;
+        anstream::eprintln!("{style}warning:{style:#} {w}");
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
+    // Read and check the whole file before touching the ledger.
+    let context = Context::load(global)?;
+    let (recordings, labels, table) = match &args.from_csv {
+        Some(path) => {
+            let table = csvio::read(path, false)?;
+            let policy = context.policy();
+            let mut recordings = Vec::with_capacity(table.rows.len());
+            let mut labels = Vec::with_capacity(table.rows.len());
+            for i in 0..table.rows.len() {
+                recordings.push(table.parse(i, &policy)?.meta);
+                labels.push(table.label(i));
+            }
+            (recordings, labels, Some(table))
+        }
+        None => {
+            if args.meta.title.is_none() || args.meta.artist.is_none() {
+                return refuse(anyhow!(isrc_registry::Error::Invalid {
+                    field: "arguments".into(),
+                    message: "give --title and --artist (or --from-csv FILE)".into(),
+                }));
+            }
+            (vec![build_meta(&args.meta, None)?], vec![], None)
+        }
+    };
+    let year = context.today().year();
+    super::run_with_store(global, &args.db, |store, _| async move {
+        let request = AllocationRequest {
+            prefix: args.prefix,
+            year,
+            recordings,
+            force: args.force,
+            actor: actor(),
+            idempotency_key: args.idempotency_key.clone(),
+            labels,
+        };
+        let allocation = match store.allocate(&request).await {
+            Ok(a) => a,
+            Err(e) => return refuse(e.into()),
+        };
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        match &table {
+            None => writeln!(out, "{}", allocation.isrcs[0])?,
+            Some(table) => {
+                let mut w = csv::Writer::from_writer(&mut out);
+                let mut header = vec!["isrc"];
+                header.extend(table.headers.iter());
+                w.write_record(&header)?;
+                for ((_, record), code) in table.rows.iter().zip(&allocation.isrcs) {
+                    let code = code.to_string();
+                    let mut row = vec![code.as_str()];
+                    row.extend(record.iter());
+                    w.write_record(&row)?;
+                }
+                w.flush()?;
+            }
+        }
+        out.flush()?;
+        warn_usage(&allocation, args.prefix, year);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `isrc derive`.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct DeriveArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The parent recording's ISRC.
+    #[arg(long, value_parser = parse_isrc, value_name = "ISRC")]
+    pub from: Isrc,
+    /// What changed: edit, remix, re-recording, language, arrangement, live, remaster,
+    /// restoration, video, compilation, carrier, format, licence, sale.
+    #[arg(long, value_parser = |s: &str| s.parse::<Change>().map_err(|e| e.to_string()))]
+    pub change: Change,
+    /// Whose rules: ifpi (default), riaa, ppl, scpp or soproq.
+    #[arg(long, default_value = "ifpi", value_parser = |s: &str| s.parse::<AgencyPolicy>().map_err(|e| e.to_string()))]
+    pub policy: AgencyPolicy,
+    /// When a new ISRC is needed, allocate it (linked to its parent) and print it.
+    #[arg(long)]
+    pub allocate: bool,
+    /// Metadata of the new recording (defaults: the parent's); --duration is required for edits.
+    #[command(flatten)]
+    pub meta: MetaArgs,
+    /// Allocate even if a matching recording is in the ledger.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run_derive(global: &GlobalArgs, args: DeriveArgs) -> Result<ExitCode> {
+    let year = Context::load(global)?.today().year();
+    let db = args.db.clone();
+    super::run_with_store(global, &db, |store, _| async move {
+        match derive(&store, &args, year).await {
+            Ok(code) => Ok(code),
+            Err(e) => refuse(e),
+        }
+    })
+}
+
+async fn derive(store: &Store, args: &DeriveArgs, year: u16) -> Result<ExitCode> {
+    let parent = store.recording(args.from).await?;
+    let durations = match (args.change, parent.meta.duration_ms, args.meta.duration) {
+        (Change::Edit, Some(p), Some(c)) => Some((p, c)),
+        (Change::Edit, None, _) => {
+            return Err(isrc_registry::Error::Invalid {
+                field: "duration".into(),
+                message: format!(
+                    "{} has no duration in the ledger, so an edit cannot be judged",
+                    args.from
+                ),
+            }
+            .into());
+        }
+        _ => None,
+    };
+    let decision = decide(args.change, args.policy, durations)?;
+    let verdict = if decision.new_isrc {
+        "new ISRC"
+    } else {
+        "keep ISRC"
+    };
+    if !args.allocate {
+        println!("{verdict}");
+        println!("rule: {}", decision.rule);
+        println!("{}", decision.reason);
+        if !decision.new_isrc {
+            println!("use {}", args.from);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !decision.new_isrc {
+        return Err(isrc_registry::Error::Invalid {
+            field: "change".into(),
+            message: format!(
+                "{} ({}): {}; nothing allocated, keep using {}",
+                verdict, decision.rule, decision.reason, args.from
+            ),
+        }
+        .into());
+    }
+    let mut base = parent.meta.clone();
+    base.parent = Some(args.from);
+    base.change = Some(args.change.as_str().to_string());
+    if args.change == Change::Video {
+        base.content_type = ContentType::Video;
+    }
+    let meta = build_meta(&args.meta, Some(base))?;
+    let prefix = args.from.prefix();
+    let allocation = store
+        .allocate(&AllocationRequest {
+            prefix,
+            year,
+            recordings: vec![meta],
+            force: args.force,
+            actor: actor(),
+            idempotency_key: None,
+            labels: vec![],
+        })
+        .await?;
+    println!("{}", allocation.isrcs[0]);
+    let info = style::INFO;
+    anstream::eprintln!(
+        "{info}{verdict}{info:#} ({}): {}; linked to parent {}",
+        decision.rule,
+        decision.reason,
+        args.from
+    );
+    warn_usage(&allocation, prefix, year);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,513 @@
+//! `isrc registrant add`, `import`, `void`, `show`, `list` and `export`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use isrc::{Isrc, PrefixCode};
+use isrc_registry::{
+    ImportRecord, ListFilter, ListingOrder, NewRegistrant, Recording, RegistrantKind,
+    format_duration, parse_ranges,
+};
+
+use super::{DbArgs, actor, csvio, parse_isrc, parse_prefix, refuse};
+use crate::cli::GlobalArgs;
+use crate::context::Context;
+
+/// `isrc registrant ...`.
+#[derive(Debug, Args)]
+pub struct RegistrantArgs {
+    #[command(subcommand)]
+    pub command: RegistrantCommand,
+}
+
+/// Registrant subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RegistrantCommand {
+    /// Add a registrant (a prefix code you hold) to the ledger.
+    Add(RegistrantAddArgs),
+    /// List the registrants in the ledger.
+    List(RegistrantListArgs),
+}
+
+/// `isrc registrant add`.
+#[derive(Debug, Args)]
+pub struct RegistrantAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The prefix code: country code + registrant code (e.g. CBXYZ or CB-XYZ).
+    #[arg(long, value_parser = parse_prefix, value_name = "CBXYZ")]
+    pub prefix: PrefixCode,
+    /// The registrant's name.
+    #[arg(long)]
+    pub name: String,
+    /// Contact (e-mail, phone).
+    #[arg(long, default_value = "")]
+    pub contact: String,
+    /// Allowed designation range(s), e.g. 00001-99999 or 00001-49999,60000-69999.
+    #[arg(long, default_value = "00001-99999")]
+    pub range: String,
+    /// own: your own recordings; manager: an ISRC Manager prefix (each code records a client).
+    #[arg(long, default_value = "own", value_parser = |s: &str| s.parse::<RegistrantKind>().map_err(|e| e.to_string()))]
+    pub kind: RegistrantKind,
+}
+
+/// `isrc registrant list`.
+#[derive(Debug, Args)]
+pub struct RegistrantListArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+pub fn run_registrant(global: &GlobalArgs, args: RegistrantArgs) -> Result<ExitCode> {
+    match args.command {
+        RegistrantCommand::Add(add) => {
+            let ranges = match parse_ranges(&add.range) {
+                Ok(r) => r,
+                Err(e) => return refuse(e.into()),
+            };
+            super::run_with_store(global, &add.db, |store, _| async move {
+                let new = NewRegistrant {
+                    prefix: add.prefix,
+                    name: add.name.clone(),
+                    contact: add.contact.clone(),
+                    kind: add.kind,
+                    ranges,
+                };
+                match store.add_registrant(new, &actor()).await {
+                    Ok(r) => {
+                        println!(
+                            "added registrant {} ({}, {}, range {})",
+                            r.prefix.hyphenated(),
+                            r.name,
+                            r.kind,
+                            r.ranges
+                                .iter()
+                                .map(|r| r.to_string())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        );
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(e) => refuse(e.into()),
+                }
+            })
+        }
+        RegistrantCommand::List(list) => {
+            super::run_with_store(global, &list.db, |store, _| async move {
+                for r in store.registrants().await? {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r.prefix,
+                        r.kind,
+                        r.ranges
+                            .iter()
+                            .map(|r| r.to_string())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        r.name,
+                        r.contact
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+    }
+}
+
+/// `isrc import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// CSV with an `isrc` column plus the metadata columns of `allocate --from-csv`
+    /// (and `status`: active|void).
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+    /// Refuse codes that are not under this prefix.
+    #[arg(long, value_parser = parse_prefix, value_name = "CBXYZ")]
+    pub prefix: Option<PrefixCode>,
+}
+
+pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
+    let context = Context::load(global)?;
+    let table = csvio::read(&args.file, true)?;
+    let policy = context.policy();
+    let mut records = Vec::with_capacity(table.rows.len());
+    for i in 0..table.rows.len() {
+        let parsed = table.parse(i, &policy)?;
+        let Some(isrc) = parsed.isrc else {
+            anyhow::bail!("{}: the isrc field is empty", table.label(i));
+        };
+        records.push(ImportRecord {
+            isrc,
+            meta: parsed.meta,
+            status: parsed.status,
+            label: table.label(i),
+        });
+    }
+    super::run_with_store(global, &args.db, |store, _| async move {
+        match store.import(&records, args.prefix, &actor()).await {
+            Ok(n) => {
+                println!("imported {n} codes from {}", table.name);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => refuse(e.into()),
+        }
+    })
+}
+
+/// `isrc void`.
+#[derive(Debug, Args)]
+pub struct VoidArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The ISRC allocated in error.
+    #[arg(value_parser = parse_isrc)]
+    pub isrc: Isrc,
+    /// Why (kept in the ledger and the audit log).
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub fn run_void(global: &GlobalArgs, args: VoidArgs) -> Result<ExitCode> {
+    super::run_with_store(global, &args.db, |store, _| async move {
+        match store.void(args.isrc, &args.reason, &actor()).await {
+            Ok(r) => {
+                println!(
+                    "{} is void; it stays in the ledger and is never reissued",
+                    r.isrc
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => refuse(e.into()),
+        }
+    })
+}
+
+/// `isrc show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The ISRC (any spelling).
+    #[arg(value_parser = parse_isrc)]
+    pub isrc: Isrc,
+    /// Print JSON (the recording and its audit history).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_show(global: &GlobalArgs, args: ShowArgs) -> Result<ExitCode> {
+    super::run_with_store(global, &args.db, |store, _| async move {
+        let r = match store.recording(args.isrc).await {
+            Ok(r) => r,
+            Err(e) => return refuse(e.into()),
+        };
+        let history = store.audit_log(Some(&r.isrc.to_string())).await?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"recording": r, "history": history})
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        let m = &r.meta;
+        println!("ISRC        {} ({})", r.isrc, r.isrc.hyphenated());
+        println!(
+            "status      {}{}",
+            r.status.as_str(),
+            r.void_reason
+                .as_ref()
+                .map(|v| format!(" ({v})"))
+                .unwrap_or_default()
+        );
+        println!("artist      {}", m.artist);
+        println!("title       {}", m.title);
+        println!("version     {}", m.version);
+        println!(
+            "duration    {}",
+            m.duration_ms.map(format_duration).unwrap_or_default()
+        );
+        println!("type        {}", m.content_type);
+        println!(
+            "published   {}",
+            m.published.map(|d| d.to_string()).unwrap_or_default()
+        );
+        for (label, value) in [
+            ("language", &m.language),
+            ("iswc", &m.iswc),
+            ("notes", &m.notes),
+            ("client", &m.client),
+        ] {
+            if let Some(v) = value {
+                println!("{label:<12}{v}");
+            }
+        }
+        if let Some(y) = m.recording_year {
+            println!("recorded    {y}");
+        }
+        if let Some(p) = m.parent {
+            println!("parent      {p} ({})", m.change.as_deref().unwrap_or("?"));
+        }
+        println!("origin      {} {}", r.origin, r.created_at);
+        for e in history {
+            println!("history     {} {} by {}", e.at, e.action, e.actor);
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `isrc list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Only this year of reference (e.g. 2026).
+    #[arg(long)]
+    pub year: Option<u16>,
+    /// Only this prefix.
+    #[arg(long, value_parser = parse_prefix, value_name = "CBXYZ")]
+    pub prefix: Option<PrefixCode>,
+    /// Only recordings whose title, artist or code contains this text.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Include void codes.
+    #[arg(long)]
+    pub all: bool,
+}
+
+pub fn run_list(global: &GlobalArgs, args: ListArgs) -> Result<ExitCode> {
+    super::run_with_store(global, &args.db, |store, _| async move {
+        let filter = ListFilter {
+            prefix: args.prefix,
+            year: args.year,
+            include_void: args.all,
+            search: args.search.clone(),
+            limit: None,
+        };
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        for r in store.recordings(&filter).await? {
+            let m = &r.meta;
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                r.isrc,
+                r.status.as_str(),
+                m.artist,
+                m.title,
+                m.version,
+                m.duration_ms.map(format_duration).unwrap_or_default()
+            )?;
+        }
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// CSV with a header row.
+    Csv,
+    /// A JSON array of objects (same keys as the CSV columns).
+    Json,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Profile {
+    /// IFPI reference metadata per code: isrc, artist, title, version, duration, duration_seconds,
+    /// type, published, client, parent, change, status.
+    Distributor,
+    /// Repertoire declaration for a collecting society: isrc, title, version, artist,
+    /// duration_seconds, recording_year, published, language, iswc, type (active codes).
+    Repertoire,
+    /// The agency listing: prefix, name, contact, address, kind, issued_at.
+    AgencyListing,
+}
+
+/// `isrc export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Which columns (see `--help` for each profile's columns).
+    #[arg(long, value_enum, default_value = "distributor")]
+    pub profile: Profile,
+    /// Only this prefix.
+    #[arg(long, value_parser = parse_prefix, value_name = "CBXYZ")]
+    pub prefix: Option<PrefixCode>,
+    /// Only this year of reference.
+    #[arg(long)]
+    pub year: Option<u16>,
+    /// agency-listing: order by registrant name instead of by code.
+    #[arg(long)]
+    pub by_name: bool,
+}
+
+fn secs(ms: Option<u64>) -> String {
+    ms.map(|m| format!("{}", (m + 500) / 1000))
+        .unwrap_or_default()
+}
+
+fn distributor_row(r: &Recording) -> Vec<(&'static str, String)> {
+    let m = &r.meta;
+    vec![
+        ("isrc", r.isrc.to_string()),
+        ("artist", m.artist.clone()),
+        ("title", m.title.clone()),
+        ("version", m.version.clone()),
+        (
+            "duration",
+            m.duration_ms.map(format_duration).unwrap_or_default(),
+        ),
+        ("duration_seconds", secs(m.duration_ms)),
+        ("type", m.content_type.to_string()),
+        (
+            "published",
+            m.published.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("client", m.client.clone().unwrap_or_default()),
+        (
+            "parent",
+            m.parent.map(|p| p.to_string()).unwrap_or_default(),
+        ),
+        ("change", m.change.clone().unwrap_or_default()),
+        ("status", r.status.as_str().to_string()),
+    ]
+}
+
+fn repertoire_row(r: &Recording) -> Vec<(&'static str, String)> {
+    let m = &r.meta;
+    vec![
+        ("isrc", r.isrc.to_string()),
+        ("title", m.title.clone()),
+        ("version", m.version.clone()),
+        ("artist", m.artist.clone()),
+        ("duration_seconds", secs(m.duration_ms)),
+        (
+            "recording_year",
+            m.recording_year.map(|y| y.to_string()).unwrap_or_default(),
+        ),
+        (
+            "published",
+            m.published.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("language", m.language.clone().unwrap_or_default()),
+        ("iswc", m.iswc.clone().unwrap_or_default()),
+        ("type", m.content_type.to_string()),
+    ]
+}
+
+pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
+    super::run_with_store(global, &args.db, |store, _| async move {
+        let rows: Vec<Vec<(&'static str, String)>> = match args.profile {
+            Profile::AgencyListing => {
+                let order = if args.by_name {
+                    ListingOrder::ByName
+                } else {
+                    ListingOrder::ByCode
+                };
+                store
+                    .listing(order)
+                    .await?
+                    .into_iter()
+                    .map(|e| {
+                        vec![
+                            ("prefix", e.prefix.to_string()),
+                            ("name", e.name),
+                            ("contact", e.contact),
+                            ("address", e.address),
+                            ("kind", e.kind.to_string()),
+                            ("issued_at", e.issued_at),
+                        ]
+                    })
+                    .collect()
+            }
+            profile => {
+                let filter = ListFilter {
+                    prefix: args.prefix,
+                    year: args.year,
+                    include_void: matches!(profile, Profile::Distributor),
+                    search: None,
+                    limit: None,
+                };
+                let recordings = store.recordings(&filter).await?;
+                recordings
+                    .iter()
+                    .map(|r| match profile {
+                        Profile::Repertoire => repertoire_row(r),
+                        _ => distributor_row(r),
+                    })
+                    .collect()
+            }
+        };
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        match args.format {
+            Format::Json => {
+                let array: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                    .into_iter()
+                    .map(|row| {
+                        row.into_iter()
+                            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+                            .collect()
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut out, &array)?;
+                writeln!(out)?;
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(&mut out);
+                let header: Vec<&str> = match rows.first() {
+                    Some(row) => row.iter().map(|(k, _)| *k).collect(),
+                    None => match args.profile {
+                        Profile::AgencyListing => {
+                            vec!["prefix", "name", "contact", "address", "kind", "issued_at"]
+                        }
+                        Profile::Repertoire => vec![
+                            "isrc",
+                            "title",
+                            "version",
+                            "artist",
+                            "duration_seconds",
+                            "recording_year",
+                            "published",
+                            "language",
+                            "iswc",
+                            "type",
+                        ],
+                        Profile::Distributor => vec![
+                            "isrc",
+                            "artist",
+                            "title",
+                            "version",
+                            "duration",
+                            "duration_seconds",
+                            "type",
+                            "published",
+                            "client",
+                            "parent",
+                            "change",
+                            "status",
+                        ],
+                    },
+                };
+                w.write_record(&header)?;
+                for row in rows {
+                    w.write_record(row.iter().map(|(_, v)| v.as_str()))?;
+                }
+                w.flush()?;
+            }
+        }
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

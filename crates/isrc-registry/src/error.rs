@@ -1,0 +1,176 @@
+//! Errors with stable codes, for people (Display) and for programs ([`Error::code`]).
+
+use isrc::Isrc;
+
+/// Everything a registry operation can refuse or fail with.
+///
+/// Each variant has a stable machine-readable [`code`](Error::code) (an HTTP layer maps them to
+/// status codes) and a message that says what went wrong and what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field of the request is malformed (a date, a duration, a range, a code...).
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// The field or input that is wrong.
+        field: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// No registrant with this prefix is in the ledger.
+    #[error(
+        "unknown prefix {prefix}: no registrant with this prefix is in the ledger (add it with `isrc registrant add --prefix {prefix} --name NAME`)"
+    )]
+    UnknownPrefix {
+        /// The prefix code asked for.
+        prefix: String,
+    },
+    /// The registrant already exists.
+    #[error("registrant {prefix} is already in the ledger")]
+    RegistrantExists {
+        /// The prefix code.
+        prefix: String,
+    },
+    /// The country code is not in use in the ISRC system, or it is retired.
+    #[error("{message}")]
+    Prefix {
+        /// Why the prefix cannot be used.
+        message: String,
+    },
+    /// The registrant's range of designations is used up for this year.
+    #[error(
+        "the designation range of {prefix} ({ranges}) is exhausted for year {year}: {used} of {capacity} codes are taken, {requested} more were asked for; apply to your ISRC agency for another registrant code (prefix) and add it with `isrc registrant add`"
+    )]
+    Exhausted {
+        /// The registrant's prefix.
+        prefix: String,
+        /// The full year of reference.
+        year: u16,
+        /// The registrant's ranges, as text.
+        ranges: String,
+        /// How many designations the ranges hold.
+        capacity: u32,
+        /// How many are taken.
+        used: u32,
+        /// How many the request needed.
+        requested: u32,
+    },
+    /// A recording that matches one already in the ledger (or earlier in the same batch).
+    #[error(
+        "{where_}this recording matches {existing} (same title, artist, version and type, duration within 2 s); one recording keeps one ISRC: reuse {existing}, or pass --force if it really is a different recording"
+    )]
+    Duplicate {
+        /// The ISRC the recording already has (or was given earlier in the batch).
+        existing: Isrc,
+        /// Where in a batch (for example `batch.csv:12: `), or empty.
+        where_: String,
+    },
+    /// No recording with this ISRC is in the ledger.
+    #[error("{isrc} is not in the ledger (list what is with `isrc list`)")]
+    NotFound {
+        /// The ISRC asked for.
+        isrc: Isrc,
+    },
+    /// The recording is already void.
+    #[error("{isrc} is already void; an ISRC is never reissued")]
+    AlreadyVoid {
+        /// The ISRC.
+        isrc: Isrc,
+    },
+    /// An import is refused as a whole (duplicates or conflicts); nothing was imported.
+    #[error("nothing imported: {message}")]
+    ImportConflict {
+        /// What conflicts, with the file position.
+        message: String,
+    },
+    /// The registrant-code application does not exist.
+    #[error("no application #{id} (see `isrc agency list`)")]
+    ApplicationNotFound {
+        /// The application id.
+        id: i64,
+    },
+    /// The application was already approved or rejected.
+    #[error("application #{id} was already {status}")]
+    ApplicationDecided {
+        /// The application id.
+        id: i64,
+        /// `approved` or `rejected`.
+        status: String,
+    },
+    /// Every registrant code under the country prefix is issued or excluded.
+    #[error(
+        "no free registrant code is left under {country}; ask the International ISRC Agency for another country prefix"
+    )]
+    NoFreeCode {
+        /// The country prefix.
+        country: String,
+    },
+    /// The idempotency key was used before with a different request.
+    #[error("idempotency key {key:?} was already used for a different request")]
+    IdempotencyMismatch {
+        /// The key.
+        key: String,
+    },
+    /// Concurrent writers kept conflicting; nothing was changed.
+    #[error(
+        "the registry was too busy: the transaction conflicted {attempts} times with other writers and was rolled back; nothing changed, try again"
+    )]
+    Busy {
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The database cannot be opened or reached.
+    #[error("cannot open the registry database {location}: {message}")]
+    Open {
+        /// The path or URL (without password).
+        location: String,
+        /// Why.
+        message: String,
+    },
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl Error {
+    /// A stable, machine-readable code for the error kind (`unknown_prefix`, `exhausted`...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } => "invalid",
+            Error::UnknownPrefix { .. } => "unknown_prefix",
+            Error::RegistrantExists { .. } => "registrant_exists",
+            Error::Prefix { .. } => "prefix_not_allowed",
+            Error::Exhausted { .. } => "exhausted",
+            Error::Duplicate { .. } => "duplicate_recording",
+            Error::NotFound { .. } => "not_found",
+            Error::AlreadyVoid { .. } => "already_void",
+            Error::ImportConflict { .. } => "import_conflict",
+            Error::ApplicationNotFound { .. } => "application_not_found",
+            Error::ApplicationDecided { .. } => "application_decided",
+            Error::NoFreeCode { .. } => "no_free_code",
+            Error::IdempotencyMismatch { .. } => "idempotency_mismatch",
+            Error::Busy { .. } => "busy",
+            Error::Open { .. } => "database_unavailable",
+            Error::Database(_) => "database",
+        }
+    }
+
+    /// Whether the caller made a mistake (bad input, unknown thing, conflict with the ledger), as
+    /// opposed to the database failing.
+    pub fn is_caller_error(&self) -> bool {
+        !matches!(
+            self,
+            Error::Busy { .. } | Error::Open { .. } | Error::Database(_)
+        )
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
