@@ -54,6 +54,9 @@
 //! })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! See the crate README for the concurrency design (retries on SQLSTATE 40001/40P01/23505 and
+//! SQLite busy errors) and the agency rules.
 #![warn(missing_docs)]
 
 mod derive;

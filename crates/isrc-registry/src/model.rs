@@ -119,8 +119,7 @@ pub struct DesignationRange {
 }
 
 impl DesignationRange {
-    /// The whole designation space, `00000-99999`... except 00000: agencies recommend starting
-    /// at 00001, so the default is `00001-99999`.
+    /// The default range, `00001-99999`: agencies recommend starting at 00001 each year.
     pub const DEFAULT: DesignationRange = DesignationRange {
         start: 1,
         end: 99_999,

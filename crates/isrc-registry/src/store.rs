@@ -357,7 +357,7 @@ impl Store {
         let busy_ms = options.busy_timeout.as_millis();
         let setup_sql = move || match backend {
             Backend::Sqlite => format!(
-                "PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                "PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
             ),
             Backend::Postgres => "SET client_min_messages = warning".to_string(),
         };
@@ -736,7 +736,15 @@ impl Store {
                 created_at: created_at.clone(),
             })
             .collect();
-        insert_recordings(conn, &rows, &keys, &request.actor, "allocate").await?;
+        insert_recordings(
+            self.inner.backend,
+            conn,
+            &rows,
+            &keys,
+            &request.actor,
+            "allocate",
+        )
+        .await?;
         sqlx::query("UPDATE counters SET next_designation = $1 WHERE prefix = $2 AND year = $3")
             .bind(i64::from(next))
             .bind(prefix.as_str())
@@ -921,8 +929,9 @@ impl Store {
         let existing: HashSet<i64> = {
             let mut set = HashSet::new();
             for chunk in records.chunks(500) {
-                let placeholders: Vec<String> =
-                    (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                let placeholders: Vec<String> = (1..=chunk.len())
+                    .map(|i| placeholder(self.inner.backend, i))
+                    .collect();
                 let sql = format!(
                     "SELECT code FROM recordings WHERE code IN ({})",
                     placeholders.join(", ")
@@ -958,7 +967,7 @@ impl Store {
             })
             .collect();
         let keys: Vec<String> = records.iter().map(|r| match_key(&r.meta)).collect();
-        insert_recordings(conn, &rows, &keys, actor, "import").await?;
+        insert_recordings(self.inner.backend, conn, &rows, &keys, actor, "import").await?;
         Ok(rows.len())
     }
 
@@ -1459,7 +1468,18 @@ async fn fetch_application(conn: &mut AnyConnection, id: i64) -> Result<Applicat
 /// reliability tests use it to kill a batch mid-way without timing guesses.
 const HOLD_VAR: &str = "ISRC_REGISTRY_TEST_HOLD";
 
+/// A bind placeholder. SQLite gets anonymous `?`: with numbered `$N` it looks every parameter
+/// name up in a linear list, which makes binding a statement with thousands of parameters
+/// quadratic.
+fn placeholder(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_string(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
 async fn insert_recordings(
+    backend: Backend,
     conn: &mut AnyConnection,
     rows: &[Recording],
     keys: &[String],
@@ -1481,7 +1501,7 @@ async fn insert_recordings(
                     sql.push(',');
                 }
                 p += 1;
-                sql.push_str(&format!("${p}"));
+                sql.push_str(&placeholder(backend, p));
             }
             sql.push(')');
         }
@@ -1522,14 +1542,8 @@ async fn insert_recordings(
                 sql.push(',');
             }
             let b = i * 5;
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
+            let ph: Vec<String> = (1..=5).map(|k| placeholder(backend, b + k)).collect();
+            sql.push_str(&format!("({})", ph.join(", ")));
         }
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {

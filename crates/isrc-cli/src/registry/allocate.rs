@@ -62,7 +62,10 @@ pub struct AllocateArgs {
     pub prefix: PrefixCode,
     #[command(flatten)]
     pub meta: MetaArgs,
-    /// Allocate one code per row of this CSV file, in one transaction; prints CSV with the codes.
+    /// Allocate one code per row of this CSV file, in one transaction (all or nothing); prints
+    /// the rows with an `isrc` column first. Columns (header row, any order): title, artist
+    /// (required), version, duration (M:SS), type (audio|video), published (YYYY-MM-DD),
+    /// language, recording_year, iswc, notes, client.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "artist", "version_title", "duration", "content_type", "published", "language", "iswc", "notes", "client"])]
     pub from_csv: Option<PathBuf>,
     /// Allocate even if a recording with the same title, artist, version, type and duration

@@ -122,8 +122,10 @@ pub fn run_registrant(global: &GlobalArgs, args: RegistrantArgs) -> Result<ExitC
 pub struct ImportArgs {
     #[command(flatten)]
     pub db: DbArgs,
-    /// CSV with an `isrc` column plus the metadata columns of `allocate --from-csv`
-    /// (and `status`: active|void).
+    /// CSV with an `isrc` column (required) plus the columns of `allocate --from-csv` (title,
+    /// artist required; version, duration, type, published, language, recording_year, iswc,
+    /// notes, client) and `status` (active|void). Every code is checked; nothing is imported
+    /// if any row is wrong, duplicated, or already in the ledger.
     #[arg(value_name = "FILE.csv")]
     pub file: PathBuf,
     /// Refuse codes that are not under this prefix.

@@ -120,7 +120,12 @@ pub fn sqlite() -> Db {
 /// A fresh PostgreSQL database, or `None` (with a note) when `ISRC_TEST_POSTGRES_URL` is unset.
 pub fn postgres() -> Option<Db> {
     let Ok(admin) = std::env::var("ISRC_TEST_POSTGRES_URL") else {
-        eprintln!("ISRC_TEST_POSTGRES_URL is not set: PostgreSQL part of this test skipped");
+        // Written to the stderr handle directly so that the test harness does not swallow it.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: ISRC_TEST_POSTGRES_URL is not set: PostgreSQL part of this test skipped"
+        );
         return None;
     };
     let db = unique();

@@ -39,7 +39,12 @@ pub fn sqlite() -> TestDb {
 /// A fresh PostgreSQL database, optionally with serializable isolation as its default.
 pub async fn postgres(tag: &str, serializable: bool) -> Option<TestDb> {
     let Ok(admin) = std::env::var("ISRC_TEST_POSTGRES_URL") else {
-        eprintln!("ISRC_TEST_POSTGRES_URL is not set: PostgreSQL part of this test skipped");
+        // Written to the stderr handle directly so that the test harness does not swallow it.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: ISRC_TEST_POSTGRES_URL is not set: PostgreSQL part of this test skipped"
+        );
         return None;
     };
     use sqlx::Connection;
