@@ -12,7 +12,28 @@ use std::hash::{BuildHasher, Hasher};
 /// assert_ne!(fold_hash("Yesterday"), fold_hash("Tomorrow"));
 /// ```
 pub fn fold_hash(text: &str) -> u64 {
+    fold_hash_parts(&[text])
+}
+
+/// [`fold_hash`] of several texts kept apart (title and artist), without allocating.
+///
+/// ```
+/// use isrc_check::fold_hash_parts;
+/// assert_eq!(fold_hash_parts(&["Hello, World", "The Band"]), fold_hash_parts(&["hello world", "the band"]));
+/// assert_ne!(fold_hash_parts(&["ab", "c"]), fold_hash_parts(&["a", "bc"]));
+/// ```
+pub fn fold_hash_parts(parts: &[&str]) -> u64 {
     let mut hasher = std::hash::BuildHasherDefault::<FnvHasher>::default().build_hasher();
+    for (i, text) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.write_u8(0xff);
+        }
+        fold_into(&mut hasher, text);
+    }
+    hasher.finish()
+}
+
+fn fold_into(hasher: &mut FnvHasher, text: &str) {
     for c in text.chars().filter(|c| c.is_alphanumeric()) {
         if c.is_ascii() {
             hasher.write_u8(c.to_ascii_lowercase() as u8);
@@ -22,7 +43,6 @@ pub fn fold_hash(text: &str) -> u64 {
             }
         }
     }
-    hasher.finish()
 }
 
 /// FNV-1a: small, stable, good enough for fingerprints of short texts.
