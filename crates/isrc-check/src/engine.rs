@@ -187,6 +187,10 @@ const SHARDS: usize = 64;
 struct Shard {
     entries: FastMap<u64, Entry>,
     metas: FastMap<u64, Meta>,
+    /// Dense mode: one bit per code seen, in pages of 256 designations.
+    pages: FastMap<u64, [u64; 4]>,
+    /// Dense mode: codes seen more than once, with their number of records.
+    repeats: FastMap<u64, u32>,
 }
 
 /// The duplicate index: one entry per distinct code, in shards that workers fill in
@@ -195,10 +199,12 @@ struct Index {
     shards: Vec<Mutex<Shard>>,
     /// Expected distinct codes, to size each shard once.
     hint: AtomicUsize,
+    /// 0: not yet used; 1: dense (bit pages, no first record, no metadata); 2: entries.
+    mode: AtomicUsize,
 }
 
 fn shard_of(key: u64) -> usize {
-    ((key >> 6).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+    ((key >> 8).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
 }
 
 impl Index {
@@ -206,6 +212,64 @@ impl Index {
         Index {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             hint: AtomicUsize::new(0),
+            mode: AtomicUsize::new(0),
+        }
+    }
+
+    /// Chooses the representation on first use: bit pages when nothing needs the first
+    /// record or the metadata of a code (a plain list of codes without --annotate, --fix or
+    /// --gaps), entries otherwise. Later inputs keep the choice.
+    fn choose(&self, dense: bool) -> bool {
+        let wanted = if dense { 1 } else { 2 };
+        match self
+            .mode
+            .compare_exchange(0, wanted, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => dense,
+            Err(mode) => mode == 1,
+        }
+    }
+
+    /// Dense mode: sets the bit of each code; a bit already set is a repeat.
+    fn add_dense(&self, outs: &[Out]) {
+        let mut buckets: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
+        for out in outs {
+            if let Some(code) = out.code {
+                let key = code.to_u64();
+                buckets[shard_of(key)].push(key);
+            }
+        }
+        for (s, bucket) in buckets.iter().enumerate() {
+            if bucket.is_empty() {
+                continue;
+            }
+            let mut shard = self.shards[s]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let shard = &mut *shard;
+            let mut last_page = u64::MAX;
+            let mut bits = [0u64; 4];
+            let flush = |shard: &mut Shard, page: u64, bits: &[u64; 4]| {
+                if page != u64::MAX {
+                    shard.pages.insert(page, *bits);
+                }
+            };
+            for &key in bucket {
+                let page = key >> 8;
+                if page != last_page {
+                    flush(shard, last_page, &bits);
+                    bits = shard.pages.get(&page).copied().unwrap_or([0; 4]);
+                    last_page = page;
+                }
+                let (word, bit) = (((key & 255) >> 6) as usize, key & 63);
+                if bits[word] & (1 << bit) != 0 {
+                    let n = shard.repeats.entry(key).or_insert(1);
+                    *n = n.saturating_add(1);
+                } else {
+                    bits[word] |= 1 << bit;
+                }
+            }
+            flush(shard, last_page, &bits);
         }
     }
 
@@ -240,6 +304,9 @@ impl Index {
             if shard.entries.capacity() == 0 {
                 let hint = self.hint.load(Ordering::Relaxed) / SHARDS;
                 shard.entries.reserve(hint + hint / 8);
+                if !metas.is_empty() {
+                    shard.metas.reserve(hint + hint / 8);
+                }
             }
             let shard = &mut *shard;
             for &i in bucket {
@@ -387,6 +454,22 @@ impl<'p> Checker<'p> {
         }
         if opened.head.is_empty() {
             self.issue(name, 1, 1, "the file is empty: no records".into());
+            if let Some(sink) = sink {
+                let info = InputInfo {
+                    file: name,
+                    format: by_name.unwrap_or(InputFormat::Lines),
+                    delimiter: b',',
+                    bom: opened.bom,
+                    header: None,
+                    header_raw: None,
+                    columns: None,
+                };
+                sink.start(&info)
+                    .and_then(|()| sink.finish())
+                    .map_err(|e| {
+                        CheckError::new(name, 1, 1, format!("cannot write output: {e}"))
+                    })?;
+            }
             return Ok(());
         }
         let head = &opened.head;
@@ -679,6 +762,8 @@ impl<'p> Checker<'p> {
         let index = Arc::clone(&self.index);
         let index = &*index;
         let seq_base = self.bases.len() as u64;
+        let dense = index.choose(parallel_index && matches!(work, Work::Lines));
+        let parallel_index = parallel_index || dense;
         let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(4);
         let (done_tx, done_rx) = sync_channel::<Done>(4);
         let mut state = MergeState {
@@ -697,7 +782,9 @@ impl<'p> Checker<'p> {
                     .par_bridge()
                     .for_each_with(done_tx, |tx, chunk| {
                         let done = process(chunk, work, &policy, keep);
-                        if parallel_index {
+                        if dense {
+                            index.add_dense(&done.result.outs);
+                        } else if parallel_index {
                             let pos = (seq_base + done.chunk.seq) << 32;
                             index.add(&done.result.outs, &done.result.metas, pos, false);
                         }
@@ -936,7 +1023,24 @@ impl<'p> Checker<'p> {
             .iter()
             .map(|m| std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner)))
             .collect();
-        for (key, entry) in shards.iter().flat_map(|s| s.entries.iter()) {
+        let repeats = shards
+            .iter()
+            .flat_map(|s| s.repeats.iter())
+            .map(|(key, count)| {
+                (
+                    key,
+                    Entry {
+                        first: u64::MAX,
+                        count: *count,
+                        conflict: false,
+                    },
+                )
+            });
+        let entries = shards
+            .iter()
+            .flat_map(|s| s.entries.iter())
+            .map(|(k, e)| (k, *e));
+        for (key, entry) in entries.chain(repeats) {
             if entry.count > 1 {
                 duplicates += 1;
                 if entry.conflict {
@@ -946,7 +1050,7 @@ impl<'p> Checker<'p> {
                     top.push(Duplicate {
                         isrc,
                         records: u64::from(entry.count),
-                        first_record: self.record_number(entry.first).unwrap_or(0),
+                        first_record: self.record_number(entry.first),
                         conflict: entry.conflict,
                     });
                     if top.len() > 200 {
@@ -1361,7 +1465,8 @@ struct Tally<'a, 'p> {
     policy: &'a Policy<'p>,
     res: ChunkResult,
     prefix_slots: FastMap<u64, usize>,
-    last_prefix: (u64, usize),
+    /// A small direct-mapped cache of prefix -> slot.
+    recent_prefixes: [(u64, usize); 16],
     offset: usize,
     /// Prefix+year (first seven bytes) of compact codes the core found clean.
     clean: [u64; 64],
@@ -1382,7 +1487,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 issues: Vec::new(),
             },
             prefix_slots: FastMap::default(),
-            last_prefix: (u64::MAX, 0),
+            recent_prefixes: [(u64::MAX, 0); 16],
             offset: 0,
             clean: [0; 64],
         }
@@ -1511,15 +1616,16 @@ impl<'a, 'p> Tally<'a, 'p> {
     }
 
     fn slot(&mut self, key: u64) -> usize {
-        if self.last_prefix.0 == key {
-            return self.last_prefix.1;
+        let way = ((key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) & 15) as usize;
+        if self.recent_prefixes[way].0 == key {
+            return self.recent_prefixes[way].1;
         }
         let next = self.res.prefixes.len();
         let slot = *self.prefix_slots.entry(key).or_insert(next);
         if slot == next {
             self.res.prefixes.push((key, PrefixAgg::default()));
         }
-        self.last_prefix = (key, slot);
+        self.recent_prefixes[way] = (key, slot);
         slot
     }
 

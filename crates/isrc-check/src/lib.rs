@@ -44,6 +44,10 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![doc = ""]
+#![doc = "## From the README"]
+#![doc = ""]
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod engine;
