@@ -9,14 +9,15 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use isrc::{Isrc, Policy, Rule, Severity};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
-use crate::fold::{fold_hash, parse_duration};
+use crate::fold::{fold_hash, fold_hash_parts, parse_duration};
 use crate::layout::{
     ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
     detect_delimiter, looks_like_header,
@@ -126,10 +127,12 @@ impl Hasher for U64Hasher {
             self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         }
     }
+    /// Keeps runs of 64 consecutive codes in neighbouring buckets (catalogues list codes in
+    /// allocation order, so the index stays cache-friendly) and spreads the runs.
     fn write_u64(&mut self, v: u64) {
-        self.0 = (v ^ (v >> 29))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(26);
+        let high = (v >> 6).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let high = high ^ (high >> 32);
+        self.0 = (high << 6) | (v & 63);
     }
 }
 
@@ -143,21 +146,198 @@ struct Entry {
     conflict: bool,
 }
 
-/// Title/artist/version/duration of the first record of an ISRC.
+/// Title/artist/version/duration of a record; in the index, of all records of an ISRC so far
+/// (the first title, artist and version seen, and the duration range).
 #[derive(Clone, Copy, Default, PartialEq)]
 struct Meta {
     title_artist: Option<u64>,
     version: Option<u64>,
-    duration: Option<f32>,
+    duration: Option<(f32, f32)>,
 }
 
 impl Meta {
-    fn conflicts(&self, other: &Meta) -> bool {
-        let differ =
-            |a: Option<u64>, b: Option<u64>| matches!((a, b), (Some(x), Some(y)) if x != y);
-        differ(self.title_artist, other.title_artist)
-            || differ(self.version, other.version)
-            || matches!((self.duration, other.duration), (Some(a), Some(b)) if (a - b).abs() > 10.0)
+    /// Takes in another record's metadata; true when it conflicts. Order does not matter:
+    /// the answer for a set of records is the same whatever order they come in.
+    fn absorb(&mut self, other: &Meta) -> bool {
+        let mut conflict = false;
+        for (mine, theirs) in [
+            (&mut self.title_artist, other.title_artist),
+            (&mut self.version, other.version),
+        ] {
+            match (*mine, theirs) {
+                (Some(a), Some(b)) if a != b => conflict = true,
+                (None, Some(b)) => *mine = Some(b),
+                _ => {}
+            }
+        }
+        if let Some((lo, hi)) = other.duration {
+            let (a, b) = self
+                .duration
+                .map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)));
+            self.duration = Some((a, b));
+            conflict |= b - a > 10.0;
+        }
+        conflict
+    }
+}
+
+const SHARDS: usize = 64;
+
+#[derive(Default)]
+struct Shard {
+    entries: FastMap<u64, Entry>,
+    metas: FastMap<u64, Meta>,
+    /// Dense mode: one bit per code seen, in pages of 256 designations.
+    pages: FastMap<u64, [u64; 4]>,
+    /// Dense mode: codes seen more than once, with their number of records.
+    repeats: FastMap<u64, u32>,
+}
+
+/// The duplicate index: one entry per distinct code, in shards that workers fill in
+/// parallel. Positions are `(chunk << 32) | record in chunk`, so the smallest is the first.
+struct Index {
+    shards: Vec<Mutex<Shard>>,
+    /// Expected distinct codes, to size each shard once.
+    hint: AtomicUsize,
+    /// 0: not yet used; 1: dense (bit pages, no first record, no metadata); 2: entries.
+    mode: AtomicUsize,
+}
+
+fn shard_of(key: u64) -> usize {
+    ((key >> 8).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+}
+
+impl Index {
+    fn new() -> Index {
+        Index {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hint: AtomicUsize::new(0),
+            mode: AtomicUsize::new(0),
+        }
+    }
+
+    /// Chooses the representation on first use: bit pages when nothing needs the first
+    /// record or the metadata of a code (a plain list of codes without --annotate, --fix or
+    /// --gaps), entries otherwise. Later inputs keep the choice.
+    fn choose(&self, dense: bool) -> bool {
+        let wanted = if dense { 1 } else { 2 };
+        match self
+            .mode
+            .compare_exchange(0, wanted, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => dense,
+            Err(mode) => mode == 1,
+        }
+    }
+
+    /// Dense mode: sets the bit of each code; a bit already set is a repeat.
+    fn add_dense(&self, outs: &[Out]) {
+        let mut buckets: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
+        for out in outs {
+            if let Some(code) = out.code {
+                let key = code.to_u64();
+                buckets[shard_of(key)].push(key);
+            }
+        }
+        for (s, bucket) in buckets.iter().enumerate() {
+            if bucket.is_empty() {
+                continue;
+            }
+            let mut shard = self.shards[s]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let shard = &mut *shard;
+            let mut last_page = u64::MAX;
+            let mut bits = [0u64; 4];
+            let flush = |shard: &mut Shard, page: u64, bits: &[u64; 4]| {
+                if page != u64::MAX {
+                    shard.pages.insert(page, *bits);
+                }
+            };
+            for &key in bucket {
+                let page = key >> 8;
+                if page != last_page {
+                    flush(shard, last_page, &bits);
+                    bits = shard.pages.get(&page).copied().unwrap_or([0; 4]);
+                    last_page = page;
+                }
+                let (word, bit) = (((key & 255) >> 6) as usize, key & 63);
+                if bits[word] & (1 << bit) != 0 {
+                    let n = shard.repeats.entry(key).or_insert(1);
+                    *n = n.saturating_add(1);
+                } else {
+                    bits[word] |= 1 << bit;
+                }
+            }
+            flush(shard, last_page, &bits);
+        }
+    }
+
+    /// Adds a chunk's codes; with `want_first`, returns for each record the position of the
+    /// first record with its code when that is an earlier one (correct when chunks are added
+    /// in order).
+    fn add(
+        &self,
+        outs: &[Out],
+        metas: &[Meta],
+        pos_base: u64,
+        want_first: bool,
+    ) -> Vec<Option<u64>> {
+        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        for (i, out) in outs.iter().enumerate() {
+            if let Some(code) = out.code {
+                buckets[shard_of(code.to_u64())].push(i as u32);
+            }
+        }
+        let mut firsts = if want_first {
+            vec![None; outs.len()]
+        } else {
+            Vec::new()
+        };
+        for (s, bucket) in buckets.iter().enumerate() {
+            if bucket.is_empty() {
+                continue;
+            }
+            let mut shard = self.shards[s]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if shard.entries.capacity() == 0 {
+                let hint = self.hint.load(Ordering::Relaxed) / SHARDS;
+                shard.entries.reserve(hint + hint / 8);
+                if !metas.is_empty() {
+                    shard.metas.reserve(hint + hint / 8);
+                }
+            }
+            let shard = &mut *shard;
+            for &i in bucket {
+                let i = i as usize;
+                let Some(code) = outs[i].code else { continue };
+                let key = code.to_u64();
+                let pos = pos_base | i as u64;
+                let entry = shard.entries.entry(key).or_insert(Entry {
+                    first: pos,
+                    count: 0,
+                    conflict: false,
+                });
+                entry.count = entry.count.saturating_add(1);
+                if entry.count > 1 {
+                    entry.first = entry.first.min(pos);
+                    if want_first {
+                        firsts[i] = Some(entry.first);
+                    }
+                }
+                if let Some(meta) = metas.get(i) {
+                    if entry.count == 1 {
+                        shard.metas.insert(key, *meta);
+                    } else if let Some(rep) = shard.metas.get_mut(&key)
+                        && rep.absorb(meta)
+                    {
+                        entry.conflict = true;
+                    }
+                }
+            }
+        }
+        firsts
     }
 }
 
@@ -186,8 +366,9 @@ struct PrefixAgg {
 pub struct Checker<'p> {
     policy: Policy<'p>,
     options: Options,
-    index: FastMap<u64, Entry>,
-    metas: FastMap<u64, Meta>,
+    index: Arc<Index>,
+    /// Record number base of every chunk merged so far (all inputs), by global chunk number.
+    bases: Vec<u64>,
     records: u64,
     valid: u64,
     invalid: u64,
@@ -205,8 +386,8 @@ impl<'p> Checker<'p> {
         Checker {
             policy,
             options,
-            index: FastMap::default(),
-            metas: FastMap::default(),
+            index: Arc::new(Index::new()),
+            bases: Vec::new(),
             records: 0,
             valid: 0,
             invalid: 0,
@@ -273,9 +454,31 @@ impl<'p> Checker<'p> {
         }
         if opened.head.is_empty() {
             self.issue(name, 1, 1, "the file is empty: no records".into());
+            if let Some(sink) = sink {
+                let info = InputInfo {
+                    file: name,
+                    format: by_name.unwrap_or(InputFormat::Lines),
+                    delimiter: b',',
+                    bom: opened.bom,
+                    header: None,
+                    header_raw: None,
+                    columns: None,
+                };
+                sink.start(&info)
+                    .and_then(|()| sink.finish())
+                    .map_err(|e| {
+                        CheckError::new(name, 1, 1, format!("cannot write output: {e}"))
+                    })?;
+            }
             return Ok(());
         }
         let head = &opened.head;
+        if let Some(size) = opened.size {
+            let lines = memchr::memchr_iter(b'\n', head).count().max(1);
+            let density = (head.len() / lines).max(12) as u64;
+            let hint = (size / density).min(50_000_000) as usize;
+            self.index.hint.fetch_max(hint, Ordering::Relaxed);
+        }
         let first_text = head
             .iter()
             .position(|b| !b.is_ascii_whitespace())
@@ -554,6 +757,13 @@ impl<'p> Checker<'p> {
         let cancel = AtomicBool::new(false);
         let policy = self.policy;
         let keep = sink.is_some();
+        // Without a sink or gap analysis, order does not matter: workers fill the index.
+        let parallel_index = !keep && !self.options.gaps;
+        let index = Arc::clone(&self.index);
+        let index = &*index;
+        let seq_base = self.bases.len() as u64;
+        let dense = index.choose(parallel_index && matches!(work, Work::Lines));
+        let parallel_index = parallel_index || dense;
         let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(4);
         let (done_tx, done_rx) = sync_channel::<Done>(4);
         let mut state = MergeState {
@@ -572,11 +782,25 @@ impl<'p> Checker<'p> {
                     .par_bridge()
                     .for_each_with(done_tx, |tx, chunk| {
                         let done = process(chunk, work, &policy, keep);
+                        if dense {
+                            index.add_dense(&done.result.outs);
+                        } else if parallel_index {
+                            let pos = (seq_base + done.chunk.seq) << 32;
+                            index.add(&done.result.outs, &done.result.metas, pos, false);
+                        }
                         let _ = tx.send(done);
                     });
             });
             self.merge_all(
-                done_rx, &mut state, work, info, &mut sink, progress, size, cancel,
+                done_rx,
+                &mut state,
+                work,
+                info,
+                &mut sink,
+                progress,
+                size,
+                cancel,
+                !parallel_index,
             );
             reader.join()
         });
@@ -640,6 +864,7 @@ impl<'p> Checker<'p> {
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
         cancel: &AtomicBool,
+        ordered_index: bool,
     ) {
         let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
         let mut next = 0u64;
@@ -648,7 +873,7 @@ impl<'p> Checker<'p> {
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if state.sink_error.is_none() {
-                    self.merge(done, state, work, info, sink);
+                    self.merge(done, state, work, info, sink, ordered_index);
                     if state.sink_error.is_some() {
                         cancel.store(true, Ordering::Relaxed);
                     }
@@ -665,6 +890,7 @@ impl<'p> Checker<'p> {
         work: &Work,
         info: &InputInfo<'_>,
         sink: &mut Option<&mut dyn RecordSink>,
+        ordered_index: bool,
     ) {
         let Done { chunk, result } = done;
         let name = state.name;
@@ -698,48 +924,38 @@ impl<'p> Checker<'p> {
                 }
             }
         }
-        if self.index.capacity() == 0 {
-            // Pre-size the index from the first chunk's density.
-            let per_record = chunk.data_len().max(1) as u64 / (result.outs.len() as u64).max(1);
-            let estimate = 1_000_000u64.min(16 * CHUNK as u64 / per_record.max(1));
-            self.index.reserve(estimate as usize);
-        }
         let record_base = self.records;
-        let has_meta = !result.metas.is_empty();
+        let global_seq = self.bases.len() as u64;
+        self.bases.push(record_base);
+        let firsts = if ordered_index {
+            self.index.add(
+                &result.outs,
+                &result.metas,
+                global_seq << 32,
+                sink.is_some(),
+            )
+        } else {
+            Vec::new()
+        };
         let mut cursor = 0usize;
         for (i, out) in result.outs.iter().enumerate() {
             let number = record_base + i as u64 + 1;
-            let mut duplicate_of = None;
-            if let Some(code) = out.code {
+            let duplicate_of = firsts
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|pos| self.record_number(pos));
+            if self.options.gaps
+                && let Some(code) = out.code
+            {
                 let key = code.to_u64();
-                let entry = self.index.entry(key).or_insert(Entry {
-                    first: number,
-                    count: 0,
-                    conflict: false,
-                });
-                entry.count = entry.count.saturating_add(1);
-                if entry.count > 1 {
-                    duplicate_of = Some(entry.first);
+                let group = key / 100_000;
+                let designation = (key % 100_000) as u32;
+                let slot = self.order.entry(group).or_insert((designation, 0));
+                if designation < slot.0 {
+                    slot.1 += 1;
                 }
-                if has_meta {
-                    let meta = result.metas[i];
-                    if entry.count == 1 {
-                        self.metas.insert(key, meta);
-                    } else if !entry.conflict
-                        && self.metas.get(&key).is_some_and(|m| m.conflicts(&meta))
-                    {
-                        entry.conflict = true;
-                    }
-                }
-                if self.options.gaps {
-                    let group = key / 100_000;
-                    let designation = (key % 100_000) as u32;
-                    let slot = self.order.entry(group).or_insert((designation, 0));
-                    if designation < slot.0 {
-                        slot.1 += 1;
-                    }
-                    slot.0 = designation;
-                }
+                slot.0 = designation;
             }
             if let Some(sink) = sink.as_mut() {
                 let span = record_span(&chunk, i, out);
@@ -784,6 +1000,12 @@ impl<'p> Checker<'p> {
         state.bytes += chunk.input_bytes;
     }
 
+    /// The record number of an index position.
+    fn record_number(&self, pos: u64) -> Option<u64> {
+        let base = self.bases.get((pos >> 32) as usize)?;
+        Some(base + (pos & 0xFFFF_FFFF) + 1)
+    }
+
     /// The report, after all inputs.
     pub fn finish(self) -> Summary {
         let mut by_rule = BTreeMap::new();
@@ -795,7 +1017,30 @@ impl<'p> Checker<'p> {
         let mut duplicates = 0;
         let mut conflicts = 0;
         let mut top: Vec<Duplicate> = Vec::new();
-        for (key, entry) in &self.index {
+        let shards: Vec<Shard> = self
+            .index
+            .shards
+            .iter()
+            .map(|m| std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner)))
+            .collect();
+        let repeats = shards
+            .iter()
+            .flat_map(|s| s.repeats.iter())
+            .map(|(key, count)| {
+                (
+                    key,
+                    Entry {
+                        first: u64::MAX,
+                        count: *count,
+                        conflict: false,
+                    },
+                )
+            });
+        let entries = shards
+            .iter()
+            .flat_map(|s| s.entries.iter())
+            .map(|(k, e)| (k, *e));
+        for (key, entry) in entries.chain(repeats) {
             if entry.count > 1 {
                 duplicates += 1;
                 if entry.conflict {
@@ -805,7 +1050,7 @@ impl<'p> Checker<'p> {
                     top.push(Duplicate {
                         isrc,
                         records: u64::from(entry.count),
-                        first_record: entry.first,
+                        first_record: self.record_number(entry.first),
                         conflict: entry.conflict,
                     });
                     if top.len() > 200 {
@@ -852,10 +1097,7 @@ impl<'p> Checker<'p> {
                 .cmp(&a.problems)
                 .then_with(|| a.prefix.cmp(&b.prefix))
         });
-        let gaps = self
-            .options
-            .gaps
-            .then(|| gap_groups(&self.index, &self.order));
+        let gaps = self.options.gaps.then(|| gap_groups(&shards, &self.order));
         Summary {
             records: self.records,
             valid: self.valid,
@@ -873,8 +1115,11 @@ impl<'p> Checker<'p> {
     }
 }
 
-fn gap_groups(index: &FastMap<u64, Entry>, order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
-    let mut keys: Vec<u64> = index.keys().copied().collect();
+fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
+    let mut keys: Vec<u64> = shards
+        .iter()
+        .flat_map(|s| s.entries.keys().copied())
+        .collect();
     keys.sort_unstable();
     let mut groups = Vec::new();
     for run in keys.chunk_by(|a, b| a / 100_000 == b / 100_000) {
@@ -1220,8 +1465,11 @@ struct Tally<'a, 'p> {
     policy: &'a Policy<'p>,
     res: ChunkResult,
     prefix_slots: FastMap<u64, usize>,
-    last_prefix: (u64, usize),
+    /// A small direct-mapped cache of prefix -> slot.
+    recent_prefixes: [(u64, usize); 16],
     offset: usize,
+    /// Prefix+year (first seven bytes) of compact codes the core found clean.
+    clean: [u64; 64],
 }
 
 impl<'a, 'p> Tally<'a, 'p> {
@@ -1239,13 +1487,39 @@ impl<'a, 'p> Tally<'a, 'p> {
                 issues: Vec::new(),
             },
             prefix_slots: FastMap::default(),
-            last_prefix: (u64::MAX, 0),
+            recent_prefixes: [(u64::MAX, 0); 16],
             offset: 0,
+            clean: [0; 64],
         }
     }
 
     /// Checks one value; `line` is where the record starts, `column` where the value starts.
     fn check(&mut self, bytes: &[u8], line: u64, column: u64) {
+        // The core's verdict on a compact code depends only on its prefix and year, and on
+        // whether the designation is 00000: a prefix+year found clean before is clean again.
+        if let [a, b, c, d, e, f, g, rest @ ..] = bytes
+            && rest.len() == 5
+            && rest != b"00000"
+        {
+            let key = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, 0]);
+            let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
+            if self.clean[slot] == key
+                && let Some(code) = Isrc::from_compact_bytes(bytes)
+            {
+                self.res.valid += 1;
+                let slot = self.slot(prefix_key(&bytes[..5]));
+                self.res.prefixes[slot].1.records += 1;
+                self.res.outs.push(Out {
+                    code: Some(code),
+                    fix: None,
+                    rules: RuleSet::EMPTY,
+                    valid: true,
+                    line,
+                    offset: self.offset,
+                });
+                return;
+            }
+        }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => Cow::Borrowed(t),
             Err(e) => {
@@ -1268,6 +1542,12 @@ impl<'a, 'p> Tally<'a, 'p> {
         };
         let key = if report.findings.is_empty() && bytes.len() == 12 {
             self.res.valid += 1;
+            if report.isrc.is_some() {
+                let mut seven = [0u8; 8];
+                seven[..7].copy_from_slice(&bytes[..7]);
+                let key = u64::from_le_bytes(seven);
+                self.clean[(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize] = key;
+            }
             prefix_key(&bytes[..5])
         } else {
             let mut problem = false;
@@ -1336,15 +1616,16 @@ impl<'a, 'p> Tally<'a, 'p> {
     }
 
     fn slot(&mut self, key: u64) -> usize {
-        if self.last_prefix.0 == key {
-            return self.last_prefix.1;
+        let way = ((key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) & 15) as usize;
+        if self.recent_prefixes[way].0 == key {
+            return self.recent_prefixes[way].1;
         }
         let next = self.res.prefixes.len();
         let slot = *self.prefix_slots.entry(key).or_insert(next);
         if slot == next {
             self.res.prefixes.push((key, PrefixAgg::default()));
         }
-        self.last_prefix = (key, slot);
+        self.recent_prefixes[way] = (key, slot);
         slot
     }
 
@@ -1504,21 +1785,19 @@ fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, _keep: bool) -> Done 
                             |i: Option<usize>| i.and_then(field).map(String::from_utf8_lossy);
                         let title = text(columns.title);
                         let artist = text(columns.artist);
-                        let title_artist = match (&title, &artist) {
-                            (None, None) => None,
-                            (t, a) => Some(fold_hash(&format!(
-                                "{}\u{1}{}",
-                                t.as_deref().unwrap_or(""),
-                                a.as_deref().unwrap_or("")
-                            ))),
-                        };
+                        let title_artist = (title.is_some() || artist.is_some()).then(|| {
+                            fold_hash_parts(&[
+                                title.as_deref().unwrap_or(""),
+                                artist.as_deref().unwrap_or(""),
+                            ])
+                        });
                         let m = Meta {
                             title_artist,
                             version: text(columns.version).map(|v| fold_hash(&v)),
                             duration: columns.duration.and_then(|(i, unit)| {
                                 field(i).and_then(|f| {
                                     parse_duration(&String::from_utf8_lossy(f), unit)
-                                        .map(|d| d as f32)
+                                        .map(|d| (d as f32, d as f32))
                                 })
                             }),
                         };
@@ -1587,18 +1866,17 @@ fn check_json(
                 let title = get(&fields.title);
                 let artist = get(&fields.artist);
                 let title_artist = (title.is_some() || artist.is_some()).then(|| {
-                    fold_hash(&format!(
-                        "{}\u{1}{}",
-                        title.unwrap_or_default(),
-                        artist.unwrap_or_default()
-                    ))
+                    fold_hash_parts(&[
+                        title.as_deref().unwrap_or(""),
+                        artist.as_deref().unwrap_or(""),
+                    ])
                 });
                 let duration = fields.duration.as_ref().and_then(|(p, unit)| {
                     json_lookup(text, p)
                         .ok()
                         .flatten()
                         .and_then(|(raw, _)| parse_duration(&json_text(raw), *unit))
-                        .map(|d| d as f32)
+                        .map(|d| (d as f32, d as f32))
                 });
                 tally.res.metas.push(Meta {
                     title_artist,

@@ -12,17 +12,54 @@ use std::hash::{BuildHasher, Hasher};
 /// assert_ne!(fold_hash("Yesterday"), fold_hash("Tomorrow"));
 /// ```
 pub fn fold_hash(text: &str) -> u64 {
+    fold_hash_parts(&[text])
+}
+
+/// [`fold_hash`] of several texts kept apart (title and artist), without allocating.
+///
+/// ```
+/// use isrc_check::fold_hash_parts;
+/// assert_eq!(fold_hash_parts(&["Hello, World", "The Band"]), fold_hash_parts(&["hello world", "the band"]));
+/// assert_ne!(fold_hash_parts(&["ab", "c"]), fold_hash_parts(&["a", "bc"]));
+/// ```
+pub fn fold_hash_parts(parts: &[&str]) -> u64 {
     let mut hasher = std::hash::BuildHasherDefault::<FnvHasher>::default().build_hasher();
-    for c in text.chars().filter(|c| c.is_alphanumeric()) {
-        if c.is_ascii() {
-            hasher.write_u8(c.to_ascii_lowercase() as u8);
-        } else {
-            for l in c.to_lowercase() {
-                hasher.write_u32(l as u32);
-            }
+    for (i, text) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.write_u8(0xff);
         }
+        fold_into(&mut hasher, text);
     }
     hasher.finish()
+}
+
+fn fold_into(hasher: &mut FnvHasher, text: &str) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                hasher.write_u8(b.to_ascii_lowercase());
+            }
+            i += 1;
+            continue;
+        }
+        // A non-ASCII character: decode it from its start.
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                if l.is_ascii() {
+                    hasher.write_u8(l as u8);
+                } else {
+                    hasher.write_u32(l as u32);
+                }
+            }
+        }
+        i += c.len_utf8();
+    }
 }
 
 /// FNV-1a: small, stable, good enough for fingerprints of short texts.
@@ -33,6 +70,15 @@ impl Hasher for FnvHasher {
     fn finish(&self) -> u64 {
         self.0
     }
+    fn write_u8(&mut self, b: u8) {
+        let h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        self.0 = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+
     fn write(&mut self, bytes: &[u8]) {
         let mut h = if self.0 == 0 {
             0xcbf2_9ce4_8422_2325

@@ -44,6 +44,10 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![doc = ""]
+#![doc = "## From the README"]
+#![doc = ""]
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod engine;
@@ -54,7 +58,7 @@ mod sinks;
 mod source;
 
 pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink};
-pub use fold::{DurationUnit, fold_hash, parse_duration};
+pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};
 pub use report::{
     CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,

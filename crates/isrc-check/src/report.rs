@@ -131,8 +131,10 @@ pub struct Duplicate {
     pub isrc: Isrc,
     /// How many records carry it.
     pub records: u64,
-    /// The first record carrying it (1-based record number, header excluded).
-    pub first_record: u64,
+    /// The first record carrying it (1-based record number, header excluded); `None` for a
+    /// plain list of codes checked without `--annotate`, `--fix` or `--gaps`, where the index
+    /// keeps one bit per code.
+    pub first_record: Option<u64>,
     /// Whether the records disagree on title, artist, version or duration.
     pub conflict: bool,
 }

@@ -386,10 +386,12 @@ fn write_human(out: &mut dyn Write, s: &Summary, files: &[PathBuf]) -> std::io::
     for d in s.top_duplicates.iter().take(10) {
         writeln!(
             out,
-            "  {}  {:>6} records  first: record {}{}",
+            "  {}  {:>6} records{}{}",
             d.isrc,
             thousands(d.records),
-            thousands(d.first_record),
+            d.first_record
+                .map(|n| format!("  first: record {}", thousands(n)))
+                .unwrap_or_default(),
             if d.conflict { "  conflict" } else { "" }
         )?;
     }
