@@ -144,6 +144,8 @@ struct Entry {
     first: u64,
     count: u32,
     conflict: bool,
+    /// Title, artist, version and duration range of its records so far.
+    meta: Meta,
 }
 
 /// Title/artist/version/duration of a record; in the index, of all records of an ISRC so far
@@ -186,7 +188,6 @@ const SHARDS: usize = 64;
 #[derive(Default)]
 struct Shard {
     entries: FastMap<u64, Entry>,
-    metas: FastMap<u64, Meta>,
     /// Dense mode: one bit per code seen, in pages of 256 designations.
     pages: FastMap<u64, [u64; 4]>,
     /// Dense mode: codes seen more than once, with their number of records.
@@ -304,9 +305,6 @@ impl Index {
             if shard.entries.capacity() == 0 {
                 let hint = self.hint.load(Ordering::Relaxed) / SHARDS;
                 shard.entries.reserve(hint + hint / 8);
-                if !metas.is_empty() {
-                    shard.metas.reserve(hint + hint / 8);
-                }
             }
             let shard = &mut *shard;
             for &i in bucket {
@@ -314,10 +312,12 @@ impl Index {
                 let Some(code) = outs[i].code else { continue };
                 let key = code.to_u64();
                 let pos = pos_base | i as u64;
+                let meta = metas.get(i);
                 let entry = shard.entries.entry(key).or_insert(Entry {
                     first: pos,
                     count: 0,
                     conflict: false,
+                    meta: meta.copied().unwrap_or_default(),
                 });
                 entry.count = entry.count.saturating_add(1);
                 if entry.count > 1 {
@@ -325,12 +325,8 @@ impl Index {
                     if want_first {
                         firsts[i] = Some(entry.first);
                     }
-                }
-                if let Some(meta) = metas.get(i) {
-                    if entry.count == 1 {
-                        shard.metas.insert(key, *meta);
-                    } else if let Some(rep) = shard.metas.get_mut(&key)
-                        && rep.absorb(meta)
+                    if let Some(meta) = meta
+                        && entry.meta.absorb(meta)
                     {
                         entry.conflict = true;
                     }
@@ -1033,6 +1029,7 @@ impl<'p> Checker<'p> {
                         first: u64::MAX,
                         count: *count,
                         conflict: false,
+                        meta: Meta::default(),
                     },
                 )
             });
