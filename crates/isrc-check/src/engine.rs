@@ -2204,6 +2204,29 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// `field_range` finds what the csv crate wrote, quoted or not.
+        #[test]
+        fn field_range_agrees_with_the_csv_writer(
+            fields in proptest::collection::vec("[a-zA-Z0-9 ,\"\n-]{0,8}", 1..6),
+            crlf in proptest::bool::ANY,
+        ) {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            writer.write_record(&fields).unwrap();
+            let raw = writer.into_inner().unwrap();
+            for (k, field) in fields.iter().enumerate() {
+                let range = field_range(&raw, b',', k).unwrap();
+                let quoted = range.start > 0 && raw[range.start - 1] == b'"';
+                let text = String::from_utf8(raw[range].to_vec()).unwrap();
+                let text = if quoted { text.replace("\"\"", "\"") } else { text };
+                proptest::prop_assert_eq!(&text, field);
+            }
+            proptest::prop_assert!(field_range(&raw, b',', fields.len()).is_none());
+        }
+    }
+
     #[test]
     fn prefixes() {
         assert_eq!(prefix_text(guess_prefix("usrc176O7839")), "USRC1");
