@@ -522,7 +522,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    |tx, cancel| split_lines(source::whole(opened), tx, cancel, false),
+                    |tx, cancel| split_lines(source::whole(opened), tx, cancel),
                 )
             }
             InputFormat::Jsonl => {
@@ -549,7 +549,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    |tx, cancel| split_lines(source::whole(opened), tx, cancel, true),
+                    |tx, cancel| split_lines(source::whole(opened), tx, cancel),
                 )
             }
             InputFormat::Csv | InputFormat::Tsv => {
@@ -718,13 +718,13 @@ impl<'p> Checker<'p> {
                     });
                     if chunk.fields.len() >= CHUNK {
                         let full = std::mem::take(&mut chunk);
-                        if tx.send(Chunk::table(seq, full, Vec::new(), false)).is_err() {
+                        if tx.send(Chunk::table(seq, full, Vec::new())).is_err() {
                             return Ok(0);
                         }
                         seq += 1;
                     }
                 }
-                let _ = tx.send(Chunk::table(seq, chunk, Vec::new(), false));
+                let _ = tx.send(Chunk::table(seq, chunk, Vec::new()));
                 Ok(0)
             },
         )
@@ -777,7 +777,7 @@ impl<'p> Checker<'p> {
                     .into_iter()
                     .par_bridge()
                     .for_each_with(done_tx, |tx, chunk| {
-                        let done = process(chunk, work, &policy, keep);
+                        let done = process(chunk, work, &policy);
                         if dense {
                             index.add_dense(&done.result.outs);
                         } else if parallel_index {
@@ -791,7 +791,6 @@ impl<'p> Checker<'p> {
                 done_rx,
                 &mut state,
                 work,
-                info,
                 &mut sink,
                 progress,
                 size,
@@ -855,7 +854,6 @@ impl<'p> Checker<'p> {
         done_rx: Receiver<Done>,
         state: &mut MergeState<'_>,
         work: &Work,
-        info: &InputInfo<'_>,
         sink: &mut Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
@@ -869,7 +867,7 @@ impl<'p> Checker<'p> {
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if state.sink_error.is_none() {
-                    self.merge(done, state, work, info, sink, ordered_index);
+                    self.merge(done, state, work, sink, ordered_index);
                     if state.sink_error.is_some() {
                         cancel.store(true, Ordering::Relaxed);
                     }
@@ -884,7 +882,6 @@ impl<'p> Checker<'p> {
         done: Done,
         state: &mut MergeState<'_>,
         work: &Work,
-        info: &InputInfo<'_>,
         sink: &mut Option<&mut dyn RecordSink>,
         ordered_index: bool,
     ) {
@@ -985,7 +982,6 @@ impl<'p> Checker<'p> {
         {
             state.sink_error = Some(e);
         }
-        let _ = info;
         self.records += result.outs.len() as u64;
         state.file_records += result.outs.len() as u64;
         if relative {
@@ -1198,7 +1194,7 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn table(seq: u64, table: TableChunk, issues: Vec<(u64, u64, String)>, _raw: bool) -> Chunk {
+    fn table(seq: u64, table: TableChunk, issues: Vec<(u64, u64, String)>) -> Chunk {
         Chunk {
             seq,
             input_bytes: table.fields.len() as u64,
@@ -1251,7 +1247,6 @@ fn split_lines(
     mut reader: impl Read,
     tx: SyncSender<Chunk>,
     cancel: &AtomicBool,
-    _json: bool,
 ) -> io::Result<u64> {
     let mut seq = 0u64;
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
@@ -1417,12 +1412,7 @@ fn split_csv(
             if cancel.load(Ordering::Relaxed) {
                 return Ok(seq);
             }
-            let mut c = Chunk::table(
-                seq,
-                std::mem::take(&mut chunk),
-                std::mem::take(&mut issues),
-                true,
-            );
+            let mut c = Chunk::table(seq, std::mem::take(&mut chunk), std::mem::take(&mut issues));
             c.input_bytes = data.len() as u64;
             c.data = std::mem::replace(&mut data, Vec::with_capacity(CHUNK + 4096));
             if tx.send(c).is_err() {
@@ -1450,7 +1440,7 @@ fn split_csv(
         let from = (prev_end.saturating_sub(tee_base) as usize).min(tee.len());
         data.extend_from_slice(&tee[from..]);
     }
-    let mut c = Chunk::table(seq, chunk, issues, true);
+    let mut c = Chunk::table(seq, chunk, issues);
     c.input_bytes = data.len() as u64;
     c.data = data;
     let _ = tx.send(c);
@@ -1677,7 +1667,7 @@ fn guess_prefix(text: &str) -> u64 {
     }
 }
 
-fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, _keep: bool) -> Done {
+fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
     let mut tally = Tally::new(policy, chunk.data_len() / 13 + 16);
     match work {
         Work::Lines => {
