@@ -9,7 +9,7 @@ def main(out_dir, lines, rows):
     bad = ["USRC176O7839", "XXRC12600001", "us-rc1-76-07839", "USRC1760783", "0602557012347", "JMK400000001"]
     def code(i):
         p = prefixes[i % len(prefixes)]
-        return "%s%02d%05d" % (p, 10 + (i // 800000) % 15, (i // len(prefixes)) % 100000)
+        return "%s%02d%05d" % (p, 21 + (i // 800000) % 6, (i // len(prefixes)) % 100000)
     with open(f"{out_dir}/codes.txt", "w") as f:
         for i in range(lines):
             r = rnd.random()

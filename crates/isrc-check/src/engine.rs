@@ -144,6 +144,8 @@ struct Entry {
     first: u64,
     count: u32,
     conflict: bool,
+    /// Title, artist, version and duration range of its records so far.
+    meta: Meta,
 }
 
 /// Title/artist/version/duration of a record; in the index, of all records of an ISRC so far
@@ -186,7 +188,6 @@ const SHARDS: usize = 64;
 #[derive(Default)]
 struct Shard {
     entries: FastMap<u64, Entry>,
-    metas: FastMap<u64, Meta>,
     /// Dense mode: one bit per code seen, in pages of 256 designations.
     pages: FastMap<u64, [u64; 4]>,
     /// Dense mode: codes seen more than once, with their number of records.
@@ -304,9 +305,6 @@ impl Index {
             if shard.entries.capacity() == 0 {
                 let hint = self.hint.load(Ordering::Relaxed) / SHARDS;
                 shard.entries.reserve(hint + hint / 8);
-                if !metas.is_empty() {
-                    shard.metas.reserve(hint + hint / 8);
-                }
             }
             let shard = &mut *shard;
             for &i in bucket {
@@ -314,10 +312,12 @@ impl Index {
                 let Some(code) = outs[i].code else { continue };
                 let key = code.to_u64();
                 let pos = pos_base | i as u64;
+                let meta = metas.get(i);
                 let entry = shard.entries.entry(key).or_insert(Entry {
                     first: pos,
                     count: 0,
                     conflict: false,
+                    meta: meta.copied().unwrap_or_default(),
                 });
                 entry.count = entry.count.saturating_add(1);
                 if entry.count > 1 {
@@ -325,12 +325,8 @@ impl Index {
                     if want_first {
                         firsts[i] = Some(entry.first);
                     }
-                }
-                if let Some(meta) = metas.get(i) {
-                    if entry.count == 1 {
-                        shard.metas.insert(key, *meta);
-                    } else if let Some(rep) = shard.metas.get_mut(&key)
-                        && rep.absorb(meta)
+                    if let Some(meta) = meta
+                        && entry.meta.absorb(meta)
                     {
                         entry.conflict = true;
                     }
@@ -526,7 +522,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    |tx, cancel| split_lines(source::whole(opened), tx, cancel, false),
+                    |tx, cancel| split_lines(source::whole(opened), tx, cancel),
                 )
             }
             InputFormat::Jsonl => {
@@ -553,7 +549,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    |tx, cancel| split_lines(source::whole(opened), tx, cancel, true),
+                    |tx, cancel| split_lines(source::whole(opened), tx, cancel),
                 )
             }
             InputFormat::Csv | InputFormat::Tsv => {
@@ -722,13 +718,13 @@ impl<'p> Checker<'p> {
                     });
                     if chunk.fields.len() >= CHUNK {
                         let full = std::mem::take(&mut chunk);
-                        if tx.send(Chunk::table(seq, full, Vec::new(), false)).is_err() {
+                        if tx.send(Chunk::table(seq, full, Vec::new())).is_err() {
                             return Ok(0);
                         }
                         seq += 1;
                     }
                 }
-                let _ = tx.send(Chunk::table(seq, chunk, Vec::new(), false));
+                let _ = tx.send(Chunk::table(seq, chunk, Vec::new()));
                 Ok(0)
             },
         )
@@ -781,7 +777,7 @@ impl<'p> Checker<'p> {
                     .into_iter()
                     .par_bridge()
                     .for_each_with(done_tx, |tx, chunk| {
-                        let done = process(chunk, work, &policy, keep);
+                        let done = process(chunk, work, &policy);
                         if dense {
                             index.add_dense(&done.result.outs);
                         } else if parallel_index {
@@ -795,7 +791,6 @@ impl<'p> Checker<'p> {
                 done_rx,
                 &mut state,
                 work,
-                info,
                 &mut sink,
                 progress,
                 size,
@@ -859,7 +854,6 @@ impl<'p> Checker<'p> {
         done_rx: Receiver<Done>,
         state: &mut MergeState<'_>,
         work: &Work,
-        info: &InputInfo<'_>,
         sink: &mut Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
@@ -873,7 +867,7 @@ impl<'p> Checker<'p> {
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if state.sink_error.is_none() {
-                    self.merge(done, state, work, info, sink, ordered_index);
+                    self.merge(done, state, work, sink, ordered_index);
                     if state.sink_error.is_some() {
                         cancel.store(true, Ordering::Relaxed);
                     }
@@ -888,7 +882,6 @@ impl<'p> Checker<'p> {
         done: Done,
         state: &mut MergeState<'_>,
         work: &Work,
-        info: &InputInfo<'_>,
         sink: &mut Option<&mut dyn RecordSink>,
         ordered_index: bool,
     ) {
@@ -989,7 +982,6 @@ impl<'p> Checker<'p> {
         {
             state.sink_error = Some(e);
         }
-        let _ = info;
         self.records += result.outs.len() as u64;
         state.file_records += result.outs.len() as u64;
         if relative {
@@ -1033,6 +1025,7 @@ impl<'p> Checker<'p> {
                         first: u64::MAX,
                         count: *count,
                         conflict: false,
+                        meta: Meta::default(),
                     },
                 )
             });
@@ -1201,7 +1194,7 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn table(seq: u64, table: TableChunk, issues: Vec<(u64, u64, String)>, _raw: bool) -> Chunk {
+    fn table(seq: u64, table: TableChunk, issues: Vec<(u64, u64, String)>) -> Chunk {
         Chunk {
             seq,
             input_bytes: table.fields.len() as u64,
@@ -1254,7 +1247,6 @@ fn split_lines(
     mut reader: impl Read,
     tx: SyncSender<Chunk>,
     cancel: &AtomicBool,
-    _json: bool,
 ) -> io::Result<u64> {
     let mut seq = 0u64;
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
@@ -1420,12 +1412,7 @@ fn split_csv(
             if cancel.load(Ordering::Relaxed) {
                 return Ok(seq);
             }
-            let mut c = Chunk::table(
-                seq,
-                std::mem::take(&mut chunk),
-                std::mem::take(&mut issues),
-                true,
-            );
+            let mut c = Chunk::table(seq, std::mem::take(&mut chunk), std::mem::take(&mut issues));
             c.input_bytes = data.len() as u64;
             c.data = std::mem::replace(&mut data, Vec::with_capacity(CHUNK + 4096));
             if tx.send(c).is_err() {
@@ -1453,7 +1440,7 @@ fn split_csv(
         let from = (prev_end.saturating_sub(tee_base) as usize).min(tee.len());
         data.extend_from_slice(&tee[from..]);
     }
-    let mut c = Chunk::table(seq, chunk, issues, true);
+    let mut c = Chunk::table(seq, chunk, issues);
     c.input_bytes = data.len() as u64;
     c.data = data;
     let _ = tx.send(c);
@@ -1680,7 +1667,7 @@ fn guess_prefix(text: &str) -> u64 {
     }
 }
 
-fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, _keep: bool) -> Done {
+fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
     let mut tally = Tally::new(policy, chunk.data_len() / 13 + 16);
     match work {
         Work::Lines => {
@@ -2204,6 +2191,29 @@ mod tests {
             let summary = checker.finish();
             assert!(summary.records > 0 && summary.records <= 200_000);
             assert_eq!(summary.invalid, 0);
+        }
+    }
+
+    proptest::proptest! {
+        /// `field_range` finds what the csv crate wrote, quoted or not.
+        #[test]
+        fn field_range_agrees_with_the_csv_writer(
+            fields in proptest::collection::vec("[a-zA-Z0-9 ,\"\n-]{0,8}", 1..6),
+            crlf in proptest::bool::ANY,
+        ) {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            writer.write_record(&fields).unwrap();
+            let raw = writer.into_inner().unwrap();
+            for (k, field) in fields.iter().enumerate() {
+                let range = field_range(&raw, b',', k).unwrap();
+                let quoted = range.start > 0 && raw[range.start - 1] == b'"';
+                let text = String::from_utf8(raw[range].to_vec()).unwrap();
+                let text = if quoted { text.replace("\"\"", "\"") } else { text };
+                proptest::prop_assert_eq!(&text, field);
+            }
+            proptest::prop_assert!(field_range(&raw, b',', fields.len()).is_none());
         }
     }
 

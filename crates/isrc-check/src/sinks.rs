@@ -168,6 +168,13 @@ impl<W: Write> RecordSink for FixWriter<W> {
         let Some(raw) = r.raw else {
             return Ok(());
         };
+        if raw.len() > crate::MAX_LINE {
+            return Err(io::Error::other(format!(
+                "line {} is longer than {} bytes and was only partly read, so --fix cannot copy it unchanged",
+                r.line,
+                crate::MAX_LINE
+            )));
+        }
         let replacement = r
             .fix
             .filter(|_| r.valid || self.suggested)

@@ -170,7 +170,9 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     }
     let summary = checker.finish();
     print_issues(&summary);
-    if let Some(fix) = &fix {
+    if let Some(fix) = &fix
+        && errors.is_empty()
+    {
         print_unfixed(fix, args.fix.as_deref());
     }
     let stdout = anstream::stdout();

@@ -523,6 +523,20 @@ fn a_100_mb_line() {
         err.contains("long.txt:2:1048577: the line is 104857600 bytes long; only its first 1048576 bytes were read"),
         "{err}"
     );
+    // --fix refuses rather than writing a cut line.
+    let fixed = dir.path().join("fixed.txt");
+    let out = isrc(&[
+        "check",
+        path.to_str().unwrap(),
+        "--fix",
+        fixed.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write output: line 2 is longer than"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
