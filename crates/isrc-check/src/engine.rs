@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use isrc::{Isrc, Policy, Rule, Severity};
+use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
@@ -24,7 +24,6 @@ use crate::layout::{
 };
 use crate::report::{
     CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,
-    rule_index,
 };
 use crate::source::{self, Limiter, LongLine, MAX_LINE, Opened, Tee};
 
@@ -1455,8 +1454,8 @@ struct Tally<'a, 'p> {
     /// A small direct-mapped cache of prefix -> slot.
     recent_prefixes: [(u64, usize); 16],
     offset: usize,
-    /// Prefix+year (first seven bytes) of compact codes the core found clean.
-    clean: [u64; 64],
+    /// Verdicts on compact codes, remembered by prefix and year.
+    cache: VerdictCache<'p>,
 }
 
 impl<'a, 'p> Tally<'a, 'p> {
@@ -1476,36 +1475,29 @@ impl<'a, 'p> Tally<'a, 'p> {
             prefix_slots: FastMap::default(),
             recent_prefixes: [(u64::MAX, 0); 16],
             offset: 0,
-            clean: [0; 64],
+            cache: VerdictCache::new(*policy),
         }
     }
 
     /// Checks one value; `line` is where the record starts, `column` where the value starts.
     fn check(&mut self, bytes: &[u8], line: u64, column: u64) {
-        // The core's verdict on a compact code depends only on its prefix and year, and on
-        // whether the designation is 00000: a prefix+year found clean before is clean again.
-        if let [a, b, c, d, e, f, g, rest @ ..] = bytes
-            && rest.len() == 5
-            && rest != b"00000"
+        // Compact codes without warnings or errors, the bulk of any catalogue, need no report.
+        if let Some(verdict) = self.cache.compact(bytes)
+            && verdict.severity.is_none_or(|s| s < Severity::Warning)
         {
-            let key = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, 0]);
-            let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
-            if self.clean[slot] == key
-                && let Some(code) = Isrc::from_compact_bytes(bytes)
-            {
-                self.res.valid += 1;
-                let slot = self.slot(prefix_key(&bytes[..5]));
-                self.res.prefixes[slot].1.records += 1;
-                self.res.outs.push(Out {
-                    code: Some(code),
-                    fix: None,
-                    rules: RuleSet::EMPTY,
-                    valid: true,
-                    line,
-                    offset: self.offset,
-                });
-                return;
-            }
+            self.res.valid += 1;
+            self.count_rules(verdict.rules);
+            let slot = self.slot(prefix_key(&bytes[..5]));
+            self.res.prefixes[slot].1.records += 1;
+            self.res.outs.push(Out {
+                code: verdict.isrc,
+                fix: None,
+                rules: verdict.rules,
+                valid: true,
+                line,
+                offset: self.offset,
+            });
+            return;
         }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => Cow::Borrowed(t),
@@ -1527,79 +1519,65 @@ impl<'a, 'p> Tally<'a, 'p> {
             line,
             offset: self.offset,
         };
-        let key = if report.findings.is_empty() && bytes.len() == 12 {
+        let mut problem = false;
+        for f in &report.findings {
+            out.rules.insert(f.rule);
+            problem |= f.severity >= Severity::Warning;
+        }
+        out.valid = report.is_valid();
+        out.fix = report.fix();
+        if out.valid {
             self.res.valid += 1;
-            if report.isrc.is_some() {
-                let mut seven = [0u8; 8];
-                seven[..7].copy_from_slice(&bytes[..7]);
-                let key = u64::from_le_bytes(seven);
-                self.clean[(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize] = key;
-            }
-            prefix_key(&bytes[..5])
         } else {
-            let mut problem = false;
-            for f in &report.findings {
-                out.rules.insert(f.rule);
-                problem |= f.severity >= Severity::Warning;
-            }
-            out.valid = report.is_valid();
-            out.fix = report.fix();
-            if out.valid {
-                self.res.valid += 1;
-            } else {
-                self.res.invalid += 1;
-            }
-            let bits = out.rules.bits();
-            for i in 0..32 {
-                if bits & (1 << i) != 0 {
-                    self.res.by_rule[i] += 1;
-                }
-            }
-            if out.rules.contains(Rule::InvalidCharacter)
-                && let Some(p) = memchr::memchr(0, bytes)
-            {
-                self.res
-                    .issues
-                    .push((line, column + p as u64, "a NUL byte in the value".into()));
-            }
-            let key = match report.isrc {
-                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
-                None => guess_prefix(&text),
-            };
-            let slot = self.slot(key);
-            let agg = &mut self.res.prefixes[slot].1;
-            agg.records += 1;
-            if !out.valid {
-                agg.invalid += 1;
-            }
-            if problem {
-                agg.problems += 1;
-                let mut rules = Vec::new();
-                for f in &report.findings {
-                    if f.severity >= Severity::Warning
-                        && let Some(i) = rule_index(f.rule)
-                        && !rules.contains(&f.rule.id())
-                    {
-                        agg.rules[i] += 1;
-                        rules.push(f.rule.id());
-                    }
-                }
-                if agg.examples.len() < 3 {
-                    let input: String = text.chars().take(64).collect();
-                    agg.examples.push(Example {
-                        input,
-                        file: String::new(),
-                        line,
-                        rules,
-                    });
-                }
-            }
-            self.res.outs.push(out);
-            return;
+            self.res.invalid += 1;
+        }
+        self.count_rules(out.rules);
+        if out.rules.contains(Rule::InvalidCharacter)
+            && let Some(p) = memchr::memchr(0, bytes)
+        {
+            self.res
+                .issues
+                .push((line, column + p as u64, "a NUL byte in the value".into()));
+        }
+        let key = match report.isrc {
+            Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+            None => guess_prefix(&text),
         };
         let slot = self.slot(key);
-        self.res.prefixes[slot].1.records += 1;
+        let agg = &mut self.res.prefixes[slot].1;
+        agg.records += 1;
+        if !out.valid {
+            agg.invalid += 1;
+        }
+        if problem {
+            agg.problems += 1;
+            let mut rules = Vec::new();
+            for f in &report.findings {
+                if f.severity >= Severity::Warning && !rules.contains(&f.rule.id()) {
+                    agg.rules[f.rule.index()] += 1;
+                    rules.push(f.rule.id());
+                }
+            }
+            if agg.examples.len() < 3 {
+                let input: String = text.chars().take(64).collect();
+                agg.examples.push(Example {
+                    input,
+                    file: String::new(),
+                    line,
+                    rules,
+                });
+            }
+        }
         self.res.outs.push(out);
+    }
+
+    fn count_rules(&mut self, rules: RuleSet) {
+        // Only the set bits: most records have none.
+        let mut bits = rules.bits();
+        while bits != 0 {
+            self.res.by_rule[bits.trailing_zeros() as usize] += 1;
+            bits &= bits - 1;
+        }
     }
 
     fn slot(&mut self, key: u64) -> usize {

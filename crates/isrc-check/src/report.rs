@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use isrc::{Isrc, Rule};
+use isrc::Isrc;
 use serde::Serialize;
 
 /// Where something is in an input: file, line (1-based) and column (1-based, in bytes).
@@ -176,54 +176,4 @@ pub struct Summary {
     pub bytes: u64,
 }
 
-/// A set of rules, as a bit mask over [`Rule::ALL`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct RuleSet(u32);
-
-impl RuleSet {
-    /// The empty set.
-    pub const EMPTY: RuleSet = RuleSet(0);
-
-    /// Adds a rule (rules past the 32nd of [`Rule::ALL`] are not tracked).
-    pub fn insert(&mut self, rule: Rule) {
-        if let Some(i) = rule_index(rule) {
-            self.0 |= 1 << i;
-        }
-    }
-
-    /// Whether the set holds `rule`.
-    pub fn contains(self, rule: Rule) -> bool {
-        rule_index(rule).is_some_and(|i| self.0 & (1 << i) != 0)
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The rules, in the order of [`Rule::ALL`].
-    pub fn iter(self) -> impl Iterator<Item = Rule> {
-        Rule::ALL
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(move |(i, _)| *i < 32 && self.0 & (1 << i) != 0)
-            .map(|(_, r)| r)
-    }
-
-    /// The rule ids, in the order of [`Rule::ALL`].
-    pub fn ids(self) -> Vec<&'static str> {
-        self.iter().map(Rule::id).collect()
-    }
-
-    pub(crate) fn bits(self) -> u32 {
-        self.0
-    }
-}
-
-pub(crate) fn rule_index(rule: Rule) -> Option<usize> {
-    Rule::ALL
-        .iter()
-        .position(|r| *r == rule)
-        .filter(|i| *i < 32)
-}
+pub use isrc::RuleSet;

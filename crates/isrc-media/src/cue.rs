@@ -511,15 +511,9 @@ pub fn check_catalog(value: &str) -> CatalogCheck {
             value.len()
         ))
     } else {
-        let digits: Vec<u32> = value.bytes().map(|b| u32::from(b - b'0')).collect();
-        let (check, body) = digits.split_last().map_or((0, &[][..]), |(c, b)| (*c, b));
-        let sum: u32 = body
-            .iter()
-            .rev()
-            .enumerate()
-            .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
-            .sum();
-        let expected = (10 - sum % 10) % 10;
+        let (body, check) = value.as_bytes().split_at(value.len() - 1);
+        let check = check[0] - b'0';
+        let expected = isrc::gs1_check_digit(body).unwrap_or(check);
         (expected != check)
             .then(|| format!("the check digit is {check} but the other digits give {expected}"))
     };

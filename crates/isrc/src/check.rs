@@ -28,14 +28,17 @@ const MAX_INVALID_FINDINGS: usize = 16;
 pub struct RuleSet(u32);
 
 impl RuleSet {
+    /// The empty set.
+    pub const EMPTY: RuleSet = RuleSet(0);
+
     /// Adds a rule.
     pub fn insert(&mut self, rule: Rule) {
-        self.0 |= 1 << rule_index(rule);
+        self.0 |= 1 << rule.index();
     }
 
     /// Whether the set holds `rule`.
     pub fn contains(self, rule: Rule) -> bool {
-        self.0 & (1 << rule_index(rule)) != 0
+        self.0 & (1 << rule.index()) != 0
     }
 
     /// Number of rules in the set.
@@ -48,14 +51,20 @@ impl RuleSet {
         self.0 == 0
     }
 
+    /// The set as bits: bit `i` stands for `Rule::ALL[i]`.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
     /// The rules, in the order of [`Rule::ALL`].
     pub fn iter(self) -> impl Iterator<Item = Rule> {
         Rule::ALL.iter().copied().filter(move |r| self.contains(*r))
     }
-}
 
-fn rule_index(rule: Rule) -> u32 {
-    Rule::ALL.iter().position(|r| *r == rule).unwrap_or(31) as u32
+    /// The rule ids, in the order of [`Rule::ALL`].
+    pub fn ids(self) -> Vec<&'static str> {
+        self.iter().map(Rule::id).collect()
+    }
 }
 
 /// What [`check`] decides, without messages or spans: for bulk work, where allocating a
@@ -530,6 +539,9 @@ impl Positions<'_> {
 }
 
 /// Prefix table, example codes, year and designation. Returns whether any error was found.
+///
+/// [`VerdictCache`](crate::VerdictCache) relies on this depending on nothing but the prefix,
+/// the year and whether the designation is 00000: keep its key in step with any change here.
 fn check_semantics<'a>(
     out: &mut Collector,
     formed: &mut Formed<'a>,

@@ -43,6 +43,7 @@ extern crate std;
 mod check;
 mod code;
 mod error;
+mod memo;
 mod other_id;
 mod policy;
 mod prefix;
@@ -57,7 +58,8 @@ pub use code::{
     CountryCode, Hyphenated, Isrc, Labelled, PartsError, PrefixCode, RegistrantCode, U64_LIMIT,
 };
 pub use error::{ErrorKind, ParseError, Span};
-pub use other_id::OtherIdentifier;
+pub use memo::VerdictCache;
+pub use other_id::{OtherIdentifier, gs1_check_digit};
 pub use policy::{Date, DateError, Policy};
 pub use prefix::{BUILTIN_DATE, PrefixEntry, PrefixStatus, PrefixTable, TableError, YearMonth};
 pub use rule::{Finding, Rule, Severity, UnknownRule};

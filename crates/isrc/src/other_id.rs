@@ -62,20 +62,42 @@ fn digits(chars: &[CodeChar]) -> Option<impl Iterator<Item = u32> + '_> {
         .then(|| chars.iter().map(|c| u32::from(c.byte - b'0')))
 }
 
-/// GS1 check digit (UPC-A, EAN-13): weights 3 and 1 from the right, check digit excluded.
+/// The GS1 check digit (UPC-A, EAN-13, GTIN) for `body`, the digits before it: weights 3 and 1
+/// from the right. `None` when `body` holds anything but ASCII digits.
+///
+/// ```
+/// assert_eq!(isrc::gs1_check_digit(b"400638133393"), Some(1)); // EAN-13 4006381333931
+/// assert_eq!(isrc::gs1_check_digit(b"03600029145"), Some(2)); // UPC-A 036000291452
+/// assert_eq!(isrc::gs1_check_digit(b"12A"), None);
+/// ```
+pub fn gs1_check_digit(body: &[u8]) -> Option<u8> {
+    let mut sum = 0u32;
+    for (i, b) in body.iter().rev().enumerate() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        let d = u32::from(b - b'0');
+        sum += if i % 2 == 0 { d * 3 } else { d };
+    }
+    Some(((10 - sum % 10) % 10) as u8)
+}
+
 fn gs1_ok(chars: &[CodeChar]) -> bool {
-    let Some(values) = digits(chars) else {
+    // An ISRC starts with a letter: reject it before copying anything.
+    if !chars.iter().all(|c| c.byte.is_ascii_digit()) {
+        return false;
+    }
+    let mut bytes = [0u8; 13];
+    let Some((check, body)) = chars.split_last() else {
         return false;
     };
-    let values: arrayvec_lite::Digits = values.collect();
-    let (body, check) = values.split_last();
-    let sum: u32 = body
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
-        .sum();
-    (10 - sum % 10) % 10 == check
+    if body.len() > bytes.len() {
+        return false;
+    }
+    for (slot, c) in bytes.iter_mut().zip(body) {
+        *slot = c.byte;
+    }
+    gs1_check_digit(&bytes[..body.len()]) == Some(check.byte - b'0')
 }
 
 /// ISNI: ISO 7064 MOD 11-2 over 15 digits, check character 0-9 or X.
@@ -156,36 +178,5 @@ pub(crate) fn identify(content: &str, chars: &[CodeChar], count: usize) -> Optio
         16 if isni_ok(chars) => Some(OtherIdentifier::Isni),
         18 if grid_ok(chars) => Some(OtherIdentifier::Grid),
         _ => None,
-    }
-}
-
-/// A fixed-size digit buffer, so that checking needs no allocation.
-mod arrayvec_lite {
-    pub struct Digits {
-        values: [u32; 13],
-        len: usize,
-    }
-
-    impl FromIterator<u32> for Digits {
-        fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Digits {
-            let mut digits = Digits {
-                values: [0; 13],
-                len: 0,
-            };
-            for value in iter.into_iter().take(13) {
-                digits.values[digits.len] = value;
-                digits.len += 1;
-            }
-            digits
-        }
-    }
-
-    impl Digits {
-        pub fn split_last(&self) -> (&[u32], u32) {
-            match self.values[..self.len].split_last() {
-                Some((last, body)) => (body, *last),
-                None => (&[], u32::MAX),
-            }
-        }
     }
 }

@@ -73,6 +73,16 @@ macro_rules! rules {
                 match self { $(Rule::$variant => $id),* }
             }
 
+            /// The rule's position in [`Rule::ALL`] (0-based), for bit sets and tables.
+            ///
+            /// ```
+            /// assert_eq!(isrc::Rule::ALL[isrc::Rule::YearFuture.index()], isrc::Rule::YearFuture);
+            /// ```
+            pub const fn index(self) -> usize {
+                // Declaration order is the order of `ALL`.
+                self as usize
+            }
+
             /// The severity findings of this rule usually have (`example_code` is a warning
             /// for RIAA's US-S1Z, an error otherwise).
             pub const fn default_severity(self) -> Severity {

@@ -54,6 +54,17 @@ proptest! {
     }
 
     #[test]
+    fn the_verdict_cache_answers_like_verdict(codes in proptest::collection::vec(any_isrc(), 1..50)) {
+        let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+        let mut cache = isrc::VerdictCache::new(policy);
+        // Twice over, so that the second round comes from the cache.
+        for code in codes.iter().chain(codes.iter()) {
+            let text = code.to_string();
+            prop_assert_eq!(cache.compact(text.as_bytes()), Some(isrc::verdict(&text, &policy)));
+        }
+    }
+
+    #[test]
     fn check_never_panics_and_spans_fit(input in "\\PC{0,40}") {
         let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
         let report = isrc::check(&input, &policy);

@@ -325,9 +325,11 @@ fn rule_ids_are_the_documented_ones() {
             "designation_zero",
         ]
     );
-    for rule in Rule::ALL {
+    for (i, rule) in Rule::ALL.iter().enumerate() {
         assert_eq!(rule.id().parse::<Rule>(), Ok(*rule));
+        assert_eq!(rule.index(), i);
     }
+    assert!(Rule::ALL.len() <= 32, "RuleSet holds 32 rules");
 }
 
 #[test]
