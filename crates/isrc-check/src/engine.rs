@@ -1645,21 +1645,33 @@ fn guess_prefix(text: &str) -> u64 {
     }
 }
 
+/// The lines of a chunk: 1-based line number within the chunk, byte offset, and the text
+/// without its `\n` or `\r\n`.
+fn chunk_lines(data: &[u8]) -> impl Iterator<Item = (u64, usize, &[u8])> {
+    let mut start = 0usize;
+    let mut line = 0u64;
+    std::iter::from_fn(move || {
+        if start >= data.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+        line += 1;
+        let text = &data[start..end];
+        let offset = start;
+        start = end + 1;
+        Some((line, offset, text.strip_suffix(b"\r").unwrap_or(text)))
+    })
+}
+
 fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
     let mut tally = Tally::new(policy, chunk.data_len() / 13 + 16);
     match work {
         Work::Lines => {
-            let data = &chunk.data;
-            let mut start = 0usize;
-            let mut line = 0u64;
-            while start < data.len() {
-                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
-                line += 1;
-                let text = &data[start..end];
-                let text = text.strip_suffix(b"\r").unwrap_or(text);
-                tally.offset = start;
-                start = end + 1;
-                if text.is_empty() || text.iter().all(u8::is_ascii_whitespace) {
+            let mut lines = 0;
+            for (line, offset, text) in chunk_lines(&chunk.data) {
+                lines = line;
+                tally.offset = offset;
+                if text.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 if let Some(total) = chunk.overlong {
@@ -1671,25 +1683,19 @@ fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
                 }
                 tally.check(text, line, 1);
             }
-            tally.res.lines = line;
+            tally.res.lines = lines;
         }
         Work::Json(fields) => {
-            let data = &chunk.data;
-            let mut start = 0usize;
-            let mut line = 0u64;
-            while start < data.len() {
-                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
-                line += 1;
-                let text = &data[start..end];
-                let text = text.strip_suffix(b"\r").unwrap_or(text);
-                tally.offset = start;
-                start = end + 1;
+            let mut lines = 0;
+            for (line, offset, text) in chunk_lines(&chunk.data) {
+                lines = line;
+                tally.offset = offset;
                 if text.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 check_json(&mut tally, text, line, fields, chunk.overlong);
             }
-            tally.res.lines = line;
+            tally.res.lines = lines;
         }
         Work::Table {
             columns,
