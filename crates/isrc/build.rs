@@ -45,10 +45,11 @@ fn main() {
         let status = if row.retired { "Retired" } else { "Active" };
         writeln!(
             out,
-            "    PrefixEntry {{ code: *b\"{}\", territory: Cow::Borrowed({:?}), agency: Cow::Borrowed({:?}), status: PrefixStatus::{status}, introduced: {introduced} }},",
+            "    PrefixEntry {{ code: *b\"{}\", territory: Cow::Borrowed({:?}), agency: Cow::Borrowed({:?}), status: PrefixStatus::{status}, introduced: {introduced}, quiet_from: {} }},",
             std::str::from_utf8(&row.code).unwrap(),
             row.territory,
             row.agency,
+            row.quiet_from(),
         )
         .unwrap();
     }

@@ -52,7 +52,7 @@ fn bench_compact(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| isrc_0_1_2::Isrc::from_str(black_box(c)).is_ok())
+                .filter(|c| black_box(isrc_0_1_2::Isrc::from_str(black_box(c))).is_ok())
                 .count()
         })
     });
@@ -60,7 +60,7 @@ fn bench_compact(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| Isrc::from_str(black_box(c)).is_ok())
+                .filter(|c| black_box(Isrc::from_str(black_box(c))).is_ok())
                 .count()
         })
     });
@@ -69,6 +69,14 @@ fn bench_compact(c: &mut Criterion) {
             codes
                 .iter()
                 .filter(|c| isrc::check(black_box(c), &policy).is_valid())
+                .count()
+        })
+    });
+    group.bench_function("verdict (prefix table + year)", |b| {
+        b.iter(|| {
+            codes
+                .iter()
+                .filter(|c| black_box(isrc::verdict(black_box(c), &policy)).is_valid())
                 .count()
         })
     });
@@ -84,7 +92,7 @@ fn bench_legacy(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| isrc_0_1_2::Isrc::from_str(black_box(c)).is_ok())
+                .filter(|c| black_box(isrc_0_1_2::Isrc::from_str(black_box(c))).is_ok())
                 .count()
         })
     });
@@ -93,6 +101,14 @@ fn bench_legacy(c: &mut Criterion) {
             codes
                 .iter()
                 .filter(|c| isrc::check(black_box(c), &policy).is_valid())
+                .count()
+        })
+    });
+    group.bench_function("verdict (prefix table + year)", |b| {
+        b.iter(|| {
+            codes
+                .iter()
+                .filter(|c| black_box(isrc::verdict(black_box(c), &policy)).is_valid())
                 .count()
         })
     });
@@ -120,7 +136,7 @@ fn bench_display(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| Isrc::from_str(black_box(c)).is_ok())
+                .filter(|c| black_box(Isrc::from_str(black_box(c))).is_ok())
                 .count()
         })
     });

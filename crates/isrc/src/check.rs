@@ -96,44 +96,105 @@ impl Verdict {
 }
 
 /// Checks `input` like [`check`], returning only the verdict; allocates nothing.
+///
+/// Inlined, so that callers who look at only part of the verdict (say `is_valid`) do not pay
+/// for the rest; the compact form's checks are small, and everything else is a call.
+#[inline]
 pub fn verdict(input: &str, policy: &Policy<'_>) -> Verdict {
-    let mut out = Collector::new(false);
-    let code = run(input, policy, &mut out);
+    let mut out = Summary::default();
+    let formed = run(input, policy, &mut out);
     Verdict {
-        isrc: code.isrc,
+        isrc: formed.isrc,
         rules: out.rules,
         severity: out.severity,
         fix: out.fix,
     }
 }
 
-/// Where findings go: full findings with messages for a [`Report`], or just the rule bits
-/// for a [`Verdict`]. Messages are closures, built only when they are wanted.
-struct Collector {
-    detailed: bool,
-    findings: Vec<Finding>,
+/// Where findings go: a [`Summary`] of rule bits for a [`Verdict`], or [`Detailed`] findings
+/// with messages for a [`Report`]. Messages are closures, built only when they are wanted,
+/// and a trait rather than a flag lets the verdict path compile without them.
+trait Sink {
+    fn push_full(
+        &mut self,
+        rule: Rule,
+        severity: Severity,
+        span: Span,
+        fix: Option<Isrc>,
+        message: impl FnOnce() -> String,
+    );
+
+    fn push(&mut self, rule: Rule, span: Span, message: impl FnOnce() -> String) {
+        self.push_full(rule, rule.default_severity(), span, None, message);
+    }
+
+    /// How many findings were pushed so far (a mark for [`Sink::set_fix_since`]).
+    fn mark(&self) -> usize;
+
+    /// Offers `fix` on every finding since `first` (a [`Sink::mark`]).
+    fn set_fix_since(&mut self, first: usize, fix: Isrc);
+
+    /// Forgets everything pushed so far.
+    fn clear(&mut self);
+
+    /// Counts one more invalid character; whether it is still worth a finding.
+    fn another_invalid_character(&mut self) -> bool;
+}
+
+/// The rules, worst severity and first fix: everything a [`Verdict`] holds.
+#[derive(Default)]
+struct Summary {
     rules: RuleSet,
     severity: Option<Severity>,
     fix: Option<Isrc>,
     invalid_characters: usize,
 }
 
-impl Collector {
-    fn new(detailed: bool) -> Collector {
-        Collector {
-            detailed,
-            findings: Vec::new(),
-            rules: RuleSet::default(),
-            severity: None,
-            fix: None,
-            invalid_characters: 0,
+impl Sink for Summary {
+    #[inline]
+    fn push_full(
+        &mut self,
+        rule: Rule,
+        severity: Severity,
+        _span: Span,
+        fix: Option<Isrc>,
+        _message: impl FnOnce() -> String,
+    ) {
+        self.rules.insert(rule);
+        self.severity = self.severity.max(Some(severity));
+        if self.fix.is_none() {
+            self.fix = fix;
         }
     }
 
-    fn push(&mut self, rule: Rule, span: Span, message: impl FnOnce() -> String) {
-        self.push_full(rule, rule.default_severity(), span, None, message);
+    fn mark(&self) -> usize {
+        0
     }
 
+    fn set_fix_since(&mut self, _first: usize, fix: Isrc) {
+        if self.fix.is_none() {
+            self.fix = Some(fix);
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Summary::default();
+    }
+
+    fn another_invalid_character(&mut self) -> bool {
+        self.invalid_characters += 1;
+        self.invalid_characters <= MAX_INVALID_FINDINGS
+    }
+}
+
+/// Every finding with its message, for a [`Report`].
+#[derive(Default)]
+struct Detailed {
+    summary: Summary,
+    findings: Vec<Finding>,
+}
+
+impl Sink for Detailed {
     fn push_full(
         &mut self,
         rule: Rule,
@@ -142,34 +203,34 @@ impl Collector {
         fix: Option<Isrc>,
         message: impl FnOnce() -> String,
     ) {
-        self.rules.insert(rule);
-        self.severity = self.severity.max(Some(severity));
-        if self.fix.is_none() {
-            self.fix = fix;
-        }
-        if self.detailed {
-            self.findings.push(Finding {
-                rule,
-                severity,
-                span,
-                message: message(),
-                fix,
-            });
-        }
+        self.summary
+            .push_full(rule, severity, span, fix, String::new);
+        self.findings.push(Finding {
+            rule,
+            severity,
+            span,
+            message: message(),
+            fix,
+        });
     }
 
-    /// Offers `fix` on every finding since `first` (a count of findings pushed so far).
+    fn mark(&self) -> usize {
+        self.findings.len()
+    }
+
     fn set_fix_since(&mut self, first: usize, fix: Isrc) {
-        if self.fix.is_none() {
-            self.fix = Some(fix);
-        }
+        self.summary.set_fix_since(first, fix);
         for finding in self.findings.iter_mut().skip(first) {
             finding.fix = Some(fix);
         }
     }
 
     fn clear(&mut self) {
-        *self = Collector::new(self.detailed);
+        *self = Detailed::default();
+    }
+
+    fn another_invalid_character(&mut self) -> bool {
+        self.summary.another_invalid_character()
     }
 }
 
@@ -245,7 +306,7 @@ impl Report<'_> {
 /// assert_eq!(report.findings[0].severity, Severity::Error);
 /// ```
 pub fn check<'a>(input: &'a str, policy: &Policy<'a>) -> Report<'a> {
-    let mut out = Collector::new(true);
+    let mut out = Detailed::default();
     let formed = run(input, policy, &mut out);
     Report {
         input,
@@ -255,18 +316,29 @@ pub fn check<'a>(input: &'a str, policy: &Policy<'a>) -> Report<'a> {
     }
 }
 
-fn run<'a>(input: &str, policy: &Policy<'a>, out: &mut Collector) -> Formed<'a> {
+/// The compact form is what bulk data mostly holds: its path is kept small enough to inline,
+/// and everything else goes through the scanner, out of line.
+#[inline(always)]
+fn run<'a, S: Sink>(input: &str, policy: &Policy<'a>, out: &mut S) -> Formed<'a> {
+    if let Ok(code_bytes) = <&[u8; 12]>::try_from(input.as_bytes())
+        && let Some(code) = Isrc::from_compact_bytes(code_bytes)
+    {
+        let mut formed = Formed {
+            isrc: Some(code),
+            prefix: None,
+        };
+        check_semantics(out, &mut formed, code_bytes, policy, Positions::Compact);
+        return formed;
+    }
+    run_scanned(input, policy, out)
+}
+
+#[inline(never)]
+fn run_scanned<'a, S: Sink>(input: &str, policy: &Policy<'a>, out: &mut S) -> Formed<'a> {
     let mut formed = Formed {
         isrc: None,
         prefix: None,
     };
-    if let Some(code) = Isrc::from_compact_bytes(input.as_bytes()) {
-        let bytes = input.as_bytes();
-        let prefix = [bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]];
-        formed.isrc = Some(code);
-        check_semantics(out, &mut formed, code, prefix, policy, Positions::Compact);
-        return formed;
-    }
     if input.len() > MAX_INPUT_LEN {
         out.push(Rule::Length, Span::new(0, input.len()), || {
             format!(
@@ -277,8 +349,7 @@ fn run<'a>(input: &str, policy: &Policy<'a>, out: &mut Collector) -> Formed<'a> 
         return formed;
     }
     let scanned = scan::scan(input, |character, span| {
-        if out.invalid_characters < MAX_INVALID_FINDINGS {
-            out.invalid_characters += 1;
+        if out.another_invalid_character() {
             out.push(Rule::InvalidCharacter, span, || {
                 invalid_character(character)
             });
@@ -300,8 +371,8 @@ fn invalid_character(character: char) -> String {
     )
 }
 
-fn check_scanned<'a>(
-    out: &mut Collector,
+fn check_scanned<'a, S: Sink>(
+    out: &mut S,
     formed: &mut Formed<'a>,
     input: &str,
     scanned: &Scanned,
@@ -354,8 +425,7 @@ fn check_scanned<'a>(
         return;
     };
     formed.isrc = Some(code);
-    let prefix = [bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]];
-    let errors = check_semantics(out, formed, code, prefix, policy, Positions::Scanned(chars));
+    let errors = check_semantics(out, formed, &bytes, policy, Positions::Scanned(chars));
     if !errors && scanned.style != 0 {
         out.push_full(
             Rule::NotCanonical,
@@ -403,7 +473,7 @@ fn describe_style(flags: u8) -> String {
 }
 
 /// A well-formed code followed by a suffix: `USRC17607839-A`. Never cut off, only named.
-fn report_trailing_text(out: &mut Collector, input: &str, scanned: &Scanned, policy: &Policy<'_>) {
+fn report_trailing_text<S: Sink>(out: &mut S, input: &str, scanned: &Scanned, policy: &Policy<'_>) {
     let chars = scanned.stored();
     if chars.len() < 13 {
         return;
@@ -474,8 +544,8 @@ const ELEMENT_NAMES: [&str; 12] = [
 
 /// Digits in the country code and letters in the year or designation. Returns whether
 /// any was found; offers the look-alike replacement as a fix when every mistake has one.
-fn report_structure(out: &mut Collector, chars: &[CodeChar]) -> bool {
-    let first = out.findings.len();
+fn report_structure<S: Sink>(out: &mut S, chars: &[CodeChar]) -> bool {
+    let first = out.mark();
     let mut fixed = scan::code_bytes(chars);
     let mut fixable = true;
     let mut found = false;
@@ -542,19 +612,53 @@ impl Positions<'_> {
 ///
 /// [`VerdictCache`](crate::VerdictCache) relies on this depending on nothing but the prefix,
 /// the year and whether the designation is 00000: keep its key in step with any change here.
-fn check_semantics<'a>(
-    out: &mut Collector,
+#[inline]
+fn check_semantics<'a, S: Sink>(
+    out: &mut S,
     formed: &mut Formed<'a>,
-    code: Isrc,
-    prefix: [u8; 5],
+    code: &[u8; 12],
     policy: &Policy<'a>,
     at: Positions<'_>,
 ) -> bool {
-    // Works on the bytes already in hand: decoding the code again would cost more than the
-    // checks themselves.
-    let country = CountryText([prefix[0], prefix[1]]);
-    let entry = policy.prefixes().get_bytes(country.0);
+    // The letters are known to be A-Z: every caller has formed an `Isrc` from these bytes.
+    let country = usize::from(code[0] - b'A') * 26 + usize::from(code[1] - b'A');
+    let entry = policy.prefixes().get_index(country);
     formed.prefix = entry;
+    if let Some(entry) = entry
+        && nothing_to_report(code, entry, policy)
+    {
+        return false;
+    }
+    report_semantics(out, entry, code, policy, at)
+}
+
+/// The common case, decided in a few comparisons so that bulk checking pays for the full
+/// rules only when there is something to say: an active prefix, a year of this century that
+/// has been reached and is neither a legacy year nor before the prefix existed, not an
+/// example code, designation not 00000. Must imply that [`report_semantics`] finds nothing.
+#[inline(always)]
+fn nothing_to_report(code: &[u8; 12], entry: &PrefixEntry, policy: &Policy<'_>) -> bool {
+    // Works on the compact bytes already in hand: decoding the `Isrc` again (divisions)
+    // would cost more than the checks themselves.
+    let year = 2000 + u16::from((code[5] - b'0') * 10 + (code[6] - b'0'));
+    entry.is_quiet_in(year)
+        && year <= policy.today().year()
+        && (year < policy.earliest_legacy_year() || year > policy.last_legacy_year())
+        && !matches!(&code[..5], b"JMK40" | b"AA6Q7" | b"USS1Z")
+        && code[7..] != *b"00000"
+}
+
+/// Every finding [`check_semantics`] can make, out of line: most codes never get here.
+#[inline(never)]
+fn report_semantics<'a, S: Sink>(
+    out: &mut S,
+    entry: Option<&'a PrefixEntry>,
+    code: &[u8; 12],
+    policy: &Policy<'a>,
+    at: Positions<'_>,
+) -> bool {
+    let prefix = [code[0], code[1], code[2], code[3], code[4]];
+    let country = CountryText([prefix[0], prefix[1]]);
     let mut errors = false;
     match entry {
         None => {
@@ -596,7 +700,7 @@ fn check_semantics<'a>(
         }
         _ => {}
     }
-    let year = code.year();
+    let year = (code[5] - b'0') * 10 + (code[6] - b'0');
     match policy.full_year(year) {
         None => {
             errors = true;
@@ -627,7 +731,7 @@ fn check_semantics<'a>(
             }
         }
     }
-    if code.designation() == 0 {
+    if code[7..] == *b"00000" {
         out.push(Rule::DesignationZero, at.span(7, 11), || {
             String::from(
                 "designation code 00000: valid, though agencies recommend starting each year at 00001",

@@ -131,6 +131,20 @@ const fn alnum_char(v: u64) -> u8 {
     }
 }
 
+/// The number eight ASCII digits spell (first digit in the lowest byte) and whether all
+/// eight bytes are digits.
+const fn eight_digits(word: u64) -> (u64, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A byte is a digit when its high nibble is 3 and adding 6 does not carry into it.
+    let all_digits = (word & (0xF0 * ONES)) | (((word + 0x06 * ONES) & (0xF0 * ONES)) >> 4);
+    let ok = all_digits == 0x33 * ONES;
+    let mut v = word & (0x0F * ONES);
+    v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    v = (v * 10_000 + (v >> 32)) & 0xFFFF_FFFF;
+    (v, ok)
+}
+
 /// Value 0-35 of each byte as a registrant character; 0xFF for bytes that are not one.
 const ALNUM_VALUES: [u8; 256] = {
     let mut table = [0xFF; 256];
@@ -206,17 +220,13 @@ impl Isrc {
             ALNUM_VALUES[r1 as usize],
             ALNUM_VALUES[r2 as usize],
         );
-        let tail = [y0, y1, d0, d1, d2, d3, d4];
-        let mut digits = 0u64;
+        // The seven digits, read eight bytes at a time behind a padding '0' (SWAR): one
+        // range test and three multiplications instead of seven of each.
+        // (Bytes 4..12 in one load, the registrant's last character replaced by the '0'.)
+        let word = u64::from_le_bytes([r2, y0, y1, d0, d1, d2, d3, d4]) & !0xFF | b'0' as u64;
+        let (digits, digits_ok) = eight_digits(word);
         // Invalid registrant bytes map to 0xFF; valid values (< 36) never set the top bit.
-        let mut bad = (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0);
-        let mut i = 0;
-        while i < tail.len() {
-            let d = tail[i].wrapping_sub(b'0');
-            bad |= d >= 10;
-            digits = digits * 10 + d as u64;
-            i += 1;
-        }
+        let bad = (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0) | !digits_ok;
         if bad {
             return None;
         }

@@ -66,6 +66,8 @@ pub struct PrefixEntry {
     agency: Cow<'static, str>,
     status: PrefixStatus,
     introduced: Option<YearMonth>,
+    /// See `prefix_csv::Row::quiet_from`.
+    quiet_from: u16,
 }
 
 impl PrefixEntry {
@@ -116,6 +118,13 @@ impl PrefixEntry {
     /// ```
     pub fn introduced(&self) -> Option<YearMonth> {
         self.introduced
+    }
+
+    /// Whether a code of year of reference `year` (four digits) under this prefix needs no
+    /// remark because of the prefix: it is active and was introduced by then.
+    #[inline]
+    pub(crate) fn is_quiet_in(&self, year: u16) -> bool {
+        year >= self.quiet_from
     }
 }
 
@@ -220,7 +229,9 @@ impl PrefixTable {
             if let Some(slot) = slot(row.code) {
                 index[slot] = u16::try_from(i).unwrap_or(u16::MAX);
             }
+            let quiet_from = row.quiet_from();
             entries.push(PrefixEntry {
+                quiet_from,
                 code: row.code,
                 territory: Cow::Owned(row.territory),
                 agency: Cow::Owned(row.agency),
@@ -284,6 +295,14 @@ impl PrefixTable {
     #[inline]
     pub fn get_bytes(&self, code: [u8; 2]) -> Option<&PrefixEntry> {
         let position = *self.index.get(slot(code)?)?;
+        self.entries.get(usize::from(position))
+    }
+
+    /// The entry for country number `index` (`(first - b'A') * 26 + (second - b'A')`), for
+    /// callers that have already checked the two letters.
+    #[inline]
+    pub(crate) fn get_index(&self, index: usize) -> Option<&PrefixEntry> {
+        let position = *self.index.get(index)?;
         self.entries.get(usize::from(position))
     }
 

@@ -64,6 +64,82 @@ proptest! {
         }
     }
 
+    /// `verdict` is `check` without messages: the same rules, severity and fix for any input.
+    #[test]
+    fn verdict_summarises_check(
+        code in prop_oneof![
+            any_isrc().prop_map(|c| c.to_string()),
+            "(US|GB|CB|JM|AA|YU|CS|QM|ZZ)(RC1|S1Z|K40|6Q7|AB1)[0-9]{2}(00000|0000[0-9])",
+            "[a-zA-Z0-9 -]{0,16}",
+        ],
+        today_year in 2000u16..2099,
+        earliest in 1900u16..2030,
+        window in 0u16..60,
+    ) {
+        let today: isrc::Date = format!("{today_year}-06-15").parse().unwrap();
+        let policy = isrc::Policy::new(today).with_legacy_years(earliest, earliest + window);
+        let report = isrc::check(&code, &policy);
+        let verdict = isrc::verdict(&code, &policy);
+        prop_assert_eq!(verdict.isrc, report.isrc);
+        prop_assert_eq!(verdict.severity, report.severity());
+        prop_assert_eq!(verdict.fix, report.fix());
+        let rules: Vec<_> = verdict.rules.iter().collect();
+        let mut found: Vec<_> = report.findings.iter().map(|f| f.rule).collect();
+        found.sort_by_key(|r| r.index());
+        found.dedup();
+        prop_assert_eq!(rules, found);
+    }
+
+    /// The checker decides most compact codes by a short cut; this restates the code-level
+    /// rules (isrc-rules.md) independently and compares, for any code, date and legacy window.
+    #[test]
+    fn compact_codes_get_exactly_the_code_level_rules(
+        code in prop_oneof![
+            any_isrc(),
+            "(US|GB|CB|JM|AA|YU|CS|QM|ZZ|QZ)(RC1|S1Z|K40|6Q7|AB1)[0-9]{2}(00000|0000[0-9])"
+                .prop_map(|text| text.parse::<Isrc>().unwrap()),
+        ],
+        today_year in 2000u16..2099,
+        earliest in 1900u16..2030,
+        window in 0u16..60,
+    ) {
+        use isrc::{PrefixStatus, Rule};
+        let today: isrc::Date = format!("{today_year}-06-15").parse().unwrap();
+        let policy = isrc::Policy::new(today).with_legacy_years(earliest, earliest + window);
+        let mut expected = Vec::new();
+        let entry = policy.prefixes().get(code.country().as_str());
+        match entry {
+            None => expected.push(Rule::UnknownPrefix),
+            Some(e) if e.status() == PrefixStatus::Retired => expected.push(Rule::RetiredPrefix),
+            Some(_) => {}
+        }
+        let prefix = format!("{}{}", code.country().as_str(), code.registrant().as_str());
+        if ["JMK40", "AA6Q7", "USS1Z"].contains(&prefix.as_str()) {
+            expected.push(Rule::ExampleCode);
+        }
+        match policy.full_year(code.year()) {
+            None => expected.push(Rule::YearFuture),
+            Some(full) => {
+                if (earliest..=earliest + window).contains(&full) {
+                    expected.push(Rule::LegacyYear);
+                }
+                if entry.and_then(|e| e.introduced()).is_some_and(|i| full < i.year) {
+                    expected.push(Rule::PrefixBeforeIntroduction);
+                }
+            }
+        }
+        if code.designation() == 0 {
+            expected.push(Rule::DesignationZero);
+        }
+        expected.sort_by_key(|r| r.index());
+        let text = code.to_string();
+        let found: Vec<_> = isrc::verdict(&text, &policy).rules.iter().collect();
+        prop_assert_eq!(&found, &expected, "{} on {}", text, today);
+        let mut reported: Vec<_> = isrc::check(&text, &policy).findings.iter().map(|f| f.rule).collect();
+        reported.sort_by_key(|r| r.index());
+        prop_assert_eq!(reported, expected);
+    }
+
     #[test]
     fn check_never_panics_and_spans_fit(input in "\\PC{0,40}") {
         let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
