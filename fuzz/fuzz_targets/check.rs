@@ -33,6 +33,22 @@ fuzz_target!(|data: &[u8]| {
     if report.is_valid() {
         assert!(report.isrc.is_some());
     }
+    // The allocation-free verdict says what the report says.
+    let verdict = isrc::verdict(&text, &policy);
+    assert_eq!(verdict.isrc, report.isrc);
+    assert_eq!(verdict.severity, report.severity());
+    assert_eq!(verdict.fix, report.fix());
+    assert!(report.findings.iter().all(|f| verdict.rules.contains(f.rule)));
+    assert_eq!(verdict.rules.len(), {
+        let mut rules: Vec<_> = report.findings.iter().map(|f| f.rule).collect();
+        rules.sort_by_key(|r| r.index());
+        rules.dedup();
+        rules.len()
+    });
+    // The compact fast path (SWAR digits) accepts exactly what the strict parser accepts.
+    let strict = std::str::from_utf8(data)
+        .ok()
+        .and_then(|s| isrc::Isrc::parse_strict(s).ok());
+    assert_eq!(isrc::Isrc::from_compact_bytes(data), strict);
     let _ = text.parse::<isrc::PrefixCode>();
-    let _ = isrc::Isrc::parse_strict(&text);
 });

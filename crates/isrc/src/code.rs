@@ -135,9 +135,12 @@ const fn alnum_char(v: u64) -> u8 {
 /// eight bytes are digits.
 const fn eight_digits(word: u64) -> (u64, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    // A byte is a digit when its high nibble is 3 and adding 6 does not carry into it.
-    let all_digits = (word & (0xF0 * ONES)) | (((word + 0x06 * ONES) & (0xF0 * ONES)) >> 4);
+    // A byte is a digit when its high nibble is 3 and adding 6 does not carry into it. (A
+    // carry out of a byte only ever follows a byte that already failed the test.)
+    let plus_six = word.wrapping_add(0x06 * ONES);
+    let all_digits = (word & (0xF0 * ONES)) | ((plus_six & (0xF0 * ONES)) >> 4);
     let ok = all_digits == 0x33 * ONES;
+    // Pairs, then quadruples, then all eight; no lane overflows even for non-digits.
     let mut v = word & (0x0F * ONES);
     v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
     v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;

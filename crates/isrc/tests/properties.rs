@@ -140,6 +140,19 @@ proptest! {
         prop_assert_eq!(reported, expected);
     }
 
+    /// The compact fast path reads digits eight bytes at a time; any 12 bytes (0xFF
+    /// included: found by cargo fuzz) get the strict parser's answer, never a panic.
+    #[test]
+    fn compact_bytes_agree_with_the_strict_parser(
+        bytes in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 12),
+            "[A-Z0-9:/]{12}".prop_map(String::into_bytes),
+        ]
+    ) {
+        let strict = std::str::from_utf8(&bytes).ok().and_then(|s| Isrc::parse_strict(s).ok());
+        prop_assert_eq!(Isrc::from_compact_bytes(&bytes), strict);
+    }
+
     #[test]
     fn check_never_panics_and_spans_fit(input in "\\PC{0,40}") {
         let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
