@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::code::Isrc;
+use crate::code::{CompactParts, Isrc};
 use crate::error::Span;
 use crate::other_id;
 use crate::policy::Policy;
@@ -320,14 +320,14 @@ pub fn check<'a>(input: &'a str, policy: &Policy<'a>) -> Report<'a> {
 /// and everything else goes through the scanner, out of line.
 #[inline(always)]
 fn run<'a, S: Sink>(input: &str, policy: &Policy<'a>, out: &mut S) -> Formed<'a> {
-    if let Ok(code_bytes) = <&[u8; 12]>::try_from(input.as_bytes())
-        && let Some(code) = Isrc::from_compact_bytes(code_bytes)
+    if let Ok(bytes) = <&[u8; 12]>::try_from(input.as_bytes())
+        && let Some(parts) = CompactParts::parse(bytes)
     {
         let mut formed = Formed {
-            isrc: Some(code),
+            isrc: Some(parts.isrc),
             prefix: None,
         };
-        check_semantics(out, &mut formed, code_bytes, policy, Positions::Compact);
+        check_semantics(out, &mut formed, (parts, bytes), policy, Positions::Compact);
         return formed;
     }
     run_scanned(input, policy, out)
@@ -421,11 +421,18 @@ fn check_scanned<'a, S: Sink>(
         return;
     }
     let bytes = scan::code_bytes(chars);
-    let Some(code) = Isrc::from_compact_bytes(&bytes) else {
+    let Some(parts) = CompactParts::parse(&bytes) else {
         return;
     };
+    let code = parts.isrc;
     formed.isrc = Some(code);
-    let errors = check_semantics(out, formed, &bytes, policy, Positions::Scanned(chars));
+    let errors = check_semantics(
+        out,
+        formed,
+        (parts, &bytes),
+        policy,
+        Positions::Scanned(chars),
+    );
     if !errors && scanned.style != 0 {
         out.push_full(
             Rule::NotCanonical,
@@ -608,7 +615,8 @@ impl Positions<'_> {
     }
 }
 
-/// Prefix table, example codes, year and designation. Returns whether any error was found.
+/// Prefix table, example codes, year and designation of a compact code (taken apart, and its
+/// bytes). Returns whether any error was found.
 ///
 /// [`VerdictCache`](crate::VerdictCache) relies on this depending on nothing but the prefix,
 /// the year and whether the designation is 00000: keep its key in step with any change here.
@@ -616,36 +624,40 @@ impl Positions<'_> {
 fn check_semantics<'a, S: Sink>(
     out: &mut S,
     formed: &mut Formed<'a>,
-    code: &[u8; 12],
+    (code, bytes): (CompactParts, &[u8; 12]),
     policy: &Policy<'a>,
     at: Positions<'_>,
 ) -> bool {
-    // The letters are known to be A-Z: every caller has formed an `Isrc` from these bytes.
-    let country = usize::from(code[0] - b'A') * 26 + usize::from(code[1] - b'A');
-    let entry = policy.prefixes().get_index(country);
+    let entry = policy.prefixes().get_index(code.country_index);
     formed.prefix = entry;
     if let Some(entry) = entry
         && nothing_to_report(code, entry, policy)
     {
         return false;
     }
-    report_semantics(out, entry, code, policy, at)
+    report_semantics(out, entry, bytes, policy, at)
 }
+
+/// Registrant codes used in examples, as prefix numbers: JM-K40 and AA-6Q7 (the
+/// International ISRC Agency's) and US-S1Z (RIAA's).
+const EXAMPLE_PREFIXES: [u64; 3] = [
+    CompactParts::prefix_number_of(b"JMK40"),
+    CompactParts::prefix_number_of(b"AA6Q7"),
+    CompactParts::prefix_number_of(b"USS1Z"),
+];
 
 /// The common case, decided in a few comparisons so that bulk checking pays for the full
 /// rules only when there is something to say: an active prefix, a year of this century that
 /// has been reached and is neither a legacy year nor before the prefix existed, not an
 /// example code, designation not 00000. Must imply that [`report_semantics`] finds nothing.
 #[inline(always)]
-fn nothing_to_report(code: &[u8; 12], entry: &PrefixEntry, policy: &Policy<'_>) -> bool {
-    // Works on the compact bytes already in hand: decoding the `Isrc` again (divisions)
-    // would cost more than the checks themselves.
-    let year = 2000 + u16::from((code[5] - b'0') * 10 + (code[6] - b'0'));
+fn nothing_to_report(code: CompactParts, entry: &PrefixEntry, policy: &Policy<'_>) -> bool {
+    let year = 2000 + u16::from(code.year());
     entry.is_quiet_in(year)
         && year <= policy.today().year()
         && (year < policy.earliest_legacy_year() || year > policy.last_legacy_year())
-        && !matches!(&code[..5], b"JMK40" | b"AA6Q7" | b"USS1Z")
-        && code[7..] != *b"00000"
+        && !EXAMPLE_PREFIXES.contains(&code.prefix_number)
+        && !code.designation_is_zero()
 }
 
 /// Every finding [`check_semantics`] can make, out of line: most codes never get here.

@@ -161,6 +161,77 @@ const ALNUM_VALUES: [u8; 256] = {
     table
 };
 
+/// A compact code taken apart on the way in, so that the checker has the numbers it tests
+/// without decoding the [`Isrc`] again (which takes divisions).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CompactParts {
+    /// The code.
+    pub isrc: Isrc,
+    /// The country code as `(first - 'A') * 26 + (second - 'A')`.
+    pub country_index: usize,
+    /// Country and registrant code as one number (`country_index * 36^3 + registrant`).
+    pub prefix_number: u64,
+    /// The last seven digits: `year * 100_000 + designation`.
+    pub digits: u64,
+}
+
+impl CompactParts {
+    /// The parts of `bytes` when they are 12 bytes in compact uppercase form.
+    #[inline]
+    pub(crate) const fn parse(bytes: &[u8]) -> Option<CompactParts> {
+        let &[c0, c1, r0, r1, r2, y0, y1, d0, d1, d2, d3, d4] = bytes else {
+            return None;
+        };
+        // Accumulate first and test once: fewer branches than checking byte by byte.
+        let (l0, l1) = (c0.wrapping_sub(b'A'), c1.wrapping_sub(b'A'));
+        let (v0, v1, v2) = (
+            ALNUM_VALUES[r0 as usize],
+            ALNUM_VALUES[r1 as usize],
+            ALNUM_VALUES[r2 as usize],
+        );
+        // The seven digits, read eight bytes at a time behind a padding '0' (SWAR): one
+        // range test and three multiplications instead of seven of each.
+        // (Bytes 4..12 in one load, the registrant's last character replaced by the '0'.)
+        let word = u64::from_le_bytes([r2, y0, y1, d0, d1, d2, d3, d4]) & !0xFF | b'0' as u64;
+        let (digits, digits_ok) = eight_digits(word);
+        // Invalid registrant bytes map to 0xFF; valid values (< 36) never set the top bit.
+        let bad = (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0) | !digits_ok;
+        if bad {
+            return None;
+        }
+        let country = l0 as u64 * 26 + l1 as u64;
+        let registrant = (v0 as u64 * 36 + v1 as u64) * 36 + v2 as u64;
+        let prefix_number = country * REGISTRANTS + registrant;
+        Some(CompactParts {
+            isrc: Isrc::from_u64_unchecked(prefix_number * (YEARS * DESIGNATIONS) + digits),
+            country_index: country as usize,
+            prefix_number,
+            digits,
+        })
+    }
+
+    /// The prefix number of five compact bytes (for constants); panics on anything else.
+    pub(crate) const fn prefix_number_of(prefix: &[u8; 5]) -> u64 {
+        let [a, b, c, d, e] = *prefix;
+        match CompactParts::parse(&[a, b, c, d, e, b'0', b'0', b'0', b'0', b'0', b'0', b'0']) {
+            Some(parts) => parts.prefix_number,
+            None => panic!("not a prefix"),
+        }
+    }
+
+    /// The two-digit year of reference.
+    #[inline]
+    pub(crate) const fn year(self) -> u8 {
+        (self.digits / DESIGNATIONS) as u8
+    }
+
+    /// Whether the designation is 00000.
+    #[inline]
+    pub(crate) const fn designation_is_zero(self) -> bool {
+        self.digits.is_multiple_of(DESIGNATIONS)
+    }
+}
+
 impl Isrc {
     /// The smallest code, `AA0000000000` (0 in [`Isrc::to_u64`]).
     pub const MIN: Isrc = Isrc(NonZeroU64::MIN);
@@ -213,30 +284,10 @@ impl Isrc {
     /// ```
     #[inline]
     pub const fn from_compact_bytes(bytes: &[u8]) -> Option<Isrc> {
-        let &[c0, c1, r0, r1, r2, y0, y1, d0, d1, d2, d3, d4] = bytes else {
-            return None;
-        };
-        // Accumulate first and test once: fewer branches than checking byte by byte.
-        let (l0, l1) = (c0.wrapping_sub(b'A'), c1.wrapping_sub(b'A'));
-        let (v0, v1, v2) = (
-            ALNUM_VALUES[r0 as usize],
-            ALNUM_VALUES[r1 as usize],
-            ALNUM_VALUES[r2 as usize],
-        );
-        // The seven digits, read eight bytes at a time behind a padding '0' (SWAR): one
-        // range test and three multiplications instead of seven of each.
-        // (Bytes 4..12 in one load, the registrant's last character replaced by the '0'.)
-        let word = u64::from_le_bytes([r2, y0, y1, d0, d1, d2, d3, d4]) & !0xFF | b'0' as u64;
-        let (digits, digits_ok) = eight_digits(word);
-        // Invalid registrant bytes map to 0xFF; valid values (< 36) never set the top bit.
-        let bad = (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0) | !digits_ok;
-        if bad {
-            return None;
+        match CompactParts::parse(bytes) {
+            Some(parts) => Some(parts.isrc),
+            None => None,
         }
-        let country = l0 as u64 * 26 + l1 as u64;
-        let registrant = (v0 as u64 * 36 + v1 as u64) * 36 + v2 as u64;
-        let value = (country * REGISTRANTS + registrant) * (YEARS * DESIGNATIONS) + digits;
-        Some(Isrc::from_u64_unchecked(value))
     }
 
     #[inline]
