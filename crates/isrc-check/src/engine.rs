@@ -183,6 +183,9 @@ impl Meta {
 }
 
 const SHARDS: usize = 64;
+/// The first record of a code that is in an earlier input checked with bit pages, which keep
+/// no positions: before every record of later inputs, its number unknown.
+const EARLIER: u64 = u64::MAX;
 
 #[derive(Default)]
 struct Shard {
@@ -216,9 +219,11 @@ impl Index {
         }
     }
 
-    /// Chooses the representation on first use: bit pages when nothing needs the first
-    /// record or the metadata of a code (a plain list of codes without --annotate, --fix or
-    /// --gaps), entries otherwise. Later inputs keep the choice.
+    /// Chooses the representation for the next input, before any worker uses the index:
+    /// bit pages when nothing needs the first record or the metadata of a code (a plain list
+    /// of codes without --annotate, --fix or --gaps), entries otherwise. An input that needs
+    /// entries after inputs checked with bit pages (a CSV catalogue after a plain list) turns
+    /// the pages into entries, so that its conflicts are still found.
     fn choose(&self, dense: bool) -> bool {
         let wanted = if dense { 1 } else { 2 };
         match self
@@ -226,7 +231,43 @@ impl Index {
             .compare_exchange(0, wanted, Ordering::Relaxed, Ordering::Relaxed)
         {
             Ok(_) => dense,
+            Err(1) if !dense => {
+                self.pages_to_entries();
+                self.mode.store(2, Ordering::Relaxed);
+                false
+            }
             Err(mode) => mode == 1,
+        }
+    }
+
+    /// Turns every bit page into entries: one per code seen, with its number of records and
+    /// no metadata (plain lists have none), and [`EARLIER`] as its first record.
+    fn pages_to_entries(&self) {
+        for shard in &self.shards {
+            let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+            let shard = &mut *shard;
+            let pages = std::mem::take(&mut shard.pages);
+            let repeats = std::mem::take(&mut shard.repeats);
+            shard.entries.reserve(pages.len() * 32);
+            for (page, bits) in pages {
+                for (word, mut set) in bits.into_iter().enumerate() {
+                    while set != 0 {
+                        let key =
+                            (page << 8) | (word as u64) << 6 | u64::from(set.trailing_zeros());
+                        set &= set - 1;
+                        let count = repeats.get(&key).copied().unwrap_or(1);
+                        shard.entries.insert(
+                            key,
+                            Entry {
+                                first: EARLIER,
+                                count,
+                                conflict: false,
+                                meta: Meta::default(),
+                            },
+                        );
+                    }
+                }
+            }
         }
     }
 
@@ -320,7 +361,9 @@ impl Index {
                 });
                 entry.count = entry.count.saturating_add(1);
                 if entry.count > 1 {
-                    entry.first = entry.first.min(pos);
+                    if entry.first != EARLIER {
+                        entry.first = entry.first.min(pos);
+                    }
                     if want_first {
                         firsts[i] = Some(entry.first);
                     }
@@ -2199,6 +2242,39 @@ mod tests {
             }
             proptest::prop_assert!(field_range(&raw, b',', fields.len()).is_none());
         }
+    }
+
+    /// A CSV catalogue checked after a plain list (which uses bit pages) still has its
+    /// conflicts found, and duplicates across the two inputs are counted once.
+    #[test]
+    fn conflicts_after_a_plain_list() {
+        let policy = Policy::new("2026-11-22".parse().unwrap());
+        let mut checker = Checker::new(policy, Options::default());
+        let list = "USRC17607839\nGBAYE0601498\nGBAYE0601498\n";
+        checker
+            .check_reader("codes.txt", list.as_bytes(), None)
+            .unwrap();
+        let csv = "isrc,title,artist\nUSRC17607839,Yesterday,The Band\n\
+                   USRC17607839,Tomorrow,The Band\nFRZ039800212,Song,Someone\n";
+        checker
+            .check_reader("catalogue.csv", csv.as_bytes(), None)
+            .unwrap();
+        let summary = checker.finish();
+        assert_eq!(summary.records, 6);
+        assert_eq!(summary.duplicate_isrcs, 2);
+        assert_eq!(summary.conflicting_isrcs, 1);
+        let top: Vec<_> = summary
+            .top_duplicates
+            .iter()
+            .map(|d| (d.isrc.to_string(), d.records, d.conflict))
+            .collect();
+        assert_eq!(
+            top,
+            [
+                ("USRC17607839".to_owned(), 3, true),
+                ("GBAYE0601498".to_owned(), 2, false)
+            ]
+        );
     }
 
     #[test]
