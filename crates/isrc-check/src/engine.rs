@@ -17,6 +17,7 @@ use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
+use crate::dense::{Group, GroupMemo, PAGE_BITS, PageBatch};
 use crate::fold::{fold_hash, fold_hash_parts, parse_duration};
 use crate::layout::{
     ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
@@ -271,46 +272,49 @@ impl Index {
         }
     }
 
-    /// Dense mode: sets the bit of each code; a bit already set is a repeat.
-    fn add_dense(&self, outs: &[Out]) {
-        let mut buckets: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
-        for out in outs {
-            if let Some(code) = out.code {
-                let key = code.to_u64();
-                buckets[shard_of(key)].push(key);
-            }
+    /// Dense mode: adds a worker's pages: a bit set both here and in the batch, or a repeat
+    /// within the batch, is one more record of a code already seen.
+    fn add_pages(&self, batch: &PageBatch) {
+        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        for (i, (page, _)) in batch.pages.iter().enumerate() {
+            buckets[shard_of(page * PAGE_BITS)].push(i as u32);
         }
-        for (s, bucket) in buckets.iter().enumerate() {
-            if bucket.is_empty() {
+        let mut repeat_buckets: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
+        for &key in &batch.repeats {
+            repeat_buckets[shard_of(key)].push(key);
+        }
+        for (s, (bucket, repeats)) in buckets.iter().zip(&repeat_buckets).enumerate() {
+            if bucket.is_empty() && repeats.is_empty() {
                 continue;
             }
             let mut shard = self.shards[s]
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let shard = &mut *shard;
-            let mut last_page = u64::MAX;
-            let mut bits = [0u64; 4];
-            let flush = |shard: &mut Shard, page: u64, bits: &[u64; 4]| {
-                if page != u64::MAX {
-                    shard.pages.insert(page, *bits);
-                }
+            let again = |shard: &mut Shard, key: u64| {
+                let n = shard.repeats.entry(key).or_insert(1);
+                *n = n.saturating_add(1);
             };
-            for &key in bucket {
-                let page = key >> 8;
-                if page != last_page {
-                    flush(shard, last_page, &bits);
-                    bits = shard.pages.get(&page).copied().unwrap_or([0; 4]);
-                    last_page = page;
+            for &i in bucket {
+                let (page, bits) = batch.pages[i as usize];
+                let seen = shard.pages.entry(page).or_insert([0; 4]);
+                let mut both = [0u64; 4];
+                for w in 0..4 {
+                    both[w] = seen[w] & bits[w];
+                    seen[w] |= bits[w];
                 }
-                let (word, bit) = (((key & 255) >> 6) as usize, key & 63);
-                if bits[word] & (1 << bit) != 0 {
-                    let n = shard.repeats.entry(key).or_insert(1);
-                    *n = n.saturating_add(1);
-                } else {
-                    bits[word] |= 1 << bit;
+                for (w, mut set) in both.into_iter().enumerate() {
+                    while set != 0 {
+                        let key =
+                            page * PAGE_BITS + (w as u64) * 64 + u64::from(set.trailing_zeros());
+                        set &= set - 1;
+                        again(shard, key);
+                    }
                 }
             }
-            flush(shard, last_page, &bits);
+            for &key in repeats {
+                again(shard, key);
+            }
         }
     }
 
@@ -819,9 +823,9 @@ impl<'p> Checker<'p> {
                     .into_iter()
                     .par_bridge()
                     .for_each_with(done_tx, |tx, chunk| {
-                        let done = process(chunk, work, &policy);
-                        if dense {
-                            index.add_dense(&done.result.outs);
+                        let done = process(chunk, work, &policy, dense);
+                        if let Some(batch) = &done.result.batch {
+                            index.add_pages(batch);
                         } else if parallel_index {
                             let pos = (seq_base + done.chunk.seq) << 32;
                             index.add(&done.result.outs, &done.result.metas, pos, false);
@@ -1024,8 +1028,8 @@ impl<'p> Checker<'p> {
         {
             state.sink_error = Some(e);
         }
-        self.records += result.outs.len() as u64;
-        state.file_records += result.outs.len() as u64;
+        self.records += result.records;
+        state.file_records += result.records;
         if relative {
             state.lines += result.lines;
         } else if let Some(last) = result.outs.last() {
@@ -1273,7 +1277,12 @@ struct ChunkResult {
     lines: u64,
     by_rule: [u32; 32],
     prefixes: Vec<(u64, PrefixAgg)>,
+    /// Records in the chunk: `outs.len()`, plus those counted in `batch`.
+    records: u64,
+    /// One per record, in order; in dense mode only records that took the long way.
     outs: Vec<Out>,
+    /// Dense mode: the chunk's codes as bit pages, for the index.
+    batch: Option<PageBatch>,
     metas: Vec<Meta>,
     issues: Vec<(u64, u64, String)>,
 }
@@ -1511,7 +1520,9 @@ impl<'a, 'p> Tally<'a, 'p> {
                 lines: 0,
                 by_rule: [0; 32],
                 prefixes: Vec::new(),
+                records: 0,
                 outs: Vec::with_capacity(capacity),
+                batch: None,
                 metas: Vec::new(),
                 issues: Vec::new(),
             },
@@ -1706,7 +1717,15 @@ fn chunk_lines(data: &[u8]) -> impl Iterator<Item = (u64, usize, &[u8])> {
     })
 }
 
-fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
+fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, dense: bool) -> Done {
+    if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
+        let mut tally = Tally::new(policy, 0);
+        dense_lines(&mut tally, &chunk.data);
+        return Done {
+            chunk,
+            result: tally.res,
+        };
+    }
     let mut tally = Tally::new(policy, chunk.data_len() / 13 + 16);
     match work {
         Work::Lines => {
@@ -1821,11 +1840,80 @@ fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
             }
         }
     }
-    // Fold the title hash separator into the hash only once; nothing else to do.
+    tally.res.records = tally.res.outs.len() as u64;
     Done {
         chunk,
         result: tally.res,
     }
+}
+
+/// A chunk of a plain list for the dense index: compact codes whose verdict is clean are
+/// counted per group and go into bit pages; every other line takes the long way
+/// ([`Tally::check`]).
+fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
+    let mut memo = GroupMemo::new();
+    let mut batch = PageBatch::new();
+    let mut counted = 0u64;
+    let mut line = 0u64;
+    let mut start = 0usize;
+    let add = |tally: &mut Tally<'_, '_>, group: Group| {
+        tally.res.valid += group.records;
+        let mut bits = group.rules.bits();
+        while bits != 0 {
+            tally.res.by_rule[bits.trailing_zeros() as usize] += group.records as u32;
+            bits &= bits - 1;
+        }
+        tally.res.prefixes[group.slot].1.records += group.records;
+    };
+    let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
+    for end in ends {
+        if start >= data.len() {
+            break;
+        }
+        line += 1;
+        let text = &data[start..end];
+        start = end + 1;
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if let Some(code) = Isrc::from_compact_bytes(text) {
+            if let Err(group) = memo.count(code) {
+                // A new group: its verdict from the core, remembered when clean.
+                match tally.cache.compact(text) {
+                    Some(v)
+                        if v.fix.is_none() && v.severity.is_none_or(|s| s < Severity::Warning) =>
+                    {
+                        let slot = tally.slot(prefix_key(&text[..5]));
+                        if let Some(evicted) = memo.insert(group, v.rules, slot) {
+                            add(tally, evicted);
+                        }
+                    }
+                    _ => {
+                        tally.check(text, line, 1);
+                        continue;
+                    }
+                }
+            }
+            counted += 1;
+            batch.insert(code.to_u64());
+            continue;
+        }
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        tally.check(text, line, 1);
+    }
+    for group in memo.drain().collect::<Vec<_>>() {
+        add(tally, group);
+    }
+    for out in std::mem::take(&mut tally.res.outs) {
+        if let Some(code) = out.code {
+            batch.insert(code.to_u64());
+        }
+        counted += 1;
+    }
+    batch.close();
+    tally.res.lines = line;
+    tally.res.records = counted;
+    tally.res.batch = Some(batch);
 }
 
 fn check_json(

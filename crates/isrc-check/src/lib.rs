@@ -50,6 +50,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod dense;
 mod engine;
 mod fold;
 mod layout;
