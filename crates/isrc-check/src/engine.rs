@@ -18,7 +18,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
 use crate::dense::{Group, GroupMemo, PAGE_BITS, PageBatch};
-use crate::fold::{fold_hash, fold_hash_parts, parse_duration};
+use crate::fold::{fold_hash, fold_hash_bytes, fold_hash_parts, parse_duration};
 use crate::layout::{
     ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
     detect_delimiter, looks_like_header,
@@ -790,13 +790,13 @@ impl<'p> Checker<'p> {
         split: F,
     ) -> Result<(), CheckError>
     where
-        F: FnOnce(SyncSender<Chunk>, &AtomicBool) -> io::Result<u64> + Send,
+        F: FnOnce(SyncSender<Chunk>, &Control) -> io::Result<u64> + Send,
     {
         if let Some(s) = sink.as_deref_mut() {
             s.start(info)
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
         }
-        let cancel = AtomicBool::new(false);
+        let cancel = Control::default();
         let policy = self.policy;
         let keep = sink.is_some();
         // Without a sink or gap analysis, order does not matter: workers fill the index.
@@ -903,7 +903,7 @@ impl<'p> Checker<'p> {
         sink: &mut Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
-        cancel: &AtomicBool,
+        cancel: &Control,
         ordered_index: bool,
     ) {
         let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
@@ -913,9 +913,10 @@ impl<'p> Checker<'p> {
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if state.sink_error.is_none() {
-                    self.merge(done, state, work, sink, ordered_index);
+                    let data = self.merge(done, state, work, sink, ordered_index);
+                    cancel.give(data);
                     if state.sink_error.is_some() {
-                        cancel.store(true, Ordering::Relaxed);
+                        cancel.cancel.store(true, Ordering::Relaxed);
                     }
                 }
                 progress(state.bytes, size);
@@ -930,7 +931,7 @@ impl<'p> Checker<'p> {
         work: &Work,
         sink: &mut Option<&mut dyn RecordSink>,
         ordered_index: bool,
-    ) {
+    ) -> Vec<u8> {
         let Done { chunk, result } = done;
         let name = state.name;
         let relative = chunk.relative_lines;
@@ -1036,6 +1037,7 @@ impl<'p> Checker<'p> {
             state.lines = state.lines.max(last.line);
         }
         state.bytes += chunk.input_bytes;
+        chunk.data
     }
 
     /// The record number of an index position.
@@ -1190,6 +1192,36 @@ fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGrou
     groups
 }
 
+/// Shared by the reader and the merge: the signal to stop reading, and chunk buffers that
+/// the merge is done with, so that the reader reuses warm memory instead of faulting in
+/// fresh pages for every chunk.
+#[derive(Default)]
+struct Control {
+    cancel: AtomicBool,
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Control {
+    /// An empty buffer with room for a chunk.
+    fn buffer(&self) -> Vec<u8> {
+        let spare = self
+            .spare
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        spare.unwrap_or_else(|| Vec::with_capacity(CHUNK + 4096))
+    }
+
+    /// Takes back a chunk's buffer (a few are kept).
+    fn give(&self, mut data: Vec<u8>) {
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        if data.capacity() >= CHUNK && data.capacity() <= 4 * CHUNK && spare.len() < 8 {
+            data.clear();
+            spare.push(data);
+        }
+    }
+}
+
 struct MergeState<'n> {
     name: &'n str,
     lines: u64,
@@ -1294,13 +1326,9 @@ struct Done {
 
 /// Reads whole lines into chunks; a line longer than [`MAX_LINE`] becomes a chunk of its own,
 /// cut to that length.
-fn split_lines(
-    mut reader: impl Read,
-    tx: SyncSender<Chunk>,
-    cancel: &AtomicBool,
-) -> io::Result<u64> {
+fn split_lines(mut reader: impl Read, tx: SyncSender<Chunk>, cancel: &Control) -> io::Result<u64> {
     let mut seq = 0u64;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut buf: Vec<u8> = cancel.buffer();
     let send = |seq: &mut u64, data: Vec<u8>, overlong: Option<u64>, input_bytes: u64| -> bool {
         let chunk = Chunk {
             seq: *seq,
@@ -1315,7 +1343,7 @@ fn split_lines(
         tx.send(chunk).is_ok()
     };
     loop {
-        if cancel.load(Ordering::Relaxed) {
+        if cancel.cancel.load(Ordering::Relaxed) {
             return Ok(seq);
         }
         let want = CHUNK.saturating_sub(buf.len()).max(4096);
@@ -1333,7 +1361,7 @@ fn split_lines(
         match memchr::memrchr(b'\n', &buf) {
             Some(p) => {
                 let rest = buf[p + 1..].to_vec();
-                let mut data = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                let mut data = std::mem::replace(&mut buf, cancel.buffer());
                 data.truncate(p + 1);
                 buf.extend_from_slice(&rest);
                 let len = data.len() as u64;
@@ -1359,7 +1387,7 @@ fn split_lines(
                     }
                     total += n as u64;
                 }
-                let mut data = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                let mut data = std::mem::replace(&mut buf, cancel.buffer());
                 data.push(b'\n');
                 buf.extend_from_slice(&rest);
                 if !send(&mut seq, data, Some(total), total + 1) {
@@ -1376,7 +1404,7 @@ fn split_csv(
     delimiter: u8,
     has_header: bool,
     tx: SyncSender<Chunk>,
-    cancel: &AtomicBool,
+    cancel: &Control,
 ) -> io::Result<u64> {
     let events = Rc::new(RefCell::new(Vec::<LongLine>::new()));
     let tee = Rc::new(RefCell::new(Vec::<u8>::new()));
@@ -1389,7 +1417,7 @@ fn split_csv(
         .from_reader(Tee::new(Limiter::new(reader, events.clone()), tee.clone()));
     let mut record = csv::ByteRecord::new();
     let mut chunk = TableChunk::default();
-    let mut data: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut data: Vec<u8> = cancel.buffer();
     let mut issues = Vec::new();
     let mut seq = 0u64;
     let mut first = true;
@@ -1460,12 +1488,12 @@ fn split_csv(
             ends: ends_start..chunk.ends.len(),
         });
         if data.len() >= CHUNK {
-            if cancel.load(Ordering::Relaxed) {
+            if cancel.cancel.load(Ordering::Relaxed) {
                 return Ok(seq);
             }
             let mut c = Chunk::table(seq, std::mem::take(&mut chunk), std::mem::take(&mut issues));
             c.input_bytes = data.len() as u64;
-            c.data = std::mem::replace(&mut data, Vec::with_capacity(CHUNK + 4096));
+            c.data = std::mem::replace(&mut data, cancel.buffer());
             if tx.send(c).is_err() {
                 return Ok(seq);
             }
@@ -1564,6 +1592,28 @@ impl<'a, 'p> Tally<'a, 'p> {
                 String::from_utf8_lossy(bytes)
             }
         };
+        // Most other values (lowercase, hyphenated, labelled codes) have no warning either:
+        // the verdict, which allocates nothing, is all they need.
+        let verdict = isrc::verdict(&text, self.policy);
+        if verdict.severity.is_none_or(|s| s < Severity::Warning) {
+            self.res.valid += 1;
+            self.count_rules(verdict.rules);
+            let key = match verdict.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(&text),
+            };
+            let slot = self.slot(key);
+            self.res.prefixes[slot].1.records += 1;
+            self.res.outs.push(Out {
+                code: verdict.isrc,
+                fix: verdict.fix,
+                rules: verdict.rules,
+                valid: true,
+                line,
+                offset: self.offset,
+            });
+            return;
+        }
         let report = isrc::check(&text, self.policy);
         let mut out = Out {
             code: report.isrc,
@@ -1814,19 +1864,20 @@ fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, dense: bool) -> Done 
                         ),
                     }
                     if meta {
-                        let text =
-                            |i: Option<usize>| i.and_then(field).map(String::from_utf8_lossy);
-                        let title = text(columns.title);
-                        let artist = text(columns.artist);
+                        let title = columns.title.and_then(field);
+                        let artist = columns.artist.and_then(field);
                         let title_artist = (title.is_some() || artist.is_some()).then(|| {
-                            fold_hash_parts(&[
-                                title.as_deref().unwrap_or(""),
-                                artist.as_deref().unwrap_or(""),
+                            fold_hash_bytes(&[
+                                title.unwrap_or_default(),
+                                artist.unwrap_or_default(),
                             ])
                         });
                         let m = Meta {
                             title_artist,
-                            version: text(columns.version).map(|v| fold_hash(&v)),
+                            version: columns
+                                .version
+                                .and_then(field)
+                                .map(|v| fold_hash_bytes(&[v])),
                             duration: columns.duration.and_then(|(i, unit)| {
                                 field(i).and_then(|f| {
                                     parse_duration(&String::from_utf8_lossy(f), unit)

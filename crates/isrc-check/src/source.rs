@@ -159,6 +159,18 @@ impl<R: Read> Read for Limiter<R> {
                 }
                 return Ok(0);
             }
+            // No line of this read can pass the limit: only count the lines.
+            if self.len + n as u64 <= MAX_LINE as u64 {
+                let data = &out[..n];
+                match memchr::memrchr(b'\n', data) {
+                    Some(last) => {
+                        self.line += memchr::memchr_iter(b'\n', data).count() as u64;
+                        self.len = (n - last - 1) as u64;
+                    }
+                    None => self.len += n as u64,
+                }
+                return Ok(n);
+            }
             let mut w = 0;
             let mut r = 0;
             while r < n {
