@@ -1127,6 +1127,7 @@ impl<'p> Checker<'p> {
                             b.records
                                 .cmp(&a.records)
                                 .then(a.first_record.cmp(&b.first_record))
+                                .then(a.isrc.cmp(&b.isrc))
                         });
                         top.truncate(20);
                     }
