@@ -2,14 +2,12 @@
 //! input order into the cross-record index.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Read};
 use std::num::NonZeroU64;
 use std::ops::Range;
 use std::path::Path;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -27,7 +25,8 @@ use crate::layout::{
 use crate::report::{
     CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,
 };
-use crate::source::{self, Limiter, LongLine, MAX_LINE, Opened, Tee};
+use crate::source::{self, MAX_LINE, Opened};
+use crate::table::{Row, TableChunk, parse_block, split_table};
 
 /// Bytes per chunk handed to a worker.
 const CHUNK: usize = 1 << 20;
@@ -448,6 +447,8 @@ pub struct Checker<'p> {
     issues: Vec<InputIssue>,
     issue_count: u64,
     order: FastMap<u64, (u32, u64)>,
+    /// Bytes per chunk handed to a worker.
+    chunk: usize,
 }
 
 impl<'p> Checker<'p> {
@@ -467,7 +468,15 @@ impl<'p> Checker<'p> {
             issues: Vec::new(),
             issue_count: 0,
             order: FastMap::default(),
+            chunk: CHUNK,
         }
+    }
+
+    /// Sets the bytes per chunk handed to a worker (1 MiB by default). For tests and
+    /// fuzzing: the figures must not depend on where the input is cut.
+    #[doc(hidden)]
+    pub fn set_chunk_bytes(&mut self, bytes: usize) {
+        self.chunk = bytes.max(1);
     }
 
     /// Checks the file at `path` (`-`: standard input).
@@ -673,6 +682,7 @@ impl<'p> Checker<'p> {
                     columns: columns.clone(),
                     width,
                     delimiter,
+                    header: has_header,
                 };
                 self.pipeline(
                     name,
@@ -682,7 +692,7 @@ impl<'p> Checker<'p> {
                     progress,
                     opened.size,
                     |tx, cancel| {
-                        split_csv(source::whole(opened), delimiter, has_header, tx, cancel)
+                        split_table(source::whole(opened), delimiter, has_header, tx, cancel)
                     },
                 )
             }
@@ -765,6 +775,7 @@ impl<'p> Checker<'p> {
             columns: columns.clone(),
             width,
             delimiter: b',',
+            header: false,
         };
         let skip = usize::from(has_header);
         self.pipeline(
@@ -824,7 +835,7 @@ impl<'p> Checker<'p> {
             s.start(info)
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
         }
-        let cancel = Control::default();
+        let cancel = Control::new(self.chunk);
         let policy = self.policy;
         let keep = sink.is_some();
         // Without a sink or gap analysis, order does not matter: workers fill the index.
@@ -1225,27 +1236,36 @@ fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGrou
 /// Shared by the reader and the merge: the signal to stop reading, and chunk buffers that
 /// the merge is done with, so that the reader reuses warm memory instead of faulting in
 /// fresh pages for every chunk.
-#[derive(Default)]
-struct Control {
-    cancel: AtomicBool,
+pub(crate) struct Control {
+    pub(crate) cancel: AtomicBool,
+    /// Bytes per chunk.
+    pub(crate) chunk: usize,
     spare: Mutex<Vec<Vec<u8>>>,
 }
 
 impl Control {
+    fn new(chunk: usize) -> Control {
+        Control {
+            cancel: AtomicBool::new(false),
+            chunk,
+            spare: Mutex::default(),
+        }
+    }
+
     /// An empty buffer with room for a chunk.
-    fn buffer(&self) -> Vec<u8> {
+    pub(crate) fn buffer(&self) -> Vec<u8> {
         let spare = self
             .spare
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop();
-        spare.unwrap_or_else(|| Vec::with_capacity(CHUNK + 4096))
+        spare.unwrap_or_else(|| Vec::with_capacity(self.chunk + 4096))
     }
 
     /// Takes back a chunk's buffer (a few are kept).
     fn give(&self, mut data: Vec<u8>) {
         let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
-        if data.capacity() >= CHUNK && data.capacity() <= 4 * CHUNK && spare.len() < 8 {
+        if data.capacity() >= self.chunk && data.capacity() <= 4 * CHUNK && spare.len() < 8 {
             data.clear();
             spare.push(data);
         }
@@ -1268,25 +1288,13 @@ enum Work {
         columns: Columns,
         width: usize,
         delimiter: u8,
+        /// The first record of the input is a header row (blocks still to be parsed).
+        header: bool,
     },
 }
 
-#[derive(Default)]
-struct TableChunk {
-    fields: Vec<u8>,
-    ends: Vec<usize>,
-    rows: Vec<Row>,
-}
-
-struct Row {
-    line: u64,
-    raw: Range<usize>,
-    field_base: usize,
-    ends: Range<usize>,
-}
-
 /// A piece of input: whole lines, or whole CSV records.
-struct Chunk {
+pub(crate) struct Chunk {
     seq: u64,
     /// The raw bytes (lines, JSON Lines, CSV records).
     data: Vec<u8>,
@@ -1302,6 +1310,19 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// A block of delimited text, parsed by the worker.
+    pub(crate) fn block(seq: u64, data: Vec<u8>, issues: Vec<(u64, u64, String)>) -> Chunk {
+        Chunk {
+            seq,
+            input_bytes: data.len() as u64,
+            data,
+            table: None,
+            relative_lines: true,
+            overlong: None,
+            issues,
+        }
+    }
+
     fn table(seq: u64, table: TableChunk, issues: Vec<(u64, u64, String)>) -> Chunk {
         Chunk {
             seq,
@@ -1376,7 +1397,11 @@ fn split_lines(mut reader: impl Read, tx: SyncSender<Chunk>, cancel: &Control) -
         if cancel.cancel.load(Ordering::Relaxed) {
             return Ok(seq);
         }
-        let want = CHUNK.saturating_sub(buf.len()).max(4096);
+        let want = if buf.len() < cancel.chunk {
+            cancel.chunk - buf.len()
+        } else {
+            64 * 1024
+        };
         let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
         if n == 0 {
             if !buf.is_empty() {
@@ -1385,7 +1410,7 @@ fn split_lines(mut reader: impl Read, tx: SyncSender<Chunk>, cancel: &Control) -
             }
             return Ok(seq);
         }
-        if buf.len() < CHUNK {
+        if buf.len() < cancel.chunk {
             continue;
         }
         match memchr::memrchr(b'\n', &buf) {
@@ -1399,8 +1424,10 @@ fn split_lines(mut reader: impl Read, tx: SyncSender<Chunk>, cancel: &Control) -
                     return Ok(seq);
                 }
             }
+            // A line still shorter than the limit: read on.
+            None if buf.len() <= MAX_LINE => {}
             None => {
-                // One line longer than a chunk: keep its start, count the rest.
+                // One line longer than the limit: keep its start, count the rest.
                 let mut total = buf.len() as u64;
                 buf.truncate(MAX_LINE);
                 let mut scratch = vec![0u8; 64 * 1024];
@@ -1426,140 +1453,6 @@ fn split_lines(mut reader: impl Read, tx: SyncSender<Chunk>, cancel: &Control) -
             }
         }
     }
-}
-
-/// Reads CSV records with the `csv` crate, keeping each record's raw bytes.
-fn split_csv(
-    reader: impl Read,
-    delimiter: u8,
-    has_header: bool,
-    tx: SyncSender<Chunk>,
-    cancel: &Control,
-) -> io::Result<u64> {
-    let events = Rc::new(RefCell::new(Vec::<LongLine>::new()));
-    let tee = Rc::new(RefCell::new(Vec::<u8>::new()));
-    let mut tee_base = 0u64;
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(64 * 1024)
-        .from_reader(Tee::new(Limiter::new(reader, events.clone()), tee.clone()));
-    let mut record = csv::ByteRecord::new();
-    let mut chunk = TableChunk::default();
-    let mut data: Vec<u8> = cancel.buffer();
-    let mut issues = Vec::new();
-    let mut seq = 0u64;
-    let mut first = true;
-    let mut prev_end = 0u64;
-    let mut next_line = 1u64;
-    loop {
-        let more = match rdr.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => match e.kind() {
-                csv::ErrorKind::Io(_) => {
-                    return Err(match e.into_kind() {
-                        csv::ErrorKind::Io(io) => io,
-                        _ => io::Error::other("read error"),
-                    });
-                }
-                _ => return Err(io::Error::other(e.to_string())),
-            },
-        };
-        if !more {
-            break;
-        }
-        let start = record.position().map_or(0, csv::Position::byte);
-        let line;
-        let end = rdr.position().byte();
-        let raw = {
-            // Everything since the previous record (blank lines included) goes into the
-            // chunk, so that --fix can copy it unchanged.
-            let tee = tee.borrow();
-            let clamp = |at: u64| (at.saturating_sub(tee_base) as usize).min(tee.len());
-            let (from, a, b) = (clamp(prev_end), clamp(start), clamp(end));
-            // The csv crate counts the \n of a \r\n ending as the start of the next record.
-            let mut a = a;
-            while a < b && matches!(tee[a], b'\n' | b'\r') {
-                a += 1;
-            }
-            let at = data.len();
-            // Line numbers counted here: the csv crate does not count skipped blank lines.
-            next_line += newlines(&tee[from.min(a)..a]);
-            line = next_line;
-            next_line += newlines(&tee[a..b.max(a)]);
-            data.extend_from_slice(&tee[from.min(a)..b.max(a)]);
-            at + (a - from.min(a))..data.len()
-        };
-        prev_end = end;
-        for e in events.borrow_mut().drain(..) {
-            issues.push((
-                e.line,
-                MAX_LINE as u64 + 1,
-                format!(
-                    "the line is {} bytes long; only its first {} bytes were read",
-                    e.length, MAX_LINE
-                ),
-            ));
-        }
-        if std::mem::take(&mut first) && has_header {
-            continue;
-        }
-        let field_base = chunk.fields.len();
-        let ends_start = chunk.ends.len();
-        for field in &record {
-            chunk.fields.extend_from_slice(field);
-            chunk.ends.push(chunk.fields.len());
-        }
-        chunk.rows.push(Row {
-            line,
-            raw,
-            field_base,
-            ends: ends_start..chunk.ends.len(),
-        });
-        if data.len() >= CHUNK {
-            if cancel.cancel.load(Ordering::Relaxed) {
-                return Ok(seq);
-            }
-            let mut c = Chunk::table(seq, std::mem::take(&mut chunk), std::mem::take(&mut issues));
-            c.input_bytes = data.len() as u64;
-            c.data = std::mem::replace(&mut data, cancel.buffer());
-            if tx.send(c).is_err() {
-                return Ok(seq);
-            }
-            seq += 1;
-            let mut tee = tee.borrow_mut();
-            let consumed = (end.saturating_sub(tee_base) as usize).min(tee.len());
-            tee.drain(..consumed);
-            tee_base += consumed as u64;
-        }
-    }
-    for e in events.borrow_mut().drain(..) {
-        issues.push((
-            e.line,
-            MAX_LINE as u64 + 1,
-            format!(
-                "the line is {} bytes long; only its first {} bytes were read",
-                e.length, MAX_LINE
-            ),
-        ));
-    }
-    {
-        let tee = tee.borrow();
-        let from = (prev_end.saturating_sub(tee_base) as usize).min(tee.len());
-        data.extend_from_slice(&tee[from..]);
-    }
-    let mut c = Chunk::table(seq, chunk, issues);
-    c.input_bytes = data.len() as u64;
-    c.data = data;
-    let _ = tx.send(c);
-    Ok(seq + 1)
-}
-
-/// The number of `\n` in a record's few bytes (a plain loop: cheaper than a SIMD search's
-/// set-up on a few dozen bytes).
-fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u64
 }
 
 /// Per-chunk tallies kept by a worker.
@@ -1803,7 +1696,7 @@ fn chunk_lines(data: &[u8]) -> impl Iterator<Item = (u64, usize, &[u8])> {
     })
 }
 
-fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, dense: bool) -> Done {
+fn process(mut chunk: Chunk, work: &Work, policy: &Policy<'_>, dense: bool) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
         let mut tally = Tally::new(policy, 0);
         dense_lines(&mut tally, &chunk.data);
@@ -1849,7 +1742,14 @@ fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>, dense: bool) -> Done 
             columns,
             width,
             delimiter,
+            header,
         } => {
+            if chunk.table.is_none() {
+                let skip_header = *header && chunk.seq == 0;
+                let (parsed, lines) = parse_block(&chunk.data, *delimiter, skip_header);
+                chunk.table = Some(parsed);
+                tally.res.lines = lines;
+            }
             if let Some(table) = &chunk.table {
                 let meta = columns.has_meta();
                 for row in &table.rows {

@@ -57,6 +57,7 @@ mod layout;
 mod report;
 mod sinks;
 mod source;
+mod table;
 
 pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink};
 pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};

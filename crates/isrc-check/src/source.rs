@@ -206,26 +206,6 @@ impl<R: Read> Read for Limiter<R> {
     }
 }
 
-/// Keeps a copy of everything read, so that the raw bytes of each CSV record are known.
-pub(crate) struct Tee<R> {
-    inner: R,
-    pub buf: Rc<RefCell<Vec<u8>>>,
-}
-
-impl<R: Read> Tee<R> {
-    pub fn new(inner: R, buf: Rc<RefCell<Vec<u8>>>) -> Self {
-        Tee { inner, buf }
-    }
-}
-
-impl<R: Read> Read for Tee<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(out)?;
-        self.buf.borrow_mut().extend_from_slice(&out[..n]);
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
