@@ -856,13 +856,14 @@ impl<'p> Checker<'p> {
         };
         let read_result = std::thread::scope(|scope| {
             let cancel = &cancel;
+            let control = cancel;
             let reader = scope.spawn(move || split(chunk_tx, cancel));
             scope.spawn(move || {
                 chunk_rx
                     .into_iter()
                     .par_bridge()
                     .for_each_with(done_tx, |tx, chunk| {
-                        let done = process(chunk, work, &policy, dense);
+                        let done = process(chunk, work, &policy, dense, control);
                         if let Some(batch) = &done.result.batch {
                             index.add_pages(batch);
                         } else if parallel_index {
@@ -952,8 +953,8 @@ impl<'p> Checker<'p> {
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if state.sink_error.is_none() {
-                    let data = self.merge(done, state, work, sink, ordered_index);
-                    cancel.give(data);
+                    let used = self.merge(done, state, work, sink, ordered_index);
+                    cancel.give(used);
                     if state.sink_error.is_some() {
                         cancel.cancel.store(true, Ordering::Relaxed);
                     }
@@ -970,7 +971,7 @@ impl<'p> Checker<'p> {
         work: &Work,
         sink: &mut Option<&mut dyn RecordSink>,
         ordered_index: bool,
-    ) -> Vec<u8> {
+    ) -> Used {
         let Done { chunk, result } = done;
         let name = state.name;
         let relative = chunk.relative_lines;
@@ -1076,7 +1077,12 @@ impl<'p> Checker<'p> {
             state.lines = state.lines.max(last.line);
         }
         state.bytes += chunk.input_bytes;
-        chunk.data
+        Used {
+            data: chunk.data,
+            table: chunk.table,
+            outs: result.outs,
+            metas: result.metas,
+        }
     }
 
     /// The record number of an index position.
@@ -1233,15 +1239,35 @@ fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGrou
     groups
 }
 
-/// Shared by the reader and the merge: the signal to stop reading, and chunk buffers that
-/// the merge is done with, so that the reader reuses warm memory instead of faulting in
-/// fresh pages for every chunk.
+/// The buffers of a merged chunk, for the next chunks.
+struct Used {
+    data: Vec<u8>,
+    table: Option<TableChunk>,
+    outs: Vec<Out>,
+    metas: Vec<Meta>,
+}
+
+/// Buffers kept for reuse.
+#[derive(Default)]
+struct Spare {
+    data: Vec<Vec<u8>>,
+    tables: Vec<TableChunk>,
+    outs: Vec<Vec<Out>>,
+    metas: Vec<Vec<Meta>>,
+}
+
+/// Shared by the reader, the workers and the merge: the signal to stop reading, and the
+/// buffers of chunks the merge is done with, so that later chunks reuse warm memory instead
+/// of faulting in fresh pages (which cost more than the checks on a 2-core machine).
 pub(crate) struct Control {
     pub(crate) cancel: AtomicBool,
     /// Bytes per chunk.
     pub(crate) chunk: usize,
-    spare: Mutex<Vec<Vec<u8>>>,
+    spare: Mutex<Spare>,
 }
+
+/// How many chunks' buffers are kept: about as many as are in flight.
+const KEEP: usize = 8;
 
 impl Control {
     fn new(chunk: usize) -> Control {
@@ -1252,22 +1278,59 @@ impl Control {
         }
     }
 
+    fn spare(&self) -> std::sync::MutexGuard<'_, Spare> {
+        self.spare.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// An empty buffer with room for a chunk.
     pub(crate) fn buffer(&self) -> Vec<u8> {
-        let spare = self
-            .spare
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
+        let spare = self.spare().data.pop();
         spare.unwrap_or_else(|| Vec::with_capacity(self.chunk + 4096))
     }
 
-    /// Takes back a chunk's buffer (a few are kept).
-    fn give(&self, mut data: Vec<u8>) {
-        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
-        if data.capacity() >= self.chunk && data.capacity() <= 4 * CHUNK && spare.len() < 8 {
+    /// An empty table.
+    pub(crate) fn table(&self) -> TableChunk {
+        self.spare().tables.pop().unwrap_or_default()
+    }
+
+    /// An empty list of outcomes and one of metadata.
+    fn outcomes(&self) -> (Vec<Out>, Vec<Meta>) {
+        let mut spare = self.spare();
+        let outs = spare.outs.pop().unwrap_or_default();
+        let metas = spare.metas.pop().unwrap_or_default();
+        (outs, metas)
+    }
+
+    /// Takes back a merged chunk's buffers (those of a few chunks are kept).
+    fn give(&self, used: Used) {
+        let Used {
+            mut data,
+            table,
+            mut outs,
+            mut metas,
+        } = used;
+        let mut spare = self.spare();
+        if data.capacity() >= self.chunk && data.capacity() <= 4 * CHUNK && spare.data.len() < KEEP
+        {
             data.clear();
-            spare.push(data);
+            spare.data.push(data);
+        }
+        if let Some(mut table) = table
+            && spare.tables.len() < KEEP
+            && table.fields.capacity() <= 4 * CHUNK
+        {
+            table.fields.clear();
+            table.ends.clear();
+            table.rows.clear();
+            spare.tables.push(table);
+        }
+        if spare.outs.len() < KEEP && outs.capacity() <= CHUNK {
+            outs.clear();
+            spare.outs.push(outs);
+        }
+        if spare.metas.len() < KEEP && metas.capacity() <= CHUNK {
+            metas.clear();
+            spare.metas.push(metas);
         }
     }
 }
@@ -1333,12 +1396,6 @@ impl Chunk {
             overlong: None,
             issues,
         }
-    }
-
-    fn data_len(&self) -> usize {
-        self.data
-            .len()
-            .max(self.table.as_ref().map_or(0, |t| t.fields.len()))
     }
 }
 
@@ -1468,7 +1525,7 @@ struct Tally<'a, 'p> {
 }
 
 impl<'a, 'p> Tally<'a, 'p> {
-    fn new(policy: &'a Policy<'p>, capacity: usize) -> Self {
+    fn new(policy: &'a Policy<'p>) -> Self {
         Tally {
             policy,
             res: ChunkResult {
@@ -1478,7 +1535,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 by_rule: [0; 32],
                 prefixes: Vec::new(),
                 records: 0,
-                outs: Vec::with_capacity(capacity),
+                outs: Vec::new(),
                 batch: None,
                 metas: Vec::new(),
                 issues: Vec::new(),
@@ -1696,16 +1753,23 @@ fn chunk_lines(data: &[u8]) -> impl Iterator<Item = (u64, usize, &[u8])> {
     })
 }
 
-fn process(mut chunk: Chunk, work: &Work, policy: &Policy<'_>, dense: bool) -> Done {
+fn process(
+    mut chunk: Chunk,
+    work: &Work,
+    policy: &Policy<'_>,
+    dense: bool,
+    control: &Control,
+) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
-        let mut tally = Tally::new(policy, 0);
+        let mut tally = Tally::new(policy);
         dense_lines(&mut tally, &chunk.data);
         return Done {
             chunk,
             result: tally.res,
         };
     }
-    let mut tally = Tally::new(policy, chunk.data_len() / 13 + 16);
+    let mut tally = Tally::new(policy);
+    (tally.res.outs, tally.res.metas) = control.outcomes();
     match work {
         Work::Lines => {
             let mut lines = 0;
@@ -1746,7 +1810,8 @@ fn process(mut chunk: Chunk, work: &Work, policy: &Policy<'_>, dense: bool) -> D
         } => {
             if chunk.table.is_none() {
                 let skip_header = *header && chunk.seq == 0;
-                let (parsed, lines) = parse_block(&chunk.data, *delimiter, skip_header);
+                let mut parsed = control.table();
+                let lines = parse_block(&chunk.data, *delimiter, skip_header, &mut parsed);
                 chunk.table = Some(parsed);
                 tally.res.lines = lines;
             }

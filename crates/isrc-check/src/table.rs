@@ -191,9 +191,15 @@ pub(crate) fn split_table(
     }
 }
 
-/// Parses one block with the `csv` crate: its records (without the header row when
-/// `skip_header`), with line numbers relative to the block, and the number of lines in it.
-pub(crate) fn parse_block(data: &[u8], delimiter: u8, skip_header: bool) -> (TableChunk, u64) {
+/// Parses one block with the `csv` crate into `table` (empty): its records (without the
+/// header row when `skip_header`), with line numbers relative to the block. Returns the
+/// number of lines in the block.
+pub(crate) fn parse_block(
+    data: &[u8],
+    delimiter: u8,
+    skip_header: bool,
+    table: &mut TableChunk,
+) -> u64 {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -201,11 +207,6 @@ pub(crate) fn parse_block(data: &[u8], delimiter: u8, skip_header: bool) -> (Tab
         .buffer_capacity(64 * 1024)
         .from_reader(data);
     let mut record = csv::ByteRecord::new();
-    let mut table = TableChunk {
-        fields: Vec::with_capacity(data.len()),
-        ends: Vec::with_capacity(data.len() / 8),
-        rows: Vec::with_capacity(data.len() / 32),
-    };
     let mut skip = skip_header;
     let mut prev_end = 0usize;
     let mut next_line = 1u64;
@@ -241,7 +242,7 @@ pub(crate) fn parse_block(data: &[u8], delimiter: u8, skip_header: bool) -> (Tab
             ends: ends_start..table.ends.len(),
         });
     }
-    (table, newlines(data))
+    newlines(data)
 }
 
 /// The number of `\n` in `bytes`.
@@ -286,7 +287,8 @@ mod tests {
     #[test]
     fn parsed_blocks_keep_raw_bytes_and_lines() {
         let data = b"isrc,title\r\nUSRC17607839,\"a\nb\"\r\n\r\nGBAYE0601498,c";
-        let (table, lines) = parse_block(data, b',', true);
+        let mut table = TableChunk::default();
+        let lines = parse_block(data, b',', true, &mut table);
         assert_eq!(lines, 4);
         let raw: Vec<&[u8]> = table.rows.iter().map(|r| &data[r.raw.clone()]).collect();
         // The csv crate ends a record at the \r of \r\n; the \n is passed through as a gap.
