@@ -8,6 +8,7 @@ use std::io::{self, Read};
 use std::num::NonZeroU64;
 use std::ops::Range;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -1522,6 +1523,29 @@ struct Tally<'a, 'p> {
     offset: usize,
     /// Verdicts on compact codes, remembered by prefix and year.
     cache: VerdictCache<'p>,
+    /// Recent values with a warning or an error, by a hash of their text.
+    problems: Vec<Option<(Box<str>, Rc<Assessed>)>>,
+}
+
+const PROBLEM_WAYS: usize = 64;
+
+/// What the full check says about a value with a warning or an error.
+struct Assessed {
+    code: Option<Isrc>,
+    fix: Option<Isrc>,
+    rules: RuleSet,
+    valid: bool,
+    /// The registrant prefix it counts under.
+    prefix: u64,
+    /// The rules of its warnings and errors, in the order of the findings.
+    problem_rules: Vec<Rule>,
+}
+
+/// A quick hash of a short value's bytes, for the memo of problem values.
+fn text_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(bytes.len() as u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
 }
 
 impl<'a, 'p> Tally<'a, 'p> {
@@ -1544,6 +1568,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             recent_prefixes: [(u64::MAX, 0); 16],
             offset: 0,
             cache: VerdictCache::new(*policy),
+            problems: vec![None; PROBLEM_WAYS],
         }
     }
 
@@ -1600,22 +1625,15 @@ impl<'a, 'p> Tally<'a, 'p> {
             });
             return;
         }
-        let report = isrc::check(&text, self.policy);
-        let mut out = Out {
-            code: report.isrc,
-            fix: None,
-            rules: RuleSet::EMPTY,
-            valid: true,
+        let assessed = self.assess(&text);
+        let out = Out {
+            code: assessed.code,
+            fix: assessed.fix,
+            rules: assessed.rules,
+            valid: assessed.valid,
             line,
             offset: self.offset,
         };
-        let mut problem = false;
-        for f in &report.findings {
-            out.rules.insert(f.rule);
-            problem |= f.severity >= Severity::Warning;
-        }
-        out.valid = report.is_valid();
-        out.fix = report.fix();
         if out.valid {
             self.res.valid += 1;
         } else {
@@ -1629,24 +1647,16 @@ impl<'a, 'p> Tally<'a, 'p> {
                 .issues
                 .push((line, column + p as u64, "a NUL byte in the value".into()));
         }
-        let key = match report.isrc {
-            Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
-            None => guess_prefix(&text),
-        };
-        let slot = self.slot(key);
+        let slot = self.slot(assessed.prefix);
         let agg = &mut self.res.prefixes[slot].1;
         agg.records += 1;
         if !out.valid {
             agg.invalid += 1;
         }
-        if problem {
+        if !assessed.problem_rules.is_empty() {
             agg.problems += 1;
-            let mut rules = Vec::new();
-            for f in &report.findings {
-                if f.severity >= Severity::Warning && !rules.contains(&f.rule.id()) {
-                    agg.rules[f.rule.index()] += 1;
-                    rules.push(f.rule.id());
-                }
+            for rule in &assessed.problem_rules {
+                agg.rules[rule.index()] += 1;
             }
             if agg.examples.len() < 3 {
                 let input: String = text.chars().take(64).collect();
@@ -1654,11 +1664,50 @@ impl<'a, 'p> Tally<'a, 'p> {
                     input,
                     file: String::new(),
                     line,
-                    rules,
+                    rules: assessed.problem_rules.iter().map(|r| r.id()).collect(),
                 });
             }
         }
         self.res.outs.push(out);
+    }
+
+    /// The full check of a value with a warning or an error. Bad values repeat in a
+    /// catalogue (empty cells, placeholders, one wrong code pasted on every track of an
+    /// album), so the last few are remembered by their text.
+    fn assess(&mut self, text: &str) -> Rc<Assessed> {
+        let hash = text_hash(text.as_bytes());
+        let way = (hash >> 58) as usize % PROBLEM_WAYS;
+        if let Some((seen, assessed)) = &self.problems[way]
+            && **seen == *text
+        {
+            return Rc::clone(assessed);
+        }
+        let report = isrc::check(text, self.policy);
+        let mut problem_rules: Vec<Rule> = Vec::new();
+        for f in &report.findings {
+            if f.severity >= Severity::Warning && !problem_rules.contains(&f.rule) {
+                problem_rules.push(f.rule);
+            }
+        }
+        let mut rules = RuleSet::EMPTY;
+        for f in &report.findings {
+            rules.insert(f.rule);
+        }
+        let assessed = Rc::new(Assessed {
+            code: report.isrc,
+            fix: report.fix(),
+            rules,
+            valid: report.is_valid(),
+            prefix: match report.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(text),
+            },
+            problem_rules,
+        });
+        if text.len() <= 64 {
+            self.problems[way] = Some((text.into(), Rc::clone(&assessed)));
+        }
+        assessed
     }
 
     fn count_rules(&mut self, rules: RuleSet) {
