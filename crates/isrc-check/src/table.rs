@@ -208,24 +208,24 @@ pub(crate) fn parse_block(
         .from_reader(data);
     let mut record = csv::ByteRecord::new();
     let mut skip = skip_header;
-    let mut prev_end = 0usize;
-    let mut next_line = 1u64;
+    // Every \n of the block, found once; a record's line is 1 + the number before it.
+    let breaks: Vec<usize> = memchr::memchr_iter(b'\n', data).collect();
+    let mut before = 0usize;
     // Reading from memory cannot fail; a failure would only end the block early.
     while let Ok(true) = rdr.read_byte_record(&mut record) {
         let clamp = |at: u64| (at as usize).min(data.len());
         let start = clamp(record.position().map_or(0, csv::Position::byte));
         let end = clamp(rdr.position().byte());
-        let from = prev_end.min(start);
         // The csv crate counts the \n of a \r\n ending as the start of the next record.
         let mut a = start;
         while a < end && matches!(data[a], b'\n' | b'\r') {
             a += 1;
         }
         // Line numbers counted here: the csv crate does not count skipped blank lines.
-        next_line += newlines(&data[from..a]);
-        let line = next_line;
-        next_line += newlines(&data[a..end.max(a)]);
-        prev_end = end;
+        while before < breaks.len() && breaks[before] < a {
+            before += 1;
+        }
+        let line = before as u64 + 1;
         if std::mem::take(&mut skip) {
             continue;
         }
@@ -242,17 +242,7 @@ pub(crate) fn parse_block(
             ends: ends_start..table.ends.len(),
         });
     }
-    newlines(data)
-}
-
-/// The number of `\n` in `bytes`.
-fn newlines(bytes: &[u8]) -> u64 {
-    if bytes.len() < 64 {
-        // A plain loop: cheaper than a SIMD search's set-up on a record's few bytes.
-        bytes.iter().filter(|b| **b == b'\n').count() as u64
-    } else {
-        memchr::memchr_iter(b'\n', bytes).count() as u64
-    }
+    breaks.len() as u64
 }
 
 #[cfg(test)]
