@@ -17,7 +17,7 @@ use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
-use crate::dense::{Group, GroupMemo, PAGE_BITS, PageBatch};
+use crate::dense::{Group, GroupMemo, PAGE_BITS, PageBatch, compact_key};
 use crate::fold::{fold_hash, fold_hash_bytes, fold_hash_parts, parse_duration};
 use crate::layout::{
     ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
@@ -1964,16 +1964,23 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
         }
         tally.res.prefixes[group.slot].1.records += group.records;
     };
-    let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
-    for end in ends {
-        if start >= data.len() {
-            break;
-        }
+    while start < data.len() {
         line += 1;
-        let text = &data[start..end];
-        start = end + 1;
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if let Some(code) = Isrc::from_compact_bytes(text) {
+        // Most lines are a compact code and its \n: try that before searching for the \n.
+        let (text, key) = match data.get(start + 12) {
+            Some(b'\n') if let Some(key) = compact_key(&data[start..start + 12]) => {
+                start += 13;
+                (&data[start - 13..start - 1], Some(key))
+            }
+            _ => {
+                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+                let text = &data[start..end];
+                start = end + 1;
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                (text, compact_key(text))
+            }
+        };
+        if let Some(code) = key.and_then(Isrc::from_u64) {
             if let Err(group) = memo.count(code) {
                 // A new group: its verdict from the core, remembered when clean.
                 match tally.cache.compact(text) {
