@@ -143,15 +143,22 @@ impl GroupMemo {
 /// the core was being changed by someone else at the time.
 #[inline]
 pub(crate) fn compact_key(bytes: &[u8]) -> Option<u64> {
-    let &[c0, c1, r0, r1, r2, y0, y1, d0, d1, d2, d3, d4] = bytes else {
-        return None;
-    };
-    // The digits after a leading '0', so that the eight bytes read as one number.
-    let tail = u64::from_le_bytes([b'0', y0, y1, d0, d1, d2, d3, d4]);
+    let bytes: &[u8; 12] = bytes.try_into().ok()?;
+    // The registrant's last character and the seven digits in one load; that character is
+    // then replaced by a '0', so that the eight bytes read as one number.
+    let eight: [u8; 8] = bytes[4..].try_into().ok()?;
+    let tail = (u64::from_le_bytes(eight) & !0xFF) | u64::from(b'0');
     // Every byte in '0'..='9': high nibble 3, and adding 6 keeps it 3.
     const THREES: u64 = 0x3030_3030_3030_3030;
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    if tail & HIGH != THREES || (tail + 0x0606_0606_0606_0606) & HIGH != THREES {
+    let (l0, l1) = (bytes[0].wrapping_sub(b'A'), bytes[1].wrapping_sub(b'A'));
+    let (v0, v1, v2) = (
+        ALNUM[usize::from(bytes[2])],
+        ALNUM[usize::from(bytes[3])],
+        ALNUM[usize::from(bytes[4])],
+    );
+    let digits_ok = tail & HIGH == THREES && (tail + 0x0606_0606_0606_0606) & HIGH == THREES;
+    if !digits_ok | (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0) {
         return None;
     }
     let mut v = tail & 0x0F0F_0F0F_0F0F_0F0F;
@@ -159,20 +166,27 @@ pub(crate) fn compact_key(bytes: &[u8]) -> Option<u64> {
     v = v.wrapping_mul(2561) >> 8 & 0x00FF_00FF_00FF_00FF;
     v = v.wrapping_mul(6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF;
     let digits = v.wrapping_mul(42_949_672_960_001) >> 32;
-    let letter = |b: u8| b.wrapping_sub(b'A');
-    let alnum = |b: u8| match b {
-        b'0'..=b'9' => Some(u64::from(b - b'0')),
-        b'A'..=b'Z' => Some(u64::from(b - b'A') + 10),
-        _ => None,
-    };
-    let (l0, l1) = (letter(c0), letter(c1));
-    if l0 >= 26 || l1 >= 26 {
-        return None;
-    }
-    let registrant = (alnum(r0)? * 36 + alnum(r1)?) * 36 + alnum(r2)?;
+    let registrant = (u64::from(v0) * 36 + u64::from(v1)) * 36 + u64::from(v2);
     let country = u64::from(l0) * 26 + u64::from(l1);
     Some((country * 46_656 + registrant) * 10_000_000 + digits)
 }
+
+/// The value of an uppercase letter or digit in a registrant code (digits first, as in the
+/// core's order); 0xFF for any other byte.
+const ALNUM: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut b = 0;
+    while b < 10 {
+        table[b'0' as usize + b] = b as u8;
+        b += 1;
+    }
+    let mut l = 0;
+    while l < 26 {
+        table[b'A' as usize + l] = 10 + l as u8;
+        l += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
