@@ -176,6 +176,14 @@ pub enum DurationUnit {
 /// assert_eq!(parse_duration("soon", Seconds), None);
 /// ```
 pub fn parse_duration(text: &str, unit: DurationUnit) -> Option<f64> {
+    // Whole numbers, the usual case, straight away.
+    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let v = text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
+        return Some(match unit {
+            DurationUnit::Seconds => v,
+            DurationUnit::Milliseconds => v / 1000.0,
+        });
+    }
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -208,12 +216,7 @@ pub fn parse_duration(text: &str, unit: DurationUnit) -> Option<f64> {
         }
         return Some(total);
     }
-    // Whole numbers, the usual case, without the float parser.
-    let v: f64 = if text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
-        text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64
-    } else {
-        text.parse().ok()?
-    };
+    let v: f64 = text.parse().ok()?;
     if !v.is_finite() || v < 0.0 {
         return None;
     }
