@@ -50,16 +50,29 @@ hyperfine -N -i --warmup 2 --runs 10 --export-json "$dir/csv.json" \
 python3 - "$dir" "$lines" "$py_lines" "$rows" <<'PY'
 import json, sys
 d, lines, py_lines, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def results(name):
+    return json.load(open(f"{d}/{name}.json"))["results"]
 def means(name):
-    return [r["mean"] for r in json.load(open(f"{d}/{name}.json"))["results"]]
+    return [r["mean"] for r in results(name)]
+def cpu(name):
+    # User + system CPU time: steadier than wall time on a shared machine, but a parallel
+    # program's CPU time is its total work, not how long one waits.
+    return [r["user"] + r["system"] for r in results(name)]
 wc, check = means("lines")
 (py,) = means("python")
 csv, check_csv = means("csv")
+wc_cpu, check_cpu = cpu("lines")
+(py_cpu,) = cpu("python")
+csv_cpu, check_csv_cpu = cpu("csv")
 print()
 print(f"1. {lines:,} lines: wc -l {wc*1000:.1f} ms, isrc check {check*1000:.1f} ms -> {check/wc:.1f}x wc -l (goal <= 4x)")
 ours = lines / check
 theirs = py_lines / py
 print(f"2. python-stdnum {theirs:,.0f} codes/s, isrc check {ours:,.0f} codes/s -> {ours/theirs:.0f}x (goal >= 200x)")
 print(f"3. {rows:,}-row CSV: csv crate {csv*1000:.1f} ms, isrc check {check_csv*1000:.1f} ms -> {check_csv/csv:.1f}x (goal <= 2x)")
+print("CPU time (user + system):")
+print(f"1. wc -l {wc_cpu*1000:.1f} ms, isrc check {check_cpu*1000:.1f} ms -> {check_cpu/wc_cpu:.1f}x")
+print(f"2. python-stdnum {py_lines/py_cpu:,.0f} codes/s, isrc check {lines/check_cpu:,.0f} codes/s -> {(lines/check_cpu)/(py_lines/py_cpu):.0f}x")
+print(f"3. csv crate {csv_cpu*1000:.1f} ms, isrc check {check_csv_cpu*1000:.1f} ms -> {check_csv_cpu/csv_cpu:.1f}x")
 PY
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -2,10 +2,10 @@
 //! input order into the cross-record index.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Read};
+use std::num::NonZeroU64;
 use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
@@ -17,7 +17,8 @@ use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
-use crate::fold::{fold_hash, fold_hash_parts, parse_duration};
+use crate::dense::{Group, GroupMemo, PAGE_BITS, PageBatch, compact_key};
+use crate::fold::{fold_hash, fold_hash_bytes, fold_hash_parts, parse_duration};
 use crate::layout::{
     ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
     detect_delimiter, looks_like_header,
@@ -25,7 +26,8 @@ use crate::layout::{
 use crate::report::{
     CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,
 };
-use crate::source::{self, Limiter, LongLine, MAX_LINE, Opened, Tee};
+use crate::source::{self, MAX_LINE, Opened};
+use crate::table::{Row, TableChunk, parse_block, split_table};
 
 /// Bytes per chunk handed to a worker.
 const CHUNK: usize = 1 << 20;
@@ -148,15 +150,39 @@ struct Entry {
 }
 
 /// Title/artist/version/duration of a record; in the index, of all records of an ISRC so far
-/// (the first title, artist and version seen, and the duration range).
-#[derive(Clone, Copy, Default, PartialEq)]
+/// (the first title, artist and version seen, and the duration range). Kept small (24
+/// bytes): the index holds one per distinct code.
+#[derive(Clone, Copy)]
 struct Meta {
-    title_artist: Option<u64>,
-    version: Option<u64>,
-    duration: Option<(f32, f32)>,
+    title_artist: Option<NonZeroU64>,
+    version: Option<NonZeroU64>,
+    /// Shortest and longest duration in seconds; NaN when there is none.
+    duration: [f32; 2],
+}
+
+impl Default for Meta {
+    fn default() -> Meta {
+        Meta {
+            title_artist: None,
+            version: None,
+            duration: [f32::NAN; 2],
+        }
+    }
 }
 
 impl Meta {
+    /// A record's metadata from its fingerprints and duration.
+    fn new(title_artist: Option<u64>, version: Option<u64>, duration: Option<f64>) -> Meta {
+        // A fingerprint of 0 is stored as 1: one more collision in 2^64.
+        let fingerprint = |h: u64| NonZeroU64::new(h.max(1));
+        let d = duration.map_or(f32::NAN, |d| d as f32);
+        Meta {
+            title_artist: title_artist.and_then(fingerprint),
+            version: version.and_then(fingerprint),
+            duration: [d, d],
+        }
+    }
+
     /// Takes in another record's metadata; true when it conflicts. Order does not matter:
     /// the answer for a set of records is the same whatever order they come in.
     fn absorb(&mut self, other: &Meta) -> bool {
@@ -171,11 +197,14 @@ impl Meta {
                 _ => {}
             }
         }
-        if let Some((lo, hi)) = other.duration {
-            let (a, b) = self
-                .duration
-                .map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)));
-            self.duration = Some((a, b));
+        let [lo, hi] = other.duration;
+        if !lo.is_nan() {
+            let [a, b] = if self.duration[0].is_nan() {
+                [lo, hi]
+            } else {
+                [self.duration[0].min(lo), self.duration[1].max(hi)]
+            };
+            self.duration = [a, b];
             conflict |= b - a > 10.0;
         }
         conflict
@@ -183,6 +212,9 @@ impl Meta {
 }
 
 const SHARDS: usize = 64;
+/// The first record of a code that is in an earlier input checked with bit pages, which keep
+/// no positions: before every record of later inputs, its number unknown.
+const EARLIER: u64 = u64::MAX;
 
 #[derive(Default)]
 struct Shard {
@@ -216,9 +248,11 @@ impl Index {
         }
     }
 
-    /// Chooses the representation on first use: bit pages when nothing needs the first
-    /// record or the metadata of a code (a plain list of codes without --annotate, --fix or
-    /// --gaps), entries otherwise. Later inputs keep the choice.
+    /// Chooses the representation for the next input, before any worker uses the index:
+    /// bit pages when nothing needs the first record or the metadata of a code (a plain list
+    /// of codes without --annotate, --fix or --gaps), entries otherwise. An input that needs
+    /// entries after inputs checked with bit pages (a CSV catalogue after a plain list) turns
+    /// the pages into entries, so that its conflicts are still found.
     fn choose(&self, dense: bool) -> bool {
         let wanted = if dense { 1 } else { 2 };
         match self
@@ -226,50 +260,89 @@ impl Index {
             .compare_exchange(0, wanted, Ordering::Relaxed, Ordering::Relaxed)
         {
             Ok(_) => dense,
+            Err(1) if !dense => {
+                self.pages_to_entries();
+                self.mode.store(2, Ordering::Relaxed);
+                false
+            }
             Err(mode) => mode == 1,
         }
     }
 
-    /// Dense mode: sets the bit of each code; a bit already set is a repeat.
-    fn add_dense(&self, outs: &[Out]) {
-        let mut buckets: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
-        for out in outs {
-            if let Some(code) = out.code {
-                let key = code.to_u64();
-                buckets[shard_of(key)].push(key);
+    /// Turns every bit page into entries: one per code seen, with its number of records and
+    /// no metadata (plain lists have none), and [`EARLIER`] as its first record.
+    fn pages_to_entries(&self) {
+        for shard in &self.shards {
+            let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+            let shard = &mut *shard;
+            let pages = std::mem::take(&mut shard.pages);
+            let repeats = std::mem::take(&mut shard.repeats);
+            shard.entries.reserve(pages.len() * 32);
+            for (page, bits) in pages {
+                for (word, mut set) in bits.into_iter().enumerate() {
+                    while set != 0 {
+                        let key =
+                            (page << 8) | (word as u64) << 6 | u64::from(set.trailing_zeros());
+                        set &= set - 1;
+                        let count = repeats.get(&key).copied().unwrap_or(1);
+                        shard.entries.insert(
+                            key,
+                            Entry {
+                                first: EARLIER,
+                                count,
+                                conflict: false,
+                                meta: Meta::default(),
+                            },
+                        );
+                    }
+                }
             }
         }
-        for (s, bucket) in buckets.iter().enumerate() {
-            if bucket.is_empty() {
+    }
+
+    /// Dense mode: adds a worker's pages: a bit set both here and in the batch, or a repeat
+    /// within the batch, is one more record of a code already seen.
+    fn add_pages(&self, batch: &PageBatch) {
+        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        for (i, (page, _)) in batch.pages.iter().enumerate() {
+            buckets[shard_of(page * PAGE_BITS)].push(i as u32);
+        }
+        let mut repeat_buckets: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
+        for &key in &batch.repeats {
+            repeat_buckets[shard_of(key)].push(key);
+        }
+        for (s, (bucket, repeats)) in buckets.iter().zip(&repeat_buckets).enumerate() {
+            if bucket.is_empty() && repeats.is_empty() {
                 continue;
             }
             let mut shard = self.shards[s]
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let shard = &mut *shard;
-            let mut last_page = u64::MAX;
-            let mut bits = [0u64; 4];
-            let flush = |shard: &mut Shard, page: u64, bits: &[u64; 4]| {
-                if page != u64::MAX {
-                    shard.pages.insert(page, *bits);
-                }
+            let again = |shard: &mut Shard, key: u64| {
+                let n = shard.repeats.entry(key).or_insert(1);
+                *n = n.saturating_add(1);
             };
-            for &key in bucket {
-                let page = key >> 8;
-                if page != last_page {
-                    flush(shard, last_page, &bits);
-                    bits = shard.pages.get(&page).copied().unwrap_or([0; 4]);
-                    last_page = page;
+            for &i in bucket {
+                let (page, bits) = batch.pages[i as usize];
+                let seen = shard.pages.entry(page).or_insert([0; 4]);
+                let mut both = [0u64; 4];
+                for w in 0..4 {
+                    both[w] = seen[w] & bits[w];
+                    seen[w] |= bits[w];
                 }
-                let (word, bit) = (((key & 255) >> 6) as usize, key & 63);
-                if bits[word] & (1 << bit) != 0 {
-                    let n = shard.repeats.entry(key).or_insert(1);
-                    *n = n.saturating_add(1);
-                } else {
-                    bits[word] |= 1 << bit;
+                for (w, mut set) in both.into_iter().enumerate() {
+                    while set != 0 {
+                        let key =
+                            page * PAGE_BITS + (w as u64) * 64 + u64::from(set.trailing_zeros());
+                        set &= set - 1;
+                        again(shard, key);
+                    }
                 }
             }
-            flush(shard, last_page, &bits);
+            for &key in repeats {
+                again(shard, key);
+            }
         }
     }
 
@@ -320,7 +393,9 @@ impl Index {
                 });
                 entry.count = entry.count.saturating_add(1);
                 if entry.count > 1 {
-                    entry.first = entry.first.min(pos);
+                    if entry.first != EARLIER {
+                        entry.first = entry.first.min(pos);
+                    }
                     if want_first {
                         firsts[i] = Some(entry.first);
                     }
@@ -373,6 +448,8 @@ pub struct Checker<'p> {
     issues: Vec<InputIssue>,
     issue_count: u64,
     order: FastMap<u64, (u32, u64)>,
+    /// Bytes per chunk handed to a worker.
+    chunk: usize,
 }
 
 impl<'p> Checker<'p> {
@@ -392,7 +469,15 @@ impl<'p> Checker<'p> {
             issues: Vec::new(),
             issue_count: 0,
             order: FastMap::default(),
+            chunk: CHUNK,
         }
+    }
+
+    /// Sets the bytes per chunk handed to a worker (1 MiB by default). For tests and
+    /// fuzzing: the figures must not depend on where the input is cut.
+    #[doc(hidden)]
+    pub fn set_chunk_bytes(&mut self, bytes: usize) {
+        self.chunk = bytes.max(1);
     }
 
     /// Checks the file at `path` (`-`: standard input).
@@ -598,6 +683,7 @@ impl<'p> Checker<'p> {
                     columns: columns.clone(),
                     width,
                     delimiter,
+                    header: has_header,
                 };
                 self.pipeline(
                     name,
@@ -607,7 +693,7 @@ impl<'p> Checker<'p> {
                     progress,
                     opened.size,
                     |tx, cancel| {
-                        split_csv(source::whole(opened), delimiter, has_header, tx, cancel)
+                        split_table(source::whole(opened), delimiter, has_header, tx, cancel)
                     },
                 )
             }
@@ -690,6 +776,7 @@ impl<'p> Checker<'p> {
             columns: columns.clone(),
             width,
             delimiter: b',',
+            header: false,
         };
         let skip = usize::from(has_header);
         self.pipeline(
@@ -743,13 +830,13 @@ impl<'p> Checker<'p> {
         split: F,
     ) -> Result<(), CheckError>
     where
-        F: FnOnce(SyncSender<Chunk>, &AtomicBool) -> io::Result<u64> + Send,
+        F: FnOnce(SyncSender<Chunk>, &Control) -> io::Result<u64> + Send,
     {
         if let Some(s) = sink.as_deref_mut() {
             s.start(info)
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
         }
-        let cancel = AtomicBool::new(false);
+        let cancel = Control::new(self.chunk);
         let policy = self.policy;
         let keep = sink.is_some();
         // Without a sink or gap analysis, order does not matter: workers fill the index.
@@ -770,15 +857,16 @@ impl<'p> Checker<'p> {
         };
         let read_result = std::thread::scope(|scope| {
             let cancel = &cancel;
+            let control = cancel;
             let reader = scope.spawn(move || split(chunk_tx, cancel));
             scope.spawn(move || {
                 chunk_rx
                     .into_iter()
                     .par_bridge()
                     .for_each_with(done_tx, |tx, chunk| {
-                        let done = process(chunk, work, &policy);
-                        if dense {
-                            index.add_dense(&done.result.outs);
+                        let done = process(chunk, work, &policy, dense, control);
+                        if let Some(batch) = &done.result.batch {
+                            index.add_pages(batch);
                         } else if parallel_index {
                             let pos = (seq_base + done.chunk.seq) << 32;
                             index.add(&done.result.outs, &done.result.metas, pos, false);
@@ -856,7 +944,7 @@ impl<'p> Checker<'p> {
         sink: &mut Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
-        cancel: &AtomicBool,
+        cancel: &Control,
         ordered_index: bool,
     ) {
         let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
@@ -866,9 +954,10 @@ impl<'p> Checker<'p> {
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if state.sink_error.is_none() {
-                    self.merge(done, state, work, sink, ordered_index);
+                    let used = self.merge(done, state, work, sink, ordered_index);
+                    cancel.give(used);
                     if state.sink_error.is_some() {
-                        cancel.store(true, Ordering::Relaxed);
+                        cancel.cancel.store(true, Ordering::Relaxed);
                     }
                 }
                 progress(state.bytes, size);
@@ -883,7 +972,7 @@ impl<'p> Checker<'p> {
         work: &Work,
         sink: &mut Option<&mut dyn RecordSink>,
         ordered_index: bool,
-    ) {
+    ) -> Used {
         let Done { chunk, result } = done;
         let name = state.name;
         let relative = chunk.relative_lines;
@@ -981,14 +1070,20 @@ impl<'p> Checker<'p> {
         {
             state.sink_error = Some(e);
         }
-        self.records += result.outs.len() as u64;
-        state.file_records += result.outs.len() as u64;
+        self.records += result.records;
+        state.file_records += result.records;
         if relative {
             state.lines += result.lines;
         } else if let Some(last) = result.outs.last() {
             state.lines = state.lines.max(last.line);
         }
         state.bytes += chunk.input_bytes;
+        Used {
+            data: chunk.data,
+            table: chunk.table,
+            outs: result.outs,
+            metas: result.metas,
+        }
     }
 
     /// The record number of an index position.
@@ -1050,6 +1145,7 @@ impl<'p> Checker<'p> {
                             b.records
                                 .cmp(&a.records)
                                 .then(a.first_record.cmp(&b.first_record))
+                                .then(a.isrc.cmp(&b.isrc))
                         });
                         top.truncate(20);
                     }
@@ -1060,6 +1156,7 @@ impl<'p> Checker<'p> {
             b.records
                 .cmp(&a.records)
                 .then(a.first_record.cmp(&b.first_record))
+                .then(a.isrc.cmp(&b.isrc))
         });
         top.truncate(20);
         let mut prefixes: Vec<PrefixGroup> = self
@@ -1143,6 +1240,102 @@ fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGrou
     groups
 }
 
+/// The buffers of a merged chunk, for the next chunks.
+struct Used {
+    data: Vec<u8>,
+    table: Option<TableChunk>,
+    outs: Vec<Out>,
+    metas: Vec<Meta>,
+}
+
+/// Buffers kept for reuse.
+#[derive(Default)]
+struct Spare {
+    data: Vec<Vec<u8>>,
+    tables: Vec<TableChunk>,
+    outs: Vec<Vec<Out>>,
+    metas: Vec<Vec<Meta>>,
+}
+
+/// Shared by the reader, the workers and the merge: the signal to stop reading, and the
+/// buffers of chunks the merge is done with, so that later chunks reuse warm memory instead
+/// of faulting in fresh pages (which cost more than the checks on a 2-core machine).
+pub(crate) struct Control {
+    pub(crate) cancel: AtomicBool,
+    /// Bytes per chunk.
+    pub(crate) chunk: usize,
+    spare: Mutex<Spare>,
+}
+
+/// How many chunks' buffers are kept: about as many as are in flight.
+const KEEP: usize = 8;
+
+impl Control {
+    fn new(chunk: usize) -> Control {
+        Control {
+            cancel: AtomicBool::new(false),
+            chunk,
+            spare: Mutex::default(),
+        }
+    }
+
+    fn spare(&self) -> std::sync::MutexGuard<'_, Spare> {
+        self.spare.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// An empty buffer with room for a chunk.
+    pub(crate) fn buffer(&self) -> Vec<u8> {
+        let spare = self.spare().data.pop();
+        spare.unwrap_or_else(|| Vec::with_capacity(self.chunk + 4096))
+    }
+
+    /// An empty table.
+    pub(crate) fn table(&self) -> TableChunk {
+        self.spare().tables.pop().unwrap_or_default()
+    }
+
+    /// An empty list of outcomes and one of metadata.
+    fn outcomes(&self) -> (Vec<Out>, Vec<Meta>) {
+        let mut spare = self.spare();
+        let outs = spare.outs.pop().unwrap_or_default();
+        let metas = spare.metas.pop().unwrap_or_default();
+        (outs, metas)
+    }
+
+    /// Takes back a merged chunk's buffers (those of a few chunks are kept).
+    fn give(&self, used: Used) {
+        let Used {
+            mut data,
+            table,
+            mut outs,
+            mut metas,
+        } = used;
+        let mut spare = self.spare();
+        if data.capacity() >= self.chunk && data.capacity() <= 4 * CHUNK && spare.data.len() < KEEP
+        {
+            data.clear();
+            spare.data.push(data);
+        }
+        if let Some(mut table) = table
+            && spare.tables.len() < KEEP
+            && table.fields.capacity() <= 4 * CHUNK
+        {
+            table.fields.clear();
+            table.ends.clear();
+            table.rows.clear();
+            spare.tables.push(table);
+        }
+        if spare.outs.len() < KEEP && outs.capacity() <= CHUNK {
+            outs.clear();
+            spare.outs.push(outs);
+        }
+        if spare.metas.len() < KEEP && metas.capacity() <= CHUNK {
+            metas.clear();
+            spare.metas.push(metas);
+        }
+    }
+}
+
 struct MergeState<'n> {
     name: &'n str,
     lines: u64,
@@ -1159,25 +1352,13 @@ enum Work {
         columns: Columns,
         width: usize,
         delimiter: u8,
+        /// The first record of the input is a header row (blocks still to be parsed).
+        header: bool,
     },
 }
 
-#[derive(Default)]
-struct TableChunk {
-    fields: Vec<u8>,
-    ends: Vec<usize>,
-    rows: Vec<Row>,
-}
-
-struct Row {
-    line: u64,
-    raw: Range<usize>,
-    field_base: usize,
-    ends: Range<usize>,
-}
-
 /// A piece of input: whole lines, or whole CSV records.
-struct Chunk {
+pub(crate) struct Chunk {
     seq: u64,
     /// The raw bytes (lines, JSON Lines, CSV records).
     data: Vec<u8>,
@@ -1193,6 +1374,19 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// A block of delimited text, parsed by the worker.
+    pub(crate) fn block(seq: u64, data: Vec<u8>, issues: Vec<(u64, u64, String)>) -> Chunk {
+        Chunk {
+            seq,
+            input_bytes: data.len() as u64,
+            data,
+            table: None,
+            relative_lines: true,
+            overlong: None,
+            issues,
+        }
+    }
+
     fn table(seq: u64, table: TableChunk, issues: Vec<(u64, u64, String)>) -> Chunk {
         Chunk {
             seq,
@@ -1203,12 +1397,6 @@ impl Chunk {
             overlong: None,
             issues,
         }
-    }
-
-    fn data_len(&self) -> usize {
-        self.data
-            .len()
-            .max(self.table.as_ref().map_or(0, |t| t.fields.len()))
     }
 }
 
@@ -1230,7 +1418,12 @@ struct ChunkResult {
     lines: u64,
     by_rule: [u32; 32],
     prefixes: Vec<(u64, PrefixAgg)>,
+    /// Records in the chunk: `outs.len()`, plus those counted in `batch`.
+    records: u64,
+    /// One per record, in order; in dense mode only records that took the long way.
     outs: Vec<Out>,
+    /// Dense mode: the chunk's codes as bit pages, for the index.
+    batch: Option<PageBatch>,
     metas: Vec<Meta>,
     issues: Vec<(u64, u64, String)>,
 }
@@ -1242,13 +1435,9 @@ struct Done {
 
 /// Reads whole lines into chunks; a line longer than [`MAX_LINE`] becomes a chunk of its own,
 /// cut to that length.
-fn split_lines(
-    mut reader: impl Read,
-    tx: SyncSender<Chunk>,
-    cancel: &AtomicBool,
-) -> io::Result<u64> {
+fn split_lines(mut reader: impl Read, tx: SyncSender<Chunk>, cancel: &Control) -> io::Result<u64> {
     let mut seq = 0u64;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut buf: Vec<u8> = cancel.buffer();
     let send = |seq: &mut u64, data: Vec<u8>, overlong: Option<u64>, input_bytes: u64| -> bool {
         let chunk = Chunk {
             seq: *seq,
@@ -1263,10 +1452,14 @@ fn split_lines(
         tx.send(chunk).is_ok()
     };
     loop {
-        if cancel.load(Ordering::Relaxed) {
+        if cancel.cancel.load(Ordering::Relaxed) {
             return Ok(seq);
         }
-        let want = CHUNK.saturating_sub(buf.len()).max(4096);
+        let want = if buf.len() < cancel.chunk {
+            cancel.chunk - buf.len()
+        } else {
+            64 * 1024
+        };
         let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
         if n == 0 {
             if !buf.is_empty() {
@@ -1275,13 +1468,13 @@ fn split_lines(
             }
             return Ok(seq);
         }
-        if buf.len() < CHUNK {
+        if buf.len() < cancel.chunk {
             continue;
         }
         match memchr::memrchr(b'\n', &buf) {
             Some(p) => {
                 let rest = buf[p + 1..].to_vec();
-                let mut data = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                let mut data = std::mem::replace(&mut buf, cancel.buffer());
                 data.truncate(p + 1);
                 buf.extend_from_slice(&rest);
                 let len = data.len() as u64;
@@ -1289,8 +1482,10 @@ fn split_lines(
                     return Ok(seq);
                 }
             }
+            // A line still shorter than the limit: read on.
+            None if buf.len() <= MAX_LINE => {}
             None => {
-                // One line longer than a chunk: keep its start, count the rest.
+                // One line longer than the limit: keep its start, count the rest.
                 let mut total = buf.len() as u64;
                 buf.truncate(MAX_LINE);
                 let mut scratch = vec![0u8; 64 * 1024];
@@ -1307,7 +1502,7 @@ fn split_lines(
                     }
                     total += n as u64;
                 }
-                let mut data = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                let mut data = std::mem::replace(&mut buf, cancel.buffer());
                 data.push(b'\n');
                 buf.extend_from_slice(&rest);
                 if !send(&mut seq, data, Some(total), total + 1) {
@@ -1316,134 +1511,6 @@ fn split_lines(
             }
         }
     }
-}
-
-/// Reads CSV records with the `csv` crate, keeping each record's raw bytes.
-fn split_csv(
-    reader: impl Read,
-    delimiter: u8,
-    has_header: bool,
-    tx: SyncSender<Chunk>,
-    cancel: &AtomicBool,
-) -> io::Result<u64> {
-    let events = Rc::new(RefCell::new(Vec::<LongLine>::new()));
-    let tee = Rc::new(RefCell::new(Vec::<u8>::new()));
-    let mut tee_base = 0u64;
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(64 * 1024)
-        .from_reader(Tee::new(Limiter::new(reader, events.clone()), tee.clone()));
-    let mut record = csv::ByteRecord::new();
-    let mut chunk = TableChunk::default();
-    let mut data: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
-    let mut issues = Vec::new();
-    let mut seq = 0u64;
-    let mut first = true;
-    let mut prev_end = 0u64;
-    let mut next_line = 1u64;
-    loop {
-        let more = match rdr.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => match e.kind() {
-                csv::ErrorKind::Io(_) => {
-                    return Err(match e.into_kind() {
-                        csv::ErrorKind::Io(io) => io,
-                        _ => io::Error::other("read error"),
-                    });
-                }
-                _ => return Err(io::Error::other(e.to_string())),
-            },
-        };
-        if !more {
-            break;
-        }
-        let start = record.position().map_or(0, csv::Position::byte);
-        let line;
-        let end = rdr.position().byte();
-        let raw = {
-            // Everything since the previous record (blank lines included) goes into the
-            // chunk, so that --fix can copy it unchanged.
-            let tee = tee.borrow();
-            let clamp = |at: u64| (at.saturating_sub(tee_base) as usize).min(tee.len());
-            let (from, a, b) = (clamp(prev_end), clamp(start), clamp(end));
-            // The csv crate counts the \n of a \r\n ending as the start of the next record.
-            let mut a = a;
-            while a < b && matches!(tee[a], b'\n' | b'\r') {
-                a += 1;
-            }
-            let at = data.len();
-            // Line numbers counted here: the csv crate does not count skipped blank lines.
-            next_line += memchr::memchr_iter(b'\n', &tee[from.min(a)..a]).count() as u64;
-            line = next_line;
-            next_line += memchr::memchr_iter(b'\n', &tee[a..b.max(a)]).count() as u64;
-            data.extend_from_slice(&tee[from.min(a)..b.max(a)]);
-            at + (a - from.min(a))..data.len()
-        };
-        prev_end = end;
-        for e in events.borrow_mut().drain(..) {
-            issues.push((
-                e.line,
-                MAX_LINE as u64 + 1,
-                format!(
-                    "the line is {} bytes long; only its first {} bytes were read",
-                    e.length, MAX_LINE
-                ),
-            ));
-        }
-        if std::mem::take(&mut first) && has_header {
-            continue;
-        }
-        let field_base = chunk.fields.len();
-        let ends_start = chunk.ends.len();
-        for field in &record {
-            chunk.fields.extend_from_slice(field);
-            chunk.ends.push(chunk.fields.len());
-        }
-        chunk.rows.push(Row {
-            line,
-            raw,
-            field_base,
-            ends: ends_start..chunk.ends.len(),
-        });
-        if data.len() >= CHUNK {
-            if cancel.load(Ordering::Relaxed) {
-                return Ok(seq);
-            }
-            let mut c = Chunk::table(seq, std::mem::take(&mut chunk), std::mem::take(&mut issues));
-            c.input_bytes = data.len() as u64;
-            c.data = std::mem::replace(&mut data, Vec::with_capacity(CHUNK + 4096));
-            if tx.send(c).is_err() {
-                return Ok(seq);
-            }
-            seq += 1;
-            let mut tee = tee.borrow_mut();
-            let consumed = (end.saturating_sub(tee_base) as usize).min(tee.len());
-            tee.drain(..consumed);
-            tee_base += consumed as u64;
-        }
-    }
-    for e in events.borrow_mut().drain(..) {
-        issues.push((
-            e.line,
-            MAX_LINE as u64 + 1,
-            format!(
-                "the line is {} bytes long; only its first {} bytes were read",
-                e.length, MAX_LINE
-            ),
-        ));
-    }
-    {
-        let tee = tee.borrow();
-        let from = (prev_end.saturating_sub(tee_base) as usize).min(tee.len());
-        data.extend_from_slice(&tee[from..]);
-    }
-    let mut c = Chunk::table(seq, chunk, issues);
-    c.input_bytes = data.len() as u64;
-    c.data = data;
-    let _ = tx.send(c);
-    Ok(seq + 1)
 }
 
 /// Per-chunk tallies kept by a worker.
@@ -1456,10 +1523,33 @@ struct Tally<'a, 'p> {
     offset: usize,
     /// Verdicts on compact codes, remembered by prefix and year.
     cache: VerdictCache<'p>,
+    /// Recent values with a warning or an error, by a hash of their text.
+    problems: Vec<Option<(Box<str>, Rc<Assessed>)>>,
+}
+
+const PROBLEM_WAYS: usize = 64;
+
+/// What the full check says about a value with a warning or an error.
+struct Assessed {
+    code: Option<Isrc>,
+    fix: Option<Isrc>,
+    rules: RuleSet,
+    valid: bool,
+    /// The registrant prefix it counts under.
+    prefix: u64,
+    /// The rules of its warnings and errors, in the order of the findings.
+    problem_rules: Vec<Rule>,
+}
+
+/// A quick hash of a short value's bytes, for the memo of problem values.
+fn text_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(bytes.len() as u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
 }
 
 impl<'a, 'p> Tally<'a, 'p> {
-    fn new(policy: &'a Policy<'p>, capacity: usize) -> Self {
+    fn new(policy: &'a Policy<'p>) -> Self {
         Tally {
             policy,
             res: ChunkResult {
@@ -1468,7 +1558,9 @@ impl<'a, 'p> Tally<'a, 'p> {
                 lines: 0,
                 by_rule: [0; 32],
                 prefixes: Vec::new(),
-                outs: Vec::with_capacity(capacity),
+                records: 0,
+                outs: Vec::new(),
+                batch: None,
                 metas: Vec::new(),
                 issues: Vec::new(),
             },
@@ -1476,6 +1568,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             recent_prefixes: [(u64::MAX, 0); 16],
             offset: 0,
             cache: VerdictCache::new(*policy),
+            problems: vec![None; PROBLEM_WAYS],
         }
     }
 
@@ -1510,22 +1603,37 @@ impl<'a, 'p> Tally<'a, 'p> {
                 String::from_utf8_lossy(bytes)
             }
         };
-        let report = isrc::check(&text, self.policy);
-        let mut out = Out {
-            code: report.isrc,
-            fix: None,
-            rules: RuleSet::EMPTY,
-            valid: true,
+        // Most other values (lowercase, hyphenated, labelled codes) have no warning either:
+        // the verdict, which allocates nothing, is all they need.
+        let verdict = isrc::verdict(&text, self.policy);
+        if verdict.severity.is_none_or(|s| s < Severity::Warning) {
+            self.res.valid += 1;
+            self.count_rules(verdict.rules);
+            let key = match verdict.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(&text),
+            };
+            let slot = self.slot(key);
+            self.res.prefixes[slot].1.records += 1;
+            self.res.outs.push(Out {
+                code: verdict.isrc,
+                fix: verdict.fix,
+                rules: verdict.rules,
+                valid: true,
+                line,
+                offset: self.offset,
+            });
+            return;
+        }
+        let assessed = self.assess(&text);
+        let out = Out {
+            code: assessed.code,
+            fix: assessed.fix,
+            rules: assessed.rules,
+            valid: assessed.valid,
             line,
             offset: self.offset,
         };
-        let mut problem = false;
-        for f in &report.findings {
-            out.rules.insert(f.rule);
-            problem |= f.severity >= Severity::Warning;
-        }
-        out.valid = report.is_valid();
-        out.fix = report.fix();
         if out.valid {
             self.res.valid += 1;
         } else {
@@ -1539,24 +1647,16 @@ impl<'a, 'p> Tally<'a, 'p> {
                 .issues
                 .push((line, column + p as u64, "a NUL byte in the value".into()));
         }
-        let key = match report.isrc {
-            Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
-            None => guess_prefix(&text),
-        };
-        let slot = self.slot(key);
+        let slot = self.slot(assessed.prefix);
         let agg = &mut self.res.prefixes[slot].1;
         agg.records += 1;
         if !out.valid {
             agg.invalid += 1;
         }
-        if problem {
+        if !assessed.problem_rules.is_empty() {
             agg.problems += 1;
-            let mut rules = Vec::new();
-            for f in &report.findings {
-                if f.severity >= Severity::Warning && !rules.contains(&f.rule.id()) {
-                    agg.rules[f.rule.index()] += 1;
-                    rules.push(f.rule.id());
-                }
+            for rule in &assessed.problem_rules {
+                agg.rules[rule.index()] += 1;
             }
             if agg.examples.len() < 3 {
                 let input: String = text.chars().take(64).collect();
@@ -1564,11 +1664,50 @@ impl<'a, 'p> Tally<'a, 'p> {
                     input,
                     file: String::new(),
                     line,
-                    rules,
+                    rules: assessed.problem_rules.iter().map(|r| r.id()).collect(),
                 });
             }
         }
         self.res.outs.push(out);
+    }
+
+    /// The full check of a value with a warning or an error. Bad values repeat in a
+    /// catalogue (empty cells, placeholders, one wrong code pasted on every track of an
+    /// album), so the last few are remembered by their text.
+    fn assess(&mut self, text: &str) -> Rc<Assessed> {
+        let hash = text_hash(text.as_bytes());
+        let way = (hash >> 58) as usize % PROBLEM_WAYS;
+        if let Some((seen, assessed)) = &self.problems[way]
+            && **seen == *text
+        {
+            return Rc::clone(assessed);
+        }
+        let report = isrc::check(text, self.policy);
+        let mut problem_rules: Vec<Rule> = Vec::new();
+        for f in &report.findings {
+            if f.severity >= Severity::Warning && !problem_rules.contains(&f.rule) {
+                problem_rules.push(f.rule);
+            }
+        }
+        let mut rules = RuleSet::EMPTY;
+        for f in &report.findings {
+            rules.insert(f.rule);
+        }
+        let assessed = Rc::new(Assessed {
+            code: report.isrc,
+            fix: report.fix(),
+            rules,
+            valid: report.is_valid(),
+            prefix: match report.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(text),
+            },
+            problem_rules,
+        });
+        if text.len() <= 64 {
+            self.problems[way] = Some((text.into(), Rc::clone(&assessed)));
+        }
+        assessed
     }
 
     fn count_rules(&mut self, rules: RuleSet) {
@@ -1663,8 +1802,23 @@ fn chunk_lines(data: &[u8]) -> impl Iterator<Item = (u64, usize, &[u8])> {
     })
 }
 
-fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
-    let mut tally = Tally::new(policy, chunk.data_len() / 13 + 16);
+fn process(
+    mut chunk: Chunk,
+    work: &Work,
+    policy: &Policy<'_>,
+    dense: bool,
+    control: &Control,
+) -> Done {
+    if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
+        let mut tally = Tally::new(policy);
+        dense_lines(&mut tally, &chunk.data);
+        return Done {
+            chunk,
+            result: tally.res,
+        };
+    }
+    let mut tally = Tally::new(policy);
+    (tally.res.outs, tally.res.metas) = control.outcomes();
     match work {
         Work::Lines => {
             let mut lines = 0;
@@ -1701,7 +1855,15 @@ fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
             columns,
             width,
             delimiter,
+            header,
         } => {
+            if chunk.table.is_none() {
+                let skip_header = *header && chunk.seq == 0;
+                let mut parsed = control.table();
+                let lines = parse_block(&chunk.data, *delimiter, skip_header, &mut parsed);
+                chunk.table = Some(parsed);
+                tally.res.lines = lines;
+            }
             if let Some(table) = &chunk.table {
                 let meta = columns.has_meta();
                 for row in &table.rows {
@@ -1752,37 +1914,112 @@ fn process(chunk: Chunk, work: &Work, policy: &Policy<'_>) -> Done {
                         ),
                     }
                     if meta {
-                        let text =
-                            |i: Option<usize>| i.and_then(field).map(String::from_utf8_lossy);
-                        let title = text(columns.title);
-                        let artist = text(columns.artist);
+                        let title = columns.title.and_then(field);
+                        let artist = columns.artist.and_then(field);
                         let title_artist = (title.is_some() || artist.is_some()).then(|| {
-                            fold_hash_parts(&[
-                                title.as_deref().unwrap_or(""),
-                                artist.as_deref().unwrap_or(""),
+                            fold_hash_bytes(&[
+                                title.unwrap_or_default(),
+                                artist.unwrap_or_default(),
                             ])
                         });
-                        let m = Meta {
+                        let m = Meta::new(
                             title_artist,
-                            version: text(columns.version).map(|v| fold_hash(&v)),
-                            duration: columns.duration.and_then(|(i, unit)| {
-                                field(i).and_then(|f| {
-                                    parse_duration(&String::from_utf8_lossy(f), unit)
-                                        .map(|d| (d as f32, d as f32))
-                                })
+                            columns
+                                .version
+                                .and_then(field)
+                                .map(|v| fold_hash_bytes(&[v])),
+                            columns.duration.and_then(|(i, unit)| {
+                                field(i)
+                                    .and_then(|f| parse_duration(&String::from_utf8_lossy(f), unit))
                             }),
-                        };
+                        );
                         tally.res.metas.push(m);
                     }
                 }
             }
         }
     }
-    // Fold the title hash separator into the hash only once; nothing else to do.
+    tally.res.records = tally.res.outs.len() as u64;
     Done {
         chunk,
         result: tally.res,
     }
+}
+
+/// A chunk of a plain list for the dense index: compact codes whose verdict is clean are
+/// counted per group and go into bit pages; every other line takes the long way
+/// ([`Tally::check`]).
+fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
+    let mut memo = GroupMemo::new();
+    let mut batch = PageBatch::new();
+    let mut counted = 0u64;
+    let mut line = 0u64;
+    let mut start = 0usize;
+    let add = |tally: &mut Tally<'_, '_>, group: Group| {
+        tally.res.valid += group.records;
+        let mut bits = group.rules.bits();
+        while bits != 0 {
+            tally.res.by_rule[bits.trailing_zeros() as usize] += group.records as u32;
+            bits &= bits - 1;
+        }
+        tally.res.prefixes[group.slot].1.records += group.records;
+    };
+    while start < data.len() {
+        line += 1;
+        // Most lines are a compact code and its \n: try that before searching for the \n.
+        let (text, key) = match data.get(start + 12) {
+            Some(b'\n') if let Some(key) = compact_key(&data[start..start + 12]) => {
+                start += 13;
+                (&data[start - 13..start - 1], Some(key))
+            }
+            _ => {
+                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+                let text = &data[start..end];
+                start = end + 1;
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                (text, compact_key(text))
+            }
+        };
+        if let Some(code) = key.and_then(Isrc::from_u64) {
+            if let Err(group) = memo.count(code) {
+                // A new group: its verdict from the core, remembered when clean.
+                match tally.cache.compact(text) {
+                    Some(v)
+                        if v.fix.is_none() && v.severity.is_none_or(|s| s < Severity::Warning) =>
+                    {
+                        let slot = tally.slot(prefix_key(&text[..5]));
+                        if let Some(evicted) = memo.insert(group, v.rules, slot) {
+                            add(tally, evicted);
+                        }
+                    }
+                    _ => {
+                        tally.check(text, line, 1);
+                        continue;
+                    }
+                }
+            }
+            counted += 1;
+            batch.insert(code.to_u64());
+            continue;
+        }
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        tally.check(text, line, 1);
+    }
+    for group in memo.drain().collect::<Vec<_>>() {
+        add(tally, group);
+    }
+    for out in std::mem::take(&mut tally.res.outs) {
+        if let Some(code) = out.code {
+            batch.insert(code.to_u64());
+        }
+        counted += 1;
+    }
+    batch.close();
+    tally.res.lines = line;
+    tally.res.records = counted;
+    tally.res.batch = Some(batch);
 }
 
 fn check_json(
@@ -1847,13 +2084,12 @@ fn check_json(
                         .ok()
                         .flatten()
                         .and_then(|(raw, _)| parse_duration(&json_text(raw), *unit))
-                        .map(|d| (d as f32, d as f32))
                 });
-                tally.res.metas.push(Meta {
+                tally.res.metas.push(Meta::new(
                     title_artist,
-                    version: get(&fields.version).map(|v| fold_hash(&v)),
+                    get(&fields.version).map(|v| fold_hash(&v)),
                     duration,
-                });
+                ));
             }
             return;
         }
@@ -2199,6 +2435,39 @@ mod tests {
             }
             proptest::prop_assert!(field_range(&raw, b',', fields.len()).is_none());
         }
+    }
+
+    /// A CSV catalogue checked after a plain list (which uses bit pages) still has its
+    /// conflicts found, and duplicates across the two inputs are counted once.
+    #[test]
+    fn conflicts_after_a_plain_list() {
+        let policy = Policy::new("2026-11-22".parse().unwrap());
+        let mut checker = Checker::new(policy, Options::default());
+        let list = "USRC17607839\nGBAYE0601498\nGBAYE0601498\n";
+        checker
+            .check_reader("codes.txt", list.as_bytes(), None)
+            .unwrap();
+        let csv = "isrc,title,artist\nUSRC17607839,Yesterday,The Band\n\
+                   USRC17607839,Tomorrow,The Band\nFRZ039800212,Song,Someone\n";
+        checker
+            .check_reader("catalogue.csv", csv.as_bytes(), None)
+            .unwrap();
+        let summary = checker.finish();
+        assert_eq!(summary.records, 6);
+        assert_eq!(summary.duplicate_isrcs, 2);
+        assert_eq!(summary.conflicting_isrcs, 1);
+        let top: Vec<_> = summary
+            .top_duplicates
+            .iter()
+            .map(|d| (d.isrc.to_string(), d.records, d.conflict))
+            .collect();
+        assert_eq!(
+            top,
+            [
+                ("USRC17607839".to_owned(), 3, true),
+                ("GBAYE0601498".to_owned(), 2, false)
+            ]
+        );
     }
 
     #[test]

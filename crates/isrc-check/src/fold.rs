@@ -1,8 +1,6 @@
 //! Comparing titles and artists the way people mean them: case, spacing and punctuation
 //! folded away; durations read from the usual notations.
 
-use std::hash::{BuildHasher, Hasher};
-
 /// A 64-bit fingerprint of `text` after folding: letters and digits only, lowercased
 /// (Unicode-aware), so `"Don't Stop — Live"` and `"dont stop live"` agree.
 ///
@@ -23,73 +21,137 @@ pub fn fold_hash(text: &str) -> u64 {
 /// assert_ne!(fold_hash_parts(&["ab", "c"]), fold_hash_parts(&["a", "bc"]));
 /// ```
 pub fn fold_hash_parts(parts: &[&str]) -> u64 {
-    let mut hasher = std::hash::BuildHasherDefault::<FnvHasher>::default().build_hasher();
+    let mut hasher = FoldHasher::default();
     for (i, text) in parts.iter().enumerate() {
         if i > 0 {
-            hasher.write_u8(0xff);
+            hasher.separator();
         }
-        fold_into(&mut hasher, text);
+        hasher.fold(text.as_bytes());
     }
     hasher.finish()
 }
 
-fn fold_into(hasher: &mut FnvHasher, text: &str) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                hasher.write_u8(b.to_ascii_lowercase());
-            }
-            i += 1;
-            continue;
+/// [`fold_hash_parts`] on raw field bytes: the same fingerprint for valid UTF-8, and bytes
+/// that are not UTF-8 read as U+FFFD (as `String::from_utf8_lossy` would), without
+/// validating or copying ASCII text first.
+pub(crate) fn fold_hash_bytes(parts: &[&[u8]]) -> u64 {
+    let mut hasher = FoldHasher::default();
+    for (i, bytes) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.separator();
         }
-        // A non-ASCII character: decode it from its start.
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                if l.is_ascii() {
-                    hasher.write_u8(l as u8);
-                } else {
-                    hasher.write_u32(l as u32);
-                }
-            }
-        }
-        i += c.len_utf8();
+        hasher.fold(bytes);
     }
+    hasher.finish()
 }
 
-/// FNV-1a: small, stable, good enough for fingerprints of short texts.
-#[derive(Default)]
-struct FnvHasher(u64);
-
-impl Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write_u8(&mut self, b: u8) {
-        let h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        self.0 = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+/// For each ASCII byte: its folded form (lowercase letter or digit), or 0 to drop it.
+const ASCII_FOLD: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
         }
-        self.0 = h;
+        b += 1;
+    }
+    table
+};
+
+/// Hashes the folded text: letters and digits, lowercased, gathered eight bytes at a time
+/// into one word and mixed per word (a multiply-rotate fingerprint: stable within a run,
+/// fast on the short texts of titles and artists).
+#[derive(Default)]
+struct FoldHasher {
+    hash: u64,
+    word: u64,
+    filled: u32,
+}
+
+impl FoldHasher {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        self.word |= u64::from(b) << (8 * self.filled);
+        self.filled += 1;
+        if self.filled == 8 {
+            self.mix();
+        }
+    }
+
+    #[inline]
+    fn mix(&mut self) {
+        self.hash = (self.hash ^ self.word)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+        self.word = 0;
+        self.filled = 0;
+    }
+
+    /// Between parts: a byte that folded text never holds.
+    fn separator(&mut self) {
+        self.push(0xff);
+    }
+
+    fn fold(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII runs, the bulk of titles and artists, with the state in locals.
+            let (mut hash, mut word, mut filled) = (self.hash, self.word, self.filled);
+            while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
+                let folded = ASCII_FOLD[usize::from(b)];
+                if folded != 0 {
+                    word |= u64::from(folded) << (8 * filled);
+                    filled += 1;
+                    if filled == 8 {
+                        hash = (hash ^ word)
+                            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                            .rotate_left(29);
+                        word = 0;
+                        filled = 0;
+                    }
+                }
+                i += 1;
+            }
+            (self.hash, self.word, self.filled) = (hash, word, filled);
+            if i >= bytes.len() {
+                break;
+            }
+            // Not ASCII: decode one character (U+FFFD for bytes that are not UTF-8).
+            let rest = &bytes[i..bytes.len().min(i + 4)];
+            let (c, len) = match std::str::from_utf8(rest) {
+                Ok(s) => s
+                    .chars()
+                    .next()
+                    .map_or(('\u{FFFD}', 1), |c| (c, c.len_utf8())),
+                Err(e) if e.valid_up_to() > 0 => {
+                    let s = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
+                    s.chars()
+                        .next()
+                        .map_or(('\u{FFFD}', 1), |c| (c, c.len_utf8()))
+                }
+                Err(e) => ('\u{FFFD}', e.error_len().unwrap_or(rest.len()).max(1)),
+            };
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    if l.is_ascii() {
+                        self.push(l as u8);
+                    } else {
+                        for byte in (l as u32).to_le_bytes() {
+                            self.push(byte);
+                        }
+                    }
+                }
+            }
+            i += len;
+        }
+    }
+
+    fn finish(mut self) -> u64 {
+        // The number of bytes in the last word keeps "a" and "a\0" apart.
+        self.word |= u64::from(self.filled) << 60;
+        self.mix();
+        self.hash ^ (self.hash >> 31)
     }
 }
 
@@ -114,6 +176,14 @@ pub enum DurationUnit {
 /// assert_eq!(parse_duration("soon", Seconds), None);
 /// ```
 pub fn parse_duration(text: &str, unit: DurationUnit) -> Option<f64> {
+    // Whole numbers, the usual case, straight away.
+    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let v = text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
+        return Some(match unit {
+            DurationUnit::Seconds => v,
+            DurationUnit::Milliseconds => v / 1000.0,
+        });
+    }
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -174,6 +244,15 @@ mod tests {
         fn folding_ignores_case_and_punctuation(s in "[a-zA-Z0-9 ,.!'-]{0,40}") {
             let lower: String = s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
             prop_assert_eq!(fold_hash(&s), fold_hash(&lower));
+        }
+
+        #[test]
+        fn bytes_fold_like_lossy_text(a in proptest::collection::vec(any::<u8>(), 0..40), b in "\\PC{0,20}") {
+            let lossy = String::from_utf8_lossy(&a);
+            prop_assert_eq!(
+                fold_hash_bytes(&[&a, b.as_bytes()]),
+                fold_hash_parts(&[&lossy, &b])
+            );
         }
 
         #[test]

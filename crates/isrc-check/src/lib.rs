@@ -10,9 +10,10 @@
 //!   these. See [`InputFormat`].
 //! - **Columns** are found by header name (`isrc`, `ISRC code`, `isrc_code`...) or by
 //!   content; title, artist, version and duration columns are used when present.
-//! - **Streaming and parallel**: inputs are read in 1 MiB chunks on one thread, checked on
-//!   the rayon pool, merged in input order; memory grows with the number of distinct codes
-//!   (the duplicate index), not with the size of the file. Lines longer than 1 MiB are cut.
+//! - **Streaming and parallel**: inputs are read in 1 MiB chunks on one thread (CSV chunks
+//!   end on record boundaries), parsed and checked on the rayon pool, merged in input order;
+//!   memory grows with the number of distinct codes (the duplicate index), not with the size
+//!   of the file. Lines longer than 1 MiB are cut.
 //! - **Bad input** (ragged rows, broken quoting, invalid UTF-8, NUL bytes, overlong lines)
 //!   becomes an [`InputIssue`] with file, line and column; processing goes on. What stops an
 //!   input (it cannot be opened or read, it is binary, the ISRC column is missing) is a
@@ -50,12 +51,14 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod dense;
 mod engine;
 mod fold;
 mod layout;
 mod report;
 mod sinks;
 mod source;
+mod table;
 
 pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink};
 pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};

@@ -159,6 +159,18 @@ impl<R: Read> Read for Limiter<R> {
                 }
                 return Ok(0);
             }
+            // No line of this read can pass the limit: only count the lines.
+            if self.len + n as u64 <= MAX_LINE as u64 {
+                let data = &out[..n];
+                match memchr::memrchr(b'\n', data) {
+                    Some(last) => {
+                        self.line += memchr::memchr_iter(b'\n', data).count() as u64;
+                        self.len = (n - last - 1) as u64;
+                    }
+                    None => self.len += n as u64,
+                }
+                return Ok(n);
+            }
             let mut w = 0;
             let mut r = 0;
             while r < n {
@@ -191,26 +203,6 @@ impl<R: Read> Read for Limiter<R> {
                 return Ok(w);
             }
         }
-    }
-}
-
-/// Keeps a copy of everything read, so that the raw bytes of each CSV record are known.
-pub(crate) struct Tee<R> {
-    inner: R,
-    pub buf: Rc<RefCell<Vec<u8>>>,
-}
-
-impl<R: Read> Tee<R> {
-    pub fn new(inner: R, buf: Rc<RefCell<Vec<u8>>>) -> Self {
-        Tee { inner, buf }
-    }
-}
-
-impl<R: Read> Read for Tee<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(out)?;
-        self.buf.borrow_mut().extend_from_slice(&out[..n]);
-        Ok(n)
     }
 }
 

@@ -129,6 +129,33 @@ fn lines_exact_report() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), LINES);
 }
 
+/// A plain list first (checked with the compact bit-page index), then a CSV catalogue: the
+/// catalogue's conflicts are still found, and duplicates count across both files.
+#[test]
+fn csv_after_a_plain_list_keeps_its_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = write(dir.path(), "codes.txt", LINES.as_bytes());
+    let csv = write(
+        dir.path(),
+        "catalogue.csv",
+        b"isrc,title,artist\nCBYZ92200001,Rain,The Golds\nCBYZ92200001,Fire,The Golds\n\
+          CBYZ92200003,Road,The Blues\nCBYZ92200003,road!,the blues\n",
+    );
+    let out = isrc(&[
+        "check",
+        "--format",
+        "json",
+        list.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["records"], 14, "{}", stderr(&out));
+    // USRC17607839 and GBAYE0601498 in the list, CBYZ92200001 in both, CBYZ92200003 in the
+    // catalogue (with the same title and artist once folded: no conflict).
+    assert_eq!(report["duplicate_isrcs"], 4);
+    assert_eq!(report["conflicting_isrcs"], 1);
+}
+
 #[test]
 fn all_valid_exits_zero_and_stdin_works() {
     let out = isrc_stdin(&["check", "-"], b"CBYZ92200001\nCBYZ92200002\n");

@@ -1,0 +1,243 @@
+//! The plain-list fast path: worker-local structures that let a compact code cost a few
+//! nanoseconds (a verdict remembered per prefix and year, a bit in a page of the duplicate
+//! index) and touch the shared index once per page rather than once per code.
+
+use isrc::{Isrc, RuleSet};
+
+/// Designations per bit page of the duplicate index.
+pub(crate) const PAGE_BITS: u64 = 256;
+
+/// The bits of one page: which of its 256 designations were seen.
+pub(crate) type PageBits = [u64; 4];
+
+const PAGE_WAYS: usize = 64;
+
+/// A worker's bit pages for one chunk: a small direct-mapped set of open pages (codes of a
+/// catalogue come in runs, a few registrants at a time), flushed to a list when evicted.
+/// A code whose bit is already set here is a repeat within the chunk.
+pub(crate) struct PageBatch {
+    open: Box<[(u64, PageBits); PAGE_WAYS]>,
+    /// Pages evicted or closed, in no particular order; a page may appear more than once.
+    pub(crate) pages: Vec<(u64, PageBits)>,
+    /// Codes seen again within this batch (one entry per extra record).
+    pub(crate) repeats: Vec<u64>,
+}
+
+impl PageBatch {
+    pub(crate) fn new() -> PageBatch {
+        PageBatch {
+            open: Box::new([(u64::MAX, [0; 4]); PAGE_WAYS]),
+            pages: Vec::new(),
+            repeats: Vec::new(),
+        }
+    }
+
+    /// Marks the code with index key `key` (from [`Isrc::to_u64`]) as seen.
+    #[inline]
+    pub(crate) fn insert(&mut self, key: u64) {
+        let page = key / PAGE_BITS;
+        let way = (page.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % PAGE_WAYS;
+        let slot = &mut self.open[way];
+        if slot.0 != page {
+            if slot.0 != u64::MAX {
+                self.pages.push(*slot);
+            }
+            *slot = (page, [0; 4]);
+        }
+        let (word, bit) = (((key % PAGE_BITS) >> 6) as usize, key & 63);
+        let mask = 1u64 << bit;
+        if slot.1[word] & mask != 0 {
+            self.repeats.push(key);
+        } else {
+            slot.1[word] |= mask;
+        }
+    }
+
+    /// Closes every open page; the batch is then complete in `pages` and `repeats`.
+    pub(crate) fn close(&mut self) {
+        for slot in self.open.iter_mut() {
+            if slot.0 != u64::MAX {
+                self.pages.push(*slot);
+                *slot = (u64::MAX, [0; 4]);
+            }
+        }
+    }
+}
+
+const MEMO_WAYS: usize = 64;
+
+/// Per (prefix, year, designation-00000 flag) of a chunk: the verdict's rules, the prefix's
+/// tally slot and how many records had it. Valid compact codes without warnings are
+/// counted here and added to the tallies once per group, when the chunk ends or the group
+/// is evicted.
+#[derive(Clone, Copy)]
+pub(crate) struct Group {
+    pub(crate) rules: RuleSet,
+    pub(crate) slot: usize,
+    pub(crate) records: u64,
+}
+
+/// A direct-mapped memo of [`Group`]s, keyed like [`isrc::VerdictCache`] keys its verdicts: a
+/// compact code's verdict depends only on its prefix, its year and whether its designation
+/// is 00000 (the core's documented contract), which is the index key divided by 100,000
+/// and one flag.
+pub(crate) struct GroupMemo {
+    ways: Box<[(u64, Group); MEMO_WAYS]>,
+}
+
+impl GroupMemo {
+    pub(crate) fn new() -> GroupMemo {
+        let empty = Group {
+            rules: RuleSet::EMPTY,
+            slot: 0,
+            records: 0,
+        };
+        GroupMemo {
+            ways: Box::new([(u64::MAX, empty); MEMO_WAYS]),
+        }
+    }
+
+    /// Counts `code` in its group when the group is here; otherwise gives the group's key
+    /// for [`GroupMemo::insert`].
+    #[inline]
+    pub(crate) fn count(&mut self, code: Isrc) -> Result<(), u64> {
+        let key = code.to_u64();
+        let group = (key / 100_000) << 1 | u64::from(key.is_multiple_of(100_000));
+        let entry = &mut self.ways[Self::way(group)];
+        if entry.0 == group {
+            entry.1.records += 1;
+            Ok(())
+        } else {
+            Err(group)
+        }
+    }
+
+    /// Starts counting group `group` with one record whose clean verdict has `rules`;
+    /// returns the group it evicts, whose records must go into the tallies.
+    pub(crate) fn insert(&mut self, group: u64, rules: RuleSet, slot: usize) -> Option<Group> {
+        let fresh = Group {
+            rules,
+            slot,
+            records: 1,
+        };
+        let (old, counted) = std::mem::replace(&mut self.ways[Self::way(group)], (group, fresh));
+        (old != u64::MAX).then_some(counted)
+    }
+
+    fn way(group: u64) -> usize {
+        (group.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % MEMO_WAYS
+    }
+
+    /// Empties the memo, giving every group still in it.
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = Group> + '_ {
+        self.ways.iter_mut().filter_map(|(group, counted)| {
+            (std::mem::replace(group, u64::MAX) != u64::MAX).then_some(*counted)
+        })
+    }
+}
+
+/// [`Isrc::from_compact_bytes`] followed by [`Isrc::to_u64`], in fewer instructions: the
+/// seven digits are read together (SWAR) instead of one by one. The number is the core's
+/// documented, stable [`Isrc::to_u64`] (country, registrant, then year and designation);
+/// a test compares the two on random inputs. Written here rather than in the core because
+/// the core was being changed by someone else at the time.
+#[inline]
+pub(crate) fn compact_key(bytes: &[u8]) -> Option<u64> {
+    let bytes: &[u8; 12] = bytes.try_into().ok()?;
+    // The registrant's last character and the seven digits in one load; that character is
+    // then replaced by a '0', so that the eight bytes read as one number.
+    let eight: [u8; 8] = bytes[4..].try_into().ok()?;
+    let tail = (u64::from_le_bytes(eight) & !0xFF) | u64::from(b'0');
+    // Every byte in '0'..='9': high nibble 3, and adding 6 keeps it 3.
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let (l0, l1) = (bytes[0].wrapping_sub(b'A'), bytes[1].wrapping_sub(b'A'));
+    let (v0, v1, v2) = (
+        ALNUM[usize::from(bytes[2])],
+        ALNUM[usize::from(bytes[3])],
+        ALNUM[usize::from(bytes[4])],
+    );
+    let digits_ok = tail & HIGH == THREES && (tail + 0x0606_0606_0606_0606) & HIGH == THREES;
+    if !digits_ok | (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0) {
+        return None;
+    }
+    let mut v = tail & 0x0F0F_0F0F_0F0F_0F0F;
+    // Pairs, then fours, then all eight (the bits pushed out at the top are not needed).
+    v = v.wrapping_mul(2561) >> 8 & 0x00FF_00FF_00FF_00FF;
+    v = v.wrapping_mul(6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF;
+    let digits = v.wrapping_mul(42_949_672_960_001) >> 32;
+    let registrant = (u64::from(v0) * 36 + u64::from(v1)) * 36 + u64::from(v2);
+    let country = u64::from(l0) * 26 + u64::from(l1);
+    Some((country * 46_656 + registrant) * 10_000_000 + digits)
+}
+
+/// The value of an uppercase letter or digit in a registrant code (digits first, as in the
+/// core's order); 0xFF for any other byte.
+const ALNUM: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut b = 0;
+    while b < 10 {
+        table[b'0' as usize + b] = b as u8;
+        b += 1;
+    }
+    let mut l = 0;
+    while l < 26 {
+        table[b'A' as usize + l] = 10 + l as u8;
+        l += 1;
+    }
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn core_key(bytes: &[u8]) -> Option<u64> {
+        Isrc::from_compact_bytes(bytes).map(Isrc::to_u64)
+    }
+
+    #[test]
+    fn compact_keys_match_the_core() {
+        for text in [
+            "AA0000000000",
+            "ZZZZZ9999999",
+            "USRC17607839",
+            "GBAYE0601498",
+            "CBYZ92100066",
+            "USRC1760783",
+            "USRC176O7839",
+            "usrc17607839",
+            "US-RC1760783",
+            "USRC17607839 ",
+            "USRC1760783/",
+            "USRC1760783:",
+            "@ARC17607839",
+            "U[RC17607839",
+            "US`C17607839",
+        ] {
+            assert_eq!(
+                compact_key(text.as_bytes()),
+                core_key(text.as_bytes()),
+                "{text}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn compact_keys_match_the_core_on_any_bytes(
+            bytes in proptest::collection::vec(
+                prop_oneof![any::<u8>(), prop::sample::select(b"0189AZ/:@[`".to_vec())],
+                12,
+            ),
+        ) {
+            prop_assert_eq!(compact_key(&bytes), core_key(&bytes));
+        }
+
+        #[test]
+        fn compact_keys_match_the_core_on_codes(code in "[A-Z]{2}[A-Z0-9]{3}[0-9]{7}") {
+            prop_assert_eq!(compact_key(code.as_bytes()), core_key(code.as_bytes()));
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! CSV and TSV in parallel: the reader cuts the input into blocks that end on a record
+//! boundary, found by following the quoting alone, and each worker parses its own block
+//! with the `csv` crate.
+//!
+//! A block may only end where the `csv` crate, reading the whole input from its start,
+//! would end a record; [`QuoteScan`] follows the crate's quoting rules to find such places.
+//! A unit test and the `check_reader` fuzz target compare the figures of tiny blocks with
+//! those of one block.
+
+use std::cell::RefCell;
+use std::io::{self, Read};
+use std::ops::Range;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::SyncSender;
+
+use crate::engine::{Chunk, Control};
+use crate::source::{Limiter, LongLine, MAX_LINE};
+
+/// The fields of the records of one chunk, one after another.
+#[derive(Default)]
+pub(crate) struct TableChunk {
+    pub(crate) fields: Vec<u8>,
+    /// Where each field ends in `fields`.
+    pub(crate) ends: Vec<usize>,
+    pub(crate) rows: Vec<Row>,
+}
+
+/// One record of a [`TableChunk`].
+pub(crate) struct Row {
+    /// The line it starts on (relative to the chunk for parsed blocks).
+    pub(crate) line: u64,
+    /// Its bytes in the chunk's data, line ending included.
+    pub(crate) raw: Range<usize>,
+    /// Where its first field starts in `fields`.
+    pub(crate) field_base: usize,
+    /// Its range in `ends`.
+    pub(crate) ends: Range<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quoting {
+    /// Outside quotes: a `\n` here ends a record.
+    Outside,
+    /// Inside a quoted field.
+    Inside,
+    /// A quote inside a quoted field: the end of the field, or the first of two quotes.
+    Closing,
+}
+
+/// Follows the quoting of delimited text the way the `csv` crate reads it (quoting on,
+/// doubled quotes, no escape character, no comments): a quote opens a quoted field only at
+/// the start of a field, elsewhere it is an ordinary byte; inside a quoted field, two
+/// quotes stand for one and a single quote closes it.
+struct QuoteScan {
+    delimiter: u8,
+    state: Quoting,
+    /// After the last `\n` seen outside quotes: where a block may end.
+    boundary: Option<usize>,
+}
+
+impl QuoteScan {
+    fn new(delimiter: u8) -> QuoteScan {
+        QuoteScan {
+            delimiter,
+            state: Quoting::Outside,
+            boundary: None,
+        }
+    }
+
+    /// Scans `data[from..]` (the bytes before `from` were scanned by earlier calls).
+    fn scan(&mut self, data: &[u8], from: usize) {
+        let mut i = from;
+        while i < data.len() {
+            match self.state {
+                Quoting::Outside => {
+                    let next_quote = memchr::memchr(b'"', &data[i..]).map(|q| i + q);
+                    let end = next_quote.unwrap_or(data.len());
+                    if let Some(nl) = memchr::memrchr(b'\n', &data[i..end]) {
+                        self.boundary = Some(i + nl + 1);
+                    }
+                    let Some(q) = next_quote else {
+                        break;
+                    };
+                    // A block starts on a record boundary: as if after a `\n`.
+                    let before = if q > 0 { data[q - 1] } else { b'\n' };
+                    if before == self.delimiter || before == b'\n' || before == b'\r' {
+                        self.state = Quoting::Inside;
+                    }
+                    i = q + 1;
+                }
+                Quoting::Inside => match memchr::memchr(b'"', &data[i..]) {
+                    Some(q) => {
+                        self.state = Quoting::Closing;
+                        i += q + 1;
+                    }
+                    None => i = data.len(),
+                },
+                Quoting::Closing => {
+                    if data[i] == b'"' {
+                        self.state = Quoting::Inside;
+                        i += 1;
+                    } else {
+                        // The field is closed; this byte is read outside quotes.
+                        self.state = Quoting::Outside;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The buffer was cut at `at` (a boundary): positions move down.
+    fn cut(&mut self, at: usize) {
+        self.boundary = self.boundary.filter(|b| *b > at).map(|b| b - at);
+    }
+}
+
+/// Reads delimited text into blocks of about `control.chunk` bytes that end on a record
+/// boundary (a record longer than that makes a longer block). Lines over [`MAX_LINE`] bytes
+/// are cut, as for plain lists, and reported with their absolute line numbers. With
+/// `header`, the first block holds the first record.
+pub(crate) fn split_table(
+    reader: impl Read,
+    delimiter: u8,
+    header: bool,
+    tx: SyncSender<Chunk>,
+    control: &Control,
+) -> io::Result<u64> {
+    let events = Rc::new(RefCell::new(Vec::<LongLine>::new()));
+    let mut reader = Limiter::new(reader, events.clone());
+    let mut scan = QuoteScan::new(delimiter);
+    let mut buf = control.buffer();
+    let mut seq = 0u64;
+    let long_lines = |events: &Rc<RefCell<Vec<LongLine>>>| -> Vec<(u64, u64, String)> {
+        events
+            .borrow_mut()
+            .drain(..)
+            .map(|e| {
+                (
+                    e.line,
+                    MAX_LINE as u64 + 1,
+                    format!(
+                        "the line is {} bytes long; only its first {} bytes were read",
+                        e.length, MAX_LINE
+                    ),
+                )
+            })
+            .collect()
+    };
+    loop {
+        if control.cancel.load(Ordering::Relaxed) {
+            return Ok(seq);
+        }
+        let scanned = buf.len();
+        let want = if scanned < control.chunk {
+            control.chunk - scanned
+        } else {
+            64 * 1024
+        };
+        let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
+        if n == 0 {
+            if !buf.is_empty() || seq == 0 {
+                let _ = tx.send(Chunk::block(seq, buf, long_lines(&events)));
+                seq += 1;
+            }
+            return Ok(seq);
+        }
+        scan.scan(&buf, scanned);
+        if buf.len() < control.chunk {
+            continue;
+        }
+        // The csv crate drops a byte order mark at the start of what it reads, so a block
+        // must not start with one (or with what may be the start of one): only the input's
+        // first record loses it, as when one reader reads the whole input.
+        let Some(cut) = scan.boundary.filter(|&c| c < buf.len() && buf[c] != 0xEF) else {
+            continue;
+        };
+        // The header row (the first record) must be in the first block, which skips it.
+        if header && seq == 0 && buf[..cut].iter().all(|b| matches!(b, b'\n' | b'\r')) {
+            continue;
+        }
+        let mut next = control.buffer();
+        next.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        scan.cut(cut);
+        let block = std::mem::replace(&mut buf, next);
+        if tx
+            .send(Chunk::block(seq, block, long_lines(&events)))
+            .is_err()
+        {
+            return Ok(seq);
+        }
+        seq += 1;
+    }
+}
+
+/// Parses one block with the `csv` crate into `table` (empty): its records (without the
+/// header row when `skip_header`), with line numbers relative to the block. Returns the
+/// number of lines in the block.
+pub(crate) fn parse_block(
+    data: &[u8],
+    delimiter: u8,
+    skip_header: bool,
+    table: &mut TableChunk,
+) -> u64 {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(64 * 1024)
+        .from_reader(data);
+    let mut record = csv::ByteRecord::new();
+    let mut skip = skip_header;
+    // Every \n of the block, found once; a record's line is 1 + the number before it.
+    let breaks: Vec<usize> = memchr::memchr_iter(b'\n', data).collect();
+    let mut before = 0usize;
+    // Reading from memory cannot fail; a failure would only end the block early.
+    while let Ok(true) = rdr.read_byte_record(&mut record) {
+        let clamp = |at: u64| (at as usize).min(data.len());
+        let start = clamp(record.position().map_or(0, csv::Position::byte));
+        let end = clamp(rdr.position().byte());
+        // The csv crate counts the \n of a \r\n ending as the start of the next record.
+        let mut a = start;
+        while a < end && matches!(data[a], b'\n' | b'\r') {
+            a += 1;
+        }
+        // Line numbers counted here: the csv crate does not count skipped blank lines.
+        while before < breaks.len() && breaks[before] < a {
+            before += 1;
+        }
+        let line = before as u64 + 1;
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        let field_base = table.fields.len();
+        let ends_start = table.ends.len();
+        for field in &record {
+            table.fields.extend_from_slice(field);
+            table.ends.push(table.fields.len());
+        }
+        table.rows.push(Row {
+            line,
+            raw: a..end.max(a),
+            field_base,
+            ends: ends_start..table.ends.len(),
+        });
+    }
+    breaks.len() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boundaries(text: &str) -> Vec<usize> {
+        // Every place a block may end, scanning byte by byte.
+        let data = text.as_bytes();
+        let mut scan = QuoteScan::new(b',');
+        let mut found = Vec::new();
+        for i in 0..data.len() {
+            scan.scan(&data[..=i], i);
+            if scan.boundary == Some(i + 1) {
+                found.push(i + 1);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn boundaries_follow_the_quoting() {
+        assert_eq!(boundaries("a,b\nc,d\n"), [4, 8]);
+        assert_eq!(boundaries("a,\"b\nc\"\nd\n"), [8, 10]);
+        assert_eq!(boundaries("a,\"b\"\"\nc\"\n"), [10]);
+        // A quote inside an unquoted field is an ordinary byte.
+        assert_eq!(boundaries("a\"b,c\nd\n"), [6, 8]);
+        assert_eq!(boundaries("\"a\"x\"\ny\n"), [6, 8]);
+        assert_eq!(boundaries("a\r\n\"b\nc\"\n"), [3, 9]);
+    }
+
+    #[test]
+    fn parsed_blocks_keep_raw_bytes_and_lines() {
+        let data = b"isrc,title\r\nUSRC17607839,\"a\nb\"\r\n\r\nGBAYE0601498,c";
+        let mut table = TableChunk::default();
+        let lines = parse_block(data, b',', true, &mut table);
+        assert_eq!(lines, 4);
+        let raw: Vec<&[u8]> = table.rows.iter().map(|r| &data[r.raw.clone()]).collect();
+        // The csv crate ends a record at the \r of \r\n; the \n is passed through as a gap.
+        assert_eq!(raw, [&b"USRC17607839,\"a\nb\"\r"[..], b"GBAYE0601498,c"]);
+        let lines: Vec<u64> = table.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 5]);
+    }
+}
+
+/// Where the input is cut into chunks changes nothing: every figure, issue, annotated row
+/// and fixed byte is the same with chunks of a few bytes as with one chunk.
+#[cfg(test)]
+mod chunking {
+    use crate::{AnnotateWriter, Checker, FixWriter, InputFormat, Options, RecordSink};
+    use proptest::prelude::*;
+
+    struct Both<'a>(&'a mut FixWriter<Vec<u8>>, &'a mut AnnotateWriter<Vec<u8>>);
+
+    impl RecordSink for Both<'_> {
+        fn start(&mut self, info: &crate::InputInfo<'_>) -> std::io::Result<()> {
+            self.0.start(info)?;
+            self.1.start(info)
+        }
+        fn record(&mut self, r: &crate::CheckedRecord<'_>) -> std::io::Result<()> {
+            self.0.record(r)?;
+            self.1.record(r)
+        }
+        fn passthrough(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+            self.0.passthrough(bytes)?;
+            self.1.passthrough(bytes)
+        }
+    }
+
+    fn run(input: &[u8], format: InputFormat, chunk: Option<usize>, sinks: bool) -> String {
+        let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+        let options = Options {
+            format: Some(format),
+            ..Options::default()
+        };
+        let mut checker = Checker::new(policy, options);
+        if let Some(chunk) = chunk {
+            checker.set_chunk_bytes(chunk);
+        }
+        let mut fix = FixWriter::new(Vec::new(), false);
+        let mut annotate = AnnotateWriter::new(Vec::new());
+        let sink: Option<&mut dyn RecordSink> = if sinks {
+            Some(&mut Both(&mut fix, &mut annotate))
+        } else {
+            None
+        };
+        let result = checker.check_reader("in", std::io::Cursor::new(input.to_vec()), sink);
+        let summary = checker.finish();
+        format!(
+            "{result:?}\n{}\n{:?}\n{:?}\n{}\n{}",
+            serde_json::to_string(&summary).unwrap(),
+            summary.issues,
+            summary.top_duplicates,
+            String::from_utf8_lossy(&fix.into_inner()),
+            String::from_utf8_lossy(&annotate.into_inner().unwrap_or_default()),
+        )
+    }
+
+    fn text() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            "USRC17607839",
+            "usrc17607839",
+            "GBAYE0601498",
+            "USRC176O7839",
+            "x",
+            "a b",
+            ",",
+            ";",
+            "\t",
+            "\"",
+            "\"\"",
+            "\n",
+            "\r\n",
+            "\r",
+            "isrc,title\n",
+            "\u{e9}",
+            "\u{feff}",
+            "\u{0}",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|p| p.concat().into_bytes())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn tiny_chunks_change_nothing(
+            input in text(),
+            chunk in 1usize..40,
+            format in prop::sample::select(vec![
+                InputFormat::Csv, InputFormat::Tsv, InputFormat::Lines, InputFormat::Jsonl,
+            ]),
+            sinks in any::<bool>(),
+        ) {
+            prop_assert_eq!(
+                run(&input, format, Some(chunk), sinks),
+                run(&input, format, None, sinks)
+            );
+        }
+    }
+}
