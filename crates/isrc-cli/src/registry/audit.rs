@@ -101,7 +101,7 @@ pub fn run(global: &GlobalArgs, args: AuditArgs) -> Result<ExitCode> {
                 }
             }
             AuditFormat::Json => {
-                let array: Vec<Value> = events.iter().map(event_json).collect();
+                let array: Vec<EventOut<'_>> = events.iter().map(event_json).collect();
                 serde_json::to_writer_pretty(&mut out, &array)?;
                 writeln!(out)?;
             }
@@ -135,16 +135,28 @@ fn state(text: &Option<String>) -> Value {
     }
 }
 
-fn event_json(e: &AuditEvent) -> Value {
-    serde_json::json!({
-        "id": e.id,
-        "at": e.at,
-        "actor": e.actor,
-        "action": e.action,
-        "subject": e.subject,
-        "before": state(&e.before),
-        "after": state(&e.after),
-    })
+/// One event as printed by `--format json`, in this key order.
+#[derive(serde::Serialize)]
+struct EventOut<'a> {
+    id: i64,
+    at: &'a str,
+    actor: &'a str,
+    action: &'a str,
+    subject: &'a str,
+    before: Value,
+    after: Value,
+}
+
+fn event_json(e: &AuditEvent) -> EventOut<'_> {
+    EventOut {
+        id: e.id,
+        at: &e.at,
+        actor: &e.actor,
+        action: &e.action,
+        subject: &e.subject,
+        before: state(&e.before),
+        after: state(&e.after),
+    }
 }
 
 /// Flattens a state into `path = value` pairs (`meta.title`, `status`...), for comparing.
