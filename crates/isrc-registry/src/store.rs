@@ -376,7 +376,7 @@ impl Store {
         let busy_ms = options.busy_timeout.as_millis();
         let setup_sql = move || match backend {
             Backend::Sqlite => format!(
-                "PRAGMA page_size = 16384; PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+                "PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
             ),
             Backend::Postgres => "SET client_min_messages = warning".to_string(),
         };
