@@ -32,11 +32,13 @@ fn parse_subject(text: &str) -> Result<Subject, String> {
             .map_err(|_| format!("{text:?}: the application number is not a number"));
     }
     let letters = text.chars().filter(|c| c.is_ascii_alphanumeric()).count();
-    if letters <= 5 {
-        super::parse_prefix(text).map(Subject::Prefix)
-    } else {
-        super::parse_isrc(text).map(Subject::Isrc)
-    }
+    let parsed = match letters {
+        ..=5 => super::parse_prefix(text).map(Subject::Prefix),
+        12.. => super::parse_isrc(text).map(Subject::Isrc),
+        _ => Err(format!("{text:?} has {letters} letters and digits")),
+    };
+    parsed
+        .map_err(|e| format!("{e}; give a prefix (CBXYZ), an ISRC (CBXYZ2600001) or application/N"))
 }
 
 /// Output formats of `isrc audit`.
@@ -46,7 +48,7 @@ pub enum AuditFormat {
     Table,
     /// A JSON array; `before` and `after` are the stored states as JSON objects (or null).
     Json,
-    /// CSV: id, at, actor, action, subject, before, after (the states as JSON text).
+    /// CSV: id, at, actor, action, subject, before, after (the states as compact JSON text).
     Csv,
 }
 
@@ -115,8 +117,8 @@ pub fn run(global: &GlobalArgs, args: AuditArgs) -> Result<ExitCode> {
                         &e.actor,
                         &e.action,
                         &e.subject,
-                        e.before.as_deref().unwrap_or(""),
-                        e.after.as_deref().unwrap_or(""),
+                        &state_text(&e.before),
+                        &state_text(&e.after),
                     ])?;
                 }
                 w.flush()?;
@@ -145,6 +147,15 @@ struct EventOut<'a> {
     subject: &'a str,
     before: Value,
     after: Value,
+}
+
+/// A stored state as compact JSON with sorted keys, whichever database wrote it (PostgreSQL's
+/// `json_build_object` spaces its output differently from SQLite and serde); empty when none.
+fn state_text(text: &Option<String>) -> String {
+    match state(text) {
+        Value::Null => String::new(),
+        value => value.to_string(),
+    }
 }
 
 fn event_json(e: &AuditEvent) -> EventOut<'_> {
