@@ -24,6 +24,24 @@ pub struct GlobalArgs {
     /// Reference date for year checks and allocation, instead of today (also ISRC_TODAY).
     #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "ISRC_TODAY")]
     pub today: Option<isrc::Date>,
+
+    /// Registry database: an SQLite file (created on first use) or a postgres:// URL.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH|URL",
+        env = "ISRC_DATABASE_URL",
+        default_value = "./isrc.db"
+    )]
+    pub db: String,
+}
+
+impl GlobalArgs {
+    /// Where the registry ledger is (`--db`, `ISRC_DATABASE_URL`, or `./isrc.db`): the one place
+    /// every command that opens the ledger takes it from.
+    pub fn database_location(&self) -> &str {
+        &self.db
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +72,8 @@ pub enum Command {
     Export(crate::registry::records::ExportArgs),
     /// Agency side: registrant-code applications and listings.
     Agency(crate::registry::agency::AgencyArgs),
+    /// The ledger's audit log: who changed what, when, before and after.
+    Audit(crate::registry::audit::AuditArgs),
 }
 
 impl Cli {

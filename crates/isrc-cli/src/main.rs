@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::List(args) => registry::records::run_list(&cli.global, args),
         Command::Export(args) => registry::records::run_export(&cli.global, args),
         Command::Agency(args) => registry::agency::run(&cli.global, args),
+        Command::Audit(args) => registry::audit::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

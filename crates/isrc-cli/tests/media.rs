@@ -122,6 +122,108 @@ fn each_format_is_written_and_read_back() {
     assert_eq!(text.lines().count(), files.len());
 }
 
+/// A Monkey's Audio file written by code (Debian has no encoder): the version 3.99 descriptor
+/// and header for one frame of one second of 16-bit stereo at 44.1 kHz, then stand-in frame
+/// bytes. Tag readers parse the header and the APEv2 tag at the end, never the frames.
+fn monkeys_audio(path: &Path) -> Vec<u8> {
+    let frame_bytes = 4000u32;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"MAC ");
+    bytes.extend_from_slice(&3990u16.to_le_bytes()); // version
+    bytes.extend_from_slice(&0u16.to_le_bytes()); // padding
+    for field in [52u32, 24, 0, 0, frame_bytes, 0, 0] {
+        // descriptor, header, seek table, WAV header, frame data (low, high), terminating data
+        bytes.extend_from_slice(&field.to_le_bytes());
+    }
+    bytes.extend_from_slice(&[0u8; 16]); // MD5
+    bytes.extend_from_slice(&2000u16.to_le_bytes()); // compression level
+    bytes.extend_from_slice(&0u16.to_le_bytes()); // format flags
+    for field in [73_728u32, 44_100, 1] {
+        // blocks per frame, blocks in the final frame, frames
+        bytes.extend_from_slice(&field.to_le_bytes());
+    }
+    bytes.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    bytes.extend_from_slice(&2u16.to_le_bytes()); // channels
+    bytes.extend_from_slice(&44_100u32.to_le_bytes()); // sample rate
+    bytes.extend((0..frame_bytes).map(|i| (i * 7 % 251) as u8));
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
+/// mutagen, the independent reader: `KEY=value` for each APEv2 item of each file.
+fn mutagen_ape_items(files: &[&Path]) -> String {
+    let script = "import sys\nfrom mutagen.apev2 import APEv2\nfor f in sys.argv[1:]:\n    t=APEv2(f)\n    print(f, sorted((k.upper(), str(v)) for k, v in t.items()))\n";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .args(files)
+        .output()
+        .expect("python3 with mutagen (.ci/run installs it)");
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// The decoded audio's MD5 (ffmpeg), to show that writing a tag left the audio alone.
+fn audio_md5(path: &Path) -> String {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:a", "-f", "md5", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn apev2_tags_of_monkeys_audio_and_wavpack_are_written_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    // Monkey's Audio: title and artist put in an APEv2 tag by mutagen first.
+    let ape = dir.path().join("a.ape");
+    let original = monkeys_audio(&ape);
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sys\nfrom mutagen.apev2 import APEv2\nt=APEv2()\nt['Title']='Song'\nt['Artist']='Band'\nt.save(sys.argv[1])\n",
+        ])
+        .arg(&ape)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // WavPack, made by ffmpeg with its own APEv2 tag.
+    let wv = make(dir.path(), "b.wv", &[]);
+    let wv_audio = audio_md5(&wv);
+
+    for path in [&ape, &wv] {
+        let file = read_json(path);
+        assert!(values(&file).is_empty(), "{path:?}: {file}");
+        let out = isrc(&["tag", "write", p(path), "CB-YZ9-22-00001"]);
+        assert!(out.status.success(), "{path:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("APEv2 ISRC"), "{}", stdout(&out));
+        let file = read_json(path);
+        assert_eq!(
+            values(&file),
+            [("APEv2 ISRC".to_string(), CODE.to_string())],
+            "{path:?}"
+        );
+        assert_eq!(file["title"], "Song", "{path:?} lost its title");
+        assert_eq!(file["artist"], "Band", "{path:?} lost its artist");
+        assert!(file["duration_seconds"].as_f64().unwrap() > 0.1, "{file}");
+    }
+    // mutagen reads the same tags: the code, and the other items kept.
+    let items = mutagen_ape_items(&[&ape, &wv]);
+    for line in items.lines() {
+        assert!(line.contains("('ISRC', 'CBYZ92200001')"), "{line}");
+        assert!(line.contains("('TITLE', 'Song')"), "{line}");
+        assert!(line.contains("('ARTIST', 'Band')"), "{line}");
+    }
+    assert_eq!(items.lines().count(), 2, "{items}");
+    // The audio is untouched: the Monkey's Audio header and frames byte for byte, the WavPack
+    // stream as decoded by ffmpeg.
+    let written = std::fs::read(&ape).unwrap();
+    assert_eq!(&written[..original.len()], &original[..]);
+    assert_eq!(audio_md5(&wv), wv_audio);
+}
+
 fn wav_chunks(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut at = 12;

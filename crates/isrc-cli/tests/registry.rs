@@ -309,3 +309,134 @@ fn default_database_is_isrc_db_in_the_working_directory() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "GBABC2600001\n");
     assert!(dir.path().join("isrc.db").exists());
 }
+
+#[test]
+fn db_option_works_before_and_after_the_subcommand() {
+    let db = common::sqlite();
+    let dir = db.dir.path();
+    let run = |args: &[&str]| {
+        let mut cmd = db.cmd(args);
+        // Only the option names the ledger here.
+        cmd.env_remove("ISRC_DATABASE_URL");
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "isrc {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&[
+        "--db",
+        "first.db",
+        "registrant",
+        "add",
+        "--prefix",
+        "CBXYZ",
+        "--name",
+        "X",
+    ]);
+    run(&[
+        "registrant",
+        "add",
+        "--prefix",
+        "CBXYZ",
+        "--name",
+        "X",
+        "--db",
+        "second.db",
+    ]);
+    let a = run(&[
+        "--db", "first.db", "allocate", "--prefix", "CBXYZ", "--title", "T", "--artist", "A",
+    ]);
+    let b = run(&[
+        "allocate", "--prefix", "CBXYZ", "--title", "U", "--artist", "A", "--db", "first.db",
+    ]);
+    assert_eq!(
+        (a.as_str(), b.as_str()),
+        ("CBXYZ2600001\n", "CBXYZ2600002\n")
+    );
+    assert_eq!(run(&["list", "--db", "first.db"]).lines().count(), 2);
+    assert_eq!(run(&["--db", "second.db", "list"]).lines().count(), 0);
+    // The option wins over ISRC_DATABASE_URL, which wins over ./isrc.db.
+    let out = db
+        .cmd(&["list", "--db", "first.db"])
+        .env("ISRC_DATABASE_URL", "second.db")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    assert!(!dir.join("isrc.db").exists());
+    run(&[
+        "registrant",
+        "add",
+        "--prefix",
+        "CBDEF",
+        "--name",
+        "Default",
+    ]);
+    assert!(dir.join("isrc.db").exists(), "the default is ./isrc.db");
+}
+
+#[test]
+fn audit_shows_who_when_what_before_and_after() {
+    for db in common::all() {
+        let n = db.name;
+        db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
+        db.ok(&["registrant", "add", "--prefix", "CBXYY", "--name", "Other"]);
+        for (title, prefix) in [("Neige", "CBXYZ"), ("Pluie", "CBXYZ"), ("Vent", "CBXYY")] {
+            db.ok(&[
+                "allocate", "--prefix", prefix, "--title", title, "--artist", "A",
+            ]);
+        }
+        db.ok(&["void", "CBXYZ2600002", "--reason", "typo in title"]);
+
+        // One code: its allocation and its voiding, with the states before and after.
+        let json: serde_json::Value =
+            serde_json::from_str(&db.ok(&["audit", "CB-XYZ-26-00002", "--format", "json"]))
+                .unwrap();
+        let events = json.as_array().unwrap();
+        assert_eq!(events.len(), 2, "[{n}] {json}");
+        assert_eq!(events[0]["action"], "allocate");
+        assert_eq!(events[0]["actor"], "tester");
+        assert!(events[0]["before"].is_null());
+        assert_eq!(events[0]["after"]["title"], "Pluie", "[{n}]");
+        assert_eq!(events[0]["after"]["status"], "active");
+        assert_eq!(events[1]["action"], "void");
+        assert_eq!(events[1]["before"]["status"], "active");
+        assert_eq!(events[1]["after"]["status"], "void");
+        assert_eq!(events[1]["after"]["void_reason"], "typo in title");
+        assert!(events[1]["at"].as_str().unwrap().starts_with("20"));
+
+        // A prefix: the registrant and every code under it, not the other registrant's.
+        let table = db.ok(&["audit", "CBXYZ"]);
+        let actions: Vec<&str> = table
+            .lines()
+            .map(|l| l.split('\t').nth(3).unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            ["registrant.add", "allocate", "allocate", "void"],
+            "[{n}] {table}"
+        );
+        assert!(
+            table.contains("status: active -> void; void_reason: - -> typo in title"),
+            "[{n}] {table}"
+        );
+        assert!(!table.contains("CBXYY"), "[{n}] {table}");
+
+        // The whole log as CSV: a header and one row per event.
+        let csv = db.ok(&["audit", "--format", "csv"]);
+        assert!(
+            csv.starts_with("id,at,actor,action,subject,before,after\n"),
+            "[{n}] {csv}"
+        );
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        assert_eq!(reader.records().count(), 6, "[{n}] {csv}");
+
+        // Unknown subjects are errors, not empty answers.
+        let err = db.fails(&["audit", "CBXYZ2600099"]);
+        assert!(err.contains("not in the ledger"), "[{n}] {err}");
+        db.fails(&["audit", "CBQQQ"]);
+        db.fails(&["audit", "not a code!"]);
+    }
+}

@@ -45,7 +45,7 @@ pub enum Format {
     Aac,
     /// Musepack, read only.
     Musepack,
-    /// WavPack, read only.
+    /// WavPack with APEv2.
     WavPack,
 }
 
@@ -70,7 +70,7 @@ impl Format {
 
     /// Whether [`write_isrc`] can write this format.
     pub fn is_writable(self) -> bool {
-        !matches!(self, Format::Aac | Format::Musepack | Format::WavPack)
+        !matches!(self, Format::Aac | Format::Musepack)
     }
 
     fn from_lofty(file_type: FileType) -> Option<Format> {
@@ -539,7 +539,7 @@ pub fn write_locations(info: &MediaInfo) -> Result<Vec<Location>, Error> {
             vec![Location::VorbisComment]
         }
         Format::Mp4 => vec![Location::Mp4Freeform],
-        Format::Ape => vec![Location::Ape],
+        Format::Ape | Format::WavPack => vec![Location::Ape],
         Format::Wav => vec![Location::WavId3 { version: None }, Location::Axml],
         other => {
             return Err(Error::new(
@@ -769,11 +769,17 @@ fn write_lofty(path: &Path, file: &mut File, format: Format, code: &str) -> Resu
             tag.save_to(file, LoftyWriteOptions::default())
                 .map_err(werr)?;
         }
-        Format::Ape => {
+        Format::Ape | Format::WavPack => {
             use lofty::ape::ApeItem;
             use lofty::tag::ItemValue;
-            let parsed = lofty::ape::ApeFile::read_from(file, options).map_err(err)?;
-            let mut tag = parsed.ape().cloned().unwrap_or_default();
+            let existing = if format == Format::Ape {
+                let parsed = lofty::ape::ApeFile::read_from(file, options).map_err(err)?;
+                parsed.ape().cloned()
+            } else {
+                let parsed = lofty::wavpack::WavPackFile::read_from(file, options).map_err(err)?;
+                parsed.ape().cloned()
+            };
+            let mut tag = existing.unwrap_or_default();
             let item = ApeItem::new(String::from("ISRC"), ItemValue::Text(code.to_string()))
                 .map_err(|e| Error::new(path, ErrorKind::Malformed(e.to_string())))?;
             tag.insert(item);

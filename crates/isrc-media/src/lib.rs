@@ -9,7 +9,7 @@
 //! | MP3, AIFF | ID3v2.3/2.4 `TSRC` |
 //! | FLAC, Ogg Vorbis, Opus, Speex | Vorbis comment `ISRC` (FLAC: also the CUESHEET block, read only) |
 //! | MP4/M4A | freeform `----:com.apple.iTunes:ISRC` |
-//! | APE | APEv2 `ISRC` |
+//! | Monkey's Audio (APE), WavPack | APEv2 `ISRC` |
 //! | WAV/BWF (RIFF, RF64) | the `ID3 ` chunk's `TSRC` and the EBU Tech 3352 `axml` identifier; RIFF INFO `ISRC` is reported as non-standard and never written |
 //! | CUE sheet | `ISRC` inside each `TRACK`, `CATALOG` for the disc |
 //!

@@ -65,7 +65,6 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
 )];
 
 const RECORDING_COLUMNS: &str = "code, isrc, prefix, year, designation, artist, title, version, duration_ms, content_type, published, language, recording_year, iswc, notes, client, parent, change_kind, status, void_reason, origin, match_key, created_at";
-const RECORDING_COLUMN_COUNT: usize = 23;
 
 /// IFPI's and RIAA's example registrant codes: never issued, never used for recordings.
 pub const EXAMPLE_PREFIXES: [&str; 3] = ["JMK40", "AA6Q7", "USS1Z"];
@@ -142,21 +141,29 @@ pub(crate) fn now() -> String {
     )
 }
 
-fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+/// Appends `text` lowercased, with runs of whitespace as one space and no space at the ends.
+fn push_normalized(out: &mut String, text: &str) {
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
+    }
 }
 
+/// The duplicate-recording key: title, artist and version normalized, and the content type.
 fn match_key(r: &RecordingInput) -> String {
-    format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
-        normalize(&r.title),
-        normalize(&r.artist),
-        normalize(&r.version),
-        r.content_type
-    )
+    let mut key = String::with_capacity(r.title.len() + r.artist.len() + r.version.len() + 9);
+    for part in [&r.title, &r.artist, &r.version] {
+        push_normalized(&mut key, part);
+        key.push('\u{1f}');
+    }
+    key.push_str(r.content_type.as_str());
+    key
 }
 
 fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
@@ -245,6 +252,18 @@ fn recording_from_row(row: &AnyRow) -> Result<Recording> {
         void_reason: dec_opt_str(row, "void_reason")?,
         origin: dec_str(row, "origin")?,
         created_at: dec_str(row, "created_at")?,
+    })
+}
+
+fn audit_event_from_row(row: &AnyRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        id: dec_i64(row, "id")?,
+        at: dec_str(row, "at")?,
+        actor: dec_str(row, "actor")?,
+        action: dec_str(row, "action")?,
+        subject: dec_str(row, "subject")?,
+        before: dec_opt_str(row, "before")?,
+        after: dec_opt_str(row, "after")?,
     })
 }
 
@@ -574,18 +593,21 @@ impl Store {
     ) -> Result<Allocation> {
         let prefix = request.prefix;
         let registrant = load_registrant(conn, prefix).await?;
-        let fingerprint = format!(
-            "{prefix}:{}:{}",
-            request.year,
-            serde_json::to_string(&request.recordings).unwrap_or_default()
-        );
+        // Only idempotent requests need the fingerprint: serializing a 100,000-row batch costs.
+        let fingerprint = || {
+            format!(
+                "{prefix}:{}:{}",
+                request.year,
+                serde_json::to_string(&request.recordings).unwrap_or_default()
+            )
+        };
         if let Some(key) = &request.idempotency_key {
             let row = sqlx::query("SELECT request, response FROM idempotency WHERE key = $1")
                 .bind(key.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
             if let Some(row) = row {
-                if dec_str(&row, "request")? != fingerprint {
+                if dec_str(&row, "request")? != fingerprint() {
                     return Err(Error::IdempotencyMismatch { key: key.clone() });
                 }
                 let stored = dec_str(&row, "response")?;
@@ -765,7 +787,7 @@ impl Store {
                 "INSERT INTO idempotency (key, request, response, created_at) VALUES ($1, $2, $3, $4)",
             )
             .bind(key.as_str())
-            .bind(fingerprint)
+            .bind(fingerprint())
             .bind(response)
             .bind(&created_at)
             .execute(&mut *conn)
@@ -1070,19 +1092,20 @@ impl Store {
                     .await?
             }
         };
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEvent {
-                    id: dec_i64(row, "id")?,
-                    at: dec_str(row, "at")?,
-                    actor: dec_str(row, "actor")?,
-                    action: dec_str(row, "action")?,
-                    subject: dec_str(row, "subject")?,
-                    before: dec_opt_str(row, "before")?,
-                    after: dec_opt_str(row, "after")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_event_from_row).collect()
+    }
+
+    /// The audit log of one registrant, oldest first: the events about the prefix itself
+    /// (`registrant.add`) and about every code under it (`allocate`, `import`, `void`).
+    pub async fn audit_log_for_prefix(&self, prefix: PrefixCode) -> Result<Vec<AuditEvent>> {
+        // A prefix is five letters and digits, so it needs no LIKE escaping.
+        let rows =
+            sqlx::query("SELECT * FROM audit WHERE subject = $1 OR subject LIKE $2 ORDER BY id")
+                .bind(prefix.as_str().to_string())
+                .bind(format!("{}%", prefix.as_str()))
+                .fetch_all(&self.inner.pool)
+                .await?;
+        rows.iter().map(audit_event_from_row).collect()
     }
 
     // ----- agency -----
@@ -1472,12 +1495,63 @@ const HOLD_VAR: &str = "ISRC_REGISTRY_TEST_HOLD";
 /// name up in a linear list, which makes binding a statement with thousands of parameters
 /// quadratic.
 fn placeholder(backend: Backend, n: usize) -> String {
+    let mut text = String::new();
+    push_placeholder(&mut text, backend, n);
+    text
+}
+
+/// [`placeholder`] appended to `sql`, without a temporary string.
+fn push_placeholder(sql: &mut String, backend: Backend, n: usize) {
+    use std::fmt::Write as _;
     match backend {
-        Backend::Sqlite => "?".to_string(),
-        Backend::Postgres => format!("${n}"),
+        Backend::Sqlite => sql.push('?'),
+        Backend::Postgres => {
+            let _ = write!(sql, "${n}");
+        }
     }
 }
 
+/// The audit log's JSON of a stored recording, built by the database from the row itself: the
+/// same keys as [`Recording`]'s serde form, without sending the text over for every row.
+fn recording_json_sql(backend: Backend) -> String {
+    let fields = [
+        ("isrc", "isrc"),
+        ("artist", "artist"),
+        ("title", "title"),
+        ("version", "version"),
+        ("duration_ms", "duration_ms"),
+        ("content_type", "content_type"),
+        ("published", "published"),
+        ("language", "language"),
+        ("recording_year", "recording_year"),
+        ("iswc", "iswc"),
+        ("notes", "notes"),
+        ("client", "client"),
+        ("parent", "parent"),
+        ("change", "change_kind"),
+        ("status", "status"),
+        ("void_reason", "void_reason"),
+        ("origin", "origin"),
+        ("created_at", "created_at"),
+    ];
+    let args: Vec<String> = fields
+        .iter()
+        .map(|(key, column)| format!("'{key}', {column}"))
+        .collect();
+    match backend {
+        Backend::Sqlite => format!("json_object({})", args.join(", ")),
+        Backend::Postgres => format!("json_build_object({})::text", args.join(", ")),
+    }
+}
+
+/// Inserts new recordings and their audit rows, in chunks of multi-row statements.
+///
+/// Every row of one call shares its origin and creation time, and none is void yet; those
+/// values, and the prefix, year and designation (cut from the ISRC text), are computed by the
+/// database rather than bound per row: a bound value costs more than the b-tree insert of its
+/// column (sqlx's `Any` driver converts and copies each one twice). The audit rows are built
+/// by the database from the inserted rows (`json_object`), in the same shape as `Recording`'s
+/// serde form, so no JSON text is bound per row either.
 async fn insert_recordings(
     backend: Backend,
     conn: &mut AnyConnection,
@@ -1487,72 +1561,85 @@ async fn insert_recordings(
     action: &str,
 ) -> Result<()> {
     const CHUNK: usize = 400;
+    // Bound once per statement: origin and created_at; bound per row: the other 17 values.
+    const PER_ROW: usize = 17;
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    debug_assert!(rows.iter().all(|r| r.origin == first.origin
+        && r.created_at == first.created_at
+        && r.void_reason.is_none()));
     let hold = std::env::var_os(HOLD_VAR);
+    let audit_json = recording_json_sql(backend);
     for (n, (chunk, chunk_keys)) in rows.chunks(CHUNK).zip(keys.chunks(CHUNK)).enumerate() {
-        let mut sql = format!("INSERT INTO recordings ({RECORDING_COLUMNS}) VALUES ");
-        let mut p = 0;
+        // VALUES columns are named column1, column2... on both databases.
+        let mut sql = format!(
+            "INSERT INTO recordings ({RECORDING_COLUMNS}) SELECT column1, column2, substr(column2, 1, 5), CAST(substr(column2, 6, 2) AS INTEGER), CAST(substr(column2, 8, 5) AS INTEGER), column3, column4, column5, column6, column7, column8, column9, column10, column11, column12, column13, column14, column15, column16, NULL, "
+        );
+        push_placeholder(&mut sql, backend, 1);
+        sql.push_str(", column17, ");
+        push_placeholder(&mut sql, backend, 2);
+        sql.push_str(" FROM (VALUES ");
+        let mut p = 2;
         for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for j in 0..RECORDING_COLUMN_COUNT {
+            sql.push_str(if i > 0 { ",(" } else { "(" });
+            for j in 0..PER_ROW {
                 if j > 0 {
                     sql.push(',');
                 }
                 p += 1;
-                sql.push_str(&placeholder(backend, p));
+                push_placeholder(&mut sql, backend, p);
             }
             sql.push(')');
         }
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        sql.push_str(") AS v");
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(first.origin.as_str())
+            .bind(first.created_at.as_str());
         for (r, key) in chunk.iter().zip(chunk_keys) {
             let m = &r.meta;
             q = q
                 .bind(r.isrc.to_u64() as i64)
                 .bind(r.isrc.to_string())
-                .bind(r.isrc.prefix().as_str().to_string())
-                .bind(i64::from(r.isrc.year()))
-                .bind(i64::from(r.isrc.designation()))
-                .bind(m.artist.trim().to_string())
-                .bind(m.title.trim().to_string())
-                .bind(m.version.trim().to_string())
+                .bind(m.artist.trim())
+                .bind(m.title.trim())
+                .bind(m.version.trim())
                 .bind(m.duration_ms.map(|d| d as i64))
                 .bind(m.content_type.as_str())
                 .bind(m.published.map(|d| d.to_string()))
-                .bind(m.language.clone())
+                .bind(m.language.as_deref())
                 .bind(m.recording_year.map(i64::from))
-                .bind(m.iswc.clone())
-                .bind(m.notes.clone())
-                .bind(m.client.clone())
+                .bind(m.iswc.as_deref())
+                .bind(m.notes.as_deref())
+                .bind(m.client.as_deref())
                 .bind(m.parent.map(|p| p.to_string()))
-                .bind(m.change.clone())
+                .bind(m.change.as_deref())
                 .bind(r.status.as_str())
-                .bind(r.void_reason.clone())
-                .bind(r.origin.clone())
-                .bind(key.clone())
-                .bind(r.created_at.clone());
+                .bind(key.as_str());
         }
         q.execute(&mut *conn).await?;
 
-        let at = now();
-        let mut sql = String::from("INSERT INTO audit (at, actor, action, subject, after) VALUES ");
-        for i in 0..chunk.len() {
+        let mut sql = String::from("INSERT INTO audit (at, actor, action, subject, after) SELECT ");
+        for k in 1..=3 {
+            push_placeholder(&mut sql, backend, k);
+            sql.push_str(", ");
+        }
+        sql.push_str("isrc, ");
+        sql.push_str(&audit_json);
+        sql.push_str(" FROM recordings WHERE code IN (");
+        for (i, k) in (4..4 + chunk.len()).enumerate() {
             if i > 0 {
                 sql.push(',');
             }
-            let b = i * 5;
-            let ph: Vec<String> = (1..=5).map(|k| placeholder(backend, b + k)).collect();
-            sql.push_str(&format!("({})", ph.join(", ")));
+            push_placeholder(&mut sql, backend, k);
         }
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        sql.push_str(") ORDER BY code");
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(now())
+            .bind(actor)
+            .bind(action);
         for r in chunk {
-            q = q
-                .bind(at.clone())
-                .bind(actor.to_string())
-                .bind(action.to_string())
-                .bind(r.isrc.to_string())
-                .bind(json(r));
+            q = q.bind(r.isrc.to_u64() as i64);
         }
         q.execute(&mut *conn).await?;
 

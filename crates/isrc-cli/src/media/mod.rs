@@ -1,5 +1,6 @@
 //! `isrc tag` and `isrc cue`: ISRCs in audio files and CUE sheets (crate `isrc-media`).
 
+mod assign;
 mod cue;
 mod tag;
 
@@ -60,6 +61,27 @@ pub enum TagCommand {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Give each file without an ISRC a new code from the registry (`--db`), allocated from the
+    /// file's own title, artist and duration, then write it (verified). Files that hold an
+    /// ISRC are skipped. If the write fails, the code is voided ("tag write failed").
+    Assign {
+        /// The registrant's prefix to allocate under.
+        #[arg(long, value_parser = crate::registry::parse_prefix, value_name = "CBXYZ")]
+        prefix: isrc::PrefixCode,
+        /// Show what would be allocated and written; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Allocate even if the ledger holds a recording with the same title, artist and
+        /// duration (within 2 s).
+        #[arg(long)]
+        force: bool,
+        /// The client, under an ISRC Manager prefix.
+        #[arg(long)]
+        client: Option<String>,
+        /// Audio files (MP3, FLAC, Ogg Vorbis, Opus, M4A, AIFF, APE, WAV/BWF).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +135,22 @@ pub fn run_tag(global: &GlobalArgs, args: TagArgs) -> Result<ExitCode> {
             isrc,
         } => tag::write(global, &file, &isrc, dry_run),
         TagCommand::Scan { format, dir } => tag::scan(global, &dir, format),
+        TagCommand::Assign {
+            prefix,
+            dry_run,
+            force,
+            client,
+            files,
+        } => assign::assign(
+            global,
+            files,
+            assign::AssignOptions {
+                prefix,
+                dry_run,
+                force,
+                client,
+            },
+        ),
     }
 }
 

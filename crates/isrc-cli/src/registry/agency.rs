@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use isrc_registry::{ApplicationStatus, ListingOrder, NewApplication, RegistrantKind};
 
-use super::{DbArgs, actor, refuse};
+use super::{actor, refuse};
 use crate::cli::GlobalArgs;
 
 /// `isrc agency ...`.
@@ -32,8 +32,6 @@ pub enum AgencyCommand {
 /// `isrc agency apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// Applicant (master owner) name.
     #[arg(long)]
     pub name: String,
@@ -54,8 +52,6 @@ pub struct ApplyArgs {
 /// `isrc agency list`.
 #[derive(Debug, Args)]
 pub struct AgencyListArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// Only applications in this state: pending, approved or rejected.
     #[arg(long, value_parser = |s: &str| s.parse::<ApplicationStatus>().map_err(|e| e.to_string()))]
     pub status: Option<ApplicationStatus>,
@@ -70,8 +66,6 @@ pub struct AgencyListArgs {
 /// `isrc agency approve`.
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// The application number.
     pub id: i64,
     /// The country prefix to issue under (default: the applicant's country; Canada gets CB).
@@ -82,8 +76,6 @@ pub struct ApproveArgs {
 /// `isrc agency reject`.
 #[derive(Debug, Args)]
 pub struct RejectArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// The application number.
     pub id: i64,
     /// Why (sent to the applicant).
@@ -93,7 +85,7 @@ pub struct RejectArgs {
 
 pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
     match args.command {
-        AgencyCommand::Apply(a) => super::run_with_store(global, &a.db, |store, _| async move {
+        AgencyCommand::Apply(a) => super::run_with_store(global, |store, _| async move {
             let new = NewApplication {
                 name: a.name.clone(),
                 contact: a.contact.clone(),
@@ -112,7 +104,7 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
                 Err(e) => refuse(e.into()),
             }
         }),
-        AgencyCommand::List(l) => super::run_with_store(global, &l.db, |store, _| async move {
+        AgencyCommand::List(l) => super::run_with_store(global, |store, _| async move {
             if l.codes {
                 let order = if l.by_name {
                     ListingOrder::ByName
@@ -145,7 +137,7 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }),
-        AgencyCommand::Approve(a) => super::run_with_store(global, &a.db, |store, _| async move {
+        AgencyCommand::Approve(a) => super::run_with_store(global, |store, _| async move {
             match store
                 .approve(a.id, a.country_prefix.as_deref(), &actor())
                 .await
@@ -167,7 +159,7 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
                 Err(e) => refuse(e.into()),
             }
         }),
-        AgencyCommand::Reject(r) => super::run_with_store(global, &r.db, |store, _| async move {
+        AgencyCommand::Reject(r) => super::run_with_store(global, |store, _| async move {
             match store.reject(r.id, &r.reason, &actor()).await {
                 Ok(app) => {
                     println!("application #{} rejected: {}", app.id, r.reason);

@@ -11,7 +11,7 @@ use isrc_registry::{
     AgencyPolicy, AllocationRequest, Change, ContentType, RecordingInput, Store, decide,
 };
 
-use super::{DbArgs, actor, csvio, parse_date, parse_duration, parse_isrc, parse_prefix, refuse};
+use super::{actor, csvio, parse_date, parse_duration, parse_isrc, parse_prefix, refuse};
 use crate::cli::GlobalArgs;
 use crate::context::Context;
 use crate::style;
@@ -55,8 +55,6 @@ pub struct MetaArgs {
 #[derive(Debug, Args)]
 #[command(disable_version_flag = true)]
 pub struct AllocateArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// The registrant's prefix code (country + registrant code).
     #[arg(long, value_parser = parse_prefix, value_name = "CBXYZ")]
     pub prefix: PrefixCode,
@@ -143,7 +141,7 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
         }
     };
     let year = context.today().year();
-    super::run_with_store(global, &args.db, |store, _| async move {
+    super::run_with_store(global, |store, _| async move {
         let request = AllocationRequest {
             prefix: args.prefix,
             year,
@@ -185,8 +183,6 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
 #[derive(Debug, Args)]
 #[command(disable_version_flag = true)]
 pub struct DeriveArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// The parent recording's ISRC.
     #[arg(long, value_parser = parse_isrc, value_name = "ISRC")]
     pub from: Isrc,
@@ -210,8 +206,7 @@ pub struct DeriveArgs {
 
 pub fn run_derive(global: &GlobalArgs, args: DeriveArgs) -> Result<ExitCode> {
     let year = Context::load(global)?.today().year();
-    let db = args.db.clone();
-    super::run_with_store(global, &db, |store, _| async move {
+    super::run_with_store(global, |store, _| async move {
         match derive(&store, &args, year).await {
             Ok(code) => Ok(code),
             Err(e) => refuse(e),

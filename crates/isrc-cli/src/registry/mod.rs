@@ -1,16 +1,17 @@
 //! The registry commands: `registrant add`, `allocate`, `derive`, `import`, `void`, `show`,
-//! `list`, `export` and `agency`. They open the ledger named by `--db` (or
-//! `ISRC_DATABASE_URL`, default `./isrc.db`) and run the async store on a small tokio runtime.
+//! `list`, `export`, `audit` and `agency` (and `tag assign`). They open the ledger named by the
+//! global `--db` option (or `ISRC_DATABASE_URL`, default `./isrc.db`; see
+//! [`GlobalArgs::database_location`]) and run the async store on a small tokio runtime.
 
 pub mod agency;
 pub mod allocate;
+pub mod audit;
 pub mod csvio;
 pub mod records;
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::Args;
 use isrc::{Isrc, PrefixCode};
 use isrc_registry::Store;
 
@@ -18,22 +19,9 @@ use crate::cli::GlobalArgs;
 use crate::context::Context;
 use crate::style;
 
-/// Where the ledger is.
-#[derive(Debug, Args, Clone)]
-pub struct DbArgs {
-    /// The registry database: an SQLite file path (created on first use) or a postgres:// URL.
-    #[arg(
-        long,
-        value_name = "PATH|URL",
-        env = "ISRC_DATABASE_URL",
-        default_value = "./isrc.db"
-    )]
-    pub db: String,
-}
-
 /// Runs one registry command body on a fresh runtime; turns registry refusals into exit 1 and
 /// database trouble into exit 2, each with its message on stderr.
-pub fn run_with_store<F, Fut>(global: &GlobalArgs, db: &DbArgs, body: F) -> Result<ExitCode>
+pub fn run_with_store<F, Fut>(global: &GlobalArgs, body: F) -> Result<ExitCode>
 where
     F: FnOnce(Store, Context) -> Fut,
     Fut: std::future::Future<Output = Result<ExitCode>>,
@@ -43,7 +31,9 @@ where
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let store = Store::open(&db.db).await.map_err(anyhow::Error::from)?;
+        let store = Store::open(global.database_location())
+            .await
+            .map_err(anyhow::Error::from)?;
         let store = match context.table() {
             Some(table) => store.with_prefixes(table.clone()),
             None => store,

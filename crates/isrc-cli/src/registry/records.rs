@@ -12,7 +12,7 @@ use isrc_registry::{
     format_duration, parse_ranges,
 };
 
-use super::{DbArgs, actor, csvio, parse_isrc, parse_prefix, refuse};
+use super::{actor, csvio, parse_isrc, parse_prefix, refuse};
 use crate::cli::GlobalArgs;
 use crate::context::Context;
 
@@ -29,14 +29,12 @@ pub enum RegistrantCommand {
     /// Add a registrant (a prefix code you hold) to the ledger.
     Add(RegistrantAddArgs),
     /// List the registrants in the ledger.
-    List(RegistrantListArgs),
+    List,
 }
 
 /// `isrc registrant add`.
 #[derive(Debug, Args)]
 pub struct RegistrantAddArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// The prefix code: country code + registrant code (e.g. CBXYZ or CB-XYZ).
     #[arg(long, value_parser = parse_prefix, value_name = "CBXYZ")]
     pub prefix: PrefixCode,
@@ -54,13 +52,6 @@ pub struct RegistrantAddArgs {
     pub kind: RegistrantKind,
 }
 
-/// `isrc registrant list`.
-#[derive(Debug, Args)]
-pub struct RegistrantListArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
-}
-
 pub fn run_registrant(global: &GlobalArgs, args: RegistrantArgs) -> Result<ExitCode> {
     match args.command {
         RegistrantCommand::Add(add) => {
@@ -68,7 +59,7 @@ pub fn run_registrant(global: &GlobalArgs, args: RegistrantArgs) -> Result<ExitC
                 Ok(r) => r,
                 Err(e) => return refuse(e.into()),
             };
-            super::run_with_store(global, &add.db, |store, _| async move {
+            super::run_with_store(global, |store, _| async move {
                 let new = NewRegistrant {
                     prefix: add.prefix,
                     name: add.name.clone(),
@@ -95,33 +86,29 @@ pub fn run_registrant(global: &GlobalArgs, args: RegistrantArgs) -> Result<ExitC
                 }
             })
         }
-        RegistrantCommand::List(list) => {
-            super::run_with_store(global, &list.db, |store, _| async move {
-                for r in store.registrants().await? {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}",
-                        r.prefix,
-                        r.kind,
-                        r.ranges
-                            .iter()
-                            .map(|r| r.to_string())
-                            .collect::<Vec<_>>()
-                            .join(","),
-                        r.name,
-                        r.contact
-                    );
-                }
-                Ok(ExitCode::SUCCESS)
-            })
-        }
+        RegistrantCommand::List => super::run_with_store(global, |store, _| async move {
+            for r in store.registrants().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    r.prefix,
+                    r.kind,
+                    r.ranges
+                        .iter()
+                        .map(|r| r.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    r.name,
+                    r.contact
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
     }
 }
 
 /// `isrc import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// CSV with an `isrc` column (required) plus the columns of `allocate --from-csv` (title,
     /// artist required; version, duration, type, published, language, recording_year, iswc,
     /// notes, client) and `status` (active|void). Every code is checked; nothing is imported
@@ -150,7 +137,7 @@ pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
             label: table.label(i),
         });
     }
-    super::run_with_store(global, &args.db, |store, _| async move {
+    super::run_with_store(global, |store, _| async move {
         match store.import(&records, args.prefix, &actor()).await {
             Ok(n) => {
                 println!("imported {n} codes from {}", table.name);
@@ -164,8 +151,6 @@ pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
 /// `isrc void`.
 #[derive(Debug, Args)]
 pub struct VoidArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// The ISRC allocated in error.
     #[arg(value_parser = parse_isrc)]
     pub isrc: Isrc,
@@ -175,7 +160,7 @@ pub struct VoidArgs {
 }
 
 pub fn run_void(global: &GlobalArgs, args: VoidArgs) -> Result<ExitCode> {
-    super::run_with_store(global, &args.db, |store, _| async move {
+    super::run_with_store(global, |store, _| async move {
         match store.void(args.isrc, &args.reason, &actor()).await {
             Ok(r) => {
                 println!(
@@ -192,8 +177,6 @@ pub fn run_void(global: &GlobalArgs, args: VoidArgs) -> Result<ExitCode> {
 /// `isrc show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// The ISRC (any spelling).
     #[arg(value_parser = parse_isrc)]
     pub isrc: Isrc,
@@ -203,7 +186,7 @@ pub struct ShowArgs {
 }
 
 pub fn run_show(global: &GlobalArgs, args: ShowArgs) -> Result<ExitCode> {
-    super::run_with_store(global, &args.db, |store, _| async move {
+    super::run_with_store(global, |store, _| async move {
         let r = match store.recording(args.isrc).await {
             Ok(r) => r,
             Err(e) => return refuse(e.into()),
@@ -265,8 +248,6 @@ pub fn run_show(global: &GlobalArgs, args: ShowArgs) -> Result<ExitCode> {
 /// `isrc list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// Only this year of reference (e.g. 2026).
     #[arg(long)]
     pub year: Option<u16>,
@@ -282,7 +263,7 @@ pub struct ListArgs {
 }
 
 pub fn run_list(global: &GlobalArgs, args: ListArgs) -> Result<ExitCode> {
-    super::run_with_store(global, &args.db, |store, _| async move {
+    super::run_with_store(global, |store, _| async move {
         let filter = ListFilter {
             prefix: args.prefix,
             year: args.year,
@@ -335,8 +316,6 @@ pub enum Profile {
 /// `isrc export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
@@ -409,7 +388,7 @@ fn repertoire_row(r: &Recording) -> Vec<(&'static str, String)> {
 }
 
 pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
-    super::run_with_store(global, &args.db, |store, _| async move {
+    super::run_with_store(global, |store, _| async move {
         let rows: Vec<Vec<(&'static str, String)>> = match args.profile {
             Profile::AgencyListing => {
                 let order = if args.by_name {
