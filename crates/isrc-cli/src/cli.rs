@@ -54,6 +54,10 @@ pub enum Command {
     Export(crate::registry::records::ExportArgs),
     /// Agency side: registrant-code applications and listings.
     Agency(crate::registry::agency::AgencyArgs),
+    /// Run the ISRC service: JSON API, web pages, accounts (see crates/isrc-server).
+    Serve(Box<crate::serve::ServeArgs>),
+    /// Server accounts: make an agency admin.
+    Admin(crate::serve::AdminArgs),
 }
 
 impl Cli {
