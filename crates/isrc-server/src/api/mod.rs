@@ -1,6 +1,10 @@
 //! The JSON API under `/api/v1`, collected with its OpenAPI document (`/api/openapi.json`).
 
+pub mod accounts;
+pub mod agency;
+pub mod check;
 pub mod lookup;
+pub mod registry;
 pub mod session;
 
 use axum::middleware::from_fn_with_state;
@@ -55,6 +59,8 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     let public = OpenApiRouter::new()
         .routes(routes!(lookup::isrc))
         .routes(routes!(lookup::validate))
+        .routes(routes!(check::check))
+        .routes(routes!(registry::lookup))
         .layer(from_fn_with_state(
             state.limits.public.clone(),
             limits::limit,
@@ -65,11 +71,33 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
             state.limits.login.clone(),
             limits::limit,
         ));
+    let apply = OpenApiRouter::new()
+        .routes(routes!(agency::apply))
+        .layer(from_fn_with_state(
+            state.limits.applications.clone(),
+            limits::limit,
+        ));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(lookup::healthz))
         .merge(public)
         .merge(login)
-        .routes(routes!(session::logout))
-        .routes(routes!(session::me))
+        .merge(apply)
+        .routes(routes!(session::logout, session::me))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::users, accounts::add_user))
+        .routes(routes!(accounts::tokens, accounts::add_token))
+        .routes(routes!(accounts::revoke_token))
         .routes(routes!(session::outbox))
+        .routes(routes!(registry::registrants, registry::add_registrant))
+        .routes(routes!(registry::registrant))
+        .routes(routes!(registry::recordings))
+        .routes(routes!(registry::recording))
+        .routes(routes!(registry::set_public))
+        .routes(routes!(registry::void))
+        .routes(routes!(registry::derive))
+        .routes(routes!(registry::allocate))
+        .routes(routes!(registry::export))
+        .routes(routes!(agency::applications))
+        .routes(routes!(agency::approve))
+        .routes(routes!(agency::reject))
 }

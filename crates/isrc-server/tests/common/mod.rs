@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod db;
+pub mod smtp;
 
 use isrc_registry::{NewRegistrant, NewUser, RegistrantKind, Role, Store};
 use isrc_server::{AppState, Config};
@@ -162,4 +163,55 @@ pub async fn error_code(response: reqwest::Response) -> String {
     let body: Value = response.json().await.expect("JSON error body");
     assert!(body["message"].is_string(), "error has a message: {body}");
     body["code"].as_str().expect("error has a code").to_string()
+}
+
+impl TestServer {
+    /// A request with the session cookie and CSRF header.
+    pub fn with_session(
+        &self,
+        request: reqwest::RequestBuilder,
+        session: &Session,
+    ) -> reqwest::RequestBuilder {
+        request
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+    }
+
+    /// POST JSON as a signed-in user.
+    pub async fn post(&self, path: &str, session: &Session, body: Value) -> reqwest::Response {
+        self.with_session(self.http.post(self.url(path)), session)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET as a signed-in user.
+    pub async fn get(&self, path: &str, session: &Session) -> reqwest::Response {
+        self.with_session(self.http.get(self.url(path)), session)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Makes a registrant and a user of it through the API as `admin`; signs the user in.
+    pub async fn registrant_user(&self, admin: &Session, prefix: &str, email: &str) -> Session {
+        let r = self
+            .post(
+                "/api/v1/registrants",
+                admin,
+                serde_json::json!({"prefix": prefix, "name": format!("Label {prefix}"), "contact": email}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "add registrant {prefix}");
+        let r = self
+            .post(
+                "/api/v1/users",
+                admin,
+                serde_json::json!({"email": email, "prefix": prefix, "password": "password-123"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "add user {email}");
+        self.login(email).await
+    }
 }
