@@ -168,7 +168,9 @@ struct LoginForm {
 async fn login_submit(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
     match auth::sign_in(&state, &form.email, &form.password).await {
         Ok(user) => match auth::start_session(&state, &user).await {
-            Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response(),
+            Ok(session) => {
+                ([(header::SET_COOKIE, session.cookie)], Redirect::to("/")).into_response()
+            }
             Err(e) => e.into_response(),
         },
         Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
