@@ -205,7 +205,13 @@ async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
-    assert!(wrong.text().await.unwrap().contains("wrong e-mail address or password"));
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("wrong e-mail address or password")
+    );
     let r = server
         .http
         .post(server.url("/login"))
@@ -227,5 +233,8 @@ async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
         .await
         .unwrap();
     assert!(html.contains("boss@agency.example"));
-    assert!(html.contains("name=\"csrf_token\""), "the sign-out form carries the token");
+    assert!(
+        html.contains("name=\"csrf_token\""),
+        "the sign-out form carries the token"
+    );
 }
