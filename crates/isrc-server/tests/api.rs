@@ -693,3 +693,26 @@ async fn large_bodies_are_refused_with_413() {
     assert_eq!(r.status(), 413);
     assert_eq!(error_code(r).await, "body_too_large");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_limits_count_the_forwarded_address() {
+    for trust in [false, true] {
+        let server = common::start_with(common::db::sqlite(), |c| {
+            c.limits.public_per_minute = 1;
+            c.trust_forwarded_for = trust;
+        })
+        .await;
+        let from = |ip: &'static str| {
+            server
+                .http
+                .get(server.url("/api/v1/isrc/USRC17607839"))
+                .header("x-forwarded-for", format!("203.0.113.9, {ip}"))
+                .send()
+        };
+        assert_eq!(from("198.51.100.1").await.unwrap().status(), 200);
+        let second = from("198.51.100.2").await.unwrap().status();
+        // Trusted: another client, its own bucket. Not trusted: the header is ignored.
+        assert_eq!(second, if trust { 200 } else { 429 }, "trust {trust}");
+        assert_eq!(from("198.51.100.2").await.unwrap().status(), 429);
+    }
+}
