@@ -63,7 +63,7 @@ impl RateLimit {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .last()
+            .next_back()
             .unwrap_or(peer)
     }
 
