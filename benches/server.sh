@@ -25,7 +25,7 @@ start_server() { # $1: database
   "$BIN" serve --db "$1" --listen 127.0.0.1:0 --public-rate 1000000000 --login-rate 100000 \
     2>"$WORK/server.log" &
   SERVER_PID=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     grep -q "listening on" "$WORK/server.log" 2>/dev/null && break
     sleep 0.1
   done
@@ -95,7 +95,7 @@ stop_server
 
 if [ -n "${ISRC_BENCH_POSTGRES_URL:-}" ]; then
   echo "## PostgreSQL"
-  psql "$ISRC_BENCH_POSTGRES_URL" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+  psql "$ISRC_BENCH_POSTGRES_URL" -qc 'SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
   start_server "$ISRC_BENCH_POSTGRES_URL"
   allocate_and_verify
   stop_server
