@@ -74,6 +74,10 @@ pub enum Command {
     Agency(crate::registry::agency::AgencyArgs),
     /// The ledger's audit log: who changed what, when, before and after.
     Audit(crate::registry::audit::AuditArgs),
+    /// Run the ISRC service: JSON API, web pages, accounts (see crates/isrc-server).
+    Serve(Box<crate::serve::ServeArgs>),
+    /// Server accounts: make an agency admin.
+    Admin(crate::serve::AdminArgs),
 }
 
 impl Cli {

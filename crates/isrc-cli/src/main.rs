@@ -6,6 +6,7 @@ mod cli;
 mod context;
 mod media;
 mod registry;
+mod serve;
 mod style;
 mod validate;
 
@@ -33,6 +34,8 @@ fn main() -> ExitCode {
         Command::Export(args) => registry::records::run_export(&cli.global, args),
         Command::Agency(args) => registry::agency::run(&cli.global, args),
         Command::Audit(args) => registry::audit::run(&cli.global, args),
+        Command::Serve(args) => serve::run(&cli.global, *args),
+        Command::Admin(args) => serve::run_admin(&cli.global, args),
     };
     match result {
         Ok(code) => code,

@@ -111,6 +111,24 @@ pub enum Error {
         /// The key.
         key: String,
     },
+    /// A user with this e-mail address already exists.
+    #[error("there is already a user {email}")]
+    UserExists {
+        /// The address.
+        email: String,
+    },
+    /// No such user.
+    #[error("no user {who}")]
+    UserNotFound {
+        /// The id or address asked for.
+        who: String,
+    },
+    /// No such API token (or it belongs to someone else).
+    #[error("no API token #{id} of yours")]
+    TokenNotFound {
+        /// The token id.
+        id: i64,
+    },
     /// Concurrent writers kept conflicting; nothing was changed.
     #[error(
         "the registry was too busy: the transaction conflicted {attempts} times with other writers and was rolled back; nothing changed, try again"
@@ -149,6 +167,9 @@ impl Error {
             Error::ApplicationDecided { .. } => "application_decided",
             Error::NoFreeCode { .. } => "no_free_code",
             Error::IdempotencyMismatch { .. } => "idempotency_mismatch",
+            Error::UserExists { .. } => "user_exists",
+            Error::UserNotFound { .. } => "user_not_found",
+            Error::TokenNotFound { .. } => "token_not_found",
             Error::Busy { .. } => "busy",
             Error::Open { .. } => "database_unavailable",
             Error::Database(_) => "database",

@@ -59,11 +59,13 @@
 //! SQLite busy errors) and the agency rules.
 #![warn(missing_docs)]
 
+mod accounts;
 mod derive;
 mod error;
 mod model;
 mod store;
 
+pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
 pub use derive::{AgencyPolicy, Change, Decision, decide};
 pub use error::{Error, Result};
 pub use model::{

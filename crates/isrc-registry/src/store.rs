@@ -45,24 +45,32 @@ impl Default for OpenOptions {
 /// The registry ledger. Cheap to clone (`Arc` inside), `Send + Sync`: share one per process.
 #[derive(Clone, Debug)]
 pub struct Store {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-struct Inner {
-    pool: AnyPool,
-    backend: Backend,
+pub(crate) struct Inner {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
     prefixes: PrefixTable,
-    max_attempts: u32,
+    pub(crate) max_attempts: u32,
 }
 
 /// Migrations, in order: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/sqlite/0002_accounts.sql"),
+        include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+];
 
 const RECORDING_COLUMNS: &str = "code, isrc, prefix, year, designation, artist, title, version, duration_ms, content_type, published, language, recording_year, iswc, notes, client, parent, change_kind, status, void_reason, origin, match_key, created_at";
 
@@ -173,7 +181,7 @@ fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
     }
 }
 
-fn is_retryable(error: &Error, unique_too: bool) -> bool {
+pub(crate) fn is_retryable(error: &Error, unique_too: bool) -> bool {
     let Error::Database(sqlx::Error::Database(db)) = error else {
         return false;
     };
@@ -187,19 +195,19 @@ fn is_retryable(error: &Error, unique_too: bool) -> bool {
     ) || (unique_too && db.is_unique_violation())
 }
 
-fn dec_i64(row: &AnyRow, col: &str) -> Result<i64> {
+pub(crate) fn dec_i64(row: &AnyRow, col: &str) -> Result<i64> {
     Ok(row.try_get::<i64, _>(col)?)
 }
 
-fn dec_opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {
+pub(crate) fn dec_opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {
     Ok(row.try_get::<Option<i64>, _>(col)?)
 }
 
-fn dec_str(row: &AnyRow, col: &str) -> Result<String> {
+pub(crate) fn dec_str(row: &AnyRow, col: &str) -> Result<String> {
     Ok(row.try_get::<String, _>(col)?)
 }
 
-fn dec_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>> {
+pub(crate) fn dec_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
 }
 
@@ -213,7 +221,7 @@ fn parse_prefix_stored(text: &str) -> Result<PrefixCode> {
     text.parse().map_err(|_| corrupt("prefix", text))
 }
 
-fn recording_from_row(row: &AnyRow) -> Result<Recording> {
+pub(crate) fn recording_from_row(row: &AnyRow) -> Result<Recording> {
     let isrc_text = dec_str(row, "isrc")?;
     let isrc = Isrc::parse_strict(&isrc_text).map_err(|_| corrupt("ISRC", &isrc_text))?;
     let content_type = dec_str(row, "content_type")?
@@ -349,6 +357,7 @@ macro_rules! write_tx {
         }
     }};
 }
+pub(crate) use write_tx;
 
 impl Store {
     /// Opens (and creates, for SQLite) the registry at `location`: a file path, `sqlite://PATH`,
@@ -447,7 +456,7 @@ impl Store {
         self.inner.pool.close().await;
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.inner.backend {
             Backend::Sqlite => self.inner.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.inner.pool.begin().await?,
@@ -583,7 +592,17 @@ impl Store {
         for (i, r) in request.recordings.iter().enumerate() {
             r.validate().map_err(|e| label_error(e, request, i))?;
         }
-        write_tx!(self, true, |conn| self.allocate_in(conn, request))
+        let outcome = write_tx!(self, true, |conn| self.allocate_in(conn, request));
+        match outcome {
+            // A concurrent request with the same key may commit between this transaction's key
+            // lookup and its duplicate check (PostgreSQL reads committed rows statement by
+            // statement): look again, so that the retry is replayed instead of being refused as
+            // a duplicate of itself. A real duplicate is refused again.
+            Err(Error::Duplicate { .. }) if request.idempotency_key.is_some() => {
+                write_tx!(self, true, |conn| self.allocate_in(conn, request))
+            }
+            other => other,
+        }
     }
 
     async fn allocate_in(
@@ -1428,7 +1447,7 @@ fn import_conflict(problems: Vec<String>) -> Error {
     Error::ImportConflict { message }
 }
 
-async fn audit(
+pub(crate) async fn audit(
     conn: &mut AnyConnection,
     actor: &str,
     action: &str,
@@ -1450,7 +1469,10 @@ async fn audit(
     Ok(())
 }
 
-async fn load_registrant(conn: &mut AnyConnection, prefix: PrefixCode) -> Result<Registrant> {
+pub(crate) async fn load_registrant(
+    conn: &mut AnyConnection,
+    prefix: PrefixCode,
+) -> Result<Registrant> {
     let row = sqlx::query("SELECT * FROM registrants WHERE prefix = $1")
         .bind(prefix.as_str())
         .fetch_optional(&mut *conn)
@@ -1463,7 +1485,7 @@ async fn load_registrant(conn: &mut AnyConnection, prefix: PrefixCode) -> Result
     }
 }
 
-async fn fetch_recording(conn: &mut AnyConnection, isrc: Isrc) -> Result<Recording> {
+pub(crate) async fn fetch_recording(conn: &mut AnyConnection, isrc: Isrc) -> Result<Recording> {
     let sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE code = $1");
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(isrc.to_u64() as i64)

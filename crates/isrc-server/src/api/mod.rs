@@ -1,0 +1,103 @@
+//! The JSON API under `/api/v1`, collected with its OpenAPI document (`/api/openapi.json`).
+
+pub mod accounts;
+pub mod agency;
+pub mod check;
+pub mod lookup;
+pub mod registry;
+pub mod session;
+
+use axum::middleware::from_fn_with_state;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::limits;
+use crate::state::AppState;
+
+/// The document's fixed parts; the paths come from the handlers' `#[utoipa::path]`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "isrc",
+        description = "ISRC (ISO 3901) validation, catalogue checks, a registry that never repeats a code, and an agency back office. Errors are JSON {\"code\", \"message\"}.",
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&Security),
+    tags(
+        (name = "public", description = "No sign-in needed; rate-limited per client address"),
+        (name = "session", description = "Signing in and out"),
+        (name = "registry", description = "Registrants and recordings"),
+        (name = "agency", description = "Registrant-code applications and the back office"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every API route, with its document.
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
+    let public = OpenApiRouter::new()
+        .routes(routes!(lookup::isrc))
+        .routes(routes!(lookup::validate))
+        .routes(routes!(check::check))
+        .routes(routes!(registry::lookup))
+        .layer(from_fn_with_state(
+            state.limits.public.clone(),
+            limits::limit,
+        ));
+    let login = OpenApiRouter::new()
+        .routes(routes!(session::login))
+        .layer(from_fn_with_state(
+            state.limits.login.clone(),
+            limits::limit,
+        ));
+    let apply = OpenApiRouter::new()
+        .routes(routes!(agency::apply))
+        .layer(from_fn_with_state(
+            state.limits.applications.clone(),
+            limits::limit,
+        ));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(lookup::healthz))
+        .merge(public)
+        .merge(login)
+        .merge(apply)
+        .routes(routes!(session::logout, session::me))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::users, accounts::add_user))
+        .routes(routes!(accounts::tokens, accounts::add_token))
+        .routes(routes!(accounts::revoke_token))
+        .routes(routes!(session::outbox))
+        .routes(routes!(registry::registrants, registry::add_registrant))
+        .routes(routes!(registry::registrant))
+        .routes(routes!(registry::recordings))
+        .routes(routes!(registry::recording))
+        .routes(routes!(registry::set_public))
+        .routes(routes!(registry::void))
+        .routes(routes!(registry::derive))
+        .routes(routes!(registry::allocate))
+        .routes(routes!(registry::export))
+        .routes(routes!(agency::applications))
+        .routes(routes!(agency::approve))
+        .routes(routes!(agency::reject))
+}

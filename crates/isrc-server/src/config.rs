@@ -1,0 +1,123 @@
+//! [`Config`]: where the ledger is, where to listen, how to send mail, and the limits.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Everything `isrc serve` needs to start.
+///
+/// ```
+/// let config = isrc_server::Config::new("./isrc.db");
+/// assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+/// assert!(config.smtp.is_none(), "mail stays in the outbox until SMTP is configured");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The registry database: an SQLite file path or a `postgres://` URL.
+    pub database: String,
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The SMTP server to send mail through; `None` keeps mail in the outbox only.
+    pub smtp: Option<SmtpConfig>,
+    /// The sender of the server's e-mail.
+    pub mail_from: String,
+    /// The address people reach this server at, for links in e-mail (`http://127.0.0.1:8080`).
+    pub public_url: String,
+    /// Send the session cookie without the `Secure` attribute. Only for plain-HTTP development on
+    /// a loopback address: [`Config::validate`] refuses it for any other listen address.
+    pub insecure_cookies: bool,
+    /// Count rate limits against the last `X-Forwarded-For` address: set it when the server
+    /// runs behind a reverse proxy (which then must set that header), never otherwise.
+    pub trust_forwarded_for: bool,
+    /// Fixed reference date for checks and allocation (tests); `None` uses the clock.
+    pub today: Option<isrc::Date>,
+    /// A prefix table to use instead of the built-in one.
+    pub prefixes: Option<isrc::PrefixTable>,
+    /// Request size and rate limits.
+    pub limits: Limits,
+}
+
+/// An SMTP server to relay through. The connection is plain SMTP without TLS, so the server must
+/// be on a loopback address (a local relay such as Postfix, which does TLS onward).
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// Host name or address.
+    pub host: String,
+    /// Port (25, or the test server's port).
+    pub port: u16,
+}
+
+/// Body and rate limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body in bytes (uploads included).
+    pub max_body_bytes: usize,
+    /// Sign-in attempts per client address per minute.
+    pub login_per_minute: u32,
+    /// Registrant-code applications per client address per hour.
+    pub applications_per_hour: u32,
+    /// Anonymous public API requests (lookup, validate, check) per client address per minute.
+    pub public_per_minute: u32,
+    /// How long a session lasts.
+    pub session_ttl: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 16 * 1024 * 1024,
+            login_per_minute: 10,
+            applications_per_hour: 10,
+            public_per_minute: 600,
+            session_ttl: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+impl Config {
+    /// The defaults: listen on 127.0.0.1:8080, no SMTP, `Secure` cookies, default limits.
+    pub fn new(database: impl Into<String>) -> Config {
+        Config {
+            database: database.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            smtp: None,
+            mail_from: "isrc@localhost".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            insecure_cookies: false,
+            trust_forwarded_for: false,
+            today: None,
+            prefixes: None,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Refuses settings that are unsafe: insecure cookies off loopback, SMTP without TLS to a
+    /// remote host.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.insecure_cookies && !self.listen.ip().is_loopback() {
+            return Err(format!(
+                "--insecure-cookies is only for development on a loopback address, not {}; serve over HTTPS (behind a proxy) and drop the flag",
+                self.listen
+            ));
+        }
+        if let Some(smtp) = &self.smtp {
+            let loopback = smtp.host == "localhost"
+                || smtp
+                    .host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !loopback {
+                return Err(format!(
+                    "SMTP host {} is not on this machine: mail is sent without TLS, so relay through a local mail server (localhost)",
+                    smtp.host
+                ));
+            }
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "--mail-from {:?} is not an e-mail address",
+                self.mail_from
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+//! Outgoing e-mail: every message is kept in the ledger's outbox (admins can read it), and sent
+//! through the configured SMTP server when there is one.
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::Config;
+use crate::error::ApiError;
+
+/// Sends mail (or only keeps it in the outbox).
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: Mailbox,
+    store: isrc_registry::Store,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("smtp", &self.transport.is_some())
+            .field("from", &self.from.to_string())
+            .finish()
+    }
+}
+
+/// What happened to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// No SMTP server is configured: the message waits in the outbox.
+    Kept,
+    /// The SMTP server accepted it.
+    Sent,
+    /// The SMTP server refused it or could not be reached (the reason is in the outbox too).
+    Failed(String),
+}
+
+impl Mailer {
+    /// A mailer for the configuration (plain SMTP to the configured host, or outbox only).
+    pub fn new(config: &Config, store: isrc_registry::Store) -> Result<Mailer, String> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .map_err(|e| format!("mail sender {:?}: {e}", config.mail_from))?;
+        let transport = config.smtp.as_ref().map(|smtp| {
+            // No TLS: Config::validate allows only a relay on this machine.
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+                .port(smtp.port)
+                .timeout(Some(std::time::Duration::from_secs(20)))
+                .build()
+        });
+        Ok(Mailer {
+            transport,
+            from,
+            store,
+        })
+    }
+
+    /// Keeps the message in the outbox, then sends it when SMTP is configured. A delivery
+    /// failure is recorded, not returned: the caller's action (an approval) has happened.
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<Delivery, ApiError> {
+        let queued = self.store.queue_mail(to, subject, body).await?;
+        let Some(transport) = &self.transport else {
+            return Ok(Delivery::Kept);
+        };
+        let outcome = match self.message(to, subject, body) {
+            Ok(message) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("SMTP: {e}")),
+            Err(e) => Err(e),
+        };
+        self.store.mark_mail(queued.id, outcome.clone()).await?;
+        Ok(match outcome {
+            Ok(()) => Delivery::Sent,
+            Err(e) => {
+                eprintln!("isrc serve: mail #{} to {to} not sent: {e}", queued.id);
+                Delivery::Failed(e)
+            }
+        })
+    }
+
+    fn message(&self, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("recipient {to:?}: {e}"))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_string())
+            .map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,75 @@
+//! [`AppState`]: what every handler shares.
+
+use std::sync::Arc;
+
+use isrc::{Date, Policy, PrefixTable};
+use isrc_registry::Store;
+
+use crate::config::Config;
+use crate::limits::RateLimit;
+use crate::mail::Mailer;
+
+/// Shared by all handlers; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The ledger.
+    pub store: Store,
+    /// The configuration the server started with.
+    pub config: Arc<Config>,
+    /// The prefix table checks run against.
+    pub prefixes: Arc<PrefixTable>,
+    /// Outgoing mail.
+    pub mailer: Mailer,
+    /// Rate limits.
+    pub limits: RateLimits,
+}
+
+/// The rate limits, one per kind of request.
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    /// Sign-in attempts.
+    pub login: RateLimit,
+    /// Registrant-code applications.
+    pub applications: RateLimit,
+    /// The public API (lookup, validate, check).
+    pub public: RateLimit,
+}
+
+impl AppState {
+    /// State for an opened store and a configuration.
+    pub fn new(store: Store, config: Config) -> Result<AppState, String> {
+        config.validate()?;
+        let prefixes = config
+            .prefixes
+            .clone()
+            .unwrap_or_else(|| PrefixTable::builtin().clone());
+        let store = store.with_prefixes(prefixes.clone());
+        let mailer = Mailer::new(&config, store.clone())?;
+        let proxy = config.trust_forwarded_for;
+        let limits = RateLimits {
+            login: RateLimit::per_minute(config.limits.login_per_minute)
+                .trusting_forwarded_for(proxy),
+            applications: RateLimit::per_hour(config.limits.applications_per_hour)
+                .trusting_forwarded_for(proxy),
+            public: RateLimit::per_minute(config.limits.public_per_minute)
+                .trusting_forwarded_for(proxy),
+        };
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            prefixes: Arc::new(prefixes),
+            mailer,
+            limits,
+        })
+    }
+
+    /// Today (UTC), or the configured reference date.
+    pub fn today(&self) -> Date {
+        self.config.today.unwrap_or_else(Date::today)
+    }
+
+    /// The check policy for this request: today's date and the prefix table.
+    pub fn policy(&self) -> Policy<'_> {
+        Policy::new(self.today()).with_prefixes(&self.prefixes)
+    }
+}

@@ -1,0 +1,250 @@
+//! The server's foundation over real HTTP: JSON errors, sessions, CSRF, escaping, first admin.
+
+mod common;
+
+use common::error_code;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_json_errors_never_a_500() {
+    for server in common::servers("errors").await {
+        let http = &server.http;
+        let r = http.get(server.url("/healthz")).send().await.unwrap();
+        assert_eq!(r.text().await.unwrap(), "ok");
+
+        let r = http
+            .post(server.url("/api/v1/validate"))
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(error_code(r).await, "invalid_json");
+
+        let r = http
+            .post(server.url("/api/v1/session"))
+            .header("content-type", "application/json")
+            .body(r#"{"email": 3}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{}", server.db_name);
+        assert_eq!(error_code(r).await, "invalid_json");
+
+        let r = http
+            .post(server.url("/api/v1/session"))
+            .body("email=x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 415);
+        assert_eq!(error_code(r).await, "unsupported_media_type");
+
+        let r = http
+            .get(server.url("/api/v1/nothing"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        assert_eq!(error_code(r).await, "not_found");
+
+        let r = http.put(server.url("/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), 405);
+        assert_eq!(error_code(r).await, "method_not_allowed");
+
+        let r = http
+            .get(server.url("/api/v1/outbox?limit=-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "no credentials first");
+        assert_eq!(error_code(r).await, "unauthorized");
+
+        let r = http
+            .get(server.url("/api/v1/session"))
+            .bearer_auth("not-a-token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_sign_in_and_out_with_csrf() {
+    for server in common::servers("session").await {
+        let admin = server.user("boss@agency.example", None).await;
+        let r = server
+            .http
+            .post(server.url("/api/v1/session"))
+            .json(&serde_json::json!({"email": admin, "password": "wrong-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+
+        let session = server.login(&admin).await;
+        let r = server
+            .http
+            .get(server.url("/api/v1/session"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap();
+        let me: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(me["role"], "admin");
+
+        // A change over the API with the cookie but without the CSRF header is refused.
+        let r = server
+            .http
+            .delete(server.url("/api/v1/session"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(error_code(r).await, "csrf");
+
+        // A form post without the hidden token is refused too, and the session survives.
+        let r = server
+            .http
+            .post(server.url("/logout"))
+            .header("cookie", &session.cookie)
+            .form(&[("other", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(error_code(r).await, "csrf");
+        let r = server
+            .http
+            .post(server.url("/logout"))
+            .header("cookie", &session.cookie)
+            .form(&[("csrf_token", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+
+        let r = server
+            .http
+            .post(server.url("/logout"))
+            .header("cookie", &session.cookie)
+            .form(&[("csrf_token", session.csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{}", server.db_name);
+        let r = server
+            .http
+            .get(server.url("/api/v1/session"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "signed out");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_cookie_is_secure_http_only_and_same_site() {
+    let db = common::db::sqlite();
+    let server = common::start_with(db, |c| c.insecure_cookies = false).await;
+    let admin = server.user("boss@agency.example", None).await;
+    let r = server
+        .http
+        .post(server.url("/api/v1/session"))
+        .json(&serde_json::json!({"email": admin, "password": "password-123"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_escape_user_text() {
+    let db = common::db::sqlite();
+    let server = common::start_with(db, |_| {}).await;
+    let html = server
+        .http
+        .get(server.url("/"))
+        .query(&[("codes", "<script>alert(1)</script>\nUSRC17607839")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>alert(1)</script>"), "{html}");
+    let headers = server.http.get(server.url("/")).send().await.unwrap();
+    let headers = headers.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(html.contains("USRC17607839"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_makes_one_admin() {
+    let db = common::db::sqlite();
+    let store = isrc_registry::Store::open(&db.url).await.unwrap();
+    let password = isrc_server::ensure_admin(&store).await.unwrap().unwrap();
+    assert!(password.len() >= 20);
+    assert!(isrc_server::ensure_admin(&store).await.unwrap().is_none());
+    assert_eq!(store.admin_count().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
+    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let admin = server.user("boss@agency.example", None).await;
+    let wrong = server
+        .http
+        .post(server.url("/login"))
+        .form(&[("email", admin.as_str()), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("wrong e-mail address or password")
+    );
+    let r = server
+        .http
+        .post(server.url("/login"))
+        .form(&[("email", admin.as_str()), ("password", "password-123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let html = server
+        .http
+        .get(server.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("boss@agency.example"));
+    assert!(
+        html.contains("name=\"csrf_token\""),
+        "the sign-out form carries the token"
+    );
+}
