@@ -802,3 +802,57 @@ async fn sign_in_form_needs_its_token() {
             .contains("wrong e-mail address or password")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_page_changes_the_password() {
+    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    server.registrant("CBAAA").await;
+    let ana = server
+        .login(&server.user("ana@a.example", Some("CBAAA")).await)
+        .await;
+    let (status, html) = get(&server, "/account", Some(&ana)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("CBAAA"));
+    let change = [("current", "password-123"), ("new", "a-much-longer-secret")];
+    assert_eq!(
+        post(&server, "/account", &ana, None, &change)
+            .await
+            .status(),
+        403
+    );
+    let short = [("current", "password-123"), ("new", "short")];
+    assert_eq!(
+        post(&server, "/account", &ana, Some(&ana.csrf), &short)
+            .await
+            .status(),
+        400
+    );
+    let wrong = [
+        ("current", "not-my-password"),
+        ("new", "a-much-longer-secret"),
+    ];
+    assert_eq!(
+        post(&server, "/account", &ana, Some(&ana.csrf), &wrong)
+            .await
+            .status(),
+        401
+    );
+    let r = post(&server, "/account", &ana, Some(&ana.csrf), &change).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/login");
+    assert_eq!(
+        get(&server, "/portal", Some(&ana)).await.0,
+        401,
+        "sessions ended"
+    );
+    let (_, hash) = server
+        .store
+        .user_with_password("ana@a.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(isrc_server::auth::verify_password(
+        "a-much-longer-secret",
+        &hash
+    ));
+}

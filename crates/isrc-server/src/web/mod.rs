@@ -108,6 +108,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/apply", get(public::apply_page))
         .route("/login", get(login_page))
         .route("/logout", post(logout))
+        .route("/account", get(account_page).post(account_submit))
         .route("/static/style.css", get(style))
         .merge(login)
         .merge(apply)
@@ -218,6 +219,83 @@ async fn logout(
     Ok((
         [(header::SET_COOKIE, auth::session_cookie(&state, "", 0))],
         Redirect::to("/"),
+    )
+        .into_response())
+}
+
+// ----- one's own account -----
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    nav: Nav,
+    role: &'static str,
+    prefix: String,
+    error: Option<String>,
+}
+
+async fn account_page(caller: Caller) -> Response {
+    page(&AccountPage {
+        nav: Nav::for_caller(Some(&caller)),
+        role: caller.user.role.as_str(),
+        prefix: caller
+            .user
+            .prefix
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        error: None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+}
+
+/// Changes one's password (a mailed one should be replaced); every session of the account
+/// ends, so the answer is the sign-in page.
+async fn account_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<PasswordForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    let checked = match auth::check_password_strength(&form.new) {
+        Ok(()) => auth::sign_in(&state, &caller.user.email, &form.current)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = checked {
+        if !e.status().is_client_error() {
+            return Err(e);
+        }
+        return Ok(page_with_status(
+            e.status(),
+            &AccountPage {
+                nav: Nav::for_caller(Some(&caller)),
+                role: caller.user.role.as_str(),
+                prefix: caller
+                    .user
+                    .prefix
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                error: Some(e.message().to_string()),
+            },
+        ));
+    }
+    let hash = auth::hash_password(&form.new)?;
+    state
+        .store
+        .set_password(caller.user.id, &hash, &caller.actor())
+        .await?;
+    Ok((
+        [(header::SET_COOKIE, auth::session_cookie(&state, "", 0))],
+        Redirect::to("/login"),
     )
         .into_response())
 }
