@@ -279,21 +279,36 @@ impl OptionalFromRequestParts<AppState> for Caller {
     }
 }
 
-/// Starts a session for `user`: records it and returns the `Set-Cookie` value.
-pub async fn start_session(state: &AppState, user: &User) -> Result<String, ApiError> {
+/// A session just started.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The `Set-Cookie` header value.
+    pub cookie: String,
+    /// Who is signed in, with the session's credential.
+    pub caller: Caller,
+}
+
+/// Starts a session for `user`: records it and returns the cookie and the caller.
+pub async fn start_session(state: &AppState, user: &User) -> Result<NewSession, ApiError> {
     let session_id = random_secret();
+    let csrf_token = random_secret();
+    let id_hash = secret_hash(&session_id);
     let ttl = state.config.limits.session_ttl.as_secs();
     let expires_at = isrc_registry::unix_now() + ttl as i64;
     state
         .store
-        .create_session(
-            &secret_hash(&session_id),
-            user.id,
-            &random_secret(),
-            expires_at,
-        )
+        .create_session(&id_hash, user.id, &csrf_token, expires_at)
         .await?;
-    Ok(session_cookie(state, &session_id, ttl))
+    Ok(NewSession {
+        cookie: session_cookie(state, &session_id, ttl),
+        caller: Caller {
+            user: user.clone(),
+            credential: Credential::Session {
+                id_hash,
+                csrf_token,
+            },
+        },
+    })
 }
 
 /// The `Set-Cookie` value for a session id (`max_age` 0 clears it).

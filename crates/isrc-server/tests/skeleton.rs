@@ -192,3 +192,72 @@ async fn first_start_makes_one_admin() {
     assert!(isrc_server::ensure_admin(&store).await.unwrap().is_none());
     assert_eq!(store.admin_count().await.unwrap(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
+    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let admin = server.user("boss@agency.example", None).await;
+    // The form carries a token bound to the `isrc_form` cookie (login CSRF).
+    let form = server.http.get(server.url("/login")).send().await.unwrap();
+    let form_cookie = form.headers()["set-cookie"].to_str().unwrap();
+    let form_cookie = form_cookie.split(';').next().unwrap().to_string();
+    let html = form.text().await.unwrap();
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let wrong = server
+        .http
+        .post(server.url("/login"))
+        .header("cookie", &form_cookie)
+        .form(&[
+            ("email", admin.as_str()),
+            ("password", "nope"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("wrong e-mail address or password")
+    );
+    let r = server
+        .http
+        .post(server.url("/login"))
+        .header("cookie", &form_cookie)
+        .form(&[
+            ("email", admin.as_str()),
+            ("password", "password-123"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let html = server
+        .http
+        .get(server.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("boss@agency.example"));
+    assert!(
+        html.contains("name=\"csrf_token\""),
+        "the sign-out form carries the token"
+    );
+}

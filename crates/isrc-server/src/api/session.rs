@@ -53,25 +53,10 @@ pub async fn login(
     Json(request): Json<LoginRequest>,
 ) -> ApiResult<Response> {
     let user = auth::sign_in(&state, &request.email, &request.password).await?;
-    let cookie = auth::start_session(&state, &user).await?;
-    let session_id = cookie
-        .split_once('=')
-        .and_then(|(_, rest)| rest.split(';').next())
-        .unwrap_or_default();
-    let session = state
-        .store
-        .session(&auth::secret_hash(session_id), isrc_registry::unix_now())
-        .await?;
-    let caller = Caller {
-        user,
-        credential: auth::Credential::Session {
-            id_hash: auth::secret_hash(session_id),
-            csrf_token: session.map(|s| s.csrf_token).unwrap_or_default(),
-        },
-    };
+    let session = auth::start_session(&state, &user).await?;
     Ok((
-        [(header::SET_COOKIE, cookie)],
-        axum::Json(describe(&caller)),
+        [(header::SET_COOKIE, session.cookie)],
+        axum::Json(describe(&session.caller)),
     )
         .into_response())
 }

@@ -180,13 +180,13 @@ async fn login_submit(
     Ok(
         match auth::sign_in(&state, &form.email, &form.password).await {
             Ok(user) => {
-                let cookie = auth::start_session(&state, &user).await?;
+                let session = auth::start_session(&state, &user).await?;
                 let home = if user.role == Role::Admin {
                     "/agency/applications"
                 } else {
                     "/portal"
                 };
-                ([(header::SET_COOKIE, cookie)], Redirect::to(home)).into_response()
+                ([(header::SET_COOKIE, session.cookie)], Redirect::to(home)).into_response()
             }
             Err(e) if e.status() == StatusCode::UNAUTHORIZED => page_with_status(
                 StatusCode::UNAUTHORIZED,
