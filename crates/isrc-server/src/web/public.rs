@@ -7,13 +7,13 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use isrc::Isrc;
 use isrc_check::{AnnotateWriter, Checker, Options, Summary};
-use isrc_registry::{NewApplication, RegistrantKind, format_duration};
+use isrc_registry::{NewApplication, RegistrantKind};
 use serde::Deserialize;
 
 use super::forms::{self, FormToken};
 use super::{Nav, page, page_with_status};
+use crate::api::registry::{PublicRecording, public_recording};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Form, Query};
 use crate::state::AppState;
@@ -389,17 +389,6 @@ struct LookupRow {
     note: String,
 }
 
-/// The public part of a recording: never who registered it.
-struct PublicRecording {
-    artist: String,
-    title: String,
-    version: String,
-    duration: String,
-    content_type: String,
-    published: String,
-    status: String,
-}
-
 #[derive(Debug, Deserialize)]
 pub(super) struct LookupQuery {
     codes: Option<String>,
@@ -434,7 +423,8 @@ pub(super) async fn lookup(
             });
             continue;
         };
-        let found = published(&state, code).await?;
+        // The API's public view: never who registered the code.
+        let found = public_recording(&state, code).await?;
         rows.push(LookupRow {
             input: line.to_string(),
             isrc: code.to_string(),
@@ -450,26 +440,5 @@ pub(super) async fn lookup(
         nav: Nav::for_caller(caller.as_ref()),
         codes,
         rows,
-    }))
-}
-
-async fn published(state: &AppState, code: Isrc) -> ApiResult<Option<PublicRecording>> {
-    if !state.store.is_public(code).await? {
-        return Ok(None);
-    }
-    let recording = match state.store.recording(code).await {
-        Ok(r) => r,
-        Err(isrc_registry::Error::NotFound { .. }) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let m = recording.meta;
-    Ok(Some(PublicRecording {
-        artist: m.artist,
-        title: m.title,
-        version: m.version,
-        duration: m.duration_ms.map(format_duration).unwrap_or_default(),
-        content_type: m.content_type.to_string(),
-        published: m.published.map(|d| d.to_string()).unwrap_or_default(),
-        status: recording.status.as_str().to_string(),
     }))
 }
