@@ -400,7 +400,7 @@ async fn allocate_form(
     plan: Option<Plan>,
     status: StatusCode,
 ) -> ApiResult<Response> {
-    let own = state
+    let mut own = state
         .store
         .recordings(&ListFilter {
             prefix: Some(prefix),
@@ -408,6 +408,13 @@ async fn allocate_form(
             ..ListFilter::default()
         })
         .await?;
+    // The chosen parent stays selectable even when it is past the first page of the list.
+    if !form.parent.is_empty()
+        && !own.iter().any(|r| r.isrc.to_string() == form.parent)
+        && let Ok(parent) = own_recording(state, prefix, &form.parent).await
+    {
+        own.insert(0, parent);
+    }
     Ok(page_with_status(
         status,
         &AllocatePage {
