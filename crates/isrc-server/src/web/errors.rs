@@ -24,7 +24,12 @@ struct ErrorPage {
     sign_in: bool,
 }
 
+/// A browser asking for a page (not an API call, whose answers stay JSON).
 fn wants_html(request: &Request) -> bool {
+    let path = request.uri().path();
+    if path.starts_with("/api/") || path == "/healthz" {
+        return false;
+    }
     request
         .headers()
         .get(header::ACCEPT)
@@ -32,7 +37,8 @@ fn wants_html(request: &Request) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-/// Middleware: a JSON error answer becomes an HTML page when the request accepts `text/html`.
+/// Middleware over the whole application: a JSON error answer to a page request (not under
+/// `/api/`) becomes an HTML page when the request accepts `text/html`; 404s of unknown paths too.
 pub async fn html_errors(request: Request, next: Next) -> Response {
     let html = wants_html(&request);
     let response = next.run(request).await;

@@ -24,7 +24,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use isrc_registry::Role;
@@ -115,7 +115,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(anonymous)
         .merge(portal::routes())
         .merge(agency::routes())
-        .layer(from_fn(errors::html_errors))
 }
 
 const STYLE: &str = include_str!("../../static/style.css");
