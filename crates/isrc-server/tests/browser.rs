@@ -195,12 +195,14 @@ async fn flow(
     mail: &mut tokio::sync::mpsc::UnboundedReceiver<common::smtp::Received>,
 ) {
     // Public pages: the validator and a catalogue check.
-    browser
-        .goto(&format!(
-            "{base}/?codes=USRC17607839%0Ausrc176o7839%0AGB-AYE-06-01498%0ACA-K40-99-00001%0AUS-ABC"
-        ))
-        .await
-        .unwrap();
+    browser.goto(&format!("{base}/")).await.unwrap();
+    fill(
+        browser,
+        "#codes",
+        "USRC17607839\nusrc176o7839\nGB-AYE-06-01498\nCA-K40-99-00001\nUS-ABC",
+    )
+    .await;
+    click(browser, "form[action='/'] button").await;
     assert!(
         text_of(browser, "#verdicts")
             .await

@@ -120,6 +120,29 @@ async fn public_pages_answer_and_escape() {
         assert_eq!(status, 200);
         assert!(html.contains("letter_in_digits"), "rule ids shown");
         assert!(html.contains("USRC17607839"));
+        // The validator's form posts (a long list does not fit in a URL), with its token.
+        let codes = "USRC17607839\n".repeat(6000);
+        let r = server
+            .http
+            .post(server.url("/"))
+            .form(&[("codes", codes.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let (cookie, token) = public_token(&server, "/").await;
+        let r = server
+            .http
+            .post(server.url("/"))
+            .header("cookie", &cookie)
+            .form(&[("codes", codes.as_str()), ("csrf_token", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert_eq!(html.matches("<td>valid</td>").count(), 5000);
+        assert!(html.contains("Only the first 5,000 lines were checked"));
         for path in ["/check", "/apply", "/lookup", "/login"] {
             let (status, html) = get(&server, path, None).await;
             assert_eq!(status, 200, "{path}");

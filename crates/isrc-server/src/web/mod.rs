@@ -103,7 +103,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             limits::limit,
         ));
     Router::new()
-        .route("/", get(public::index))
+        .route("/", get(public::index).post(public::index_submit))
         .route("/check", get(public::check_page))
         .route("/apply", get(public::apply_page))
         .route("/login", get(login_page))

@@ -43,6 +43,7 @@ pub struct ReportRow {
 #[template(path = "index.html")]
 struct IndexPage {
     nav: Nav,
+    form_token: String,
     codes: String,
     rows: Vec<ReportRow>,
     truncated: bool,
@@ -51,19 +52,52 @@ struct IndexPage {
 #[derive(Debug, Deserialize)]
 pub(super) struct IndexQuery {
     codes: Option<String>,
+    csrf_token: Option<String>,
 }
 
 /// Most lines the validator page checks at once (the API takes more).
 const PAGE_MAX_CODES: usize = 5_000;
 
 /// The validator: any number of codes, one per line, each with its verdict, findings (rule
-/// id, severity, message) and fix.
+/// id, severity, message) and fix. `GET /?codes=...` makes links; the page's form posts, as a
+/// long list does not fit in a URL.
 pub(super) async fn index(
     State(state): State<AppState>,
     caller: Option<Caller>,
+    headers: HeaderMap,
     Query(query): Query<IndexQuery>,
 ) -> Response {
-    let codes = query.codes.unwrap_or_default();
+    validator(
+        &state,
+        caller.as_ref(),
+        &headers,
+        query.codes.unwrap_or_default(),
+    )
+}
+
+/// The validator's form post.
+pub(super) async fn index_submit(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    headers: HeaderMap,
+    Form(form): Form<IndexQuery>,
+) -> ApiResult<Response> {
+    forms::check(caller.as_ref(), &headers, form.csrf_token.as_deref())?;
+    Ok(validator(
+        &state,
+        caller.as_ref(),
+        &headers,
+        form.codes.unwrap_or_default(),
+    ))
+}
+
+fn validator(
+    state: &AppState,
+    caller: Option<&Caller>,
+    headers: &HeaderMap,
+    codes: String,
+) -> Response {
+    let token = FormToken::issue(state, caller, headers);
     let policy = state.policy();
     let lines: Vec<&str> = codes.lines().filter(|l| !l.trim().is_empty()).collect();
     let rows = lines
@@ -89,12 +123,13 @@ pub(super) async fn index(
             }
         })
         .collect();
-    page(&IndexPage {
-        nav: Nav::for_caller(caller.as_ref()),
+    token.attach(page(&IndexPage {
+        nav: Nav::for_caller(caller),
+        form_token: token.value.clone(),
         truncated: lines.len() > PAGE_MAX_CODES,
         codes,
         rows,
-    })
+    }))
 }
 
 // ----- catalogue check -----
