@@ -3,8 +3,8 @@
 #
 #   benches/server.sh [SECONDS]     # default 10 s per run
 #
-# 1. GET /api/v1/isrc/{code} against GET /healthz of the same server, 16 connections, twice
-#    each, interleaved (goal: lookup >= 80 % of healthz requests per second).
+# 1. GET /api/v1/isrc/{code} against GET /healthz of the same server, 16 connections,
+#    three times each, interleaved (goal: lookup >= 80 % of healthz requests per second).
 # 2. 16 concurrent clients allocating through POST /api/v1/allocations with a registrant's API
 #    token (benches/allocate.lua); then every code of the ledger is exported and checked for
 #    duplicates (there must be none) and counted against the 201 answers.
@@ -85,7 +85,7 @@ echo "machine: $(nproc) CPU, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut
 echo "wrk: 2 threads, 16 connections, ${SECONDS_PER_RUN} s per run"
 echo
 start_server "$WORK/isrc.db"
-for round in 1 2; do
+for round in 1 2 3; do
   run_wrk "GET /healthz (round $round)" "$BASE/healthz"
   run_wrk "GET /api/v1/isrc/{code} (round $round)" "$BASE/api/v1/isrc/us-rc1-76-07839"
 done

@@ -45,6 +45,10 @@ pub struct ServeArgs {
     /// http://localhost, so this is rarely needed.
     #[arg(long)]
     pub insecure_cookies: bool,
+    /// Behind a reverse proxy: count rate limits against the last X-Forwarded-For address (the
+    /// proxy must set it). Never without a proxy: clients could choose their own address.
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
     /// Largest request body in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body: usize,
@@ -103,6 +107,7 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
         .public_url
         .unwrap_or_else(|| format!("http://{}", args.listen));
     config.insecure_cookies = args.insecure_cookies;
+    config.trust_forwarded_for = args.trust_forwarded_for;
     config.today = global.today;
     config.prefixes = context.table().cloned();
     config.limits.max_body_bytes = args.max_body;

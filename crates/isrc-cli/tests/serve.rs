@@ -54,8 +54,9 @@ fn serve_prints_the_first_admin_password_once_and_stops_on_sigterm() {
             "{answer}"
         );
         assert!(answer.ends_with("ok"));
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+        // The shell's built-in kill: no procps needed.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {}", child.id())])
             .status()
             .unwrap();
         assert!(status.success());

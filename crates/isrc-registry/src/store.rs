@@ -573,7 +573,17 @@ impl Store {
         for (i, r) in request.recordings.iter().enumerate() {
             r.validate().map_err(|e| label_error(e, request, i))?;
         }
-        write_tx!(self, true, |conn| self.allocate_in(conn, request))
+        let outcome = write_tx!(self, true, |conn| self.allocate_in(conn, request));
+        match outcome {
+            // A concurrent request with the same key may commit between this transaction's key
+            // lookup and its duplicate check (PostgreSQL reads committed rows statement by
+            // statement): look again, so that the retry is replayed instead of being refused as
+            // a duplicate of itself. A real duplicate is refused again.
+            Err(Error::Duplicate { .. }) if request.idempotency_key.is_some() => {
+                write_tx!(self, true, |conn| self.allocate_in(conn, request))
+            }
+            other => other,
+        }
     }
 
     async fn allocate_in(

@@ -25,6 +25,9 @@ pub struct Config {
     /// Send the session cookie without the `Secure` attribute. Only for plain-HTTP development on
     /// a loopback address: [`Config::validate`] refuses it for any other listen address.
     pub insecure_cookies: bool,
+    /// Count rate limits against the last `X-Forwarded-For` address: set it when the server
+    /// runs behind a reverse proxy (which then must set that header), never otherwise.
+    pub trust_forwarded_for: bool,
     /// Fixed reference date for checks and allocation (tests); `None` uses the clock.
     pub today: Option<isrc::Date>,
     /// A prefix table to use instead of the built-in one.
@@ -80,6 +83,7 @@ impl Config {
             mail_from: "isrc@localhost".into(),
             public_url: "http://127.0.0.1:8080".into(),
             insecure_cookies: false,
+            trust_forwarded_for: false,
             today: None,
             prefixes: None,
             limits: Limits::default(),

@@ -17,6 +17,7 @@ use crate::error::ApiError;
 #[derive(Clone)]
 pub struct RateLimit {
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    trust_forwarded_for: bool,
 }
 
 impl std::fmt::Debug for RateLimit {
@@ -39,7 +40,31 @@ impl RateLimit {
     fn new(quota: Quota) -> RateLimit {
         RateLimit {
             limiter: Arc::new(RateLimiter::keyed(quota)),
+            trust_forwarded_for: false,
         }
+    }
+
+    /// Keys the limit by the last address of `X-Forwarded-For` (the one the proxy in front of
+    /// this server saw) instead of the connection's peer. Only behind a proxy that sets that
+    /// header: otherwise any client could pick its own key.
+    pub fn trusting_forwarded_for(mut self, trust: bool) -> RateLimit {
+        self.trust_forwarded_for = trust;
+        self
+    }
+
+    /// The address a request is counted against.
+    pub fn client(&self, peer: IpAddr, headers: &axum::http::HeaderMap) -> IpAddr {
+        if !self.trust_forwarded_for {
+            return peer;
+        }
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .next_back()
+            .unwrap_or(peer)
     }
 
     /// Takes one request from `ip`'s bucket; the 429 error when it is empty.
@@ -68,6 +93,6 @@ pub async fn limit(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    limit.check(peer.ip())?;
+    limit.check(limit.client(peer.ip(), request.headers()))?;
     Ok(next.run(request).await)
 }

@@ -45,10 +45,14 @@ impl AppState {
             .unwrap_or_else(|| PrefixTable::builtin().clone());
         let store = store.with_prefixes(prefixes.clone());
         let mailer = Mailer::new(&config, store.clone())?;
+        let proxy = config.trust_forwarded_for;
         let limits = RateLimits {
-            login: RateLimit::per_minute(config.limits.login_per_minute),
-            applications: RateLimit::per_hour(config.limits.applications_per_hour),
-            public: RateLimit::per_minute(config.limits.public_per_minute),
+            login: RateLimit::per_minute(config.limits.login_per_minute)
+                .trusting_forwarded_for(proxy),
+            applications: RateLimit::per_hour(config.limits.applications_per_hour)
+                .trusting_forwarded_for(proxy),
+            public: RateLimit::per_minute(config.limits.public_per_minute)
+                .trusting_forwarded_for(proxy),
         };
         Ok(AppState {
             store,

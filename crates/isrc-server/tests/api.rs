@@ -693,3 +693,72 @@ async fn large_bodies_are_refused_with_413() {
     assert_eq!(r.status(), 413);
     assert_eq!(error_code(r).await, "body_too_large");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_limits_count_the_forwarded_address() {
+    for trust in [false, true] {
+        let server = common::start_with(common::db::sqlite(), |c| {
+            c.limits.public_per_minute = 1;
+            c.trust_forwarded_for = trust;
+        })
+        .await;
+        let from = |ip: &'static str| {
+            server
+                .http
+                .get(server.url("/api/v1/isrc/USRC17607839"))
+                .header("x-forwarded-for", format!("203.0.113.9, {ip}"))
+                .send()
+        };
+        assert_eq!(from("198.51.100.1").await.unwrap().status(), 200);
+        let second = from("198.51.100.2").await.unwrap().status();
+        // Trusted: another client, its own bucket. Not trusted: the header is ignored.
+        assert_eq!(second, if trust { 200 } else { 429 }, "trust {trust}");
+        assert_eq!(from("198.51.100.2").await.unwrap().status(), 429);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_retries_with_one_key_allocate_once() {
+    for server in common::servers("retries").await {
+        let admin = server.user("boss@agency.example", None).await;
+        let admin = server.login(&admin).await;
+        let ana = server
+            .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
+            .await;
+        let attempts = (0..8).map(|_| {
+            server
+                .with_session(server.http.post(server.url("/api/v1/allocations")), &ana)
+                .header("idempotency-key", "upload-42")
+                .json(&json!({"title": "Once", "artist": "Ana"}))
+                .send()
+        });
+        let answers = futures_join(attempts).await;
+        let mut codes = std::collections::BTreeSet::new();
+        for answer in answers {
+            let answer = answer.unwrap();
+            assert!(
+                answer.status() == 201 || answer.status() == 200,
+                "{}",
+                answer.status()
+            );
+            codes.insert(json(answer).await["isrcs"][0].as_str().unwrap().to_string());
+        }
+        assert_eq!(codes.len(), 1, "{} {codes:?}", server.db_name);
+        let all = json(server.get("/api/v1/recordings", &ana).await).await;
+        assert_eq!(all.as_array().unwrap().len(), 1, "{}", server.db_name);
+    }
+}
+
+/// Runs the futures at the same time, answers in order.
+async fn futures_join<F, T>(futures: impl Iterator<Item = F>) -> Vec<T>
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
+}

@@ -179,6 +179,16 @@ async fn pages_escape_user_text() {
         .await
         .unwrap();
     assert!(!html.contains("<script>alert(1)</script>"), "{html}");
+    let headers = server.http.get(server.url("/")).send().await.unwrap();
+    let headers = headers.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
     assert!(html.contains("USRC17607839"));
 }
