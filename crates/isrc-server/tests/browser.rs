@@ -63,7 +63,12 @@ async fn start_driver(program: &Path) -> Driver {
     panic!("chromedriver did not listen on port {port}");
 }
 
-async fn open_browser(driver: &Driver, chromium: &Path, profile: &Path) -> Client {
+async fn open_browser(
+    driver: &Driver,
+    chromium: &Path,
+    profile: &Path,
+    downloads: &Path,
+) -> Client {
     let args = [
         "--headless",
         "--no-sandbox",
@@ -81,7 +86,14 @@ async fn open_browser(driver: &Driver, chromium: &Path, profile: &Path) -> Clien
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
-        serde_json::json!({"binary": chromium, "args": args}),
+        serde_json::json!({
+            "binary": chromium,
+            "args": args,
+            "prefs": {
+                "download.default_directory": downloads,
+                "download.prompt_for_download": false,
+            },
+        }),
     );
     ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
@@ -174,11 +186,13 @@ async fn apply_approve_mail_sign_in_allocate_derive_export() {
     let base = server.base.clone();
     let driver = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();
-    let browser = open_browser(&driver, &chromium, profile.path()).await;
+    let downloads = tempfile::tempdir().unwrap();
+    let browser = open_browser(&driver, &chromium, profile.path(), downloads.path()).await;
+    let downloaded = downloads.path().join("catalogue.annotated.csv");
     // The flow runs in its own task so that the browser is closed even when it fails.
     let session = browser.clone();
     let result = tokio::spawn(async move {
-        flow(&session, &server, &base, &admin, &mut mail).await;
+        flow(&session, &server, &base, &admin, &mut mail, &downloaded).await;
     })
     .await;
     let _ = browser.close().await;
@@ -193,6 +207,7 @@ async fn flow(
     base: &str,
     admin: &str,
     mail: &mut tokio::sync::mpsc::UnboundedReceiver<common::smtp::Received>,
+    downloaded: &Path,
 ) {
     // Public pages: the validator and a catalogue check.
     browser.goto(&format!("{base}/")).await.unwrap();
@@ -229,6 +244,23 @@ async fn flow(
     let summary = text_of(browser, "#summary").await;
     assert!(summary.contains("Records 4"), "{summary}");
     screenshot(browser, "check-report").await;
+    // The annotated CSV link (a data: URL, no state on the server) downloads the file.
+    click(browser, "#annotated").await;
+    let mut annotated = String::new();
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(downloaded)
+            && text.ends_with('\n')
+        {
+            annotated = text;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        annotated.starts_with("ISRC,Title,Artist,Duration,isrc_normalized,isrc_valid"),
+        "annotated CSV downloaded: {annotated:?}"
+    );
+    assert!(annotated.contains("GBAYE06O1499,Other,Someone,2:00,,false,letter_in_digits"));
 
     // Apply for a registrant code.
     browser.goto(&format!("{base}/apply")).await.unwrap();
