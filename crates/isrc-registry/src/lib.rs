@@ -60,6 +60,7 @@
 #![warn(missing_docs)]
 
 mod accounts;
+pub mod csv_input;
 mod derive;
 mod error;
 mod model;

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(web::errors::html_errors))
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

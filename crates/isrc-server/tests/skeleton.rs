@@ -207,10 +207,28 @@ async fn first_start_makes_one_admin() {
 async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
     let server = common::start_with(common::db::sqlite(), |_| {}).await;
     let admin = server.user("boss@agency.example", None).await;
+    // The form carries a token bound to the `isrc_form` cookie (login CSRF).
+    let form = server.http.get(server.url("/login")).send().await.unwrap();
+    let form_cookie = form.headers()["set-cookie"].to_str().unwrap();
+    let form_cookie = form_cookie.split(';').next().unwrap().to_string();
+    let html = form.text().await.unwrap();
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let wrong = server
         .http
         .post(server.url("/login"))
-        .form(&[("email", admin.as_str()), ("password", "nope")])
+        .header("cookie", &form_cookie)
+        .form(&[
+            ("email", admin.as_str()),
+            ("password", "nope"),
+            ("csrf_token", &token),
+        ])
         .send()
         .await
         .unwrap();
@@ -225,7 +243,12 @@ async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
     let r = server
         .http
         .post(server.url("/login"))
-        .form(&[("email", admin.as_str()), ("password", "password-123")])
+        .header("cookie", &form_cookie)
+        .form(&[
+            ("email", admin.as_str()),
+            ("password", "password-123"),
+            ("csrf_token", &token),
+        ])
         .send()
         .await
         .unwrap();

@@ -168,10 +168,21 @@ pub async fn approve(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request("invalid_json", format!("approval body: {e}")))?
     };
-    let application = state
-        .store
-        .approve(id, body.country_prefix.as_deref(), &caller.actor())
-        .await?;
+    let decision =
+        approve_application(&state, id, body.country_prefix.as_deref(), &caller.actor()).await?;
+    Ok(axum::Json(decision).into_response())
+}
+
+/// Approves application `id` (the API and the back office): issues the code, makes the
+/// applicant's registrant account with a generated password, and mails both with how to build
+/// ISRCs. The caller has checked that `actor` is an admin.
+pub async fn approve_application(
+    state: &AppState,
+    id: i64,
+    country_prefix: Option<&str>,
+    actor: &str,
+) -> ApiResult<Decision> {
+    let application = state.store.approve(id, country_prefix, actor).await?;
     let Some(prefix) = application.prefix else {
         return Err(ApiError::internal("approved application without a prefix"));
     };
@@ -187,7 +198,7 @@ pub async fn approve(
                 role: Role::Registrant,
                 prefix: Some(prefix),
             },
-            &caller.actor(),
+            actor,
         )
         .await;
     let (account, sign_in) = match account {
@@ -217,12 +228,11 @@ pub async fn approve(
             &body,
         )
         .await?;
-    Ok(axum::Json(Decision {
+    Ok(Decision {
         application: serde_json::to_value(&application).unwrap_or_default(),
         mail: delivery(&sent),
         account,
     })
-    .into_response())
 }
 
 /// The approval letter: the code and how to construct ISRCs from it.
@@ -288,21 +298,32 @@ pub async fn reject(
     Json(body): Json<RejectBody>,
 ) -> ApiResult<Response> {
     caller.require_admin()?;
-    if body.reason.trim().is_empty() {
+    Ok(
+        axum::Json(reject_application(&state, id, &body.reason, &caller.actor()).await?)
+            .into_response(),
+    )
+}
+
+/// Rejects application `id` with a reason and mails the applicant (the API and the back
+/// office). The caller has checked that `actor` is an admin.
+pub async fn reject_application(
+    state: &AppState,
+    id: i64,
+    reason: &str,
+    actor: &str,
+) -> ApiResult<Decision> {
+    if reason.trim().is_empty() {
         return Err(ApiError::bad_request(
             "invalid",
             "give the reason for the rejection",
         ));
     }
-    let application = state
-        .store
-        .reject(id, body.reason.trim(), &caller.actor())
-        .await?;
+    let application = state.store.reject(id, reason.trim(), actor).await?;
     let text = format!(
         "Dear {},\n\nyour application #{} for an ISRC registrant code was not approved:\n\n    {}\n\nYou may apply again with the missing information.\n\n-- the ISRC agency\n",
         application.name,
         application.id,
-        body.reason.trim()
+        reason.trim()
     );
     let sent = state
         .mailer
@@ -312,10 +333,9 @@ pub async fn reject(
             &text,
         )
         .await?;
-    Ok(axum::Json(Decision {
+    Ok(Decision {
         application: serde_json::to_value(&application).unwrap_or_default(),
         mail: delivery(&sent),
         account: None,
     })
-    .into_response())
 }

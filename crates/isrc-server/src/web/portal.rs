@@ -1,0 +1,756 @@
+//! The registrant portal: a registrant user's own recordings only. Listing and search, one
+//! recording, allocation through the "new recording or a version?" question (with the derive
+//! rules' explanation before anything is allocated), bulk allocation from CSV, void,
+//! publish/unpublish, and export.
+//!
+//! Scoping: every handler takes the prefix from the signed-in user, never from the request; a
+//! code under another prefix answers 404 exactly like an unknown one, so nothing about other
+//! registrants' recordings leaks.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use isrc::{Isrc, PrefixCode};
+use isrc_registry::csv_input::{RecordingTable, message_of};
+use isrc_registry::{
+    AgencyPolicy, AllocationRequest, Change, ContentType, Decision, ListFilter, Recording,
+    RecordingInput, Status, decide, format_duration,
+};
+use serde::Deserialize;
+
+use super::{Nav, page, page_with_status};
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult, Form, Path, Query};
+use crate::state::AppState;
+
+/// The portal's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(recordings))
+        .route("/portal/recordings/{isrc}", get(show))
+        .route("/portal/recordings/{isrc}/void", post(void))
+        .route("/portal/recordings/{isrc}/publish", post(publish))
+        .route("/portal/allocate", get(allocate_page).post(allocate_submit))
+        .route("/portal/bulk", get(bulk_page).post(bulk_submit))
+}
+
+/// The registrant the caller acts for (403 for admins and anyone without one).
+fn own_prefix(caller: &Caller) -> ApiResult<PrefixCode> {
+    caller.user.prefix.ok_or_else(|| {
+        ApiError::forbidden(
+            "the portal is for registrant users; agency admins use the back office (/agency)",
+        )
+    })
+}
+
+/// One of the caller's recordings; 404 for a code of another registrant, as for an unknown one.
+async fn own_recording(state: &AppState, prefix: PrefixCode, code: &str) -> ApiResult<Recording> {
+    let not_found =
+        || ApiError::not_found(format!("no recording {code:?} under your prefix {prefix}"));
+    let report = isrc::check(code, &state.policy());
+    let isrc = report.isrc.ok_or_else(not_found)?;
+    if isrc.prefix() != prefix {
+        return Err(not_found());
+    }
+    match state.store.recording(isrc).await {
+        Ok(r) => Ok(r),
+        Err(isrc_registry::Error::NotFound { .. }) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A recording as the portal lists it.
+struct Row {
+    isrc: String,
+    artist: String,
+    title: String,
+    version: String,
+    duration: String,
+    content_type: String,
+    void: bool,
+    public: bool,
+    parent: String,
+}
+
+fn row(r: &Recording, public: bool) -> Row {
+    Row {
+        isrc: r.isrc.to_string(),
+        artist: r.meta.artist.clone(),
+        title: r.meta.title.clone(),
+        version: r.meta.version.clone(),
+        duration: r.meta.duration_ms.map(format_duration).unwrap_or_default(),
+        content_type: r.meta.content_type.to_string(),
+        void: r.status == Status::Void,
+        public,
+        parent: r.meta.parent.map(|p| p.to_string()).unwrap_or_default(),
+    }
+}
+
+// ----- list and search -----
+
+#[derive(Template)]
+#[template(path = "portal/recordings.html")]
+struct RecordingsPage {
+    nav: Nav,
+    prefix: String,
+    q: String,
+    all: bool,
+    rows: Vec<Row>,
+    limit: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    all: Option<String>,
+}
+
+/// Most recordings one page lists (search narrows; export has them all).
+const LIST_LIMIT: u64 = 500;
+
+async fn recordings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Response> {
+    let prefix = own_prefix(&caller)?;
+    let q = query.q.unwrap_or_default();
+    let all = query.all.is_some_and(|v| !v.is_empty());
+    let filter = ListFilter {
+        prefix: Some(prefix),
+        year: None,
+        include_void: all,
+        search: (!q.trim().is_empty()).then(|| q.trim().to_string()),
+        limit: Some(LIST_LIMIT),
+    };
+    let list = state.store.recordings(&filter).await?;
+    let public = state.store.public_isrcs(Some(prefix)).await?;
+    Ok(page(&RecordingsPage {
+        nav: Nav::for_caller(Some(&caller)),
+        prefix: prefix.to_string(),
+        q,
+        all,
+        rows: list
+            .iter()
+            .map(|r| row(r, public.contains(&r.isrc)))
+            .collect(),
+        limit: LIST_LIMIT,
+    }))
+}
+
+// ----- one recording -----
+
+#[derive(Template)]
+#[template(path = "portal/show.html")]
+struct ShowPage {
+    nav: Nav,
+    r: Row,
+    hyphenated: String,
+    fields: Vec<(&'static str, String)>,
+    void_reason: String,
+    change: String,
+    history: Vec<isrc_registry::AuditEvent>,
+    notice: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ShowQuery {
+    notice: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> ApiResult<Response> {
+    let prefix = own_prefix(&caller)?;
+    let r = own_recording(&state, prefix, &code).await?;
+    let public = state.store.is_public(r.isrc).await?;
+    let history = state.store.audit_log(Some(&r.isrc.to_string())).await?;
+    let m = &r.meta;
+    let fields = [
+        ("Published", m.published.map(|d| d.to_string())),
+        ("Language", m.language.clone()),
+        ("Recording year", m.recording_year.map(|y| y.to_string())),
+        ("ISWC", m.iswc.clone()),
+        ("Client", m.client.clone()),
+        ("Notes", m.notes.clone()),
+        ("Origin", Some(format!("{} {}", r.origin, r.created_at))),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    let notice = match query.notice.as_deref() {
+        Some("allocated") => "Allocated.".to_string(),
+        Some("voided") => "Voided: the code stays in the ledger and is never reissued.".to_string(),
+        Some("published") => {
+            "Published: the public lookup shows this recording (never who registered it)."
+                .to_string()
+        }
+        Some("unpublished") => "Unpublished: the public lookup no longer shows it.".to_string(),
+        _ => String::new(),
+    };
+    Ok(page(&ShowPage {
+        nav: Nav::for_caller(Some(&caller)),
+        hyphenated: r.isrc.hyphenated().to_string(),
+        fields,
+        void_reason: r.void_reason.clone().unwrap_or_default(),
+        change: m.change.clone().unwrap_or_default(),
+        history,
+        notice,
+        r: row(&r, public),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct VoidForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn void(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Form(form): Form<VoidForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    let prefix = own_prefix(&caller)?;
+    let r = own_recording(&state, prefix, &code).await?;
+    if form.reason.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid",
+            "say why the code is void (it was allocated in error because...)",
+        ));
+    }
+    state
+        .store
+        .void(r.isrc, form.reason.trim(), &caller.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/portal/recordings/{}?notice=voided", r.isrc)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct PublishForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    public: String,
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Form(form): Form<PublishForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    let prefix = own_prefix(&caller)?;
+    let r = own_recording(&state, prefix, &code).await?;
+    let public = form.public == "1";
+    state
+        .store
+        .set_public(r.isrc, public, &caller.actor())
+        .await?;
+    let notice = if public { "published" } else { "unpublished" };
+    Ok(Redirect::to(&format!("/portal/recordings/{}?notice={notice}", r.isrc)).into_response())
+}
+
+// ----- allocation: new recording or a version? -----
+
+/// The allocation form's fields, carried from the question to the confirmation.
+#[derive(Debug, Default, Deserialize, Clone)]
+struct AllocateForm {
+    csrf_token: Option<String>,
+    /// `preview` (explain) or `confirm` (allocate).
+    #[serde(default)]
+    step: String,
+    /// `new` (a new recording) or `version` (of an existing one).
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    change: String,
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    artist: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    duration: String,
+    #[serde(default)]
+    content_type: String,
+    #[serde(default)]
+    published: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    iswc: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    client: String,
+    #[serde(default)]
+    force: String,
+    /// Made at the preview, so that a confirmation sent twice allocates once.
+    #[serde(default)]
+    idempotency_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/allocate.html")]
+struct AllocatePage {
+    nav: Nav,
+    prefix: String,
+    form: AllocateForm,
+    changes: Vec<(&'static str, &'static str)>,
+    policies: Vec<(&'static str, &'static str)>,
+    own: Vec<Row>,
+    error: Option<String>,
+    plan: Option<Plan>,
+}
+
+/// What the preview explains.
+struct Plan {
+    /// A new ISRC will be allocated.
+    new_isrc: bool,
+    /// The rule applied (`ifpi.edit`), empty for a new recording.
+    rule: String,
+    /// Why.
+    reason: String,
+    /// The parent's code, for a version.
+    parent: String,
+    /// The recording to allocate, as it will be stored.
+    summary: Vec<(&'static str, String)>,
+}
+
+const CHANGE_LABELS: [(&str, &str); 14] = [
+    (
+        "edit",
+        "a different edit or duration (radio edit, extended mix)",
+    ),
+    ("remix", "a remix"),
+    ("re-recording", "a new recording of the same work"),
+    ("language", "sung in another language"),
+    ("arrangement", "a changed arrangement or orchestration"),
+    ("live", "a live version"),
+    ("remaster", "remastered"),
+    (
+        "restoration",
+        "a historical restoration with creative input",
+    ),
+    ("video", "a music video of it"),
+    ("compilation", "the same recording on a compilation"),
+    (
+        "carrier",
+        "the same recording on another carrier (CD, vinyl, digital)",
+    ),
+    (
+        "format",
+        "the same recording in another file format or bit rate",
+    ),
+    ("licence", "the same recording licensed to another party"),
+    ("sale", "the same recording sold to another owner"),
+];
+
+const POLICY_LABELS: [(&str, &str); 5] = [
+    ("ifpi", "IFPI / ISO 3901 (general rules)"),
+    ("riaa", "RIAA (United States)"),
+    ("ppl", "PPL (United Kingdom)"),
+    ("scpp", "SCPP (France)"),
+    ("soproq", "SOPROQ (Quebec)"),
+];
+
+#[derive(Debug, Deserialize)]
+struct AllocateQuery {
+    parent: Option<String>,
+}
+
+async fn allocate_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<AllocateQuery>,
+) -> ApiResult<Response> {
+    let prefix = own_prefix(&caller)?;
+    let mut form = AllocateForm::default();
+    if let Some(parent) = query.parent {
+        let r = own_recording(&state, prefix, &parent).await?;
+        form.kind = "version".into();
+        form.parent = r.isrc.to_string();
+    } else {
+        form.kind = "new".into();
+    }
+    allocate_form(&state, &caller, prefix, form, None, None, StatusCode::OK).await
+}
+
+async fn allocate_form(
+    state: &AppState,
+    caller: &Caller,
+    prefix: PrefixCode,
+    form: AllocateForm,
+    error: Option<String>,
+    plan: Option<Plan>,
+    status: StatusCode,
+) -> ApiResult<Response> {
+    let mut own = state
+        .store
+        .recordings(&ListFilter {
+            prefix: Some(prefix),
+            limit: Some(LIST_LIMIT),
+            ..ListFilter::default()
+        })
+        .await?;
+    // The chosen parent stays selectable even when it is past the first page of the list.
+    if !form.parent.is_empty()
+        && !own.iter().any(|r| r.isrc.to_string() == form.parent)
+        && let Ok(parent) = own_recording(state, prefix, &form.parent).await
+    {
+        own.insert(0, parent);
+    }
+    Ok(page_with_status(
+        status,
+        &AllocatePage {
+            nav: Nav::for_caller(Some(caller)),
+            prefix: prefix.to_string(),
+            form,
+            changes: CHANGE_LABELS.to_vec(),
+            policies: POLICY_LABELS.to_vec(),
+            own: own.iter().map(|r| row(r, false)).collect(),
+            error,
+            plan,
+        },
+    ))
+}
+
+fn opt(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// The recording the form describes, over `base` (the parent's metadata for a version).
+fn recording_input(form: &AllocateForm, base: RecordingInput) -> ApiResult<RecordingInput> {
+    let mut r = base;
+    if let Some(v) = opt(&form.title) {
+        r.title = v;
+    }
+    if let Some(v) = opt(&form.artist) {
+        r.artist = v;
+    }
+    if let Some(v) = opt(&form.version) {
+        r.version = v;
+    }
+    if let Some(d) = opt(&form.duration) {
+        r.duration_ms = Some(isrc_registry::parse_duration(&d)?);
+    }
+    if let Some(t) = opt(&form.content_type) {
+        r.content_type = t.parse::<ContentType>()?;
+    }
+    if let Some(d) = opt(&form.published) {
+        r.published = Some(isrc_registry::parse_date("published", &d)?);
+    }
+    for (slot, value) in [
+        (&mut r.language, &form.language),
+        (&mut r.iswc, &form.iswc),
+        (&mut r.notes, &form.notes),
+        (&mut r.client, &form.client),
+    ] {
+        if let Some(v) = opt(value) {
+            *slot = Some(v);
+        }
+    }
+    r.validate()?;
+    Ok(r)
+}
+
+/// Works out what the form asks for: the recording to allocate and, for a version, the
+/// decision of the derive rules. Nothing is written.
+async fn plan(
+    state: &AppState,
+    prefix: PrefixCode,
+    form: &AllocateForm,
+) -> ApiResult<(RecordingInput, Option<(Isrc, Decision)>)> {
+    match form.kind.as_str() {
+        "new" => Ok((recording_input(form, RecordingInput::default())?, None)),
+        "version" => {
+            if form.parent.trim().is_empty() {
+                return Err(ApiError::bad_request(
+                    "invalid",
+                    "choose the existing recording this one is a version of",
+                ));
+            }
+            let parent = own_recording(state, prefix, form.parent.trim()).await?;
+            let change: Change = form.change.parse()?;
+            let policy: AgencyPolicy = if form.policy.trim().is_empty() {
+                AgencyPolicy::Ifpi
+            } else {
+                form.policy.parse()?
+            };
+            let mut base = parent.meta.clone();
+            base.parent = Some(parent.isrc);
+            base.change = Some(change.as_str().to_string());
+            if change == Change::Video {
+                base.content_type = ContentType::Video;
+            }
+            let meta = recording_input(form, base)?;
+            let durations = match (change, parent.meta.duration_ms) {
+                (Change::Edit, None) => {
+                    return Err(ApiError::bad_request(
+                        "invalid",
+                        format!(
+                            "{} has no duration in the ledger, so an edit cannot be judged",
+                            parent.isrc
+                        ),
+                    ));
+                }
+                (Change::Edit, Some(p)) => {
+                    if opt(&form.duration).is_none() {
+                        return Err(ApiError::bad_request(
+                            "invalid",
+                            "an edit is judged by its duration: give the new recording's duration (M:SS)",
+                        ));
+                    }
+                    meta.duration_ms.map(|c| (p, c))
+                }
+                _ => None,
+            };
+            let decision = decide(change, policy, durations)?;
+            Ok((meta, Some((parent.isrc, decision))))
+        }
+        _ => Err(ApiError::bad_request(
+            "invalid",
+            "say whether this is a new recording or a version of an existing one",
+        )),
+    }
+}
+
+fn summary(meta: &RecordingInput) -> Vec<(&'static str, String)> {
+    [
+        ("Artist", Some(meta.artist.clone())),
+        ("Title", Some(meta.title.clone())),
+        ("Version", opt(&meta.version)),
+        ("Duration", meta.duration_ms.map(format_duration)),
+        ("Type", Some(meta.content_type.to_string())),
+        ("Published", meta.published.map(|d| d.to_string())),
+        ("Language", meta.language.clone()),
+        ("ISWC", meta.iswc.clone()),
+        ("Client", meta.client.clone()),
+        ("Notes", meta.notes.clone()),
+        ("Change", meta.change.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect()
+}
+
+async fn allocate_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(mut form): Form<AllocateForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    let prefix = own_prefix(&caller)?;
+    let (meta, derived) = match plan(&state, prefix, &form).await {
+        Ok(p) => p,
+        Err(e) if e.status().is_client_error() => {
+            let status = e.status();
+            return allocate_form(
+                &state,
+                &caller,
+                prefix,
+                form,
+                Some(e.message().to_string()),
+                None,
+                status,
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    };
+    let (new_isrc, rule, reason, parent) = match &derived {
+        None => (
+            true,
+            String::new(),
+            "A new recording gets its own ISRC: the next free designation under your prefix for this year.".to_string(),
+            String::new(),
+        ),
+        Some((parent, d)) => (d.new_isrc, d.rule.clone(), d.reason.clone(), parent.to_string()),
+    };
+    if form.step != "confirm" || !new_isrc {
+        if form.idempotency_key.is_empty() {
+            form.idempotency_key = auth::random_secret();
+        }
+        let plan = Plan {
+            new_isrc,
+            rule,
+            reason,
+            parent,
+            summary: summary(&meta),
+        };
+        return allocate_form(
+            &state,
+            &caller,
+            prefix,
+            form,
+            None,
+            Some(plan),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let key = opt(&form.idempotency_key).map(|k| format!("web:{}:{k}", caller.user.id));
+    let allocation = state
+        .store
+        .allocate(&AllocationRequest {
+            prefix,
+            year: state.today().year(),
+            recordings: vec![meta],
+            force: form.force == "1",
+            actor: caller.actor(),
+            idempotency_key: key,
+            labels: vec![],
+        })
+        .await;
+    match allocation {
+        Ok(a) => Ok(Redirect::to(&format!(
+            "/portal/recordings/{}?notice=allocated",
+            a.isrcs[0]
+        ))
+        .into_response()),
+        Err(e) if e.is_caller_error() => {
+            let e = ApiError::from(e);
+            let status = e.status();
+            allocate_form(
+                &state,
+                &caller,
+                prefix,
+                form,
+                Some(e.message().to_string()),
+                None,
+                status,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ----- bulk allocation from CSV -----
+
+#[derive(Template)]
+#[template(path = "portal/bulk.html")]
+struct BulkPage {
+    nav: Nav,
+    prefix: String,
+    errors: Vec<String>,
+    allocated: Vec<(String, String, String)>,
+}
+
+async fn bulk_page(caller: Caller) -> ApiResult<Response> {
+    let prefix = own_prefix(&caller)?;
+    Ok(page(&BulkPage {
+        nav: Nav::for_caller(Some(&caller)),
+        prefix: prefix.to_string(),
+        errors: vec![],
+        allocated: vec![],
+    }))
+}
+
+/// All or nothing: every row is read and checked first; one allocation transaction follows.
+async fn bulk_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Response> {
+    let mut multipart = multipart?;
+    let mut token = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await? {
+        match field.name() {
+            Some("csrf_token") => token = Some(field.text().await?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.csv").to_string();
+                file = Some((name, field.bytes().await?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    caller.check_csrf(token.as_deref())?;
+    let prefix = own_prefix(&caller)?;
+    let nav = Nav::for_caller(Some(&caller));
+    let refuse = |errors: Vec<String>| {
+        page_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &BulkPage {
+                nav: nav.clone(),
+                prefix: prefix.to_string(),
+                errors,
+                allocated: vec![],
+            },
+        )
+    };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Ok(refuse(vec!["choose a CSV file".into()]));
+    };
+    let name = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("upload.csv")
+        .to_string();
+    let table = match RecordingTable::read(&name, &bytes[..], false) {
+        Ok(t) => t,
+        Err(e) => return Ok(refuse(vec![message_of(e)])),
+    };
+    let policy = state.policy();
+    let mut recordings = Vec::new();
+    let mut labels = Vec::new();
+    let mut errors = Vec::new();
+    for i in 0..table.rows.len() {
+        match table.parse(i, &policy) {
+            Ok(parsed) => recordings.push(parsed.meta),
+            Err(e) => errors.push(message_of(e)),
+        }
+        labels.push(table.label(i));
+    }
+    if !errors.is_empty() {
+        return Ok(refuse(errors));
+    }
+    let titles: Vec<(String, String)> = recordings
+        .iter()
+        .map(|r| (r.artist.clone(), r.title.clone()))
+        .collect();
+    let allocation = state
+        .store
+        .allocate(&AllocationRequest {
+            prefix,
+            year: state.today().year(),
+            recordings,
+            force: false,
+            actor: caller.actor(),
+            idempotency_key: None,
+            labels,
+        })
+        .await;
+    match allocation {
+        Ok(a) => Ok(page(&BulkPage {
+            nav: nav.clone(),
+            prefix: prefix.to_string(),
+            errors: vec![],
+            allocated: a
+                .isrcs
+                .iter()
+                .zip(titles)
+                .map(|(code, (artist, title))| (code.to_string(), artist, title))
+                .collect(),
+        })),
+        Err(e) if e.is_caller_error() => Ok(refuse(vec![e.to_string()])),
+        Err(e) => Err(e.into()),
+    }
+}
