@@ -118,7 +118,7 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_admin(_global: &GlobalArgs, args: AdminArgs) -> Result<ExitCode> {
+pub fn run_admin(global: &GlobalArgs, args: AdminArgs) -> Result<ExitCode> {
     let AdminCommand::Create { email } = args.command;
     let password = read_password()?;
     if let Err(e) = isrc_server::auth::check_password_strength(&password) {
