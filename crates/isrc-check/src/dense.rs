@@ -2,7 +2,7 @@
 //! nanoseconds (a verdict remembered per prefix and year, a bit in a page of the duplicate
 //! index) and touch the shared index once per page rather than once per code.
 
-use isrc::{Isrc, RuleSet};
+use isrc::RuleSet;
 
 /// Designations per bit page of the duplicate index.
 pub(crate) const PAGE_BITS: u64 = 256;
@@ -79,8 +79,7 @@ pub(crate) struct Group {
 
 /// A direct-mapped memo of [`Group`]s, keyed like [`isrc::VerdictCache`] keys its verdicts: a
 /// compact code's verdict depends only on its prefix, its year and whether its designation
-/// is 00000 (the core's documented contract), which is the index key divided by 100,000
-/// and one flag.
+/// is 00000 (the core's documented contract): its first seven bytes and one flag.
 pub(crate) struct GroupMemo {
     ways: Box<[(u64, Group); MEMO_WAYS]>,
 }
@@ -97,12 +96,16 @@ impl GroupMemo {
         }
     }
 
-    /// Counts `code` in its group when the group is here; otherwise gives the group's key
-    /// for [`GroupMemo::insert`].
-    #[inline]
-    pub(crate) fn count(&mut self, code: Isrc) -> Result<(), u64> {
-        let key = code.to_u64();
-        let group = (key / 100_000) << 1 | u64::from(key.is_multiple_of(100_000));
+    /// Counts the compact code `line` (12 bytes, already known to be a code) in its group
+    /// when the group is here; otherwise gives the group's key for [`GroupMemo::insert`].
+    #[inline(always)]
+    pub(crate) fn count(&mut self, line: &[u8; 12]) -> Result<(), u64> {
+        // The group from the bytes: prefix and year (the first seven), and whether the
+        // designation (the last five) is 00000, in the eighth byte.
+        let head = u64::from_le_bytes(line[..8].try_into().unwrap_or_default());
+        let tail = u64::from_le_bytes(line[4..].try_into().unwrap_or_default());
+        let zero = u64::from(tail >> 24 == 0x30_3030_3030);
+        let group = (head & 0x00FF_FFFF_FFFF_FFFF) | zero << 56;
         let entry = &mut self.ways[Self::way(group)];
         if entry.0 == group {
             entry.1.records += 1;
@@ -171,6 +174,36 @@ pub(crate) fn compact_key(bytes: &[u8]) -> Option<u64> {
     Some((country * 46_656 + registrant) * 10_000_000 + digits)
 }
 
+/// The hot loop of a plain list: from `start`, takes every line that is a compact code and
+/// its `\n` whose group is already in `memo`, counting it there and marking it in `batch`.
+/// Stops at the first other line (left for the caller, which knows the slow paths) and
+/// returns where it stopped and how many lines it took. Kept apart and small so that its
+/// few variables stay in registers.
+#[inline(never)]
+pub(crate) fn take_known_codes(
+    data: &[u8],
+    mut start: usize,
+    memo: &mut GroupMemo,
+    batch: &mut PageBatch,
+) -> (usize, u64) {
+    let first = start;
+    while let Some(line) = data.get(start..start + 13) {
+        if line[12] != b'\n' {
+            break;
+        }
+        let code: &[u8; 12] = line[..12].try_into().unwrap_or(&[0; 12]);
+        let Some(key) = compact_key(code) else {
+            break;
+        };
+        if memo.count(code).is_err() {
+            break;
+        }
+        batch.insert(key);
+        start += 13;
+    }
+    (start, ((start - first) / 13) as u64)
+}
+
 /// The value of an uppercase letter or digit in a registrant code (digits first, as in the
 /// core's order); 0xFF for any other byte.
 const ALNUM: [u8; 256] = {
@@ -191,6 +224,7 @@ const ALNUM: [u8; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use isrc::Isrc;
     use proptest::prelude::*;
 
     fn core_key(bytes: &[u8]) -> Option<u64> {

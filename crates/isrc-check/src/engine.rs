@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Read};
-use std::num::NonZeroU64;
+use std::num::NonZeroU32;
 use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
@@ -17,8 +17,10 @@ use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
-use crate::dense::{Group, GroupMemo, PAGE_BITS, PageBatch, compact_key};
-use crate::fold::{fold_hash, fold_hash_bytes, fold_hash_parts, parse_duration};
+use crate::dense::{
+    Group, GroupMemo, PAGE_BITS, PageBatch, PageBits, compact_key, take_known_codes,
+};
+use crate::fold::{DurationUnit, fold_hash, fold_hash_bytes, fold_hash_parts, parse_duration};
 use crate::layout::{
     ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
     detect_delimiter, looks_like_header,
@@ -31,6 +33,8 @@ use crate::table::{Row, TableChunk, parse_block, split_table};
 
 /// Bytes per chunk handed to a worker.
 const CHUNK: usize = 1 << 20;
+/// Duplicates named in the summary (all are counted).
+const TOP_DUPLICATES: usize = 20;
 /// Input issues kept in the summary (all are counted).
 const MAX_ISSUES: usize = 1000;
 
@@ -150,12 +154,14 @@ struct Entry {
 }
 
 /// Title/artist/version/duration of a record; in the index, of all records of an ISRC so far
-/// (the first title, artist and version seen, and the duration range). Kept small (24
-/// bytes): the index holds one per distinct code.
+/// (the first title, artist and version seen, and the duration range). Kept small (16
+/// bytes): the index holds one per distinct code, and its size is most of the memory and the
+/// page faults of a large catalogue. 32-bit fingerprints: two different titles of one ISRC
+/// look alike once in four billion.
 #[derive(Clone, Copy)]
 struct Meta {
-    title_artist: Option<NonZeroU64>,
-    version: Option<NonZeroU64>,
+    title_artist: Option<NonZeroU32>,
+    version: Option<NonZeroU32>,
     /// Shortest and longest duration in seconds; NaN when there is none.
     duration: [f32; 2],
 }
@@ -173,8 +179,8 @@ impl Default for Meta {
 impl Meta {
     /// A record's metadata from its fingerprints and duration.
     fn new(title_artist: Option<u64>, version: Option<u64>, duration: Option<f64>) -> Meta {
-        // A fingerprint of 0 is stored as 1: one more collision in 2^64.
-        let fingerprint = |h: u64| NonZeroU64::new(h.max(1));
+        // The high half of the hash; 0 is stored as 1: one more collision in 2^32.
+        let fingerprint = |h: u64| NonZeroU32::new(((h >> 32) as u32).max(1));
         let d = duration.map_or(f32::NAN, |d| d as f32);
         Meta {
             title_artist: title_artist.and_then(fingerprint),
@@ -221,8 +227,59 @@ struct Shard {
     entries: FastMap<u64, Entry>,
     /// Dense mode: one bit per code seen, in pages of 256 designations.
     pages: FastMap<u64, [u64; 4]>,
-    /// Dense mode: codes seen more than once, with their number of records.
+    /// Dense mode: one bit per code seen at least twice, in pages like `pages`, so that the
+    /// common repeat costs a bit rather than a hash-map entry.
+    twice: FastMap<u64, PageBits>,
+    /// Dense mode: codes seen three times or more, with their number of records.
     repeats: FastMap<u64, u32>,
+}
+
+impl Shard {
+    /// Dense mode: one more record of `key`, which is already in `pages`.
+    fn again(&mut self, key: u64) {
+        let (page, word, mask) = page_bit(key);
+        let twice = self.twice.entry(page).or_insert([0; 4]);
+        if twice[word] & mask == 0 {
+            twice[word] |= mask;
+        } else {
+            let n = self.repeats.entry(key).or_insert(2);
+            *n = n.saturating_add(1);
+        }
+    }
+
+    /// Dense mode: the records of `key` seen more than once (0 otherwise).
+    fn repeated(&self, key: u64) -> u32 {
+        let (page, word, mask) = page_bit(key);
+        match self.twice.get(&page) {
+            Some(bits) if bits[word] & mask != 0 => self.repeats.get(&key).copied().unwrap_or(2),
+            _ => 0,
+        }
+    }
+}
+
+/// The page, word and bit of an index key in the dense representation.
+fn page_bit(key: u64) -> (u64, usize, u64) {
+    (
+        key / PAGE_BITS,
+        ((key % PAGE_BITS) >> 6) as usize,
+        1u64 << (key & 63),
+    )
+}
+
+/// The keys whose bit is set in a page.
+fn page_keys(page: u64, bits: PageBits) -> impl Iterator<Item = u64> {
+    bits.into_iter()
+        .enumerate()
+        .flat_map(move |(word, mut set)| {
+            std::iter::from_fn(move || {
+                (set != 0).then(|| {
+                    let key =
+                        page * PAGE_BITS + (word as u64) * 64 + u64::from(set.trailing_zeros());
+                    set &= set - 1;
+                    key
+                })
+            })
+        })
 }
 
 /// The duplicate index: one entry per distinct code, in shards that workers fill in
@@ -276,27 +333,23 @@ impl Index {
             let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
             let shard = &mut *shard;
             let pages = std::mem::take(&mut shard.pages);
-            let repeats = std::mem::take(&mut shard.repeats);
             shard.entries.reserve(pages.len() * 32);
             for (page, bits) in pages {
-                for (word, mut set) in bits.into_iter().enumerate() {
-                    while set != 0 {
-                        let key =
-                            (page << 8) | (word as u64) << 6 | u64::from(set.trailing_zeros());
-                        set &= set - 1;
-                        let count = repeats.get(&key).copied().unwrap_or(1);
-                        shard.entries.insert(
-                            key,
-                            Entry {
-                                first: EARLIER,
-                                count,
-                                conflict: false,
-                                meta: Meta::default(),
-                            },
-                        );
-                    }
+                for key in page_keys(page, bits) {
+                    let count = shard.repeated(key).max(1);
+                    shard.entries.insert(
+                        key,
+                        Entry {
+                            first: EARLIER,
+                            count,
+                            conflict: false,
+                            meta: Meta::default(),
+                        },
+                    );
                 }
             }
+            shard.twice = FastMap::default();
+            shard.repeats = FastMap::default();
         }
     }
 
@@ -319,10 +372,6 @@ impl Index {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let shard = &mut *shard;
-            let again = |shard: &mut Shard, key: u64| {
-                let n = shard.repeats.entry(key).or_insert(1);
-                *n = n.saturating_add(1);
-            };
             for &i in bucket {
                 let (page, bits) = batch.pages[i as usize];
                 let seen = shard.pages.entry(page).or_insert([0; 4]);
@@ -331,17 +380,24 @@ impl Index {
                     both[w] = seen[w] & bits[w];
                     seen[w] |= bits[w];
                 }
-                for (w, mut set) in both.into_iter().enumerate() {
-                    while set != 0 {
-                        let key =
-                            page * PAGE_BITS + (w as u64) * 64 + u64::from(set.trailing_zeros());
-                        set &= set - 1;
-                        again(shard, key);
-                    }
+                if both == [0; 4] {
+                    continue;
+                }
+                // Codes seen before: the ones seen once become twice-seen in one step; only
+                // the ones already twice-seen need their own count.
+                let twice = shard.twice.entry(page).or_insert([0; 4]);
+                let mut thrice = [0u64; 4];
+                for w in 0..4 {
+                    thrice[w] = twice[w] & both[w];
+                    twice[w] |= both[w];
+                }
+                for key in page_keys(page, thrice) {
+                    let n = shard.repeats.entry(key).or_insert(2);
+                    *n = n.saturating_add(1);
                 }
             }
             for &key in repeats {
-                again(shard, key);
+                shard.again(key);
             }
         }
     }
@@ -846,8 +902,8 @@ impl<'p> Checker<'p> {
         let seq_base = self.bases.len() as u64;
         let dense = index.choose(parallel_index && matches!(work, Work::Lines));
         let parallel_index = parallel_index || dense;
-        let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(4);
-        let (done_tx, done_rx) = sync_channel::<Done>(4);
+        let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(2);
+        let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
             lines: 0,
@@ -1109,56 +1165,73 @@ impl<'p> Checker<'p> {
             .iter()
             .map(|m| std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner)))
             .collect();
-        let repeats = shards
-            .iter()
-            .flat_map(|s| s.repeats.iter())
-            .map(|(key, count)| {
-                (
-                    key,
-                    Entry {
-                        first: u64::MAX,
-                        count: *count,
-                        conflict: false,
-                        meta: Meta::default(),
-                    },
-                )
-            });
-        let entries = shards
-            .iter()
-            .flat_map(|s| s.entries.iter())
-            .map(|(k, e)| (k, *e));
-        for (key, entry) in entries.chain(repeats) {
-            if entry.count > 1 {
-                duplicates += 1;
-                if entry.conflict {
-                    conflicts += 1;
-                }
-                if let Some(isrc) = Isrc::from_u64(*key) {
-                    top.push(Duplicate {
-                        isrc,
-                        records: u64::from(entry.count),
-                        first_record: self.record_number(entry.first),
-                        conflict: entry.conflict,
-                    });
-                    if top.len() > 200 {
-                        top.sort_by(|a, b| {
-                            b.records
-                                .cmp(&a.records)
-                                .then(a.first_record.cmp(&b.first_record))
-                                .then(a.isrc.cmp(&b.isrc))
-                        });
-                        top.truncate(20);
-                    }
+        // Dense mode: every twice-seen bit is a duplicate. The best-ranked are the codes seen
+        // three times or more (few, each counted), then the twice-seen codes in code order:
+        // pages are visited in order until enough are named, not one key per duplicate.
+        let mut twice_pages: Vec<(u64, PageBits, &Shard)> = Vec::new();
+        let mut dense_top: Vec<(u64, u32)> = Vec::new();
+        for s in &shards {
+            for (&page, &bits) in &s.twice {
+                duplicates += bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
+                twice_pages.push((page, bits, s));
+            }
+            dense_top.extend(s.repeats.iter().map(|(&key, &count)| (key, count)));
+        }
+        twice_pages.sort_unstable_by_key(|&(page, ..)| page);
+        let mut named_twice = 0;
+        for (page, bits, shard) in twice_pages {
+            if named_twice >= TOP_DUPLICATES {
+                break;
+            }
+            for key in page_keys(page, bits) {
+                if named_twice < TOP_DUPLICATES && !shard.repeats.contains_key(&key) {
+                    dense_top.push((key, 2));
+                    named_twice += 1;
                 }
             }
         }
-        top.sort_by(|a, b| {
+        let rank = |a: &Duplicate, b: &Duplicate| {
             b.records
                 .cmp(&a.records)
                 .then(a.first_record.cmp(&b.first_record))
                 .then(a.isrc.cmp(&b.isrc))
-        });
-        top.truncate(20);
+        };
+        let mut consider = |key: u64, count: u32, first: Option<u64>, conflict: bool| {
+            if let Some(isrc) = Isrc::from_u64(key) {
+                top.push(Duplicate {
+                    isrc,
+                    records: u64::from(count),
+                    first_record: first,
+                    conflict,
+                });
+                // Keep the best 20 without sorting hundreds of thousands of duplicates.
+                if top.len() >= 1024 {
+                    top.select_nth_unstable_by(TOP_DUPLICATES - 1, rank);
+                    top.truncate(TOP_DUPLICATES);
+                }
+            }
+        };
+        for (key, count) in dense_top {
+            consider(key, count, None, false);
+        }
+        for s in &shards {
+            for (&key, entry) in &s.entries {
+                if entry.count > 1 {
+                    duplicates += 1;
+                    if entry.conflict {
+                        conflicts += 1;
+                    }
+                    consider(
+                        key,
+                        entry.count,
+                        self.record_number(entry.first),
+                        entry.conflict,
+                    );
+                }
+            }
+        }
+        top.sort_by(rank);
+        top.truncate(TOP_DUPLICATES);
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
@@ -1518,8 +1591,8 @@ struct Tally<'a, 'p> {
     policy: &'a Policy<'p>,
     res: ChunkResult,
     prefix_slots: FastMap<u64, usize>,
-    /// A small direct-mapped cache of prefix -> slot.
-    recent_prefixes: [(u64, usize); 16],
+    /// A small two-way cache of prefix -> slot.
+    recent_prefixes: [(u64, usize); RECENT_PREFIXES],
     offset: usize,
     /// Verdicts on compact codes, remembered by prefix and year.
     cache: VerdictCache<'p>,
@@ -1528,6 +1601,7 @@ struct Tally<'a, 'p> {
 }
 
 const PROBLEM_WAYS: usize = 64;
+const RECENT_PREFIXES: usize = 64;
 
 /// What the full check says about a value with a warning or an error.
 struct Assessed {
@@ -1565,7 +1639,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 issues: Vec::new(),
             },
             prefix_slots: FastMap::default(),
-            recent_prefixes: [(u64::MAX, 0); 16],
+            recent_prefixes: [(u64::MAX, 0); RECENT_PREFIXES],
             offset: 0,
             cache: VerdictCache::new(*policy),
             problems: vec![None; PROBLEM_WAYS],
@@ -1720,16 +1794,23 @@ impl<'a, 'p> Tally<'a, 'p> {
     }
 
     fn slot(&mut self, key: u64) -> usize {
-        let way = ((key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) & 15) as usize;
-        if self.recent_prefixes[way].0 == key {
-            return self.recent_prefixes[way].1;
+        // Two ways per set: a catalogue interleaving a few registrants keeps them all here.
+        let set =
+            ((key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % (RECENT_PREFIXES / 2)) * 2;
+        if self.recent_prefixes[set].0 == key {
+            return self.recent_prefixes[set].1;
+        }
+        if self.recent_prefixes[set + 1].0 == key {
+            self.recent_prefixes.swap(set, set + 1);
+            return self.recent_prefixes[set].1;
         }
         let next = self.res.prefixes.len();
         let slot = *self.prefix_slots.entry(key).or_insert(next);
         if slot == next {
             self.res.prefixes.push((key, PrefixAgg::default()));
         }
-        self.recent_prefixes[way] = (key, slot);
+        self.recent_prefixes[set + 1] = self.recent_prefixes[set];
+        self.recent_prefixes[set] = (key, slot);
         slot
     }
 
@@ -1737,6 +1818,22 @@ impl<'a, 'p> Tally<'a, 'p> {
     fn missing(&mut self, line: u64, column: u64, message: String) {
         self.res.issues.push((line, column, message));
         self.check(b"", line, column);
+    }
+}
+
+/// A duration field: whole numbers straight from the bytes (the usual case), anything else
+/// through [`parse_duration`].
+fn duration_of(field: &[u8], unit: DurationUnit) -> Option<f64> {
+    if !field.is_empty() && field.len() <= 15 && field.iter().all(u8::is_ascii_digit) {
+        let v = field.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
+        return Some(match unit {
+            DurationUnit::Seconds => v,
+            DurationUnit::Milliseconds => v / 1000.0,
+        });
+    }
+    match std::str::from_utf8(field) {
+        Ok(text) => parse_duration(text, unit),
+        Err(_) => parse_duration(&String::from_utf8_lossy(field), unit),
     }
 }
 
@@ -1928,10 +2025,9 @@ fn process(
                                 .version
                                 .and_then(field)
                                 .map(|v| fold_hash_bytes(&[v])),
-                            columns.duration.and_then(|(i, unit)| {
-                                field(i)
-                                    .and_then(|f| parse_duration(&String::from_utf8_lossy(f), unit))
-                            }),
+                            columns
+                                .duration
+                                .and_then(|(i, unit)| field(i).and_then(|f| duration_of(f, unit))),
                         );
                         tally.res.metas.push(m);
                     }
@@ -1965,6 +2061,13 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
         tally.res.prefixes[group.slot].1.records += group.records;
     };
     while start < data.len() {
+        let (next, taken) = take_known_codes(data, start, &mut memo, &mut batch);
+        start = next;
+        line += taken;
+        counted += taken;
+        if start >= data.len() {
+            break;
+        }
         line += 1;
         // Most lines are a compact code and its \n: try that before searching for the \n.
         let (text, key) = match data.get(start + 12) {
@@ -1980,8 +2083,10 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
                 (text, compact_key(text))
             }
         };
-        if let Some(code) = key.and_then(Isrc::from_u64) {
-            if let Err(group) = memo.count(code) {
+        if let Some(code) = key.and_then(Isrc::from_u64)
+            && let Ok(compact) = <&[u8; 12]>::try_from(text)
+        {
+            if let Err(group) = memo.count(compact) {
                 // A new group: its verdict from the core, remembered when clean.
                 match tally.cache.compact(text) {
                     Some(v)
@@ -2439,6 +2544,45 @@ mod tests {
 
     /// A CSV catalogue checked after a plain list (which uses bit pages) still has its
     /// conflicts found, and duplicates across the two inputs are counted once.
+    #[test]
+    fn plain_list_duplicates_counted_from_bits() {
+        // Small chunks, so that repeats meet both within a chunk and across chunks; 30
+        // twice-seen codes (more than the report names) and two seen more often.
+        let policy = Policy::new("2026-11-22".parse().unwrap());
+        let mut checker = Checker::new(policy, Options::default());
+        checker.set_chunk_bytes(64);
+        let mut list = String::new();
+        for _ in 0..2 {
+            for d in (1..=30).rev() {
+                list.push_str(&format!("CBYZ926{d:05}\n"));
+            }
+        }
+        for _ in 0..3 {
+            list.push_str("GBAYE0601498\n");
+        }
+        for _ in 0..4 {
+            list.push_str("USRC17607839\n");
+        }
+        checker
+            .check_reader("codes.txt", std::io::Cursor::new(list), None)
+            .unwrap();
+        let summary = checker.finish();
+        assert_eq!(summary.records, 67);
+        assert_eq!(summary.duplicate_isrcs, 32);
+        let top: Vec<_> = summary
+            .top_duplicates
+            .iter()
+            .map(|d| (d.isrc.to_string(), d.records, d.first_record))
+            .collect();
+        assert_eq!(top.len(), TOP_DUPLICATES);
+        assert_eq!(top[0], ("USRC17607839".to_owned(), 4, None));
+        assert_eq!(top[1], ("GBAYE0601498".to_owned(), 3, None));
+        // Then the twice-seen codes, lowest first.
+        for (i, d) in top[2..].iter().enumerate() {
+            assert_eq!(d, &(format!("CBYZ926{:05}", i + 1), 2, None));
+        }
+    }
+
     #[test]
     fn conflicts_after_a_plain_list() {
         let policy = Policy::new("2026-11-22".parse().unwrap());
