@@ -9,9 +9,22 @@ use crate::config::Config;
 use crate::limits::RateLimit;
 use crate::mail::Mailer;
 
-/// Shared by all handlers; cheap to clone.
+/// Shared by all handlers; cheap to clone: one reference count, however many parts it has
+/// (handlers and middleware clone it on every request, from every worker thread).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct SharedState {
     /// The ledger.
     pub store: Store,
     /// The configuration the server started with.
@@ -54,13 +67,13 @@ impl AppState {
             public: RateLimit::per_minute(config.limits.public_per_minute)
                 .trusting_forwarded_for(proxy),
         };
-        Ok(AppState {
+        Ok(AppState(Arc::new(SharedState {
             store,
             config: Arc::new(config),
             prefixes: Arc::new(prefixes),
             mailer,
             limits,
-        })
+        })))
     }
 
     /// Today (UTC), or the configured reference date.
