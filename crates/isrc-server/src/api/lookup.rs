@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{ApiError, ApiResult, Path};
+use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::state::AppState;
 
 /// Most codes one validate request may hold.
@@ -29,7 +29,7 @@ pub async fn healthz() -> &'static str {
 pub async fn isrc(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     let policy = state.policy();
     let report = isrc::check(&code, &policy);
-    axum::Json(report).into_response()
+    Json(report).into_response()
 }
 
 /// Reports for many codes: a JSON array of strings, or `text/plain` with one code per line.
@@ -50,7 +50,7 @@ pub async fn validate(
     let codes = parse_codes(&headers, &body)?;
     let policy = state.policy();
     let reports: Vec<_> = codes.iter().map(|c| isrc::check(c, &policy)).collect();
-    Ok(axum::Json(reports).into_response())
+    Ok(Json(reports).into_response())
 }
 
 /// Reads the codes of a validate request by its content type.
