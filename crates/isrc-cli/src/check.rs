@@ -175,8 +175,11 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     {
         print_unfixed(fix, args.fix.as_deref());
     }
-    let stdout = anstream::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // Only the human summary has colours; JSON and CSV skip the colour-stripping stream.
+    let mut out: BufWriter<Box<dyn Write>> = BufWriter::new(match args.format {
+        ReportFormat::Human => Box::new(anstream::stdout().lock()),
+        ReportFormat::Json | ReportFormat::Csv => Box::new(std::io::stdout().lock()),
+    });
     let written = match args.format {
         ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &summary)
             .map_err(std::io::Error::from)
