@@ -554,15 +554,30 @@ impl Store {
     }
 
     /// Records the outcome of a delivery attempt: `Ok(())` when the SMTP server accepted the
-    /// message, else why not.
-    pub async fn mark_mail(&self, id: i64, outcome: std::result::Result<(), String>) -> Result<()> {
+    /// message, else why not. With `delivered_body`, a message the server accepted keeps that
+    /// text instead of its own: a secret it carried (a generated password) is then only in the
+    /// recipient's mailbox, not in the outbox admins read.
+    pub async fn mark_mail(
+        &self,
+        id: i64,
+        outcome: std::result::Result<(), String>,
+        delivered_body: Option<&str>,
+    ) -> Result<()> {
         let at = now();
         write_tx!(self, false, |conn| async {
-            let query = match &outcome {
-                Ok(()) => sqlx::query("UPDATE outbox SET sent_at = $1, error = NULL WHERE id = $2")
-                    .bind(at.as_str())
-                    .bind(id),
-                Err(error) => sqlx::query("UPDATE outbox SET error = $1 WHERE id = $2")
+            let query = match (&outcome, delivered_body) {
+                (Ok(()), Some(body)) => sqlx::query(
+                    "UPDATE outbox SET sent_at = $1, error = NULL, body = $2 WHERE id = $3",
+                )
+                .bind(at.as_str())
+                .bind(body)
+                .bind(id),
+                (Ok(()), None) => {
+                    sqlx::query("UPDATE outbox SET sent_at = $1, error = NULL WHERE id = $2")
+                        .bind(at.as_str())
+                        .bind(id)
+                }
+                (Err(error), _) => sqlx::query("UPDATE outbox SET error = $1 WHERE id = $2")
                     .bind(error.as_str())
                     .bind(id),
             };

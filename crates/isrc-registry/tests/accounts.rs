@@ -198,9 +198,9 @@ async fn outbox_keeps_messages_and_their_delivery() {
             .queue_mail("c@d.example", "Again", "Body 2")
             .await
             .unwrap();
-        store.mark_mail(first.id, Ok(())).await.unwrap();
+        store.mark_mail(first.id, Ok(()), None).await.unwrap();
         store
-            .mark_mail(second.id, Err("connection refused".into()))
+            .mark_mail(second.id, Err("connection refused".into()), None)
             .await
             .unwrap();
         let all = store.outbox(10).await.unwrap();

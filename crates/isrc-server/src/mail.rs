@@ -59,6 +59,20 @@ impl Mailer {
     /// Keeps the message in the outbox, then sends it when SMTP is configured. A delivery
     /// failure is recorded, not returned: the caller's action (an approval) has happened.
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<Delivery, ApiError> {
+        self.send_with_secret(to, subject, body, None).await
+    }
+
+    /// [`Mailer::send`] for a message that carries a secret (a generated password). Without
+    /// SMTP the outbox is how the message reaches its recipient, so it keeps the secret; once
+    /// an SMTP server has accepted the message, the outbox copy has the secret replaced by
+    /// `[sent by e-mail; not kept]`.
+    pub async fn send_with_secret(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        secret: Option<&str>,
+    ) -> Result<Delivery, ApiError> {
         let queued = self.store.queue_mail(to, subject, body).await?;
         let Some(transport) = &self.transport else {
             return Ok(Delivery::Kept);
@@ -71,7 +85,12 @@ impl Mailer {
                 .map_err(|e| format!("SMTP: {e}")),
             Err(e) => Err(e),
         };
-        self.store.mark_mail(queued.id, outcome.clone()).await?;
+        let redacted = secret
+            .filter(|s| !s.is_empty())
+            .map(|s| body.replace(s, "[sent by e-mail; not kept]"));
+        self.store
+            .mark_mail(queued.id, outcome.clone(), redacted.as_deref())
+            .await?;
         Ok(match outcome {
             Ok(()) => Delivery::Sent,
             Err(e) => {

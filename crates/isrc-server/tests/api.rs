@@ -544,6 +544,14 @@ async fn approving_an_application_mails_the_code() {
         let outbox = json(server.get("/api/v1/outbox", &admin).await).await;
         assert_eq!(outbox.as_array().unwrap().len(), 2);
         assert!(outbox[0]["sent_at"].is_string());
+        // The generated password went to the applicant only: the outbox copy of the approval
+        // mail, which admins read, has it replaced once the SMTP server took the message.
+        let approval = outbox[1]["body"].as_str().unwrap();
+        assert!(!approval.contains(&password), "{approval}");
+        assert!(
+            approval.contains("[sent by e-mail; not kept]"),
+            "{approval}"
+        );
     }
 }
 

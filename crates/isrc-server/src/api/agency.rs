@@ -222,10 +222,11 @@ pub async fn approve_application(
     let body = approval_mail(&application, prefix, state.today().year(), &sign_in);
     let sent = state
         .mailer
-        .send(
+        .send_with_secret(
             &application.contact,
             &format!("Your ISRC registrant code: {}", prefix.hyphenated()),
             &body,
+            account.as_ref().map(|_| password.as_str()),
         )
         .await?;
     Ok(Decision {
