@@ -63,12 +63,14 @@ mod accounts;
 pub mod csv_input;
 mod derive;
 mod error;
+mod export;
 mod model;
 mod store;
 
 pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
 pub use derive::{AgencyPolicy, Change, Decision, decide};
 pub use error::{Error, Result};
+pub use export::{ExportProfile, LISTING_COLUMNS, listing_row};
 pub use model::{
     Allocation, AllocationRequest, Application, ApplicationStatus, AuditEvent, ContentType,
     DesignationRange, ImportRecord, ListFilter, ListingEntry, ListingOrder, NewApplication,

@@ -8,8 +8,8 @@ use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use isrc::{Isrc, PrefixCode};
 use isrc_registry::{
-    ImportRecord, ListFilter, ListingOrder, NewRegistrant, Recording, RegistrantKind,
-    format_duration, parse_ranges,
+    ExportProfile, ImportRecord, LISTING_COLUMNS, ListFilter, ListingOrder, NewRegistrant,
+    RegistrantKind, format_duration, listing_row, parse_ranges,
 };
 
 use super::{actor, csvio, parse_isrc, parse_prefix, refuse};
@@ -301,7 +301,7 @@ pub enum Format {
 }
 
 /// What to export.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Profile {
     /// IFPI reference metadata per code: isrc, artist, title, version, duration, duration_seconds,
     /// type, published, client, parent, change, status.
@@ -333,101 +333,36 @@ pub struct ExportArgs {
     pub by_name: bool,
 }
 
-fn secs(ms: Option<u64>) -> String {
-    ms.map(|m| format!("{}", (m + 500) / 1000))
-        .unwrap_or_default()
-}
-
-fn distributor_row(r: &Recording) -> Vec<(&'static str, String)> {
-    let m = &r.meta;
-    vec![
-        ("isrc", r.isrc.to_string()),
-        ("artist", m.artist.clone()),
-        ("title", m.title.clone()),
-        ("version", m.version.clone()),
-        (
-            "duration",
-            m.duration_ms.map(format_duration).unwrap_or_default(),
-        ),
-        ("duration_seconds", secs(m.duration_ms)),
-        ("type", m.content_type.to_string()),
-        (
-            "published",
-            m.published.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("client", m.client.clone().unwrap_or_default()),
-        (
-            "parent",
-            m.parent.map(|p| p.to_string()).unwrap_or_default(),
-        ),
-        ("change", m.change.clone().unwrap_or_default()),
-        ("status", r.status.as_str().to_string()),
-    ]
-}
-
-fn repertoire_row(r: &Recording) -> Vec<(&'static str, String)> {
-    let m = &r.meta;
-    vec![
-        ("isrc", r.isrc.to_string()),
-        ("title", m.title.clone()),
-        ("version", m.version.clone()),
-        ("artist", m.artist.clone()),
-        ("duration_seconds", secs(m.duration_ms)),
-        (
-            "recording_year",
-            m.recording_year.map(|y| y.to_string()).unwrap_or_default(),
-        ),
-        (
-            "published",
-            m.published.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("language", m.language.clone().unwrap_or_default()),
-        ("iswc", m.iswc.clone().unwrap_or_default()),
-        ("type", m.content_type.to_string()),
-    ]
-}
-
 pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
     super::run_with_store(global, |store, _| async move {
-        let rows: Vec<Vec<(&'static str, String)>> = match args.profile {
+        let (columns, rows): (&[&str], Vec<Vec<String>>) = match args.profile {
             Profile::AgencyListing => {
                 let order = if args.by_name {
                     ListingOrder::ByName
                 } else {
                     ListingOrder::ByCode
                 };
-                store
-                    .listing(order)
-                    .await?
-                    .into_iter()
-                    .map(|e| {
-                        vec![
-                            ("prefix", e.prefix.to_string()),
-                            ("name", e.name),
-                            ("contact", e.contact),
-                            ("address", e.address),
-                            ("kind", e.kind.to_string()),
-                            ("issued_at", e.issued_at),
-                        ]
-                    })
-                    .collect()
+                let listing = store.listing(order).await?;
+                (&LISTING_COLUMNS, listing.iter().map(listing_row).collect())
             }
-            profile => {
+            Profile::Distributor | Profile::Repertoire => {
+                let profile = if args.profile == Profile::Repertoire {
+                    ExportProfile::Repertoire
+                } else {
+                    ExportProfile::Distributor
+                };
                 let filter = ListFilter {
                     prefix: args.prefix,
                     year: args.year,
-                    include_void: matches!(profile, Profile::Distributor),
+                    include_void: profile.includes_void(),
                     search: None,
                     limit: None,
                 };
                 let recordings = store.recordings(&filter).await?;
-                recordings
-                    .iter()
-                    .map(|r| match profile {
-                        Profile::Repertoire => repertoire_row(r),
-                        _ => distributor_row(r),
-                    })
-                    .collect()
+                (
+                    profile.columns(),
+                    recordings.iter().map(|r| profile.row(r)).collect(),
+                )
             }
         };
         let stdout = std::io::stdout();
@@ -437,7 +372,9 @@ pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
                 let array: Vec<serde_json::Map<String, serde_json::Value>> = rows
                     .into_iter()
                     .map(|row| {
-                        row.into_iter()
+                        columns
+                            .iter()
+                            .zip(row)
                             .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
                             .collect()
                     })
@@ -447,43 +384,9 @@ pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
             }
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(&mut out);
-                let header: Vec<&str> = match rows.first() {
-                    Some(row) => row.iter().map(|(k, _)| *k).collect(),
-                    None => match args.profile {
-                        Profile::AgencyListing => {
-                            vec!["prefix", "name", "contact", "address", "kind", "issued_at"]
-                        }
-                        Profile::Repertoire => vec![
-                            "isrc",
-                            "title",
-                            "version",
-                            "artist",
-                            "duration_seconds",
-                            "recording_year",
-                            "published",
-                            "language",
-                            "iswc",
-                            "type",
-                        ],
-                        Profile::Distributor => vec![
-                            "isrc",
-                            "artist",
-                            "title",
-                            "version",
-                            "duration",
-                            "duration_seconds",
-                            "type",
-                            "published",
-                            "client",
-                            "parent",
-                            "change",
-                            "status",
-                        ],
-                    },
-                };
-                w.write_record(&header)?;
+                w.write_record(columns)?;
                 for row in rows {
-                    w.write_record(row.iter().map(|(_, v)| v.as_str()))?;
+                    w.write_record(&row)?;
                 }
                 w.flush()?;
             }

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use isrc::{Isrc, PrefixCode};
 use isrc_registry::{
-    AgencyPolicy, AllocationRequest, Change, ContentType, DesignationRange, ListFilter,
-    NewRegistrant, Recording, RecordingInput, RegistrantKind, Status, decide,
+    AgencyPolicy, AllocationRequest, Change, ContentType, DesignationRange, ExportProfile,
+    ListFilter, NewRegistrant, Recording, RecordingInput, RegistrantKind, Status, decide,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -633,92 +633,6 @@ pub struct ExportQuery {
     pub profile: Option<String>,
 }
 
-/// The columns of the distributor profile (as `isrc export`).
-const DISTRIBUTOR_COLUMNS: [&str; 12] = [
-    "isrc",
-    "artist",
-    "title",
-    "version",
-    "duration",
-    "duration_seconds",
-    "type",
-    "published",
-    "client",
-    "parent",
-    "change",
-    "status",
-];
-
-/// The columns of the repertoire profile (as `isrc export`).
-const REPERTOIRE_COLUMNS: [&str; 10] = [
-    "isrc",
-    "title",
-    "version",
-    "artist",
-    "duration_seconds",
-    "recording_year",
-    "published",
-    "language",
-    "iswc",
-    "type",
-];
-
-fn secs(ms: Option<u64>) -> String {
-    ms.map(|m| format!("{}", (m + 500) / 1000))
-        .unwrap_or_default()
-}
-
-fn distributor_row(r: &Recording) -> Vec<(&'static str, String)> {
-    let m = &r.meta;
-    vec![
-        ("isrc", r.isrc.to_string()),
-        ("artist", m.artist.clone()),
-        ("title", m.title.clone()),
-        ("version", m.version.clone()),
-        (
-            "duration",
-            m.duration_ms
-                .map(isrc_registry::format_duration)
-                .unwrap_or_default(),
-        ),
-        ("duration_seconds", secs(m.duration_ms)),
-        ("type", m.content_type.to_string()),
-        (
-            "published",
-            m.published.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("client", m.client.clone().unwrap_or_default()),
-        (
-            "parent",
-            m.parent.map(|p| p.to_string()).unwrap_or_default(),
-        ),
-        ("change", m.change.clone().unwrap_or_default()),
-        ("status", r.status.as_str().to_string()),
-    ]
-}
-
-fn repertoire_row(r: &Recording) -> Vec<(&'static str, String)> {
-    let m = &r.meta;
-    vec![
-        ("isrc", r.isrc.to_string()),
-        ("title", m.title.clone()),
-        ("version", m.version.clone()),
-        ("artist", m.artist.clone()),
-        ("duration_seconds", secs(m.duration_ms)),
-        (
-            "recording_year",
-            m.recording_year.map(|y| y.to_string()).unwrap_or_default(),
-        ),
-        (
-            "published",
-            m.published.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("language", m.language.clone().unwrap_or_default()),
-        ("iswc", m.iswc.clone().unwrap_or_default()),
-        ("type", m.content_type.to_string()),
-    ]
-}
-
 /// Exports recordings as CSV or JSON, with the same columns as `isrc export`.
 #[utoipa::path(get, path = "/api/v1/export", tag = "registry", params(ExportQuery),
     responses(
@@ -739,9 +653,9 @@ pub async fn export(
         Some(p) => caller.require_registrant(p)?,
         None => caller.require_admin()?,
     }
-    let repertoire = match query.profile.as_deref().unwrap_or("distributor") {
-        "distributor" => false,
-        "repertoire" => true,
+    let profile = match query.profile.as_deref().unwrap_or("distributor") {
+        "distributor" => ExportProfile::Distributor,
+        "repertoire" => ExportProfile::Repertoire,
         other => {
             return Err(ApiError::bad_request(
                 "invalid_query",
@@ -752,27 +666,20 @@ pub async fn export(
     let filter = ListFilter {
         prefix,
         year: query.year,
-        include_void: !repertoire,
+        include_void: profile.includes_void(),
         search: None,
         limit: None,
     };
     let recordings = state.store.recordings(&filter).await?;
-    let rows: Vec<_> = recordings
-        .iter()
-        .map(|r| {
-            if repertoire {
-                repertoire_row(r)
-            } else {
-                distributor_row(r)
-            }
-        })
-        .collect();
+    let columns = profile.columns();
+    let rows = recordings.iter().map(|r| profile.row(r));
     match query.format.as_deref().unwrap_or("csv") {
         "json" => {
             let array: Vec<serde_json::Map<String, serde_json::Value>> = rows
-                .into_iter()
                 .map(|row| {
-                    row.into_iter()
+                    columns
+                        .iter()
+                        .zip(row)
                         .map(|(k, v)| (k.to_string(), v.into()))
                         .collect()
                 })
@@ -780,16 +687,10 @@ pub async fn export(
             Ok(axum::Json(array).into_response())
         }
         "csv" => {
-            let header: &[&str] = if repertoire {
-                &REPERTOIRE_COLUMNS
-            } else {
-                &DISTRIBUTOR_COLUMNS
-            };
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(header).map_err(ApiError::internal)?;
+            w.write_record(columns).map_err(ApiError::internal)?;
             for row in rows {
-                w.write_record(row.iter().map(|(_, v)| v))
-                    .map_err(ApiError::internal)?;
+                w.write_record(&row).map_err(ApiError::internal)?;
             }
             let bytes = w.into_inner().map_err(ApiError::internal)?;
             let name = prefix
