@@ -1,6 +1,6 @@
 //! CSV and TSV in parallel: the reader cuts the input into blocks that end on a record
 //! boundary, found by following the quoting alone, and each worker parses its own block
-//! with the `csv` crate.
+//! with `csv_core`, the `csv` crate's parser.
 //!
 //! A block may only end where the `csv` crate, reading the whole input from its start,
 //! would end a record; [`QuoteScan`] follows the crate's quoting rules to find such places.
@@ -194,7 +194,9 @@ pub(crate) fn split_table(
     }
 }
 
-/// Parses one block with the `csv` crate into `table` (empty): its records (without the
+/// Parses one block into `table` (empty) with `csv_core`, the `csv` crate's own parser (the
+/// same quoting, byte order mark and line-ending rules), writing the fields straight into the
+/// table instead of into a record that would then be copied: its records (without the
 /// header row when `skip_header`), with line numbers relative to the block. Returns the
 /// number of lines in the block.
 pub(crate) fn parse_block(
@@ -203,28 +205,57 @@ pub(crate) fn parse_block(
     skip_header: bool,
     table: &mut TableChunk,
 ) -> u64 {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(64 * 1024)
-        .from_reader(data);
-    let mut record = csv::ByteRecord::new();
+    use csv_core::ReadRecordResult;
+    let mut rdr = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let mut skip = skip_header;
     // Every \n of the block, found once; a record's line is 1 + the number before it.
     let breaks: Vec<usize> = memchr::memchr_iter(b'\n', data).collect();
     let mut before = 0usize;
-    // Reading from memory cannot fail; a failure would only end the block early.
-    while let Ok(true) = rdr.read_byte_record(&mut record) {
-        let clamp = |at: u64| (at as usize).min(data.len());
-        let start = clamp(record.position().map_or(0, csv::Position::byte));
-        let end = clamp(rdr.position().byte());
-        // The csv crate counts the \n of a \r\n ending as the start of the next record.
+    // The fields are written straight into `table.fields`, whose length is its initialized
+    // room while parsing (`used` bytes hold fields); the ends go to a scratch list, relative
+    // to the record's start.
+    let mut used = table.fields.len();
+    let mut ends: Vec<usize> = vec![0; 64];
+    let mut pos = 0usize;
+    loop {
+        let start = pos;
+        let field_base = used;
+        let (mut outlen, mut endlen) = (0usize, 0usize);
+        let done = loop {
+            if table.fields.len() < field_base + outlen + 1024 {
+                let room = (field_base + outlen + 1024).max(table.fields.len() * 2);
+                table.fields.resize(room, 0);
+            }
+            let (res, nin, nout, nend) = rdr.read_record(
+                &data[pos..],
+                &mut table.fields[field_base + outlen..],
+                &mut ends[endlen..],
+            );
+            pos += nin;
+            outlen += nout;
+            endlen += nend;
+            match res {
+                // At the end of the block the next call, with no input, ends the record.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let room = table.fields.len() * 2;
+                    table.fields.resize(room, 0);
+                }
+                ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+                ReadRecordResult::Record => break false,
+                ReadRecordResult::End => break true,
+            }
+        };
+        if done {
+            break;
+        }
+        // Like the `csv` crate, a record's start is where the reader stood before it, so it
+        // may include the \n of a \r\n ending and skipped blank lines: step over them.
         let mut a = start;
-        while a < end && matches!(data[a], b'\n' | b'\r') {
+        while a < pos && matches!(data[a], b'\n' | b'\r') {
             a += 1;
         }
-        // Line numbers counted here: the csv crate does not count skipped blank lines.
+        // Line numbers counted here: the parser does not count skipped blank lines.
         while before < breaks.len() && breaks[before] < a {
             before += 1;
         }
@@ -232,19 +263,19 @@ pub(crate) fn parse_block(
         if std::mem::take(&mut skip) {
             continue;
         }
-        let field_base = table.fields.len();
+        used = field_base + outlen;
         let ends_start = table.ends.len();
-        for field in &record {
-            table.fields.extend_from_slice(field);
-            table.ends.push(table.fields.len());
-        }
+        table
+            .ends
+            .extend(ends[..endlen].iter().map(|e| field_base + e));
         table.rows.push(Row {
             line,
-            raw: a..end.max(a),
+            raw: a..pos.max(a),
             field_base,
             ends: ends_start..table.ends.len(),
         });
     }
+    table.fields.truncate(used);
     breaks.len() as u64
 }
 
@@ -275,6 +306,62 @@ mod tests {
         assert_eq!(boundaries("a\"b,c\nd\n"), [6, 8]);
         assert_eq!(boundaries("\"a\"x\"\ny\n"), [6, 8]);
         assert_eq!(boundaries("a\r\n\"b\nc\"\n"), [3, 9]);
+    }
+
+    /// The `csv` crate's reader, as `parse_block` used before it called `csv_core` itself:
+    /// fields, raw range and line of every record.
+    fn parse_with_csv_crate(data: &[u8], delimiter: u8) -> Vec<(Vec<Vec<u8>>, Range<usize>, u64)> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data);
+        let breaks: Vec<usize> = memchr::memchr_iter(b'\n', data).collect();
+        let mut record = csv::ByteRecord::new();
+        let mut rows = Vec::new();
+        while let Ok(true) = rdr.read_byte_record(&mut record) {
+            let start = record.position().map_or(0, csv::Position::byte) as usize;
+            let end = rdr.position().byte() as usize;
+            let mut a = start;
+            while a < end && matches!(data[a], b'\n' | b'\r') {
+                a += 1;
+            }
+            let line = breaks.iter().filter(|&&b| b < a).count() as u64 + 1;
+            rows.push((
+                record.iter().map(<[u8]>::to_vec).collect(),
+                a..end.max(a),
+                line,
+            ));
+        }
+        rows
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_block_reads_like_the_csv_crate(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b"ab,;\"\r\n \xef\xbb\xbf\xff".to_vec()),
+                0..60,
+            ),
+            delimiter in proptest::sample::select(vec![b',', b';']),
+        ) {
+            let mut table = TableChunk::default();
+            parse_block(&bytes, delimiter, false, &mut table);
+            let ours: Vec<(Vec<Vec<u8>>, Range<usize>, u64)> = table
+                .rows
+                .iter()
+                .map(|row| {
+                    let fields = (row.ends.start..row.ends.end)
+                        .map(|i| {
+                            let s = if i == row.ends.start { row.field_base } else { table.ends[i - 1] };
+                            table.fields[s..table.ends[i]].to_vec()
+                        })
+                        .collect();
+                    (fields, row.raw.clone(), row.line)
+                })
+                .collect();
+            proptest::prop_assert_eq!(ours, parse_with_csv_crate(&bytes, delimiter));
+        }
     }
 
     #[test]
