@@ -208,9 +208,6 @@ pub(crate) fn parse_block(
     use csv_core::ReadRecordResult;
     let mut rdr = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let mut skip = skip_header;
-    // Every \n of the block, found once; a record's line is 1 + the number before it.
-    let breaks: Vec<usize> = memchr::memchr_iter(b'\n', data).collect();
-    let mut before = 0usize;
     // The fields are written straight into `table.fields`, whose length is its initialized
     // room while parsing (`used` bytes hold fields); the ends go to a scratch list, relative
     // to the record's start.
@@ -219,6 +216,8 @@ pub(crate) fn parse_block(
     let mut pos = 0usize;
     loop {
         let start = pos;
+        // The parser counts every \n it has consumed (from 1).
+        let newlines_before = rdr.line() - 1;
         let field_base = used;
         let (mut outlen, mut endlen) = (0usize, 0usize);
         let done = loop {
@@ -255,11 +254,9 @@ pub(crate) fn parse_block(
         while a < pos && matches!(data[a], b'\n' | b'\r') {
             a += 1;
         }
-        // Line numbers counted here: the parser does not count skipped blank lines.
-        while before < breaks.len() && breaks[before] < a {
-            before += 1;
-        }
-        let line = before as u64 + 1;
+        // A record's line is 1 + the \n before its first byte.
+        let skipped = data[start..a].iter().filter(|&&b| b == b'\n').count() as u64;
+        let line = newlines_before + skipped + 1;
         if std::mem::take(&mut skip) {
             continue;
         }
@@ -276,7 +273,7 @@ pub(crate) fn parse_block(
         });
     }
     table.fields.truncate(used);
-    breaks.len() as u64
+    rdr.line() - 1
 }
 
 #[cfg(test)]
