@@ -193,6 +193,17 @@ fn registrant_allocate_derive_import_void_export_agency() {
             "[{n}] {list}"
         );
         assert!(db.ok(&["list", "--all"]).contains("CBXYZ2600002\tvoid"));
+        // An empty list says why on stderr, and stdout stays empty.
+        let empty = db.run(&["list", "--search", "no such title"]);
+        assert!(empty.status.success() && empty.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&empty.stderr).contains("no recordings match"));
+        let hidden = db.run(&["list", "--search", "CBXYZ2600002"]);
+        assert!(hidden.status.success() && hidden.stdout.is_empty());
+        assert!(
+            String::from_utf8_lossy(&hidden.stderr).contains("1 void one(s) hidden"),
+            "[{n}] {}",
+            String::from_utf8_lossy(&hidden.stderr)
+        );
         // 90% warning, then exhausted with what to do.
         let csv = db.file(
             "fill.csv",

@@ -271,9 +271,29 @@ pub fn run_list(global: &GlobalArgs, args: ListArgs) -> Result<ExitCode> {
             search: args.search.clone(),
             limit: None,
         };
+        let recordings = store.recordings(&filter).await?;
+        if recordings.is_empty() {
+            // Say why nothing is listed (on stderr: stdout stays a clean, empty list).
+            let hidden = if args.all {
+                0
+            } else {
+                let everything = ListFilter {
+                    include_void: true,
+                    ..filter.clone()
+                };
+                store.recordings(&everything).await?.len()
+            };
+            if hidden > 0 {
+                eprintln!(
+                    "no active recordings match; {hidden} void one(s) hidden (--all lists them)"
+                );
+            } else {
+                eprintln!("no recordings match");
+            }
+        }
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        for r in store.recordings(&filter).await? {
+        for r in recordings {
             let m = &r.meta;
             writeln!(
                 out,
