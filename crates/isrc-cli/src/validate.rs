@@ -36,12 +36,15 @@ pub fn run(global: &GlobalArgs, args: ValidateArgs) -> Result<ExitCode> {
         Box::new(std::io::BufWriter::new(anstream::stdout().lock()))
     };
     let mut tally = Tally::default();
+    let mut json = String::with_capacity(1024);
     let mut emit = |input: &str, out: &mut dyn Write| -> Result<()> {
         let report = isrc::check(input, &policy);
         tally.count(&report);
         if args.json {
-            serde_json::to_writer(&mut *out, &report)?;
-            writeln!(out)?;
+            json.clear();
+            report.write_json(&mut json);
+            json.push('\n');
+            out.write_all(json.as_bytes())?;
         } else {
             write_human(out, &report)?;
         }

@@ -446,7 +446,7 @@ pub struct Hyphenated(Isrc);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Labelled(Isrc);
 
-fn hyphenate(code: Isrc, label: bool) -> ([u8; 20], usize) {
+pub(crate) fn hyphenate(code: Isrc, label: bool) -> ([u8; 20], usize) {
     let b = code.to_bytes();
     let mut out = [0u8; 20];
     let mut n = 0;

@@ -43,6 +43,7 @@ extern crate std;
 mod check;
 mod code;
 mod error;
+mod json;
 mod memo;
 mod other_id;
 mod policy;

@@ -183,5 +183,41 @@ mod serde_round_trips {
             prop_assert_eq!(&json, &format!("\"{code}\""));
             prop_assert_eq!(serde_json::from_str::<Isrc>(&json).unwrap(), code);
         }
+
+        /// `Report::to_json` is the serde shape, byte for byte, for any text: codes in any
+        /// spelling, strings needing escapes (quotes, backslashes, control characters), and
+        /// text far from a code.
+        #[test]
+        fn to_json_is_what_serde_json_writes(
+            text in prop_oneof![
+                any_isrc().prop_map(|c| c.to_string()),
+                any_isrc().prop_map(|c| c.labelled().to_string().to_lowercase()),
+                "[A-Z0-9\\-\"\u{0}-\u{1f} ]{0,16}",
+                any::<String>(),
+            ],
+            year in 2000u16..2100,
+        ) {
+            let policy = isrc::Policy::new(isrc::Date::new(year, 6, 1).unwrap());
+            let report = isrc::check(&text, &policy);
+            prop_assert_eq!(report.to_json(), serde_json::to_string(&report).unwrap());
+        }
+    }
+
+    #[test]
+    fn to_json_of_every_prefix_is_what_serde_json_writes() {
+        let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+        for entry in isrc::PrefixTable::builtin().iter() {
+            for text in [
+                format!("{}RC12100001", entry.code()),
+                format!("{}-XYZ-76-00000 +", entry.code()),
+            ] {
+                let report = isrc::check(&text, &policy);
+                assert_eq!(
+                    report.to_json(),
+                    serde_json::to_string(&report).unwrap(),
+                    "{text}"
+                );
+            }
+        }
     }
 }

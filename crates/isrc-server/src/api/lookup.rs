@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{ApiError, ApiResult, Json, Path};
+use crate::error::{ApiError, ApiResult, Path};
 use crate::state::AppState;
 
 /// Most codes one validate request may hold.
@@ -28,8 +28,20 @@ pub async fn healthz() -> &'static str {
     ))]
 pub async fn isrc(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     let policy = state.policy();
-    let report = isrc::check(&code, &policy);
-    Json(report).into_response()
+    json_response(isrc::check(&code, &policy).to_json())
+}
+
+/// An answer whose body is JSON text written by [`isrc::Report::write_json`], which is several
+/// times faster than `serde_json` for reports (the lookup is the public API's hot path).
+fn json_response(body: String) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// Reports for many codes: a JSON array of strings, or `text/plain` with one code per line.
@@ -49,8 +61,16 @@ pub async fn validate(
     let body = body?;
     let codes = parse_codes(&headers, &body)?;
     let policy = state.policy();
-    let reports: Vec<_> = codes.iter().map(|c| isrc::check(c, &policy)).collect();
-    Ok(Json(reports).into_response())
+    let mut body = String::with_capacity(2 + codes.len() * 512);
+    body.push('[');
+    for (i, code) in codes.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        isrc::check(code, &policy).write_json(&mut body);
+    }
+    body.push(']');
+    Ok(json_response(body))
 }
 
 /// Reads the codes of a validate request by its content type.
