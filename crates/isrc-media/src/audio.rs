@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use isrc::Isrc;
 use lofty::config::{ParseOptions, WriteOptions as LoftyWriteOptions};
-use lofty::file::{AudioFile, FileType, TaggedFileExt};
+use lofty::file::{AudioFile, FileType, TaggedFile, TaggedFileExt};
 use lofty::id3::v2::{Frame, FrameId, Id3v2Tag, Id3v2Version, TextInformationFrame};
-use lofty::tag::{Accessor, ItemKey, TagExt, TagType};
+use lofty::tag::{Accessor, ItemKey, Tag, TagExt, TagType};
 use serde::{Serialize, Serializer};
 
 use crate::axml;
@@ -171,9 +171,10 @@ pub struct MediaInfo {
     pub format: Format,
     /// Every ISRC value found, in file order.
     pub isrcs: Vec<FoundIsrc>,
-    /// The title, from the main tag.
+    /// The title, from the main tag, else from the first other tag that has one (for WAV the
+    /// `ID3 ` chunk, else RIFF INFO `INAM`; for AIFF the `ID3 ` chunk, else the `NAME` chunk).
     pub title: Option<String>,
-    /// The artist, from the main tag.
+    /// The artist, found like the title (WAV: RIFF INFO `IART`; AIFF: the `AUTH` chunk).
     pub artist: Option<String>,
     /// The playing time.
     #[serde(serialize_with = "seconds", rename = "duration_seconds")]
@@ -348,9 +349,8 @@ fn read_lofty(path: &Path, file: File) -> Result<MediaInfo, Error> {
             push_values(&mut isrcs, location, value);
         }
     }
-    let main = tagged.primary_tag().or_else(|| tagged.first_tag());
-    let title = main.and_then(|t| t.title().map(|s| s.into_owned()));
-    let artist = main.and_then(|t| t.artist().map(|s| s.into_owned()));
+    let title = first_text(&tagged, |t| t.title());
+    let artist = first_text(&tagged, |t| t.artist());
     let duration = Some(tagged.properties().duration()).filter(|d| !d.is_zero());
     Ok(MediaInfo {
         path: path.to_path_buf(),
@@ -361,6 +361,26 @@ fn read_lofty(path: &Path, file: File) -> Result<MediaInfo, Error> {
         duration,
         notes: Vec::new(),
     })
+}
+
+/// The first non-empty value `get` finds, in the primary tag first, then in the file's other
+/// tags: writing an ISRC may create a primary tag (an AIFF `ID3 ` chunk) that holds nothing
+/// else, while the title stays where the file's author put it (the AIFF `NAME` chunk).
+fn first_text<'a>(
+    tagged: &'a TaggedFile,
+    get: impl Fn(&'a Tag) -> Option<Cow<'a, str>>,
+) -> Option<String> {
+    let primary = tagged.primary_tag();
+    let others = tagged
+        .tags()
+        .iter()
+        .filter(|t| Some(t.tag_type()) != primary.map(|p| p.tag_type()));
+    primary
+        .into_iter()
+        .chain(others)
+        .filter_map(get)
+        .find(|text| !text.trim().is_empty())
+        .map(Cow::into_owned)
 }
 
 /// Parses the ID3v2 tag held by a WAV `ID3 ` chunk, through lofty's WAV reader on a minimal
@@ -384,6 +404,14 @@ fn parse_id3_chunk(data: &[u8]) -> Option<Id3v2Tag> {
 
 fn id3_texts<'a>(tag: &'a Id3v2Tag, id: &FrameId<'_>) -> Vec<&'a str> {
     tag.get_texts(id).map(|t| t.collect()).unwrap_or_default()
+}
+
+/// The first non-empty text of frame `id`, so that an empty frame lets RIFF INFO speak.
+fn first_id3_text(tag: &Id3v2Tag, id: &FrameId<'_>) -> Option<String> {
+    id3_texts(tag, id)
+        .into_iter()
+        .find(|text| !text.trim().is_empty())
+        .map(String::from)
 }
 
 /// The chunk id of the WAV file's ID3 chunk (`ID3 ` or `id3 `).
@@ -432,8 +460,8 @@ fn read_wav(path: &Path, file: &mut File) -> Result<MediaInfo, Error> {
                         for value in id3_texts(&tag, &TSRC) {
                             push_values(&mut info.isrcs, Location::WavId3 { version }, value);
                         }
-                        info.title = id3_texts(&tag, &TIT2).first().map(|s| s.to_string());
-                        info.artist = id3_texts(&tag, &TPE1).first().map(|s| s.to_string());
+                        info.title = first_id3_text(&tag, &TIT2);
+                        info.artist = first_id3_text(&tag, &TPE1);
                     }
                     None => info
                         .notes
@@ -457,8 +485,8 @@ fn read_wav(path: &Path, file: &mut File) -> Result<MediaInfo, Error> {
                     for (id, value) in info_entries(&data[4..]) {
                         match &id {
                             b"ISRC" => push_values(&mut info.isrcs, Location::RiffInfo, &value),
-                            b"INAM" => info_title = Some(value),
-                            b"IART" => info_artist = Some(value),
+                            b"INAM" if !value.trim().is_empty() => info_title = Some(value),
+                            b"IART" if !value.trim().is_empty() => info_artist = Some(value),
                             _ => {}
                         }
                     }
