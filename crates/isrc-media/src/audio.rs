@@ -625,6 +625,17 @@ fn holds_exactly(info: &MediaInfo, locations: &[Location], code: &str) -> Result
 /// assign` builds on: [`read`] the file's title, artist and duration, allocate a code, then
 /// call `write_isrc`.
 pub fn write_isrc(path: &Path, code: Isrc, options: &WriteOptions) -> Result<WriteReport, Error> {
+    write_isrc_with(path, code, options, read)
+}
+
+/// [`write_isrc`] with the reader of the two read-backs given, so that the tests can make a
+/// read-back differ from what was written, which a correct writer never produces.
+fn write_isrc_with(
+    path: &Path,
+    code: Isrc,
+    options: &WriteOptions,
+    read_back: impl Fn(&Path) -> Result<MediaInfo, Error>,
+) -> Result<WriteReport, Error> {
     let target = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
     let meta = fs::metadata(&target).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
@@ -678,7 +689,7 @@ pub fn write_isrc(path: &Path, code: Isrc, options: &WriteOptions) -> Result<Wri
         .set_permissions(meta.permissions())
         .map_err(|e| Error::io(path, e))?;
     temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    let check = read(temp.path())?;
+    let check = read_back(temp.path())?;
     if let Err(problem) = holds_exactly(&check, &locations, &compact) {
         return Err(Error::new(
             path,
@@ -690,7 +701,7 @@ pub fn write_isrc(path: &Path, code: Isrc, options: &WriteOptions) -> Result<Wri
     if let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
     }
-    let mut after = read(&target)?;
+    let mut after = read_back(&target)?;
     after.path = target.clone();
     if let Err(problem) = holds_exactly(&after, &locations, &compact) {
         return Err(Error::new(
@@ -889,4 +900,103 @@ fn write_wav(path: &Path, source: &mut File, dest: &mut File, code: &str) -> Res
     )
     .map_err(|e| Error::riff(path, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CODE: &str = "CBYZ92200001";
+
+    /// A WAV file of a tenth of a second of 8-bit mono silence, with no tags.
+    fn silent_wav(dir: &Path) -> PathBuf {
+        let samples = 800u32;
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(b"RIFF");
+        bytes.extend_from_slice(&(4 + 24 + 8 + samples).to_le_bytes());
+        bytes.extend_from_slice(b"WAVEfmt ");
+        bytes.extend_from_slice(&16u32.to_le_bytes());
+        // PCM, mono, 8000 Hz, 8000 bytes a second, 1-byte frames, 8 bits.
+        bytes.extend_from_slice(&[1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x40, 0x1F, 0, 0, 1, 0, 8, 0]);
+        bytes.extend_from_slice(b"data");
+        bytes.extend_from_slice(&samples.to_le_bytes());
+        bytes.extend(std::iter::repeat_n(0x80u8, samples as usize));
+        let path = dir.join("a.wav");
+        fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// Reads `path`, then replaces every ISRC when `corrupt` says so for that path.
+    fn misread(path: &Path, corrupt: bool) -> Result<MediaInfo, Error> {
+        let mut info = read(path)?;
+        if corrupt {
+            for found in &mut info.isrcs {
+                found.value = String::from("CBYZ92299999");
+            }
+        }
+        Ok(info)
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".isrc-"))
+            .collect()
+    }
+
+    #[test]
+    fn the_real_read_back_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let report =
+            write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), read).unwrap();
+        assert!(report.written);
+        assert_eq!(read(&wav).unwrap().standard_values(), [CODE]);
+    }
+
+    #[test]
+    fn a_copy_that_reads_back_differently_is_not_installed() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let before = fs::read(&wav).unwrap();
+        let err = write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), |p| {
+            misread(p, true)
+        })
+        .unwrap_err();
+        let ErrorKind::Verify(message) = err.kind() else {
+            panic!("not a verification error: {err}");
+        };
+        assert!(
+            message.contains("reads back as CBYZ92299999 instead of CBYZ92200001"),
+            "{message}"
+        );
+        assert!(message.ends_with("the file was not changed"), "{message}");
+        assert_eq!(fs::read(&wav).unwrap(), before, "the file was changed");
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+    }
+
+    #[test]
+    fn a_file_that_reads_back_differently_after_the_rename_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let target = fs::canonicalize(&wav).unwrap();
+        let err = write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), |p| {
+            misread(p, p == target)
+        })
+        .unwrap_err();
+        let ErrorKind::Verify(message) = err.kind() else {
+            panic!("not a verification error: {err}");
+        };
+        assert!(message.ends_with("after the rename"), "{message}");
+        assert!(
+            err.to_string()
+                .contains("verification after writing failed")
+        );
+        assert!(leftovers(dir.path()).is_empty());
+    }
 }
