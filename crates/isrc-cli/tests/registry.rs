@@ -248,6 +248,22 @@ fn registrant_allocate_derive_import_void_export_agency() {
                 .iter()
                 .all(|r| r["isrc"] != "CBXYZ2600002")
         );
+        // Numeric columns are JSON numbers (null when empty); the CSV above keeps its digits.
+        let neige = &json.as_array().unwrap()[0];
+        assert_eq!(neige["isrc"], "CBXYZ2600001", "[{n}] {rep}");
+        assert_eq!(neige["duration_seconds"], 205, "[{n}] {rep}");
+        assert!(neige["recording_year"].is_null(), "[{n}] {rep}");
+        assert_eq!(neige["published"], "2026-02-01", "[{n}] {rep}");
+        let dist: serde_json::Value = serde_json::from_str(&db.ok(&[
+            "export",
+            "--format",
+            "json",
+            "--profile",
+            "distributor",
+        ]))
+        .unwrap();
+        assert_eq!(dist[0]["duration_seconds"], 205, "[{n}] {dist}");
+        assert_eq!(dist[0]["duration"], "3:25", "[{n}] {dist}");
         // Agency: apply, approve (Canada gets CB), reject, listings.
         db.ok(&[
             "agency",
@@ -493,7 +509,7 @@ fn recording_year_language_iswc_and_notes_reach_show_and_export() {
         ]))
         .unwrap();
         assert_eq!(export[0]["isrc"], "CBXYZ2600001", "[{n}] {export}");
-        assert_eq!(export[0]["recording_year"], "2019", "[{n}] {export}");
+        assert_eq!(export[0]["recording_year"], 2019, "[{n}] {export}");
         assert_eq!(export[0]["language"], "fr", "[{n}] {export}");
         assert_eq!(export[0]["iswc"], "T-034.524.680-1", "[{n}] {export}");
 
