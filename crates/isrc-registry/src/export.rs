@@ -196,6 +196,29 @@ mod tests {
         assert_eq!(ExportProfile::Distributor.row(&recording)[4], "3:05.500");
     }
 
+    /// The README's table of each profile lists exactly its columns, in order.
+    #[test]
+    fn the_readme_documents_every_column() {
+        let readme = include_str!("../README.md");
+        for (heading, columns) in [
+            ("### `distributor`", ExportProfile::Distributor.columns()),
+            ("### `repertoire`", ExportProfile::Repertoire.columns()),
+            ("### `agency-listing`", &LISTING_COLUMNS[..]),
+        ] {
+            let start = readme.find(heading).expect(heading);
+            let documented: Vec<&str> = readme[start..]
+                .lines()
+                .skip(1)
+                .skip_while(|l| !l.starts_with('|'))
+                .take_while(|l| l.starts_with('|'))
+                .skip(2)
+                .filter_map(|l| l.split('|').nth(1))
+                .map(|cell| cell.trim().trim_matches('`'))
+                .collect();
+            assert_eq!(documented, columns, "{heading}");
+        }
+    }
+
     #[test]
     fn json_rows_hold_numbers_where_the_csv_holds_digits() {
         let mut recording = Recording {
