@@ -248,6 +248,22 @@ fn registrant_allocate_derive_import_void_export_agency() {
                 .iter()
                 .all(|r| r["isrc"] != "CBXYZ2600002")
         );
+        // Numeric columns are JSON numbers (null when empty); the CSV above keeps its digits.
+        let neige = &json.as_array().unwrap()[0];
+        assert_eq!(neige["isrc"], "CBXYZ2600001", "[{n}] {rep}");
+        assert_eq!(neige["duration_seconds"], 205, "[{n}] {rep}");
+        assert!(neige["recording_year"].is_null(), "[{n}] {rep}");
+        assert_eq!(neige["published"], "2026-02-01", "[{n}] {rep}");
+        let dist: serde_json::Value = serde_json::from_str(&db.ok(&[
+            "export",
+            "--format",
+            "json",
+            "--profile",
+            "distributor",
+        ]))
+        .unwrap();
+        assert_eq!(dist[0]["duration_seconds"], 205, "[{n}] {dist}");
+        assert_eq!(dist[0]["duration"], "3:25", "[{n}] {dist}");
         // Agency: apply, approve (Canada gets CB), reject, listings.
         db.ok(&[
             "agency",
@@ -449,5 +465,135 @@ fn audit_shows_who_when_what_before_and_after() {
         assert!(err.contains("not in the ledger"), "[{n}] {err}");
         db.fails(&["audit", "CBQQQ"]);
         db.fails(&["audit", "not a code!"]);
+    }
+}
+
+#[test]
+fn recording_year_language_iswc_and_notes_reach_show_and_export() {
+    for db in common::all() {
+        let n = db.name;
+        db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
+        let code = db.ok(&[
+            "allocate",
+            "--prefix",
+            "CBXYZ",
+            "--title",
+            "Neige",
+            "--artist",
+            "Ariane",
+            "--recording-year",
+            "2019",
+            "--language",
+            "fr",
+            "--iswc",
+            "T-034.524.680-1",
+            "--notes",
+            "first take",
+        ]);
+        assert_eq!(code, "CBXYZ2600001\n", "[{n}]");
+        let show = db.ok(&["show", "CBXYZ2600001"]);
+        for line in [
+            "recorded    2019",
+            "language    fr",
+            "iswc        T-034.524.680-1",
+            "notes       first take",
+        ] {
+            assert!(show.contains(line), "[{n}] no {line:?} in {show}");
+        }
+        let export: serde_json::Value = serde_json::from_str(&db.ok(&[
+            "export",
+            "--format",
+            "json",
+            "--profile",
+            "repertoire",
+        ]))
+        .unwrap();
+        assert_eq!(export[0]["isrc"], "CBXYZ2600001", "[{n}] {export}");
+        assert_eq!(export[0]["recording_year"], 2019, "[{n}] {export}");
+        assert_eq!(export[0]["language"], "fr", "[{n}] {export}");
+        assert_eq!(export[0]["iswc"], "T-034.524.680-1", "[{n}] {export}");
+
+        // derive --allocate: the parent's year unless --recording-year says otherwise.
+        let derive = |year: Option<&str>| {
+            let mut args = vec![
+                "derive",
+                "--from",
+                "CBXYZ2600001",
+                "--change",
+                "remix",
+                "--allocate",
+                "--force",
+            ];
+            if let Some(y) = year {
+                args.extend(["--recording-year", y]);
+            }
+            db.ok(&args)
+        };
+        assert_eq!(derive(None), "CBXYZ2600002\n", "[{n}]");
+        assert_eq!(derive(Some("2026")), "CBXYZ2600003\n", "[{n}]");
+        let year_of = |code: &str| {
+            let json: serde_json::Value =
+                serde_json::from_str(&db.ok(&["show", "--json", code])).unwrap();
+            json["recording"]["recording_year"].clone()
+        };
+        assert_eq!(year_of("CBXYZ2600002"), 2019, "[{n}]");
+        assert_eq!(year_of("CBXYZ2600003"), 2026, "[{n}]");
+
+        // Not four digits, or after this year (2026 by ISRC_TODAY): refused, nothing allocated.
+        let before = db.snapshot();
+        for bad in ["19", "20190", "+201", "year"] {
+            let err = db.fails(&[
+                "allocate",
+                "--prefix",
+                "CBXYZ",
+                "--title",
+                "Pluie",
+                "--artist",
+                "Ariane",
+                "--recording-year",
+                bad,
+            ]);
+            assert!(err.contains("is not a year"), "[{n}] {bad}: {err}");
+        }
+        let err = db.fails(&[
+            "allocate",
+            "--prefix",
+            "CBXYZ",
+            "--title",
+            "Pluie",
+            "--artist",
+            "Ariane",
+            "--recording-year",
+            "2027",
+        ]);
+        assert!(
+            err.contains("2027 is after the current year (2026)"),
+            "[{n}] {err}"
+        );
+        let err = db.fails(&[
+            "derive",
+            "--from",
+            "CBXYZ2600001",
+            "--change",
+            "remix",
+            "--allocate",
+            "--force",
+            "--recording-year",
+            "2030",
+        ]);
+        assert!(err.contains("after the current year"), "[{n}] {err}");
+        // With --from-csv the year is a column of the file.
+        let csv = db.file("rows.csv", "title,artist\nVent,Ariane\n");
+        let err = db.fails(&[
+            "allocate",
+            "--prefix",
+            "CBXYZ",
+            "--from-csv",
+            csv.to_str().unwrap(),
+            "--recording-year",
+            "2019",
+        ]);
+        assert!(err.contains("cannot be used with"), "[{n}] {err}");
+        assert_eq!(db.snapshot(), before, "[{n}] a refusal changed the ledger");
     }
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use isrc::Isrc;
 use lofty::config::{ParseOptions, WriteOptions as LoftyWriteOptions};
-use lofty::file::{AudioFile, FileType, TaggedFileExt};
+use lofty::file::{AudioFile, FileType, TaggedFile, TaggedFileExt};
 use lofty::id3::v2::{Frame, FrameId, Id3v2Tag, Id3v2Version, TextInformationFrame};
-use lofty::tag::{Accessor, ItemKey, TagExt, TagType};
+use lofty::tag::{Accessor, ItemKey, Tag, TagExt, TagType};
 use serde::{Serialize, Serializer};
 
 use crate::axml;
@@ -171,9 +171,10 @@ pub struct MediaInfo {
     pub format: Format,
     /// Every ISRC value found, in file order.
     pub isrcs: Vec<FoundIsrc>,
-    /// The title, from the main tag.
+    /// The title, from the main tag, else from the first other tag that has one (for WAV the
+    /// `ID3 ` chunk, else RIFF INFO `INAM`; for AIFF the `ID3 ` chunk, else the `NAME` chunk).
     pub title: Option<String>,
-    /// The artist, from the main tag.
+    /// The artist, found like the title (WAV: RIFF INFO `IART`; AIFF: the `AUTH` chunk).
     pub artist: Option<String>,
     /// The playing time.
     #[serde(serialize_with = "seconds", rename = "duration_seconds")]
@@ -348,9 +349,8 @@ fn read_lofty(path: &Path, file: File) -> Result<MediaInfo, Error> {
             push_values(&mut isrcs, location, value);
         }
     }
-    let main = tagged.primary_tag().or_else(|| tagged.first_tag());
-    let title = main.and_then(|t| t.title().map(|s| s.into_owned()));
-    let artist = main.and_then(|t| t.artist().map(|s| s.into_owned()));
+    let title = first_text(&tagged, |t| t.title());
+    let artist = first_text(&tagged, |t| t.artist());
     let duration = Some(tagged.properties().duration()).filter(|d| !d.is_zero());
     Ok(MediaInfo {
         path: path.to_path_buf(),
@@ -361,6 +361,26 @@ fn read_lofty(path: &Path, file: File) -> Result<MediaInfo, Error> {
         duration,
         notes: Vec::new(),
     })
+}
+
+/// The first non-empty value `get` finds, in the primary tag first, then in the file's other
+/// tags: writing an ISRC may create a primary tag (an AIFF `ID3 ` chunk) that holds nothing
+/// else, while the title stays where the file's author put it (the AIFF `NAME` chunk).
+fn first_text<'a>(
+    tagged: &'a TaggedFile,
+    get: impl Fn(&'a Tag) -> Option<Cow<'a, str>>,
+) -> Option<String> {
+    let primary = tagged.primary_tag();
+    let others = tagged
+        .tags()
+        .iter()
+        .filter(|t| Some(t.tag_type()) != primary.map(|p| p.tag_type()));
+    primary
+        .into_iter()
+        .chain(others)
+        .filter_map(get)
+        .find(|text| !text.trim().is_empty())
+        .map(Cow::into_owned)
 }
 
 /// Parses the ID3v2 tag held by a WAV `ID3 ` chunk, through lofty's WAV reader on a minimal
@@ -384,6 +404,14 @@ fn parse_id3_chunk(data: &[u8]) -> Option<Id3v2Tag> {
 
 fn id3_texts<'a>(tag: &'a Id3v2Tag, id: &FrameId<'_>) -> Vec<&'a str> {
     tag.get_texts(id).map(|t| t.collect()).unwrap_or_default()
+}
+
+/// The first non-empty text of frame `id`, so that an empty frame lets RIFF INFO speak.
+fn first_id3_text(tag: &Id3v2Tag, id: &FrameId<'_>) -> Option<String> {
+    id3_texts(tag, id)
+        .into_iter()
+        .find(|text| !text.trim().is_empty())
+        .map(String::from)
 }
 
 /// The chunk id of the WAV file's ID3 chunk (`ID3 ` or `id3 `).
@@ -432,8 +460,8 @@ fn read_wav(path: &Path, file: &mut File) -> Result<MediaInfo, Error> {
                         for value in id3_texts(&tag, &TSRC) {
                             push_values(&mut info.isrcs, Location::WavId3 { version }, value);
                         }
-                        info.title = id3_texts(&tag, &TIT2).first().map(|s| s.to_string());
-                        info.artist = id3_texts(&tag, &TPE1).first().map(|s| s.to_string());
+                        info.title = first_id3_text(&tag, &TIT2);
+                        info.artist = first_id3_text(&tag, &TPE1);
                     }
                     None => info
                         .notes
@@ -457,8 +485,8 @@ fn read_wav(path: &Path, file: &mut File) -> Result<MediaInfo, Error> {
                     for (id, value) in info_entries(&data[4..]) {
                         match &id {
                             b"ISRC" => push_values(&mut info.isrcs, Location::RiffInfo, &value),
-                            b"INAM" => info_title = Some(value),
-                            b"IART" => info_artist = Some(value),
+                            b"INAM" if !value.trim().is_empty() => info_title = Some(value),
+                            b"IART" if !value.trim().is_empty() => info_artist = Some(value),
                             _ => {}
                         }
                     }
@@ -597,6 +625,17 @@ fn holds_exactly(info: &MediaInfo, locations: &[Location], code: &str) -> Result
 /// assign` builds on: [`read`] the file's title, artist and duration, allocate a code, then
 /// call `write_isrc`.
 pub fn write_isrc(path: &Path, code: Isrc, options: &WriteOptions) -> Result<WriteReport, Error> {
+    write_isrc_with(path, code, options, read)
+}
+
+/// [`write_isrc`] with the reader of the two read-backs given, so that the tests can make a
+/// read-back differ from what was written, which a correct writer never produces.
+fn write_isrc_with(
+    path: &Path,
+    code: Isrc,
+    options: &WriteOptions,
+    read_back: impl Fn(&Path) -> Result<MediaInfo, Error>,
+) -> Result<WriteReport, Error> {
     let target = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
     let meta = fs::metadata(&target).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
@@ -650,7 +689,7 @@ pub fn write_isrc(path: &Path, code: Isrc, options: &WriteOptions) -> Result<Wri
         .set_permissions(meta.permissions())
         .map_err(|e| Error::io(path, e))?;
     temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    let check = read(temp.path())?;
+    let check = read_back(temp.path())?;
     if let Err(problem) = holds_exactly(&check, &locations, &compact) {
         return Err(Error::new(
             path,
@@ -662,7 +701,7 @@ pub fn write_isrc(path: &Path, code: Isrc, options: &WriteOptions) -> Result<Wri
     if let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
     }
-    let mut after = read(&target)?;
+    let mut after = read_back(&target)?;
     after.path = target.clone();
     if let Err(problem) = holds_exactly(&after, &locations, &compact) {
         return Err(Error::new(
@@ -861,4 +900,103 @@ fn write_wav(path: &Path, source: &mut File, dest: &mut File, code: &str) -> Res
     )
     .map_err(|e| Error::riff(path, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CODE: &str = "CBYZ92200001";
+
+    /// A WAV file of a tenth of a second of 8-bit mono silence, with no tags.
+    fn silent_wav(dir: &Path) -> PathBuf {
+        let samples = 800u32;
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(b"RIFF");
+        bytes.extend_from_slice(&(4 + 24 + 8 + samples).to_le_bytes());
+        bytes.extend_from_slice(b"WAVEfmt ");
+        bytes.extend_from_slice(&16u32.to_le_bytes());
+        // PCM, mono, 8000 Hz, 8000 bytes a second, 1-byte frames, 8 bits.
+        bytes.extend_from_slice(&[1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x40, 0x1F, 0, 0, 1, 0, 8, 0]);
+        bytes.extend_from_slice(b"data");
+        bytes.extend_from_slice(&samples.to_le_bytes());
+        bytes.extend(std::iter::repeat_n(0x80u8, samples as usize));
+        let path = dir.join("a.wav");
+        fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// Reads `path`, then replaces every ISRC when `corrupt` says so for that path.
+    fn misread(path: &Path, corrupt: bool) -> Result<MediaInfo, Error> {
+        let mut info = read(path)?;
+        if corrupt {
+            for found in &mut info.isrcs {
+                found.value = String::from("CBYZ92299999");
+            }
+        }
+        Ok(info)
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".isrc-"))
+            .collect()
+    }
+
+    #[test]
+    fn the_real_read_back_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let report =
+            write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), read).unwrap();
+        assert!(report.written);
+        assert_eq!(read(&wav).unwrap().standard_values(), [CODE]);
+    }
+
+    #[test]
+    fn a_copy_that_reads_back_differently_is_not_installed() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let before = fs::read(&wav).unwrap();
+        let err = write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), |p| {
+            misread(p, true)
+        })
+        .unwrap_err();
+        let ErrorKind::Verify(message) = err.kind() else {
+            panic!("not a verification error: {err}");
+        };
+        assert!(
+            message.contains("reads back as CBYZ92299999 instead of CBYZ92200001"),
+            "{message}"
+        );
+        assert!(message.ends_with("the file was not changed"), "{message}");
+        assert_eq!(fs::read(&wav).unwrap(), before, "the file was changed");
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+    }
+
+    #[test]
+    fn a_file_that_reads_back_differently_after_the_rename_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let target = fs::canonicalize(&wav).unwrap();
+        let err = write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), |p| {
+            misread(p, p == target)
+        })
+        .unwrap_err();
+        let ErrorKind::Verify(message) = err.kind() else {
+            panic!("not a verification error: {err}");
+        };
+        assert!(message.ends_with("after the rename"), "{message}");
+        assert!(
+            err.to_string()
+                .contains("verification after writing failed")
+        );
+        assert!(leftovers(dir.path()).is_empty());
+    }
 }

@@ -117,6 +117,47 @@ pub fn listing_row(e: &ListingEntry) -> Vec<String> {
     ]
 }
 
+/// The columns holding a whole number, or nothing: `duration_seconds` and `recording_year`.
+pub const NUMERIC_COLUMNS: [&str; 2] = ["duration_seconds", "recording_year"];
+
+/// A row as a JSON object keyed by `columns`: the [`NUMERIC_COLUMNS`] as numbers (`null` when
+/// empty), everything else as the same text as in the CSV, so that a program reading the JSON
+/// need not parse numbers out of strings while the CSV stays as it is.
+///
+/// ```
+/// use isrc_registry::{ExportProfile, json_row};
+///
+/// let columns = ExportProfile::Repertoire.columns();
+/// let mut row = vec![String::new(); columns.len()];
+/// row[0] = "CBXYZ2600001".into();
+/// row[4] = "186".into(); // duration_seconds; recording_year stays empty
+/// let object = json_row(columns, row);
+/// assert_eq!(object["isrc"], "CBXYZ2600001");
+/// assert_eq!(object["duration_seconds"], 186);
+/// assert!(object["recording_year"].is_null());
+/// assert_eq!(object["language"], "");
+/// ```
+pub fn json_row(columns: &[&str], row: Vec<String>) -> serde_json::Map<String, serde_json::Value> {
+    columns
+        .iter()
+        .zip(row)
+        .map(|(&column, value)| {
+            let json = if !NUMERIC_COLUMNS.contains(&column) {
+                serde_json::Value::String(value)
+            } else if value.is_empty() {
+                serde_json::Value::Null
+            } else {
+                // The rows are built from integers, so the fallback to text never shows; it
+                // keeps a value rather than dropping it should a column ever change.
+                value
+                    .parse::<u64>()
+                    .map_or(serde_json::Value::String(value), serde_json::Value::from)
+            };
+            (column.to_string(), json)
+        })
+        .collect()
+}
+
 /// Whole seconds, rounded half up; empty when there is no duration.
 fn seconds(ms: Option<u64>) -> String {
     ms.map(|m| ((m + 500) / 1000).to_string())
@@ -153,5 +194,71 @@ mod tests {
             assert_eq!(value("duration_seconds"), "186");
         }
         assert_eq!(ExportProfile::Distributor.row(&recording)[4], "3:05.500");
+    }
+
+    /// The README's table of each profile lists exactly its columns, in order.
+    #[test]
+    fn the_readme_documents_every_column() {
+        let readme = include_str!("../README.md");
+        for (heading, columns) in [
+            ("### `distributor`", ExportProfile::Distributor.columns()),
+            ("### `repertoire`", ExportProfile::Repertoire.columns()),
+            ("### `agency-listing`", &LISTING_COLUMNS[..]),
+        ] {
+            let start = readme.find(heading).expect(heading);
+            let documented: Vec<&str> = readme[start..]
+                .lines()
+                .skip(1)
+                .skip_while(|l| !l.starts_with('|'))
+                .take_while(|l| l.starts_with('|'))
+                .skip(2)
+                .filter_map(|l| l.split('|').nth(1))
+                .map(|cell| cell.trim().trim_matches('`'))
+                .collect();
+            assert_eq!(documented, columns, "{heading}");
+        }
+    }
+
+    #[test]
+    fn json_rows_hold_numbers_where_the_csv_holds_digits() {
+        let mut recording = Recording {
+            isrc: "CBXYZ2600001".parse().unwrap(),
+            meta: crate::RecordingInput {
+                title: "Song".into(),
+                artist: "Band".into(),
+                duration_ms: Some(185_500),
+                recording_year: Some(2019),
+                ..Default::default()
+            },
+            status: crate::Status::Active,
+            void_reason: None,
+            origin: "allocated".into(),
+            created_at: "2026-11-22T00:00:00Z".into(),
+        };
+        for profile in [ExportProfile::Distributor, ExportProfile::Repertoire] {
+            let object = json_row(profile.columns(), profile.row(&recording));
+            assert_eq!(object.len(), profile.columns().len());
+            assert_eq!(object["duration_seconds"], 186);
+            assert_eq!(object["isrc"], "CBXYZ2600001");
+            assert_eq!(object["published"], "");
+        }
+        let repertoire = ExportProfile::Repertoire;
+        assert_eq!(
+            json_row(repertoire.columns(), repertoire.row(&recording))["recording_year"],
+            2019
+        );
+        recording.meta.duration_ms = None;
+        recording.meta.recording_year = None;
+        let object = json_row(repertoire.columns(), repertoire.row(&recording));
+        assert!(object["duration_seconds"].is_null());
+        assert!(object["recording_year"].is_null());
+        // Every numeric column is a column of some profile, so none is misspelt.
+        for column in NUMERIC_COLUMNS {
+            assert!(
+                [ExportProfile::Distributor, ExportProfile::Repertoire]
+                    .iter()
+                    .any(|p| p.columns().contains(&column))
+            );
+        }
     }
 }

@@ -70,7 +70,7 @@ mod store;
 pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
 pub use derive::{AgencyPolicy, Change, Decision, decide};
 pub use error::{Error, Result};
-pub use export::{ExportProfile, LISTING_COLUMNS, listing_row};
+pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};
 pub use model::{
     Allocation, AllocationRequest, Application, ApplicationStatus, AuditEvent, ContentType,
     DesignationRange, ImportRecord, ListFilter, ListingEntry, ListingOrder, NewApplication,

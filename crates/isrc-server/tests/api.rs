@@ -251,6 +251,16 @@ async fn registry_flow_with_idempotent_allocation() {
         )
         .await;
         assert_eq!(rep.as_array().unwrap().len(), 3, "active codes only");
+        // The same numbers as `isrc export --format json`, not digits in strings.
+        let rows = rep.as_array().unwrap();
+        assert!(
+            rows.iter()
+                .all(|r| r["duration_seconds"].is_u64() || r["duration_seconds"].is_null()),
+            "{rep}"
+        );
+        // The Radio Edit's 2:50.
+        assert!(rows.iter().any(|r| r["duration_seconds"] == 170), "{rep}");
+        assert!(rows.iter().all(|r| r["isrc"].is_string()), "{rep}");
     }
 }
 

@@ -40,6 +40,9 @@ pub struct MetaArgs {
     /// Language of the performance.
     #[arg(long)]
     pub language: Option<String>,
+    /// Year of recording (four digits, not after the current year).
+    #[arg(long, value_parser = parse_recording_year, value_name = "YYYY")]
+    pub recording_year: Option<u16>,
     /// ISWC of the work.
     #[arg(long)]
     pub iswc: Option<String>,
@@ -64,7 +67,7 @@ pub struct AllocateArgs {
     /// the rows with an `isrc` column first. Columns (header row, any order): title, artist
     /// (required), version, duration (M:SS), type (audio|video), published (YYYY-MM-DD),
     /// language, recording_year, iswc, notes, client.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "artist", "version_title", "duration", "content_type", "published", "language", "iswc", "notes", "client"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "artist", "version_title", "duration", "content_type", "published", "language", "recording_year", "iswc", "notes", "client"])]
     pub from_csv: Option<PathBuf>,
     /// Allocate even if a recording with the same title, artist, version, type and duration
     /// (within 2 s) is in the ledger.
@@ -75,8 +78,37 @@ pub struct AllocateArgs {
     pub idempotency_key: Option<String>,
 }
 
-fn build_meta(meta: &MetaArgs, base: Option<RecordingInput>) -> Result<RecordingInput> {
+/// Reads a year of recording: exactly four digits, so that `24` or `+2024` is not taken for a
+/// year; whether it is past is checked against the command's own today.
+fn parse_recording_year(text: &str) -> Result<u16, String> {
+    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "{text:?} is not a year: give four digits (e.g. 2024)"
+        ));
+    }
+    text.parse().map_err(|e| format!("{text:?}: {e}"))
+}
+
+/// The recording's metadata: `base` (the parent's, for `derive`) overridden by the options;
+/// `this_year` bounds `--recording-year`.
+fn build_meta(
+    meta: &MetaArgs,
+    base: Option<RecordingInput>,
+    this_year: u16,
+) -> Result<RecordingInput> {
     let mut r = base.unwrap_or_default();
+    if let Some(y) = meta.recording_year {
+        if y > this_year {
+            return Err(isrc_registry::Error::Invalid {
+                field: "recording year".into(),
+                message: format!(
+                    "{y} is after the current year ({this_year}): a recording cannot be made in the future"
+                ),
+            }
+            .into());
+        }
+        r.recording_year = Some(y);
+    }
     if let Some(v) = &meta.title {
         r.title = v.clone();
     }
@@ -118,6 +150,7 @@ fn warn_usage(allocation: &isrc_registry::Allocation, prefix: PrefixCode, year: 
 pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
     // Read and check the whole file before touching the ledger.
     let context = Context::load(global)?;
+    let year = context.today().year();
     let (recordings, labels, table) = match &args.from_csv {
         Some(path) => {
             let table = csvio::read(path, false)?;
@@ -137,10 +170,12 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
                     message: "give --title and --artist (or --from-csv FILE)".into(),
                 }));
             }
-            (vec![build_meta(&args.meta, None)?], vec![], None)
+            match build_meta(&args.meta, None, year) {
+                Ok(meta) => (vec![meta], vec![], None),
+                Err(e) => return refuse(e),
+            }
         }
     };
-    let year = context.today().year();
     super::run_with_store(global, |store, _| async move {
         let request = AllocationRequest {
             prefix: args.prefix,
@@ -261,7 +296,7 @@ async fn derive(store: &Store, args: &DeriveArgs, year: u16) -> Result<ExitCode>
     if args.change == Change::Video {
         base.content_type = ContentType::Video;
     }
-    let meta = build_meta(&args.meta, Some(base))?;
+    let meta = build_meta(&args.meta, Some(base), year)?;
     let prefix = args.from.prefix();
     let allocation = store
         .allocate(&AllocationRequest {

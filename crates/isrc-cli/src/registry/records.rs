@@ -9,7 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use isrc::{Isrc, PrefixCode};
 use isrc_registry::{
     ExportProfile, ImportRecord, LISTING_COLUMNS, ListFilter, ListingOrder, NewRegistrant,
-    RegistrantKind, format_duration, listing_row, parse_ranges,
+    RegistrantKind, format_duration, json_row, listing_row, parse_ranges,
 };
 
 use super::{actor, csvio, parse_isrc, parse_prefix, refuse};
@@ -316,7 +316,8 @@ pub fn run_list(global: &GlobalArgs, args: ListArgs) -> Result<ExitCode> {
 pub enum Format {
     /// CSV with a header row.
     Csv,
-    /// A JSON array of objects (same keys as the CSV columns).
+    /// A JSON array of objects (same keys as the CSV columns; duration_seconds and
+    /// recording_year are numbers or null, the rest strings).
     Json,
 }
 
@@ -389,16 +390,8 @@ pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
         let mut out = std::io::BufWriter::new(stdout.lock());
         match args.format {
             Format::Json => {
-                let array: Vec<serde_json::Map<String, serde_json::Value>> = rows
-                    .into_iter()
-                    .map(|row| {
-                        columns
-                            .iter()
-                            .zip(row)
-                            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
-                            .collect()
-                    })
-                    .collect();
+                let array: Vec<serde_json::Map<String, serde_json::Value>> =
+                    rows.into_iter().map(|row| json_row(columns, row)).collect();
                 serde_json::to_writer_pretty(&mut out, &array)?;
                 writeln!(out)?;
             }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use isrc::{Isrc, PrefixCode};
 use isrc_registry::{
     AgencyPolicy, AllocationRequest, Change, ContentType, DesignationRange, ExportProfile,
-    ListFilter, NewRegistrant, Recording, RecordingInput, RegistrantKind, Status, decide,
+    ListFilter, NewRegistrant, Recording, RecordingInput, RegistrantKind, Status, decide, json_row,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -636,7 +636,7 @@ pub struct ExportQuery {
 /// Exports recordings as CSV or JSON, with the same columns as `isrc export`.
 #[utoipa::path(get, path = "/api/v1/export", tag = "registry", params(ExportQuery),
     responses(
-        (status = 200, description = "CSV (text/csv) or a JSON array of objects"),
+        (status = 200, description = "CSV (text/csv) or a JSON array of objects (duration_seconds and recording_year as numbers or null)"),
         (status = 403, description = "Another registrant's prefix", body = crate::error::ErrorBody),
     ),
     security(("session" = []), ("token" = [])))]
@@ -675,15 +675,8 @@ pub async fn export(
     let rows = recordings.iter().map(|r| profile.row(r));
     match query.format.as_deref().unwrap_or("csv") {
         "json" => {
-            let array: Vec<serde_json::Map<String, serde_json::Value>> = rows
-                .map(|row| {
-                    columns
-                        .iter()
-                        .zip(row)
-                        .map(|(k, v)| (k.to_string(), v.into()))
-                        .collect()
-                })
-                .collect();
+            let array: Vec<serde_json::Map<String, serde_json::Value>> =
+                rows.map(|row| json_row(columns, row)).collect();
             Ok(axum::Json(array).into_response())
         }
         "csv" => {
