@@ -594,6 +594,14 @@ fn recording_year_language_iswc_and_notes_reach_show_and_export() {
             "2019",
         ]);
         assert!(err.contains("cannot be used with"), "[{n}] {err}");
+        // An ISWC with a wrong check digit, or something else in its place.
+        for bad in ["T-034.524.680-2", "USRC17607839"] {
+            let err = db.fails(&[
+                "allocate", "--prefix", "CBXYZ", "--title", "Pluie", "--artist", "Ariane",
+                "--iswc", bad,
+            ]);
+            assert!(err.contains("is not an ISWC"), "[{n}] {bad}: {err}");
+        }
         assert_eq!(db.snapshot(), before, "[{n}] a refusal changed the ledger");
     }
 }

@@ -386,6 +386,17 @@ impl RecordingInput {
                 return Err(Error::invalid(field, "longer than 1000 bytes"));
             }
         }
+        if let Some(iswc) = &self.iswc
+            && !iswc.trim().is_empty()
+            && !isrc::is_iswc(iswc)
+        {
+            return Err(Error::invalid(
+                "iswc",
+                format!(
+                    "{iswc:?} is not an ISWC: expected T, nine digits and a check digit, such as T-034.524.680-1"
+                ),
+            ));
+        }
         if let Some(y) = self.recording_year
             && !(1850..=2999).contains(&y)
         {

@@ -60,7 +60,7 @@ pub use code::{
 };
 pub use error::{ErrorKind, ParseError, Span};
 pub use memo::VerdictCache;
-pub use other_id::{OtherIdentifier, gs1_check_digit};
+pub use other_id::{OtherIdentifier, gs1_check_digit, is_iswc};
 pub use policy::{Date, DateError, Policy};
 pub use prefix::{BUILTIN_DATE, PrefixEntry, PrefixStatus, PrefixTable, TableError, YearMonth};
 pub use rule::{Finding, Rule, Severity, UnknownRule};

@@ -136,6 +136,20 @@ fn grid_ok(chars: &[CodeChar]) -> bool {
     value(chars[17].byte) == Some((37 - p) % 36)
 }
 
+/// Whether `text` is an ISWC (ISO 15707, the code of a musical work, which registrants record
+/// beside an ISRC): `T`, nine digits and a check digit, with `-`, `.` or spaces anywhere
+/// (`T-034.524.680-1`, `T0345246801`).
+///
+/// ```
+/// assert!(isrc::is_iswc("T-034.524.680-1"));
+/// assert!(isrc::is_iswc("T0345246801"));
+/// assert!(!isrc::is_iswc("T-034.524.680-2")); // wrong check digit
+/// assert!(!isrc::is_iswc("USRC17607839"));
+/// ```
+pub fn is_iswc(text: &str) -> bool {
+    iswc_ok(text.trim())
+}
+
 /// ISWC: `T`, nine digits and a check digit; separators `-` `.` and spaces allowed.
 fn iswc_ok(text: &str) -> bool {
     let mut chars = text
