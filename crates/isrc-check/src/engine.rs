@@ -408,10 +408,13 @@ impl Index {
         pos_base: u64,
         want_first: bool,
     ) -> Vec<Option<u64>> {
-        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        // Each shard's records with what it needs of them, gathered in one pass in order:
+        // reading the outcomes and metadata again per shard, at random, missed the cache.
+        let mut buckets: Vec<Vec<(u64, u32, Option<Meta>)>> = vec![Vec::new(); SHARDS];
         for (i, out) in outs.iter().enumerate() {
             if let Some(code) = out.code {
-                buckets[shard_of(code.to_u64())].push(i as u32);
+                let key = code.to_u64();
+                buckets[shard_of(key)].push((key, i as u32, metas.get(i).copied()));
             }
         }
         let mut firsts = if want_first {
@@ -427,12 +430,10 @@ impl Index {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let shard = &mut *shard;
-            for &i in bucket {
+            for &(key, i, meta) in bucket {
                 let i = i as usize;
-                let Some(code) = outs[i].code else { continue };
-                let key = code.to_u64();
                 let pos = pos_base | i as u64;
-                let meta = metas.get(i);
+                let meta = meta.as_ref();
                 let (entry, _) = shard.entries.get_or_insert_with(key, || Entry {
                     first: pos,
                     count: 0,
@@ -1646,7 +1647,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         // those of a group already seen are counted there (no verdict, no tallies per record).
         let compact = <&[u8; 12]>::try_from(bytes).ok();
         let key = compact.and_then(|c| compact_key(c));
-        if let (Some(compact), Some(key)) = (compact, key) {
+        let verdict = if let (Some(compact), Some(key)) = (compact, key) {
             let group = match self.groups.count(compact) {
                 Ok(rules) => {
                     self.res.outs.push(Out {
@@ -1663,7 +1664,8 @@ impl<'a, 'p> Tally<'a, 'p> {
             };
             // A new group: remembered when its verdict is clean and names no fix (which
             // would belong to this code alone); it then counts this record too.
-            if let Some(verdict) = self.cache.compact(bytes)
+            let verdict = self.cache.compact(bytes);
+            if let Some(verdict) = verdict
                 && verdict.fix.is_none()
                 && verdict.severity.is_none_or(|s| s < Severity::Warning)
             {
@@ -1681,8 +1683,11 @@ impl<'a, 'p> Tally<'a, 'p> {
                 });
                 return;
             }
-        }
-        if let Some(verdict) = self.cache.compact(bytes)
+            verdict
+        } else {
+            self.cache.compact(bytes)
+        };
+        if let Some(verdict) = verdict
             && verdict.severity.is_none_or(|s| s < Severity::Warning)
         {
             self.res.valid += 1;
