@@ -97,9 +97,10 @@ impl GroupMemo {
     }
 
     /// Counts the compact code `line` (12 bytes, already known to be a code) in its group
-    /// when the group is here; otherwise gives the group's key for [`GroupMemo::insert`].
+    /// when the group is here, giving the rules of its verdict; otherwise gives the group's
+    /// key for [`GroupMemo::insert`].
     #[inline(always)]
-    pub(crate) fn count(&mut self, line: &[u8; 12]) -> Result<(), u64> {
+    pub(crate) fn count(&mut self, line: &[u8; 12]) -> Result<RuleSet, u64> {
         // The group from the bytes: prefix and year (the first seven), and whether the
         // designation (the last five) is 00000, in the eighth byte.
         let head = u64::from_le_bytes(line[..8].try_into().unwrap_or_default());
@@ -109,7 +110,7 @@ impl GroupMemo {
         let entry = &mut self.ways[Self::way(group)];
         if entry.0 == group {
             entry.1.records += 1;
-            Ok(())
+            Ok(entry.1.rules)
         } else {
             Err(group)
         }

@@ -25,6 +25,7 @@ use crate::layout::{
     ColumnOverrides, Columns, InputFormat, JsonFields, choose_columns, choose_json_fields,
     detect_delimiter, looks_like_header,
 };
+use crate::paged::PagedMap;
 use crate::report::{
     CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,
 };
@@ -224,7 +225,8 @@ const EARLIER: u64 = u64::MAX;
 
 #[derive(Default)]
 struct Shard {
-    entries: FastMap<u64, Entry>,
+    /// One entry per distinct code, in pages of consecutive codes.
+    entries: PagedMap<Entry>,
     /// Dense mode: one bit per code seen, in pages of 256 designations.
     pages: FastMap<u64, [u64; 4]>,
     /// Dense mode: one bit per code seen at least twice, in pages like `pages`, so that the
@@ -286,8 +288,6 @@ fn page_keys(page: u64, bits: PageBits) -> impl Iterator<Item = u64> {
 /// parallel. Positions are `(chunk << 32) | record in chunk`, so the smallest is the first.
 struct Index {
     shards: Vec<Mutex<Shard>>,
-    /// Expected distinct codes, to size each shard once.
-    hint: AtomicUsize,
     /// 0: not yet used; 1: dense (bit pages, no first record, no metadata); 2: entries.
     mode: AtomicUsize,
 }
@@ -300,7 +300,6 @@ impl Index {
     fn new() -> Index {
         Index {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hint: AtomicUsize::new(0),
             mode: AtomicUsize::new(0),
         }
     }
@@ -333,19 +332,16 @@ impl Index {
             let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
             let shard = &mut *shard;
             let pages = std::mem::take(&mut shard.pages);
-            shard.entries.reserve(pages.len() * 32);
             for (page, bits) in pages {
                 for key in page_keys(page, bits) {
                     let count = shard.repeated(key).max(1);
-                    shard.entries.insert(
-                        key,
-                        Entry {
-                            first: EARLIER,
-                            count,
-                            conflict: false,
-                            meta: Meta::default(),
-                        },
-                    );
+                    let entry = Entry {
+                        first: EARLIER,
+                        count,
+                        conflict: false,
+                        meta: Meta::default(),
+                    };
+                    *shard.entries.get_or_insert_with(key, || entry).0 = entry;
                 }
             }
             shard.twice = FastMap::default();
@@ -412,10 +408,13 @@ impl Index {
         pos_base: u64,
         want_first: bool,
     ) -> Vec<Option<u64>> {
-        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        // Each shard's records with what it needs of them, gathered in one pass in order:
+        // reading the outcomes and metadata again per shard, at random, missed the cache.
+        let mut buckets: Vec<Vec<(u64, u32, Option<Meta>)>> = vec![Vec::new(); SHARDS];
         for (i, out) in outs.iter().enumerate() {
             if let Some(code) = out.code {
-                buckets[shard_of(code.to_u64())].push(i as u32);
+                let key = code.to_u64();
+                buckets[shard_of(key)].push((key, i as u32, metas.get(i).copied()));
             }
         }
         let mut firsts = if want_first {
@@ -430,18 +429,12 @@ impl Index {
             let mut shard = self.shards[s]
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if shard.entries.capacity() == 0 {
-                let hint = self.hint.load(Ordering::Relaxed) / SHARDS;
-                shard.entries.reserve(hint + hint / 8);
-            }
             let shard = &mut *shard;
-            for &i in bucket {
+            for &(key, i, meta) in bucket {
                 let i = i as usize;
-                let Some(code) = outs[i].code else { continue };
-                let key = code.to_u64();
                 let pos = pos_base | i as u64;
-                let meta = metas.get(i);
-                let entry = shard.entries.entry(key).or_insert(Entry {
+                let meta = meta.as_ref();
+                let (entry, _) = shard.entries.get_or_insert_with(key, || Entry {
                     first: pos,
                     count: 0,
                     conflict: false,
@@ -609,12 +602,6 @@ impl<'p> Checker<'p> {
             return Ok(());
         }
         let head = &opened.head;
-        if let Some(size) = opened.size {
-            let lines = memchr::memchr_iter(b'\n', head).count().max(1);
-            let density = (head.len() / lines).max(12) as u64;
-            let hint = (size / density).min(50_000_000) as usize;
-            self.index.hint.fetch_max(hint, Ordering::Relaxed);
-        }
         let first_text = head
             .iter()
             .position(|b| !b.is_ascii_whitespace())
@@ -1215,7 +1202,7 @@ impl<'p> Checker<'p> {
             consider(key, count, None, false);
         }
         for s in &shards {
-            for (&key, entry) in &s.entries {
+            for (key, entry) in s.entries.iter() {
                 if entry.count > 1 {
                     duplicates += 1;
                     if entry.conflict {
@@ -1278,10 +1265,7 @@ impl<'p> Checker<'p> {
 }
 
 fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
-    let mut keys: Vec<u64> = shards
-        .iter()
-        .flat_map(|s| s.entries.keys().copied())
-        .collect();
+    let mut keys: Vec<u64> = shards.iter().flat_map(|s| s.entries.keys()).collect();
     keys.sort_unstable();
     let mut groups = Vec::new();
     for run in keys.chunk_by(|a, b| a / 100_000 == b / 100_000) {
@@ -1393,7 +1377,7 @@ impl Control {
             && spare.tables.len() < KEEP
             && table.fields.capacity() <= 4 * CHUNK
         {
-            table.fields.clear();
+            // The fields stay: `parse_block` writes over them, and they need no zeroing.
             table.ends.clear();
             table.rows.clear();
             spare.tables.push(table);
@@ -1596,6 +1580,9 @@ struct Tally<'a, 'p> {
     offset: usize,
     /// Verdicts on compact codes, remembered by prefix and year.
     cache: VerdictCache<'p>,
+    /// Clean compact codes counted by group (prefix, year, designation 00000), added to the
+    /// tallies once per group by [`Tally::close_groups`].
+    groups: GroupMemo,
     /// Recent values with a warning or an error, by a hash of their text.
     problems: Vec<Option<(Box<str>, Rc<Assessed>)>>,
 }
@@ -1642,14 +1629,65 @@ impl<'a, 'p> Tally<'a, 'p> {
             recent_prefixes: [(u64::MAX, 0); RECENT_PREFIXES],
             offset: 0,
             cache: VerdictCache::new(*policy),
+            groups: GroupMemo::new(),
             problems: vec![None; PROBLEM_WAYS],
         }
     }
 
     /// Checks one value; `line` is where the record starts, `column` where the value starts.
     fn check(&mut self, bytes: &[u8], line: u64, column: u64) {
-        // Compact codes without warnings or errors, the bulk of any catalogue, need no report.
-        if let Some(verdict) = self.cache.compact(bytes)
+        self.check_with(bytes, line, || column);
+    }
+
+    /// [`Tally::check`] with the column found only when a finding needs it: clean compact
+    /// codes, most records, need none.
+    #[inline]
+    fn check_with(&mut self, bytes: &[u8], line: u64, column: impl FnOnce() -> u64) {
+        // Compact codes without warnings or errors, the bulk of any catalogue, need no report:
+        // those of a group already seen are counted there (no verdict, no tallies per record).
+        let compact = <&[u8; 12]>::try_from(bytes).ok();
+        let key = compact.and_then(|c| compact_key(c));
+        let verdict = if let (Some(compact), Some(key)) = (compact, key) {
+            let group = match self.groups.count(compact) {
+                Ok(rules) => {
+                    self.res.outs.push(Out {
+                        code: Isrc::from_u64(key),
+                        fix: None,
+                        rules,
+                        valid: true,
+                        line,
+                        offset: self.offset,
+                    });
+                    return;
+                }
+                Err(group) => group,
+            };
+            // A new group: remembered when its verdict is clean and names no fix (which
+            // would belong to this code alone); it then counts this record too.
+            let verdict = self.cache.compact(bytes);
+            if let Some(verdict) = verdict
+                && verdict.fix.is_none()
+                && verdict.severity.is_none_or(|s| s < Severity::Warning)
+            {
+                let slot = self.slot(prefix_key(&bytes[..5]));
+                if let Some(evicted) = self.groups.insert(group, verdict.rules, slot) {
+                    self.add_group(evicted);
+                }
+                self.res.outs.push(Out {
+                    code: verdict.isrc,
+                    fix: None,
+                    rules: verdict.rules,
+                    valid: true,
+                    line,
+                    offset: self.offset,
+                });
+                return;
+            }
+            verdict
+        } else {
+            self.cache.compact(bytes)
+        };
+        if let Some(verdict) = verdict
             && verdict.severity.is_none_or(|s| s < Severity::Warning)
         {
             self.res.valid += 1;
@@ -1666,6 +1704,12 @@ impl<'a, 'p> Tally<'a, 'p> {
             });
             return;
         }
+        self.check_slow(bytes, line, column());
+    }
+
+    /// [`Tally::check`] of a value that is not a clean compact code.
+    #[inline(never)]
+    fn check_slow(&mut self, bytes: &[u8], line: u64, column: u64) {
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => Cow::Borrowed(t),
             Err(e) => {
@@ -1814,6 +1858,26 @@ impl<'a, 'p> Tally<'a, 'p> {
         slot
     }
 
+    /// Adds the records of a group of clean compact codes to the tallies.
+    fn add_group(&mut self, group: Group) {
+        self.res.valid += group.records;
+        let mut bits = group.rules.bits();
+        while bits != 0 {
+            self.res.by_rule[bits.trailing_zeros() as usize] += group.records as u32;
+            bits &= bits - 1;
+        }
+        self.res.prefixes[group.slot].1.records += group.records;
+    }
+
+    /// Adds every group still counted in [`Tally::groups`] to the tallies (at the end of a
+    /// chunk).
+    fn close_groups(&mut self) {
+        let groups: Vec<Group> = self.groups.drain().collect();
+        for group in groups {
+            self.add_group(group);
+        }
+    }
+
     /// A record whose value is missing (a short row, a JSON object without the key).
     fn missing(&mut self, line: u64, column: u64, message: String) {
         self.res.issues.push((line, column, message));
@@ -1909,6 +1973,7 @@ fn process(
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
         let mut tally = Tally::new(policy);
         dense_lines(&mut tally, &chunk.data);
+        tally.close_groups();
         return Done {
             chunk,
             result: tally.res,
@@ -1993,13 +2058,15 @@ fn process(
                     }
                     match field(columns.isrc) {
                         Some(value) => {
-                            let column = if raw.is_empty() {
-                                columns.isrc as u64 + 1
-                            } else {
-                                field_range(raw, *delimiter, columns.isrc)
-                                    .map_or(1, |r| r.start as u64 + 1)
+                            let column = || {
+                                if raw.is_empty() {
+                                    columns.isrc as u64 + 1
+                                } else {
+                                    field_range(raw, *delimiter, columns.isrc)
+                                        .map_or(1, |r| r.start as u64 + 1)
+                                }
                             };
-                            tally.check(value, row.line, column);
+                            tally.check_with(value, row.line, column);
                         }
                         None => tally.missing(
                             row.line,
@@ -2035,6 +2102,7 @@ fn process(
             }
         }
     }
+    tally.close_groups();
     tally.res.records = tally.res.outs.len() as u64;
     Done {
         chunk,
@@ -2051,15 +2119,6 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
     let mut counted = 0u64;
     let mut line = 0u64;
     let mut start = 0usize;
-    let add = |tally: &mut Tally<'_, '_>, group: Group| {
-        tally.res.valid += group.records;
-        let mut bits = group.rules.bits();
-        while bits != 0 {
-            tally.res.by_rule[bits.trailing_zeros() as usize] += group.records as u32;
-            bits &= bits - 1;
-        }
-        tally.res.prefixes[group.slot].1.records += group.records;
-    };
     while start < data.len() {
         let (next, taken) = take_known_codes(data, start, &mut memo, &mut batch);
         start = next;
@@ -2094,7 +2153,7 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
                     {
                         let slot = tally.slot(prefix_key(&text[..5]));
                         if let Some(evicted) = memo.insert(group, v.rules, slot) {
-                            add(tally, evicted);
+                            tally.add_group(evicted);
                         }
                     }
                     _ => {
@@ -2113,7 +2172,7 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
         tally.check(text, line, 1);
     }
     for group in memo.drain().collect::<Vec<_>>() {
-        add(tally, group);
+        tally.add_group(group);
     }
     for out in std::mem::take(&mut tally.res.outs) {
         if let Some(code) = out.code {

@@ -246,6 +246,32 @@ mod tests {
             prop_assert_eq!(fold_hash(&s), fold_hash(&lower));
         }
 
+        /// The same fingerprint as folding character by character, on ASCII and not.
+        #[test]
+        fn folding_agrees_with_one_character_at_a_time(
+            parts in prop::collection::vec("[a-zA-Z0-9 ,.!'\u{e9}\u{130}\u{3a3}-]{0,40}", 1..4),
+        ) {
+            let mut hasher = FoldHasher::default();
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    hasher.separator();
+                }
+                for c in part.chars().filter(|c| c.is_alphanumeric()) {
+                    for l in c.to_lowercase() {
+                        if l.is_ascii() {
+                            hasher.push(l as u8);
+                        } else {
+                            for byte in (l as u32).to_le_bytes() {
+                                hasher.push(byte);
+                            }
+                        }
+                    }
+                }
+            }
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            prop_assert_eq!(fold_hash_parts(&parts), hasher.finish());
+        }
+
         #[test]
         fn bytes_fold_like_lossy_text(a in proptest::collection::vec(any::<u8>(), 0..40), b in "\\PC{0,20}") {
             let lossy = String::from_utf8_lossy(&a);

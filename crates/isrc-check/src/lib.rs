@@ -55,6 +55,7 @@ mod dense;
 mod engine;
 mod fold;
 mod layout;
+mod paged;
 mod report;
 mod sinks;
 mod source;
