@@ -12,11 +12,17 @@ pub(crate) type PageBits = [u64; 4];
 
 const PAGE_WAYS: usize = 64;
 
-/// A worker's bit pages for one chunk: a small direct-mapped set of open pages (codes of a
-/// catalogue come in runs, a few registrants at a time), flushed to a list when evicted.
-/// A code whose bit is already set here is a repeat within the chunk.
+/// A worker's bit pages for one chunk: a small two-way set-associative set of open pages
+/// (codes of a catalogue come in runs, a few registrants at a time), flushed to a list when
+/// evicted. A code whose bit is already set here is a repeat within the chunk.
+///
+/// Two ways, because with one, two of the eight or so runs of an interleaved list land on the
+/// same slot a third of the time and then evict each other on every line: a page pushed per
+/// code, and as many shared-index probes in `Index::add_pages`.
 pub(crate) struct PageBatch {
     open: Box<[(u64, PageBits); PAGE_WAYS]>,
+    /// Per set of two ways: which of the two was used last (the other is evicted on a miss).
+    recent: [u8; PAGE_WAYS / 2],
     /// Pages evicted or closed, in no particular order; a page may appear more than once.
     pub(crate) pages: Vec<(u64, PageBits)>,
     /// Codes seen again within this batch (one entry per extra record).
@@ -27,6 +33,7 @@ impl PageBatch {
     pub(crate) fn new() -> PageBatch {
         PageBatch {
             open: Box::new([(u64::MAX, [0; 4]); PAGE_WAYS]),
+            recent: [0; PAGE_WAYS / 2],
             pages: Vec::new(),
             repeats: Vec::new(),
         }
@@ -36,14 +43,22 @@ impl PageBatch {
     #[inline]
     pub(crate) fn insert(&mut self, key: u64) {
         let page = key / PAGE_BITS;
-        let way = (page.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % PAGE_WAYS;
-        let slot = &mut self.open[way];
-        if slot.0 != page {
+        let set = (page.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize % (PAGE_WAYS / 2);
+        let way = if self.open[2 * set].0 == page {
+            2 * set
+        } else if self.open[2 * set + 1].0 == page {
+            2 * set + 1
+        } else {
+            let victim = 2 * set + 1 - usize::from(self.recent[set] & 1);
+            let slot = &mut self.open[victim];
             if slot.0 != u64::MAX {
                 self.pages.push(*slot);
             }
             *slot = (page, [0; 4]);
-        }
+            victim
+        };
+        self.recent[set] = (way & 1) as u8;
+        let slot = &mut self.open[way];
         let (word, bit) = (((key % PAGE_BITS) >> 6) as usize, key & 63);
         let mask = 1u64 << bit;
         if slot.1[word] & mask != 0 {
@@ -227,6 +242,60 @@ mod tests {
     use super::*;
     use isrc::Isrc;
     use proptest::prelude::*;
+
+    /// Pages whose set is the same as page 0's, for the collision tests.
+    fn pages_in_one_set(n: usize) -> Vec<u64> {
+        let set = |page: u64| (page.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize % 32;
+        (0..).filter(|&p| set(p) == set(0)).take(n).collect()
+    }
+
+    #[test]
+    fn two_interleaved_runs_in_one_set_keep_their_pages_open() {
+        let pages = pages_in_one_set(2);
+        let mut batch = PageBatch::new();
+        for d in 0..PAGE_BITS {
+            for page in &pages {
+                batch.insert(page * PAGE_BITS + d);
+            }
+        }
+        assert!(batch.pages.is_empty(), "no page was evicted");
+        batch.close();
+        assert_eq!(batch.pages.len(), 2);
+        assert!(batch.pages.iter().all(|(_, bits)| *bits == [u64::MAX; 4]));
+        assert!(batch.repeats.is_empty());
+    }
+
+    #[test]
+    fn three_runs_in_one_set_lose_no_code_and_no_repeat() {
+        let pages = pages_in_one_set(3);
+        let mut batch = PageBatch::new();
+        for d in 0..40 {
+            for page in &pages {
+                batch.insert(page * PAGE_BITS + d);
+            }
+        }
+        // Each code once more: repeats found within an open page, or later by the shared index
+        // (a page that appears twice in `pages`).
+        for page in &pages {
+            batch.insert(page * PAGE_BITS + 7);
+        }
+        batch.close();
+        for page in &pages {
+            let mut seen = [0u64; 4];
+            let mut copies = 0;
+            for (p, bits) in &batch.pages {
+                if p == page {
+                    copies += 1;
+                    for w in 0..4 {
+                        seen[w] |= bits[w];
+                    }
+                }
+            }
+            assert_eq!(seen, [(1u64 << 40) - 1, 0, 0, 0], "page {page}");
+            let repeated = batch.repeats.contains(&(page * PAGE_BITS + 7));
+            assert!(repeated || copies > 1, "the repeat of page {page} is kept");
+        }
+    }
 
     fn core_key(bytes: &[u8]) -> Option<u64> {
         Isrc::from_compact_bytes(bytes).map(Isrc::to_u64)
