@@ -129,9 +129,7 @@ impl Hasher for U64Hasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
+        self.0 = crate::paged::mix_bytes(self.0, bytes);
     }
     /// Keeps runs of 64 consecutive codes in neighbouring buckets (catalogues list codes in
     /// allocation order, so the index stays cache-friendly) and spreads the runs.
@@ -1650,14 +1648,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         let verdict = if let (Some(compact), Some(key)) = (compact, key) {
             let group = match self.groups.count(compact) {
                 Ok(rules) => {
-                    self.res.outs.push(Out {
-                        code: Isrc::from_u64(key),
-                        fix: None,
-                        rules,
-                        valid: true,
-                        line,
-                        offset: self.offset,
-                    });
+                    self.push_clean(Isrc::from_u64(key), rules, line);
                     return;
                 }
                 Err(group) => group,
@@ -1673,14 +1664,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 if let Some(evicted) = self.groups.insert(group, verdict.rules, slot) {
                     self.add_group(evicted);
                 }
-                self.res.outs.push(Out {
-                    code: verdict.isrc,
-                    fix: None,
-                    rules: verdict.rules,
-                    valid: true,
-                    line,
-                    offset: self.offset,
-                });
+                self.push_clean(verdict.isrc, verdict.rules, line);
                 return;
             }
             verdict
@@ -1694,17 +1678,23 @@ impl<'a, 'p> Tally<'a, 'p> {
             self.count_rules(verdict.rules);
             let slot = self.slot(prefix_key(&bytes[..5]));
             self.res.prefixes[slot].1.records += 1;
-            self.res.outs.push(Out {
-                code: verdict.isrc,
-                fix: None,
-                rules: verdict.rules,
-                valid: true,
-                line,
-                offset: self.offset,
-            });
+            self.push_clean(verdict.isrc, verdict.rules, line);
             return;
         }
         self.check_slow(bytes, line, column());
+    }
+
+    /// The outcome of a record whose value is valid with nothing above an info finding.
+    #[inline]
+    fn push_clean(&mut self, code: Option<Isrc>, rules: RuleSet, line: u64) {
+        self.res.outs.push(Out {
+            code,
+            fix: None,
+            rules,
+            valid: true,
+            line,
+            offset: self.offset,
+        });
     }
 
     /// [`Tally::check`] of a value that is not a clean compact code.

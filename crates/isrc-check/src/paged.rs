@@ -24,13 +24,19 @@ impl Hasher for PageHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
+        self.0 = mix_bytes(self.0, bytes);
     }
     fn write_u64(&mut self, v: u64) {
         self.0 = v.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
+}
+
+/// The byte-wise fallback of this crate's `u64` hashers (their keys are numbers: it serves
+/// only what `Hash` implementations of other types write).
+pub(crate) fn mix_bytes(state: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(state, |h, b| {
+        (h.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
 }
 
 struct Page<V> {

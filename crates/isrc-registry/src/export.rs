@@ -168,21 +168,27 @@ fn seconds(ms: Option<u64>) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn rows_match_their_columns() {
-        let recording = Recording {
+    /// An active recording "Song" by "Band" of 3:05.5, with `recording_year`.
+    fn song(recording_year: Option<u16>) -> Recording {
+        Recording {
             isrc: "CBXYZ2600001".parse().unwrap(),
             meta: crate::RecordingInput {
                 title: "Song".into(),
                 artist: "Band".into(),
                 duration_ms: Some(185_500),
+                recording_year,
                 ..Default::default()
             },
             status: crate::Status::Active,
             void_reason: None,
             origin: "allocated".into(),
             created_at: "2026-11-22T00:00:00Z".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn rows_match_their_columns() {
+        let recording = song(None);
         for profile in [ExportProfile::Distributor, ExportProfile::Repertoire] {
             let row = profile.row(&recording);
             assert_eq!(row.len(), profile.columns().len());
@@ -221,20 +227,7 @@ mod tests {
 
     #[test]
     fn json_rows_hold_numbers_where_the_csv_holds_digits() {
-        let mut recording = Recording {
-            isrc: "CBXYZ2600001".parse().unwrap(),
-            meta: crate::RecordingInput {
-                title: "Song".into(),
-                artist: "Band".into(),
-                duration_ms: Some(185_500),
-                recording_year: Some(2019),
-                ..Default::default()
-            },
-            status: crate::Status::Active,
-            void_reason: None,
-            origin: "allocated".into(),
-            created_at: "2026-11-22T00:00:00Z".into(),
-        };
+        let mut recording = song(Some(2019));
         for profile in [ExportProfile::Distributor, ExportProfile::Repertoire] {
             let object = json_row(profile.columns(), profile.row(&recording));
             assert_eq!(object.len(), profile.columns().len());
