@@ -68,6 +68,14 @@ impl PageBatch {
         }
     }
 
+    /// Empties the batch for another chunk, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.open.fill((u64::MAX, [0; 4]));
+        self.recent = [0; PAGE_WAYS / 2];
+        self.pages.clear();
+        self.repeats.clear();
+    }
+
     /// Closes every open page; the batch is then complete in `pages` and `repeats`.
     pub(crate) fn close(&mut self) {
         for slot in self.open.iter_mut() {
@@ -85,11 +93,14 @@ const MEMO_WAYS: usize = 64;
 /// tally slot and how many records had it. Valid compact codes without warnings are
 /// counted here and added to the tallies once per group, when the chunk ends or the group
 /// is evicted.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Group {
     pub(crate) rules: RuleSet,
     pub(crate) slot: usize,
     pub(crate) records: u64,
+    /// The index key ([`isrc::Isrc::to_u64`]) of designation 00000 of the prefix and year:
+    /// a code's key is this plus its designation.
+    pub(crate) base: u64,
 }
 
 /// A direct-mapped memo of [`Group`]s, keyed like [`isrc::VerdictCache`] keys its verdicts: a
@@ -105,17 +116,21 @@ impl GroupMemo {
             rules: RuleSet::EMPTY,
             slot: 0,
             records: 0,
+            base: 0,
         };
         GroupMemo {
             ways: Box::new([(u64::MAX, empty); MEMO_WAYS]),
         }
     }
 
-    /// Counts the compact code `line` (12 bytes, already known to be a code) in its group
-    /// when the group is here, giving the rules of its verdict; otherwise gives the group's
-    /// key for [`GroupMemo::insert`].
+    /// Counts the code `line` in its group when the group is here, giving the group;
+    /// otherwise gives the group's key for [`GroupMemo::insert`].
+    ///
+    /// Only the first seven bytes (prefix and year) and whether the last five are `00000`
+    /// are looked at: a hit means those seven bytes are those of a code already checked, so
+    /// a caller that knows the last five are digits knows that `line` is a compact code.
     #[inline(always)]
-    pub(crate) fn count(&mut self, line: &[u8; 12]) -> Result<RuleSet, u64> {
+    pub(crate) fn count(&mut self, line: &[u8; 12]) -> Result<Group, u64> {
         // The group from the bytes: prefix and year (the first seven), and whether the
         // designation (the last five) is 00000, in the eighth byte.
         let head = u64::from_le_bytes(line[..8].try_into().unwrap_or_default());
@@ -125,19 +140,27 @@ impl GroupMemo {
         let entry = &mut self.ways[Self::way(group)];
         if entry.0 == group {
             entry.1.records += 1;
-            Ok(entry.1.rules)
+            Ok(entry.1)
         } else {
             Err(group)
         }
     }
 
-    /// Starts counting group `group` with one record whose clean verdict has `rules`;
-    /// returns the group it evicts, whose records must go into the tallies.
-    pub(crate) fn insert(&mut self, group: u64, rules: RuleSet, slot: usize) -> Option<Group> {
+    /// Starts counting group `group` with one record, the code with index key `key`, whose
+    /// clean verdict has `rules`; returns the group it evicts, whose records must go into
+    /// the tallies.
+    pub(crate) fn insert(
+        &mut self,
+        group: u64,
+        key: u64,
+        rules: RuleSet,
+        slot: usize,
+    ) -> Option<Group> {
         let fresh = Group {
             rules,
             slot,
             records: 1,
+            base: key - key % 100_000,
         };
         let (old, counted) = std::mem::replace(&mut self.ways[Self::way(group)], (group, fresh));
         (old != u64::MAX).then_some(counted)
@@ -166,28 +189,45 @@ pub(crate) fn compact_key(bytes: &[u8]) -> Option<u64> {
     // The registrant's last character and the seven digits in one load; that character is
     // then replaced by a '0', so that the eight bytes read as one number.
     let eight: [u8; 8] = bytes[4..].try_into().ok()?;
-    let tail = (u64::from_le_bytes(eight) & !0xFF) | u64::from(b'0');
-    // Every byte in '0'..='9': high nibble 3, and adding 6 keeps it 3.
-    const THREES: u64 = 0x3030_3030_3030_3030;
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let digits = eight_digits((u64::from_le_bytes(eight) & !0xFF) | u64::from(b'0'));
     let (l0, l1) = (bytes[0].wrapping_sub(b'A'), bytes[1].wrapping_sub(b'A'));
     let (v0, v1, v2) = (
         ALNUM[usize::from(bytes[2])],
         ALNUM[usize::from(bytes[3])],
         ALNUM[usize::from(bytes[4])],
     );
-    let digits_ok = tail & HIGH == THREES && (tail + 0x0606_0606_0606_0606) & HIGH == THREES;
-    if !digits_ok | (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0) {
+    if (l0 >= 26) | (l1 >= 26) | ((v0 | v1 | v2) & 0x80 != 0) {
         return None;
     }
-    let mut v = tail & 0x0F0F_0F0F_0F0F_0F0F;
+    let registrant = (u64::from(v0) * 36 + u64::from(v1)) * 36 + u64::from(v2);
+    let country = u64::from(l0) * 26 + u64::from(l1);
+    Some((country * 46_656 + registrant) * 10_000_000 + digits?)
+}
+
+/// The designation of a compact code (its last five bytes as a number), or `None` when one
+/// of them is not a digit.
+#[inline(always)]
+fn designation(code: &[u8; 12]) -> Option<u64> {
+    let tail = u64::from_le_bytes(code[4..].try_into().unwrap_or_default());
+    // The five digits after three '0's: eight bytes that read as the same number.
+    eight_digits((tail & 0xFFFF_FFFF_FF00_0000) | 0x30_3030)
+}
+
+/// Eight ASCII digits loaded little-endian (the first digit in the low byte) as a number,
+/// in a few multiplications (SWAR); `None` when a byte is not a digit.
+#[inline(always)]
+fn eight_digits(bytes: u64) -> Option<u64> {
+    // Every byte in '0'..='9': high nibble 3, and adding 6 keeps it 3.
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    if bytes & HIGH != THREES || (bytes + 0x0606_0606_0606_0606) & HIGH != THREES {
+        return None;
+    }
+    let mut v = bytes & 0x0F0F_0F0F_0F0F_0F0F;
     // Pairs, then fours, then all eight (the bits pushed out at the top are not needed).
     v = v.wrapping_mul(2561) >> 8 & 0x00FF_00FF_00FF_00FF;
     v = v.wrapping_mul(6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF;
-    let digits = v.wrapping_mul(42_949_672_960_001) >> 32;
-    let registrant = (u64::from(v0) * 36 + u64::from(v1)) * 36 + u64::from(v2);
-    let country = u64::from(l0) * 26 + u64::from(l1);
-    Some((country * 46_656 + registrant) * 10_000_000 + digits)
+    Some(v.wrapping_mul(42_949_672_960_001) >> 32)
 }
 
 /// The hot loop of a plain list: from `start`, takes every line that is a compact code and
@@ -208,13 +248,14 @@ pub(crate) fn take_known_codes(
             break;
         }
         let code: &[u8; 12] = line[..12].try_into().unwrap_or(&[0; 12]);
-        let Some(key) = compact_key(code) else {
+        // Five digits and a known prefix and year: a code (see `GroupMemo::count`).
+        let Some(designation) = designation(code) else {
             break;
         };
-        if memo.count(code).is_err() {
+        let Ok(group) = memo.count(code) else {
             break;
-        }
-        batch.insert(key);
+        };
+        batch.insert(group.base + designation);
         start += 13;
     }
     (start, ((start - first) / 13) as u64)
@@ -337,11 +378,26 @@ mod tests {
             ),
         ) {
             prop_assert_eq!(compact_key(&bytes), core_key(&bytes));
+            // The hot loop's shortcut: a known prefix and year plus the designation.
+            let code: [u8; 12] = bytes.as_slice().try_into().unwrap();
+            let digits = code[7..].iter().all(u8::is_ascii_digit);
+            prop_assert_eq!(designation(&code).is_some(), digits);
+            if let Some(key) = core_key(&bytes) {
+                prop_assert_eq!(designation(&code), Some(key % 100_000));
+            }
         }
 
         #[test]
         fn compact_keys_match_the_core_on_codes(code in "[A-Z]{2}[A-Z0-9]{3}[0-9]{7}") {
             prop_assert_eq!(compact_key(code.as_bytes()), core_key(code.as_bytes()));
+            let key = core_key(code.as_bytes()).unwrap();
+            let mut memo = GroupMemo::new();
+            let bytes: &[u8; 12] = code.as_bytes().try_into().unwrap();
+            let group = memo.count(bytes).unwrap_err();
+            memo.insert(group, key, RuleSet::EMPTY, 0);
+            let known = memo.count(bytes).unwrap();
+            prop_assert_eq!(known.base + designation(bytes).unwrap(), key);
+            prop_assert_eq!(known.records, 2);
         }
     }
 }

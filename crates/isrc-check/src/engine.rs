@@ -647,7 +647,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    |tx, cancel| split_lines(source::whole(opened), tx, cancel),
+                    Feed::Shared(LineChunks::new(source::whole(opened))),
                 )
             }
             InputFormat::Jsonl => {
@@ -674,7 +674,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    |tx, cancel| split_lines(source::whole(opened), tx, cancel),
+                    Feed::Shared(LineChunks::new(source::whole(opened))),
                 )
             }
             InputFormat::Csv | InputFormat::Tsv => {
@@ -733,9 +733,9 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    |tx, cancel| {
+                    Feed::Thread(Box::new(move |tx, cancel| {
                         split_table(source::whole(opened), delimiter, has_header, tx, cancel)
-                    },
+                    })),
                 )
             }
             InputFormat::Xlsx => self.check_xlsx(name, opened, sink),
@@ -827,7 +827,7 @@ impl<'p> Checker<'p> {
             sink,
             &mut |_, _| {},
             None,
-            move |tx, _| {
+            Feed::Thread(Box::new(move |tx, _| {
                 let mut chunk = TableChunk::default();
                 let mut seq = 0;
                 for (i, row) in rows.into_iter().enumerate().skip(skip) {
@@ -853,14 +853,14 @@ impl<'p> Checker<'p> {
                 }
                 let _ = tx.send(Chunk::table(seq, chunk, Vec::new()));
                 Ok(0)
-            },
+            })),
         )
     }
 
-    /// Runs the reader (`split`) on its own thread, the checks on the rayon pool, and the
-    /// merge here, in input order.
+    /// Runs the checks on worker threads and the merge here, in input order. The chunks come
+    /// from `feed`: read by the workers in turn, or by a splitter on its own thread.
     #[allow(clippy::too_many_arguments)]
-    fn pipeline<F>(
+    fn pipeline(
         &mut self,
         name: &str,
         info: &InputInfo<'_>,
@@ -868,11 +868,8 @@ impl<'p> Checker<'p> {
         mut sink: Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
-        split: F,
-    ) -> Result<(), CheckError>
-    where
-        F: FnOnce(SyncSender<Chunk>, &Control) -> io::Result<u64> + Send,
-    {
+        feed: Feed<'_>,
+    ) -> Result<(), CheckError> {
         if let Some(s) = sink.as_deref_mut() {
             s.start(info)
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
@@ -887,7 +884,6 @@ impl<'p> Checker<'p> {
         let seq_base = self.bases.len() as u64;
         let dense = index.choose(parallel_index && matches!(work, Work::Lines));
         let parallel_index = parallel_index || dense;
-        let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(2);
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
@@ -896,25 +892,71 @@ impl<'p> Checker<'p> {
             bytes: 0,
             sink_error: None,
         };
+        // A worker's part once it has a chunk: check it, add its codes to the index when
+        // order does not matter, and hand it to the merge.
+        let work_on = move |chunk: Chunk, control: &Control| {
+            let mut done = process(chunk, work, &policy, dense, control);
+            if let Some(batch) = done.result.batch.take() {
+                index.add_pages(&batch);
+                control.give_batch(batch);
+            } else if parallel_index {
+                let pos = (seq_base + done.chunk.seq) << 32;
+                index.add(&done.result.outs, &done.result.metas, pos, false);
+            }
+            if !keep {
+                // Nothing reads the bytes any more: the next read can reuse them while they
+                // are still in this core's cache.
+                control.give_data(std::mem::take(&mut done.chunk.data));
+            }
+            done
+        };
+        let (shared, split) = match feed {
+            Feed::Shared(chunks) => (Some(Mutex::new(chunks)), None),
+            Feed::Thread(split) => (None, Some(split)),
+        };
         let read_result = std::thread::scope(|scope| {
-            let cancel = &cancel;
-            let control = cancel;
-            let reader = scope.spawn(move || split(chunk_tx, cancel));
-            scope.spawn(move || {
-                chunk_rx
-                    .into_iter()
-                    .par_bridge()
-                    .for_each_with(done_tx, |tx, chunk| {
-                        let done = process(chunk, work, &policy, dense, control);
-                        if let Some(batch) = &done.result.batch {
-                            index.add_pages(batch);
-                        } else if parallel_index {
-                            let pos = (seq_base + done.chunk.seq) << 32;
-                            index.add(&done.result.outs, &done.result.metas, pos, false);
-                        }
-                        let _ = tx.send(done);
+            let control = &cancel;
+            let reading = match (&shared, split) {
+                (Some(chunks), _) => {
+                    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+                    let handles: Vec<_> = (0..workers)
+                        .map(|_| {
+                            let tx = done_tx.clone();
+                            scope.spawn(move || -> io::Result<()> {
+                                loop {
+                                    let next = chunks
+                                        .lock()
+                                        .unwrap_or_else(PoisonError::into_inner)
+                                        .next(control)?;
+                                    let Some(chunk) = next else {
+                                        return Ok(());
+                                    };
+                                    if tx.send(work_on(chunk, control)).is_err() {
+                                        return Ok(());
+                                    }
+                                }
+                            })
+                        })
+                        .collect();
+                    Reading::Workers(handles, chunks)
+                }
+                (None, Some(split)) => {
+                    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(2);
+                    let reader = scope.spawn(move || split(chunk_tx, control));
+                    let tx = done_tx.clone();
+                    scope.spawn(move || {
+                        chunk_rx
+                            .into_iter()
+                            .par_bridge()
+                            .for_each_with(tx, |tx, chunk| {
+                                let _ = tx.send(work_on(chunk, control));
+                            });
                     });
-            });
+                    Reading::Thread(reader)
+                }
+                (None, None) => unreachable!("a feed is shared or has a splitter"),
+            };
+            drop(done_tx);
             self.merge_all(
                 done_rx,
                 &mut state,
@@ -922,10 +964,10 @@ impl<'p> Checker<'p> {
                 &mut sink,
                 progress,
                 size,
-                cancel,
+                control,
                 !parallel_index,
             );
-            reader.join()
+            reading.join()
         });
         self.bytes += state.bytes;
         if let Some(e) = state.sink_error {
@@ -1310,6 +1352,7 @@ struct Spare {
     tables: Vec<TableChunk>,
     outs: Vec<Vec<Out>>,
     metas: Vec<Vec<Meta>>,
+    batches: Vec<PageBatch>,
 }
 
 /// Shared by the reader, the workers and the merge: the signal to stop reading, and the
@@ -1355,6 +1398,30 @@ impl Control {
         let outs = spare.outs.pop().unwrap_or_default();
         let metas = spare.metas.pop().unwrap_or_default();
         (outs, metas)
+    }
+
+    /// An empty batch of bit pages.
+    pub(crate) fn batch(&self) -> PageBatch {
+        self.spare().batches.pop().unwrap_or_else(PageBatch::new)
+    }
+
+    /// Takes back a batch once its pages are in the index.
+    fn give_batch(&self, mut batch: PageBatch) {
+        let mut spare = self.spare();
+        if spare.batches.len() < KEEP {
+            batch.clear();
+            spare.batches.push(batch);
+        }
+    }
+
+    /// Takes back a chunk's data buffer before its merge, when nothing else reads it.
+    fn give_data(&self, mut data: Vec<u8>) {
+        let mut spare = self.spare();
+        if data.capacity() >= self.chunk && data.capacity() <= 4 * CHUNK && spare.data.len() < KEEP
+        {
+            data.clear();
+            spare.data.push(data);
+        }
     }
 
     /// Takes back a merged chunk's buffers (those of a few chunks are kept).
@@ -1488,82 +1555,155 @@ struct Done {
     result: ChunkResult,
 }
 
-/// Reads whole lines into chunks; a line longer than [`MAX_LINE`] becomes a chunk of its own,
-/// cut to that length.
-fn split_lines(mut reader: impl Read, tx: SyncSender<Chunk>, cancel: &Control) -> io::Result<u64> {
-    let mut seq = 0u64;
-    let mut buf: Vec<u8> = cancel.buffer();
-    let send = |seq: &mut u64, data: Vec<u8>, overlong: Option<u64>, input_bytes: u64| -> bool {
-        let chunk = Chunk {
-            seq: *seq,
+/// Where the pipeline's chunks come from.
+enum Feed<'a> {
+    /// A splitter on a thread of its own, sending chunks in order; it returns how many it
+    /// sent.
+    #[allow(clippy::type_complexity)]
+    Thread(Box<dyn FnOnce(SyncSender<Chunk>, &Control) -> io::Result<u64> + Send + 'a>),
+    /// Lines that the workers read in turn.
+    Shared(LineChunks),
+}
+
+/// The threads that read a pipeline's input.
+enum Reading<'scope, 'c> {
+    /// The splitter's thread.
+    Thread(std::thread::ScopedJoinHandle<'scope, io::Result<u64>>),
+    /// The workers, and the chunks they read.
+    Workers(
+        Vec<std::thread::ScopedJoinHandle<'scope, io::Result<()>>>,
+        &'c Mutex<LineChunks>,
+    ),
+}
+
+impl Reading<'_, '_> {
+    /// Waits for the readers: how many chunks were read, the first read error, or `Err`
+    /// when a thread panicked.
+    fn join(self) -> std::thread::Result<io::Result<u64>> {
+        match self {
+            Reading::Thread(reader) => reader.join(),
+            Reading::Workers(handles, chunks) => {
+                let mut result = Ok(());
+                for handle in handles {
+                    let joined = handle.join()?;
+                    if result.is_ok() {
+                        result = joined;
+                    }
+                }
+                let read = chunks
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .chunks();
+                Ok(result.map(|()| read))
+            }
+        }
+    }
+}
+
+/// Cuts a reader into chunks of whole lines, one chunk per call: the workers take turns
+/// reading ([`Feed::Shared`]), so that each chunk is checked by the core that just copied it
+/// from the kernel, while it is still in that core's cache. A line longer than [`MAX_LINE`]
+/// becomes a chunk of its own, cut to that length.
+pub(crate) struct LineChunks {
+    reader: Box<dyn Read + Send>,
+    /// The start of the next chunk: the part of the last read after its last `\n`.
+    buf: Vec<u8>,
+    seq: u64,
+    /// The end of the input was reached, or reading failed.
+    finished: bool,
+}
+
+impl LineChunks {
+    pub(crate) fn new(reader: impl Read + Send + 'static) -> LineChunks {
+        LineChunks {
+            reader: Box::new(reader),
+            buf: Vec::new(),
+            seq: 0,
+            finished: false,
+        }
+    }
+
+    /// How many chunks were handed out.
+    fn chunks(&self) -> u64 {
+        self.seq
+    }
+
+    /// The next chunk, or `None` at the end of the input (and after an error, which is
+    /// returned once).
+    fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
+        if self.finished || control.cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let result = self.read_chunk(control);
+        if !matches!(result, Ok(Some(_))) {
+            self.finished = true;
+        }
+        result
+    }
+
+    fn read_chunk(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
+        let mut buf = control.buffer();
+        buf.append(&mut self.buf);
+        loop {
+            let want = if buf.len() < control.chunk {
+                control.chunk - buf.len()
+            } else {
+                64 * 1024
+            };
+            let n = (&mut self.reader).take(want as u64).read_to_end(&mut buf)?;
+            if n == 0 {
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                let len = buf.len() as u64;
+                return Ok(Some(self.chunk(buf, None, len)));
+            }
+            if buf.len() < control.chunk {
+                continue;
+            }
+            match memchr::memrchr(b'\n', &buf) {
+                Some(p) => {
+                    self.buf.extend_from_slice(&buf[p + 1..]);
+                    buf.truncate(p + 1);
+                    let len = buf.len() as u64;
+                    return Ok(Some(self.chunk(buf, None, len)));
+                }
+                // A line still shorter than the limit: read on.
+                None if buf.len() <= MAX_LINE => {}
+                None => {
+                    // One line longer than the limit: keep its start, count the rest.
+                    let mut total = buf.len() as u64;
+                    buf.truncate(MAX_LINE);
+                    let mut scratch = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = self.reader.read(&mut scratch)?;
+                        if n == 0 {
+                            break;
+                        }
+                        if let Some(p) = memchr::memchr(b'\n', &scratch[..n]) {
+                            total += p as u64;
+                            self.buf.extend_from_slice(&scratch[p + 1..n]);
+                            break;
+                        }
+                        total += n as u64;
+                    }
+                    buf.push(b'\n');
+                    return Ok(Some(self.chunk(buf, Some(total), total + 1)));
+                }
+            }
+        }
+    }
+
+    fn chunk(&mut self, data: Vec<u8>, overlong: Option<u64>, input_bytes: u64) -> Chunk {
+        self.seq += 1;
+        Chunk {
+            seq: self.seq - 1,
             data,
             table: None,
             relative_lines: true,
             overlong,
             issues: Vec::new(),
             input_bytes,
-        };
-        *seq += 1;
-        tx.send(chunk).is_ok()
-    };
-    loop {
-        if cancel.cancel.load(Ordering::Relaxed) {
-            return Ok(seq);
-        }
-        let want = if buf.len() < cancel.chunk {
-            cancel.chunk - buf.len()
-        } else {
-            64 * 1024
-        };
-        let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
-        if n == 0 {
-            if !buf.is_empty() {
-                let len = buf.len() as u64;
-                send(&mut seq, buf, None, len);
-            }
-            return Ok(seq);
-        }
-        if buf.len() < cancel.chunk {
-            continue;
-        }
-        match memchr::memrchr(b'\n', &buf) {
-            Some(p) => {
-                let rest = buf[p + 1..].to_vec();
-                let mut data = std::mem::replace(&mut buf, cancel.buffer());
-                data.truncate(p + 1);
-                buf.extend_from_slice(&rest);
-                let len = data.len() as u64;
-                if !send(&mut seq, data, None, len) {
-                    return Ok(seq);
-                }
-            }
-            // A line still shorter than the limit: read on.
-            None if buf.len() <= MAX_LINE => {}
-            None => {
-                // One line longer than the limit: keep its start, count the rest.
-                let mut total = buf.len() as u64;
-                buf.truncate(MAX_LINE);
-                let mut scratch = vec![0u8; 64 * 1024];
-                let mut rest = Vec::new();
-                loop {
-                    let n = reader.read(&mut scratch)?;
-                    if n == 0 {
-                        break;
-                    }
-                    if let Some(p) = memchr::memchr(b'\n', &scratch[..n]) {
-                        total += p as u64;
-                        rest.extend_from_slice(&scratch[p + 1..n]);
-                        break;
-                    }
-                    total += n as u64;
-                }
-                let mut data = std::mem::replace(&mut buf, cancel.buffer());
-                data.push(b'\n');
-                buf.extend_from_slice(&rest);
-                if !send(&mut seq, data, Some(total), total + 1) {
-                    return Ok(seq);
-                }
-            }
         }
     }
 }
@@ -1647,8 +1787,8 @@ impl<'a, 'p> Tally<'a, 'p> {
         let key = compact.and_then(|c| compact_key(c));
         let verdict = if let (Some(compact), Some(key)) = (compact, key) {
             let group = match self.groups.count(compact) {
-                Ok(rules) => {
-                    self.push_clean(Isrc::from_u64(key), rules, line);
+                Ok(known) => {
+                    self.push_clean(Isrc::from_u64(key), known.rules, line);
                     return;
                 }
                 Err(group) => group,
@@ -1661,7 +1801,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 && verdict.severity.is_none_or(|s| s < Severity::Warning)
             {
                 let slot = self.slot(prefix_key(&bytes[..5]));
-                if let Some(evicted) = self.groups.insert(group, verdict.rules, slot) {
+                if let Some(evicted) = self.groups.insert(group, key, verdict.rules, slot) {
                     self.add_group(evicted);
                 }
                 self.push_clean(verdict.isrc, verdict.rules, line);
@@ -1962,7 +2102,8 @@ fn process(
 ) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
         let mut tally = Tally::new(policy);
-        dense_lines(&mut tally, &chunk.data);
+        (tally.res.outs, tally.res.metas) = control.outcomes();
+        dense_lines(&mut tally, &chunk.data, control.batch());
         tally.close_groups();
         return Done {
             chunk,
@@ -2103,9 +2244,8 @@ fn process(
 /// A chunk of a plain list for the dense index: compact codes whose verdict is clean are
 /// counted per group and go into bit pages; every other line takes the long way
 /// ([`Tally::check`]).
-fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
+fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: PageBatch) {
     let mut memo = GroupMemo::new();
-    let mut batch = PageBatch::new();
     let mut counted = 0u64;
     let mut line = 0u64;
     let mut start = 0usize;
@@ -2142,7 +2282,7 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
                         if v.fix.is_none() && v.severity.is_none_or(|s| s < Severity::Warning) =>
                     {
                         let slot = tally.slot(prefix_key(&text[..5]));
-                        if let Some(evicted) = memo.insert(group, v.rules, slot) {
+                        if let Some(evicted) = memo.insert(group, code.to_u64(), v.rules, slot) {
                             tally.add_group(evicted);
                         }
                     }
@@ -2164,7 +2304,7 @@ fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8]) {
     for group in memo.drain().collect::<Vec<_>>() {
         tally.add_group(group);
     }
-    for out in std::mem::take(&mut tally.res.outs) {
+    for out in tally.res.outs.drain(..) {
         if let Some(code) = out.code {
             batch.insert(code.to_u64());
         }
