@@ -1721,11 +1721,22 @@ struct Tally<'a, 'p> {
     /// Clean compact codes counted by group (prefix, year, designation 00000), added to the
     /// tallies once per group by [`Tally::close_groups`].
     groups: GroupMemo,
-    /// Recent values with a warning or an error, by a hash of their text.
-    problems: Vec<Option<(Box<str>, Rc<Assessed>)>>,
+    /// Recent values that took the long way (not a compact code, or one with a finding),
+    /// by a hash of their text: bad values and odd spellings repeat in a catalogue (empty
+    /// cells, placeholders, one wrong code pasted on every track of an album).
+    recent: Vec<Option<(Box<str>, Known)>>,
 }
 
-const PROBLEM_WAYS: usize = 64;
+/// What is remembered of a value that took the long way.
+#[derive(Clone)]
+enum Known {
+    /// No warning or error: its verdict, and the registrant prefix it counts under.
+    Clean(isrc::Verdict, u64),
+    /// A warning or an error.
+    Problem(Rc<Assessed>),
+}
+
+const RECENT_WAYS: usize = 64;
 const RECENT_PREFIXES: usize = 64;
 
 /// What the full check says about a value with a warning or an error.
@@ -1768,7 +1779,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             offset: 0,
             cache: VerdictCache::new(*policy),
             groups: GroupMemo::new(),
-            problems: vec![None; PROBLEM_WAYS],
+            recent: vec![None; RECENT_WAYS],
         }
     }
 
@@ -1851,29 +1862,35 @@ impl<'a, 'p> Tally<'a, 'p> {
                 String::from_utf8_lossy(bytes)
             }
         };
-        // Most other values (lowercase, hyphenated, labelled codes) have no warning either:
-        // the verdict, which allocates nothing, is all they need.
-        let verdict = isrc::verdict(&text, self.policy);
-        if verdict.severity.is_none_or(|s| s < Severity::Warning) {
-            self.res.valid += 1;
-            self.count_rules(verdict.rules);
-            let key = match verdict.isrc {
-                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
-                None => guess_prefix(&text),
-            };
-            let slot = self.slot(key);
-            self.res.prefixes[slot].1.records += 1;
-            self.res.outs.push(Out {
-                code: verdict.isrc,
-                fix: verdict.fix,
-                rules: verdict.rules,
-                valid: true,
-                line,
-                offset: self.offset,
-            });
-            return;
-        }
-        let assessed = self.assess(&text);
+        let way = (text_hash(text.as_bytes()) >> 58) as usize % RECENT_WAYS;
+        let known = match &self.recent[way] {
+            Some((seen, known)) if **seen == *text => known.clone(),
+            _ => {
+                let known = self.judge(&text);
+                if text.len() <= 64 {
+                    self.recent[way] = Some((text.as_ref().into(), known.clone()));
+                }
+                known
+            }
+        };
+        let assessed = match known {
+            Known::Clean(verdict, prefix) => {
+                self.res.valid += 1;
+                self.count_rules(verdict.rules);
+                let slot = self.slot(prefix);
+                self.res.prefixes[slot].1.records += 1;
+                self.res.outs.push(Out {
+                    code: verdict.isrc,
+                    fix: verdict.fix,
+                    rules: verdict.rules,
+                    valid: true,
+                    line,
+                    offset: self.offset,
+                });
+                return;
+            }
+            Known::Problem(assessed) => assessed,
+        };
         let out = Out {
             code: assessed.code,
             fix: assessed.fix,
@@ -1919,17 +1936,23 @@ impl<'a, 'p> Tally<'a, 'p> {
         self.res.outs.push(out);
     }
 
-    /// The full check of a value with a warning or an error. Bad values repeat in a
-    /// catalogue (empty cells, placeholders, one wrong code pasted on every track of an
-    /// album), so the last few are remembered by their text.
-    fn assess(&mut self, text: &str) -> Rc<Assessed> {
-        let hash = text_hash(text.as_bytes());
-        let way = (hash >> 58) as usize % PROBLEM_WAYS;
-        if let Some((seen, assessed)) = &self.problems[way]
-            && **seen == *text
-        {
-            return Rc::clone(assessed);
+    /// What a value is: most values that are not compact codes (lowercase, hyphenated,
+    /// labelled codes) have no warning either, and the verdict, which allocates nothing, is
+    /// all they need; the others get the full check.
+    fn judge(&self, text: &str) -> Known {
+        let verdict = isrc::verdict(text, self.policy);
+        if verdict.severity.is_none_or(|s| s < Severity::Warning) {
+            let prefix = match verdict.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(text),
+            };
+            return Known::Clean(verdict, prefix);
         }
+        Known::Problem(Rc::new(self.assess(text)))
+    }
+
+    /// The full check of a value with a warning or an error.
+    fn assess(&self, text: &str) -> Assessed {
         let report = isrc::check(text, self.policy);
         let mut problem_rules: Vec<Rule> = Vec::new();
         for f in &report.findings {
@@ -1941,7 +1964,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         for f in &report.findings {
             rules.insert(f.rule);
         }
-        let assessed = Rc::new(Assessed {
+        Assessed {
             code: report.isrc,
             fix: report.fix(),
             rules,
@@ -1951,11 +1974,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 None => guess_prefix(text),
             },
             problem_rules,
-        });
-        if text.len() <= 64 {
-            self.problems[way] = Some((text.into(), Rc::clone(&assessed)));
         }
-        assessed
     }
 
     fn count_rules(&mut self, rules: RuleSet) {
