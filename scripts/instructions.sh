@@ -12,7 +12,8 @@ count() {
 base=$(count baseline)
 printf '%-22s %s\n' workload instructions/input
 for mode in compact-isrc-0.1.2 compact-parse compact-check compact-verdict \
-            legacy-check legacy-verdict display-parse display-check display-verdict; do
+            legacy-check legacy-verdict display-parse display-check display-verdict \
+            compact-json messy-json; do
   total=$(count "$mode")
   printf '%-22s %d\n' "$mode" $(( (total - base) / 100000 ))
 done

@@ -1,13 +1,15 @@
 //! Per-client-address rate limits (token buckets from `governor`) answering 429 with
 //! `Retry-After`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::future::{Ready, ready};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::{IntoResponse, Response};
+use futures_util::future::Either;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -86,13 +88,61 @@ fn nonzero(count: u32) -> NonZeroU32 {
     NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN)
 }
 
-/// Middleware: applies the [`RateLimit`] in its state to the client's address.
-pub async fn limit(
-    State(limit): State<RateLimit>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    limit.check(limit.client(peer.ip(), request.headers()))?;
-    Ok(next.run(request).await)
+/// Applies a [`RateLimit`] to every request of the routes it wraps
+/// (`router.layer(limit.layer())`): a request over the limit is answered 429 at once.
+///
+/// A layer of its own rather than `axum::middleware::from_fn`: the public lookup is the
+/// busiest route, and `from_fn` boxes every request's future and clones its state.
+#[derive(Clone, Debug)]
+pub struct LimitLayer(RateLimit);
+
+impl RateLimit {
+    /// This limit as a [`tower_layer::Layer`] for a router.
+    pub fn layer(&self) -> LimitLayer {
+        LimitLayer(self.clone())
+    }
+}
+
+impl<S> tower_layer::Layer<S> for LimitLayer {
+    type Service = Limited<S>;
+
+    fn layer(&self, inner: S) -> Limited<S> {
+        Limited {
+            inner,
+            limit: self.0.clone(),
+        }
+    }
+}
+
+/// A service behind a [`LimitLayer`].
+#[derive(Clone, Debug)]
+pub struct Limited<S> {
+    inner: S,
+    limit: RateLimit,
+}
+
+impl<S> tower_service::Service<Request> for Limited<S>
+where
+    S: tower_service::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Either<Ready<Result<Response, S::Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The server is always started with connection info; without it (a router driven
+        // in memory), every request counts against one unspecified address.
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        match self.limit.check(self.limit.client(peer, request.headers())) {
+            Ok(()) => Either::Right(self.inner.call(request)),
+            Err(e) => Either::Left(ready(Ok(e.into_response()))),
+        }
+    }
 }

@@ -21,6 +21,11 @@ fn main() {
         .map(|c| c.parse::<isrc::Isrc>().unwrap().to_string())
         .collect();
     let legacy: Vec<String> = (0..1000u32).map(|i| format!("USRC176{i:05}")).collect();
+    // What the server's lookup does per request: a lowercase hyphenated legacy code (two
+    // findings, the longest answer), then its JSON.
+    let messy: Vec<String> = (0..1000u32)
+        .map(|i| format!("us-rc1-76-{:05}", i * 7 % 100_000))
+        .collect();
     let policy = &policy;
     // One monomorphised loop per workload, chosen before it starts, so that every workload
     // (and the baseline, which only touches each input) pays the same harness cost; each
@@ -37,6 +42,12 @@ fn main() {
         "display-parse" => rounds(&display, |s| black_box(s.parse::<isrc::Isrc>()).is_ok()),
         "display-check" => rounds(&display, |s| black_box(isrc::check(s, policy)).is_valid()),
         "display-verdict" => rounds(&display, |s| black_box(isrc::verdict(s, policy)).is_valid()),
+        "compact-json" => rounds(&compact, |s| {
+            !black_box(isrc::check(s, policy).to_json()).is_empty()
+        }),
+        "messy-json" => rounds(&messy, |s| {
+            !black_box(isrc::check(s, policy).to_json()).is_empty()
+        }),
         _ => rounds(&compact, |s| !s.is_empty()),
     };
     println!("{n}");

@@ -440,16 +440,20 @@ fn check_scanned<'a, S: Sink>(
             Span::new(0, input.len()),
             Some(code),
             || {
-                format!(
-                    "valid, but written with {}; the compact form is {code}",
-                    describe_style(scanned.style)
-                )
+                // Pushed piece by piece rather than with `format!`: the public lookup writes
+                // this message for every code it is given in display form.
+                let mut message = String::with_capacity(128);
+                message.push_str("valid, but written with ");
+                push_style(&mut message, scanned.style);
+                message.push_str("; the compact form is ");
+                crate::json::push_ascii(&mut message, &code.to_bytes());
+                message
             },
         );
     }
 }
 
-fn describe_style(flags: u8) -> String {
+fn push_style(text: &mut String, flags: u8) {
     let names = [
         (style::LOWERCASE, "lowercase letters"),
         (style::SEPARATORS, "hyphens or spaces"),
@@ -462,7 +466,6 @@ fn describe_style(flags: u8) -> String {
         ),
     ];
     let count = names.iter().filter(|(flag, _)| flags & flag != 0).count();
-    let mut text = String::with_capacity(80);
     for (i, (_, name)) in names
         .iter()
         .filter(|(flag, _)| flags & flag != 0)
@@ -473,10 +476,9 @@ fn describe_style(flags: u8) -> String {
         }
         text.push_str(name);
     }
-    if text.is_empty() {
+    if count == 0 {
         text.push_str("extra characters");
     }
-    text
 }
 
 /// A well-formed code followed by a suffix: `USRC17607839-A`. Never cut off, only named.
@@ -727,9 +729,14 @@ fn report_semantics<'a, S: Sink>(
         Some(full) => {
             if (policy.earliest_legacy_year()..=policy.last_legacy_year()).contains(&full) {
                 out.push(Rule::LegacyYear, at.span(5, 6), || {
-                    format!(
-                        "year of reference {year:02} reads as {full}: a recording year, as earlier editions of ISO 3901 allowed (today the year of reference is the year the code was assigned)"
-                    )
+                    // Piece by piece, as for `not_canonical`: legacy codes are common.
+                    let mut message = String::with_capacity(192);
+                    message.push_str("year of reference ");
+                    crate::json::push_ascii(&mut message, &code[5..7]);
+                    message.push_str(" reads as ");
+                    crate::json::number(&mut message, u64::from(full));
+                    message.push_str(": a recording year, as earlier editions of ISO 3901 allowed (today the year of reference is the year the code was assigned)");
+                    message
                 });
             }
             if let Some(introduced) = entry.and_then(PrefixEntry::introduced)

@@ -22,7 +22,7 @@ impl Report<'_> {
     /// assert!(json.contains(r#""rule":"letter_in_digits","severity":"error""#));
     /// ```
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(256 + self.findings.len() * 192);
+        let mut out = String::with_capacity(384 + self.findings.len() * 256);
         self.write_json(&mut out);
         out
     }
@@ -71,13 +71,13 @@ fn code_fields(out: &mut String, code: Isrc) {
     let compact = code.to_bytes();
     let (labelled, n) = crate::code::hyphenate(code, true);
     out.push_str(",\"isrc\":\"");
-    out.push_str(ascii(&compact));
+    push_ascii(out, &compact);
     out.push_str("\",\"display\":\"");
-    out.push_str(ascii(&labelled[..n]));
+    push_ascii(out, &labelled[..n]);
     out.push_str("\",\"country\":\"");
-    out.push_str(ascii(&compact[..2]));
+    push_ascii(out, &compact[..2]);
     out.push_str("\",\"registrant\":\"");
-    out.push_str(ascii(&compact[2..5]));
+    push_ascii(out, &compact[2..5]);
     out.push_str("\",\"year\":");
     number(out, u64::from(code.year()));
     out.push_str(",\"designation\":");
@@ -106,7 +106,7 @@ fn prefix(out: &mut String, entry: &PrefixEntry) {
                 digit(u16::from(d.month)),
                 b'"',
             ];
-            out.push_str(ascii(&b));
+            push_ascii(out, &b);
         }
         None => out.push_str("null"),
     }
@@ -128,7 +128,7 @@ fn finding(out: &mut String, finding: &Finding) {
     match finding.fix {
         Some(fix) => {
             out.push('"');
-            out.push_str(ascii(&fix.to_bytes()));
+            push_ascii(out, &fix.to_bytes());
             out.push('"');
         }
         None => out.push_str("null"),
@@ -136,12 +136,12 @@ fn finding(out: &mut String, finding: &Finding) {
     out.push('}');
 }
 
-/// ASCII bytes made by this crate (code characters, digits, hyphens, quotes) as text.
-fn ascii(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or("")
+/// Appends ASCII bytes made by this crate (code characters, digits, hyphens, quotes).
+pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
+    out.push_str(core::str::from_utf8(bytes).unwrap_or(""));
 }
 
-fn number(out: &mut String, mut value: u64) {
+pub(crate) fn number(out: &mut String, mut value: u64) {
     let mut buf = [0u8; 20];
     let mut at = buf.len();
     loop {
@@ -152,7 +152,7 @@ fn number(out: &mut String, mut value: u64) {
             break;
         }
     }
-    out.push_str(ascii(&buf[at..]));
+    push_ascii(out, &buf[at..]);
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -168,11 +168,33 @@ fn needs_escape(word: u64) -> bool {
     (control | quote | backslash) & HIGHS != 0
 }
 
+/// Whether any byte of `bytes` is one that JSON escapes, eight at a time: the last few are
+/// padded with spaces, which never are.
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut found = false;
+    for word in &mut words {
+        found |= needs_escape(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+    }
+    let rest = words.remainder();
+    let mut tail = [b' '; 8];
+    tail[..rest.len()].copy_from_slice(rest);
+    found | needs_escape(u64::from_le_bytes(tail))
+}
+
 /// A JSON string literal with the escapes serde_json writes: `\"`, `\\`, `\b`, `\t`, `\n`,
 /// `\f`, `\r`, and `\u00XX` (lowercase hex) for the other control characters.
 fn string(out: &mut String, text: &str) {
-    out.push('"');
     let bytes = text.as_bytes();
+    // Most strings (codes, rule ids, messages) need no escape: one copy.
+    if !any_needs_escape(bytes) {
+        out.reserve(bytes.len() + 2);
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
+    out.push('"');
     let mut clean = 0; // start of the run not yet written
     let mut at = 0;
     while at < bytes.len() {
@@ -204,7 +226,7 @@ fn string(out: &mut String, text: &str) {
                         HEX[usize::from(b >> 4)],
                         HEX[usize::from(b & 15)],
                     ];
-                    out.push_str(ascii(&u));
+                    push_ascii(out, &u);
                     clean = i + 1;
                     continue;
                 }

@@ -7,12 +7,10 @@ pub mod lookup;
 pub mod registry;
 pub mod session;
 
-use axum::middleware::from_fn_with_state;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::limits;
 use crate::state::AppState;
 
 /// The document's fixed parts; the paths come from the handlers' `#[utoipa::path]`.
@@ -61,22 +59,13 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(lookup::validate))
         .routes(routes!(check::check))
         .routes(routes!(registry::lookup))
-        .layer(from_fn_with_state(
-            state.limits.public.clone(),
-            limits::limit,
-        ));
+        .layer(state.limits.public.layer());
     let login = OpenApiRouter::new()
         .routes(routes!(session::login))
-        .layer(from_fn_with_state(
-            state.limits.login.clone(),
-            limits::limit,
-        ));
+        .layer(state.limits.login.layer());
     let apply = OpenApiRouter::new()
         .routes(routes!(agency::apply))
-        .layer(from_fn_with_state(
-            state.limits.applications.clone(),
-            limits::limit,
-        ));
+        .layer(state.limits.applications.layer());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(lookup::healthz))
         .merge(public)

@@ -24,7 +24,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use isrc_registry::Role;
@@ -32,7 +31,6 @@ use serde::Deserialize;
 
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, Form};
-use crate::limits;
 use crate::state::AppState;
 
 /// The navigation bar's data: who is signed in, what they may reach, and the token for the
@@ -85,23 +83,14 @@ pub fn page_with_status(status: StatusCode, template: &impl Template) -> Respons
 pub fn routes(state: &AppState) -> Router<AppState> {
     let login = Router::new()
         .route("/login", post(login_submit))
-        .layer(from_fn_with_state(
-            state.limits.login.clone(),
-            limits::limit,
-        ));
+        .layer(state.limits.login.layer());
     let apply = Router::new()
         .route("/apply", post(public::apply_submit))
-        .layer(from_fn_with_state(
-            state.limits.applications.clone(),
-            limits::limit,
-        ));
+        .layer(state.limits.applications.layer());
     let anonymous = Router::new()
         .route("/check", post(public::check_submit))
         .route("/lookup", get(public::lookup))
-        .layer(from_fn_with_state(
-            state.limits.public.clone(),
-            limits::limit,
-        ));
+        .layer(state.limits.public.layer());
     Router::new()
         .route("/", get(public::index).post(public::index_submit))
         .route("/check", get(public::check_page))
