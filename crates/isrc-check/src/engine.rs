@@ -30,7 +30,7 @@ use crate::report::{
     CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,
 };
 use crate::source::{self, MAX_LINE, Opened};
-use crate::table::{Row, TableChunk, parse_block, split_table};
+use crate::table::{Row, TableChunk, TableChunks, parse_block};
 
 /// Bytes per chunk handed to a worker.
 const CHUNK: usize = 1 << 20;
@@ -647,7 +647,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    Feed::Shared(LineChunks::new(source::whole(opened))),
+                    Feed::Shared(Box::new(LineChunks::new(source::whole(opened)))),
                 )
             }
             InputFormat::Jsonl => {
@@ -674,7 +674,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    Feed::Shared(LineChunks::new(source::whole(opened))),
+                    Feed::Shared(Box::new(LineChunks::new(source::whole(opened)))),
                 )
             }
             InputFormat::Csv | InputFormat::Tsv => {
@@ -733,9 +733,11 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    Feed::Thread(Box::new(move |tx, cancel| {
-                        split_table(source::whole(opened), delimiter, has_header, tx, cancel)
-                    })),
+                    Feed::Shared(Box::new(TableChunks::new(
+                        source::whole(opened),
+                        delimiter,
+                        has_header,
+                    ))),
                 )
             }
             InputFormat::Xlsx => self.check_xlsx(name, opened, sink),
@@ -1561,8 +1563,20 @@ enum Feed<'a> {
     /// sent.
     #[allow(clippy::type_complexity)]
     Thread(Box<dyn FnOnce(SyncSender<Chunk>, &Control) -> io::Result<u64> + Send + 'a>),
-    /// Lines that the workers read in turn.
-    Shared(LineChunks),
+    /// Chunks that the workers read in turn.
+    Shared(Box<dyn ChunkSource>),
+}
+
+/// An input cut into chunks on demand, by whichever worker asks next (under a lock): each
+/// chunk is then checked by the core that just copied it from the kernel, while it is still
+/// in that core's cache, and no reader thread competes with the workers for the cores.
+pub(crate) trait ChunkSource: Send {
+    /// The next chunk, or `None` at the end of the input (and after an error, which is
+    /// returned once).
+    fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>>;
+
+    /// How many chunks were handed out.
+    fn chunks(&self) -> u64;
 }
 
 /// The threads that read a pipeline's input.
@@ -1572,7 +1586,7 @@ enum Reading<'scope, 'c> {
     /// The workers, and the chunks they read.
     Workers(
         Vec<std::thread::ScopedJoinHandle<'scope, io::Result<()>>>,
-        &'c Mutex<LineChunks>,
+        &'c Mutex<Box<dyn ChunkSource>>,
     ),
 }
 
@@ -1600,10 +1614,8 @@ impl Reading<'_, '_> {
     }
 }
 
-/// Cuts a reader into chunks of whole lines, one chunk per call: the workers take turns
-/// reading ([`Feed::Shared`]), so that each chunk is checked by the core that just copied it
-/// from the kernel, while it is still in that core's cache. A line longer than [`MAX_LINE`]
-/// becomes a chunk of its own, cut to that length.
+/// Cuts a reader into chunks of whole lines, one chunk per call ([`ChunkSource`]). A line
+/// longer than [`MAX_LINE`] becomes a chunk of its own, cut to that length.
 pub(crate) struct LineChunks {
     reader: Box<dyn Read + Send>,
     /// The start of the next chunk: the part of the last read after its last `\n`.
@@ -1621,24 +1633,6 @@ impl LineChunks {
             seq: 0,
             finished: false,
         }
-    }
-
-    /// How many chunks were handed out.
-    fn chunks(&self) -> u64 {
-        self.seq
-    }
-
-    /// The next chunk, or `None` at the end of the input (and after an error, which is
-    /// returned once).
-    fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
-        if self.finished || control.cancel.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let result = self.read_chunk(control);
-        if !matches!(result, Ok(Some(_))) {
-            self.finished = true;
-        }
-        result
     }
 
     fn read_chunk(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
@@ -1705,6 +1699,23 @@ impl LineChunks {
             issues: Vec::new(),
             input_bytes,
         }
+    }
+}
+
+impl ChunkSource for LineChunks {
+    fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
+        if self.finished || control.cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let result = self.read_chunk(control);
+        if !matches!(result, Ok(Some(_))) {
+            self.finished = true;
+        }
+        result
+    }
+
+    fn chunks(&self) -> u64 {
+        self.seq
     }
 }
 

@@ -1,11 +1,9 @@
 //! Opening an input: files, standard input, gzip, BOMs, binary detection, and the line
 //! limiter that keeps a 100 MB line from being held in memory.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
-use std::rc::Rc;
 
 use crate::report::CheckError;
 
@@ -131,17 +129,23 @@ pub(crate) struct Limiter<R> {
     inner: R,
     line: u64,
     len: u64,
-    events: Rc<RefCell<Vec<LongLine>>>,
+    /// The lines cut since [`Limiter::take_cut`] was last called.
+    cut: Vec<LongLine>,
 }
 
 impl<R: Read> Limiter<R> {
-    pub fn new(inner: R, events: Rc<RefCell<Vec<LongLine>>>) -> Self {
+    pub fn new(inner: R) -> Self {
         Limiter {
             inner,
             line: 1,
             len: 0,
-            events,
+            cut: Vec::new(),
         }
+    }
+
+    /// The lines cut short since the last call.
+    pub fn take_cut(&mut self) -> Vec<LongLine> {
+        std::mem::take(&mut self.cut)
     }
 }
 
@@ -151,7 +155,7 @@ impl<R: Read> Read for Limiter<R> {
             let n = self.inner.read(out)?;
             if n == 0 {
                 if self.len > MAX_LINE as u64 {
-                    self.events.borrow_mut().push(LongLine {
+                    self.cut.push(LongLine {
                         line: self.line,
                         length: self.len,
                     });
@@ -190,7 +194,7 @@ impl<R: Read> Read for Limiter<R> {
                     w += 1;
                     r += 1;
                     if self.len > MAX_LINE as u64 {
-                        self.events.borrow_mut().push(LongLine {
+                        self.cut.push(LongLine {
                             line: self.line,
                             length: self.len,
                         });
@@ -214,14 +218,12 @@ mod tests {
     fn limiter_cuts_long_lines() {
         let mut input = vec![b'a'; MAX_LINE + 10];
         input.extend_from_slice(b"\nshort\n");
-        let events = Rc::new(RefCell::new(Vec::new()));
         let mut out = Vec::new();
-        Limiter::new(&input[..], events.clone())
-            .read_to_end(&mut out)
-            .unwrap();
+        let mut limiter = Limiter::new(&input[..]);
+        limiter.read_to_end(&mut out).unwrap();
         assert_eq!(out.len(), MAX_LINE + 7);
         assert!(out.ends_with(b"\nshort\n"));
-        let e = events.borrow();
+        let e = limiter.take_cut();
         assert_eq!((e[0].line, e[0].length), (1, MAX_LINE as u64 + 10));
     }
 

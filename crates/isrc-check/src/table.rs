@@ -7,15 +7,12 @@
 //! A unit test and the `check_reader` fuzz target compare the figures of tiny blocks with
 //! those of one block.
 
-use std::cell::RefCell;
 use std::io::{self, Read};
 use std::ops::Range;
-use std::rc::Rc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::SyncSender;
 
-use crate::engine::{Chunk, Control};
-use crate::source::{Limiter, LongLine, MAX_LINE};
+use crate::engine::{Chunk, ChunkSource, Control};
+use crate::source::{Limiter, MAX_LINE};
 
 /// The fields of the records of one chunk, one after another.
 #[derive(Default)]
@@ -116,26 +113,88 @@ impl QuoteScan {
     }
 }
 
-/// Reads delimited text into blocks of about `control.chunk` bytes that end on a record
-/// boundary (a record longer than that makes a longer block). Lines over [`MAX_LINE`] bytes
-/// are cut, as for plain lists, and reported with their absolute line numbers. With
-/// `header`, the first block holds the first record.
-pub(crate) fn split_table(
-    reader: impl Read,
-    delimiter: u8,
+/// Cuts a delimited text into blocks that end on record boundaries, one block per call (the
+/// workers take turns, as with [`crate::engine::LineChunks`]). Lines longer than
+/// [`MAX_LINE`] are cut by a [`Limiter`] and reported with the block that holds them.
+pub(crate) struct TableChunks {
+    reader: Limiter<Box<dyn Read + Send>>,
+    scan: QuoteScan,
+    /// The start of the next block, already scanned.
+    buf: Vec<u8>,
     header: bool,
-    tx: SyncSender<Chunk>,
-    control: &Control,
-) -> io::Result<u64> {
-    let events = Rc::new(RefCell::new(Vec::<LongLine>::new()));
-    let mut reader = Limiter::new(reader, events.clone());
-    let mut scan = QuoteScan::new(delimiter);
-    let mut buf = control.buffer();
-    let mut seq = 0u64;
-    let long_lines = |events: &Rc<RefCell<Vec<LongLine>>>| -> Vec<(u64, u64, String)> {
-        events
-            .borrow_mut()
-            .drain(..)
+    seq: u64,
+    finished: bool,
+}
+
+impl TableChunks {
+    pub(crate) fn new(reader: impl Read + Send + 'static, delimiter: u8, header: bool) -> Self {
+        TableChunks {
+            reader: Limiter::new(Box::new(reader)),
+            scan: QuoteScan::new(delimiter),
+            buf: Vec::new(),
+            header,
+            seq: 0,
+            finished: false,
+        }
+    }
+
+    fn read_block(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
+        if self.buf.capacity() == 0 {
+            self.buf = control.buffer();
+        }
+        loop {
+            let scanned = self.buf.len();
+            let want = if scanned < control.chunk {
+                control.chunk - scanned
+            } else {
+                64 * 1024
+            };
+            let n = (&mut self.reader)
+                .take(want as u64)
+                .read_to_end(&mut self.buf)?;
+            if n == 0 {
+                if !self.buf.is_empty() || self.seq == 0 {
+                    let block = std::mem::take(&mut self.buf);
+                    return Ok(Some(self.block(block)));
+                }
+                return Ok(None);
+            }
+            self.scan.scan(&self.buf, scanned);
+            if self.buf.len() < control.chunk {
+                continue;
+            }
+            // The csv crate drops a byte order mark at the start of what it reads, so a block
+            // must not start with one (or with what may be the start of one): only the input's
+            // first record loses it, as when one reader reads the whole input.
+            let buf = &self.buf;
+            let Some(cut) = self
+                .scan
+                .boundary
+                .filter(|&c| c < buf.len() && buf[c] != 0xEF)
+            else {
+                continue;
+            };
+            // The header row (the first record) must be in the first block, which skips it.
+            if self.header
+                && self.seq == 0
+                && self.buf[..cut].iter().all(|b| matches!(b, b'\n' | b'\r'))
+            {
+                continue;
+            }
+            let mut next = control.buffer();
+            next.extend_from_slice(&self.buf[cut..]);
+            self.buf.truncate(cut);
+            self.scan.cut(cut);
+            let block = std::mem::replace(&mut self.buf, next);
+            return Ok(Some(self.block(block)));
+        }
+    }
+
+    fn block(&mut self, data: Vec<u8>) -> Chunk {
+        let issues = self
+            .reader
+            .take_cut()
+            .into_iter()
             .map(|e| {
                 (
                     e.line,
@@ -146,52 +205,26 @@ pub(crate) fn split_table(
                     ),
                 )
             })
-            .collect()
-    };
-    loop {
-        if control.cancel.load(Ordering::Relaxed) {
-            return Ok(seq);
+            .collect();
+        self.seq += 1;
+        Chunk::block(self.seq - 1, data, issues)
+    }
+}
+
+impl ChunkSource for TableChunks {
+    fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
+        if self.finished || control.cancel.load(Ordering::Relaxed) {
+            return Ok(None);
         }
-        let scanned = buf.len();
-        let want = if scanned < control.chunk {
-            control.chunk - scanned
-        } else {
-            64 * 1024
-        };
-        let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
-        if n == 0 {
-            if !buf.is_empty() || seq == 0 {
-                let _ = tx.send(Chunk::block(seq, buf, long_lines(&events)));
-                seq += 1;
-            }
-            return Ok(seq);
+        let result = self.read_block(control);
+        if !matches!(result, Ok(Some(_))) {
+            self.finished = true;
         }
-        scan.scan(&buf, scanned);
-        if buf.len() < control.chunk {
-            continue;
-        }
-        // The csv crate drops a byte order mark at the start of what it reads, so a block
-        // must not start with one (or with what may be the start of one): only the input's
-        // first record loses it, as when one reader reads the whole input.
-        let Some(cut) = scan.boundary.filter(|&c| c < buf.len() && buf[c] != 0xEF) else {
-            continue;
-        };
-        // The header row (the first record) must be in the first block, which skips it.
-        if header && seq == 0 && buf[..cut].iter().all(|b| matches!(b, b'\n' | b'\r')) {
-            continue;
-        }
-        let mut next = control.buffer();
-        next.extend_from_slice(&buf[cut..]);
-        buf.truncate(cut);
-        scan.cut(cut);
-        let block = std::mem::replace(&mut buf, next);
-        if tx
-            .send(Chunk::block(seq, block, long_lines(&events)))
-            .is_err()
-        {
-            return Ok(seq);
-        }
-        seq += 1;
+        result
+    }
+
+    fn chunks(&self) -> u64 {
+        self.seq
     }
 }
 
