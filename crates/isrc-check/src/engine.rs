@@ -913,7 +913,13 @@ impl<'p> Checker<'p> {
             done
         };
         let (shared, split) = match feed {
-            Feed::Shared(chunks) => (Some(Mutex::new(chunks)), None),
+            Feed::Shared(source) => (
+                Some(Mutex::new(Shared {
+                    source,
+                    finished: false,
+                })),
+                None,
+            ),
             Feed::Thread(split) => (None, Some(split)),
         };
         let read_result = std::thread::scope(|scope| {
@@ -942,9 +948,10 @@ impl<'p> Checker<'p> {
                         .collect();
                     Reading::Workers(handles, chunks)
                 }
-                (None, Some(split)) => {
+                (None, split) => {
                     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(2);
-                    let reader = scope.spawn(move || split(chunk_tx, control));
+                    let reader =
+                        scope.spawn(move || split.map_or(Ok(0), |split| split(chunk_tx, control)));
                     let tx = done_tx.clone();
                     scope.spawn(move || {
                         chunk_rx
@@ -956,7 +963,6 @@ impl<'p> Checker<'p> {
                     });
                     Reading::Thread(reader)
                 }
-                (None, None) => unreachable!("a feed is shared or has a splitter"),
             };
             drop(done_tx);
             self.merge_all(
@@ -1571,12 +1577,32 @@ enum Feed<'a> {
 /// chunk is then checked by the core that just copied it from the kernel, while it is still
 /// in that core's cache, and no reader thread competes with the workers for the cores.
 pub(crate) trait ChunkSource: Send {
-    /// The next chunk, or `None` at the end of the input (and after an error, which is
-    /// returned once).
+    /// The next chunk, or `None` at the end of the input. Not called again after `None` or
+    /// an error ([`Shared`] sees to it).
     fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>>;
 
     /// How many chunks were handed out.
     fn chunks(&self) -> u64;
+}
+
+/// A [`ChunkSource`] shared by the workers, asked for no more chunks once it has run dry,
+/// failed, or been cancelled.
+pub(crate) struct Shared {
+    source: Box<dyn ChunkSource>,
+    finished: bool,
+}
+
+impl Shared {
+    fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
+        if self.finished || control.cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let result = self.source.next(control);
+        if !matches!(result, Ok(Some(_))) {
+            self.finished = true;
+        }
+        result
+    }
 }
 
 /// The threads that read a pipeline's input.
@@ -1586,7 +1612,7 @@ enum Reading<'scope, 'c> {
     /// The workers, and the chunks they read.
     Workers(
         Vec<std::thread::ScopedJoinHandle<'scope, io::Result<()>>>,
-        &'c Mutex<Box<dyn ChunkSource>>,
+        &'c Mutex<Shared>,
     ),
 }
 
@@ -1607,6 +1633,7 @@ impl Reading<'_, '_> {
                 let read = chunks
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
+                    .source
                     .chunks();
                 Ok(result.map(|()| read))
             }
@@ -1621,8 +1648,6 @@ pub(crate) struct LineChunks {
     /// The start of the next chunk: the part of the last read after its last `\n`.
     buf: Vec<u8>,
     seq: u64,
-    /// The end of the input was reached, or reading failed.
-    finished: bool,
 }
 
 impl LineChunks {
@@ -1631,7 +1656,6 @@ impl LineChunks {
             reader: Box::new(reader),
             buf: Vec::new(),
             seq: 0,
-            finished: false,
         }
     }
 
@@ -1704,14 +1728,7 @@ impl LineChunks {
 
 impl ChunkSource for LineChunks {
     fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
-        if self.finished || control.cancel.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let result = self.read_chunk(control);
-        if !matches!(result, Ok(Some(_))) {
-            self.finished = true;
-        }
-        result
+        self.read_chunk(control)
     }
 
     fn chunks(&self) -> u64 {

@@ -9,7 +9,6 @@
 
 use std::io::{self, Read};
 use std::ops::Range;
-use std::sync::atomic::Ordering;
 
 use crate::engine::{Chunk, ChunkSource, Control};
 use crate::source::{Limiter, MAX_LINE};
@@ -123,7 +122,6 @@ pub(crate) struct TableChunks {
     buf: Vec<u8>,
     header: bool,
     seq: u64,
-    finished: bool,
 }
 
 impl TableChunks {
@@ -134,7 +132,6 @@ impl TableChunks {
             buf: Vec::new(),
             header,
             seq: 0,
-            finished: false,
         }
     }
 
@@ -174,11 +171,11 @@ impl TableChunks {
             else {
                 continue;
             };
-            // The header row (the first record) must be in the first block, which skips it.
-            if self.header
-                && self.seq == 0
-                && self.buf[..cut].iter().all(|b| matches!(b, b'\n' | b'\r'))
-            {
+            // The header row (the first record) must be in the first block, which skips it;
+            // blank lines, and a byte order mark that the csv crate drops, are no record.
+            let first = &self.buf[..cut];
+            let first = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
+            if self.header && self.seq == 0 && first.iter().all(|b| matches!(b, b'\n' | b'\r')) {
                 continue;
             }
             let mut next = control.buffer();
@@ -213,14 +210,7 @@ impl TableChunks {
 
 impl ChunkSource for TableChunks {
     fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
-        if self.finished || control.cancel.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let result = self.read_block(control);
-        if !matches!(result, Ok(Some(_))) {
-            self.finished = true;
-        }
-        result
+        self.read_block(control)
     }
 
     fn chunks(&self) -> u64 {
@@ -292,6 +282,10 @@ pub(crate) fn parse_block(
         // Like the `csv` crate, a record's start is where the reader stood before it, so it
         // may include the \n of a \r\n ending and skipped blank lines: step over them.
         let mut a = start;
+        // So may the byte order mark that the parser drops at the start of its input.
+        if a == 0 && data.starts_with(b"\xEF\xBB\xBF") {
+            a = pos.min(3);
+        }
         while a < pos && matches!(data[a], b'\n' | b'\r') {
             a += 1;
         }
@@ -491,6 +485,30 @@ mod chunking {
             "\u{0}",
         ]);
         prop::collection::vec(pieces, 0..60).prop_map(|p| p.concat().into_bytes())
+    }
+
+    /// Found by `tiny_chunks_change_nothing`: a second byte order mark and a line end before
+    /// the header row made the first block hold no record, so the header row was counted;
+    /// and a record after such a line was given line 1 when the input was one block.
+    #[test]
+    fn a_byte_order_mark_line_before_the_first_record() {
+        for input in [
+            "\u{feff}\u{feff}\nUSRC17607839isrc,title\n",
+            "\u{feff}\u{feff}\nUSRC17607839\u{e9}",
+        ] {
+            let whole = run(input.as_bytes(), InputFormat::Csv, None, true);
+            for chunk in 1..8 {
+                let cut = run(input.as_bytes(), InputFormat::Csv, Some(chunk), true);
+                assert_eq!(cut, whole, "{input:?}, chunk {chunk}");
+            }
+        }
+        let lone = run(
+            "\u{feff}\u{feff}\nUSRC17607839\u{e9}".as_bytes(),
+            InputFormat::Csv,
+            None,
+            false,
+        );
+        assert!(lone.contains("\"line\":2"), "{lone}");
     }
 
     proptest! {
