@@ -282,15 +282,20 @@ pub(crate) fn parse_block(
         // Like the `csv` crate, a record's start is where the reader stood before it, so it
         // may include the \n of a \r\n ending and skipped blank lines: step over them.
         let mut a = start;
-        // So may the byte order mark that the parser drops at the start of its input.
-        if a == 0 && data.starts_with(b"\xEF\xBB\xBF") {
-            a = pos.min(3);
-        }
         while a < pos && matches!(data[a], b'\n' | b'\r') {
             a += 1;
         }
-        // A record's line is 1 + the \n before its first byte.
-        let skipped = data[start..a].iter().filter(|&&b| b == b'\n').count() as u64;
+        // A record's line is 1 + the \n before its first byte. The byte order mark that the
+        // parser drops at the start of its input may stand before blank lines too (the raw
+        // bytes keep it, as the csv crate's record position does).
+        let mut first = a;
+        if start == 0 && data.starts_with(b"\xEF\xBB\xBF") {
+            first = pos.min(3);
+            while first < pos && matches!(data[first], b'\n' | b'\r') {
+                first += 1;
+            }
+        }
+        let skipped = data[start..first].iter().filter(|&&b| b == b'\n').count() as u64;
         let line = newlines_before + skipped + 1;
         if std::mem::take(&mut skip) {
             continue;
