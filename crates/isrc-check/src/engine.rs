@@ -10,11 +10,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
-use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde_json::value::RawValue;
 
 use crate::dense::{
@@ -647,7 +646,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    Feed::Shared(Box::new(LineChunks::new(source::whole(opened)))),
+                    Box::new(LineChunks::new(source::whole(opened))),
                 )
             }
             InputFormat::Jsonl => {
@@ -674,7 +673,7 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    Feed::Shared(Box::new(LineChunks::new(source::whole(opened)))),
+                    Box::new(LineChunks::new(source::whole(opened))),
                 )
             }
             InputFormat::Csv | InputFormat::Tsv => {
@@ -733,11 +732,11 @@ impl<'p> Checker<'p> {
                     sink,
                     progress,
                     opened.size,
-                    Feed::Shared(Box::new(TableChunks::new(
+                    Box::new(TableChunks::new(
                         source::whole(opened),
                         delimiter,
                         has_header,
-                    ))),
+                    )),
                 )
             }
             InputFormat::Xlsx => self.check_xlsx(name, opened, sink),
@@ -829,38 +828,17 @@ impl<'p> Checker<'p> {
             sink,
             &mut |_, _| {},
             None,
-            Feed::Thread(Box::new(move |tx, _| {
-                let mut chunk = TableChunk::default();
-                let mut seq = 0;
-                for (i, row) in rows.into_iter().enumerate().skip(skip) {
-                    let field_base = chunk.fields.len();
-                    let ends_start = chunk.ends.len();
-                    for f in &row {
-                        chunk.fields.extend_from_slice(f.as_bytes());
-                        chunk.ends.push(chunk.fields.len());
-                    }
-                    chunk.rows.push(Row {
-                        line: first_row + i as u64 + 1,
-                        raw: 0..0,
-                        field_base,
-                        ends: ends_start..chunk.ends.len(),
-                    });
-                    if chunk.fields.len() >= CHUNK {
-                        let full = std::mem::take(&mut chunk);
-                        if tx.send(Chunk::table(seq, full, Vec::new())).is_err() {
-                            return Ok(0);
-                        }
-                        seq += 1;
-                    }
-                }
-                let _ = tx.send(Chunk::table(seq, chunk, Vec::new()));
-                Ok(0)
-            })),
+            Box::new(SheetChunks {
+                rows: rows.into_iter().enumerate().skip(skip),
+                first_row,
+                seq: 0,
+                done: false,
+            }),
         )
     }
 
-    /// Runs the checks on worker threads and the merge here, in input order. The chunks come
-    /// from `feed`: read by the workers in turn, or by a splitter on its own thread.
+    /// Runs the checks on worker threads, which take the chunks of `source` in turn, and the
+    /// merge here, in input order.
     #[allow(clippy::too_many_arguments)]
     fn pipeline(
         &mut self,
@@ -870,7 +848,7 @@ impl<'p> Checker<'p> {
         mut sink: Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
-        feed: Feed<'_>,
+        source: Box<dyn ChunkSource>,
     ) -> Result<(), CheckError> {
         if let Some(s) = sink.as_deref_mut() {
             s.start(info)
@@ -912,58 +890,33 @@ impl<'p> Checker<'p> {
             }
             done
         };
-        let (shared, split) = match feed {
-            Feed::Shared(source) => (
-                Some(Mutex::new(Shared {
-                    source,
-                    finished: false,
-                })),
-                None,
-            ),
-            Feed::Thread(split) => (None, Some(split)),
-        };
+        let chunks = Mutex::new(Shared {
+            source,
+            finished: false,
+        });
         let read_result = std::thread::scope(|scope| {
             let control = &cancel;
-            let reading = match (&shared, split) {
-                (Some(chunks), _) => {
-                    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-                    let handles: Vec<_> = (0..workers)
-                        .map(|_| {
-                            let tx = done_tx.clone();
-                            scope.spawn(move || -> io::Result<()> {
-                                loop {
-                                    let next = chunks
-                                        .lock()
-                                        .unwrap_or_else(PoisonError::into_inner)
-                                        .next(control)?;
-                                    let Some(chunk) = next else {
-                                        return Ok(());
-                                    };
-                                    if tx.send(work_on(chunk, control)).is_err() {
-                                        return Ok(());
-                                    }
-                                }
-                            })
-                        })
-                        .collect();
-                    Reading::Workers(handles, chunks)
-                }
-                (None, split) => {
-                    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(2);
-                    let reader =
-                        scope.spawn(move || split.map_or(Ok(0), |split| split(chunk_tx, control)));
+            let chunks = &chunks;
+            let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
                     let tx = done_tx.clone();
-                    scope.spawn(move || {
-                        chunk_rx
-                            .into_iter()
-                            .par_bridge()
-                            .for_each_with(tx, |tx, chunk| {
-                                let _ = tx.send(work_on(chunk, control));
-                            });
-                    });
-                    Reading::Thread(reader)
-                }
-            };
+                    scope.spawn(move || -> io::Result<()> {
+                        loop {
+                            let next = chunks
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .next(control)?;
+                            let Some(chunk) = next else {
+                                return Ok(());
+                            };
+                            if tx.send(work_on(chunk, control)).is_err() {
+                                return Ok(());
+                            }
+                        }
+                    })
+                })
+                .collect();
             drop(done_tx);
             self.merge_all(
                 done_rx,
@@ -975,7 +928,15 @@ impl<'p> Checker<'p> {
                 control,
                 !parallel_index,
             );
-            reading.join()
+            // The first read error, or `Err` when a worker panicked.
+            let mut result = Ok(Ok(()));
+            for handle in handles {
+                let joined = handle.join();
+                if matches!(result, Ok(Ok(()))) {
+                    result = joined;
+                }
+            }
+            result
         });
         self.bytes += state.bytes;
         if let Some(e) = state.sink_error {
@@ -987,7 +948,7 @@ impl<'p> Checker<'p> {
             ));
         }
         match read_result {
-            Ok(Ok(_)) => {}
+            Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 return Err(CheckError::new(
                     name,
@@ -1563,16 +1524,6 @@ struct Done {
     result: ChunkResult,
 }
 
-/// Where the pipeline's chunks come from.
-enum Feed<'a> {
-    /// A splitter on a thread of its own, sending chunks in order; it returns how many it
-    /// sent.
-    #[allow(clippy::type_complexity)]
-    Thread(Box<dyn FnOnce(SyncSender<Chunk>, &Control) -> io::Result<u64> + Send + 'a>),
-    /// Chunks that the workers read in turn.
-    Shared(Box<dyn ChunkSource>),
-}
-
 /// An input cut into chunks on demand, by whichever worker asks next (under a lock): each
 /// chunk is then checked by the core that just copied it from the kernel, while it is still
 /// in that core's cache, and no reader thread competes with the workers for the cores.
@@ -1580,9 +1531,6 @@ pub(crate) trait ChunkSource: Send {
     /// The next chunk, or `None` at the end of the input. Not called again after `None` or
     /// an error ([`Shared`] sees to it).
     fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>>;
-
-    /// How many chunks were handed out.
-    fn chunks(&self) -> u64;
 }
 
 /// A [`ChunkSource`] shared by the workers, asked for no more chunks once it has run dry,
@@ -1605,39 +1553,42 @@ impl Shared {
     }
 }
 
-/// The threads that read a pipeline's input.
-enum Reading<'scope, 'c> {
-    /// The splitter's thread.
-    Thread(std::thread::ScopedJoinHandle<'scope, io::Result<u64>>),
-    /// The workers, and the chunks they read.
-    Workers(
-        Vec<std::thread::ScopedJoinHandle<'scope, io::Result<()>>>,
-        &'c Mutex<Shared>,
-    ),
+/// The rows of a sheet, already read, cut into table chunks of about [`CHUNK`] bytes of
+/// fields (the last one possibly empty).
+struct SheetChunks {
+    rows: std::iter::Skip<std::iter::Enumerate<std::vec::IntoIter<Vec<String>>>>,
+    /// The sheet's line number of its first row, less one.
+    first_row: u64,
+    seq: u64,
+    done: bool,
 }
 
-impl Reading<'_, '_> {
-    /// Waits for the readers: how many chunks were read, the first read error, or `Err`
-    /// when a thread panicked.
-    fn join(self) -> std::thread::Result<io::Result<u64>> {
-        match self {
-            Reading::Thread(reader) => reader.join(),
-            Reading::Workers(handles, chunks) => {
-                let mut result = Ok(());
-                for handle in handles {
-                    let joined = handle.join()?;
-                    if result.is_ok() {
-                        result = joined;
-                    }
-                }
-                let read = chunks
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .source
-                    .chunks();
-                Ok(result.map(|()| read))
-            }
+impl ChunkSource for SheetChunks {
+    fn next(&mut self, _control: &Control) -> io::Result<Option<Chunk>> {
+        if self.done {
+            return Ok(None);
         }
+        let mut chunk = TableChunk::default();
+        while chunk.fields.len() < CHUNK {
+            let Some((i, row)) = self.rows.next() else {
+                self.done = true;
+                break;
+            };
+            let field_base = chunk.fields.len();
+            let ends_start = chunk.ends.len();
+            for f in &row {
+                chunk.fields.extend_from_slice(f.as_bytes());
+                chunk.ends.push(chunk.fields.len());
+            }
+            chunk.rows.push(Row {
+                line: self.first_row + i as u64 + 1,
+                raw: 0..0,
+                field_base,
+                ends: ends_start..chunk.ends.len(),
+            });
+        }
+        self.seq += 1;
+        Ok(Some(Chunk::table(self.seq - 1, chunk, Vec::new())))
     }
 }
 
@@ -1729,10 +1680,6 @@ impl LineChunks {
 impl ChunkSource for LineChunks {
     fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
         self.read_chunk(control)
-    }
-
-    fn chunks(&self) -> u64 {
-        self.seq
     }
 }
 

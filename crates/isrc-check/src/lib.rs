@@ -10,8 +10,9 @@
 //!   these. See [`InputFormat`].
 //! - **Columns** are found by header name (`isrc`, `ISRC code`, `isrc_code`...) or by
 //!   content; title, artist, version and duration columns are used when present.
-//! - **Streaming and parallel**: inputs are read in 1 MiB chunks on one thread (CSV chunks
-//!   end on record boundaries), parsed and checked on the rayon pool, merged in input order;
+//! - **Streaming and parallel**: inputs are read in 1 MiB chunks (CSV chunks end on record
+//!   boundaries) by worker threads in turn, each of which then checks the chunk it read;
+//!   the results are merged in input order;
 //!   memory grows with the number of distinct codes (the duplicate index), not with the size
 //!   of the file. Lines longer than 1 MiB are cut.
 //! - **Bad input** (ragged rows, broken quoting, invalid UTF-8, NUL bytes, overlong lines)

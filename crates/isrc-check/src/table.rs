@@ -212,10 +212,6 @@ impl ChunkSource for TableChunks {
     fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
         self.read_block(control)
     }
-
-    fn chunks(&self) -> u64 {
-        self.seq
-    }
 }
 
 /// Parses one block into `table` (no rows; `fields` may hold bytes of an earlier block,
