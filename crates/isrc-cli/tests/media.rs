@@ -109,7 +109,7 @@ fn each_format_is_written_and_read_back() {
         // ffmpeg puts the artist of an AIFF file in its AUTH chunk only under the name author.
         (
             make(dir.path(), "f.aiff", &["-metadata", "author=Band"]),
-            "ID3v2 TSRC",
+            "ID3v2.4 TSRC",
         ),
         (make(dir.path(), "g.wav", &[]), "ID3 chunk (ID3v2.4 TSRC)"),
     ];
@@ -277,9 +277,10 @@ fn wav_chunks(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
-fn wav_gets_id3_and_axml_keeps_every_other_chunk_and_reports_riff_info() {
+fn wav_gets_id3_and_axml_keeps_every_other_chunk_and_replaces_riff_info() {
     let dir = tempfile::tempdir().unwrap();
-    // ffmpeg puts ISRC metadata into the RIFF INFO chunk, where it means "Source".
+    // ffmpeg puts ISRC metadata into the RIFF INFO chunk, where it means "Source" (and where
+    // ffprobe reads it back as the ISRC).
     let path = make(dir.path(), "info.wav", &["-metadata", "ISRC=GBAAA2600001"]);
     let file = read_json(&path);
     let isrcs = file["isrcs"].as_array().unwrap();
@@ -292,20 +293,28 @@ fn wav_gets_id3_and_axml_keeps_every_other_chunk_and_reports_riff_info() {
     let after = std::fs::read(&path).unwrap();
     let old = wav_chunks(&before);
     let new = wav_chunks(&after);
-    // The old chunks come first, unchanged and in order; ID3 and axml are appended.
-    assert_eq!(&new[..old.len()], &old[..]);
+    // The old chunks come first, in order: unchanged but for the INFO ISRC, which now holds
+    // the new code; the id3 and axml chunks are appended.
+    assert_eq!(new.len(), old.len() + 2);
+    for (a, b) in old.iter().zip(&new) {
+        if a.0 == "LIST" {
+            let expected = String::from_utf8_lossy(&a.1).replace("GBAAA2600001", CODE);
+            assert_eq!(String::from_utf8_lossy(&b.1), expected);
+        } else {
+            assert_eq!(a, b);
+        }
+    }
     let ids: Vec<&str> = new[old.len()..].iter().map(|c| c.0.as_str()).collect();
-    assert_eq!(ids, ["ID3 ", "axml"]);
+    assert_eq!(ids, ["id3 ", "axml"]);
     let axml = String::from_utf8(new.last().unwrap().1.clone()).unwrap();
     assert!(axml.contains("formatLabel=\"ISRC\""));
     assert!(axml.contains("<dc:identifier>ISRC:CBYZ92200001</dc:identifier>"));
-    // The RIFF INFO value is still there, reported, never rewritten.
     let found = values(&read_json(&path));
     assert!(found.contains(&(
         "RIFF INFO ISRC (non-standard: means Source)".into(),
-        "GBAAA2600001".into()
+        CODE.into()
     )));
-    // mutagen reads the ID3 chunk independently.
+    // mutagen reads the ID3 chunk independently; ffprobe reads the INFO ISRC.
     let probe = Command::new("python3")
         .args([
             "-c",

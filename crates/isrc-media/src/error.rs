@@ -20,8 +20,10 @@ pub enum ErrorKind {
     Unsupported(String),
     /// The file is read-only; it was not changed.
     ReadOnly,
-    /// The value read back after writing is not the value written.
+    /// The value read back after writing is not the value written, or something else changed.
     Verify(String),
+    /// Another program holds the file's lock (another `isrc` write in progress).
+    Busy,
 }
 
 /// An error about one file.
@@ -73,6 +75,10 @@ impl fmt::Display for Error {
             ErrorKind::Malformed(m) => write!(f, "{path}: cannot be read: {m}"),
             ErrorKind::Unsupported(m) => write!(f, "{path}: {m}"),
             ErrorKind::ReadOnly => write!(f, "{path}: the file is read-only; it was not changed"),
+            ErrorKind::Busy => write!(
+                f,
+                "{path}: another program is writing this file (it holds its lock); it was not changed: try again when that write has finished"
+            ),
             ErrorKind::Verify(m) => write!(f, "{path}: verification after writing failed: {m}"),
         }
     }

@@ -49,11 +49,15 @@ pub mod axml;
 pub mod cue;
 mod error;
 pub mod flac_cue;
+mod integrity;
+mod replace;
 pub mod riff;
 pub mod scan;
+mod snapshot;
 
 pub use audio::{
     Format, FoundIsrc, Location, MediaInfo, WriteOptions, WriteReport, read, write_isrc,
     write_locations,
 };
 pub use error::{Error, ErrorKind};
+pub use replace::{is_leftover, remove_temporary_files};

@@ -158,7 +158,14 @@ pub fn scan(dir: &Path, policy: &Policy<'_>, progress: &mut dyn FnMut(Progress<'
     {
         match item {
             Ok(entry) => {
-                if entry.file_type().is_file() && is_audio_path(entry.path()) {
+                if entry.file_type().is_file() && crate::replace::is_leftover(entry.path()) {
+                    problems.push(Problem {
+                        path: Some(entry.path().to_path_buf()),
+                        message: String::from(
+                            "a temporary file left by an interrupted `isrc` write (the original file was not changed by it); remove it",
+                        ),
+                    });
+                } else if entry.file_type().is_file() && is_audio_path(entry.path()) {
                     paths.push(entry.into_path());
                 }
             }
@@ -235,6 +242,19 @@ fn normalise(text: &Option<String>) -> Option<String> {
     text.as_ref().map(|t| t.trim().to_lowercase())
 }
 
+/// Whether two of the entries that carry a value of `get` disagree about it.
+fn differ<T>(
+    entries: &[&Entry],
+    get: impl Fn(&Entry) -> Option<T>,
+    disagree: impl Fn(&T, &T) -> bool,
+) -> bool {
+    let values: Vec<T> = entries.iter().filter_map(|e| get(e)).collect();
+    values
+        .iter()
+        .enumerate()
+        .any(|(i, a)| values[i + 1..].iter().any(|b| disagree(a, b)))
+}
+
 fn conflicts(files: &[Entry]) -> Vec<Conflict> {
     let mut by_code: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
     for entry in files {
@@ -256,29 +276,21 @@ fn conflicts(files: &[Entry]) -> Vec<Conflict> {
         if entries.len() < 2 {
             continue;
         }
-        let first = entries[0];
+        // Missing metadata is no conflict (a master WAV without a title and its tagged MP3):
+        // only values that two files both carry are compared.
         let mut differs = Vec::new();
-        if entries
-            .iter()
-            .any(|e| normalise(&e.title) != normalise(&first.title))
-        {
+        if differ(&entries, |e| normalise(&e.title), |a, b| a != b) {
             differs.push("title");
         }
-        if entries
-            .iter()
-            .any(|e| normalise(&e.artist) != normalise(&first.artist))
-        {
+        if differ(&entries, |e| normalise(&e.artist), |a, b| a != b) {
             differs.push("artist");
         }
-        let far = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) => (a - b).abs() > DURATION_TOLERANCE.as_secs_f64(),
-            (None, None) => false,
-            _ => true,
-        };
-        if entries
-            .iter()
-            .any(|e| far(e.duration_seconds, first.duration_seconds))
-        {
+        let tolerance = DURATION_TOLERANCE.as_secs_f64();
+        if differ(
+            &entries,
+            |e| e.duration_seconds,
+            |a, b| (a - b).abs() > tolerance,
+        ) {
             differs.push("duration");
         }
         if !differs.is_empty() {

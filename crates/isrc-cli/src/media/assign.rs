@@ -1,6 +1,11 @@
 //! `isrc tag assign`: give each audio file without an ISRC a new code from the registry.
 //!
-//! For every file: read its title, artist, duration and ISRCs; skip it if it holds any ISRC
+//! First, every code under the prefix found on disk (in the files given and in the other audio
+//! files of their folders) is looked up in the ledger: a code the ledger lacks could be
+//! allocated again, so it is reported and nothing is allocated, unless `--import-found`
+//! imports it (with the file's title and artist) so that it is never allocated.
+//!
+//! Then, for every file: read its title, artist, duration and ISRCs; skip it if it holds any ISRC
 //! (it is reported, never re-allocated); check that the code can be written (format, read-only
 //! file) with a dry run; allocate the next code in the ledger from the file's own metadata;
 //! write it (temporary file, atomic rename, read back and compared).
@@ -18,7 +23,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use isrc::PrefixCode;
 use isrc_media::{MediaInfo, WriteOptions};
-use isrc_registry::{AllocationRequest, RecordingInput, Store};
+use isrc_registry::{AllocationRequest, ImportRecord, RecordingInput, Status, Store};
 
 use super::cell;
 use crate::cli::GlobalArgs;
@@ -35,6 +40,10 @@ pub struct AssignOptions {
     pub force: bool,
     /// The client, under an ISRC Manager prefix.
     pub client: Option<String>,
+    /// Import codes under the prefix found on disk that the ledger lacks.
+    pub import_found: bool,
+    /// Keep the files' modification times.
+    pub keep_mtime: bool,
 }
 
 /// What happened to one file.
@@ -55,6 +64,10 @@ pub fn assign(
         if let Err(e) = store.registrant(options.prefix).await {
             return crate::registry::refuse(e.into());
         }
+        match check_codes_on_disk(&store, &files, &options).await? {
+            DiskCheck::Clean => {}
+            DiskCheck::Refused => return Ok(ExitCode::from(1)),
+        }
         let mut failed = 0;
         for file in &files {
             if let Outcome::Failed = assign_one(&store, file, &options, year).await? {
@@ -67,6 +80,139 @@ pub fn assign(
             ExitCode::SUCCESS
         })
     })
+}
+
+/// Whether the allocation may go on after the codes on disk were checked.
+enum DiskCheck {
+    Clean,
+    Refused,
+}
+
+/// The files given and the other audio files of their folders.
+fn files_on_disk(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = files.to_vec();
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .map(|f| match f.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && isrc_media::scan::is_audio_path(p))
+            .collect();
+        found.sort();
+        out.extend(found);
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    out
+}
+
+/// Looks up every code under the prefix found on disk in the ledger; imports the missing ones
+/// with `--import-found`, else reports them and refuses to allocate.
+async fn check_codes_on_disk(
+    store: &Store,
+    files: &[PathBuf],
+    options: &AssignOptions,
+) -> Result<DiskCheck> {
+    let mut missing: Vec<(isrc::Isrc, MediaInfo)> = Vec::new();
+    for path in files_on_disk(files) {
+        let Ok(info) = isrc_media::read(&path) else {
+            continue; // reported when the file itself is assigned
+        };
+        let codes: Vec<isrc::Isrc> = info
+            .standard_values()
+            .into_iter()
+            .filter_map(|v| v.parse::<isrc::Isrc>().ok())
+            .filter(|code| code.prefix() == options.prefix)
+            .collect();
+        for code in codes {
+            if missing.iter().any(|(c, _)| *c == code) {
+                continue;
+            }
+            match store.recording(code).await {
+                Ok(_) => {}
+                Err(isrc_registry::Error::NotFound { .. }) => missing.push((code, info.clone())),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(DiskCheck::Clean);
+    }
+    let listed: Vec<String> = missing
+        .iter()
+        .map(|(code, info)| format!("{code} on {}", info.path.display()))
+        .collect();
+    if !options.import_found || options.dry_run {
+        let what = if options.import_found {
+            "would be imported (dry run)"
+        } else {
+            "nothing allocated: import them with --import-found, so that they are never allocated again"
+        };
+        report_error(format!(
+            "{} code(s) under {} are on disk but not in the ledger ({}); {what}",
+            missing.len(),
+            options.prefix,
+            listed.join(", ")
+        ));
+        return Ok(if options.dry_run && options.import_found {
+            DiskCheck::Clean
+        } else {
+            DiskCheck::Refused
+        });
+    }
+    let records: Vec<ImportRecord> = missing
+        .iter()
+        .map(|(code, info)| {
+            let name = info
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ImportRecord {
+                isrc: *code,
+                meta: RecordingInput {
+                    title: present(&info.title).unwrap_or(&name).to_string(),
+                    artist: present(&info.artist)
+                        .unwrap_or("(unknown: found on disk)")
+                        .to_string(),
+                    duration_ms: info.duration.map(|d| d.as_millis() as u64),
+                    client: options.client.clone(),
+                    notes: Some(format!("found on file {name} by `isrc tag assign`")),
+                    ..Default::default()
+                },
+                status: Status::Active,
+                label: info.path.display().to_string(),
+            }
+        })
+        .collect();
+    match store.import(&records, Some(options.prefix), &actor()).await {
+        Ok(n) => {
+            let mut out = anstream::stdout();
+            writeln!(
+                out,
+                "imported {n} code(s) found on disk into the ledger: {}",
+                listed.join(", ")
+            )?;
+            Ok(DiskCheck::Clean)
+        }
+        Err(e) if e.is_caller_error() => {
+            report_error(format!(
+                "importing the codes found on disk failed: {e}; nothing allocated"
+            ));
+            Ok(DiskCheck::Refused)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Prints an error about one file (the message names it) and carries on with the next.
@@ -137,7 +283,11 @@ async fn assign_one(
         Some(code) => code,
         None => anyhow::bail!("{} has no designation 00001", options.prefix),
     };
-    let plan = match isrc_media::write_isrc(file, placeholder, &WriteOptions { dry_run: true }) {
+    let dry = WriteOptions {
+        dry_run: true,
+        ..WriteOptions::default()
+    };
+    let plan = match isrc_media::write_isrc(file, placeholder, &dry) {
         Ok(plan) => plan,
         Err(e) => {
             report_error(format!("{e}; nothing allocated"));
@@ -189,7 +339,11 @@ async fn assign_one(
         Err(e) => return Err(e.into()),
     };
     let code = allocation.isrcs[0];
-    match isrc_media::write_isrc(file, code, &WriteOptions::default()) {
+    let write = WriteOptions {
+        keep_mtime: options.keep_mtime,
+        ..WriteOptions::default()
+    };
+    match isrc_media::write_isrc(file, code, &write) {
         Ok(report) => {
             writeln!(
                 out,

@@ -40,11 +40,21 @@ pub enum TagCommand {
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },
-    /// Write an ISRC into an audio file (temporary file, atomic rename, read back and compared).
+    /// Write an ISRC into an audio file: locked, edited in a temporary copy, read back and
+    /// compared (the code, and every other tag item, picture, block and the audio), then put in
+    /// place by an atomic rename keeping mode, owner and extended attributes (a file with
+    /// several hard links is overwritten in place after a backup).
     Write {
         /// Show what would change, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Keep the file's modification (and access) time.
+        #[arg(long)]
+        keep_mtime: bool,
+        /// FLAC album image: set this track's ISRC (the embedded CUESHEET's track entry and its
+        /// CUE_TRACKnn_ISRC comment) instead of the file's own.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=99))]
+        track: Option<u8>,
         /// The audio file.
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -78,6 +88,14 @@ pub enum TagCommand {
         /// The client, under an ISRC Manager prefix.
         #[arg(long)]
         client: Option<String>,
+        /// Codes under the prefix found on disk (in these files or beside them) that the
+        /// ledger lacks are imported into it, so that they are never allocated again. Without
+        /// it such codes are reported and nothing is allocated.
+        #[arg(long)]
+        import_found: bool,
+        /// Keep the files' modification times.
+        #[arg(long)]
+        keep_mtime: bool,
         /// Audio files (MP3, FLAC, Ogg Vorbis, Opus, M4A, AIFF, APE, WAV/BWF).
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
@@ -126,20 +144,59 @@ pub enum CueCommand {
     },
 }
 
+/// On Ctrl-C, SIGTERM or SIGHUP during a write, removes its temporary files (after a rename
+/// or in-place overwrite in progress has finished) and exits with 128 + the signal's number.
+fn remove_temporary_files_on_signal() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let removed = isrc_media::remove_temporary_files();
+            if removed > 0 {
+                eprintln!(
+                    "interrupted: removed {removed} temporary file(s); the files being written were not changed"
+                );
+            }
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
 pub fn run_tag(global: &GlobalArgs, args: TagArgs) -> Result<ExitCode> {
+    if matches!(
+        args.command,
+        TagCommand::Write { .. } | TagCommand::Assign { .. }
+    ) {
+        remove_temporary_files_on_signal();
+    }
     match args.command {
         TagCommand::Read { format, files } => tag::read(global, &files, format),
         TagCommand::Write {
             dry_run,
+            keep_mtime,
+            track,
             file,
             isrc,
-        } => tag::write(global, &file, &isrc, dry_run),
+        } => tag::write(
+            global,
+            &file,
+            &isrc,
+            isrc_media::WriteOptions {
+                dry_run,
+                keep_mtime,
+                track,
+            },
+        ),
         TagCommand::Scan { format, dir } => tag::scan(global, &dir, format),
         TagCommand::Assign {
             prefix,
             dry_run,
             force,
             client,
+            import_found,
+            keep_mtime,
             files,
         } => assign::assign(
             global,
@@ -149,12 +206,17 @@ pub fn run_tag(global: &GlobalArgs, args: TagArgs) -> Result<ExitCode> {
                 dry_run,
                 force,
                 client,
+                import_found,
+                keep_mtime,
             },
         ),
     }
 }
 
 pub fn run_cue(global: &GlobalArgs, args: CueArgs) -> Result<ExitCode> {
+    if matches!(args.command, CueCommand::Set { .. }) {
+        remove_temporary_files_on_signal();
+    }
     match args.command {
         CueCommand::Read { format, file } => cue::read(global, &file, format),
         CueCommand::Set {

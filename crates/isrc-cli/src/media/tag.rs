@@ -34,6 +34,7 @@ struct FileOut {
     duration_seconds: Option<f64>,
     isrcs: Vec<Value>,
     notes: Vec<String>,
+    warnings: Vec<String>,
     error: Option<String>,
 }
 
@@ -67,6 +68,7 @@ fn file_out(
                 })
                 .collect(),
             notes: info.notes,
+            warnings: info.warnings,
             error: None,
         },
         Err(error) => FileOut {
@@ -77,6 +79,7 @@ fn file_out(
             duration_seconds: None,
             isrcs: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
             error: Some(error.to_string()),
         },
     }
@@ -179,6 +182,15 @@ pub fn read(
                     }
                     writeln!(out)?;
                 }
+                for warning in &f.warnings {
+                    writeln!(
+                        out,
+                        "  {}warning:{} {}",
+                        style::WARNING.render(),
+                        style::WARNING.render_reset(),
+                        cell(warning)
+                    )?;
+                }
                 for note in &f.notes {
                     writeln!(
                         out,
@@ -198,6 +210,12 @@ pub fn read(
         for f in outs.iter().filter_map(|f| f.error.as_ref()) {
             style::print_error(&anyhow::anyhow!("{f}"));
         }
+        for f in &outs {
+            for w in &f.warnings {
+                let style = style::WARNING;
+                anstream::eprintln!("{style}warning:{style:#} {}: {}", f.file, cell(w));
+            }
+        }
     }
     Ok(if errors > 0 {
         ExitCode::from(EXIT_TROUBLE)
@@ -211,7 +229,12 @@ pub fn read(
     })
 }
 
-pub fn write(global: &GlobalArgs, file: &Path, text: &str, dry_run: bool) -> Result<ExitCode> {
+pub fn write(
+    global: &GlobalArgs,
+    file: &Path,
+    text: &str,
+    options: WriteOptions,
+) -> Result<ExitCode> {
     let context = Context::load(global)?;
     let policy = context.policy();
     let code = match valid_code(&policy, text) {
@@ -221,7 +244,7 @@ pub fn write(global: &GlobalArgs, file: &Path, text: &str, dry_run: bool) -> Res
             return Ok(ExitCode::from(1));
         }
     };
-    let report = isrc_media::write_isrc(file, code, &WriteOptions { dry_run })?;
+    let report = isrc_media::write_isrc(file, code, &options)?;
     let places: Vec<String> = report.locations.iter().map(ToString::to_string).collect();
     let before: Vec<String> = report
         .before
@@ -249,13 +272,22 @@ pub fn write(global: &GlobalArgs, file: &Path, text: &str, dry_run: bool) -> Res
             places.join(", ")
         )?;
     } else {
+        let how = if report.in_place {
+            "; the file has several hard links, so it was overwritten in place after a backup"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "{}: wrote {code} to {} (was: {was}); read back and verified",
+            "{}: wrote {code} to {} (was: {was}); read back and verified, {} other parts (tag items, pictures, blocks, audio) unchanged{how}",
             file.display(),
-            places.join(", ")
+            places.join(", "),
+            report.kept
         )?;
         if let Some(after) = &report.after {
+            for warning in &after.warnings {
+                writeln!(out, "  warning: {}", cell(warning))?;
+            }
             for note in &after.notes {
                 writeln!(out, "  note: {}", cell(note))?;
             }

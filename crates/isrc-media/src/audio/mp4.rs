@@ -1,0 +1,148 @@
+//! MP4/M4A: the ISRC is a freeform atom `----:com.apple.iTunes:ISRC`. Every freeform atom
+//! whose name is `ISRC` in any case and whose data has any type (UTF-8, UTF-16, "implicit"
+//! bytes) is read; a write replaces them all by one UTF-8 atom. lofty rewrites the `ilst`
+//! (cover art read and written back); the `mdat` boxes are compared.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use lofty::config::WriteOptions as LoftyWriteOptions;
+use lofty::file::AudioFile;
+use lofty::mp4::{Atom, AtomData, AtomIdent, Ilst};
+use lofty::tag::TagExt;
+
+use super::{
+    Container, Location, MediaInfo, Plan, full_parse_options, io_error, lofty_error, parse_options,
+    push_values,
+};
+use crate::error::Error;
+use crate::snapshot::{Snapshot, digest};
+
+/// MP4.
+pub(super) struct Mp4Family;
+
+fn is_isrc(atom: &Atom<'_>) -> bool {
+    matches!(atom.ident(), AtomIdent::Freeform { name, .. } if name.trim().eq_ignore_ascii_case("ISRC"))
+}
+
+fn ilst(path: &Path, file: &mut File, full: bool) -> Result<Option<Ilst>, Error> {
+    let options = if full {
+        full_parse_options()
+    } else {
+        parse_options()
+    };
+    let parsed = lofty::mp4::Mp4File::read_from(file, options).map_err(|e| lofty_error(path, e))?;
+    Ok(parsed.ilst().cloned())
+}
+
+fn data_text(data: &AtomData) -> String {
+    match data {
+        AtomData::UTF8(s) | AtomData::UTF16(s) => s.clone(),
+        AtomData::Unknown { data, .. } => String::from_utf8_lossy(data).into_owned(),
+        AtomData::Picture(p) => format!(
+            "{:?} {:?} {}",
+            p.pic_type(),
+            p.mime_type(),
+            digest(p.data())
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Container for Mp4Family {
+    fn read_more(&self, path: &Path, info: &mut MediaInfo) -> Result<(), Error> {
+        let mut file = File::open(path).map_err(io_error(path))?;
+        let Ok(Some(tag)) = ilst(path, &mut file, false) else {
+            return Ok(());
+        };
+        info.forget(|l| l == Location::Mp4Freeform);
+        for atom in tag.into_iter().filter(|a| is_isrc(a)) {
+            for data in atom.data() {
+                let text = data_text(data);
+                push_values(
+                    &mut info.isrcs,
+                    Location::Mp4Freeform,
+                    text.trim_end_matches('\0'),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        path: &Path,
+        source: &mut File,
+        dest: &mut File,
+        plan: &Plan,
+    ) -> Result<(), Error> {
+        io::copy(source, dest).map_err(io_error(path))?;
+        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
+        let mut tag = ilst(path, dest, true)?.unwrap_or_default();
+        tag.retain(|atom| !is_isrc(atom));
+        tag.insert(Atom::new(
+            AtomIdent::Freeform {
+                mean: Cow::Borrowed("com.apple.iTunes"),
+                name: Cow::Borrowed("ISRC"),
+            },
+            AtomData::UTF8(plan.code.clone()),
+        ));
+        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
+        tag.save_to(dest, LoftyWriteOptions::default())
+            .map_err(|e| lofty_error(path, e))
+    }
+
+    fn snapshot(&self, path: &Path) -> Result<Snapshot, Error> {
+        let mut file = File::open(path).map_err(io_error(path))?;
+        let mut snap = Snapshot::default();
+        if let Some(tag) = ilst(path, &mut file, true)? {
+            for atom in tag.into_iter().filter(|a| !is_isrc(a)) {
+                let label = match atom.ident() {
+                    AtomIdent::Fourcc(f) => format!("MP4 {}", String::from_utf8_lossy(f)),
+                    AtomIdent::Freeform { mean, name } => format!("MP4 ----:{mean}:{name}"),
+                };
+                let values: Vec<String> = atom.data().map(data_text).collect();
+                snap.add_text(&label, &values.join("\u{1}"));
+            }
+        }
+        for range in mdat_ranges(&mut file).map_err(io_error(path))? {
+            snap.add_range("MP4 mdat", &mut file, range)
+                .map_err(io_error(path))?;
+        }
+        Ok(snap)
+    }
+}
+
+/// The payloads of the top-level `mdat` boxes.
+fn mdat_ranges(file: &mut File) -> io::Result<Vec<(u64, u64)>> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut reader = BufReader::new(file);
+    let mut at = 0u64;
+    let mut out = Vec::new();
+    let mut header = [0u8; 16];
+    while at + 8 <= len {
+        reader.seek(SeekFrom::Start(at))?;
+        reader.read_exact(&mut header[..8])?;
+        let mut size = u64::from(u32::from_be_bytes([
+            header[0], header[1], header[2], header[3],
+        ]));
+        let mut head = 8;
+        if size == 1 {
+            reader.read_exact(&mut header[8..16])?;
+            size = u64::from_be_bytes(header[8..16].try_into().unwrap_or([0; 8]));
+            head = 16;
+        } else if size == 0 {
+            size = len - at;
+        }
+        if size < head {
+            break;
+        }
+        if &header[4..8] == b"mdat" {
+            out.push((at + head, (at + size).min(len)));
+        }
+        at += size;
+    }
+    Ok(out)
+}

@@ -1,0 +1,139 @@
+//! Ogg Vorbis, Opus and Speex: the comment header is rewritten by lofty (pictures, stored as
+//! `METADATA_BLOCK_PICTURE`, read and written back); the audio pages are compared by their
+//! granule positions and payloads.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use lofty::config::WriteOptions as LoftyWriteOptions;
+use lofty::file::AudioFile;
+use lofty::ogg::OggPictureStorage;
+use lofty::ogg::tag::VorbisComments;
+use lofty::tag::TagExt;
+
+use super::{Container, Format, MediaInfo, Plan, full_parse_options, io_error, lofty_error};
+use crate::error::Error;
+use crate::snapshot::{Snapshot, digest};
+
+/// Ogg Vorbis, Opus and Speex.
+pub(super) struct OggFamily;
+
+fn comments(path: &Path, format: Format, file: &mut File) -> Result<VorbisComments, Error> {
+    let options = full_parse_options();
+    let err = |e| lofty_error(path, e);
+    Ok(match format {
+        Format::Opus => lofty::ogg::OpusFile::read_from(file, options)
+            .map_err(err)?
+            .vorbis_comments()
+            .clone(),
+        Format::Speex => lofty::ogg::SpeexFile::read_from(file, options)
+            .map_err(err)?
+            .vorbis_comments()
+            .clone(),
+        _ => lofty::ogg::VorbisFile::read_from(file, options)
+            .map_err(err)?
+            .vorbis_comments()
+            .clone(),
+    })
+}
+
+fn format_of(path: &Path) -> Result<Format, Error> {
+    let mut head = [0u8; 64];
+    let mut file = File::open(path).map_err(io_error(path))?;
+    let n = file.read(&mut head).map_err(io_error(path))?;
+    let head = &head[..n];
+    Ok(if head.windows(8).any(|w| w == b"OpusHead") {
+        Format::Opus
+    } else if head.windows(8).any(|w| w == b"Speex   ") {
+        Format::Speex
+    } else {
+        Format::OggVorbis
+    })
+}
+
+impl Container for OggFamily {
+    fn read_more(&self, _path: &Path, _info: &mut MediaInfo) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        path: &Path,
+        source: &mut File,
+        dest: &mut File,
+        plan: &Plan,
+    ) -> Result<(), Error> {
+        io::copy(source, dest).map_err(io_error(path))?;
+        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
+        let mut tag = comments(path, format_of(path)?, dest)?;
+        let _ = tag.remove("ISRC").count();
+        tag.push(String::from("ISRC"), plan.code.clone());
+        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
+        tag.save_to(dest, LoftyWriteOptions::default())
+            .map_err(|e| lofty_error(path, e))
+    }
+
+    fn snapshot(&self, path: &Path) -> Result<Snapshot, Error> {
+        let mut file = File::open(path).map_err(io_error(path))?;
+        let tag = comments(path, format_of(path)?, &mut file)?;
+        let mut snap = Snapshot::default();
+        snap.add_text("Vorbis comment vendor", tag.vendor());
+        for (key, value) in tag.items() {
+            if !key.eq_ignore_ascii_case("ISRC") {
+                let key = key.to_ascii_uppercase();
+                snap.add_text(&format!("Vorbis comment {key}"), value);
+            }
+        }
+        for (picture, info) in tag.pictures() {
+            snap.add_text(
+                "picture",
+                &format!(
+                    "{:?} {:?} {:?} {:?} {}",
+                    picture.pic_type(),
+                    picture.mime_type(),
+                    picture.description(),
+                    info,
+                    digest(picture.data())
+                ),
+            );
+        }
+        audio_pages(&mut file, &mut snap).map_err(io_error(path))?;
+        Ok(snap)
+    }
+}
+
+/// Adds the first page (the identification header) and every page with a granule position
+/// (audio) to `snap`; the comment pages in between are what a write changes.
+fn audio_pages(file: &mut File, snap: &mut Snapshot) -> io::Result<()> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut reader = BufReader::new(file);
+    reader.seek(SeekFrom::Start(0))?;
+    let mut at = 0u64;
+    let mut first = true;
+    let mut header = [0u8; 27];
+    let mut audio = Vec::new();
+    while at + 27 <= len {
+        reader.seek(SeekFrom::Start(at))?;
+        reader.read_exact(&mut header)?;
+        if &header[..4] != b"OggS" {
+            break;
+        }
+        let mut table = vec![0u8; usize::from(header[26])];
+        reader.read_exact(&mut table)?;
+        let body: usize = table.iter().map(|&s| usize::from(s)).sum();
+        let mut payload = vec![0u8; body];
+        reader.read_exact(&mut payload)?;
+        let granule = u64::from_le_bytes(header[6..14].try_into().unwrap_or([0; 8]));
+        if first {
+            snap.add("Ogg identification header", &payload);
+            first = false;
+        } else if granule != 0 {
+            audio.extend_from_slice(&header[6..14]);
+            audio.extend_from_slice(&payload);
+        }
+        at += 27 + table.len() as u64 + body as u64;
+    }
+    snap.add("Ogg audio pages", &audio);
+    Ok(())
+}
