@@ -89,11 +89,22 @@ fn assign_allocates_writes_verifies_and_records() {
         assert!(ledger_codes(&db).is_empty(), "[{n}] dry run allocated");
         assert_eq!(std::fs::read(&a).unwrap(), originals[0]);
 
-        // The real run: two files get codes, the tagged one is skipped, the untitled one is
-        // refused before anything is allocated for it.
+        // The tagged file's code is under the prefix but not in the ledger: it could be
+        // allocated again, so nothing is allocated until it is imported.
+        let err = db.fails(&["tag", "assign", "--prefix", "CBXYZ", p(&a)]);
+        assert!(
+            err.contains("CBXYZ2500007 on") && err.contains("--import-found"),
+            "[{n}] {err}"
+        );
+        assert!(ledger_codes(&db).is_empty(), "[{n}] allocated anyway");
+        assert_eq!(std::fs::read(&a).unwrap(), originals[0]);
+
+        // The real run: the code on disk is imported, two files get codes, the tagged one is
+        // skipped, the untitled one is refused before anything is allocated for it.
         let out = db.run(&[
             "tag",
             "assign",
+            "--import-found",
             "--prefix",
             "CB-XYZ",
             p(&a),
@@ -104,6 +115,10 @@ fn assign_allocates_writes_verifies_and_records() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "[{n}] {stdout} {stderr}");
+        assert!(
+            stdout.contains("imported 1 code(s) found on disk into the ledger: CBXYZ2500007"),
+            "[{n}] {stdout}"
+        );
         assert!(
             stdout.contains("a.mp3: assigned CBXYZ2600001"),
             "[{n}] {stdout}"
@@ -134,7 +149,13 @@ fn assign_allocates_writes_verifies_and_records() {
         assert!(show.contains("duration    0:02"), "[{n}] {show}");
         assert!(show.contains("assigned to file a.mp3"), "[{n}] {show}");
         assert!(show.contains("status      active"), "[{n}] {show}");
-        assert_eq!(ledger_codes(&db), ["CBXYZ2600001", "CBXYZ2600002"]);
+        assert_eq!(
+            ledger_codes(&db),
+            ["CBXYZ2500007", "CBXYZ2600001", "CBXYZ2600002"]
+        );
+        let show = db.ok(&["show", "CBXYZ2500007"]);
+        assert!(show.contains("title       Song C"), "[{n}] {show}");
+        assert!(show.contains("found on file c.ogg"), "[{n}] {show}");
 
         // Again: both are skipped now, nothing is re-allocated.
         let out = db.ok(&["tag", "assign", "--prefix", "CBXYZ", p(&a), p(&b)]);
@@ -143,7 +164,7 @@ fn assign_allocates_writes_verifies_and_records() {
             2,
             "[{n}] {out}"
         );
-        assert_eq!(ledger_codes(&db).len(), 2);
+        assert_eq!(ledger_codes(&db).len(), 3);
 
         // Another file of the same recording is refused as a duplicate, naming the code.
         let copy = make(dir, "copy.mp3", Some("Song A"), "Band", &[]);
@@ -152,7 +173,7 @@ fn assign_allocates_writes_verifies_and_records() {
         assert!(err.contains("CBXYZ2600001"), "[{n}] {err}");
         assert!(err.contains("isrc tag write"), "[{n}] {err}");
         assert_eq!(std::fs::read(&copy).unwrap(), before);
-        assert_eq!(ledger_codes(&db).len(), 2);
+        assert_eq!(ledger_codes(&db).len(), 3);
 
         // A prefix the ledger does not hold: refused before any file is touched.
         let err = db.fails(&["tag", "assign", "--prefix", "CBAAA", p(&copy)]);
@@ -229,4 +250,38 @@ fn a_failed_write_voids_the_code_and_a_read_only_file_costs_none() {
     let out = db.ok(&["tag", "assign", "--prefix", "CBXYZ", p(&file)]);
     assert!(out.contains("assigned CBXYZ2600002"), "{out}");
     assert_eq!(ffprobe_isrc(&file).as_deref(), Some("CBXYZ2600002"));
+}
+
+/// A code that `tag write` put on a file beside the ones being assigned is known before any
+/// allocation: without `--import-found` nothing is allocated; with it the code is imported
+/// and the next allocation skips it, so no two files carry one code.
+#[test]
+fn codes_written_by_tag_write_are_never_allocated_again() {
+    let db = common::sqlite();
+    db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
+    let dir = db.dir.path().join("album");
+    std::fs::create_dir(&dir).unwrap();
+    // Someone wrote the code the ledger would allocate next, by hand.
+    let by_hand = make(&dir, "by-hand.flac", Some("Other"), "Band", &[]);
+    db.ok(&["tag", "write", p(&by_hand), "CBXYZ2600001"]);
+    let new = make(&dir, "new.mp3", Some("New"), "Band", &[]);
+    let err = db.fails(&["tag", "assign", "--prefix", "CBXYZ", p(&new)]);
+    assert!(
+        err.contains("CBXYZ2600001 on") && err.contains("by-hand.flac"),
+        "{err}"
+    );
+    assert!(ledger_codes(&db).is_empty());
+    assert_eq!(ffprobe_isrc(&new), None);
+    let out = db.ok(&[
+        "tag",
+        "assign",
+        "--import-found",
+        "--prefix",
+        "CBXYZ",
+        p(&new),
+    ]);
+    assert!(out.contains("imported 1 code(s)"), "{out}");
+    assert!(out.contains("new.mp3: assigned CBXYZ2600002"), "{out}");
+    assert_eq!(ffprobe_isrc(&new).as_deref(), Some("CBXYZ2600002"));
+    assert_eq!(ledger_codes(&db), ["CBXYZ2600001", "CBXYZ2600002"]);
 }

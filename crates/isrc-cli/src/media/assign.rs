@@ -152,23 +152,29 @@ async fn check_codes_on_disk(
         .iter()
         .map(|(code, info)| format!("{code} on {}", info.path.display()))
         .collect();
-    if !options.import_found || options.dry_run {
+    if options.dry_run {
         let what = if options.import_found {
-            "would be imported (dry run)"
+            "they would be imported"
         } else {
-            "nothing allocated: import them with --import-found, so that they are never allocated again"
+            "a real run allocates nothing until they are imported with --import-found"
         };
+        let style = style::WARNING;
+        anstream::eprintln!(
+            "{style}warning:{style:#} {} code(s) under {} are on disk but not in the ledger ({}); {what}",
+            missing.len(),
+            options.prefix,
+            listed.join(", ")
+        );
+        return Ok(DiskCheck::Clean);
+    }
+    if !options.import_found {
         report_error(format!(
-            "{} code(s) under {} are on disk but not in the ledger ({}); {what}",
+            "{} code(s) under {} are on disk but not in the ledger ({}); nothing allocated: import them with --import-found, so that they are never allocated again",
             missing.len(),
             options.prefix,
             listed.join(", ")
         ));
-        return Ok(if options.dry_run && options.import_found {
-            DiskCheck::Clean
-        } else {
-            DiskCheck::Refused
-        });
+        return Ok(DiskCheck::Refused);
     }
     let records: Vec<ImportRecord> = missing
         .iter()
