@@ -591,3 +591,73 @@ fn cue_latin1_sheet_is_edited_byte_for_byte() {
         b"TITLE \"Ol\xE9\"\nFILE \"a.wav\" WAVE\nTRACK 01 AUDIO\nISRC CBYZ92200001\nINDEX 01 00:00:00\n"
     );
 }
+
+#[test]
+fn cue_reader_takes_utf16_refuses_non_sheets_and_warns_with_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    // UTF-16 LE with BOM, as Windows tools write it: read, and edited in UTF-16.
+    let text =
+        "TITLE \"Disc\"\r\nFILE \"a.wav\" WAVE\r\n  TRACK 01 AUDIO\r\n    INDEX 01 00:00:00\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let cue = dir.path().join("utf16.cue");
+    std::fs::write(&cue, &bytes).unwrap();
+    let out = isrc(&["cue", "read", "--format", "json", p(&cue)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["encoding"], "utf16_le");
+    assert_eq!(json["tracks"].as_array().unwrap().len(), 1);
+    assert!(
+        isrc(&["cue", "set", p(&cue), "--track", "1", CODE])
+            .status
+            .success()
+    );
+    let written = std::fs::read(&cue).unwrap();
+    assert_eq!(&written[..2], b"\xFF\xFE", "still UTF-16");
+    let units: Vec<u16> = written[2..]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    assert_eq!(
+        String::from_utf16(&units).unwrap(),
+        text.replace("    INDEX", "    ISRC CBYZ92200001\r\n    INDEX")
+    );
+
+    // Not sheets: refused with a clear error, exit 2.
+    let flac = make(dir.path(), "a.flac", &[]);
+    let png = dir.path().join("cover.cue");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let empty = dir.path().join("empty.cue");
+    std::fs::write(&empty, b"").unwrap();
+    for (path, message) in [
+        (&flac, "a FLAC file, not a CUE sheet"),
+        (&png, "a PNG picture, not a CUE sheet"),
+        (&empty, "empty"),
+    ] {
+        let out = isrc(&["cue", "read", p(path)]);
+        assert_eq!(out.status.code(), Some(2), "{path:?}: {}", stdout(&out));
+        assert!(stderr(&out).contains(message), "{path:?}: {}", stderr(&out));
+    }
+
+    // Oddities are warned with their line; a hyphenated code is invalid for a CD.
+    let odd = dir.path().join("odd.cue");
+    std::fs::write(
+        &odd,
+        "FILE \"a.wav WAVE\nTRACK 01 AUDIO\nISRC CB-YZ9-22-00001\nINDEX 01 00:00:00\nTRACK 01 AUDIO\nINDEX 01 01:00:00\nTRACK 02 AUDIO\nISRC CBYZ92200001\nINDEX 01 02:00:00\n",
+    )
+    .unwrap();
+    let out = isrc(&["cue", "read", p(&odd)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let table = stdout(&out);
+    for expected in [
+        "odd.cue:1:6: warning: the quoted file name has no closing quote",
+        "odd.cue:3:6: warning: CD burners take an ISRC only as 12 capital letters and digits",
+        "odd.cue:5:1: warning: track 01 appears twice (first on line 2)",
+        "odd.cue:8:6: warning: the ISRC CBYZ92200001 of track 02 is also on track 01 (line 3)",
+    ] {
+        assert!(table.contains(expected), "{expected}\n{table}");
+    }
+    assert!(table.contains("01  CB-YZ9-22-00001  invalid"), "{table}");
+}

@@ -37,6 +37,10 @@ pub enum Encoding {
     Utf8Bom,
     /// Anything that is not UTF-8 is read as Latin-1 (ISO 8859-1).
     Latin1,
+    /// UTF-16, little-endian, with its byte-order mark (Windows tools write it).
+    Utf16Le,
+    /// UTF-16, big-endian, with its byte-order mark.
+    Utf16Be,
 }
 
 /// A value with the line and column (1-based, in characters) where it starts.
@@ -135,8 +139,48 @@ fn is_space(b: u8) -> bool {
 }
 
 impl CueSheet {
-    /// Reads a sheet from its bytes.
+    /// Reads a sheet from its bytes. What is not a usable sheet is refused: an empty file,
+    /// binary data (an audio file, a picture), a text without any `TRACK`.
     pub fn parse(bytes: &[u8]) -> Result<CueSheet, CueError> {
+        let whole = |message: String| CueError {
+            line: 0,
+            column: 0,
+            message,
+        };
+        if let Some(kind) = known_binary(bytes) {
+            return Err(whole(format!("this is {kind}, not a CUE sheet")));
+        }
+        let little = bytes.starts_with(b"\xFF\xFE");
+        if little || bytes.starts_with(b"\xFE\xFF") {
+            let body = &bytes[2..];
+            if body.len() % 2 == 1 {
+                return Err(whole(String::from(
+                    "the sheet starts with a UTF-16 byte-order mark but has an odd number of bytes",
+                )));
+            }
+            let units: Vec<u16> = body
+                .chunks_exact(2)
+                .map(|c| {
+                    if little {
+                        u16::from_le_bytes([c[0], c[1]])
+                    } else {
+                        u16::from_be_bytes([c[0], c[1]])
+                    }
+                })
+                .collect();
+            let text = String::from_utf16(&units).map_err(|_| {
+                whole(String::from(
+                    "the sheet starts with a UTF-16 byte-order mark but is not UTF-16",
+                ))
+            })?;
+            let mut sheet = CueSheet::parse_text(text.as_bytes(), Encoding::Utf8, 0)?;
+            sheet.encoding = if little {
+                Encoding::Utf16Le
+            } else {
+                Encoding::Utf16Be
+            };
+            return Ok(sheet);
+        }
         let (encoding, body_start) = if bytes.starts_with(b"\xEF\xBB\xBF") {
             (Encoding::Utf8Bom, 3)
         } else if std::str::from_utf8(bytes).is_ok() {
@@ -155,6 +199,41 @@ impl CueSheet {
                 message: String::from(
                     "the sheet starts with a UTF-8 byte-order mark but is not UTF-8",
                 ),
+            });
+        }
+        CueSheet::parse_text(bytes, encoding, body_start)
+    }
+
+    fn parse_text(
+        bytes: &[u8],
+        encoding: Encoding,
+        body_start: usize,
+    ) -> Result<CueSheet, CueError> {
+        if let Some(at) = bytes
+            .iter()
+            .position(|&b| b == 0 || (b < 0x20 && !b"\t\r\n\x0c".contains(&b)))
+        {
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = at
+                - bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
+            return Err(CueError {
+                line,
+                column,
+                message: format!(
+                    "binary data (byte 0x{:02X}): this is not a CUE sheet",
+                    bytes[at]
+                ),
+            });
+        }
+        if bytes[body_start..].iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(CueError {
+                line: 0,
+                column: 0,
+                message: String::from("the file is empty: not a CUE sheet"),
             });
         }
         let mut lines = Vec::new();
@@ -191,7 +270,88 @@ impl CueSheet {
             isrc_spans: Vec::new(),
         };
         sheet.read_lines()?;
+        if sheet.tracks.is_empty() {
+            return Err(CueError {
+                line: 0,
+                column: 0,
+                message: String::from(
+                    "no TRACK command: this is not a CUE sheet, or one without tracks",
+                ),
+            });
+        }
+        sheet.check_tracks();
         Ok(sheet)
+    }
+
+    /// Warnings about the tracks as a whole: a number used twice, one code on two tracks, a
+    /// code that is not written as 12 capital letters and digits (CD burners refuse it).
+    fn check_tracks(&mut self) {
+        let mut warnings = Vec::new();
+        for (i, track) in self.tracks.iter().enumerate() {
+            if let Some(first) = self.tracks[..i].iter().find(|t| t.number == track.number) {
+                warnings.push(CueWarning {
+                    line: track.line,
+                    column: 1,
+                    message: format!(
+                        "track {:02} appears twice (first on line {})",
+                        track.number, first.line
+                    ),
+                });
+            }
+            let Some(isrc) = &track.isrc else { continue };
+            let canonical = isrc.value.len() == 12
+                && isrc
+                    .value
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            if !canonical {
+                let compact: String = isrc
+                    .value
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect();
+                let hint = if compact.len() == 12 {
+                    format!(": write it as {compact}")
+                } else {
+                    String::new()
+                };
+                warnings.push(CueWarning {
+                    line: isrc.line,
+                    column: isrc.column,
+                    message: format!(
+                        "CD burners take an ISRC only as 12 capital letters and digits, not {:?}{hint}",
+                        isrc.value
+                    ),
+                });
+            }
+            let key = |v: &str| -> String {
+                v.chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect()
+            };
+            if let Some(other) = self.tracks[..i].iter().find(|t| {
+                t.number != track.number
+                    && t.isrc
+                        .as_ref()
+                        .is_some_and(|o| key(&o.value) == key(&isrc.value))
+            }) {
+                warnings.push(CueWarning {
+                    line: isrc.line,
+                    column: isrc.column,
+                    message: format!(
+                        "the ISRC {} of track {:02} is also on track {:02} (line {}): each recording has its own",
+                        isrc.value,
+                        track.number,
+                        other.number,
+                        other.isrc.as_ref().map_or(other.line, |o| o.line)
+                    ),
+                });
+            }
+        }
+        self.warnings.extend(warnings);
+        self.warnings.sort_by_key(|w| (w.line, w.column));
     }
 
     fn decode(&self, bytes: &[u8]) -> String {
@@ -284,6 +444,13 @@ impl CueSheet {
                     });
                 }
                 b"FILE" => {
+                    if args.starts_with(b"\"") && !args[1..].contains(&b'"') {
+                        self.warn(
+                            line_no,
+                            args_column,
+                            "the quoted file name has no closing quote",
+                        );
+                    }
                     if let Some(last) = self.track_lines.last_mut()
                         && last.1 == self.lines.len()
                     {
@@ -336,7 +503,11 @@ impl CueSheet {
                         spans.push((index, value_byte, value_end));
                     }
                 }
-                _ => {}
+                _ => {
+                    if text.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+                        self.warn(line_no, args_column, "a quote is not closed on this line");
+                    }
+                }
             }
         }
         Ok(())
@@ -350,7 +521,12 @@ impl CueSheet {
         });
     }
 
-    /// The sheet's bytes as read.
+    /// The sheet in its own encoding (what [`CueSheet::set_isrc`] returns is in it too).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.encode(self.bytes.clone())
+    }
+
+    /// The sheet's bytes as read (a UTF-16 sheet's text converted to UTF-8).
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
@@ -435,7 +611,30 @@ impl CueSheet {
             at = stop;
         }
         out.extend_from_slice(&self.bytes[at..]);
-        Ok(out)
+        Ok(self.encode(out))
+    }
+
+    /// The sheet's text (held as UTF-8 for UTF-16 sheets) in the sheet's own encoding.
+    fn encode(&self, text: Vec<u8>) -> Vec<u8> {
+        let little = match self.encoding {
+            Encoding::Utf16Le => true,
+            Encoding::Utf16Be => false,
+            _ => return text,
+        };
+        let text = String::from_utf8_lossy(&text);
+        let mut out = if little {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
     }
 
     fn ending(&self, line: Line) -> Vec<u8> {
@@ -452,6 +651,25 @@ impl CueSheet {
             ending.to_vec()
         }
     }
+}
+
+/// What a file that is not a sheet is, by its first bytes.
+fn known_binary(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 9] = [
+        (b"fLaC", "a FLAC file"),
+        (b"\x89PNG", "a PNG picture"),
+        (b"\xFF\xD8\xFF", "a JPEG picture"),
+        (b"ID3", "an MP3 file (ID3 tag)"),
+        (b"RIFF", "a RIFF (WAV) file"),
+        (b"OggS", "an Ogg file"),
+        (b"FORM", "an AIFF file"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"%PDF", "a PDF document"),
+    ];
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, kind)| *kind)
 }
 
 /// The argument without its quotes, and its offset within `args`.
@@ -543,7 +761,8 @@ mod tests {
         let isrc = track.isrc.as_ref().unwrap();
         assert_eq!(isrc.value, "gbaaa26000011");
         assert_eq!((isrc.line, isrc.column), (7, 10));
-        assert_eq!(sheet.warnings.len(), 2);
+        // Lowercase command, after INDEX, not 12 capital letters and digits.
+        assert_eq!(sheet.warnings.len(), 3);
         let edited = sheet.set_isrc(1, code("GBAAA2600001")).unwrap();
         text = text
             .split(|&b| b == b'\n')
@@ -577,6 +796,73 @@ mod tests {
         assert_eq!((err.line, err.column), (2, 9));
         let err = CueSheet::parse(b"TITLE \"open\n").unwrap_err();
         assert_eq!((err.line, err.column), (1, 7));
+    }
+
+    #[test]
+    fn what_is_not_a_sheet_is_refused() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"", "empty"),
+            (b"  \r\n\n", "empty"),
+            (b"\x89PNG\r\n\x1a\n\0\0", "a PNG picture"),
+            (b"fLaC\0\0\0\x22", "a FLAC file"),
+            (b"TITLE \"x\"\nsome\0binary", "binary data"),
+            (b"REM just a remark\nTITLE \"Disc\"\n", "no TRACK"),
+        ];
+        for (bytes, message) in cases {
+            let err = CueSheet::parse(bytes).unwrap_err();
+            assert!(err.message.contains(message), "{bytes:?}: {err}");
+        }
+        let err = CueSheet::parse(b"TITLE \"x\"\nsome\0binary").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 5));
+    }
+
+    #[test]
+    fn utf16_sheets_are_read_and_edited_in_utf16() {
+        let text = "TITLE \"Caf\u{e9}\"\r\nFILE \"a.wav\" WAVE\r\n  TRACK 01 AUDIO\r\n    INDEX 01 00:00:00\r\n";
+        for little in [true, false] {
+            let mut bytes = if little {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for unit in text.encode_utf16() {
+                bytes.extend_from_slice(&if little {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            let sheet = CueSheet::parse(&bytes).unwrap();
+            assert_eq!(sheet.title.as_deref(), Some("Caf\u{e9}"));
+            assert_eq!(sheet.tracks.len(), 1);
+            let edited = sheet.set_isrc(1, code("CBYZ92200001")).unwrap();
+            assert_eq!(&edited[..2], &bytes[..2]);
+            let again = CueSheet::parse(&edited).unwrap();
+            assert_eq!(again.tracks[0].isrc.as_ref().unwrap().value, "CBYZ92200001");
+            assert_eq!(again.encoding, sheet.encoding);
+        }
+        assert!(CueSheet::parse(b"\xFF\xFEx").is_err());
+    }
+
+    #[test]
+    fn oddities_are_warned_with_their_line() {
+        let text = b"FILE \"a.wav WAVE\nTRACK 01 AUDIO\nISRC CB-YZ9-22-00001\nINDEX 01 00:00:00\nTRACK 01 AUDIO\nISRC cbyz92200001\nINDEX 01 01:00:00\nTRACK 03 AUDIO\nISRC CBYZ92200001\nINDEX 01 02:00:00\n";
+        let sheet = CueSheet::parse(text).unwrap();
+        let lines: Vec<(usize, &str)> = sheet
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.message.as_str()))
+            .collect();
+        let has =
+            |line: usize, part: &str| lines.iter().any(|(l, m)| *l == line && m.contains(part));
+        assert!(has(1, "no closing quote"), "{lines:?}");
+        assert!(has(3, "write it as CBYZ92200001"), "{lines:?}");
+        assert!(
+            has(5, "track 01 appears twice (first on line 2)"),
+            "{lines:?}"
+        );
+        assert!(has(6, "capital letters"), "{lines:?}");
+        assert!(has(9, "is also on track 01 (line 3)"), "{lines:?}");
     }
 
     #[test]

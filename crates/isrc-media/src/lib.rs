@@ -60,4 +60,4 @@ pub use audio::{
     write_locations,
 };
 pub use error::{Error, ErrorKind};
-pub use replace::{is_leftover, remove_temporary_files};
+pub use replace::{is_leftover, remove_temporary_files, replace_contents};

@@ -172,3 +172,56 @@ pub(crate) fn overwrite_in_place(target: &mut File, copy: &Path) -> io::Result<(
     target.flush()?;
     target.sync_all()
 }
+
+/// Replaces the contents of the file at `path` with `bytes`, as [`crate::write_isrc`] does:
+/// the file is locked and must be writable; a temporary copy in the same folder gets the
+/// file's mode, owner and extended attributes (and times with `keep_times`), then takes its
+/// place by an atomic rename, or, for a file with several hard links, is written over it in
+/// place after a backup.
+pub fn replace_contents(path: &Path, bytes: &[u8], keep_times: bool) -> Result<(), crate::Error> {
+    use crate::{Error, ErrorKind};
+    use std::io::Write;
+    let target = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+    let meta = fs::metadata(&target).map_err(|e| Error::io(path, e))?;
+    if meta.permissions().readonly() {
+        return Err(Error::new(path, ErrorKind::ReadOnly));
+    }
+    let mut handle = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&target)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::PermissionDenied => Error::new(path, ErrorKind::ReadOnly),
+            _ => Error::io(path, e),
+        })?;
+    match handle.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => return Err(Error::new(path, ErrorKind::Busy)),
+        Err(fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+    }
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(path, e))?;
+    let _registered = Registered::new(temp.path());
+    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    if has_other_links(&meta) {
+        temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+        critical(|| overwrite_in_place(&mut handle, temp.path()))
+            .map_err(|e| Error::io(path, e))?;
+        return Ok(());
+    }
+    copy_attributes(&meta, &handle, temp.as_file(), keep_times).map_err(|e| Error::io(path, e))?;
+    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    let _ = temp.as_file().try_lock();
+    let _kept = critical(|| temp.persist(&target)).map_err(|e| Error::io(path, e.error))?;
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}

@@ -57,7 +57,16 @@ pub fn read(global: &GlobalArgs, file: &Path, format: OutputFormat) -> Result<Ex
                 isrc: t.isrc.as_ref().map(|i| i.value.clone()),
                 line: t.isrc.as_ref().map(|i| i.line),
                 column: t.isrc.as_ref().map(|i| i.column),
-                valid: report.as_ref().map(|r| r.is_valid()),
+                // CD burners take only the compact form in capitals.
+                valid: report.as_ref().map(|r| {
+                    r.is_valid()
+                        && t.isrc.as_ref().is_some_and(|i| {
+                            i.value.len() == 12
+                                && i.value
+                                    .bytes()
+                                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                        })
+                }),
                 findings: report.map(|r| r.findings).unwrap_or_default(),
             }
         })
@@ -244,7 +253,7 @@ pub fn set(
     }
     let mut out = anstream::stdout();
     if dry_run {
-        std::io::stdout().write_all(sheet.bytes())?;
+        std::io::stdout().write_all(&sheet.to_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
     if sheet.bytes() == original.bytes() {
@@ -253,24 +262,7 @@ pub fn set(
     }
     let target = std::fs::canonicalize(file)
         .with_context(|| format!("cannot resolve {}", file.display()))?;
-    let meta = std::fs::metadata(&target)?;
-    if meta.permissions().readonly() {
-        anyhow::bail!(
-            "{}: the file is read-only; it was not changed",
-            file.display()
-        );
-    }
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".isrc-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    temp.write_all(sheet.bytes())?;
-    temp.as_file().set_permissions(meta.permissions())?;
-    temp.as_file().sync_all()?;
-    temp.persist(&target)
-        .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.error))?;
+    isrc_media::replace_contents(&target, &sheet.to_bytes(), false)?;
     let reread = load(&target)?;
     for &(track, code) in &edits {
         let got = reread
