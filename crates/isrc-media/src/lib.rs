@@ -6,15 +6,19 @@
 //!
 //! | Format | Where the ISRC is |
 //! |---|---|
-//! | MP3, AIFF | ID3v2.3/2.4 `TSRC` |
-//! | FLAC, Ogg Vorbis, Opus, Speex | Vorbis comment `ISRC` (FLAC: also the CUESHEET block, read only) |
-//! | MP4/M4A | freeform `----:com.apple.iTunes:ISRC` |
+//! | MP3, AIFF | ID3v2.2/2.3/2.4 `TSRC` (every frame) and `TXXX:ISRC`; MP3: also an APEv2 tag |
+//! | FLAC, Ogg Vorbis, Opus, Speex | Vorbis comment `ISRC` (FLAC: also the CUESHEET block and `CUE_TRACKnn_ISRC`, written with `WriteOptions::track`) |
+//! | MP4/M4A | freeform `----:com.apple.iTunes:ISRC`, any data type, any case |
 //! | Monkey's Audio (APE), WavPack | APEv2 `ISRC` |
-//! | WAV/BWF (RIFF, RF64) | the `ID3 ` chunk's `TSRC` and the EBU Tech 3352 `axml` identifier; RIFF INFO `ISRC` is reported as non-standard and never written |
+//! | WAV/BWF (RIFF, RF64) | the `ID3 `/`id3 ` chunk's `TSRC` and the EBU Tech 3352 `axml` identifier; RIFF INFO `ISRC` (non-standard) is replaced when present, never added |
 //! | CUE sheet | `ISRC` inside each `TRACK`, `CATALOG` for the disc |
 //!
-//! Tags are read and written with [lofty](https://docs.rs/lofty); WAV files go through this
-//! crate's own [`riff`] chunk editor, which keeps every other chunk, padding and order.
+//! A write keeps everything else: every tag item, picture, metadata block and chunk, and the
+//! audio are compared before and after (see [`write_isrc`]).
+//!
+//! Tags are read with [lofty](https://docs.rs/lofty) and, for MP3, AIFF, Ogg, MP4 and APE,
+//! written with it; FLAC and WAV go through this crate's own block and [`riff`] chunk
+//! editors, which keep every other block or chunk, padding and order.
 //!
 //! ```
 //! use isrc_media::cue::{check_catalog, CueSheet};
