@@ -524,4 +524,38 @@ mod tests {
         );
         assert!(leftovers(dir.path()).is_empty());
     }
+
+    #[test]
+    fn the_verification_compares_everything_else() {
+        use crate::riff::{ChunkId, Riff};
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let before = snapshot(&wav, Format::Wav).unwrap();
+        let info = read(&wav).unwrap();
+        assert_eq!(
+            verify(&wav, &info, &[], CODE, &before),
+            Ok(()),
+            "a file is itself"
+        );
+        // A copy with one more chunk, and one with the audio changed: both are refused.
+        let bytes = fs::read(&wav).unwrap();
+        let riff = Riff::read(&mut std::io::Cursor::new(&bytes)).unwrap();
+        let mut added = Vec::new();
+        riff.write_edited(
+            &mut std::io::Cursor::new(&bytes),
+            &mut added,
+            &[(ChunkId(*b"cue "), vec![0; 4])],
+        )
+        .unwrap();
+        let copy = dir.path().join("copy.wav");
+        fs::write(&copy, &added).unwrap();
+        let problem = verify(&copy, &read(&copy).unwrap(), &[], CODE, &before).unwrap_err();
+        assert!(problem.contains("added cue  chunk"), "{problem}");
+        let mut changed = bytes.clone();
+        let last = changed.len() - 1;
+        changed[last] ^= 1;
+        fs::write(&copy, &changed).unwrap();
+        let problem = verify(&copy, &read(&copy).unwrap(), &[], CODE, &before).unwrap_err();
+        assert!(problem.contains("changed data chunk"), "{problem}");
+    }
 }
