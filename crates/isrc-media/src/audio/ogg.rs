@@ -3,6 +3,7 @@
 //! granule positions and payloads.
 
 use std::fs::File;
+use std::hash::{DefaultHasher, Hasher};
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -103,16 +104,20 @@ impl Container for OggFamily {
     }
 }
 
-/// Adds the first page (the identification header) and every page with a granule position
-/// (audio) to `snap`; the comment pages in between are what a write changes.
+/// Adds every packet of the stream except the comment header (the second packet), and the
+/// granule positions of the audio pages, to `snap`: the identification header, the Vorbis
+/// setup header and every audio packet must come through a rewrite unchanged, however the
+/// header pages are laid out again.
 fn audio_pages(file: &mut File, snap: &mut Snapshot) -> io::Result<()> {
     let len = file.seek(SeekFrom::End(0))?;
     let mut reader = BufReader::new(file);
     reader.seek(SeekFrom::Start(0))?;
     let mut at = 0u64;
-    let mut first = true;
     let mut header = [0u8; 27];
-    let mut audio = Vec::new();
+    let mut packet = Vec::new();
+    let mut index = 0usize;
+    let mut packets = DefaultHasher::new();
+    let mut granules = Vec::new();
     while at + 27 <= len {
         reader.seek(SeekFrom::Start(at))?;
         reader.read_exact(&mut header)?;
@@ -121,19 +126,30 @@ fn audio_pages(file: &mut File, snap: &mut Snapshot) -> io::Result<()> {
         }
         let mut table = vec![0u8; usize::from(header[26])];
         reader.read_exact(&mut table)?;
-        let body: usize = table.iter().map(|&s| usize::from(s)).sum();
-        let mut payload = vec![0u8; body];
-        reader.read_exact(&mut payload)?;
-        let granule = u64::from_le_bytes(header[6..14].try_into().unwrap_or([0; 8]));
-        if first {
-            snap.add("Ogg identification header", &payload);
-            first = false;
-        } else if granule != 0 {
-            audio.extend_from_slice(&header[6..14]);
-            audio.extend_from_slice(&payload);
+        for &lace in &table {
+            let mut segment = vec![0u8; usize::from(lace)];
+            reader.read_exact(&mut segment)?;
+            packet.extend_from_slice(&segment);
+            if lace < 255 {
+                if index != 1 {
+                    packets.write_usize(packet.len());
+                    packets.write(&packet);
+                }
+                packet.clear();
+                index += 1;
+            }
         }
-        at += 27 + table.len() as u64 + body as u64;
+        let granule = u64::from_le_bytes(header[6..14].try_into().unwrap_or([0; 8]));
+        if granule != 0 && granule != u64::MAX {
+            granules.extend_from_slice(&granule.to_le_bytes());
+        }
+        let body: u64 = table.iter().map(|&s| u64::from(s)).sum();
+        at += 27 + table.len() as u64 + body;
     }
-    snap.add("Ogg audio pages", &audio);
+    snap.add_text(
+        "Ogg packets but the comment header",
+        &format!("{index} packets, {:016x}", packets.finish()),
+    );
+    snap.add("Ogg granule positions", &granules);
     Ok(())
 }
