@@ -404,6 +404,44 @@ fn mode_owner_xattrs_times_and_hard_links_are_kept() {
     assert_eq!(std::fs::read(&link).unwrap(), bytes);
 }
 
+/// The defect: a file the user may not write was replaced because its folder was writable.
+#[cfg(unix)]
+#[test]
+fn a_file_the_user_may_not_write_is_refused_in_a_writable_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        // Needs to run isrc as another user (CI runs as root).
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let path = make(dir.path(), "a.mp3", 0.5, &[]);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    // A copy of the binary that nobody may run wherever the build is (a private folder).
+    let bin_dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("isrc");
+    std::fs::copy(env!("CARGO_BIN_EXE_isrc"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // As nobody: the folder is writable, the file (root's, 0644) is not.
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin)
+        .args(["tag", "write", p(&path), CODE])
+        .env("ISRC_TODAY", "2026-11-22")
+        .output()
+        .expect("setpriv (util-linux) is installed");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("you may not write it"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "a file was left");
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")

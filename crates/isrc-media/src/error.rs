@@ -18,7 +18,7 @@ pub enum ErrorKind {
     Malformed(String),
     /// The format is known but the operation is not supported for it.
     Unsupported(String),
-    /// The file is read-only; it was not changed.
+    /// The file is read-only, or the user may not write it; it was not changed.
     ReadOnly,
     /// The value read back after writing is not the value written, or something else changed.
     Verify(String),
@@ -74,7 +74,10 @@ impl fmt::Display for Error {
             ErrorKind::NotAudio(m) => write!(f, "{path}: not an audio file: {m}"),
             ErrorKind::Malformed(m) => write!(f, "{path}: cannot be read: {m}"),
             ErrorKind::Unsupported(m) => write!(f, "{path}: {m}"),
-            ErrorKind::ReadOnly => write!(f, "{path}: the file is read-only; it was not changed"),
+            ErrorKind::ReadOnly => write!(
+                f,
+                "{path}: the file is read-only (or you may not write it); it was not changed"
+            ),
             ErrorKind::Busy => write!(
                 f,
                 "{path}: another program is writing this file (it holds its lock); it was not changed: try again when that write has finished"
