@@ -439,7 +439,11 @@ fn a_file_the_user_may_not_write_is_refused_in_a_writable_folder() {
         text(&out.stderr)
     );
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "a file was left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "a file was left"
+    );
 }
 
 fn is_root() -> bool {

@@ -111,6 +111,8 @@ impl Container for Mp4Family {
             snap.add_range("MP4 mdat", &mut file, range)
                 .map_err(io_error(path))?;
         }
+        let len = file.seek(SeekFrom::End(0)).map_err(io_error(path))?;
+        boxes(&mut file, 0, len, "", &mut snap).map_err(io_error(path))?;
         Ok(snap)
     }
 }
@@ -145,4 +147,59 @@ fn mdat_ranges(file: &mut File) -> io::Result<Vec<(u64, u64)>> {
         at += size;
     }
     Ok(out)
+}
+
+/// Boxes whose children are boxes (`meta` has four bytes of version and flags first).
+const CONTAINERS: [&[u8; 4]; 10] = [
+    b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"mvex", b"moof", b"traf",
+];
+
+/// Adds every leaf box between `start` and `end` to `snap` under its path (`moov/trak/...`),
+/// except what a tag write changes: `udta` (which holds `meta`/`ilst`), the chunk offsets
+/// (`stco`, `co64`: they move when `moov` grows before `mdat`), padding (`free`, `skip`) and
+/// `mdat` (compared on its own).
+fn boxes(
+    file: &mut File,
+    start: u64,
+    end: u64,
+    parent: &str,
+    snap: &mut Snapshot,
+) -> io::Result<()> {
+    let mut at = start;
+    let mut header = [0u8; 16];
+    while at + 8 <= end {
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(&mut header[..8])?;
+        let mut size = u64::from(u32::from_be_bytes([
+            header[0], header[1], header[2], header[3],
+        ]));
+        let mut head = 8;
+        if size == 1 {
+            file.read_exact(&mut header[8..16])?;
+            size = u64::from_be_bytes(header[8..16].try_into().unwrap_or([0; 8]));
+            head = 16;
+        } else if size == 0 {
+            size = end - at;
+        }
+        if size < head || at + size > end {
+            break;
+        }
+        let kind: [u8; 4] = header[4..8].try_into().unwrap_or([0; 4]);
+        let name = String::from_utf8_lossy(&kind).into_owned();
+        let path = if parent.is_empty() {
+            name
+        } else {
+            format!("{parent}/{name}")
+        };
+        if CONTAINERS.contains(&&kind) {
+            boxes(file, at + head, at + size, &path, snap)?;
+        } else if !matches!(
+            &kind,
+            b"udta" | b"stco" | b"co64" | b"free" | b"skip" | b"mdat" | b"meta"
+        ) {
+            snap.add_range(&format!("MP4 box {path}"), file, (at + head, at + size))?;
+        }
+        at += size;
+    }
+    Ok(())
 }
