@@ -422,6 +422,46 @@ fn sniff(file: &mut File) -> io::Result<[u8; 12]> {
 /// the CUESHEET block and `CUE_TRACKnn_ISRC` comments. Several values in one frame or comment
 /// are reported one by one; several different codes give a warning.
 pub fn read(path: &Path) -> Result<MediaInfo, Error> {
+    guard(path, || read_unguarded(path))
+}
+
+/// Runs `step`, turning a panic of a parser (lofty has overflowing arithmetic on some damaged
+/// files, found by the `audio` fuzz target) into an error about the file.
+pub(crate) fn guard<T>(path: &Path, step: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    thread_local! {
+        static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    // A panic caught here becomes an error message: the default hook's report (and
+    // backtrace) is left out for it, and kept for every other panic.
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let outer = GUARDED.with(|g| g.replace(true));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(step));
+    GUARDED.with(|g| g.set(outer));
+    match caught {
+        Ok(result) => result,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| String::from("a parser failed"));
+            Err(Error::new(
+                path,
+                ErrorKind::Malformed(format!("the file is damaged: reading it failed ({why})")),
+            ))
+        }
+    }
+}
+
+fn read_unguarded(path: &Path) -> Result<MediaInfo, Error> {
     let mut file = open(path)?;
     let header = sniff(&mut file).map_err(|e| Error::io(path, e))?;
     let mut info = if crate::riff::is_wave(&header) {

@@ -199,7 +199,7 @@ fn holds_exactly(info: &MediaInfo, locations: &[Location], code: &str) -> Result
 /// assign` builds on: [`read`] the file's title, artist and duration, allocate a code, then
 /// call `write_isrc`.
 pub fn write_isrc(path: &Path, code: Isrc, options: &WriteOptions) -> Result<WriteReport, Error> {
-    write_isrc_with(path, code, options, read)
+    super::guard(path, || write_isrc_with(path, code, options, read))
 }
 
 /// The checks of a copy or of the replaced file: the code in place, the stream whole,
