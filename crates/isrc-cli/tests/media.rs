@@ -314,13 +314,27 @@ fn wav_gets_id3_and_axml_keeps_every_other_chunk_and_replaces_riff_info() {
         "RIFF INFO ISRC (non-standard: means Source)".into(),
         CODE.into()
     )));
-    // mutagen reads the ID3 chunk independently; ffprobe reads the INFO ISRC.
+    // mutagen reads the ID3 chunk independently; ffprobe reads the INFO ISRC, which now holds
+    // the new code too.
     let probe = Command::new("python3")
         .args([
             "-c",
             "import mutagen,sys; print(mutagen.File(sys.argv[1]).tags['TSRC'])",
             p(&path),
         ])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&probe).trim(), CODE, "{}", stderr(&probe));
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format_tags=ISRC",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&path)
         .output()
         .unwrap();
     assert_eq!(stdout(&probe).trim(), CODE, "{}", stderr(&probe));

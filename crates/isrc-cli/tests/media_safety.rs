@@ -698,6 +698,17 @@ fn one_track_of_a_flac_album_image_gets_its_code() {
         "{}",
         text(&out.stderr)
     );
+    // The track's own file carries the code with its own title: no conflict with the image.
+    let single = make(
+        dir.path(),
+        "track2.flac",
+        2.0,
+        &["-metadata", "title=Track Two"],
+    );
+    assert!(isrc(&["tag", "write", p(&single), CODE]).status.success());
+    let out = isrc(&["tag", "scan", "--format", "json", p(dir.path())]);
+    let inventory: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(inventory["conflicts"], Value::Array(vec![]), "{inventory}");
 }
 
 #[test]

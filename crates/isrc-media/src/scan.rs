@@ -261,7 +261,13 @@ fn conflicts(files: &[Entry]) -> Vec<Conflict> {
         let mut codes: Vec<String> = entry
             .isrcs
             .iter()
-            .filter(|c| c.found.location.is_standard() && c.found.location != Location::RiffInfo)
+            // One track's code of an album image is that track's, not the file's: the track's
+            // own file carries it with its own title.
+            .filter(|c| {
+                c.found.location.is_standard()
+                    && c.found.location != Location::RiffInfo
+                    && !c.found.location.is_per_track()
+            })
             .filter_map(|c| c.found.value.parse::<isrc::Isrc>().ok())
             .map(|code| code.to_string())
             .collect();
