@@ -675,3 +675,27 @@ fn cue_reader_takes_utf16_refuses_non_sheets_and_warns_with_lines() {
     }
     assert!(table.contains("01  CB-YZ9-22-00001  invalid"), "{table}");
 }
+
+#[cfg(unix)]
+#[test]
+fn cue_set_keeps_hard_links_and_refuses_read_only_sheets() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cue = dir.path().join("disc.cue");
+    std::fs::write(&cue, SHEET).unwrap();
+    let link = dir.path().join("copy.cue");
+    std::fs::hard_link(&cue, &link).unwrap();
+    let out = isrc(&["cue", "set", p(&cue), "--track", "1", CODE]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::metadata(&link).unwrap().nlink(), 2);
+    assert_eq!(std::fs::read(&link).unwrap(), std::fs::read(&cue).unwrap());
+    assert!(String::from_utf8_lossy(&std::fs::read(&link).unwrap()).contains(CODE));
+    let mut perms = std::fs::metadata(&cue).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&cue, perms).unwrap();
+    let before = std::fs::read(&cue).unwrap();
+    let out = isrc(&["cue", "set", p(&cue), "--track", "2", "CBYZ92200002"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&cue).unwrap(), before);
+}
