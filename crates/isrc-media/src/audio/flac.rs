@@ -403,3 +403,52 @@ impl Container for FlacFamily {
         Ok(snap)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            "(TITLE|ARTIST|ISRC|isrc|CUE_TRACK01_ISRC|COMMENT)=[ -~]{0,20}"
+                .prop_map(String::into_bytes),
+            proptest::collection::vec(any::<u8>(), 0..24),
+        ]
+    }
+
+    proptest! {
+        /// Setting the ISRC keeps every other entry, byte for byte and in order, and the
+        /// vendor; the block reads back with exactly one ISRC.
+        #[test]
+        fn setting_the_isrc_keeps_every_other_comment(
+            vendor in proptest::collection::vec(any::<u8>(), 0..16),
+            entries in proptest::collection::vec(entry(), 0..12),
+        ) {
+            let mut comments = Comments { vendor: vendor.clone(), entries: entries.clone() };
+            set_entry(&mut comments, "ISRC", "CBYZ92200001");
+            let block = encode_comments(&comments);
+            let back = parse_comments(&block).unwrap();
+            prop_assert_eq!(&back.vendor, &vendor);
+            let others = |list: &[Vec<u8>]| -> Vec<Vec<u8>> {
+                list.iter().filter(|e| !entry_key(e).eq_ignore_ascii_case(b"ISRC")).cloned().collect()
+            };
+            prop_assert_eq!(others(&back.entries), others(&entries));
+            let isrcs: Vec<&[u8]> = back
+                .entries
+                .iter()
+                .filter(|e| entry_key(e).eq_ignore_ascii_case(b"ISRC"))
+                .map(Vec::as_slice)
+                .collect();
+            prop_assert_eq!(isrcs, vec![&b"ISRC=CBYZ92200001"[..]]);
+        }
+    }
+
+    #[test]
+    fn cue_track_keys() {
+        assert_eq!(cue_track_key(b"CUE_TRACK02_ISRC"), Some(2));
+        assert_eq!(cue_track_key(b"cue_track12_isrc"), Some(12));
+        assert_eq!(cue_track_key(b"CUE_TRACK_ISRC"), None);
+        assert!(is_isrc_key(b"Isrc"));
+    }
+}
