@@ -558,4 +558,39 @@ mod tests {
         let problem = verify(&copy, &read(&copy).unwrap(), &[], CODE, &before).unwrap_err();
         assert!(problem.contains("changed data chunk"), "{problem}");
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_hard_linked_file_that_reads_back_differently_is_put_back_from_its_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = silent_wav(dir.path());
+        let link = dir.path().join("b.wav");
+        fs::hard_link(&wav, &link).unwrap();
+        let before = fs::read(&wav).unwrap();
+        let target = fs::canonicalize(&wav).unwrap();
+        let err = write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), |p| {
+            misread(p, p == target)
+        })
+        .unwrap_err();
+        let ErrorKind::Verify(message) = err.kind() else {
+            panic!("not a verification error: {err}");
+        };
+        assert!(
+            message
+                .ends_with("after overwriting in place; the original was put back from its backup"),
+            "{message}"
+        );
+        assert_eq!(fs::read(&wav).unwrap(), before);
+        assert_eq!(fs::read(&link).unwrap(), before);
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+        // The real read-back: both names see the code.
+        let report =
+            write_isrc_with(&wav, CODE.parse().unwrap(), &WriteOptions::default(), read).unwrap();
+        assert!(report.in_place);
+        assert_eq!(read(&link).unwrap().file_values(), [CODE]);
+    }
 }
