@@ -78,25 +78,25 @@ pub enum AdminCommand {
     },
 }
 
+/// Reads `--smtp HOST:PORT`.
+pub fn parse_smtp(text: &str) -> Result<isrc_server::SmtpConfig> {
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| anyhow!("--smtp {text:?}: give HOST:PORT, e.g. localhost:25"))?;
+    let port = port
+        .parse()
+        .map_err(|_| anyhow!("--smtp {text:?}: {port:?} is not a port number"))?;
+    Ok(isrc_server::SmtpConfig {
+        host: host.trim_matches(['[', ']']).to_string(),
+        port,
+    })
+}
+
 pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
     let mut config = isrc_server::Config::new(global.database_location());
     config.listen = args.listen;
-    config.smtp = match &args.smtp {
-        Some(text) => {
-            let (host, port) = text
-                .rsplit_once(':')
-                .ok_or_else(|| anyhow!("--smtp {text:?}: give HOST:PORT, e.g. localhost:25"))?;
-            let port = port
-                .parse()
-                .map_err(|_| anyhow!("--smtp {text:?}: {port:?} is not a port number"))?;
-            Some(isrc_server::SmtpConfig {
-                host: host.trim_matches(['[', ']']).to_string(),
-                port,
-            })
-        }
-        None => None,
-    };
+    config.smtp = args.smtp.as_deref().map(parse_smtp).transpose()?;
     config.mail_from = args.mail_from;
     config.public_url = args
         .public_url
@@ -121,7 +121,7 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
 pub fn run_admin(global: &GlobalArgs, args: AdminArgs) -> Result<ExitCode> {
     let AdminCommand::Create { email } = args.command;
     let password = read_password()?;
-    if let Err(e) = isrc_server::auth::check_password_strength(&password) {
+    if let Err(e) = isrc_server::auth::check_password_strength(&password, &[email.as_str()]) {
         bail!("{}", e.message());
     }
     let hash = isrc_server::auth::hash_password(&password).map_err(|e| anyhow!("{e}"))?;

@@ -290,12 +290,7 @@ async fn derive(store: &Store, args: &DeriveArgs, year: u16) -> Result<ExitCode>
         }
         .into());
     }
-    let mut base = parent.meta.clone();
-    base.parent = Some(args.from);
-    base.change = Some(args.change.as_str().to_string());
-    if args.change == Change::Video {
-        base.content_type = ContentType::Video;
-    }
+    let base = isrc_registry::derived_meta(&parent, args.change);
     let meta = build_meta(&args.meta, Some(base), year)?;
     let prefix = args.from.prefix();
     let allocation = store

@@ -40,6 +40,7 @@ pub fn parse_prefix(text: &str) -> ApiResult<PrefixCode> {
 
 /// A registrant to add (admins only).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewRegistrantBody {
     /// Prefix code (country + registrant code), e.g. `CBXYZ`.
     pub prefix: String,
@@ -216,6 +217,7 @@ fn owner_view(recording: &Recording, public: bool) -> serde_json::Value {
 
 /// Which recordings to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct RecordingQuery {
     /// Only this registrant (a registrant user's own is the default and the only one allowed).
     pub prefix: Option<String>,
@@ -300,6 +302,7 @@ pub async fn recording(
 
 /// Whether to show a recording in the public lookup.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublicBody {
     /// `true` shows it, `false` hides it.
     pub public: bool,
@@ -329,6 +332,7 @@ pub async fn set_public(
 
 /// Why a code is voided.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VoidBody {
     /// The reason (kept in the ledger).
     pub reason: String,
@@ -383,6 +387,10 @@ pub struct AllocateBody {
     /// The single recording.
     #[serde(flatten)]
     pub single: RecordingFields,
+    /// Fields nobody knows (refused: a misspelt field is not silently ignored).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// The codes allocated.
@@ -448,6 +456,7 @@ pub async fn allocate(
         }
     };
     caller.require_registrant(prefix)?;
+    refuse_unknown(&body.unknown)?;
     let recordings = if body.recordings.is_empty() {
         vec![body.single.apply(RecordingInput::default(), "recording")?]
     } else {
@@ -517,9 +526,32 @@ pub struct DeriveBody {
     /// Allocate even when a matching recording is in the ledger.
     #[serde(default)]
     pub force: bool,
-    /// The new recording's metadata (defaults: the parent's); `duration` is required for edits.
+    /// The new recording's metadata (defaults: the parent's, without the date of first
+    /// publication, which a new version has of its own); `duration` is required for edits.
     #[serde(flatten)]
     pub meta: RecordingFields,
+    /// Fields nobody knows (refused).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Refuses a body with fields the API does not know (400 `invalid_json`), naming them.
+fn refuse_unknown(
+    unknown: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> ApiResult<()> {
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = unknown.keys().map(String::as_str).collect();
+    Err(ApiError::bad_request(
+        "invalid_json",
+        format!(
+            "unknown field{} {}: see /api/openapi.json for the fields",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        ),
+    ))
 }
 
 /// The decision, and the new code when one was allocated.
@@ -554,20 +586,14 @@ pub async fn derive(
     Path(code): Path<String>,
     Json(body): Json<DeriveBody>,
 ) -> ApiResult<Response> {
+    refuse_unknown(&body.unknown)?;
     let parent = own_recording(&state, &caller, &code).await?;
     let change: Change = body.change.parse()?;
     let policy: AgencyPolicy = match &body.policy {
         Some(p) => p.parse()?,
         None => AgencyPolicy::default(),
     };
-    let mut meta = RecordingInput {
-        parent: Some(parent.isrc),
-        change: Some(change.as_str().to_string()),
-        ..parent.meta.clone()
-    };
-    if change == Change::Video {
-        meta.content_type = ContentType::Video;
-    }
+    let meta = isrc_registry::derived_meta(&parent, change);
     let meta = body.meta.apply(meta, "recording")?;
     let durations = match (change, parent.meta.duration_ms) {
         (Change::Edit, Some(p)) => Some((p, meta.duration_ms.unwrap_or(p))),
@@ -621,6 +647,7 @@ pub async fn derive(
 
 /// What to export.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// The registrant (default: a registrant user's own; admins may leave it out for all).
     pub prefix: Option<String>,
@@ -683,7 +710,9 @@ pub async fn export(
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(columns).map_err(ApiError::internal)?;
             for row in rows {
-                w.write_record(&row).map_err(ApiError::internal)?;
+                // Text a spreadsheet would run as a formula gets a leading `'`.
+                w.write_record(isrc_registry::csv_row(row))
+                    .map_err(ApiError::internal)?;
             }
             let bytes = w.into_inner().map_err(ApiError::internal)?;
             let name = prefix

@@ -493,12 +493,7 @@ async fn plan(
             } else {
                 form.policy.parse()?
             };
-            let mut base = parent.meta.clone();
-            base.parent = Some(parent.isrc);
-            base.change = Some(change.as_str().to_string());
-            if change == Change::Video {
-                base.content_type = ContentType::Video;
-            }
+            let base = isrc_registry::derived_meta(&parent, change);
             let meta = recording_input(form, base)?;
             let durations = match (change, parent.meta.duration_ms) {
                 (Change::Edit, None) => {
