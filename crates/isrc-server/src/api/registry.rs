@@ -536,7 +536,7 @@ pub struct DeriveBody {
     pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Refuses a body with fields the API does not know (400 `invalid_json`), naming them.
+/// Refuses a body with fields the API does not know (422 `invalid_json`), naming them.
 fn refuse_unknown(
     unknown: &std::collections::BTreeMap<String, serde_json::Value>,
 ) -> ApiResult<()> {
@@ -544,7 +544,9 @@ fn refuse_unknown(
         return Ok(());
     }
     let names: Vec<&str> = unknown.keys().map(String::as_str).collect();
-    Err(ApiError::bad_request(
+    // 422 like every other body that is JSON but not the expected shape.
+    Err(ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_json",
         format!(
             "unknown field{} {}: see /api/openapi.json for the fields",
