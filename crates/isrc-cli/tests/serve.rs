@@ -85,7 +85,7 @@ fn admin_create_reads_the_password_from_stdin() {
     };
     let short = create("short");
     assert!(!short.status.success());
-    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10"));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12"));
     let made = create("a long enough password");
     assert!(
         made.status.success(),

@@ -1170,13 +1170,23 @@ impl Store {
                 ),
             ));
         }
+        // The contact becomes the sign-in name of the registrant's account at approval.
+        let contact = crate::accounts::normalize_email(&new.contact).map_err(|_| {
+            Error::invalid(
+                "contact",
+                format!(
+                    "{:?} is not an e-mail address (name@domain.example); the decision is mailed there",
+                    new.contact.trim()
+                ),
+            )
+        })?;
         let created_at = now();
         let id = write_tx!(self, false, |conn| async {
             let id: i64 = sqlx::query(
                 "INSERT INTO applications (name, contact, address, country, kind, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
             )
             .bind(new.name.trim())
-            .bind(new.contact.trim())
+            .bind(contact.as_str())
             .bind(new.address.trim())
             .bind(country.as_str())
             .bind(new.kind.as_str())
@@ -1184,7 +1194,7 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?
             .try_get(0)?;
-            let after = serde_json::json!({"name": new.name.trim(), "contact": new.contact.trim(), "address": new.address.trim(), "country": country, "kind": new.kind}).to_string();
+            let after = serde_json::json!({"name": new.name.trim(), "contact": contact, "address": new.address.trim(), "country": country, "kind": new.kind}).to_string();
             audit(
                 conn,
                 actor,
