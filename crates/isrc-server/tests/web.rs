@@ -888,3 +888,35 @@ async fn account_page_changes_the_password() {
         &hash
     ));
 }
+
+/// Issue 14: the pages speak the pages' language, not the command line's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_do_not_talk_about_command_line_options_or_headers() {
+    for server in common::servers("web_words").await {
+        server.registrant("CBAAA").await;
+        let ana = server
+            .login(&server.user("ana@a.example", Some("CBAAA")).await)
+            .await;
+        let fields = [
+            ("kind", "new"),
+            ("title", "Twice"),
+            ("artist", "Band"),
+            ("duration", "3:30"),
+        ];
+        allocate(&server, &ana, &fields).await;
+        // The same recording again: refused, and told how to go on in the page's own terms.
+        let mut again: Vec<(&str, &str)> = fields.to_vec();
+        again.push(("step", "confirm"));
+        again.push(("idempotency_key", "another-key"));
+        let r = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &again).await;
+        let html = r.text().await.unwrap();
+        assert!(html.contains("CBAAA2600001"), "{html}");
+        assert!(!html.contains("--force"), "{html}");
+        assert!(html.contains("allocate even if the same recording is already in the ledger"));
+        // Signed out, a page asks to sign in, without API headers.
+        let (status, html) = get(&server, "/portal", None).await;
+        assert_eq!(status, 401);
+        assert!(!html.contains("Authorization"), "{html}");
+        assert!(!html.contains("Bearer"), "{html}");
+    }
+}

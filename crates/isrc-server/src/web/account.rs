@@ -258,7 +258,7 @@ async fn reset_submit(
                 nav: Nav::for_caller(caller.as_ref()),
                 form_token: form.csrf_token.unwrap_or_default(),
                 token: form.token,
-                error: Some(e.message().to_string()),
+                error: Some(super::for_pages(e.message())),
             },
         )),
         Err(e) => Err(e),

@@ -68,7 +68,7 @@ pub async fn html_errors(request: Request, next: Next) -> Response {
             nav: Nav::default(),
             status: status.as_u16(),
             code: text("code"),
-            message: text("message"),
+            message: super::for_pages(&text("message")),
             sign_in: status == axum::http::StatusCode::UNAUTHORIZED,
         },
     );

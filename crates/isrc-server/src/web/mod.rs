@@ -68,6 +68,28 @@ impl Nav {
     }
 }
 
+/// An error message in the pages' words: the shared messages name command-line options and
+/// headers (`pass --force`, `isrc list`, `Authorization: Bearer`), which mean nothing to someone
+/// using the web pages.
+///
+/// ```
+/// let text = isrc_server::web::for_pages("reuse X, or pass --force if it really is a different recording");
+/// assert!(!text.contains("--force"));
+/// ```
+pub fn for_pages(message: &str) -> String {
+    const FORCE: &str = "tick \"allocate even if the same recording is already in the ledger\"";
+    message
+        .replace("pass --force if they really differ", &format!("{FORCE} if they really differ"))
+        .replace("pass --force if it really is", &format!("{FORCE} if it really is"))
+        .replace(" (list what is with `isrc list`)", "")
+        .replace(
+            "sign in first, or send Authorization: Bearer <API token>",
+            "sign in first",
+        )
+        .replace("pass --country-prefix with", "give in the country prefix field")
+        .replace(" (--reason TEXT)", "")
+}
+
 /// Renders a template as an HTML response (a 500 only if rendering itself fails).
 pub fn page(template: &impl Template) -> Response {
     match template.render() {
@@ -207,7 +229,7 @@ async fn login_submit(
                 &LoginPage {
                     nav: Nav::default(),
                     email: form.email,
-                    error: Some(e.message().to_string()),
+                    error: Some(for_pages(e.message())),
                     form_token: form.csrf_token.unwrap_or_default(),
                 },
             ),
@@ -311,7 +333,7 @@ async fn account_submit(
         }
         return Ok(page_with_status(
             e.status(),
-            &AccountPage::new(&caller, Some(e.message().to_string())),
+            &AccountPage::new(&caller, Some(for_pages(e.message()))),
         ));
     }
     let hash = auth::hash_password(&form.new)?;

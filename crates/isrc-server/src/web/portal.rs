@@ -561,7 +561,7 @@ async fn allocate_submit(
                 &caller,
                 prefix,
                 form,
-                Some(e.message().to_string()),
+                Some(super::for_pages(e.message())),
                 None,
                 status,
             )
@@ -627,7 +627,7 @@ async fn allocate_submit(
                 &caller,
                 prefix,
                 form,
-                Some(e.message().to_string()),
+                Some(super::for_pages(e.message())),
                 None,
                 status,
             )
