@@ -58,6 +58,10 @@ pub struct ServeArgs {
     /// Registrant-code applications per client address per hour.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub application_rate: u32,
+    /// No access log (by default one JSON line per request goes to standard error: time,
+    /// client address, method, path without the query, status, milliseconds).
+    #[arg(long)]
+    pub no_access_log: bool,
 }
 
 /// `isrc admin ...`.
@@ -109,6 +113,7 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     config.limits.public_per_minute = args.public_rate;
     config.limits.login_per_minute = args.login_rate;
     config.limits.applications_per_hour = args.application_rate;
+    config.access_log = !args.no_access_log;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

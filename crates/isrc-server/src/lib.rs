@@ -11,6 +11,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod access_log;
 pub mod api;
 pub mod auth;
 pub mod config;
@@ -36,9 +37,10 @@ pub use state::AppState;
 
 /// The whole application: API, OpenAPI document, pages, static files, body limit.
 pub fn router(state: AppState) -> Router {
+    let access_log = state.config.access_log;
     let (api, openapi) = api::routes(&state).split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
-    Router::new()
+    let app = Router::new()
         .merge(api)
         .route(
             "/api/openapi.json",
@@ -56,7 +58,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(web::no_store_when_signed_in))
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+        .with_state(state);
+    if access_log {
+        app.layer(axum::middleware::from_fn(access_log::log_request))
+    } else {
+        app
+    }
 }
 
 /// Headers on every answer: no MIME sniffing, no framing (clickjacking), no referrer leaks to
