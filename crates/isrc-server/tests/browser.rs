@@ -392,6 +392,25 @@ async fn flow(
     let list = text_of(browser, "#recordings").await;
     assert!(list.contains("CBAAA2600002") && list.contains("Radio Edit"));
     screenshot(browser, "registrant-recordings").await;
+    // At a phone's width (390 px) no page is wider than the screen: wide tables scroll in
+    // their own box.
+    browser.set_window_size(390, 844).await.unwrap();
+    for path in ["/portal", "/portal/recordings/CBAAA2600002", "/account", "/account/tokens", "/"] {
+        browser.goto(&format!("{base}{path}")).await.unwrap();
+        let widths = browser
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (page, screen) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        assert!(screen <= 400, "the window is phone-sized: {screen}");
+        assert!(page <= screen, "{path} is {page} px wide on a {screen} px screen");
+    }
+    browser.goto(&format!("{base}/portal")).await.unwrap();
+    screenshot(browser, "registrant-recordings-390px").await;
+    browser.set_window_size(1280, 1000).await.unwrap();
     let href = browser
         .find(Locator::Css("#export-distributor"))
         .await
