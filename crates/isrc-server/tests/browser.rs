@@ -395,7 +395,13 @@ async fn flow(
     // At a phone's width (390 px) no page is wider than the screen: wide tables scroll in
     // their own box.
     browser.set_window_size(390, 844).await.unwrap();
-    for path in ["/portal", "/portal/recordings/CBAAA2600002", "/account", "/account/tokens", "/"] {
+    for path in [
+        "/portal",
+        "/portal/recordings/CBAAA2600002",
+        "/account",
+        "/account/tokens",
+        "/",
+    ] {
         browser.goto(&format!("{base}{path}")).await.unwrap();
         let widths = browser
             .execute(
@@ -406,7 +412,10 @@ async fn flow(
             .unwrap();
         let (page, screen) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
         assert!(screen <= 400, "the window is phone-sized: {screen}");
-        assert!(page <= screen, "{path} is {page} px wide on a {screen} px screen");
+        assert!(
+            page <= screen,
+            "{path} is {page} px wide on a {screen} px screen"
+        );
     }
     browser.goto(&format!("{base}/portal")).await.unwrap();
     screenshot(browser, "registrant-recordings-390px").await;

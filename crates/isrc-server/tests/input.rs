@@ -195,6 +195,19 @@ async fn smaller_holes_are_closed() {
         assert_eq!(r.status(), 422);
         assert!(json(r).await["message"].as_str().unwrap().contains("titel"));
         let r = server
+            .post(
+                "/api/v1/allocations",
+                &ana,
+                json!({"recordings": [{"title": "A", "artist": "B"}, {"title": "C", "artist": "D", "durartion": "3:00"}]}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let message = json(r).await["message"].as_str().unwrap().to_string();
+        assert!(
+            message.contains("recordings[1]") && message.contains("durartion"),
+            "{message}"
+        );
+        let r = server
             .http
             .post(server.url("/api/v1/session"))
             .json(&json!({"email": "ana@xyz.example", "password": "x", "remember": true}))

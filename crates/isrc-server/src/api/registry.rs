@@ -383,11 +383,23 @@ pub struct AllocateBody {
     pub force: bool,
     /// A batch of recordings; when absent, the single recording's fields are at the top level.
     #[serde(default)]
-    pub recordings: Vec<RecordingFields>,
+    pub recordings: Vec<BatchRecording>,
     /// The single recording.
     #[serde(flatten)]
     pub single: RecordingFields,
     /// Fields nobody knows (refused: a misspelt field is not silently ignored).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// One recording of a batch.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BatchRecording {
+    /// Its metadata.
+    #[serde(flatten)]
+    pub fields: RecordingFields,
+    /// Fields nobody knows (refused).
     #[serde(flatten)]
     #[schema(ignore)]
     pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
@@ -476,7 +488,17 @@ pub async fn allocate(
         body.recordings
             .iter()
             .enumerate()
-            .map(|(i, r)| r.apply(RecordingInput::default(), &format!("recordings[{i}]")))
+            .map(|(i, r)| {
+                refuse_unknown(&r.unknown).map_err(|e| {
+                    ApiError::new(
+                        e.status(),
+                        "invalid_json",
+                        format!("recordings[{i}]: {}", e.message()),
+                    )
+                })?;
+                r.fields
+                    .apply(RecordingInput::default(), &format!("recordings[{i}]"))
+            })
             .collect::<ApiResult<_>>()?
     };
     let year = state.today().year();

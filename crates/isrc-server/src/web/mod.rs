@@ -79,14 +79,23 @@ impl Nav {
 pub fn for_pages(message: &str) -> String {
     const FORCE: &str = "tick \"allocate even if the same recording is already in the ledger\"";
     message
-        .replace("pass --force if they really differ", &format!("{FORCE} if they really differ"))
-        .replace("pass --force if it really is", &format!("{FORCE} if it really is"))
+        .replace(
+            "pass --force if they really differ",
+            &format!("{FORCE} if they really differ"),
+        )
+        .replace(
+            "pass --force if it really is",
+            &format!("{FORCE} if it really is"),
+        )
         .replace(" (list what is with `isrc list`)", "")
         .replace(
             "sign in first, or send Authorization: Bearer <API token>",
             "sign in first",
         )
-        .replace("pass --country-prefix with", "give in the country prefix field")
+        .replace(
+            "pass --country-prefix with",
+            "give in the country prefix field",
+        )
         .replace(" (--reason TEXT)", "")
 }
 
