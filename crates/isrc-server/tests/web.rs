@@ -920,3 +920,165 @@ async fn pages_do_not_talk_about_command_line_options_or_headers() {
         assert!(!html.contains("Bearer"), "{html}");
     }
 }
+
+/// Issue 14: recovery in the pages: a reset link by mail, a new password with it; the agency
+/// resets, disables and enables accounts and gives an account another prefix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_and_account_actions_in_the_pages() {
+    let (smtp_port, mut inbox) = common::smtp::start().await;
+    for server in common::servers_with("web_recovery", |c| {
+        c.smtp = Some(isrc_server::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: smtp_port,
+        });
+    })
+    .await
+    {
+        server.registrant("CBAAA").await;
+        server.registrant("CBAAB").await;
+        server.user("ana@a.example", Some("CBAAA")).await;
+        let admin = server
+            .login(&server.user("boss@agency.example", None).await)
+            .await;
+        let (_, html) = get(&server, "/login", None).await;
+        assert!(html.contains("href=\"/forgot\""));
+
+        // Forgot: a form with a form token; the same answer for any address.
+        let (cookie, token) = public_token(&server, "/forgot").await;
+        let r = server
+            .http
+            .post(server.url("/forgot"))
+            .header("cookie", &cookie)
+            .form(&[("csrf_token", token.as_str()), ("email", "ana@a.example")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("If this address has an account")
+        );
+        let r = server
+            .http
+            .post(server.url("/forgot"))
+            .form(&[("email", "ana@a.example")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "the form needs its token");
+        let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let secret: String = mail
+            .data
+            .split("/reset?token=")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let (status, html) = get(&server, &format!("/reset?token={secret}"), None).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("value=\"{secret}\"")));
+        let (cookie, token) = public_token(&server, "/reset").await;
+        let reset = |password: &'static str| {
+            server
+                .http
+                .post(server.url("/reset"))
+                .header("cookie", &cookie)
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("token", secret.as_str()),
+                    ("password", password),
+                ])
+                .send()
+        };
+        let weak = reset("aaaaaaaaaaaaaaaa").await.unwrap();
+        assert_eq!(weak.status(), 400);
+        assert!(weak.text().await.unwrap().contains("too easy to guess"));
+        let done = reset("copper-willow-station-64").await.unwrap();
+        assert_eq!(done.status(), 303);
+        assert_eq!(location(&done), "/login");
+        let again = reset("copper-willow-station-65").await.unwrap();
+        assert_eq!(again.status(), 400, "used up");
+
+        // The agency's accounts page: another prefix, reset, disable, enable.
+        let id = server
+            .store
+            .user_by_email("ana@a.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+        assert!(html.contains(&format!("id=\"user-{id}\"")));
+        let r = post(
+            &server,
+            &format!("/agency/users/{id}/prefixes"),
+            &admin,
+            Some(&admin.csrf),
+            &[("prefix", "CBAAB")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let r = post(
+            &server,
+            &format!("/agency/users/{id}/disable"),
+            &admin,
+            Some(&admin.csrf),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+        let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
+        let row = row.split("</tr>").next().unwrap();
+        assert!(
+            row.contains("CBAAA") && row.contains("CBAAB") && row.contains("disabled"),
+            "{row}"
+        );
+        assert_eq!(
+            post(
+                &server,
+                &format!("/agency/users/{id}/enable"),
+                &admin,
+                None,
+                &[]
+            )
+            .await
+            .status(),
+            403,
+            "CSRF token needed"
+        );
+        post(
+            &server,
+            &format!("/agency/users/{id}/enable"),
+            &admin,
+            Some(&admin.csrf),
+            &[],
+        )
+        .await;
+        let r = post(
+            &server,
+            &format!("/agency/users/{id}/reset"),
+            &admin,
+            Some(&admin.csrf),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"password\""));
+        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+        let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
+        assert!(
+            row.split("</tr>")
+                .next()
+                .unwrap()
+                .contains("must change password")
+        );
+    }
+}
