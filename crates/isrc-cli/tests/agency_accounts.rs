@@ -170,3 +170,49 @@ fn the_agency_listing_csv_cannot_run_formulas() {
         assert!(export.contains(",'+A,'-1+1,"), "{export}");
     }
 }
+
+#[test]
+fn a_backdated_reference_date_does_not_allocate_codes_of_a_past_year() {
+    for db in common::all() {
+        let n = db.name;
+        db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
+        let before = db.snapshot();
+        let song = [
+            "allocate", "--prefix", "CBXYZ", "--title", "Old", "--artist", "A",
+        ];
+        let error = db.fails(&[&["--today", "2019-05-01"][..], &song[..]].concat());
+        assert!(
+            error.contains("2019") && error.contains("--year 2019"),
+            "[{n}] {error}"
+        );
+        assert_eq!(db.snapshot(), before, "[{n}] nothing allocated");
+        // Deliberately, with --year: allocated under 2019 and recorded in the audit log.
+        let code = db.ok(&[&song[..], &["--year", "2019"][..]].concat());
+        assert_eq!(code, "CBXYZ1900001\n", "[{n}]");
+        let audit = db.ok(&["audit", "--format", "json"]);
+        assert!(audit.contains("allocation.backdated"), "[{n}] {audit}");
+        assert!(audit.contains("CBXYZ1900001"), "[{n}] {audit}");
+        // The current year needs no --year; a year in the future or before ISRC is refused.
+        assert_eq!(
+            db.ok(&[&song[..], &["--force"][..]].concat()),
+            "CBXYZ2600001\n",
+            "[{n}] ISRC_TODAY is in the current year"
+        );
+        assert!(
+            db.fails(&[&song[..], &["--year", "1950"][..]].concat())
+                .contains("1986")
+        );
+        // Derivations and tagging follow the same rule.
+        let error = db.fails(&[
+            "--today",
+            "2019-05-01",
+            "derive",
+            "--from",
+            "CBXYZ2600001",
+            "--change",
+            "remix",
+            "--allocate",
+        ]);
+        assert!(error.contains("--year 2019"), "[{n}] {error}");
+    }
+}

@@ -61,6 +61,7 @@
 
 mod accounts;
 mod agency;
+mod audit_note;
 pub mod csv_input;
 mod derive;
 mod error;
