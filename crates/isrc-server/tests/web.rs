@@ -1082,3 +1082,76 @@ async fn recovery_and_account_actions_in_the_pages() {
         );
     }
 }
+
+/// Issue 14: an account holding several prefixes works under each in the portal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_switches_between_the_prefixes_of_an_account() {
+    for server in common::servers("web_prefixes").await {
+        server.registrant("CBAAA").await;
+        server.registrant("CBAAB").await;
+        server.registrant("FRZZZ").await;
+        server.user("ana@a.example", Some("CBAAA")).await;
+        let id = server
+            .store
+            .user_by_email("ana@a.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        server
+            .store
+            .add_user_prefix(id, "CBAAB".parse().unwrap(), "test")
+            .await
+            .unwrap();
+        let ana = server.login("ana@a.example").await;
+        let (_, html) = get(&server, "/portal", Some(&ana)).await;
+        assert!(html.contains("Recordings under CBAAA"));
+        assert!(html.contains("id=\"switch-prefix\""));
+        let r = post(
+            &server,
+            "/portal/prefix",
+            &ana,
+            Some(&ana.csrf),
+            &[("prefix", "CBAAB")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let chosen = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(chosen, "isrc_prefix=CBAAB");
+        let under_b = Session {
+            cookie: format!("{}; {chosen}", ana.cookie),
+            csrf: ana.csrf.clone(),
+        };
+        let (_, html) = get(&server, "/portal", Some(&under_b)).await;
+        assert!(html.contains("Recordings under CBAAB"), "{html}");
+        let code = allocate(
+            &server,
+            &under_b,
+            &[("kind", "new"), ("title", "B side"), ("artist", "Band")],
+        )
+        .await;
+        assert!(code.starts_with("CBAAB26"), "{code}");
+        // A prefix the account does not hold is refused, and a forged cookie is ignored.
+        let r = post(
+            &server,
+            "/portal/prefix",
+            &ana,
+            Some(&ana.csrf),
+            &[("prefix", "FRZZZ")],
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+        let forged = Session {
+            cookie: format!("{}; isrc_prefix=FRZZZ", ana.cookie),
+            csrf: ana.csrf.clone(),
+        };
+        let (_, html) = get(&server, "/portal", Some(&forged)).await;
+        assert!(html.contains("Recordings under CBAAA"));
+    }
+}
