@@ -216,3 +216,37 @@ fn a_backdated_reference_date_does_not_allocate_codes_of_a_past_year() {
         assert!(error.contains("--year 2019"), "[{n}] {error}");
     }
 }
+
+#[test]
+fn a_refused_batch_names_every_conflict() {
+    for db in common::all() {
+        let n = db.name;
+        db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
+        db.ok(&[
+            "allocate", "--prefix", "CBXYZ", "--title", "One", "--artist", "A",
+        ]);
+        db.ok(&[
+            "allocate", "--prefix", "CBXYZ", "--title", "Two", "--artist", "A",
+        ]);
+        let csv = db.file(
+            "batch.csv",
+            "title,artist\nNew,A\nOne,A\nTwo,A\nNew,A\nFine,B\n",
+        );
+        let before = db.snapshot();
+        let error = db.fails(&[
+            "allocate",
+            "--prefix",
+            "CBXYZ",
+            "--from-csv",
+            csv.to_str().unwrap(),
+        ]);
+        assert!(error.contains("3 recording(s)"), "[{n}] {error}");
+        for expected in ["CBXYZ2600001", "CBXYZ2600002", "earlier in the batch"] {
+            assert!(error.contains(expected), "[{n}] {expected}: {error}");
+        }
+        for line in [":3", ":4", ":5"] {
+            assert!(error.contains(line), "[{n}] line {line}: {error}");
+        }
+        assert_eq!(db.snapshot(), before, "[{n}] nothing allocated");
+    }
+}

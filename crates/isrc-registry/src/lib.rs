@@ -62,6 +62,7 @@
 mod accounts;
 mod agency;
 mod audit_note;
+mod conflicts;
 pub mod csv_input;
 mod derive;
 mod error;
@@ -72,6 +73,7 @@ mod text;
 mod users;
 
 pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
+pub use conflicts::{MAX_LISTED_CONFLICTS, conflicts_error};
 pub use derive::{AgencyPolicy, Change, Decision, decide, derived_meta};
 pub use error::{Error, Result};
 pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};

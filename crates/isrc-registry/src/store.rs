@@ -170,7 +170,7 @@ fn push_normalized(out: &mut String, text: &str) {
 }
 
 /// The duplicate-recording key: title, artist and version normalized, and the content type.
-fn match_key(r: &RecordingInput) -> String {
+pub(crate) fn match_key(r: &RecordingInput) -> String {
     let mut key = String::with_capacity(r.title.len() + r.artist.len() + r.version.len() + 9);
     for part in [&r.title, &r.artist, &r.version] {
         push_normalized(&mut key, part);
@@ -180,7 +180,7 @@ fn match_key(r: &RecordingInput) -> String {
     key
 }
 
-fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
+pub(crate) fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a.abs_diff(b) <= 2000,
         _ => true,
@@ -1516,7 +1516,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-fn where_(request: &AllocationRequest, i: usize) -> String {
+pub(crate) fn where_(request: &AllocationRequest, i: usize) -> String {
     match request.labels.get(i) {
         Some(label) if !label.is_empty() => format!("{label}: "),
         _ if request.recordings.len() > 1 => format!("row {}: ", i + 1),

@@ -216,6 +216,39 @@ async fn smaller_holes_are_closed() {
             .unwrap();
         assert_eq!(r.status(), 422);
         assert_eq!(error_code(r).await, "invalid_json");
+        // A refused batch names every conflict, not only the first.
+        for title in ["One", "Two"] {
+            let r = server
+                .post(
+                    "/api/v1/allocations",
+                    &ana,
+                    json!({"title": title, "artist": "A"}),
+                )
+                .await;
+            assert_eq!(r.status(), 201);
+        }
+        let r = server
+            .post(
+                "/api/v1/allocations",
+                &ana,
+                json!({"recordings": [
+                    {"title": "One", "artist": "A"},
+                    {"title": "New", "artist": "A"},
+                    {"title": "Two", "artist": "A"},
+                    {"title": "New", "artist": "A"}
+                ]}),
+            )
+            .await;
+        assert_eq!(r.status(), 409);
+        let message = json(r).await["message"].as_str().unwrap().to_string();
+        for expected in [
+            "recordings[0]",
+            "recordings[2]",
+            "recordings[3]",
+            "3 recording(s)",
+        ] {
+            assert!(message.contains(expected), "{expected}: {message}");
+        }
         // Durations have an upper bound.
         let r = server
             .post(

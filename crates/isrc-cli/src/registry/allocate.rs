@@ -252,6 +252,14 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
         };
         let allocation = match store.allocate(&request).await {
             Ok(a) => a,
+            Err(e) if e.is_caller_error() && request.recordings.len() > 1 => {
+                // Allocation stops at the first duplicate: name them all.
+                let conflicts = store.batch_conflicts(&request).await?;
+                if conflicts.len() > 1 {
+                    return refuse(isrc_registry::conflicts_error(&conflicts).into());
+                }
+                return refuse(e.into());
+            }
             Err(e) => return refuse(e.into()),
         };
         if backdated {

@@ -505,18 +505,31 @@ pub async fn allocate(
     let labels = (0..recordings.len())
         .map(|i| format!("recordings[{i}]"))
         .collect();
-    let allocation = state
-        .store
-        .allocate(&AllocationRequest {
-            prefix,
-            year,
-            recordings,
-            force: body.force,
-            actor: caller.actor(),
-            idempotency_key: idempotency_key(&headers, prefix)?,
-            labels,
-        })
-        .await?;
+    let request = AllocationRequest {
+        prefix,
+        year,
+        recordings,
+        force: body.force,
+        actor: caller.actor(),
+        idempotency_key: idempotency_key(&headers, prefix)?,
+        labels,
+    };
+    let allocation = match state.store.allocate(&request).await {
+        Ok(a) => a,
+        Err(e) if e.is_caller_error() && request.recordings.len() > 1 => {
+            // Allocation stops at the first duplicate: name them all.
+            let conflicts = state.store.batch_conflicts(&request).await?;
+            if conflicts.len() > 1 {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "duplicate_recording",
+                    isrc_registry::conflicts_error(&conflicts).to_string(),
+                ));
+            }
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let status = if allocation.replayed {
         StatusCode::OK
     } else {

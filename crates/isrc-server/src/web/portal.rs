@@ -769,18 +769,25 @@ async fn bulk_submit(
         .iter()
         .map(|r| (r.artist.clone(), r.title.clone()))
         .collect();
-    let allocation = state
-        .store
-        .allocate(&AllocationRequest {
-            prefix,
-            year: state.today().year(),
-            recordings,
-            force: false,
-            actor: caller.actor(),
-            idempotency_key: None,
-            labels,
-        })
-        .await;
+    let request = AllocationRequest {
+        prefix,
+        year: state.today().year(),
+        recordings,
+        force: false,
+        actor: caller.actor(),
+        idempotency_key: None,
+        labels,
+    };
+    let allocation = state.store.allocate(&request).await;
+    if let Err(e) = &allocation
+        && e.is_caller_error()
+    {
+        // Allocation stops at the first duplicate: list them all.
+        let conflicts = state.store.batch_conflicts(&request).await?;
+        if conflicts.len() > 1 {
+            return Ok(refuse(conflicts));
+        }
+    }
     match allocation {
         Ok(a) => Ok(page(&BulkPage {
             nav: nav.clone(),
