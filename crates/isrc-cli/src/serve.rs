@@ -98,6 +98,15 @@ pub fn parse_smtp(text: &str) -> Result<isrc_server::SmtpConfig> {
 
 pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
+    let current = crate::context::clock_today().year();
+    if context.today().year() < current {
+        // The server allocates under the reference date's year: codes of a past year.
+        bail!(
+            "--today {} is in a year before the current one ({current}): the server would allocate codes of {}; drop --today (or ISRC_TODAY)",
+            context.today(),
+            context.today().year()
+        );
+    }
     let mut config = isrc_server::Config::new(global.database_location());
     config.listen = args.listen;
     config.smtp = args.smtp.as_deref().map(parse_smtp).transpose()?;

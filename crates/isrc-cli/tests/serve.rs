@@ -138,3 +138,23 @@ fn serve_refuses_insecure_cookies_off_loopback() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
+
+#[test]
+fn serve_refuses_a_reference_date_in_a_past_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = isrc()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--today",
+            "2019-05-01",
+            "--db",
+        ])
+        .arg(dir.path().join("isrc.db"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("codes of 2019"), "{stderr}");
+}
