@@ -6,6 +6,20 @@ use isrc::{Date, Policy, PrefixTable};
 
 use crate::cli::GlobalArgs;
 
+/// The clock's date. In debug builds (the tests' binary) `ISRC_CLOCK=YYYY-MM-DD` stands in for
+/// the clock, so that tests fixing `ISRC_TODAY` to a date of 2026 still pass in later years;
+/// release builds always read the clock.
+pub fn clock_today() -> Date {
+    #[cfg(debug_assertions)]
+    if let Some(date) = std::env::var("ISRC_CLOCK")
+        .ok()
+        .and_then(|text| text.parse().ok())
+    {
+        return date;
+    }
+    Date::today()
+}
+
 /// What the global options resolve to.
 pub struct Context {
     table: Option<PrefixTable>,
@@ -29,7 +43,7 @@ impl Context {
         };
         Ok(Context {
             table,
-            today: global.today.unwrap_or_else(Date::today),
+            today: global.today.unwrap_or_else(clock_today),
         })
     }
 

@@ -58,6 +58,10 @@ pub struct ServeArgs {
     /// Registrant-code applications per client address per hour.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub application_rate: u32,
+    /// No access log (by default one JSON line per request goes to standard error: time,
+    /// client address, method, path without the query, status, milliseconds).
+    #[arg(long)]
+    pub no_access_log: bool,
 }
 
 /// `isrc admin ...`.
@@ -78,25 +82,34 @@ pub enum AdminCommand {
     },
 }
 
+/// Reads `--smtp HOST:PORT`.
+pub fn parse_smtp(text: &str) -> Result<isrc_server::SmtpConfig> {
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| anyhow!("--smtp {text:?}: give HOST:PORT, e.g. localhost:25"))?;
+    let port = port
+        .parse()
+        .map_err(|_| anyhow!("--smtp {text:?}: {port:?} is not a port number"))?;
+    Ok(isrc_server::SmtpConfig {
+        host: host.trim_matches(['[', ']']).to_string(),
+        port,
+    })
+}
+
 pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
+    let current = crate::context::clock_today().year();
+    if context.today().year() < current {
+        // The server allocates under the reference date's year: codes of a past year.
+        bail!(
+            "--today {} is in a year before the current one ({current}): the server would allocate codes of {}; drop --today (or ISRC_TODAY)",
+            context.today(),
+            context.today().year()
+        );
+    }
     let mut config = isrc_server::Config::new(global.database_location());
     config.listen = args.listen;
-    config.smtp = match &args.smtp {
-        Some(text) => {
-            let (host, port) = text
-                .rsplit_once(':')
-                .ok_or_else(|| anyhow!("--smtp {text:?}: give HOST:PORT, e.g. localhost:25"))?;
-            let port = port
-                .parse()
-                .map_err(|_| anyhow!("--smtp {text:?}: {port:?} is not a port number"))?;
-            Some(isrc_server::SmtpConfig {
-                host: host.trim_matches(['[', ']']).to_string(),
-                port,
-            })
-        }
-        None => None,
-    };
+    config.smtp = args.smtp.as_deref().map(parse_smtp).transpose()?;
     config.mail_from = args.mail_from;
     config.public_url = args
         .public_url
@@ -109,6 +122,7 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     config.limits.public_per_minute = args.public_rate;
     config.limits.login_per_minute = args.login_rate;
     config.limits.applications_per_hour = args.application_rate;
+    config.access_log = !args.no_access_log;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -121,7 +135,7 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
 pub fn run_admin(global: &GlobalArgs, args: AdminArgs) -> Result<ExitCode> {
     let AdminCommand::Create { email } = args.command;
     let password = read_password()?;
-    if let Err(e) = isrc_server::auth::check_password_strength(&password) {
+    if let Err(e) = isrc_server::auth::check_password_strength(&password, &[email.as_str()]) {
         bail!("{}", e.message());
     }
     let hash = isrc_server::auth::hash_password(&password).map_err(|e| anyhow!("{e}"))?;

@@ -321,6 +321,7 @@ fn default_database_is_isrc_db_in_the_working_directory() {
             .args(args)
             .env_remove("ISRC_DATABASE_URL")
             .env("ISRC_TODAY", "2026-05-05")
+            .env("ISRC_CLOCK", "2026-05-05")
             .current_dir(dir.path())
             .output()
             .unwrap()

@@ -172,7 +172,7 @@ fn bad_input_to_every_command_changes_nothing() {
             "--name",
             "Zed",
             "--contact",
-            "z@z",
+            "z@z.example",
             "--address",
             "x",
             "--country",

@@ -54,6 +54,16 @@ fn serve_prints_the_first_admin_password_once_and_stops_on_sigterm() {
             "{answer}"
         );
         assert!(answer.ends_with("ok"));
+        // The access log: one JSON line per request, without the query (a reset link's token)
+        // or any header.
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "GET /reset?token=SECRET-IN-QUERY HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Bearer isrc_SECRET-TOKEN\r\n\r\n"
+        )
+        .unwrap();
+        let mut ignored = String::new();
+        stream.read_to_string(&mut ignored).unwrap();
         // The shell's built-in kill: no procps needed.
         let status = Command::new("sh")
             .args(["-c", &format!("kill -TERM {}", child.id())])
@@ -65,6 +75,19 @@ fn serve_prints_the_first_admin_password_once_and_stops_on_sigterm() {
         stderr.read_to_string(&mut rest).unwrap();
         assert!(exit.success(), "{exit:?} {rest}");
         assert!(rest.contains("stopped"), "{rest}");
+        let lines: Vec<serde_json::Value> = rest
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["path"] == "/healthz" && l["status"] == 200 && l["method"] == "GET"),
+            "{rest}"
+        );
+        assert!(lines.iter().any(|l| l["path"] == "/reset"), "{rest}");
+        assert!(!rest.contains("SECRET"), "no secret in the log: {rest}");
     }
 }
 
@@ -85,7 +108,7 @@ fn admin_create_reads_the_password_from_stdin() {
     };
     let short = create("short");
     assert!(!short.status.success());
-    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10"));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12"));
     let made = create("a long enough password");
     assert!(
         made.status.success(),
@@ -114,4 +137,24 @@ fn serve_refuses_insecure_cookies_off_loopback() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
+
+#[test]
+fn serve_refuses_a_reference_date_in_a_past_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = isrc()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--today",
+            "2019-05-01",
+            "--db",
+        ])
+        .arg(dir.path().join("isrc.db"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("codes of 2019"), "{stderr}");
 }

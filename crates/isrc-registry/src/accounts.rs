@@ -18,8 +18,8 @@ use crate::Store;
 use crate::error::{Error, Result};
 // `write_tx!` names `is_retryable` and `Duration` where it is used.
 use crate::store::{
-    audit, dec_i64, dec_opt_str, dec_str, fetch_recording, is_retryable, load_registrant, now,
-    write_tx,
+    audit, dec_i64, dec_opt_i64, dec_opt_str, dec_str, fetch_recording, is_retryable,
+    load_registrant, now, write_tx,
 };
 use std::time::Duration;
 
@@ -72,10 +72,19 @@ pub struct User {
     pub email: String,
     /// Admin or registrant user.
     pub role: Role,
-    /// The registrant a registrant user acts for (`None` for admins).
+    /// The registrant a registrant user acts for by default: its first prefix (`None` for
+    /// admins).
     pub prefix: Option<PrefixCode>,
+    /// Every prefix the account (an organisation) holds and may act under, the default first;
+    /// empty for admins.
+    pub prefixes: Vec<PrefixCode>,
     /// When the account was created (UTC, RFC 3339).
     pub created_at: String,
+    /// The password was generated or set by an admin: the user must choose a new one before
+    /// doing anything else.
+    pub must_change_password: bool,
+    /// The account is disabled: it cannot sign in, its sessions and tokens have ended.
+    pub disabled: bool,
 }
 
 /// A user to create with [`Store::create_user`].
@@ -115,6 +124,10 @@ pub struct ApiToken {
     pub created_at: String,
     /// When it was revoked, if it was.
     pub revoked_at: Option<String>,
+    /// What it may do.
+    pub scopes: Vec<crate::users::Scope>,
+    /// When it stops working (Unix seconds); `None` for never.
+    pub expires_at: Option<i64>,
 }
 
 /// One message of the mail outbox.
@@ -136,9 +149,12 @@ pub struct OutboxMail {
     pub error: Option<String>,
 }
 
-const USER_COLUMNS: &str = "id, email, role, prefix, created_at";
+pub(crate) const USER_COLUMNS: &str =
+    "id, email, role, prefix, created_at, must_change_password, disabled_at";
+pub(crate) const TOKEN_COLUMNS: &str =
+    "id, name, user_id, created_at, revoked_at, scopes, expires_at";
 
-fn user_from_row(row: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
     let role_text = dec_str(row, "role")?;
     let prefix = match dec_opt_str(row, "prefix")? {
         Some(p) => Some(p.parse().map_err(|_| corrupt("prefix", &p))?),
@@ -149,17 +165,22 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         email: dec_str(row, "email")?,
         role: role_text.parse().map_err(|_| corrupt("role", &role_text))?,
         prefix,
+        prefixes: prefix.into_iter().collect(),
         created_at: dec_str(row, "created_at")?,
+        must_change_password: dec_i64(row, "must_change_password")? != 0,
+        disabled: dec_opt_str(row, "disabled_at")?.is_some(),
     })
 }
 
-fn token_from_row(row: &AnyRow) -> Result<ApiToken> {
+pub(crate) fn token_from_row(row: &AnyRow) -> Result<ApiToken> {
     Ok(ApiToken {
         id: dec_i64(row, "id")?,
         name: dec_str(row, "name")?,
         user_id: dec_i64(row, "user_id")?,
         created_at: dec_str(row, "created_at")?,
         revoked_at: dec_opt_str(row, "revoked_at")?,
+        scopes: crate::users::Scope::parse_list(&dec_str(row, "scopes")?)?,
+        expires_at: dec_opt_i64(row, "expires_at")?,
     })
 }
 
@@ -207,7 +228,7 @@ pub fn normalize_email(email: &str) -> Result<String> {
     Ok(email)
 }
 
-async fn fetch_user(conn: &mut AnyConnection, id: i64) -> Result<User> {
+pub(crate) async fn fetch_user(conn: &mut AnyConnection, id: i64) -> Result<User> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -216,7 +237,9 @@ async fn fetch_user(conn: &mut AnyConnection, id: i64) -> Result<User> {
         .ok_or_else(|| Error::UserNotFound {
             who: format!("#{id}"),
         })?;
-    user_from_row(&row)
+    let mut user = user_from_row(&row)?;
+    crate::users::attach_prefixes(conn, &mut user).await?;
+    Ok(user)
 }
 
 impl Store {
@@ -269,6 +292,16 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?
             .try_get(0)?;
+            if let Some(prefix) = new.prefix {
+                sqlx::query(
+                    "INSERT INTO user_prefixes (user_id, prefix, added_at) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(prefix.as_str())
+                .bind(created_at.as_str())
+                .execute(&mut *conn)
+                .await?;
+            }
             let after = serde_json::json!({"email": email, "role": new.role, "prefix": new.prefix.map(|p| p.to_string())}).to_string();
             audit(
                 conn,
@@ -295,15 +328,17 @@ impl Store {
     pub async fn user_with_password(&self, email: &str) -> Result<Option<(User, String)>> {
         let email = email.trim().to_lowercase();
         let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1");
+        let mut conn = self.inner.pool.acquire().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(email)
-            .fetch_optional(&self.inner.pool)
+            .fetch_optional(&mut *conn)
             .await?;
         match row {
-            Some(row) => Ok(Some((
-                user_from_row(&row)?,
-                dec_str(&row, "password_hash")?,
-            ))),
+            Some(row) => {
+                let mut user = user_from_row(&row)?;
+                crate::users::attach_prefixes(&mut conn, &mut user).await?;
+                Ok(Some((user, dec_str(&row, "password_hash")?)))
+            }
             None => Ok(None),
         }
     }
@@ -311,10 +346,17 @@ impl Store {
     /// Every user, by id.
     pub async fn users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        let mut conn = self.inner.pool.acquire().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.inner.pool)
+            .fetch_all(&mut *conn)
             .await?;
-        rows.iter().map(user_from_row).collect()
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut user = user_from_row(row)?;
+            crate::users::attach_prefixes(&mut conn, &mut user).await?;
+            users.push(user);
+        }
+        Ok(users)
     }
 
     /// How many admin accounts exist (a server creates the first one on its first start).
@@ -325,19 +367,19 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 
-    /// Replaces a user's password hash and ends all of the user's sessions.
+    /// Replaces a user's password hash (the user chose it: no change is required any more),
+    /// ends all of the user's sessions and revokes the user's API tokens.
     pub async fn set_password(&self, user_id: i64, password_hash: &str, actor: &str) -> Result<()> {
         write_tx!(self, false, |conn| async {
             fetch_user(conn, user_id).await?;
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                .bind(password_hash)
-                .bind(user_id)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2",
+            )
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+            crate::users::end_sessions_and_tokens(conn, user_id).await?;
             audit(
                 conn,
                 actor,
@@ -386,19 +428,24 @@ impl Store {
     /// The live session with this id hash at `now` (Unix seconds), or `None` when it is unknown
     /// or has ended.
     pub async fn session(&self, id_hash: &str, now: i64) -> Result<Option<Session>> {
+        let mut conn = self.inner.pool.acquire().await?;
         let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, u.prefix, u.created_at, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2",
+            "SELECT u.id, u.email, u.role, u.prefix, u.created_at, u.must_change_password, u.disabled_at, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(id_hash)
         .bind(now)
-        .fetch_optional(&self.inner.pool)
+        .fetch_optional(&mut *conn)
         .await?;
         match row {
-            Some(row) => Ok(Some(Session {
-                user: user_from_row(&row)?,
-                csrf_token: dec_str(&row, "csrf_token")?,
-                expires_at: dec_i64(&row, "expires_at")?,
-            })),
+            Some(row) => {
+                let mut user = user_from_row(&row)?;
+                crate::users::attach_prefixes(&mut conn, &mut user).await?;
+                Ok(Some(Session {
+                    user,
+                    csrf_token: dec_str(&row, "csrf_token")?,
+                    expires_at: dec_i64(&row, "expires_at")?,
+                }))
+            }
             None => Ok(None),
         }
     }
@@ -416,7 +463,8 @@ impl Store {
 
     // ----- API tokens -----
 
-    /// Records an API token by the hash of its secret.
+    /// Records an API token by the hash of its secret, with the scopes tokens had before
+    /// scopes existed (read and allocate) and no expiry; see [`Store::create_scoped_api_token`].
     pub async fn create_api_token(
         &self,
         token_hash: &str,
@@ -424,69 +472,45 @@ impl Store {
         user_id: i64,
         actor: &str,
     ) -> Result<ApiToken> {
-        let name = name.trim();
-        if name.is_empty() || name.len() > 200 {
-            return Err(Error::invalid(
-                "name",
-                "give the token a name of 1 to 200 characters (what uses it)",
-            ));
-        }
-        let created_at = now();
-        let id = write_tx!(self, false, |conn| async {
-            fetch_user(conn, user_id).await?;
-            let id: i64 = sqlx::query(
-                "INSERT INTO api_tokens (token_hash, name, user_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(token_hash)
-            .bind(name)
-            .bind(user_id)
-            .bind(created_at.as_str())
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-            let after = serde_json::json!({"name": name, "user_id": user_id}).to_string();
-            audit(
-                conn,
-                actor,
-                "token.create",
-                &format!("token/{id}"),
-                None,
-                Some(after),
-            )
-            .await?;
-            Ok::<_, Error>(id)
-        })?;
-        let row = sqlx::query(
-            "SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE id = $1",
+        use crate::users::Scope;
+        self.create_scoped_api_token(
+            token_hash,
+            name,
+            user_id,
+            &[Scope::Read, Scope::Allocate],
+            None,
+            actor,
         )
-        .bind(id)
-        .fetch_one(&self.inner.pool)
-        .await?;
-        token_from_row(&row)
+        .await
     }
 
-    /// The owner and record of the live (not revoked) token with this hash.
+    /// The owner and record of the live token with this hash: not revoked, not expired, its
+    /// owner not disabled.
     pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<(User, ApiToken)>> {
-        let row = sqlx::query(
-            "SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.inner.pool)
-        .await?;
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(unix_now())
+            .fetch_optional(&self.inner.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let token = token_from_row(&row)?;
         let user = self.user(token.user_id).await?;
+        if user.disabled {
+            return Ok(None);
+        }
         Ok(Some((user, token)))
     }
 
     /// A user's tokens, revoked ones included, by id.
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
-        let rows = sqlx::query(
-            "SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
-        )
-        .bind(user_id)
-        .fetch_all(&self.inner.pool)
-        .await?;
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(&self.inner.pool)
+            .await?;
         rows.iter().map(token_from_row).collect()
     }
 
@@ -517,12 +541,11 @@ impl Store {
             .await?;
             Ok::<_, Error>(())
         })?;
-        let row = sqlx::query(
-            "SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&self.inner.pool)
-        .await?;
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&self.inner.pool)
+            .await?;
         token_from_row(&row)
     }
 

@@ -319,3 +319,41 @@ pub fn decide(
         }
     })
 }
+
+/// The metadata a new version derived from `parent` by `change` starts from: the parent's,
+/// with the parent and change recorded, and a music video for [`Change::Video`]. The date of
+/// first publication is not inherited: a 2026 remix of a 2019 song was not published in 2019,
+/// so the caller gives the new version's own date or leaves it empty.
+///
+/// ```
+/// use isrc_registry::{Change, ContentType, Recording, RecordingInput, Status, derived_meta};
+///
+/// let parent = Recording {
+///     isrc: "CBXYZ1900001".parse().unwrap(),
+///     meta: RecordingInput {
+///         title: "Song".into(),
+///         artist: "Band".into(),
+///         published: Some("2019-05-01".parse().unwrap()),
+///         ..Default::default()
+///     },
+///     status: Status::Active,
+///     void_reason: None,
+///     origin: "allocated".into(),
+///     created_at: "2019-05-01T00:00:00Z".into(),
+/// };
+/// let remix = derived_meta(&parent, Change::Remix);
+/// assert_eq!(remix.title, "Song");
+/// assert_eq!(remix.published, None);
+/// assert_eq!(remix.parent, Some(parent.isrc));
+/// assert_eq!(derived_meta(&parent, Change::Video).content_type, ContentType::Video);
+/// ```
+pub fn derived_meta(parent: &crate::Recording, change: Change) -> crate::RecordingInput {
+    let mut meta = parent.meta.clone();
+    meta.published = None;
+    meta.parent = Some(parent.isrc);
+    meta.change = Some(change.as_str().to_string());
+    if change == Change::Video {
+        meta.content_type = crate::ContentType::Video;
+    }
+    meta
+}

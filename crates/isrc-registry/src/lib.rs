@@ -60,15 +60,21 @@
 #![warn(missing_docs)]
 
 mod accounts;
+mod agency;
+mod audit_note;
+mod conflicts;
 pub mod csv_input;
 mod derive;
 mod error;
 mod export;
 mod model;
 mod store;
+mod text;
+mod users;
 
 pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
-pub use derive::{AgencyPolicy, Change, Decision, decide};
+pub use conflicts::{MAX_LISTED_CONFLICTS, conflicts_error};
+pub use derive::{AgencyPolicy, Change, Decision, decide, derived_meta};
 pub use error::{Error, Result};
 pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};
 pub use model::{
@@ -80,3 +86,5 @@ pub use model::{
 pub use store::{
     Backend, EXAMPLE_PREFIXES, OpenOptions, REGISTRANT_CODE_ALPHABET, Store, canonical_code,
 };
+pub use text::{csv_cell, csv_row, escape_control_characters, refuse_control_characters};
+pub use users::{PasswordReset, Scope};

@@ -368,6 +368,10 @@ pub struct RecordingInput {
     pub change: Option<String>,
 }
 
+/// The longest duration a recording may have: 24 hours (longer values are typing slips, such
+/// as seconds given as milliseconds, and overflow the exports' columns).
+pub const MAX_DURATION_MS: u64 = 24 * 3_600_000;
+
 impl RecordingInput {
     /// Checks the fields that need checking (title and artist present, text lengths).
     pub fn validate(&self) -> Result<()> {
@@ -385,6 +389,31 @@ impl RecordingInput {
             if value.len() > 1000 {
                 return Err(Error::invalid(field, "longer than 1000 bytes"));
             }
+            crate::text::refuse_control_characters(field, value)?;
+        }
+        for (field, value) in [
+            ("language", &self.language),
+            ("iswc", &self.iswc),
+            ("client", &self.client),
+            ("change", &self.change),
+        ] {
+            if let Some(value) = value {
+                crate::text::refuse_control_characters(field, value)?;
+            }
+        }
+        if let Some(notes) = &self.notes {
+            crate::text::refuse_control_characters_but_newlines("notes", notes)?;
+        }
+        if let Some(ms) = self.duration_ms
+            && ms > MAX_DURATION_MS
+        {
+            return Err(Error::invalid(
+                "duration",
+                format!(
+                    "{ms} ms is longer than {} hours; give the duration in milliseconds",
+                    MAX_DURATION_MS / 3_600_000
+                ),
+            ));
         }
         if let Some(iswc) = &self.iswc
             && !iswc.trim().is_empty()

@@ -70,6 +70,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_accounts.sql"),
         include_str!("../migrations/postgres/0002_accounts.sql"),
     ),
+    (
+        5,
+        "accounts_recovery",
+        include_str!("../migrations/sqlite/0005_accounts_recovery.sql"),
+        include_str!("../migrations/postgres/0005_accounts_recovery.sql"),
+    ),
 ];
 
 const RECORDING_COLUMNS: &str = "code, isrc, prefix, year, designation, artist, title, version, duration_ms, content_type, published, language, recording_year, iswc, notes, client, parent, change_kind, status, void_reason, origin, match_key, created_at";
@@ -164,7 +170,7 @@ fn push_normalized(out: &mut String, text: &str) {
 }
 
 /// The duplicate-recording key: title, artist and version normalized, and the content type.
-fn match_key(r: &RecordingInput) -> String {
+pub(crate) fn match_key(r: &RecordingInput) -> String {
     let mut key = String::with_capacity(r.title.len() + r.artist.len() + r.version.len() + 9);
     for part in [&r.title, &r.artist, &r.version] {
         push_normalized(&mut key, part);
@@ -174,7 +180,7 @@ fn match_key(r: &RecordingInput) -> String {
     key
 }
 
-fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
+pub(crate) fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a.abs_diff(b) <= 2000,
         _ => true,
@@ -370,6 +376,12 @@ impl Store {
     pub async fn open_with(location: &str, options: OpenOptions) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = resolve(location)?;
+        if backend == Backend::Sqlite {
+            crate::text::create_private_file(&url).map_err(|message| Error::Open {
+                location: redact(location),
+                message,
+            })?;
+        }
         let open_error = |e: sqlx::Error| {
             let message = match &e {
                 sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => {
@@ -500,6 +512,8 @@ impl Store {
         if new.name.trim().is_empty() {
             return Err(Error::invalid("name", "the registrant name is empty"));
         }
+        crate::text::refuse_control_characters("name", &new.name)?;
+        crate::text::refuse_control_characters("contact", &new.contact)?;
         let ranges = if new.ranges.is_empty() {
             vec![DesignationRange::DEFAULT]
         } else {
@@ -1072,7 +1086,7 @@ impl Store {
         if filter.search.is_some() {
             let p = param();
             sql += &format!(
-                " AND (lower(title) LIKE {p} OR lower(artist) LIKE {p} OR lower(isrc) LIKE {p})"
+                " AND (lower(title) LIKE {p} ESCAPE '\\' OR lower(artist) LIKE {p} ESCAPE '\\' OR lower(isrc) LIKE {p} ESCAPE '\\')"
             );
         }
         sql += " ORDER BY code";
@@ -1087,7 +1101,8 @@ impl Store {
             q = q.bind(i64::from(y % 100));
         }
         if let Some(s) = &filter.search {
-            q = q.bind(format!("%{}%", s.to_lowercase()));
+            // `%` and `_` in the search text are letters, not wildcards.
+            q = q.bind(format!("%{}%", crate::text::like_escape(&s.to_lowercase())));
         }
         if let Some(l) = filter.limit {
             q = q.bind(l.min(i64::MAX as u64) as i64);
@@ -1139,6 +1154,11 @@ impl Store {
             if value.trim().is_empty() {
                 return Err(Error::invalid(field, format!("the {field} is empty")));
             }
+            if field == "address" {
+                crate::text::refuse_control_characters_but_newlines(field, value)?;
+            } else {
+                crate::text::refuse_control_characters(field, value)?;
+            }
         }
         let country = new.country.trim().to_ascii_uppercase();
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -1150,13 +1170,23 @@ impl Store {
                 ),
             ));
         }
+        // The contact becomes the sign-in name of the registrant's account at approval.
+        let contact = crate::accounts::normalize_email(&new.contact).map_err(|_| {
+            Error::invalid(
+                "contact",
+                format!(
+                    "{:?} is not an e-mail address (name@domain.example); the decision is mailed there",
+                    new.contact.trim()
+                ),
+            )
+        })?;
         let created_at = now();
         let id = write_tx!(self, false, |conn| async {
             let id: i64 = sqlx::query(
                 "INSERT INTO applications (name, contact, address, country, kind, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
             )
             .bind(new.name.trim())
-            .bind(new.contact.trim())
+            .bind(contact.as_str())
             .bind(new.address.trim())
             .bind(country.as_str())
             .bind(new.kind.as_str())
@@ -1164,7 +1194,7 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?
             .try_get(0)?;
-            let after = serde_json::json!({"name": new.name.trim(), "contact": new.contact.trim(), "address": new.address.trim(), "country": country, "kind": new.kind}).to_string();
+            let after = serde_json::json!({"name": new.name.trim(), "contact": contact, "address": new.address.trim(), "country": country, "kind": new.kind}).to_string();
             audit(
                 conn,
                 actor,
@@ -1220,6 +1250,56 @@ impl Store {
         country_prefix: Option<&str>,
         actor: &str,
     ) -> Result<Application> {
+        self.approve_with_code(id, country_prefix, None, actor)
+            .await
+    }
+
+    /// [`Store::approve`] with the registrant code the agency chose (`Some("XYZ")`, the three
+    /// characters after the country prefix, or the whole prefix `CBXYZ`), or the next free one
+    /// (`None`). A chosen code must be free by the same rules as the sequence: not issued,
+    /// not an example code, not read the same as an issued one when O/0 and I/1 are confused.
+    pub async fn approve_with_code(
+        &self,
+        id: i64,
+        country_prefix: Option<&str>,
+        code: Option<&str>,
+        actor: &str,
+    ) -> Result<Application> {
+        let country = self.approval_country(id, country_prefix).await?;
+        let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(crate::agency::chosen_code(&country, c)?),
+            None => None,
+        };
+        write_tx!(self, true, |conn| self.approve_in(
+            conn,
+            id,
+            &country,
+            code.as_deref(),
+            actor
+        ))?;
+        self.application(id).await
+    }
+
+    /// The prefix [`Store::approve`] would issue now for application `id` (the agency confirms
+    /// or changes it on the approval form). Nothing is reserved.
+    pub async fn proposed_prefix(
+        &self,
+        id: i64,
+        country_prefix: Option<&str>,
+    ) -> Result<PrefixCode> {
+        let country = self.approval_country(id, country_prefix).await?;
+        let mut conn = self.inner.pool.acquire().await?;
+        let issued = issued_codes(&mut conn, &country).await?;
+        let code = next_free_code(&issued).ok_or_else(|| Error::NoFreeCode {
+            country: country.clone(),
+        })?;
+        format!("{country}{code}")
+            .parse()
+            .map_err(|_| corrupt("prefix", &code))
+    }
+
+    /// The country prefix to issue under for application `id`, checked.
+    async fn approval_country(&self, id: i64, country_prefix: Option<&str>) -> Result<String> {
         let app = self.application(id).await?;
         let country = match country_prefix {
             Some(c) => c.trim().to_ascii_uppercase(),
@@ -1249,9 +1329,7 @@ impl Store {
             }
             Some(_) => {}
         }
-        write_tx!(self, true, |conn| self
-            .approve_in(conn, id, &country, actor))?;
-        self.application(id).await
+        Ok(country)
     }
 
     async fn approve_in(
@@ -1259,6 +1337,7 @@ impl Store {
         conn: &mut AnyConnection,
         id: i64,
         country: &str,
+        chosen: Option<&str>,
         actor: &str,
     ) -> Result<()> {
         let app = fetch_application(conn, id).await?;
@@ -1268,41 +1347,21 @@ impl Store {
                 status: app.status.as_str().into(),
             });
         }
-        let like = format!("{country}%");
-        let mut issued: HashSet<String> = HashSet::new();
-        for sql in [
-            "SELECT prefix FROM registrants WHERE prefix LIKE $1",
-            "SELECT prefix FROM agency_codes WHERE prefix LIKE $1",
-        ] {
-            for row in sqlx::query(sql)
-                .bind(like.as_str())
-                .fetch_all(&mut *conn)
-                .await?
-            {
-                let p = dec_str(&row, "prefix")?;
-                issued.insert(canonical_code(&p[2..]));
+        let issued = issued_codes(conn, country).await?;
+        let code = match chosen {
+            Some(code) if issued.contains(&canonical_code(code)) => {
+                return Err(Error::invalid(
+                    "registrant code",
+                    format!(
+                        "{country}{code} is issued already, is an example code, or reads the same as an issued code when O/0 and I/1 are confused: choose another"
+                    ),
+                ));
             }
-        }
-        for example in EXAMPLE_PREFIXES {
-            if example.starts_with(country) {
-                issued.insert(canonical_code(&example[2..]));
-            }
-        }
-        let mut chosen = None;
-        'search: for a in REGISTRANT_CODE_ALPHABET {
-            for b in REGISTRANT_CODE_ALPHABET {
-                for c in REGISTRANT_CODE_ALPHABET {
-                    let code = String::from_utf8_lossy(&[*a, *b, *c]).into_owned();
-                    if !issued.contains(&canonical_code(&code)) {
-                        chosen = Some(code);
-                        break 'search;
-                    }
-                }
-            }
-        }
-        let code = chosen.ok_or_else(|| Error::NoFreeCode {
-            country: country.into(),
-        })?;
+            Some(code) => code.to_string(),
+            None => next_free_code(&issued).ok_or_else(|| Error::NoFreeCode {
+                country: country.into(),
+            })?,
+        };
         let prefix: PrefixCode = format!("{country}{code}")
             .parse()
             .map_err(|_| corrupt("prefix", &code))?;
@@ -1412,11 +1471,52 @@ impl Store {
     }
 }
 
+/// The registrant codes under `country` that cannot be issued (canonical spelling): those
+/// issued or in the ledger, and the example codes.
+async fn issued_codes(conn: &mut AnyConnection, country: &str) -> Result<HashSet<String>> {
+    let like = format!("{country}%");
+    let mut issued: HashSet<String> = HashSet::new();
+    for sql in [
+        "SELECT prefix FROM registrants WHERE prefix LIKE $1",
+        "SELECT prefix FROM agency_codes WHERE prefix LIKE $1",
+    ] {
+        for row in sqlx::query(sql)
+            .bind(like.as_str())
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let p = dec_str(&row, "prefix")?;
+            issued.insert(canonical_code(&p[2..]));
+        }
+    }
+    for example in EXAMPLE_PREFIXES {
+        if example.starts_with(country) {
+            issued.insert(canonical_code(&example[2..]));
+        }
+    }
+    Ok(issued)
+}
+
+/// The first code in sequence that is not in `issued`.
+fn next_free_code(issued: &HashSet<String>) -> Option<String> {
+    for a in REGISTRANT_CODE_ALPHABET {
+        for b in REGISTRANT_CODE_ALPHABET {
+            for c in REGISTRANT_CODE_ALPHABET {
+                let code = String::from_utf8_lossy(&[*a, *b, *c]).into_owned();
+                if !issued.contains(&canonical_code(&code)) {
+                    return Some(code);
+                }
+            }
+        }
+    }
+    None
+}
+
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-fn where_(request: &AllocationRequest, i: usize) -> String {
+pub(crate) fn where_(request: &AllocationRequest, i: usize) -> String {
     match request.labels.get(i) {
         Some(label) if !label.is_empty() => format!("{label}: "),
         _ if request.recordings.len() > 1 => format!("row {}: ", i + 1),

@@ -17,7 +17,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use base64::Engine as _;
 use isrc::PrefixCode;
-use isrc_registry::{Role, User};
+use isrc_registry::{Role, Scope, User};
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};
 
@@ -74,13 +74,25 @@ pub fn secret_hash(secret: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A password rule kept deliberately simple (length), as current guidance (NIST SP 800-63B)
-/// prefers length over composition rules.
-pub fn check_password_strength(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < 10 {
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// The password rule: at least [`MIN_PASSWORD_CHARS`] characters and hard to guess by the
+/// zxcvbn strength estimator (score 3 of 4: "safely unguessable", about 10^8 guesses or more),
+/// which catches repeated characters, keyboard runs, dictionary words and the account's own
+/// address. As current guidance (NIST SP 800-63B) advises, there are no composition rules.
+///
+/// ```
+/// use isrc_server::auth::check_password_strength;
+/// assert!(check_password_strength("aaaaaaaaaaaaaaaa", &[]).is_err());
+/// assert!(check_password_strength("short", &[]).is_err());
+/// assert!(check_password_strength("tulip-orbit-canvas-quarry", &[]).is_ok());
+/// ```
+pub fn check_password_strength(password: &str, user_inputs: &[&str]) -> Result<(), ApiError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::bad_request(
             "weak_password",
-            "a password needs at least 10 characters",
+            format!("a password needs at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
     if password.len() > 1024 {
@@ -89,7 +101,25 @@ pub fn check_password_strength(password: &str) -> Result<(), ApiError> {
             "a password is at most 1024 bytes",
         ));
     }
+    let estimate = zxcvbn::zxcvbn(password, user_inputs);
+    if (estimate.score() as u8) < 3 {
+        let hint = estimate
+            .feedback()
+            .and_then(|f| f.warning().map(|w| format!(" ({w})")))
+            .unwrap_or_default();
+        return Err(ApiError::bad_request(
+            "weak_password",
+            format!(
+                "this password is too easy to guess{hint}; use a few unrelated words or a password manager's password"
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// A generated password: 20 random characters (about 120 bits), handed over once.
+pub fn generated_password() -> String {
+    random_secret()[..20].to_string()
 }
 
 /// How the caller proved who it is.
@@ -102,10 +132,12 @@ pub enum Credential {
         /// The token form posts and JSON calls of this session must carry.
         csrf_token: String,
     },
-    /// An API token (by id).
+    /// An API token (by id) and what it may do.
     Token {
         /// The token's id.
         id: i64,
+        /// Its scopes.
+        scopes: Vec<Scope>,
     },
 }
 
@@ -121,17 +153,41 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Whether the caller is an agency admin.
+    /// Whether the caller acts as an agency admin: an admin's session, or an admin's token
+    /// with the `admin` scope.
     pub fn is_admin(&self) -> bool {
         self.user.role == Role::Admin
+            && match &self.credential {
+                Credential::Session { .. } => true,
+                Credential::Token { scopes, .. } => scopes.contains(&Scope::Admin),
+            }
     }
 
     /// Refuses (403) anyone but an agency admin.
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.is_admin() {
             Ok(())
+        } else if self.user.role == Role::Admin {
+            Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "scope",
+                "this API token lacks the admin scope",
+            ))
         } else {
             Err(ApiError::forbidden("only the agency's admins may do this"))
+        }
+    }
+
+    /// Refuses (403) a caller that is not signed in with a session: API tokens cannot make or
+    /// revoke tokens, nor change passwords, so a leaked token cannot keep itself alive.
+    pub fn require_session(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::Session { .. } => Ok(()),
+            Credential::Token { .. } => Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "session_required",
+                "sign in with your password to do this: an API token cannot make or revoke tokens",
+            )),
         }
     }
 
@@ -141,19 +197,22 @@ impl Caller {
         if self.may_act_for(prefix) {
             Ok(())
         } else {
+            let held: Vec<String> = self.user.prefixes.iter().map(|p| p.to_string()).collect();
             Err(ApiError::forbidden(format!(
                 "you act for {}, not for {prefix}",
-                self.user
-                    .prefix
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "no registrant".into())
+                if held.is_empty() {
+                    "no registrant".to_string()
+                } else {
+                    held.join(", ")
+                }
             )))
         }
     }
 
-    /// Whether the caller may act for the registrant `prefix`.
+    /// Whether the caller may act for the registrant `prefix`: admins for any, registrant
+    /// users for every prefix their account holds.
     pub fn may_act_for(&self, prefix: PrefixCode) -> bool {
-        self.is_admin() || self.user.prefix == Some(prefix)
+        self.is_admin() || self.user.prefixes.contains(&prefix)
     }
 
     /// The session's CSRF token, for the hidden field of forms (`None` for token callers).
@@ -184,6 +243,29 @@ impl Caller {
     pub fn actor(&self) -> String {
         format!("user:{}", self.user.email)
     }
+}
+
+/// What a session whose password must be changed may still do: see who it is, change the
+/// password, sign out.
+fn allowed_before_password_change(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    matches!(
+        (&parts.method, path),
+        (&Method::GET | &Method::HEAD, "/api/v1/session")
+            | (&Method::DELETE, "/api/v1/session")
+            | (&Method::PUT, "/api/v1/session/password")
+            | (_, "/account")
+            | (_, "/logout")
+    ) || path.starts_with("/static/")
+}
+
+/// 403 `password_change_required`.
+pub fn password_change_required() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "password_change_required",
+        "choose a new password first (the account page, /account, or PUT /api/v1/session/password): the one you were given was generated or reset",
+    )
 }
 
 fn csrf_refusal() -> ApiError {
@@ -223,12 +305,32 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Caller>,
         let found = state.store.api_token_user(&secret_hash(token)).await?;
         let Some((user, token)) = found else {
             return Err(ApiError::unauthorized(
-                "the API token is unknown or revoked",
+                "the API token is unknown, revoked or expired",
             ));
         };
+        let reads = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let allowed = if reads {
+            token.scopes.contains(&Scope::Read)
+        } else {
+            token.scopes.contains(&Scope::Allocate) || token.scopes.contains(&Scope::Admin)
+        };
+        if !allowed {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "scope",
+                if reads {
+                    "this API token lacks the read scope"
+                } else {
+                    "this API token lacks the allocate scope (or admin, for the agency's actions)"
+                },
+            ));
+        }
         return Ok(Some(Caller {
             user,
-            credential: Credential::Token { id: token.id },
+            credential: Credential::Token {
+                id: token.id,
+                scopes: token.scopes,
+            },
         }));
     }
     let Some(session_id) = cookie_value(&parts.headers, SESSION_COOKIE) else {
@@ -254,6 +356,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Caller>,
     if changes && parts.uri.path().starts_with("/api/") {
         let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         caller.check_csrf(header)?;
+    }
+    if caller.user.must_change_password && !allowed_before_password_change(parts) {
+        return Err(password_change_required());
     }
     Ok(Some(caller))
 }
@@ -336,7 +441,17 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<Us
             let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
                 .await
                 .map_err(ApiError::internal)?;
-            if ok { Ok(user) } else { Err(refused()) }
+            if !ok {
+                Err(refused())
+            } else if user.disabled {
+                Err(ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "account_disabled",
+                    "this account is disabled; ask the agency to enable it",
+                ))
+            } else {
+                Ok(user)
+            }
         }
         None => {
             // Spend the same time as a real check.

@@ -11,6 +11,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod access_log;
 pub mod api;
 pub mod auth;
 pub mod config;
@@ -36,9 +37,10 @@ pub use state::AppState;
 
 /// The whole application: API, OpenAPI document, pages, static files, body limit.
 pub fn router(state: AppState) -> Router {
+    let access_log = state.config.access_log;
     let (api, openapi) = api::routes(&state).split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
-    Router::new()
+    let app = Router::new()
         .merge(api)
         .route(
             "/api/openapi.json",
@@ -53,9 +55,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(web::errors::html_errors))
+        .layer(axum::middleware::from_fn(web::no_store_when_signed_in))
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+        .with_state(state);
+    if access_log {
+        app.layer(axum::middleware::from_fn(access_log::log_request))
+    } else {
+        app
+    }
 }
 
 /// Headers on every answer: no MIME sniffing, no framing (clickjacking), no referrer leaks to
@@ -108,7 +116,7 @@ pub async fn ensure_admin(store: &Store) -> Result<Option<String>, ApiError> {
     if store.admin_count().await? > 0 {
         return Ok(None);
     }
-    let password = auth::random_secret()[..20].to_string();
+    let password = auth::generated_password();
     let hash = auth::hash_password(&password)?;
     let new = NewUser {
         email: FIRST_ADMIN_EMAIL.into(),
@@ -117,7 +125,11 @@ pub async fn ensure_admin(store: &Store) -> Result<Option<String>, ApiError> {
         prefix: None,
     };
     match store.create_user(&new, "isrc serve").await {
-        Ok(_) => Ok(Some(password)),
+        Ok(user) => {
+            // Printed on a terminal: the admin chooses their own at the first sign-in.
+            store.set_must_change_password(user.id, true).await?;
+            Ok(Some(password))
+        }
         Err(isrc_registry::Error::UserExists { .. }) => Ok(None),
         Err(e) => Err(e.into()),
     }
@@ -132,7 +144,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     if let Some(password) = ensure_admin(&store).await.map_err(|e| e.to_string())? {
         eprintln!(
-            "isrc serve: first start: created the admin account {FIRST_ADMIN_EMAIL} with the password\n\n    {password}\n\nIt is shown only this once; sign in and keep it safe (or make your own admin with `isrc admin create --email ADDRESS`)."
+            "isrc serve: first start: created the admin account {FIRST_ADMIN_EMAIL} with the password\n\n    {password}\n\nIt is shown only this once; sign in and choose your own (or make your own admin with `isrc admin create --email ADDRESS`)."
         );
     }
     let listen = config.listen;

@@ -24,6 +24,9 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
+/// What stands in the outbox copy for a secret the message carried.
+pub const REDACTED: &str = "[sent by e-mail; not kept]";
+
 /// What happened to a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -62,10 +65,10 @@ impl Mailer {
         self.send_with_secret(to, subject, body, None).await
     }
 
-    /// [`Mailer::send`] for a message that carries a secret (a generated password). Without
-    /// SMTP the outbox is how the message reaches its recipient, so it keeps the secret; once
-    /// an SMTP server has accepted the message, the outbox copy has the secret replaced by
-    /// `[sent by e-mail; not kept]`.
+    /// [`Mailer::send`] for a message that carries a secret (a generated password, a reset
+    /// link): the outbox copy admins read has the secret replaced by `[sent by e-mail; not
+    /// kept]` whether or not SMTP is configured, so only the recipient's mailbox ever holds
+    /// it. Without SMTP the caller hands the secret over another way (the approval answer).
     pub async fn send_with_secret(
         &self,
         to: &str,
@@ -73,7 +76,11 @@ impl Mailer {
         body: &str,
         secret: Option<&str>,
     ) -> Result<Delivery, ApiError> {
-        let queued = self.store.queue_mail(to, subject, body).await?;
+        let kept = match secret.filter(|s| !s.is_empty()) {
+            Some(secret) => body.replace(secret, REDACTED),
+            None => body.to_string(),
+        };
+        let queued = self.store.queue_mail(to, subject, &kept).await?;
         let Some(transport) = &self.transport else {
             return Ok(Delivery::Kept);
         };
@@ -85,11 +92,8 @@ impl Mailer {
                 .map_err(|e| format!("SMTP: {e}")),
             Err(e) => Err(e),
         };
-        let redacted = secret
-            .filter(|s| !s.is_empty())
-            .map(|s| body.replace(s, "[sent by e-mail; not kept]"));
         self.store
-            .mark_mail(queued.id, outcome.clone(), redacted.as_deref())
+            .mark_mail(queued.id, outcome.clone(), None)
             .await?;
         Ok(match outcome {
             Ok(()) => Delivery::Sent,

@@ -366,11 +366,23 @@ async fn api_tokens_act_for_one_registrant_until_revoked() {
             .await;
 
         let refused = server
-            .post("/api/v1/tokens", &admin, json!({"name": "x"}))
+            .post(
+                "/api/v1/tokens",
+                &ana,
+                json!({"name": "x", "scopes": ["read", "admin"]}),
+            )
             .await;
-        assert_eq!(refused.status(), 403, "admins do not get tokens");
+        assert_eq!(
+            refused.status(),
+            403,
+            "a registrant's token has no admin scope"
+        );
         let made = server
-            .post("/api/v1/tokens", &ana, json!({"name": "label system"}))
+            .post(
+                "/api/v1/tokens",
+                &ana,
+                json!({"name": "label system", "scopes": ["read", "allocate"]}),
+            )
             .await;
         assert_eq!(made.status(), 201);
         let made = json(made).await;

@@ -273,7 +273,7 @@ async fn flow(
     let id = text_of(browser, "#application-id").await;
 
     // The admin approves it.
-    sign_in(browser, base, admin, "password-123").await;
+    sign_in(browser, base, admin, "tulip-orbit-canvas-quarry").await;
     let queue = text_of(browser, &format!("#application-{id}")).await;
     assert!(queue.contains("Northern Lights Records"));
     screenshot(browser, "applications-queue").await;
@@ -303,9 +303,41 @@ async fn flow(
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
 
-    // The registrant signs in with it.
+    // The outbox copy admins read does not hold the password, though SMTP took the mail.
+    let kept = server.store.outbox(10).await.unwrap();
+    assert!(kept[0].body.contains("[sent by e-mail; not kept]"));
+    assert!(!kept[0].body.contains(&password));
+
+    // The registrant signs in with it, and must choose their own password first: every page
+    // leads to the account page until then.
     click(browser, "form[action='/logout'] button").await;
     sign_in(browser, base, "owner@northern.example", &password).await;
+    assert!(
+        text_of(browser, "#must-change")
+            .await
+            .contains("choose your own")
+    );
+    browser.goto(&format!("{base}/portal")).await.unwrap();
+    assert!(browser.current_url().await.unwrap().path() == "/account");
+    // A weak one is refused, with the reason.
+    fill(browser, "#current", &password).await;
+    fill(browser, "#new", "aaaaaaaaaaaaaaaa").await;
+    click(browser, "form[action='/account'] button").await;
+    assert!(
+        text_of(browser, ".error")
+            .await
+            .contains("too easy to guess")
+    );
+    fill(browser, "#current", &password).await;
+    fill(browser, "#new", "northern-ferry-saffron-42").await;
+    click(browser, "form[action='/account'] button").await;
+    sign_in(
+        browser,
+        base,
+        "owner@northern.example",
+        "northern-ferry-saffron-42",
+    )
+    .await;
     assert!(text_of(browser, "h1").await.contains("CBAAA"));
 
     // Allocates a code for a new recording...
@@ -360,6 +392,34 @@ async fn flow(
     let list = text_of(browser, "#recordings").await;
     assert!(list.contains("CBAAA2600002") && list.contains("Radio Edit"));
     screenshot(browser, "registrant-recordings").await;
+    // At a phone's width (390 px) no page is wider than the screen: wide tables scroll in
+    // their own box.
+    browser.set_window_size(390, 844).await.unwrap();
+    for path in [
+        "/portal",
+        "/portal/recordings/CBAAA2600002",
+        "/account",
+        "/account/tokens",
+        "/",
+    ] {
+        browser.goto(&format!("{base}{path}")).await.unwrap();
+        let widths = browser
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (page, screen) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        assert!(screen <= 400, "the window is phone-sized: {screen}");
+        assert!(
+            page <= screen,
+            "{path} is {page} px wide on a {screen} px screen"
+        );
+    }
+    browser.goto(&format!("{base}/portal")).await.unwrap();
+    screenshot(browser, "registrant-recordings-390px").await;
+    browser.set_window_size(1280, 1000).await.unwrap();
     let href = browser
         .find(Locator::Css("#export-distributor"))
         .await

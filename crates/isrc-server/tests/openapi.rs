@@ -36,6 +36,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/applications"),
     ("post", "/api/v1/applications/{id}/approve"),
     ("post", "/api/v1/applications/{id}/reject"),
+    ("get", "/api/v1/applications/{id}/proposal"),
+    ("post", "/api/v1/password-reset"),
+    ("post", "/api/v1/password-reset/confirm"),
+    ("post", "/api/v1/users/{id}/password-reset"),
+    ("post", "/api/v1/users/{id}/disable"),
+    ("post", "/api/v1/users/{id}/enable"),
+    ("post", "/api/v1/users/{id}/prefixes"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -154,7 +154,7 @@ async fn session_cookie_is_secure_http_only_and_same_site() {
     let r = server
         .http
         .post(server.url("/api/v1/session"))
-        .json(&serde_json::json!({"email": admin, "password": "password-123"}))
+        .json(&serde_json::json!({"email": admin, "password": "tulip-orbit-canvas-quarry"}))
         .send()
         .await
         .unwrap();
@@ -246,7 +246,7 @@ async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
         .header("cookie", &form_cookie)
         .form(&[
             ("email", admin.as_str()),
-            ("password", "password-123"),
+            ("password", "tulip-orbit-canvas-quarry"),
             ("csrf_token", &token),
         ])
         .send()

@@ -681,13 +681,16 @@ async fn back_office_decides_applications_and_mails() {
             &[("country_prefix", "")],
         )
         .await;
-        assert_eq!(r.status(), 303);
-        let (_, html) = get(&server, &location(&r), Some(&admin)).await;
+        // No SMTP: the mail waits in the outbox without the password, which the admin sees
+        // once on the answer page to pass on.
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
         assert!(
-            html.contains("registrant code CBAAA issued, account a@label.example made"),
+            html.contains("registrant code CBAAA issued to the account a@label.example"),
             "{html}"
         );
         assert!(html.contains("the mail is in the outbox"));
+        assert!(html.contains("id=\"password\""));
         let r = post(&server, &approve, &admin, Some(&admin.csrf), &[]).await;
         assert_eq!(r.status(), 409, "decided once");
 
@@ -786,7 +789,10 @@ async fn sign_in_form_needs_its_token() {
     let server = common::start_with(common::db::sqlite(), |_| {}).await;
     server.registrant("CBAAA").await;
     let email = server.user("ana@a.example", Some("CBAAA")).await;
-    let login = [("email", email.as_str()), ("password", "password-123")];
+    let login = [
+        ("email", email.as_str()),
+        ("password", "tulip-orbit-canvas-quarry"),
+    ];
     let r = server
         .http
         .post(server.url("/login"))
@@ -836,14 +842,17 @@ async fn account_page_changes_the_password() {
     let (status, html) = get(&server, "/account", Some(&ana)).await;
     assert_eq!(status, 200);
     assert!(html.contains("CBAAA"));
-    let change = [("current", "password-123"), ("new", "a-much-longer-secret")];
+    let change = [
+        ("current", "tulip-orbit-canvas-quarry"),
+        ("new", "a-much-longer-secret"),
+    ];
     assert_eq!(
         post(&server, "/account", &ana, None, &change)
             .await
             .status(),
         403
     );
-    let short = [("current", "password-123"), ("new", "short")];
+    let short = [("current", "tulip-orbit-canvas-quarry"), ("new", "short")];
     assert_eq!(
         post(&server, "/account", &ana, Some(&ana.csrf), &short)
             .await
@@ -878,4 +887,271 @@ async fn account_page_changes_the_password() {
         "a-much-longer-secret",
         &hash
     ));
+}
+
+/// Issue 14: the pages speak the pages' language, not the command line's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_do_not_talk_about_command_line_options_or_headers() {
+    for server in common::servers("web_words").await {
+        server.registrant("CBAAA").await;
+        let ana = server
+            .login(&server.user("ana@a.example", Some("CBAAA")).await)
+            .await;
+        let fields = [
+            ("kind", "new"),
+            ("title", "Twice"),
+            ("artist", "Band"),
+            ("duration", "3:30"),
+        ];
+        allocate(&server, &ana, &fields).await;
+        // The same recording again: refused, and told how to go on in the page's own terms.
+        let mut again: Vec<(&str, &str)> = fields.to_vec();
+        again.push(("step", "confirm"));
+        again.push(("idempotency_key", "another-key"));
+        let r = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &again).await;
+        let html = r.text().await.unwrap();
+        assert!(html.contains("CBAAA2600001"), "{html}");
+        assert!(!html.contains("--force"), "{html}");
+        assert!(html.contains("allocate even if the same recording is already in the ledger"));
+        // Signed out, a page asks to sign in, without API headers.
+        let (status, html) = get(&server, "/portal", None).await;
+        assert_eq!(status, 401);
+        assert!(!html.contains("Authorization"), "{html}");
+        assert!(!html.contains("Bearer"), "{html}");
+    }
+}
+
+/// Issue 14: recovery in the pages: a reset link by mail, a new password with it; the agency
+/// resets, disables and enables accounts and gives an account another prefix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_and_account_actions_in_the_pages() {
+    let (smtp_port, mut inbox) = common::smtp::start().await;
+    for server in common::servers_with("web_recovery", |c| {
+        c.smtp = Some(isrc_server::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: smtp_port,
+        });
+    })
+    .await
+    {
+        server.registrant("CBAAA").await;
+        server.registrant("CBAAB").await;
+        server.user("ana@a.example", Some("CBAAA")).await;
+        let admin = server
+            .login(&server.user("boss@agency.example", None).await)
+            .await;
+        let (_, html) = get(&server, "/login", None).await;
+        assert!(html.contains("href=\"/forgot\""));
+
+        // Forgot: a form with a form token; the same answer for any address.
+        let (cookie, token) = public_token(&server, "/forgot").await;
+        let r = server
+            .http
+            .post(server.url("/forgot"))
+            .header("cookie", &cookie)
+            .form(&[("csrf_token", token.as_str()), ("email", "ana@a.example")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("If this address has an account")
+        );
+        let r = server
+            .http
+            .post(server.url("/forgot"))
+            .form(&[("email", "ana@a.example")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "the form needs its token");
+        let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let secret: String = mail
+            .data
+            .split("/reset?token=")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let (status, html) = get(&server, &format!("/reset?token={secret}"), None).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("value=\"{secret}\"")));
+        let (cookie, token) = public_token(&server, "/reset").await;
+        let reset = |password: &'static str| {
+            server
+                .http
+                .post(server.url("/reset"))
+                .header("cookie", &cookie)
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("token", secret.as_str()),
+                    ("password", password),
+                ])
+                .send()
+        };
+        let weak = reset("aaaaaaaaaaaaaaaa").await.unwrap();
+        assert_eq!(weak.status(), 400);
+        assert!(weak.text().await.unwrap().contains("too easy to guess"));
+        let done = reset("copper-willow-station-64").await.unwrap();
+        assert_eq!(done.status(), 303);
+        assert_eq!(location(&done), "/login");
+        let again = reset("copper-willow-station-65").await.unwrap();
+        assert_eq!(again.status(), 400, "used up");
+
+        // The agency's accounts page: another prefix, reset, disable, enable.
+        let id = server
+            .store
+            .user_by_email("ana@a.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+        assert!(html.contains(&format!("id=\"user-{id}\"")));
+        let r = post(
+            &server,
+            &format!("/agency/users/{id}/prefixes"),
+            &admin,
+            Some(&admin.csrf),
+            &[("prefix", "CBAAB")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let r = post(
+            &server,
+            &format!("/agency/users/{id}/disable"),
+            &admin,
+            Some(&admin.csrf),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+        let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
+        let row = row.split("</tr>").next().unwrap();
+        assert!(
+            row.contains("CBAAA") && row.contains("CBAAB") && row.contains("disabled"),
+            "{row}"
+        );
+        assert_eq!(
+            post(
+                &server,
+                &format!("/agency/users/{id}/enable"),
+                &admin,
+                None,
+                &[]
+            )
+            .await
+            .status(),
+            403,
+            "CSRF token needed"
+        );
+        post(
+            &server,
+            &format!("/agency/users/{id}/enable"),
+            &admin,
+            Some(&admin.csrf),
+            &[],
+        )
+        .await;
+        let r = post(
+            &server,
+            &format!("/agency/users/{id}/reset"),
+            &admin,
+            Some(&admin.csrf),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"password\""));
+        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+        let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
+        assert!(
+            row.split("</tr>")
+                .next()
+                .unwrap()
+                .contains("must change password")
+        );
+    }
+}
+
+/// Issue 14: an account holding several prefixes works under each in the portal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_switches_between_the_prefixes_of_an_account() {
+    for server in common::servers("web_prefixes").await {
+        server.registrant("CBAAA").await;
+        server.registrant("CBAAB").await;
+        server.registrant("FRZZZ").await;
+        server.user("ana@a.example", Some("CBAAA")).await;
+        let id = server
+            .store
+            .user_by_email("ana@a.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        server
+            .store
+            .add_user_prefix(id, "CBAAB".parse().unwrap(), "test")
+            .await
+            .unwrap();
+        let ana = server.login("ana@a.example").await;
+        let (_, html) = get(&server, "/portal", Some(&ana)).await;
+        assert!(html.contains("Recordings under CBAAA"));
+        assert!(html.contains("id=\"switch-prefix\""));
+        let r = post(
+            &server,
+            "/portal/prefix",
+            &ana,
+            Some(&ana.csrf),
+            &[("prefix", "CBAAB")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let chosen = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(chosen, "isrc_prefix=CBAAB");
+        let under_b = Session {
+            cookie: format!("{}; {chosen}", ana.cookie),
+            csrf: ana.csrf.clone(),
+        };
+        let (_, html) = get(&server, "/portal", Some(&under_b)).await;
+        assert!(html.contains("Recordings under CBAAB"), "{html}");
+        let code = allocate(
+            &server,
+            &under_b,
+            &[("kind", "new"), ("title", "B side"), ("artist", "Band")],
+        )
+        .await;
+        assert!(code.starts_with("CBAAB26"), "{code}");
+        // A prefix the account does not hold is refused, and a forged cookie is ignored.
+        let r = post(
+            &server,
+            "/portal/prefix",
+            &ana,
+            Some(&ana.csrf),
+            &[("prefix", "FRZZZ")],
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+        let forged = Session {
+            cookie: format!("{}; isrc_prefix=FRZZZ", ana.cookie),
+            csrf: ana.csrf.clone(),
+        };
+        let (_, html) = get(&server, "/portal", Some(&forged)).await;
+        assert!(html.contains("Recordings under CBAAA"));
+    }
 }

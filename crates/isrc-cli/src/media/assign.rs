@@ -58,7 +58,13 @@ pub fn assign(
     files: Vec<PathBuf>,
     options: AssignOptions,
 ) -> Result<ExitCode> {
-    let year = crate::context::Context::load(global)?.today().year();
+    let context = crate::context::Context::load(global)?;
+    // A past reference date would tag files with codes of that year: refused here, as by
+    // `isrc allocate` without `--year`.
+    let year = match crate::registry::allocate::allocation_year(&context, None) {
+        Ok((year, _)) => year,
+        Err(e) => return crate::registry::refuse(e),
+    };
     run_with_store(global, |store, _| async move {
         // The registrant is checked once, before any file is touched.
         if let Err(e) = store.registrant(options.prefix).await {

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use isrc_registry::{ApplicationStatus, ListingOrder, NewApplication, RegistrantKind};
+use isrc_registry::{
+    ApplicationStatus, ListingOrder, NewApplication, RegistrantKind, escape_control_characters,
+};
 
 use super::{actor, refuse};
 use crate::cli::GlobalArgs;
@@ -23,9 +25,11 @@ pub enum AgencyCommand {
     Apply(ApplyArgs),
     /// List applications, or (with --codes) the listing of issued codes.
     List(AgencyListArgs),
-    /// Approve an application: issues the next free registrant code in sequence.
+    /// Approve an application: issues the next free registrant code (or --code), gives it to
+    /// the applicant's account (a new one, or their existing account), and mails them: the
+    /// same approval as the server's back office.
     Approve(ApproveArgs),
-    /// Reject an application, with a reason.
+    /// Reject an application, with a reason mailed to the applicant.
     Reject(RejectArgs),
 }
 
@@ -71,6 +75,36 @@ pub struct ApproveArgs {
     /// The country prefix to issue under (default: the applicant's country; Canada gets CB).
     #[arg(long, value_name = "CC")]
     pub country_prefix: Option<String>,
+    /// The registrant code to issue (XYZ, or the whole prefix CBXYZ) instead of the next free
+    /// one in sequence.
+    #[arg(long, value_name = "XYZ")]
+    pub code: Option<String>,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// How the decision is mailed: as `isrc serve` does (the outbox, and SMTP when given).
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// SMTP relay on this machine (HOST:PORT); without it the mail waits in the outbox.
+    #[arg(long, value_name = "HOST:PORT", env = "ISRC_SMTP")]
+    pub smtp: Option<String>,
+    /// Sender address of the mail.
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "ISRC_MAIL_FROM",
+        default_value = "isrc@localhost"
+    )]
+    pub mail_from: String,
+    /// The server's address, for the sign-in link in the mail.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "ISRC_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
 }
 
 /// `isrc agency reject`.
@@ -81,6 +115,46 @@ pub struct RejectArgs {
     /// Why (sent to the applicant).
     #[arg(long)]
     pub reason: String,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// The server's state over this store, so that the CLI decides through the server's one
+/// approval path (account and mail included).
+fn server_state(
+    global: &GlobalArgs,
+    store: isrc_registry::Store,
+    context: &crate::context::Context,
+    mail: &MailArgs,
+) -> Result<isrc_server::AppState> {
+    let mut config = isrc_server::Config::new(global.database_location());
+    config.smtp = mail
+        .smtp
+        .as_deref()
+        .map(crate::serve::parse_smtp)
+        .transpose()?;
+    config.mail_from = mail.mail_from.clone();
+    config.public_url = mail.public_url.trim_end_matches('/').to_string();
+    config.today = global.today;
+    config.prefixes = context.table().cloned();
+    isrc_server::AppState::new(store, config).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Prints a server refusal like the registry's: caller errors exit 1, the rest 2.
+fn refuse_api(error: isrc_server::ApiError) -> Result<ExitCode> {
+    if error.status().is_client_error() {
+        crate::style::print_error(&anyhow::anyhow!("{}", error.message()));
+        return Ok(ExitCode::from(1));
+    }
+    Err(anyhow::anyhow!("{}", error.message()))
+}
+
+fn mail_note(mail: &str) -> &'static str {
+    match mail {
+        "sent" => "the mail was sent",
+        "kept" => "no SMTP server given (--smtp): the mail is in the outbox",
+        _ => "the mail could not be sent (see the outbox)",
+    }
 }
 
 pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
@@ -115,9 +189,9 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
                     println!(
                         "{}\t{}\t{}\t{}\t{}",
                         e.prefix.hyphenated(),
-                        e.name,
-                        e.contact,
-                        e.address,
+                        escape_control_characters(&e.name),
+                        escape_control_characters(&e.contact),
+                        escape_control_characters(&e.address),
                         e.kind
                     );
                 }
@@ -128,44 +202,67 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
                         a.id,
                         a.status.as_str(),
                         a.prefix.map(|p| p.to_string()).unwrap_or_default(),
-                        a.name,
+                        escape_control_characters(&a.name),
                         a.country,
-                        a.contact,
-                        a.reason.unwrap_or_default()
+                        escape_control_characters(&a.contact),
+                        escape_control_characters(&a.reason.unwrap_or_default())
                     );
                 }
             }
             Ok(ExitCode::SUCCESS)
         }),
-        AgencyCommand::Approve(a) => super::run_with_store(global, |store, _| async move {
-            match store
-                .approve(a.id, a.country_prefix.as_deref(), &actor())
+        AgencyCommand::Approve(a) => super::run_with_store(global, |store, context| async move {
+            let state = server_state(global, store, &context, &a.mail)?;
+            let choice = isrc_server::api::agency::ApprovalChoice {
+                country_prefix: a.country_prefix.clone(),
+                code: a.code.clone(),
+            };
+            let decision = match isrc_server::api::agency::approve_application(
+                &state,
+                a.id,
+                &choice,
+                &actor(),
+            )
+            .await
+            {
+                Ok(d) => d,
+                Err(e) => return refuse_api(e),
+            };
+            let prefix = decision.application["prefix"].as_str().unwrap_or_default();
+            let name = decision.application["name"].as_str().unwrap_or_default();
+            println!("{prefix}");
+            let account = decision.account.clone().unwrap_or_default();
+            let how = match decision.account_status.as_deref() {
+                Some("extended") => "their existing account",
+                _ => "a new account",
+            };
+            anstream::eprintln!(
+                "application #{} approved: {name} holds registrant code {prefix} ({how} {account}); {}",
+                a.id,
+                mail_note(&decision.mail)
+            );
+            if let Some(password) = &decision.password {
+                anstream::eprintln!(
+                    "the account's password, shown only this once (it must be changed at the first sign-in): {password}"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        AgencyCommand::Reject(r) => super::run_with_store(global, |store, context| async move {
+            let state = server_state(global, store, &context, &r.mail)?;
+            match isrc_server::api::agency::reject_application(&state, r.id, &r.reason, &actor())
                 .await
             {
-                Ok(app) => {
-                    let prefix = app.prefix.map(|p| p.to_string()).unwrap_or_default();
-                    println!("{prefix}");
-                    anstream::eprintln!(
-                        "application #{} approved: {} holds registrant code {}; its ISRCs read {}-YY-NNNNN",
-                        app.id,
-                        app.name,
-                        prefix,
-                        app.prefix
-                            .map(|p| p.hyphenated().to_string())
-                            .unwrap_or_default()
+                Ok(decision) => {
+                    println!(
+                        "application #{} rejected: {}; {}",
+                        r.id,
+                        r.reason,
+                        mail_note(&decision.mail)
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) => refuse(e.into()),
-            }
-        }),
-        AgencyCommand::Reject(r) => super::run_with_store(global, |store, _| async move {
-            match store.reject(r.id, &r.reason, &actor()).await {
-                Ok(app) => {
-                    println!("application #{} rejected: {}", app.id, r.reason);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => refuse(e.into()),
+                Err(e) => refuse_api(e),
             }
         }),
     }

@@ -76,6 +76,67 @@ pub struct AllocateArgs {
     /// Make the request idempotent: repeating it with the same key returns the same codes.
     #[arg(long, value_name = "KEY")]
     pub idempotency_key: Option<String>,
+    /// The year of reference (YY) to allocate under, instead of the reference date's. Needed
+    /// to allocate under a year before the current one: codes carry the year they are assigned
+    /// in, so that is done only on purpose, and the audit log records it.
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<u16>,
+}
+
+/// The year of reference to allocate under, and whether it is before the clock's year (a
+/// deliberate backdating, given with `--year`). A reference date (`--today`, `ISRC_TODAY`) in a
+/// past year is refused without `--year`: it would issue codes of that year.
+pub(crate) fn allocation_year(context: &Context, year: Option<u16>) -> Result<(u16, bool)> {
+    let current = crate::context::clock_today().year();
+    let refuse = |message: String| {
+        Err(anyhow!(isrc_registry::Error::Invalid {
+            field: "year".into(),
+            message,
+        }))
+    };
+    match year {
+        Some(y) if !(1986..=current + 1).contains(&y) => refuse(format!(
+            "--year {y}: give a year from 1986 (ISO 3901) to {}",
+            current + 1
+        )),
+        Some(y) => Ok((y, y < current)),
+        None => {
+            let today = context.today();
+            if today.year() < current {
+                return refuse(format!(
+                    "the reference date {today} (--today or ISRC_TODAY) is in {}, before the current year {current}: the codes would carry the year {:02} although they are assigned now; give --year {} to allocate under that year on purpose (the audit log records it)",
+                    today.year(),
+                    today.year() % 100,
+                    today.year()
+                ));
+            }
+            Ok((today.year(), false))
+        }
+    }
+}
+
+/// Records in the audit log that codes were allocated under a past year on purpose.
+async fn audit_backdating(
+    store: &Store,
+    allocation: &isrc_registry::Allocation,
+    prefix: PrefixCode,
+    year: u16,
+) -> Result<()> {
+    let details = serde_json::json!({
+        "year": year,
+        "current_year": crate::context::clock_today().year(),
+        "isrcs": allocation.isrcs.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+    })
+    .to_string();
+    store
+        .audit_note(
+            &actor(),
+            "allocation.backdated",
+            prefix.as_str(),
+            Some(details),
+        )
+        .await?;
+    Ok(())
 }
 
 /// Reads a year of recording: exactly four digits, so that `24` or `+2024` is not taken for a
@@ -150,7 +211,10 @@ fn warn_usage(allocation: &isrc_registry::Allocation, prefix: PrefixCode, year: 
 pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
     // Read and check the whole file before touching the ledger.
     let context = Context::load(global)?;
-    let year = context.today().year();
+    let (year, backdated) = match allocation_year(&context, args.year) {
+        Ok(y) => y,
+        Err(e) => return refuse(e),
+    };
     let (recordings, labels, table) = match &args.from_csv {
         Some(path) => {
             let table = csvio::read(path, false)?;
@@ -170,7 +234,7 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
                     message: "give --title and --artist (or --from-csv FILE)".into(),
                 }));
             }
-            match build_meta(&args.meta, None, year) {
+            match build_meta(&args.meta, None, context.today().year()) {
                 Ok(meta) => (vec![meta], vec![], None),
                 Err(e) => return refuse(e),
             }
@@ -188,8 +252,19 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
         };
         let allocation = match store.allocate(&request).await {
             Ok(a) => a,
+            Err(e) if e.is_caller_error() && request.recordings.len() > 1 => {
+                // Allocation stops at the first duplicate: name them all.
+                let conflicts = store.batch_conflicts(&request).await?;
+                if conflicts.len() > 1 {
+                    return refuse(isrc_registry::conflicts_error(&conflicts).into());
+                }
+                return refuse(e.into());
+            }
             Err(e) => return refuse(e.into()),
         };
+        if backdated {
+            audit_backdating(&store, &allocation, args.prefix, year).await?;
+        }
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         match &table {
@@ -237,19 +312,30 @@ pub struct DeriveArgs {
     /// Allocate even if a matching recording is in the ledger.
     #[arg(long)]
     pub force: bool,
+    /// The year of reference to allocate under (see `isrc allocate --year`).
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<u16>,
 }
 
 pub fn run_derive(global: &GlobalArgs, args: DeriveArgs) -> Result<ExitCode> {
-    let year = Context::load(global)?.today().year();
+    let context = Context::load(global)?;
+    let (year, backdated) = if args.allocate {
+        match allocation_year(&context, args.year) {
+            Ok(y) => y,
+            Err(e) => return refuse(e),
+        }
+    } else {
+        (context.today().year(), false)
+    };
     super::run_with_store(global, |store, _| async move {
-        match derive(&store, &args, year).await {
+        match derive(&store, &args, year, backdated).await {
             Ok(code) => Ok(code),
             Err(e) => refuse(e),
         }
     })
 }
 
-async fn derive(store: &Store, args: &DeriveArgs, year: u16) -> Result<ExitCode> {
+async fn derive(store: &Store, args: &DeriveArgs, year: u16, backdated: bool) -> Result<ExitCode> {
     let parent = store.recording(args.from).await?;
     let durations = match (args.change, parent.meta.duration_ms, args.meta.duration) {
         (Change::Edit, Some(p), Some(c)) => Some((p, c)),
@@ -290,12 +376,7 @@ async fn derive(store: &Store, args: &DeriveArgs, year: u16) -> Result<ExitCode>
         }
         .into());
     }
-    let mut base = parent.meta.clone();
-    base.parent = Some(args.from);
-    base.change = Some(args.change.as_str().to_string());
-    if args.change == Change::Video {
-        base.content_type = ContentType::Video;
-    }
+    let base = isrc_registry::derived_meta(&parent, args.change);
     let meta = build_meta(&args.meta, Some(base), year)?;
     let prefix = args.from.prefix();
     let allocation = store
@@ -309,6 +390,9 @@ async fn derive(store: &Store, args: &DeriveArgs, year: u16) -> Result<ExitCode>
             labels: vec![],
         })
         .await?;
+    if backdated {
+        audit_backdating(store, &allocation, prefix, year).await?;
+    }
     println!("{}", allocation.isrcs[0]);
     let info = style::INFO;
     anstream::eprintln!(

@@ -9,7 +9,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use isrc::{Isrc, PrefixCode};
 use isrc_registry::{
     ExportProfile, ImportRecord, LISTING_COLUMNS, ListFilter, ListingOrder, NewRegistrant,
-    RegistrantKind, format_duration, json_row, listing_row, parse_ranges,
+    RegistrantKind, csv_row, escape_control_characters, format_duration, json_row, listing_row,
+    parse_ranges,
 };
 
 use super::{actor, csvio, parse_isrc, parse_prefix, refuse};
@@ -200,18 +201,20 @@ pub fn run_show(global: &GlobalArgs, args: ShowArgs) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         let m = &r.meta;
+        // Stored text is shown with control characters escaped: it cannot drive the terminal.
+        let e = |text: &str| escape_control_characters(text).into_owned();
         println!("ISRC        {} ({})", r.isrc, r.isrc.hyphenated());
         println!(
             "status      {}{}",
             r.status.as_str(),
             r.void_reason
                 .as_ref()
-                .map(|v| format!(" ({v})"))
+                .map(|v| format!(" ({})", e(v)))
                 .unwrap_or_default()
         );
-        println!("artist      {}", m.artist);
-        println!("title       {}", m.title);
-        println!("version     {}", m.version);
+        println!("artist      {}", e(&m.artist));
+        println!("title       {}", e(&m.title));
+        println!("version     {}", e(&m.version));
         println!(
             "duration    {}",
             m.duration_ms.map(format_duration).unwrap_or_default()
@@ -228,18 +231,21 @@ pub fn run_show(global: &GlobalArgs, args: ShowArgs) -> Result<ExitCode> {
             ("client", &m.client),
         ] {
             if let Some(v) = value {
-                println!("{label:<12}{v}");
+                println!("{label:<12}{}", e(v));
             }
         }
         if let Some(y) = m.recording_year {
             println!("recorded    {y}");
         }
         if let Some(p) = m.parent {
-            println!("parent      {p} ({})", m.change.as_deref().unwrap_or("?"));
+            println!(
+                "parent      {p} ({})",
+                e(m.change.as_deref().unwrap_or("?"))
+            );
         }
         println!("origin      {} {}", r.origin, r.created_at);
-        for e in history {
-            println!("history     {} {} by {}", e.at, e.action, e.actor);
+        for ev in history {
+            println!("history     {} {} by {}", ev.at, ev.action, e(&ev.actor));
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -300,9 +306,9 @@ pub fn run_list(global: &GlobalArgs, args: ListArgs) -> Result<ExitCode> {
                 "{}\t{}\t{}\t{}\t{}\t{}",
                 r.isrc,
                 r.status.as_str(),
-                m.artist,
-                m.title,
-                m.version,
+                escape_control_characters(&m.artist),
+                escape_control_characters(&m.title),
+                escape_control_characters(&m.version),
                 m.duration_ms.map(format_duration).unwrap_or_default()
             )?;
         }
@@ -399,7 +405,8 @@ pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
                 let mut w = csv::Writer::from_writer(&mut out);
                 w.write_record(columns)?;
                 for row in rows {
-                    w.write_record(&row)?;
+                    // Text a spreadsheet would run as a formula gets a leading `'`.
+                    w.write_record(csv_row(row))?;
                 }
                 w.flush()?;
             }

@@ -24,6 +24,8 @@ impl Db {
         c.args(args)
             .env("ISRC_DATABASE_URL", &self.url)
             .env("ISRC_TODAY", "2026-03-01")
+            // The clock of the debug binary: 2026 stays the current year in later years.
+            .env("ISRC_CLOCK", "2026-03-01")
             .env("ISRC_ACTOR", "tester")
             .env("NO_COLOR", "1")
             .env_remove("ISRC_PREFIXES")

@@ -1,10 +1,10 @@
-//! Accounts API: users (admins make them), API tokens (registrant users make their own),
-//! changing one's password.
+//! Accounts API: users (admins make them), API tokens (a signed-in session makes its own, with
+//! scopes and an expiry; a token cannot make or revoke tokens), changing one's password.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use isrc_registry::{NewUser, Role};
+use isrc_registry::{NewUser, Role, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 /// A user to make.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUserBody {
     /// E-mail address (the sign-in name).
     pub email: String,
@@ -21,7 +22,8 @@ pub struct NewUserBody {
     pub role: Option<String>,
     /// The registrant a registrant user acts for.
     pub prefix: Option<String>,
-    /// The password (at least 10 characters); generated and returned once when absent.
+    /// The password (at least 12 characters, hard to guess); when absent one is generated,
+    /// returned once, and must be changed at the first sign-in.
     pub password: Option<String>,
 }
 
@@ -67,10 +69,10 @@ pub async fn add_user(
     };
     let (password, generated) = match body.password {
         Some(p) => {
-            auth::check_password_strength(&p)?;
+            auth::check_password_strength(&p, &[body.email.as_str()])?;
             (p, false)
         }
-        None => (auth::random_secret()[..16].to_string(), true),
+        None => (auth::generated_password(), true),
     };
     let user = state
         .store
@@ -84,6 +86,10 @@ pub async fn add_user(
             &caller.actor(),
         )
         .await?;
+    if generated {
+        state.store.set_must_change_password(user.id, true).await?;
+    }
+    let user = state.store.user(user.id).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(NewUserResponse {
@@ -96,14 +102,16 @@ pub async fn add_user(
 
 /// A password change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordBody {
     /// The current password.
     pub current: String,
-    /// The new one (at least 10 characters).
+    /// The new one (at least 12 characters, hard to guess).
     pub new: String,
 }
 
-/// Changes one's own password; every session of the account ends.
+/// Changes one's own password (signed in with a session); every session and API token of the
+/// account ends.
 #[utoipa::path(put, path = "/api/v1/session/password", tag = "session", request_body = PasswordBody,
     responses(
         (status = 204, description = "Changed; sign in again"),
@@ -115,7 +123,14 @@ pub async fn change_password(
     caller: Caller,
     Json(body): Json<PasswordBody>,
 ) -> ApiResult<Response> {
-    auth::check_password_strength(&body.new)?;
+    caller.require_session()?;
+    auth::check_password_strength(&body.new, &[caller.user.email.as_str()])?;
+    if body.new == body.current {
+        return Err(ApiError::bad_request(
+            "weak_password",
+            "choose a new password, not the one you have",
+        ));
+    }
     auth::sign_in(&state, &caller.user.email, &body.current).await?;
     let hash = auth::hash_password(&body.new)?;
     state
@@ -127,10 +142,21 @@ pub async fn change_password(
 
 /// A token to make.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewTokenBody {
     /// What uses it ("label system", "CI").
     pub name: String,
+    /// What it may do: any of `read`, `allocate`, `admin` (admins' tokens only). Default:
+    /// `["read"]`.
+    pub scopes: Option<Vec<String>>,
+    /// Days until it stops working, 1 to 365 (default 90).
+    pub expires_in_days: Option<u32>,
 }
+
+/// The default lifetime of an API token.
+pub const DEFAULT_TOKEN_DAYS: u32 = 90;
+/// The longest lifetime of an API token.
+pub const MAX_TOKEN_DAYS: u32 = 365;
 
 /// The token made: the secret is shown only in this answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -141,6 +167,10 @@ pub struct NewTokenResponse {
     pub name: String,
     /// The secret: send it as `Authorization: Bearer <token>`.
     pub token: String,
+    /// What it may do.
+    pub scopes: Vec<String>,
+    /// When it stops working (Unix seconds).
+    pub expires_at: Option<i64>,
 }
 
 /// The caller's API tokens (secrets are never shown again).
@@ -151,57 +181,86 @@ pub async fn tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<
     Ok(axum::Json(state.store.api_tokens(caller.user.id).await?).into_response())
 }
 
-/// Makes an API token acting for the caller's registrant (registrant users only).
+/// Makes an API token for the caller, with scopes and an expiry. Only a signed-in session may
+/// (403 `session_required` for a token): a leaked token cannot mint others.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = NewTokenBody,
     responses(
         (status = 201, description = "Made; the secret is in this answer only", body = NewTokenResponse),
-        (status = 403, description = "Admins do not get API tokens", body = crate::error::ErrorBody),
+        (status = 403, description = "Called with an API token, or an admin scope for a registrant", body = crate::error::ErrorBody),
     ),
-    security(("session" = []), ("token" = [])))]
+    security(("session" = [])))]
 pub async fn add_token(
     State(state): State<AppState>,
     caller: Caller,
     Json(body): Json<NewTokenBody>,
 ) -> ApiResult<Response> {
-    if caller.user.role != Role::Registrant {
+    caller.require_session()?;
+    let scopes = match &body.scopes {
+        Some(list) => Scope::parse_list(&list.join(","))?,
+        None => vec![Scope::Read],
+    };
+    let days = body.expires_in_days.unwrap_or(DEFAULT_TOKEN_DAYS);
+    let made = make_token(&state, &caller, &body.name, &scopes, days).await?;
+    Ok((StatusCode::CREATED, axum::Json(made)).into_response())
+}
+
+/// Makes a token for a signed-in caller (the API and the tokens page).
+pub async fn make_token(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    scopes: &[Scope],
+    days: u32,
+) -> ApiResult<NewTokenResponse> {
+    caller.require_session()?;
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(ApiError::bad_request(
+            "invalid",
+            format!("a token lasts 1 to {MAX_TOKEN_DAYS} days, not {days}"),
+        ));
+    }
+    if scopes.contains(&Scope::Admin) && caller.user.role != Role::Admin {
         return Err(ApiError::forbidden(
-            "API tokens act for one registrant: make them as a registrant user",
+            "only the agency's admins may make tokens with the admin scope",
         ));
     }
     let secret = format!("isrc_{}", auth::random_secret());
+    let expires_at = isrc_registry::unix_now() + i64::from(days) * 86_400;
     let token = state
         .store
-        .create_api_token(
+        .create_scoped_api_token(
             &auth::secret_hash(&secret),
-            &body.name,
+            name,
             caller.user.id,
+            scopes,
+            Some(expires_at),
             &caller.actor(),
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(NewTokenResponse {
-            id: token.id,
-            name: token.name,
-            token: secret,
-        }),
-    )
-        .into_response())
+    Ok(NewTokenResponse {
+        id: token.id,
+        name: token.name,
+        token: secret,
+        scopes: token.scopes.iter().map(|s| s.to_string()).collect(),
+        expires_at: token.expires_at,
+    })
 }
 
-/// Revokes one of the caller's tokens.
+/// Revokes one of the caller's tokens (signed in with a session).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "session",
     params(("id" = i64, Path, description = "Token id")),
     responses(
         (status = 200, description = "Revoked"),
+        (status = 403, description = "Called with an API token", body = crate::error::ErrorBody),
         (status = 404, description = "No such token of yours", body = crate::error::ErrorBody),
     ),
-    security(("session" = []), ("token" = [])))]
+    security(("session" = [])))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
+    caller.require_session()?;
     let token = state
         .store
         .revoke_api_token(id, caller.user.id, &caller.actor())

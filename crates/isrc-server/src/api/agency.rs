@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 /// An application for a registrant code.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ApplicationBody {
     /// The applicant's (company's or person's) name.
     pub name: String,
@@ -89,6 +90,7 @@ pub async fn apply(
 
 /// Which applications to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ApplicationQuery {
     /// `pending`, `approved` or `rejected` (default: all).
     pub status: Option<String>,
@@ -111,15 +113,44 @@ pub async fn applications(
         Some(s) => Some(s.parse::<ApplicationStatus>()?),
         None => None,
     };
-    Ok(axum::Json(state.store.applications(status).await?).into_response())
+    let admins = admin_addresses(&state).await?;
+    let list: Vec<serde_json::Value> = state
+        .store
+        .applications(status)
+        .await?
+        .iter()
+        .map(|a| {
+            let mut value = serde_json::to_value(a).unwrap_or_default();
+            value["admin_address"] = admins.contains(&a.contact.to_lowercase()).into();
+            value
+        })
+        .collect();
+    Ok(axum::Json(list).into_response())
+}
+
+/// The addresses of the agency's admin accounts (lower-cased): an application from one is
+/// flagged.
+pub async fn admin_addresses(state: &AppState) -> ApiResult<std::collections::HashSet<String>> {
+    Ok(state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::Admin)
+        .map(|u| u.email)
+        .collect())
 }
 
 /// How to approve.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ApproveBody {
     /// The country prefix to issue the code under (default: the applicant's country; CB for
     /// Canada).
     pub country_prefix: Option<String>,
+    /// The registrant code the agency chose: three characters (`XYZ`) or the whole prefix
+    /// (`CBXYZ`); default: the next free one in sequence (see `GET .../proposal`).
+    pub code: Option<String>,
 }
 
 /// The outcome of a decision.
@@ -130,8 +161,16 @@ pub struct Decision {
     pub application: serde_json::Value,
     /// `sent` (the SMTP server took the mail), `kept` (no SMTP: in the outbox) or `failed`.
     pub mail: String,
-    /// The registrant account made for the applicant (its e-mail address), if one was made.
+    /// The registrant account that holds the new prefix (its e-mail address): made for the
+    /// applicant, or their existing account, which now holds this prefix too.
     pub account: Option<String>,
+    /// `created` (a new account), `extended` (an existing account got this prefix too) or
+    /// absent (a rejection).
+    pub account_status: Option<String>,
+    /// The generated password of a new account when the mail did not leave (no SMTP, or it
+    /// failed): shown only in this answer, never kept, to pass on safely. The user must
+    /// change it at the first sign-in.
+    pub password: Option<String>,
 }
 
 fn delivery(d: &Delivery) -> String {
@@ -168,56 +207,143 @@ pub async fn approve(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request("invalid_json", format!("approval body: {e}")))?
     };
-    let decision =
-        approve_application(&state, id, body.country_prefix.as_deref(), &caller.actor()).await?;
+    let choice = ApprovalChoice {
+        country_prefix: body.country_prefix,
+        code: body.code,
+    };
+    let decision = approve_application(&state, id, &choice, &caller.actor()).await?;
     Ok(axum::Json(decision).into_response())
 }
 
-/// Approves application `id` (the API and the back office): issues the code, makes the
-/// applicant's registrant account with a generated password, and mails both with how to build
-/// ISRCs. The caller has checked that `actor` is an admin.
+/// The code an approval would issue now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Proposal {
+    /// The next free prefix under the country prefix (nothing is reserved).
+    pub prefix: String,
+    /// The contact address belongs to an agency admin: the application is flagged and cannot
+    /// be approved as it is.
+    pub admin_address: bool,
+    /// The contact address has a registrant account already: approval adds the prefix to it.
+    pub existing_account: bool,
+}
+
+/// Which country prefix to propose under.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalQuery {
+    /// The country prefix (default: the applicant's country; CB for Canada).
+    pub country_prefix: Option<String>,
+}
+
+/// The registrant code an approval would issue now, for the agency to confirm or change
+/// (admins only).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/proposal", tag = "agency",
+    params(("id" = i64, Path, description = "Application number"), ProposalQuery),
+    responses(
+        (status = 200, description = "The proposal", body = Proposal),
+        (status = 404, description = "No such application", body = crate::error::ErrorBody),
+    ),
+    security(("session" = []), ("token" = [])))]
+pub async fn proposal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(query): Query<ProposalQuery>,
+) -> ApiResult<Response> {
+    caller.require_admin()?;
+    let application = state.store.application(id).await?;
+    let prefix = state
+        .store
+        .proposed_prefix(id, query.country_prefix.as_deref())
+        .await?;
+    let holder = state.store.user_by_email(&application.contact).await?;
+    Ok(axum::Json(Proposal {
+        prefix: prefix.to_string(),
+        admin_address: holder.as_ref().is_some_and(|u| u.role == Role::Admin),
+        existing_account: holder.as_ref().is_some_and(|u| u.role == Role::Registrant),
+    })
+    .into_response())
+}
+
+/// What the agency chose at approval.
+#[derive(Debug, Clone, Default)]
+pub struct ApprovalChoice {
+    /// The country prefix (default: the applicant's country; CB for Canada).
+    pub country_prefix: Option<String>,
+    /// The registrant code (default: the next free one).
+    pub code: Option<String>,
+}
+
+/// Approves application `id`: the one approval path of the API, the back office and
+/// `isrc agency approve`. Issues the code (the agency's choice or the next free one), gives it
+/// to the applicant's account (a new one with a generated password that must be changed at the
+/// first sign-in, or the existing account of that address, which then holds several
+/// prefixes), and mails the applicant the code and how to build ISRCs. An application whose
+/// contact is an agency admin's address is refused (409 `admin_address`): an admin account
+/// cannot act for a registrant. The caller has checked that `actor` is an admin.
 pub async fn approve_application(
     state: &AppState,
     id: i64,
-    country_prefix: Option<&str>,
+    choice: &ApprovalChoice,
     actor: &str,
 ) -> ApiResult<Decision> {
-    let application = state.store.approve(id, country_prefix, actor).await?;
+    let pending = state.store.application(id).await?;
+    let holder = state.store.user_by_email(&pending.contact).await?;
+    if holder.as_ref().is_some_and(|u| u.role == Role::Admin) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "admin_address",
+            format!(
+                "the contact {} is an agency admin's address, and an admin account cannot act for a registrant: reject the application or ask the applicant for another address",
+                pending.contact
+            ),
+        ));
+    }
+    let application = state
+        .store
+        .approve_with_code(
+            id,
+            choice.country_prefix.as_deref(),
+            choice.code.as_deref(),
+            actor,
+        )
+        .await?;
     let Some(prefix) = application.prefix else {
         return Err(ApiError::internal("approved application without a prefix"));
     };
-    // The applicant's account: a generated password, sent in the same mail.
-    let password = auth::random_secret()[..16].to_string();
-    let hash = auth::hash_password(&password)?;
-    let account = state
-        .store
-        .create_user(
-            &NewUser {
-                email: application.contact.clone(),
-                password_hash: hash,
-                role: Role::Registrant,
-                prefix: Some(prefix),
-            },
-            actor,
-        )
-        .await;
-    let (account, sign_in) = match account {
-        Ok(user) => (
-            Some(user.email.clone()),
-            format!(
-                "Sign in at {}/login as {} with the password {password} to allocate ISRCs\nin this registry.",
-                state.config.public_url, user.email
-            ),
-        ),
-        // The address already has an account (for another code, or an admin): no new one.
-        Err(isrc_registry::Error::UserExists { .. }) => (
-            None,
-            format!(
-                "Sign in at {}/login with your existing account.",
-                state.config.public_url
-            ),
-        ),
-        Err(e) => return Err(e.into()),
+    let login = format!("{}/login", state.config.public_url);
+    let (account, status, password, sign_in) = match holder {
+        Some(user) => {
+            let user = state.store.add_user_prefix(user.id, prefix, actor).await?;
+            let held: Vec<String> = user.prefixes.iter().map(|p| p.to_string()).collect();
+            let text = format!(
+                "Your account {} now holds this prefix too ({}): sign in at {login} as usual\nand choose {prefix} where you allocate.",
+                user.email,
+                held.join(", ")
+            );
+            (user.email, "extended", None, text)
+        }
+        None => {
+            let password = auth::generated_password();
+            let user = state
+                .store
+                .create_user(
+                    &NewUser {
+                        email: application.contact.clone(),
+                        password_hash: auth::hash_password(&password)?,
+                        role: Role::Registrant,
+                        prefix: Some(prefix),
+                    },
+                    actor,
+                )
+                .await?;
+            state.store.set_must_change_password(user.id, true).await?;
+            let text = format!(
+                "Sign in at {login} as {} with the password {password} to allocate ISRCs\nin this registry; you will be asked to choose your own password first.",
+                user.email
+            );
+            (user.email, "created", Some(password), text)
+        }
     };
     let body = approval_mail(&application, prefix, state.today().year(), &sign_in);
     let sent = state
@@ -226,13 +352,15 @@ pub async fn approve_application(
             &application.contact,
             &format!("Your ISRC registrant code: {}", prefix.hyphenated()),
             &body,
-            account.as_ref().map(|_| password.as_str()),
+            password.as_deref(),
         )
         .await?;
     Ok(Decision {
         application: serde_json::to_value(&application).unwrap_or_default(),
         mail: delivery(&sent),
-        account,
+        account: Some(account),
+        account_status: Some(status.to_string()),
+        password: password.filter(|_| sent != Delivery::Sent),
     })
 }
 
@@ -279,6 +407,7 @@ register of every code with the recording's title, artist, version and duration.
 
 /// Why an application is rejected.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RejectBody {
     /// The reason, sent to the applicant.
     pub reason: String,
@@ -338,5 +467,7 @@ pub async fn reject_application(
         application: serde_json::to_value(&application).unwrap_or_default(),
         mail: delivery(&sent),
         account: None,
+        account_status: None,
+        password: None,
     })
 }

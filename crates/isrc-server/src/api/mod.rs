@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod agency;
 pub mod check;
 pub mod lookup;
+pub mod recovery;
 pub mod registry;
 pub mod session;
 
@@ -62,6 +63,8 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .layer(state.limits.public.layer());
     let login = OpenApiRouter::new()
         .routes(routes!(session::login))
+        .routes(routes!(recovery::request_reset))
+        .routes(routes!(recovery::confirm_reset))
         .layer(state.limits.login.layer());
     let apply = OpenApiRouter::new()
         .routes(routes!(agency::apply))
@@ -76,6 +79,10 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::users, accounts::add_user))
         .routes(routes!(accounts::tokens, accounts::add_token))
         .routes(routes!(accounts::revoke_token))
+        .routes(routes!(recovery::admin_reset))
+        .routes(routes!(recovery::disable))
+        .routes(routes!(recovery::enable))
+        .routes(routes!(recovery::add_prefix))
         .routes(routes!(session::outbox))
         .routes(routes!(registry::registrants, registry::add_registrant))
         .routes(routes!(registry::registrant))
@@ -88,5 +95,6 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(registry::export))
         .routes(routes!(agency::applications))
         .routes(routes!(agency::approve))
+        .routes(routes!(agency::proposal))
         .routes(routes!(agency::reject))
 }

@@ -40,6 +40,7 @@ pub fn parse_prefix(text: &str) -> ApiResult<PrefixCode> {
 
 /// A registrant to add (admins only).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewRegistrantBody {
     /// Prefix code (country + registrant code), e.g. `CBXYZ`.
     pub prefix: String,
@@ -216,6 +217,7 @@ fn owner_view(recording: &Recording, public: bool) -> serde_json::Value {
 
 /// Which recordings to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct RecordingQuery {
     /// Only this registrant (a registrant user's own is the default and the only one allowed).
     pub prefix: Option<String>,
@@ -300,6 +302,7 @@ pub async fn recording(
 
 /// Whether to show a recording in the public lookup.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublicBody {
     /// `true` shows it, `false` hides it.
     pub public: bool,
@@ -329,6 +332,7 @@ pub async fn set_public(
 
 /// Why a code is voided.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VoidBody {
     /// The reason (kept in the ledger).
     pub reason: String,
@@ -379,10 +383,26 @@ pub struct AllocateBody {
     pub force: bool,
     /// A batch of recordings; when absent, the single recording's fields are at the top level.
     #[serde(default)]
-    pub recordings: Vec<RecordingFields>,
+    pub recordings: Vec<BatchRecording>,
     /// The single recording.
     #[serde(flatten)]
     pub single: RecordingFields,
+    /// Fields nobody knows (refused: a misspelt field is not silently ignored).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// One recording of a batch.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BatchRecording {
+    /// Its metadata.
+    #[serde(flatten)]
+    pub fields: RecordingFields,
+    /// Fields nobody knows (refused).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// The codes allocated.
@@ -448,6 +468,7 @@ pub async fn allocate(
         }
     };
     caller.require_registrant(prefix)?;
+    refuse_unknown(&body.unknown)?;
     let recordings = if body.recordings.is_empty() {
         vec![body.single.apply(RecordingInput::default(), "recording")?]
     } else {
@@ -467,25 +488,48 @@ pub async fn allocate(
         body.recordings
             .iter()
             .enumerate()
-            .map(|(i, r)| r.apply(RecordingInput::default(), &format!("recordings[{i}]")))
+            .map(|(i, r)| {
+                refuse_unknown(&r.unknown).map_err(|e| {
+                    ApiError::new(
+                        e.status(),
+                        "invalid_json",
+                        format!("recordings[{i}]: {}", e.message()),
+                    )
+                })?;
+                r.fields
+                    .apply(RecordingInput::default(), &format!("recordings[{i}]"))
+            })
             .collect::<ApiResult<_>>()?
     };
     let year = state.today().year();
     let labels = (0..recordings.len())
         .map(|i| format!("recordings[{i}]"))
         .collect();
-    let allocation = state
-        .store
-        .allocate(&AllocationRequest {
-            prefix,
-            year,
-            recordings,
-            force: body.force,
-            actor: caller.actor(),
-            idempotency_key: idempotency_key(&headers, prefix)?,
-            labels,
-        })
-        .await?;
+    let request = AllocationRequest {
+        prefix,
+        year,
+        recordings,
+        force: body.force,
+        actor: caller.actor(),
+        idempotency_key: idempotency_key(&headers, prefix)?,
+        labels,
+    };
+    let allocation = match state.store.allocate(&request).await {
+        Ok(a) => a,
+        Err(e) if e.is_caller_error() && request.recordings.len() > 1 => {
+            // Allocation stops at the first duplicate: name them all.
+            let conflicts = state.store.batch_conflicts(&request).await?;
+            if conflicts.len() > 1 {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "duplicate_recording",
+                    isrc_registry::conflicts_error(&conflicts).to_string(),
+                ));
+            }
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let status = if allocation.replayed {
         StatusCode::OK
     } else {
@@ -517,9 +561,34 @@ pub struct DeriveBody {
     /// Allocate even when a matching recording is in the ledger.
     #[serde(default)]
     pub force: bool,
-    /// The new recording's metadata (defaults: the parent's); `duration` is required for edits.
+    /// The new recording's metadata (defaults: the parent's, without the date of first
+    /// publication, which a new version has of its own); `duration` is required for edits.
     #[serde(flatten)]
     pub meta: RecordingFields,
+    /// Fields nobody knows (refused).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Refuses a body with fields the API does not know (422 `invalid_json`), naming them.
+fn refuse_unknown(
+    unknown: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> ApiResult<()> {
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = unknown.keys().map(String::as_str).collect();
+    // 422 like every other body that is JSON but not the expected shape.
+    Err(ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_json",
+        format!(
+            "unknown field{} {}: see /api/openapi.json for the fields",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        ),
+    ))
 }
 
 /// The decision, and the new code when one was allocated.
@@ -554,20 +623,14 @@ pub async fn derive(
     Path(code): Path<String>,
     Json(body): Json<DeriveBody>,
 ) -> ApiResult<Response> {
+    refuse_unknown(&body.unknown)?;
     let parent = own_recording(&state, &caller, &code).await?;
     let change: Change = body.change.parse()?;
     let policy: AgencyPolicy = match &body.policy {
         Some(p) => p.parse()?,
         None => AgencyPolicy::default(),
     };
-    let mut meta = RecordingInput {
-        parent: Some(parent.isrc),
-        change: Some(change.as_str().to_string()),
-        ..parent.meta.clone()
-    };
-    if change == Change::Video {
-        meta.content_type = ContentType::Video;
-    }
+    let meta = isrc_registry::derived_meta(&parent, change);
     let meta = body.meta.apply(meta, "recording")?;
     let durations = match (change, parent.meta.duration_ms) {
         (Change::Edit, Some(p)) => Some((p, meta.duration_ms.unwrap_or(p))),
@@ -621,6 +684,7 @@ pub async fn derive(
 
 /// What to export.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// The registrant (default: a registrant user's own; admins may leave it out for all).
     pub prefix: Option<String>,
@@ -683,7 +747,9 @@ pub async fn export(
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(columns).map_err(ApiError::internal)?;
             for row in rows {
-                w.write_record(&row).map_err(ApiError::internal)?;
+                // Text a spreadsheet would run as a formula gets a leading `'`.
+                w.write_record(isrc_registry::csv_row(row))
+                    .map_err(ApiError::internal)?;
             }
             let bytes = w.into_inner().map_err(ApiError::internal)?;
             let name = prefix

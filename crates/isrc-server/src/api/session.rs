@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 /// Sign-in credentials.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The account's e-mail address.
     pub email: String,
@@ -25,8 +26,14 @@ pub struct Me {
     pub email: String,
     /// `admin` or `registrant`.
     pub role: String,
-    /// The registrant a registrant user acts for.
+    /// The registrant a registrant user acts for by default.
     pub prefix: Option<String>,
+    /// Every prefix the account holds and may act under.
+    pub prefixes: Vec<String>,
+    /// The password was generated or reset: change it before anything else.
+    pub must_change_password: bool,
+    /// An API token caller's scopes (absent for a session).
+    pub scopes: Option<Vec<String>>,
     /// The CSRF token to send as `X-CSRF-Token` with cookie-authenticated changes (absent for
     /// API-token callers).
     pub csrf_token: Option<String>,
@@ -37,6 +44,14 @@ fn describe(caller: &Caller) -> Me {
         email: caller.user.email.clone(),
         role: caller.user.role.to_string(),
         prefix: caller.user.prefix.map(|p| p.to_string()),
+        prefixes: caller.user.prefixes.iter().map(|p| p.to_string()).collect(),
+        must_change_password: caller.user.must_change_password,
+        scopes: match &caller.credential {
+            auth::Credential::Token { scopes, .. } => {
+                Some(scopes.iter().map(|s| s.to_string()).collect())
+            }
+            auth::Credential::Session { .. } => None,
+        },
         csrf_token: caller.csrf_token().map(str::to_string),
     }
 }

@@ -14,7 +14,9 @@ use isrc_registry::{
 use serde::Deserialize;
 
 use super::{Nav, page};
-use crate::api::agency::{approve_application, reject_application};
+use crate::api::agency::{
+    ApprovalChoice, admin_addresses, approve_application, reject_application,
+};
 use crate::auth::{self, Caller};
 use crate::error::{ApiResult, Form, Path, Query};
 use crate::state::AppState;
@@ -32,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/agency/registrants", get(registrants))
         .route("/agency/listing", get(listing))
         .route("/agency/users", get(users).post(add_user))
+        .route("/agency/users/{id}/reset", post(reset_user))
+        .route("/agency/users/{id}/disable", post(disable_user))
+        .route("/agency/users/{id}/enable", post(enable_user))
+        .route("/agency/users/{id}/prefixes", post(add_user_prefix))
         .route("/agency/outbox", get(outbox))
 }
 
@@ -41,14 +47,27 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "agency/applications.html")]
 struct ApplicationsPage {
     nav: Nav,
-    pending: Vec<Application>,
+    pending: Vec<PendingView>,
     decided: Vec<Application>,
     notice: String,
+    password: Option<(String, String)>,
 }
 
+/// A pending application with the code an approval would issue and its flags.
+struct PendingView {
+    application: Application,
+    proposed: String,
+    admin_address: bool,
+}
+
+/// The page after a decision says what happened by message id (`?notice=approved&id=5`), never
+/// by text taken from the address: a link cannot put words into the agency's banner.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NoticeQuery {
     notice: Option<String>,
+    id: Option<i64>,
+    mail: Option<String>,
 }
 
 async fn applications(
@@ -57,17 +76,62 @@ async fn applications(
     Query(query): Query<NoticeQuery>,
 ) -> ApiResult<Response> {
     caller.require_admin()?;
+    let notice = notice_text(&state, &query).await?;
+    applications_page(&state, &caller, notice, None).await
+}
+
+async fn applications_page(
+    state: &AppState,
+    caller: &Caller,
+    notice: String,
+    password: Option<(String, String)>,
+) -> ApiResult<Response> {
     let all = state.store.applications(None).await?;
+    let admins = admin_addresses(state).await?;
     let (pending, mut decided): (Vec<_>, Vec<_>) = all
         .into_iter()
         .partition(|a| a.status == ApplicationStatus::Pending);
     decided.reverse();
+    let mut views = Vec::with_capacity(pending.len());
+    for application in pending {
+        let proposed = match state.store.proposed_prefix(application.id, None).await {
+            Ok(p) => p.to_string(),
+            // No country prefix in use for this country: the admin types one.
+            Err(e) if e.is_caller_error() => String::new(),
+            Err(e) => return Err(e.into()),
+        };
+        views.push(PendingView {
+            admin_address: admins.contains(&application.contact.to_lowercase()),
+            application,
+            proposed,
+        });
+    }
     Ok(page(&ApplicationsPage {
-        nav: Nav::for_caller(Some(&caller)),
-        pending,
+        nav: Nav::for_caller(Some(caller)),
+        pending: views,
         decided,
-        notice: query.notice.unwrap_or_default(),
+        notice,
+        password,
     }))
+}
+
+/// The banner text for a message id, built from the ledger.
+async fn notice_text(state: &AppState, query: &NoticeQuery) -> ApiResult<String> {
+    let (Some(notice), Some(id)) = (query.notice.as_deref(), query.id) else {
+        return Ok(String::new());
+    };
+    let Ok(application) = state.store.application(id).await else {
+        return Ok(String::new());
+    };
+    let mail = mail_note(query.mail.as_deref().unwrap_or_default());
+    Ok(match (notice, application.prefix) {
+        ("approved", Some(prefix)) => format!(
+            "Application {id} approved: registrant code {prefix} issued to the account {}; {mail}.",
+            application.contact
+        ),
+        ("rejected", _) => format!("Application {id} rejected; {mail}."),
+        _ => String::new(),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +139,8 @@ struct ApproveForm {
     csrf_token: Option<String>,
     #[serde(default)]
     country_prefix: String,
+    #[serde(default)]
+    code: String,
 }
 
 fn mail_note(mail: &str) -> &'static str {
@@ -93,19 +159,27 @@ async fn approve(
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
     caller.require_admin()?;
-    let country = Some(form.country_prefix.trim()).filter(|c| !c.is_empty());
-    let decision = approve_application(&state, id, country, &caller.actor()).await?;
-    let prefix = decision.application["prefix"].as_str().unwrap_or("?");
-    let notice = format!(
-        "Application {id} approved: registrant code {prefix} issued{}; {}.",
-        decision
-            .account
-            .as_ref()
-            .map(|a| format!(", account {a} made"))
-            .unwrap_or_default(),
-        mail_note(&decision.mail)
-    );
-    Ok(Redirect::to(&notice_url("/agency/applications", &notice)).into_response())
+    let given = |text: &str| Some(text.trim().to_string()).filter(|c| !c.is_empty());
+    let choice = ApprovalChoice {
+        country_prefix: given(&form.country_prefix),
+        code: given(&form.code),
+    };
+    let decision = approve_application(&state, id, &choice, &caller.actor()).await?;
+    let query = NoticeQuery {
+        notice: Some("approved".into()),
+        id: Some(id),
+        mail: Some(decision.mail.clone()),
+    };
+    if let (Some(password), Some(account)) = (decision.password, decision.account) {
+        // The mail did not leave: the admin sees the generated password once, here.
+        let notice = notice_text(&state, &query).await?;
+        return applications_page(&state, &caller, notice, Some((account, password))).await;
+    }
+    Ok(Redirect::to(&format!(
+        "/agency/applications?notice=approved&id={id}&mail={}",
+        decision.mail
+    ))
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,23 +198,11 @@ async fn reject(
     caller.check_csrf(form.csrf_token.as_deref())?;
     caller.require_admin()?;
     let decision = reject_application(&state, id, &form.reason, &caller.actor()).await?;
-    let notice = format!("Application {id} rejected; {}.", mail_note(&decision.mail));
-    Ok(Redirect::to(&notice_url("/agency/applications", &notice)).into_response())
-}
-
-/// `path?notice=...`, percent-encoded: the page after a post-redirect-get says what happened.
-fn notice_url(path: &str, notice: &str) -> String {
-    let encoded: String = notice
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("{path}?notice={encoded}")
+    Ok(Redirect::to(&format!(
+        "/agency/applications?notice=rejected&id={id}&mail={}",
+        decision.mail
+    ))
+    .into_response())
 }
 
 // ----- directory and listings -----
@@ -248,7 +310,7 @@ async fn add_user(
     let prefix = crate::api::registry::parse_prefix(&form.prefix)?;
     // The registrant must exist (404 otherwise).
     state.store.registrant(prefix).await?;
-    let password = auth::random_secret()[..16].to_string();
+    let password = auth::generated_password();
     let user = state
         .store
         .create_user(
@@ -261,7 +323,66 @@ async fn add_user(
             &caller.actor(),
         )
         .await?;
+    state.store.set_must_change_password(user.id, true).await?;
     users_page(&state, &caller, Some((user.email, password))).await
+}
+
+#[derive(Debug, Deserialize)]
+struct UserActionForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    prefix: String,
+}
+
+/// Generates a new password for a user (shown once; to be changed at the next sign-in).
+async fn reset_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<UserActionForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    let (user, password) = crate::api::recovery::admin_reset_password(&state, &caller, id).await?;
+    users_page(&state, &caller, Some((user.email, password))).await
+}
+
+async fn disable_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<UserActionForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    crate::api::recovery::set_disabled(&state, &caller, id, true).await?;
+    Ok(Redirect::to("/agency/users").into_response())
+}
+
+async fn enable_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<UserActionForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    crate::api::recovery::set_disabled(&state, &caller, id, false).await?;
+    Ok(Redirect::to("/agency/users").into_response())
+}
+
+/// Gives an account one more prefix.
+async fn add_user_prefix(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<UserActionForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    caller.require_admin()?;
+    let prefix = crate::api::registry::parse_prefix(&form.prefix)?;
+    state
+        .store
+        .add_user_prefix(id, prefix, &caller.actor())
+        .await?;
+    Ok(Redirect::to("/agency/users").into_response())
 }
 
 // ----- outbox -----

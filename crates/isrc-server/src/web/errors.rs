@@ -56,13 +56,19 @@ pub async fn html_errors(request: Request, next: Next) -> Response {
     };
     let parsed: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let text = |key: &str| parsed[key].as_str().unwrap_or_default().to_string();
+    if text("code") == "password_change_required" {
+        // A generated or reset password: the account page is where to go.
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to(
+            "/account",
+        ));
+    }
     let mut page = page_with_status(
         status,
         &ErrorPage {
             nav: Nav::default(),
             status: status.as_u16(),
             code: text("code"),
-            message: text("message"),
+            message: super::for_pages(&text("message")),
             sign_in: status == axum::http::StatusCode::UNAUTHORIZED,
         },
     );

@@ -14,6 +14,7 @@
 //! | recordings, allocation with the derive rules, bulk CSV, void, publish, export | [`portal`] | a registrant user, for their own prefix only |
 //! | applications queue, directory, listings, accounts, outbox | [`agency`] | the agency's admins |
 
+pub mod account;
 pub mod agency;
 pub mod errors;
 pub mod forms;
@@ -43,8 +44,10 @@ pub struct Nav {
     pub csrf_token: String,
     /// The signed-in user is an agency admin (shows the back office).
     pub admin: bool,
-    /// The registrant a signed-in registrant user acts for (shows the portal).
+    /// The registrant a signed-in registrant user acts for by default (shows the portal).
     pub prefix: Option<String>,
+    /// Every prefix the signed-in account holds.
+    pub prefixes: Vec<String>,
 }
 
 impl Nav {
@@ -58,8 +61,42 @@ impl Nav {
                 .to_string(),
             admin: caller.is_some_and(|c| c.user.role == Role::Admin),
             prefix: caller.and_then(|c| c.user.prefix.map(|p| p.to_string())),
+            prefixes: caller
+                .map(|c| c.user.prefixes.iter().map(|p| p.to_string()).collect())
+                .unwrap_or_default(),
         }
     }
+}
+
+/// An error message in the pages' words: the shared messages name command-line options and
+/// headers (`pass --force`, `isrc list`, `Authorization: Bearer`), which mean nothing to someone
+/// using the web pages.
+///
+/// ```
+/// let text = isrc_server::web::for_pages("reuse X, or pass --force if it really is a different recording");
+/// assert!(!text.contains("--force"));
+/// ```
+pub fn for_pages(message: &str) -> String {
+    const FORCE: &str = "tick \"allocate even if the same recording is already in the ledger\"";
+    message
+        .replace(
+            "pass --force if they really differ",
+            &format!("{FORCE} if they really differ"),
+        )
+        .replace(
+            "pass --force if it really is",
+            &format!("{FORCE} if it really is"),
+        )
+        .replace(" (list what is with `isrc list`)", "")
+        .replace(
+            "sign in first, or send Authorization: Bearer <API token>",
+            "sign in first",
+        )
+        .replace(
+            "pass --country-prefix with",
+            "give in the country prefix field",
+        )
+        .replace(" (--reason TEXT)", "")
 }
 
 /// Renders a template as an HTML response (a 500 only if rendering itself fails).
@@ -83,6 +120,7 @@ pub fn page_with_status(status: StatusCode, template: &impl Template) -> Respons
 pub fn routes(state: &AppState) -> Router<AppState> {
     let login = Router::new()
         .route("/login", post(login_submit))
+        .merge(account::recovery_posts())
         .layer(state.limits.login.layer());
     let apply = Router::new()
         .route("/apply", post(public::apply_submit))
@@ -102,6 +140,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(login)
         .merge(apply)
         .merge(anonymous)
+        .merge(account::routes())
         .merge(portal::routes())
         .merge(agency::routes())
 }
@@ -123,6 +162,24 @@ async fn style() -> Response {
         STYLE,
     )
         .into_response()
+}
+
+/// Middleware: an answer to a signed-in request (session cookie or API token) is never stored
+/// by a browser or a shared cache (`Cache-Control: no-store`), unless the handler chose its own
+/// caching (the style sheet).
+pub async fn no_store_when_signed_in(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let signed_in = auth::cookie_value(request.headers(), auth::SESSION_COOKIE).is_some()
+        || request.headers().contains_key(header::AUTHORIZATION);
+    let mut response = next.run(request).await;
+    if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 // ----- sign in / out -----
@@ -181,7 +238,7 @@ async fn login_submit(
                 &LoginPage {
                     nav: Nav::default(),
                     email: form.email,
-                    error: Some(e.message().to_string()),
+                    error: Some(for_pages(e.message())),
                     form_token: form.csrf_token.unwrap_or_default(),
                 },
             ),
@@ -220,19 +277,29 @@ struct AccountPage {
     role: &'static str,
     prefix: String,
     error: Option<String>,
+    must_change: bool,
+}
+
+impl AccountPage {
+    fn new(caller: &Caller, error: Option<String>) -> AccountPage {
+        AccountPage {
+            nav: Nav::for_caller(Some(caller)),
+            role: caller.user.role.as_str(),
+            prefix: caller
+                .user
+                .prefixes
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            error,
+            must_change: caller.user.must_change_password,
+        }
+    }
 }
 
 async fn account_page(caller: Caller) -> Response {
-    page(&AccountPage {
-        nav: Nav::for_caller(Some(&caller)),
-        role: caller.user.role.as_str(),
-        prefix: caller
-            .user
-            .prefix
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        error: None,
-    })
+    page(&AccountPage::new(&caller, None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -252,7 +319,18 @@ async fn account_submit(
     Form(form): Form<PasswordForm>,
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
-    let checked = match auth::check_password_strength(&form.new) {
+    caller.require_session()?;
+    let checked = match auth::check_password_strength(&form.new, &[caller.user.email.as_str()])
+        .and_then(|()| {
+            if form.new == form.current {
+                Err(ApiError::bad_request(
+                    "weak_password",
+                    "choose a new password, not the one you have",
+                ))
+            } else {
+                Ok(())
+            }
+        }) {
         Ok(()) => auth::sign_in(&state, &caller.user.email, &form.current)
             .await
             .map(|_| ()),
@@ -264,16 +342,7 @@ async fn account_submit(
         }
         return Ok(page_with_status(
             e.status(),
-            &AccountPage {
-                nav: Nav::for_caller(Some(&caller)),
-                role: caller.user.role.as_str(),
-                prefix: caller
-                    .user
-                    .prefix
-                    .map(|p| p.to_string())
-                    .unwrap_or_default(),
-                error: Some(e.message().to_string()),
-            },
+            &AccountPage::new(&caller, Some(for_pages(e.message()))),
         ));
     }
     let hash = auth::hash_password(&form.new)?;

@@ -35,15 +35,56 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/recordings/{isrc}/publish", post(publish))
         .route("/portal/allocate", get(allocate_page).post(allocate_submit))
         .route("/portal/bulk", get(bulk_page).post(bulk_submit))
+        .route("/portal/prefix", post(choose_prefix))
 }
 
-/// The registrant the caller acts for (403 for admins and anyone without one).
-fn own_prefix(caller: &Caller) -> ApiResult<PrefixCode> {
-    caller.user.prefix.ok_or_else(|| {
+/// The cookie holding the prefix an account with several chose to work under in the portal.
+pub const PREFIX_COOKIE: &str = "isrc_prefix";
+
+/// The registrant the caller acts for in the portal: the prefix chosen with the switcher (an
+/// account may hold several), else the account's first (403 for admins and anyone without one).
+fn own_prefix(caller: &Caller, headers: &axum::http::HeaderMap) -> ApiResult<PrefixCode> {
+    let default = caller.user.prefix.ok_or_else(|| {
         ApiError::forbidden(
             "the portal is for registrant users; agency admins use the back office (/agency)",
         )
-    })
+    })?;
+    Ok(auth::cookie_value(headers, PREFIX_COOKIE)
+        .and_then(|text| text.parse::<PrefixCode>().ok())
+        .filter(|p| caller.user.prefixes.contains(p))
+        .unwrap_or(default))
+}
+
+#[derive(Debug, Deserialize)]
+struct PrefixForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    prefix: String,
+}
+
+/// Switches the portal to another prefix of the account.
+async fn choose_prefix(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<PrefixForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    let prefix = crate::api::registry::parse_prefix(&form.prefix)?;
+    caller.require_registrant(prefix)?;
+    if caller.user.role != isrc_registry::Role::Registrant {
+        return Err(ApiError::forbidden("the portal is for registrant users"));
+    }
+    let secure = if state.config.insecure_cookies {
+        ""
+    } else {
+        "; Secure"
+    };
+    let cookie = format!("{PREFIX_COOKIE}={prefix}; Path=/; HttpOnly; SameSite=Lax{secure}");
+    Ok((
+        [(axum::http::header::SET_COOKIE, cookie)],
+        Redirect::to("/portal"),
+    )
+        .into_response())
 }
 
 /// One of the caller's recordings; 404 for a code of another registrant, as for an unknown one.
@@ -114,9 +155,10 @@ const LIST_LIMIT: u64 = 500;
 async fn recordings(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Response> {
-    let prefix = own_prefix(&caller)?;
+    let prefix = own_prefix(&caller, &headers)?;
     let q = query.q.unwrap_or_default();
     let all = query.all.is_some_and(|v| !v.is_empty());
     let filter = ListFilter {
@@ -164,10 +206,11 @@ struct ShowQuery {
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> ApiResult<Response> {
-    let prefix = own_prefix(&caller)?;
+    let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
     let public = state.store.is_public(r.isrc).await?;
     let history = state.store.audit_log(Some(&r.isrc.to_string())).await?;
@@ -216,11 +259,12 @@ struct VoidForm {
 async fn void(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
     Form(form): Form<VoidForm>,
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
-    let prefix = own_prefix(&caller)?;
+    let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
     if form.reason.trim().is_empty() {
         return Err(ApiError::bad_request(
@@ -245,11 +289,12 @@ struct PublishForm {
 async fn publish(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
     Form(form): Form<PublishForm>,
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
-    let prefix = own_prefix(&caller)?;
+    let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
     let public = form.public == "1";
     state
@@ -377,9 +422,10 @@ struct AllocateQuery {
 async fn allocate_page(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Query(query): Query<AllocateQuery>,
 ) -> ApiResult<Response> {
-    let prefix = own_prefix(&caller)?;
+    let prefix = own_prefix(&caller, &headers)?;
     let mut form = AllocateForm::default();
     if let Some(parent) = query.parent {
         let r = own_recording(&state, prefix, &parent).await?;
@@ -493,12 +539,7 @@ async fn plan(
             } else {
                 form.policy.parse()?
             };
-            let mut base = parent.meta.clone();
-            base.parent = Some(parent.isrc);
-            base.change = Some(change.as_str().to_string());
-            if change == Change::Video {
-                base.content_type = ContentType::Video;
-            }
+            let base = isrc_registry::derived_meta(&parent, change);
             let meta = recording_input(form, base)?;
             let durations = match (change, parent.meta.duration_ms) {
                 (Change::Edit, None) => {
@@ -553,10 +594,11 @@ fn summary(meta: &RecordingInput) -> Vec<(&'static str, String)> {
 async fn allocate_submit(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Form(mut form): Form<AllocateForm>,
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
-    let prefix = own_prefix(&caller)?;
+    let prefix = own_prefix(&caller, &headers)?;
     let (meta, derived) = match plan(&state, prefix, &form).await {
         Ok(p) => p,
         Err(e) if e.status().is_client_error() => {
@@ -566,7 +608,7 @@ async fn allocate_submit(
                 &caller,
                 prefix,
                 form,
-                Some(e.message().to_string()),
+                Some(super::for_pages(e.message())),
                 None,
                 status,
             )
@@ -632,7 +674,7 @@ async fn allocate_submit(
                 &caller,
                 prefix,
                 form,
-                Some(e.message().to_string()),
+                Some(super::for_pages(e.message())),
                 None,
                 status,
             )
@@ -653,8 +695,8 @@ struct BulkPage {
     allocated: Vec<(String, String, String)>,
 }
 
-async fn bulk_page(caller: Caller) -> ApiResult<Response> {
-    let prefix = own_prefix(&caller)?;
+async fn bulk_page(caller: Caller, headers: axum::http::HeaderMap) -> ApiResult<Response> {
+    let prefix = own_prefix(&caller, &headers)?;
     Ok(page(&BulkPage {
         nav: Nav::for_caller(Some(&caller)),
         prefix: prefix.to_string(),
@@ -667,6 +709,7 @@ async fn bulk_page(caller: Caller) -> ApiResult<Response> {
 async fn bulk_submit(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
     let mut multipart = multipart?;
@@ -683,7 +726,7 @@ async fn bulk_submit(
         }
     }
     caller.check_csrf(token.as_deref())?;
-    let prefix = own_prefix(&caller)?;
+    let prefix = own_prefix(&caller, &headers)?;
     let nav = Nav::for_caller(Some(&caller));
     let refuse = |errors: Vec<String>| {
         page_with_status(
@@ -726,18 +769,25 @@ async fn bulk_submit(
         .iter()
         .map(|r| (r.artist.clone(), r.title.clone()))
         .collect();
-    let allocation = state
-        .store
-        .allocate(&AllocationRequest {
-            prefix,
-            year: state.today().year(),
-            recordings,
-            force: false,
-            actor: caller.actor(),
-            idempotency_key: None,
-            labels,
-        })
-        .await;
+    let request = AllocationRequest {
+        prefix,
+        year: state.today().year(),
+        recordings,
+        force: false,
+        actor: caller.actor(),
+        idempotency_key: None,
+        labels,
+    };
+    let allocation = state.store.allocate(&request).await;
+    if let Err(e) = &allocation
+        && e.is_caller_error()
+    {
+        // Allocation stops at the first duplicate: list them all.
+        let conflicts = state.store.batch_conflicts(&request).await?;
+        if conflicts.len() > 1 {
+            return Ok(refuse(conflicts));
+        }
+    }
     match allocation {
         Ok(a) => Ok(page(&BulkPage {
             nav: nav.clone(),

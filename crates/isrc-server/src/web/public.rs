@@ -365,7 +365,7 @@ pub(super) async fn apply_submit(
             &ApplyPage {
                 nav,
                 form_token: form.csrf_token.clone().unwrap_or_default(),
-                error: Some(e.message().to_string()),
+                error: Some(super::for_pages(e.message())),
                 form,
             },
         )),

@@ -101,13 +101,14 @@ impl TestServer {
             .unwrap();
     }
 
-    /// Makes a user with password `password-123` and returns its e-mail address.
+    /// Makes a user with password `tulip-orbit-canvas-quarry` and returns its e-mail address.
     pub async fn user(&self, email: &str, prefix: Option<&str>) -> String {
         self.store
             .create_user(
                 &NewUser {
                     email: email.into(),
-                    password_hash: isrc_server::auth::hash_password("password-123").unwrap(),
+                    password_hash: isrc_server::auth::hash_password("tulip-orbit-canvas-quarry")
+                        .unwrap(),
                     role: if prefix.is_some() {
                         Role::Registrant
                     } else {
@@ -127,7 +128,7 @@ impl TestServer {
         let response = self
             .http
             .post(self.url("/api/v1/session"))
-            .json(&serde_json::json!({"email": email, "password": "password-123"}))
+            .json(&serde_json::json!({"email": email, "password": "tulip-orbit-canvas-quarry"}))
             .send()
             .await
             .unwrap();
@@ -208,7 +209,7 @@ impl TestServer {
             .post(
                 "/api/v1/users",
                 admin,
-                serde_json::json!({"email": email, "prefix": prefix, "password": "password-123"}),
+                serde_json::json!({"email": email, "prefix": prefix, "password": "tulip-orbit-canvas-quarry"}),
             )
             .await;
         assert_eq!(r.status(), 201, "add user {email}");
