@@ -60,6 +60,7 @@
 #![warn(missing_docs)]
 
 mod accounts;
+mod counters;
 pub mod csv_input;
 mod derive;
 mod error;
@@ -68,6 +69,7 @@ mod model;
 mod store;
 
 pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
+pub use counters::YearUsage;
 pub use derive::{AgencyPolicy, Change, Decision, decide};
 pub use error::{Error, Result};
 pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};

@@ -1,6 +1,6 @@
 //! The [`Store`]: one async API over SQLite and PostgreSQL.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use isrc::{Isrc, PrefixCode, PrefixStatus, PrefixTable};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Row};
 
+use crate::counters::{self, ImportTally, Take};
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -69,6 +70,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0002_accounts.sql"),
         include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "counter_usage",
+        include_str!("../migrations/sqlite/0003_counter_usage.sql"),
+        include_str!("../migrations/postgres/0003_counter_usage.sql"),
     ),
 ];
 
@@ -688,51 +695,9 @@ impl Store {
         }
 
         let year2 = (request.year % 100) as i64;
-        sqlx::query(
-            "INSERT INTO counters (prefix, year, next_designation) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(prefix.as_str())
-        .bind(year2)
-        .bind(i64::from(registrant.ranges[0].start))
-        .execute(&mut *conn)
-        .await?;
-        // The no-op update takes the row lock (PostgreSQL), so allocators of one prefix and year
-        // queue here instead of failing later; SQLite already holds the write lock.
-        let cursor: i64 = sqlx::query(
-            "UPDATE counters SET next_designation = next_designation WHERE prefix = $1 AND year = $2 RETURNING next_designation",
-        )
-        .bind(prefix.as_str())
-        .bind(year2)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-        let taken: BTreeSet<u32> =
-            sqlx::query("SELECT designation FROM recordings WHERE prefix = $1 AND year = $2 AND designation >= $3")
-                .bind(prefix.as_str())
-                .bind(year2)
-                .bind(cursor)
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|row| dec_i64(row, "designation").map(|d| d as u32))
-                .collect::<Result<_>>()?;
         let capacity: u32 = registrant.ranges.iter().map(|r| r.len()).sum();
-        let mut used: u32 = 0;
-        for range in &registrant.ranges {
-            let n: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM recordings WHERE prefix = $1 AND year = $2 AND designation BETWEEN $3 AND $4",
-            )
-            .bind(prefix.as_str())
-            .bind(year2)
-            .bind(i64::from(range.start))
-            .bind(i64::from(range.end))
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-            used += n as u32;
-        }
         let requested = request.recordings.len() as u32;
-        let exhausted = || Error::Exhausted {
+        let exhausted = |used: u32| Error::Exhausted {
             prefix: prefix.to_string(),
             year: request.year,
             ranges: ranges_to_string(&registrant.ranges),
@@ -740,29 +705,15 @@ impl Store {
             used,
             requested,
         };
-        if capacity.saturating_sub(used) < requested {
-            return Err(exhausted());
-        }
-        let mut next = cursor.max(0) as u32;
-        let mut isrcs = Vec::with_capacity(request.recordings.len());
-        for _ in 0..request.recordings.len() {
-            let designation = loop {
-                let Some(range) = registrant.ranges.iter().find(|r| r.end >= next) else {
-                    return Err(exhausted());
-                };
-                next = next.max(range.start);
-                if taken.contains(&next) {
-                    next += 1;
-                    continue;
-                }
-                next += 1;
-                break next - 1;
+        let (designations, used) =
+            match counters::take(conn, prefix, year2, &registrant.ranges, requested).await? {
+                Take::Granted { designations, used } => (designations, used),
+                Take::Exhausted { used } => return Err(exhausted(used)),
             };
-            let code = prefix
-                .isrc(year2 as u8, designation)
-                .ok_or_else(exhausted)?;
-            isrcs.push(code);
-        }
+        let isrcs = designations
+            .iter()
+            .map(|&d| prefix.isrc(year2 as u8, d).ok_or_else(|| exhausted(used)))
+            .collect::<Result<Vec<Isrc>>>()?;
         let created_at = now();
         let rows: Vec<Recording> = request
             .recordings
@@ -786,15 +737,9 @@ impl Store {
             "allocate",
         )
         .await?;
-        sqlx::query("UPDATE counters SET next_designation = $1 WHERE prefix = $2 AND year = $3")
-            .bind(i64::from(next))
-            .bind(prefix.as_str())
-            .bind(year2)
-            .execute(&mut *conn)
-            .await?;
         let allocation = Allocation {
             isrcs,
-            used: used + requested,
+            used,
             capacity,
             replayed: false,
         };
@@ -1008,6 +953,18 @@ impl Store {
             })
             .collect();
         let keys: Vec<String> = records.iter().map(|r| match_key(&r.meta)).collect();
+        let mut tally = ImportTally::default();
+        for r in records {
+            if let Some(reg) = registrants.get(&r.isrc.prefix()) {
+                tally.add(
+                    r.isrc.prefix(),
+                    i64::from(r.isrc.year()),
+                    r.isrc.designation(),
+                    &reg.ranges,
+                );
+            }
+        }
+        tally.apply(conn).await?;
         insert_recordings(self.inner.backend, conn, &rows, &keys, actor, "import").await?;
         Ok(rows.len())
     }
