@@ -58,6 +58,19 @@ pub struct ServeArgs {
     /// Registrant-code applications per client address per hour.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub application_rate: u32,
+    /// Request bytes in flight at once across validate, check and bulk allocation; requests
+    /// beyond it are answered 503 with Retry-After.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub in_flight: usize,
+    /// Largest body of a validate or check request made without signing in.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub anonymous_body: usize,
+    /// Most bytes an anonymous catalogue check may unpack a gzip upload to.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub check_max_bytes: u64,
+    /// Most records (lines) in an anonymous catalogue check.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub check_max_records: u64,
 }
 
 /// `isrc admin ...`.
@@ -109,6 +122,10 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     config.limits.public_per_minute = args.public_rate;
     config.limits.login_per_minute = args.login_rate;
     config.limits.applications_per_hour = args.application_rate;
+    config.limits.in_flight_bytes = args.in_flight;
+    config.limits.anonymous_body_bytes = args.anonymous_body;
+    config.limits.check_decompressed_bytes = args.check_max_bytes;
+    config.limits.check_records = args.check_max_records;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
