@@ -69,7 +69,7 @@ for bin in "$@"; do
   v=$!
   BODY_FILE=codes.txt wrk -t2 -c20 -d"${secs}s" --timeout 30s -s "$ROOT/benches/post-file.lua" "$BASE/api/v1/check" > check.out 2>&1 &
   c=$!
-  ISRC_TOKEN=$TOKEN wrk -t1 -c4 -d"${secs}s" --timeout 30s -s "$ROOT/benches/allocate.lua" "$BASE" > flooded.out 2>&1 &
+  ISRC_RUN=flooded- ISRC_TOKEN=$TOKEN wrk -t1 -c4 -d"${secs}s" --timeout 30s -s "$ROOT/benches/allocate.lua" "$BASE" > flooded.out 2>&1 &
   a=$!
   wrk -t1 -c1 -d"${secs}s" --latency "$BASE/healthz" > healthz.out 2>&1
   wait $v $c $a

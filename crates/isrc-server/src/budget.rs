@@ -5,6 +5,7 @@
 //! their latency while it lasts.
 
 use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{OptionalFromRequestParts, Request, State};
@@ -49,13 +50,30 @@ impl Budget {
     /// Reserves `bytes` until the returned permit is dropped; 503 with `Retry-After` when the
     /// budget does not have them now. A request larger than the whole budget needs all of it.
     pub fn try_take(&self, bytes: u64) -> Result<OwnedSemaphorePermit, ApiError> {
-        let units = bytes.div_ceil(UNIT).clamp(1, u64::from(self.units)) as u32;
         self.permits
             .clone()
-            .try_acquire_many_owned(units)
+            .try_acquire_many_owned(self.units_for(bytes))
             .map_err(|_| ApiError::busy(1))
     }
+
+    /// [`Budget::try_take`], waiting up to `wait` for the bytes (in turn with other waiters)
+    /// before the 503. A waiting request has not been read yet, so it costs no memory, and
+    /// clients that retry at once are slowed to one try per `wait` instead of spinning.
+    pub async fn take(&self, bytes: u64, wait: Duration) -> Result<OwnedSemaphorePermit, ApiError> {
+        let units = self.units_for(bytes);
+        match tokio::time::timeout(wait, self.permits.clone().acquire_many_owned(units)).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ApiError::busy(1)),
+        }
+    }
+
+    fn units_for(&self, bytes: u64) -> u32 {
+        bytes.div_ceil(UNIT).clamp(1, u64::from(self.units)) as u32
+    }
 }
+
+/// How long a request waits for the budget before it is answered 503.
+const WAIT: Duration = Duration::from_millis(500);
 
 /// Middleware of validate and check: the per-request cap (anonymous callers get the smaller
 /// one), then the bytes of the request taken from the [`Budget`] until its answer has been
@@ -120,7 +138,11 @@ async fn charge(
     if declared.is_some_and(|length| length <= free_below) {
         return next.run(Request::from_parts(parts, body)).await;
     }
-    let permit = match state.budget.try_take(declared.unwrap_or(cap as u64)) {
+    let permit = match state
+        .budget
+        .take(declared.unwrap_or(cap as u64), WAIT)
+        .await
+    {
         Ok(permit) => permit,
         Err(e) => {
             // Read the body (discarding it, up to the cap) before answering: a server that
