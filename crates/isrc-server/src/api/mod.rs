@@ -55,16 +55,19 @@ impl utoipa::Modify for Security {
 /// Every API route, with its document.
 pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     // The budget runs after the rate limit: a request over its rate costs nothing.
-    let expensive = OpenApiRouter::new()
+    let validate = OpenApiRouter::new()
         .routes(routes!(lookup::validate))
-        .routes(routes!(check::check))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::budget::public,
+            crate::budget::validate,
         ));
+    let check = OpenApiRouter::new().routes(routes!(check::check)).layer(
+        axum::middleware::from_fn_with_state(state.clone(), crate::budget::public),
+    );
     let public = OpenApiRouter::new()
         .routes(routes!(lookup::isrc))
-        .merge(expensive)
+        .merge(validate)
+        .merge(check)
         .routes(routes!(registry::lookup))
         .layer(state.limits.public.layer());
     let allocate = OpenApiRouter::new()
