@@ -11,6 +11,8 @@ end
 
 function init(args)
   counter = 0
+  -- Distinct titles across runs on one ledger: ISRC_RUN names the run.
+  run = os.getenv("ISRC_RUN") or ""
   created = 0
   other = 0
   wrk.method = "POST"
@@ -22,7 +24,7 @@ end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"title":"Load %d-%d","artist":"Bench","duration":"3:00"}', tid, counter)
+    '{"title":"Load %s%d-%d","artist":"Bench","duration":"3:00"}', run, tid, counter)
   return wrk.format(nil, nil, nil, body)
 end
 

@@ -62,6 +62,19 @@ pub struct ServeArgs {
     /// client address, method, path without the query, status, milliseconds).
     #[arg(long)]
     pub no_access_log: bool,
+    /// Request bytes in flight at once across validate, check and bulk allocation; requests
+    /// beyond it are answered 503 with Retry-After.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub in_flight: usize,
+    /// Largest body of a validate or check request made without signing in.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub anonymous_body: usize,
+    /// Most bytes an anonymous catalogue check may unpack a gzip upload to.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub check_max_bytes: u64,
+    /// Most records (lines) in an anonymous catalogue check.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub check_max_records: u64,
 }
 
 /// `isrc admin ...`.
@@ -123,6 +136,10 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     config.limits.login_per_minute = args.login_rate;
     config.limits.applications_per_hour = args.application_rate;
     config.access_log = !args.no_access_log;
+    config.limits.in_flight_bytes = args.in_flight;
+    config.limits.anonymous_body_bytes = args.anonymous_body;
+    config.limits.check_decompressed_bytes = args.check_max_bytes;
+    config.limits.check_records = args.check_max_records;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -63,6 +63,7 @@ mod accounts;
 mod agency;
 mod audit_note;
 mod conflicts;
+mod counters;
 pub mod csv_input;
 mod derive;
 mod error;
@@ -74,6 +75,7 @@ mod users;
 
 pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
 pub use conflicts::{MAX_LISTED_CONFLICTS, conflicts_error};
+pub use counters::YearUsage;
 pub use derive::{AgencyPolicy, Change, Decision, decide, derived_meta};
 pub use error::{Error, Result};
 pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};

@@ -1,6 +1,6 @@
 //! The [`Store`]: one async API over SQLite and PostgreSQL.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use isrc::{Isrc, PrefixCode, PrefixStatus, PrefixTable};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Row};
 
+use crate::counters::{self, ImportTally, Take};
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -69,6 +70,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0002_accounts.sql"),
         include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "counter_usage",
+        include_str!("../migrations/sqlite/0003_counter_usage.sql"),
+        include_str!("../migrations/postgres/0003_counter_usage.sql"),
     ),
     (
         5,
@@ -702,51 +709,9 @@ impl Store {
         }
 
         let year2 = (request.year % 100) as i64;
-        sqlx::query(
-            "INSERT INTO counters (prefix, year, next_designation) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(prefix.as_str())
-        .bind(year2)
-        .bind(i64::from(registrant.ranges[0].start))
-        .execute(&mut *conn)
-        .await?;
-        // The no-op update takes the row lock (PostgreSQL), so allocators of one prefix and year
-        // queue here instead of failing later; SQLite already holds the write lock.
-        let cursor: i64 = sqlx::query(
-            "UPDATE counters SET next_designation = next_designation WHERE prefix = $1 AND year = $2 RETURNING next_designation",
-        )
-        .bind(prefix.as_str())
-        .bind(year2)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-        let taken: BTreeSet<u32> =
-            sqlx::query("SELECT designation FROM recordings WHERE prefix = $1 AND year = $2 AND designation >= $3")
-                .bind(prefix.as_str())
-                .bind(year2)
-                .bind(cursor)
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|row| dec_i64(row, "designation").map(|d| d as u32))
-                .collect::<Result<_>>()?;
         let capacity: u32 = registrant.ranges.iter().map(|r| r.len()).sum();
-        let mut used: u32 = 0;
-        for range in &registrant.ranges {
-            let n: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM recordings WHERE prefix = $1 AND year = $2 AND designation BETWEEN $3 AND $4",
-            )
-            .bind(prefix.as_str())
-            .bind(year2)
-            .bind(i64::from(range.start))
-            .bind(i64::from(range.end))
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-            used += n as u32;
-        }
         let requested = request.recordings.len() as u32;
-        let exhausted = || Error::Exhausted {
+        let exhausted = |used: u32| Error::Exhausted {
             prefix: prefix.to_string(),
             year: request.year,
             ranges: ranges_to_string(&registrant.ranges),
@@ -754,29 +719,15 @@ impl Store {
             used,
             requested,
         };
-        if capacity.saturating_sub(used) < requested {
-            return Err(exhausted());
-        }
-        let mut next = cursor.max(0) as u32;
-        let mut isrcs = Vec::with_capacity(request.recordings.len());
-        for _ in 0..request.recordings.len() {
-            let designation = loop {
-                let Some(range) = registrant.ranges.iter().find(|r| r.end >= next) else {
-                    return Err(exhausted());
-                };
-                next = next.max(range.start);
-                if taken.contains(&next) {
-                    next += 1;
-                    continue;
-                }
-                next += 1;
-                break next - 1;
+        let (designations, used) =
+            match counters::take(conn, prefix, year2, &registrant.ranges, requested).await? {
+                Take::Granted { designations, used } => (designations, used),
+                Take::Exhausted { used } => return Err(exhausted(used)),
             };
-            let code = prefix
-                .isrc(year2 as u8, designation)
-                .ok_or_else(exhausted)?;
-            isrcs.push(code);
-        }
+        let isrcs = designations
+            .iter()
+            .map(|&d| prefix.isrc(year2 as u8, d).ok_or_else(|| exhausted(used)))
+            .collect::<Result<Vec<Isrc>>>()?;
         let created_at = now();
         let rows: Vec<Recording> = request
             .recordings
@@ -800,15 +751,9 @@ impl Store {
             "allocate",
         )
         .await?;
-        sqlx::query("UPDATE counters SET next_designation = $1 WHERE prefix = $2 AND year = $3")
-            .bind(i64::from(next))
-            .bind(prefix.as_str())
-            .bind(year2)
-            .execute(&mut *conn)
-            .await?;
         let allocation = Allocation {
             isrcs,
-            used: used + requested,
+            used,
             capacity,
             replayed: false,
         };
@@ -1022,6 +967,18 @@ impl Store {
             })
             .collect();
         let keys: Vec<String> = records.iter().map(|r| match_key(&r.meta)).collect();
+        let mut tally = ImportTally::default();
+        for r in records {
+            if let Some(reg) = registrants.get(&r.isrc.prefix()) {
+                tally.add(
+                    r.isrc.prefix(),
+                    i64::from(r.isrc.year()),
+                    r.isrc.designation(),
+                    &reg.ranges,
+                );
+            }
+        }
+        tally.apply(conn).await?;
         insert_recordings(self.inner.backend, conn, &rows, &keys, actor, "import").await?;
         Ok(rows.len())
     }
@@ -1666,6 +1623,9 @@ fn recording_json_sql(backend: Backend) -> String {
     }
 }
 
+/// Rows per multi-row insert statement.
+const CHUNK: usize = 400;
+
 /// Inserts new recordings and their audit rows, in chunks of multi-row statements.
 ///
 /// Every row of one call shares its origin and creation time, and none is void yet; those
@@ -1682,7 +1642,6 @@ async fn insert_recordings(
     actor: &str,
     action: &str,
 ) -> Result<()> {
-    const CHUNK: usize = 400;
     // Bound once per statement: origin and created_at; bound per row: the other 17 values.
     const PER_ROW: usize = 17;
     let Some(first) = rows.first() else {
@@ -1715,6 +1674,22 @@ async fn insert_recordings(
             sql.push(')');
         }
         sql.push_str(") AS v");
+        // PostgreSQL writes the audit rows in the same statement, from the rows it inserted:
+        // one round trip less while the counter row is locked.
+        let together = backend == Backend::Postgres;
+        if together {
+            sql.insert_str(0, "WITH ins AS (");
+            sql.push_str(
+                " RETURNING *) INSERT INTO audit (at, actor, action, subject, after) SELECT ",
+            );
+            for k in p + 1..=p + 3 {
+                push_placeholder(&mut sql, backend, k);
+                sql.push_str(", ");
+            }
+            sql.push_str("isrc, ");
+            sql.push_str(&audit_json);
+            sql.push_str(" FROM ins ORDER BY code");
+        }
         let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(first.origin.as_str())
             .bind(first.created_at.as_str());
@@ -1739,7 +1714,14 @@ async fn insert_recordings(
                 .bind(r.status.as_str())
                 .bind(key.as_str());
         }
+        if together {
+            q = q.bind(now()).bind(actor).bind(action);
+        }
         q.execute(&mut *conn).await?;
+        if together {
+            hold_after_first_chunk(n, rows.len(), &hold).await;
+            continue;
+        }
 
         let mut sql = String::from("INSERT INTO audit (at, actor, action, subject, after) SELECT ");
         for k in 1..=3 {
@@ -1764,18 +1746,22 @@ async fn insert_recordings(
             q = q.bind(r.isrc.to_u64() as i64);
         }
         q.execute(&mut *conn).await?;
-
-        if n == 0
-            && rows.len() > CHUNK
-            && let Some(path) = &hold
-        {
-            std::fs::write(path, b"holding").ok();
-            loop {
-                tokio::time::sleep(Duration::from_secs(3600)).await;
-            }
-        }
+        hold_after_first_chunk(n, rows.len(), &hold).await;
     }
     Ok(())
+}
+
+/// The [`HOLD_VAR`] test hook: after the first chunk of a batch of several, signal and wait.
+async fn hold_after_first_chunk(n: usize, rows: usize, hold: &Option<std::ffi::OsString>) {
+    if n == 0
+        && rows > CHUNK
+        && let Some(path) = hold
+    {
+        std::fs::write(path, b"holding").ok();
+        loop {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    }
 }
 
 async fn migrate(conn: &mut AnyConnection, backend: Backend) -> Result<()> {

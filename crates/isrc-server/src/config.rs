@@ -61,6 +61,16 @@ pub struct Limits {
     pub public_per_minute: u32,
     /// How long a session lasts.
     pub session_ttl: Duration,
+    /// Request bytes in flight at once across validate, check and bulk allocation; more are
+    /// answered 503 with `Retry-After`.
+    pub in_flight_bytes: usize,
+    /// Largest body of an anonymous validate or check request (signed-in callers get
+    /// `max_body_bytes`).
+    pub anonymous_body_bytes: usize,
+    /// Most bytes an anonymous catalogue check may decompress to (a gzip upload).
+    pub check_decompressed_bytes: u64,
+    /// Most lines (records) an anonymous catalogue check may hold.
+    pub check_records: u64,
 }
 
 impl Default for Limits {
@@ -71,6 +81,10 @@ impl Default for Limits {
             applications_per_hour: 10,
             public_per_minute: 600,
             session_ttl: Duration::from_secs(12 * 3600),
+            in_flight_bytes: 16 * 1024 * 1024,
+            anonymous_body_bytes: 4 * 1024 * 1024,
+            check_decompressed_bytes: 64 * 1024 * 1024,
+            check_records: 1_000_000,
         }
     }
 }

@@ -79,6 +79,21 @@ impl ApiError {
         }
     }
 
+    /// 503 with a `Retry-After` of `seconds`: the budget of large requests is spent for now.
+    pub fn busy(seconds: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                format!(
+                    "the server is busy with other large requests; try again in {} s",
+                    seconds.max(1)
+                ),
+            )
+        }
+    }
+
     /// 500 for a failure of the server itself; the detail goes to the log, not to the client.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         eprintln!("isrc serve: internal error: {detail}");

@@ -14,6 +14,7 @@
 pub mod access_log;
 pub mod api;
 pub mod auth;
+pub mod budget;
 pub mod config;
 pub mod error;
 pub mod limits;

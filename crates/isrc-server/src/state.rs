@@ -5,6 +5,7 @@ use std::sync::Arc;
 use isrc::{Date, Policy, PrefixTable};
 use isrc_registry::Store;
 
+use crate::budget::{Budget, Workers};
 use crate::config::Config;
 use crate::limits::RateLimit;
 use crate::mail::Mailer;
@@ -35,6 +36,10 @@ pub struct SharedState {
     pub mailer: Mailer,
     /// Rate limits.
     pub limits: RateLimits,
+    /// Bytes in flight of the expensive endpoints.
+    pub budget: Budget,
+    /// Low-priority threads for the expensive endpoints' CPU work.
+    pub workers: Workers,
 }
 
 /// The rate limits, one per kind of request.
@@ -67,12 +72,15 @@ impl AppState {
             public: RateLimit::per_minute(config.limits.public_per_minute)
                 .trusting_forwarded_for(proxy),
         };
+        let config_limits = config.limits.clone();
         Ok(AppState(Arc::new(SharedState {
             store,
             config: Arc::new(config),
             prefixes: Arc::new(prefixes),
             mailer,
             limits,
+            budget: Budget::new(config_limits.in_flight_bytes),
+            workers: Workers::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
         })))
     }
 

@@ -1,6 +1,9 @@
 //! `POST /api/v1/check`: a catalogue file in, the `isrc check` JSON report (or the annotated
 //! CSV) out.
 
+use std::io::{BufRead, BufReader, Read};
+use std::sync::{Arc, Mutex};
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
@@ -32,7 +35,8 @@ pub struct CheckQuery {
         content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "The `isrc check` JSON summary, or text/csv with output=csv"),
-        (status = 413, description = "Body too large", body = crate::error::ErrorBody),
+        (status = 413, description = "Body too large (anonymous callers have a smaller cap; for check also: unpacks to too many bytes or records)", body = crate::error::ErrorBody),
+        (status = 503, description = "Busy: the bytes in flight of large requests are at the server's budget; retry after Retry-After seconds", body = crate::error::ErrorBody),
         (status = 422, description = "The file cannot be read as a catalogue", body = crate::error::ErrorBody),
     ))]
 pub async fn check(
@@ -40,6 +44,10 @@ pub async fn check(
     Query(query): Query<CheckQuery>,
     request: Request,
 ) -> ApiResult<Response> {
+    let anonymous = request
+        .extensions()
+        .get::<crate::budget::Anonymous>()
+        .is_some();
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -76,28 +84,148 @@ pub async fn check(
     };
     let prefixes = state.prefixes.clone();
     let today = state.today();
-    // The checker uses the rayon pool and blocking reads: keep it off the async threads.
-    tokio::task::spawn_blocking(move || {
-        let policy = Policy::new(today).with_prefixes(&prefixes);
-        let mut checker = Checker::new(policy, Options::default());
-        let reader = std::io::Cursor::new(data);
-        if annotate {
-            let mut writer = AnnotateWriter::new(Vec::new());
-            let sink: &mut dyn RecordSink = &mut writer;
-            checker
-                .check_reader(&name, reader, Some(sink))
-                .map_err(unreadable)?;
-            let csv = writer.into_inner().map_err(ApiError::internal)?;
-            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
-        } else {
-            checker
-                .check_reader(&name, reader, None)
-                .map_err(unreadable)?;
-            Ok(axum::Json(checker.finish()).into_response())
+    let limits = &state.config.limits;
+    let caps = anonymous.then_some(Caps {
+        bytes: limits.check_decompressed_bytes,
+        records: limits.check_records,
+    });
+    // The checker reads blocking and is CPU-bound: the low-priority workers run it.
+    state
+        .workers
+        .run(move || {
+            let policy = Policy::new(today).with_prefixes(&prefixes);
+            let mut checker = Checker::new(policy, Options::default());
+            let hit = Arc::new(Mutex::new(None));
+            let reader = capped_reader(data, caps, hit.clone()).map_err(unreadable_io)?;
+            let over = |error: isrc_check::CheckError| match *hit.lock().unwrap() {
+                Some(cap) => over_cap(cap, caps),
+                None => unreadable(error),
+            };
+            if annotate {
+                let mut writer = AnnotateWriter::new(Vec::new());
+                let sink: &mut dyn RecordSink = &mut writer;
+                checker
+                    .check_reader(&name, reader, Some(sink))
+                    .map_err(over)?;
+                let csv = writer.into_inner().map_err(ApiError::internal)?;
+                Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
+            } else {
+                checker.check_reader(&name, reader, None).map_err(over)?;
+                Ok(axum::Json(checker.finish()).into_response())
+            }
+        })
+        .await?
+}
+
+/// The caps of an anonymous check: bytes after decompression, and lines (records).
+#[derive(Debug, Clone, Copy)]
+struct Caps {
+    bytes: u64,
+    records: u64,
+}
+
+/// Which cap a request ran into.
+#[derive(Debug, Clone, Copy)]
+enum Cap {
+    Bytes,
+    Records,
+}
+
+fn over_cap(cap: Cap, caps: Option<Caps>) -> ApiError {
+    let caps = caps.unwrap_or(Caps {
+        bytes: 0,
+        records: 0,
+    });
+    let (code, message) = match cap {
+        Cap::Bytes => (
+            "decompressed_too_large",
+            format!(
+                "the catalogue unpacks to more than {} bytes, the most an anonymous check may read; split it, or send an API token",
+                caps.bytes
+            ),
+        ),
+        Cap::Records => (
+            "too_many_records",
+            format!(
+                "the catalogue holds more than {} records (lines), the most an anonymous check may read; split it, or send an API token",
+                caps.records
+            ),
+        ),
+    };
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, message)
+}
+
+/// The body as the checker will read it: gzip layers undone here (so that the caps count the
+/// unpacked bytes, however many layers), then the caps, when there are any.
+fn capped_reader(
+    data: Bytes,
+    caps: Option<Caps>,
+    hit: Arc<Mutex<Option<Cap>>>,
+) -> std::io::Result<Box<dyn Read + Send>> {
+    let Some(caps) = caps else {
+        return Ok(Box::new(std::io::Cursor::new(data)));
+    };
+    let mut reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(data));
+    for _ in 0..4 {
+        if !reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+            break;
         }
-    })
-    .await
-    .map_err(ApiError::internal)?
+        let inner = flate2::read::MultiGzDecoder::new(reader);
+        reader = Box::new(BufReader::new(Capped {
+            inner,
+            bytes_left: caps.bytes,
+            lines_left: u64::MAX,
+            hit: hit.clone(),
+        }));
+    }
+    Ok(Box::new(Capped {
+        inner: reader,
+        bytes_left: caps.bytes,
+        // One more line than records: the header row.
+        lines_left: caps.records.saturating_add(1),
+        hit,
+    }))
+}
+
+/// A reader that fails once it has given more bytes or lines than allowed, and says which.
+struct Capped<R> {
+    inner: R,
+    bytes_left: u64,
+    lines_left: u64,
+    hit: Arc<Mutex<Option<Cap>>>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let over = if n as u64 > self.bytes_left {
+            Some(Cap::Bytes)
+        } else {
+            let lines = buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+            match self.lines_left.checked_sub(lines) {
+                Some(left) => {
+                    self.lines_left = left;
+                    None
+                }
+                None => Some(Cap::Records),
+            }
+        };
+        if let Some(cap) = over {
+            let mut hit = self.hit.lock().unwrap_or_else(|e| e.into_inner());
+            hit.get_or_insert(cap);
+            return Err(std::io::Error::other("over the anonymous check's cap"));
+        }
+        self.bytes_left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn unreadable_io(error: std::io::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unreadable_catalogue",
+        format!("cannot read the upload (corrupt gzip data?): {error}"),
+    )
 }
 
 fn unreadable(error: isrc_check::CheckError) -> ApiError {

@@ -1,5 +1,7 @@
 //! Public checks: health, one code, a list of codes.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -51,7 +53,8 @@ fn json_response(body: String) -> Response {
     responses(
         (status = 200, description = "One report per code, in order"),
         (status = 400, description = "Not a JSON array of strings", body = crate::error::ErrorBody),
-        (status = 413, description = "Body too large", body = crate::error::ErrorBody),
+        (status = 413, description = "Body too large (anonymous callers have a smaller cap; for check also: unpacks to too many bytes or records)", body = crate::error::ErrorBody),
+        (status = 503, description = "Busy: the bytes in flight of large requests are at the server's budget; retry after Retry-After seconds", body = crate::error::ErrorBody),
     ))]
 pub async fn validate(
     State(state): State<AppState>,
@@ -59,18 +62,95 @@ pub async fn validate(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Response> {
     let body = body?;
-    let codes = parse_codes(&headers, &body)?;
-    let policy = state.policy();
-    let mut body = String::with_capacity(2 + codes.len() * 512);
-    body.push('[');
-    for (i, code) in codes.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
+    if body.len() <= INLINE_BYTES {
+        // A few codes: answered on the spot, cheaper than a trip to the workers.
+        let codes = parse_codes(&headers, &body)?;
+        let policy = state.policy();
+        let mut text = String::with_capacity(2 + codes.len() * 320);
+        text.push('[');
+        for (i, code) in codes.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            isrc::check(code, &policy).write_json(&mut text);
         }
-        isrc::check(code, &policy).write_json(&mut body);
+        text.push(']');
+        return Ok(json_response(text));
     }
-    body.push(']');
-    Ok(json_response(body))
+    let codes = state
+        .workers
+        .run(move || parse_codes(&headers, &body))
+        .await??;
+    Ok(json_stream(state, Arc::new(codes)))
+}
+
+/// Bodies up to this size (a few dozen codes) are checked on the request's own thread.
+const INLINE_BYTES: usize = 1024;
+
+/// Codes per chunk of a validate answer: about 300 KB of JSON, rendered by one worker job.
+const CHUNK_CODES: usize = 1024;
+
+/// The answer to a validate request, rendered chunk by chunk on the low-priority workers as
+/// the client reads it: memory stays at one chunk per request, whatever the number of codes,
+/// and the async threads never run the checks.
+fn json_stream(state: AppState, codes: Arc<Vec<String>>) -> Response {
+    // Bytes of JSON per code, learnt from the previous chunk (a report is ~300 bytes).
+    let first_guess = 320;
+    let chunks = futures_util::stream::unfold(
+        (0usize, first_guess, false),
+        move |(start, per_code, done)| {
+            let state = state.clone();
+            let codes = codes.clone();
+            async move {
+                if done {
+                    return None;
+                }
+                let total = codes.len();
+                let end = (start + CHUNK_CODES).min(total);
+                let prefixes = state.prefixes.clone();
+                let today = state.today();
+                let rendered = state
+                    .workers
+                    .run(move || {
+                        let policy = isrc::Policy::new(today).with_prefixes(&prefixes);
+                        let mut text = String::with_capacity((end - start) * per_code + 2);
+                        if start == 0 {
+                            text.push('[');
+                        }
+                        for (i, code) in codes[start..end].iter().enumerate() {
+                            if start + i > 0 {
+                                text.push(',');
+                            }
+                            isrc::check(code, &policy).write_json(&mut text);
+                        }
+                        if end == total {
+                            text.push(']');
+                        }
+                        text
+                    })
+                    .await;
+                match rendered {
+                    Ok(text) => {
+                        let learnt = text.len() / (end - start).max(1) + 16;
+                        let last = end == total;
+                        Some((
+                            Ok::<_, std::io::Error>(Bytes::from(text)),
+                            (end, learnt, last),
+                        ))
+                    }
+                    Err(e) => Some((Err(std::io::Error::other(e.to_string())), (end, 0, true))),
+                }
+            }
+        },
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response()
 }
 
 /// Reads the codes of a validate request by its content type.

@@ -55,12 +55,28 @@ impl utoipa::Modify for Security {
 
 /// Every API route, with its document.
 pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
+    // The budget runs after the rate limit: a request over its rate costs nothing.
+    let validate = OpenApiRouter::new()
+        .routes(routes!(lookup::validate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::budget::validate,
+        ));
+    let check = OpenApiRouter::new().routes(routes!(check::check)).layer(
+        axum::middleware::from_fn_with_state(state.clone(), crate::budget::public),
+    );
     let public = OpenApiRouter::new()
         .routes(routes!(lookup::isrc))
-        .routes(routes!(lookup::validate))
-        .routes(routes!(check::check))
+        .merge(validate)
+        .merge(check)
         .routes(routes!(registry::lookup))
         .layer(state.limits.public.layer());
+    let allocate = OpenApiRouter::new()
+        .routes(routes!(registry::allocate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::budget::bulk,
+        ));
     let login = OpenApiRouter::new()
         .routes(routes!(session::login))
         .routes(routes!(recovery::request_reset))
@@ -91,7 +107,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(registry::set_public))
         .routes(routes!(registry::void))
         .routes(routes!(registry::derive))
-        .routes(routes!(registry::allocate))
+        .merge(allocate)
         .routes(routes!(registry::export))
         .routes(routes!(agency::applications))
         .routes(routes!(agency::approve))

@@ -125,8 +125,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let apply = Router::new()
         .route("/apply", post(public::apply_submit))
         .layer(state.limits.applications.layer());
-    let anonymous = Router::new()
+    // The catalogue upload shares the API's budget of bytes in flight.
+    let upload = Router::new()
         .route("/check", post(public::check_submit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::budget::public,
+        ));
+    let anonymous = Router::new()
+        .merge(upload)
         .route("/lookup", get(public::lookup))
         .layer(state.limits.public.layer());
     Router::new()

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Allocations per second with 16 clients (wrk + benches/allocate.lua, one API token) while the
+# prefix-year already holds FILL codes, on SQLite and (with ISRC_BENCH_POSTGRES_URL, a database
+# that may be emptied) on PostgreSQL, for one or two builds, rounds interleaved (not run by CI).
+#
+#   benches/allocate-fill.sh [SECONDS] [ROUNDS] BINARY [BASELINE_BINARY]
+#
+# Each run starts from a fresh ledger: registrant CBXYZ (range 00001-99999) and a token made over
+# the API, then FILL codes allocated for the same year with `isrc allocate --from-csv` straight
+# into the database, then wrk for SECONDS. After each run every code is exported and checked
+# for duplicates. Goal (issue 21): the three fill levels within 15 % of each other, and
+# PostgreSQL >= SQLite.
+set -uo pipefail
+secs=${1:-4}; rounds=${2:-3}; shift 2
+[ $# -ge 1 ] || { echo "usage: $0 [SECONDS] [ROUNDS] BINARY [BASELINE_BINARY]" >&2; exit 2; }
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BINS=(); for b in "$@"; do BINS+=("$(realpath "$b")"); done
+W=$(mktemp -d)
+SERVER_PID=
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+cd "$W"
+year=$(date -u +%Y)
+export ISRC_TODAY=$year-01-15
+for fill in 50000 95000; do
+  python3 -c "
+print('title,artist,duration')
+for i in range($fill): print(f'Fill {i},Fill Artist,{3+i%3}:{i%60:02d}')" > fill-$fill.csv
+done
+
+start_server() { # binary database
+  "$1" serve --db "$2" --listen 127.0.0.1:0 --public-rate 1000000000 --login-rate 100000 \
+    >/dev/null 2>"$W/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    grep -q "listening on" "$W/server.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  BASE=$(grep -o 'http://[0-9.:]*' "$W/server.log" | head -1)
+}
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
+
+make_token() {
+  local password csrf jar="$W/jar"
+  password=$(sed -n 's/^    \(.*\)$/\1/p' "$W/server.log" | head -1)
+  csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' \
+    -d "{\"email\":\"admin@isrc.localhost\",\"password\":\"$password\"}" "$BASE/api/v1/session" |
+    sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
+  curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+    -d '{"prefix":"CBXYZ","name":"Bench Records","contact":"bench@bench.example"}' \
+    "$BASE/api/v1/registrants" >/dev/null
+  curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+    -d '{"email":"bench@bench.example","prefix":"CBXYZ","password":"bench-password"}' \
+    "$BASE/api/v1/users" >/dev/null
+  csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' \
+    -d '{"email":"bench@bench.example","password":"bench-password"}' "$BASE/api/v1/session" |
+    sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
+  TOKEN=$(curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+    -d '{"name":"bench"}' "$BASE/api/v1/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+}
+
+one_run() { # binary backend fill
+  local bin=$1 backend=$2 fill=$3 db
+  if [ "$backend" = sqlite ]; then
+    rm -f "$W"/l.db*; db="$W/l.db"
+  else
+    psql "$ISRC_BENCH_POSTGRES_URL" -qc 'SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+    db=$ISRC_BENCH_POSTGRES_URL
+  fi
+  start_server "$bin" "$db"
+  make_token
+  if [ "$fill" -gt 0 ]; then
+    "$bin" allocate --db "$db" --prefix CBXYZ --from-csv "fill-$fill.csv" >/dev/null 2>fill.err || { echo "fill failed: $(cat fill.err)" >&2; }
+  fi
+  ISRC_TOKEN=$TOKEN wrk -t2 -c16 -d"${secs}s" --latency -s "$ROOT/benches/allocate.lua" "$BASE" > wrk.out 2>wrk.err
+  local rate p99 created exported unique
+  rate=$(awk '/Requests\/sec/ {print $2}' wrk.out)
+  p99=$(awk '$1 == "99%" {print $2}' wrk.out)
+  created=$(sed -n 's/^allocated (201): \([0-9]*\).*/\1/p' wrk.out)
+  curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/export?format=csv" | tail -n +2 | cut -d, -f1 > codes
+  exported=$(wc -l < codes); unique=$(sort -u codes | wc -l)
+  local dup=ok
+  if [ "$exported" != "$unique" ] || [ "$exported" -lt $((created + fill)) ]; then dup=DUPLICATES-OR-LOST; fi
+  echo "$(basename "$bin") $backend $fill $rate $p99 $created $exported $unique $dup"
+  stop_server
+}
+
+echo "machine: $(nproc) CPU, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t2 -c16, ${secs} s per run, ${rounds} rounds; columns: binary backend fill req/s p99 201s exported distinct check"
+backends=(sqlite); [ -n "${ISRC_BENCH_POSTGRES_URL:-}" ] && backends+=(postgres)
+for r in $(seq "$rounds"); do
+  for backend in "${backends[@]}"; do
+    for fill in 0 50000 95000; do
+      for bin in "${BINS[@]}"; do one_run "$bin" "$backend" "$fill"; done
+    done
+  done
+done | tee "$W/out"
+python3 - "$W/out" <<'EOF'
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    b, backend, fill, rate = line.split()[:4]
+    runs[(b, backend, int(fill))].append(float(rate))
+for key in sorted(runs):
+    v = runs[key]
+    print(f"{key[0]:16s} {key[1]:8s} fill {key[2]:6d}: median {statistics.median(v):7.1f} req/s, "
+          f"range {min(v):.1f}-{max(v):.1f}, {len(v)} runs")
+EOF

@@ -1,0 +1,271 @@
+//! The budget of the expensive endpoints over real HTTP, on SQLite and PostgreSQL: a flood of
+//! large validate and check requests gets 503 with `Retry-After` once the bytes in flight reach
+//! the budget, while health checks and allocations are all answered; anonymous checks are
+//! capped in unpacked bytes and records (413 with a JSON error); validate answers in chunks,
+//! byte for byte what one buffer gave.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use common::error_code;
+use serde_json::{Value, json};
+
+fn lines(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("USRC176{:05}\n", i % 100_000))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_gets_503_while_health_and_allocations_are_answered() {
+    for server in common::servers_with("flood", |c| {
+        c.limits.in_flight_bytes = 300 * 1024;
+        c.limits.public_per_minute = 1_000_000;
+    })
+    .await
+    {
+        let name = server.db_name;
+        server.user("admin@agency.example", None).await;
+        let admin = server.login("admin@agency.example").await;
+        let ana = server
+            .registrant_user(&admin, "CBFLD", "ana@flood.example")
+            .await;
+        let server = Arc::new(server);
+        // 100 KB bodies: three fit in the budget at once.
+        let body = Arc::new(lines(100 * 1024 / 13));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (busy, ok) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let mut flood = Vec::new();
+        for client in 0..12 {
+            let (server, body, stop) = (server.clone(), body.clone(), stop.clone());
+            let (busy, ok) = (busy.clone(), ok.clone());
+            flood.push(tokio::spawn(async move {
+                let path = if client % 2 == 0 {
+                    "/api/v1/validate"
+                } else {
+                    "/api/v1/check"
+                };
+                while !stop.load(Ordering::SeqCst) {
+                    let r = server
+                        .http
+                        .post(server.url(path))
+                        .header("content-type", "text/plain")
+                        .body(body.to_string())
+                        .send()
+                        .await
+                        .unwrap();
+                    match r.status().as_u16() {
+                        200 => {
+                            r.bytes().await.unwrap();
+                            ok.fetch_add(1, Ordering::SeqCst);
+                        }
+                        503 => {
+                            assert_eq!(
+                                r.headers().get("retry-after").unwrap().to_str().unwrap(),
+                                "1"
+                            );
+                            assert_eq!(error_code(r).await, "busy");
+                            busy.fetch_add(1, Ordering::SeqCst);
+                        }
+                        other => panic!("{path}: {other} {}", r.text().await.unwrap()),
+                    }
+                }
+            }));
+        }
+        // While the flood runs: health checks and single allocations, every one answered.
+        let mut codes = HashSet::new();
+        for i in 0..40 {
+            let r = server
+                .http
+                .get(server.url("/healthz"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "[{name}] healthz under the flood");
+            let r = server
+                .post(
+                    "/api/v1/allocations",
+                    &ana,
+                    json!({"title": format!("Flood {i}"), "artist": "Ana"}),
+                )
+                .await;
+            assert_eq!(r.status(), 201, "[{name}] allocation under the flood");
+            let answer: Value = r.json().await.unwrap();
+            assert!(codes.insert(answer["isrcs"][0].as_str().unwrap().to_string()));
+        }
+        // Enough flood requests to be sure the budget was reached.
+        for _ in 0..3000 {
+            if busy.load(Ordering::SeqCst) >= 5 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(
+            busy.load(Ordering::SeqCst) >= 5,
+            "[{name}] the flood never reached the budget"
+        );
+        stop.store(true, Ordering::SeqCst);
+        for task in flood {
+            task.await.unwrap();
+        }
+        assert!(
+            ok.load(Ordering::SeqCst) > 0,
+            "[{name}] some of the flood is served"
+        );
+        assert_eq!(codes.len(), 40);
+        // The budget comes back: once the flood is over, a large request passes again.
+        let r = server
+            .http
+            .post(server.url("/api/v1/validate"))
+            .header("content-type", "text/plain")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "[{name}] after the flood");
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_checks_are_capped_in_unpacked_bytes_and_records() {
+    let server = common::start_with(common::db::sqlite(), |c| {
+        c.limits.check_decompressed_bytes = 1024 * 1024;
+        c.limits.check_records = 1000;
+        c.limits.anonymous_body_bytes = 64 * 1024;
+    })
+    .await;
+    let check = |body: Vec<u8>, name: &str| {
+        server
+            .http
+            .post(server.url(&format!("/api/v1/check?name={name}")))
+            .body(body)
+            .send()
+    };
+    // A gzip bomb: a few KB that unpack to 8 MB of long lines (800 of them: under the record
+    // cap), and the same inside a second gzip layer.
+    let mut text = Vec::with_capacity(8 * 1024 * 1024);
+    while text.len() < 8 * 1024 * 1024 {
+        text.extend_from_slice(&[b'A'; 10_239]);
+        text.push(b'\n');
+    }
+    let bomb = gzip(&text);
+    assert!(bomb.len() < 64 * 1024);
+    for (body, layers) in [(bomb.clone(), "one"), (gzip(&bomb), "two")] {
+        let r = check(body, "list.txt.gz").await.unwrap();
+        assert_eq!(r.status(), 413, "{layers} gzip layers");
+        let error: Value = r.json().await.unwrap();
+        assert_eq!(error["code"], "decompressed_too_large", "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains("1048576 bytes"),
+            "{error}"
+        );
+    }
+    // Records: 1000 pass (plus the header), 1001 do not, packed or not.
+    let catalogue = |n: usize| format!("isrc\n{}", lines(n));
+    let r = check(catalogue(1000).into_bytes(), "c.csv").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(summary["records"], 1000, "{summary}");
+    for body in [
+        catalogue(1001).into_bytes(),
+        gzip(catalogue(1001).as_bytes()),
+    ] {
+        let r = check(body, "c.csv").await.unwrap();
+        assert_eq!(r.status(), 413);
+        let error: Value = r.json().await.unwrap();
+        assert_eq!(error["code"], "too_many_records", "{error}");
+    }
+    // The anonymous body cap, with and without Content-Length.
+    let r = check(lines(10_000).into_bytes(), "c.txt").await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(error_code(r).await, "body_too_large");
+    // Chunked, without Content-Length: cut off at the cap all the same.
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::Read as _;
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        let mut request = format!(
+            "POST /api/v1/validate HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        let chunk = lines(100);
+        for _ in 0..80 {
+            request.push_str(&format!("{:x}\r\n{chunk}\r\n", chunk.len()));
+        }
+        request.push_str("0\r\n\r\n");
+        let _ = stream.write_all(request.as_bytes());
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("body_too_large"), "{answer}");
+    // A signed-in caller is not held to the anonymous caps.
+    server.user("admin@agency.example", None).await;
+    let admin = server.login("admin@agency.example").await;
+    let r = server
+        .with_session(
+            server.http.post(server.url("/api/v1/check?name=c.csv")),
+            &admin,
+        )
+        .body(catalogue(5000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(summary["records"], 5000, "{summary}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_streams_the_same_answer_as_one_report_per_code() {
+    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    // Several chunks, the last one short; valid and invalid codes.
+    let codes: Vec<String> = (0..2500)
+        .map(|i| {
+            if i % 7 == 0 {
+                format!("usrc176o{i:04}")
+            } else {
+                format!("USRC176{i:05}")
+            }
+        })
+        .collect();
+    let r = server
+        .http
+        .post(server.url("/api/v1/validate"))
+        .json(&codes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    let mut expected = String::from("[");
+    for (i, code) in codes.iter().enumerate() {
+        if i > 0 {
+            expected.push(',');
+        }
+        isrc::check(code, &policy).write_json(&mut expected);
+    }
+    expected.push(']');
+    assert_eq!(text, expected);
+    let r = server
+        .http
+        .post(server.url("/api/v1/validate"))
+        .json(&Vec::<String>::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "[]");
+}
