@@ -72,9 +72,6 @@ impl Budget {
     }
 }
 
-/// How long a request waits for the budget before it is answered 503.
-const WAIT: Duration = Duration::from_millis(500);
-
 /// Middleware of validate and check: the per-request cap (anonymous callers get the smaller
 /// one), then the bytes of the request taken from the [`Budget`] until its answer has been
 /// sent. A body without `Content-Length` is charged the whole per-request cap.
@@ -159,7 +156,10 @@ async fn charge(
     }
     let permit = match state
         .budget
-        .take(declared.unwrap_or(cap as u64), WAIT)
+        .take(
+            declared.unwrap_or(cap as u64),
+            state.config.limits.budget_wait,
+        )
         .await
     {
         Ok(permit) => permit,

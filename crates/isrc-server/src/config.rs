@@ -71,6 +71,9 @@ pub struct Limits {
     pub check_decompressed_bytes: u64,
     /// Most lines (records) an anonymous catalogue check may hold.
     pub check_records: u64,
+    /// How long a validate, check or bulk request waits for room in the budget before it is
+    /// answered 503 (clients that retry at once are slowed to one try per wait).
+    pub budget_wait: Duration,
 }
 
 impl Default for Limits {
@@ -85,6 +88,7 @@ impl Default for Limits {
             anonymous_body_bytes: 4 * 1024 * 1024,
             check_decompressed_bytes: 64 * 1024 * 1024,
             check_records: 1_000_000,
+            budget_wait: Duration::from_millis(500),
         }
     }
 }
