@@ -1,15 +1,16 @@
 //! Report building: the [`Summary`] after all inputs, from the tallies and the index.
 
 use std::collections::BTreeMap;
-use std::sync::PoisonError;
+use std::sync::{Mutex, PoisonError};
 
 use isrc::{Isrc, Rule};
 
-use crate::dense::PageBits;
-use crate::report::{Duplicate, GapGroup, PrefixGroup, Summary};
+use crate::report::{GapGroup, InputIssue, Location, PrefixGroup, Summary};
 
 use super::Checker;
-use super::index::{FastMap, Shard, page_keys};
+use super::index::FastMap;
+use super::partition::{PartTally, tally};
+use super::spill::Spill;
 use super::verdicts::prefix_text;
 
 /// Duplicates named in the summary (all are counted).
@@ -24,82 +25,31 @@ impl Checker<'_> {
                 by_rule.insert(rule.id(), self.by_rule[i]);
             }
         }
-        let mut duplicates = 0;
-        let mut conflicts = 0;
-        let mut top: Vec<Duplicate> = Vec::new();
-        let shards: Vec<Shard> = self
-            .index
-            .shards
-            .iter()
-            .map(|m| std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner)))
-            .collect();
-        // Dense mode: every twice-seen bit is a duplicate. The best-ranked are the codes seen
-        // three times or more (few, each counted), then the twice-seen codes in code order:
-        // pages are visited in order until enough are named, not one key per duplicate.
-        let mut twice_pages: Vec<(u64, PageBits, &Shard)> = Vec::new();
-        let mut dense_top: Vec<(u64, u32)> = Vec::new();
-        for s in &shards {
-            for (&page, &bits) in &s.twice {
-                duplicates += bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
-                twice_pages.push((page, bits, s));
-            }
-            dense_top.extend(s.repeats.iter().map(|(&key, &count)| (key, count)));
+        let gaps = self.options.gaps;
+        let (tally, spill_error) = self.tally_index(gaps);
+        let mut issues = self.issues;
+        let mut issue_count = self.issue_count;
+        if let Some(e) = spill_error {
+            issue_count += 1;
+            issues.push(InputIssue {
+                location: Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!(
+                    "the duplicate index could not be read back from its temporary file ({e}): \
+                     the duplicate and conflict figures are incomplete"
+                ),
+            });
         }
-        twice_pages.sort_unstable_by_key(|&(page, ..)| page);
-        let mut named_twice = 0;
-        for (page, bits, shard) in twice_pages {
-            if named_twice >= TOP_DUPLICATES {
-                break;
-            }
-            for key in page_keys(page, bits) {
-                if named_twice < TOP_DUPLICATES && !shard.repeats.contains_key(&key) {
-                    dense_top.push((key, 2));
-                    named_twice += 1;
-                }
-            }
-        }
-        let rank = |a: &Duplicate, b: &Duplicate| {
-            b.records
-                .cmp(&a.records)
-                .then(a.first_record.cmp(&b.first_record))
-                .then(a.isrc.cmp(&b.isrc))
-        };
-        let mut consider = |key: u64, count: u32, first: Option<u64>, conflict: bool| {
-            if let Some(isrc) = Isrc::from_u64(key) {
-                top.push(Duplicate {
-                    isrc,
-                    records: u64::from(count),
-                    first_record: first,
-                    conflict,
-                });
-                // Keep the best 20 without sorting hundreds of thousands of duplicates.
-                if top.len() >= 1024 {
-                    top.select_nth_unstable_by(TOP_DUPLICATES - 1, rank);
-                    top.truncate(TOP_DUPLICATES);
-                }
-            }
-        };
-        for (key, count) in dense_top {
-            consider(key, count, None, false);
-        }
-        for s in &shards {
-            for (key, entry) in s.entries.iter() {
-                if entry.count > 1 {
-                    duplicates += 1;
-                    if entry.conflict {
-                        conflicts += 1;
-                    }
-                    consider(
-                        key,
-                        entry.count,
-                        self.record_number(entry.first),
-                        entry.conflict,
-                    );
-                }
-            }
-        }
-        top.sort_by(rank);
-        top.truncate(TOP_DUPLICATES);
+        let PartTally {
+            duplicates,
+            conflicts,
+            top,
+            keys,
+        } = tally.0;
+        let top = top.into_sorted();
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
@@ -127,7 +77,7 @@ impl Checker<'_> {
                 .cmp(&a.problems)
                 .then_with(|| a.prefix.cmp(&b.prefix))
         });
-        let gaps = self.options.gaps.then(|| gap_groups(&shards, &self.order));
+        let gaps = gaps.then(|| gap_groups(keys, &self.order));
         Summary {
             records: self.records,
             valid: self.valid,
@@ -138,15 +88,59 @@ impl Checker<'_> {
             prefixes,
             gaps,
             top_duplicates: top,
-            issues: self.issues,
-            issue_count: self.issue_count,
+            issues,
+            issue_count,
             bytes: self.bytes,
+            spilled_bytes: tally.1,
         }
+    }
+
+    /// Tallies every partition of the index, on as many threads as there are cores, after
+    /// reading back what was spilled; gives the tally, the bytes spilled, and the first error
+    /// reading them back.
+    fn tally_index(&self, gaps: bool) -> ((PartTally, u64), Option<std::io::Error>) {
+        let (parts, spill) = self.index.take();
+        let spilled = spill.as_ref().map_or(0, Spill::len);
+        let parts = Mutex::new(parts.into_iter().enumerate());
+        let number = |pos: u64| self.record_number(pos);
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let results: Vec<(PartTally, Option<std::io::Error>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut total = PartTally::default();
+                        let mut error = None;
+                        loop {
+                            let next = parts.lock().unwrap_or_else(PoisonError::into_inner).next();
+                            let Some((p, mut part)) = next else {
+                                break;
+                            };
+                            if let Some(spill) = &spill
+                                && let Err(e) = spill.read(p, &mut part)
+                            {
+                                error.get_or_insert(e);
+                            }
+                            total.absorb(tally(part, gaps, &number));
+                        }
+                        (total, error)
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let mut total = PartTally::default();
+        let mut first_error = None;
+        for (t, e) in results {
+            total.absorb(t);
+            if first_error.is_none() {
+                first_error = e;
+            }
+        }
+        ((total, spilled), first_error)
     }
 }
 
-pub(super) fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
-    let mut keys: Vec<u64> = shards.iter().flat_map(|s| s.entries.keys()).collect();
+pub(super) fn gap_groups(mut keys: Vec<u64>, order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
     keys.sort_unstable();
     let mut groups = Vec::new();
     for run in keys.chunk_by(|a, b| a / 100_000 == b / 100_000) {
