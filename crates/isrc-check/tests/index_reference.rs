@@ -147,6 +147,11 @@ fn catalogue() -> impl Strategy<Value = Vec<Record>> {
         })
 }
 
+/// A prefix group: prefix, records, problems, invalid, rules, example lines.
+type PrefixFigures = (String, u64, u64, u64, BTreeMap<String, u64>, Vec<u64>);
+/// Per code: record numbers, title/artist fingerprints, durations.
+type CodeRecords = (Vec<u64>, Vec<u64>, Vec<f64>);
+
 /// What the reference computes, in the report's terms.
 #[derive(Debug, PartialEq)]
 struct Figures {
@@ -157,7 +162,7 @@ struct Figures {
     duplicate_isrcs: u64,
     conflicting_isrcs: u64,
     /// (prefix, records, problems, invalid, rules, example lines), most problems first.
-    prefixes: Vec<(String, u64, u64, u64, BTreeMap<String, u64>, Vec<u64>)>,
+    prefixes: Vec<PrefixFigures>,
     /// (code, records, first record) of the best-ranked duplicates.
     top: Vec<(String, u64, Option<u64>)>,
 }
@@ -167,8 +172,7 @@ fn reference(records: &[Record], csv: bool, gaps: bool) -> Figures {
     let policy = policy();
     let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
     let (mut valid, mut invalid) = (0, 0);
-    // Per code: record numbers, title/artist fingerprints, durations.
-    let mut codes: HashMap<String, (Vec<u64>, Vec<u64>, Vec<f64>)> = HashMap::new();
+    let mut codes: HashMap<String, CodeRecords> = HashMap::new();
     type Group = (u64, u64, u64, BTreeMap<String, u64>, Vec<u64>);
     let mut groups: HashMap<String, Group> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
