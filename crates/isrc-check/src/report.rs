@@ -174,6 +174,10 @@ pub struct Summary {
     /// Bytes of input read (after decompression).
     #[serde(skip)]
     pub bytes: u64,
+    /// Bytes of the duplicate index written to a temporary file because it passed the
+    /// memory budget ([`crate::Options::memory`]); 0 when it fitted.
+    #[serde(skip)]
+    pub spilled_bytes: u64,
 }
 
 pub use isrc::RuleSet;

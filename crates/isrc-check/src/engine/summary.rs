@@ -1,0 +1,173 @@
+//! Report building: the [`Summary`] after all inputs, from the tallies and the index.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
+use isrc::{Isrc, Rule};
+
+use crate::report::{GapGroup, InputIssue, Location, PrefixGroup, Summary};
+
+use super::Checker;
+use super::index::FastMap;
+use super::partition::{PartTally, tally};
+use super::spill::Spill;
+use super::verdicts::prefix_text;
+
+/// Duplicates named in the summary (all are counted).
+pub(super) const TOP_DUPLICATES: usize = 20;
+
+impl Checker<'_> {
+    /// The report, after all inputs.
+    pub fn finish(self) -> Summary {
+        let mut by_rule = BTreeMap::new();
+        for (i, rule) in Rule::ALL.iter().enumerate().take(32) {
+            if self.by_rule[i] > 0 {
+                by_rule.insert(rule.id(), self.by_rule[i]);
+            }
+        }
+        let gaps = self.options.gaps;
+        let (tally, spill_error) = self.tally_index(gaps);
+        let mut issues = self.issues;
+        let mut issue_count = self.issue_count;
+        if let Some(e) = spill_error {
+            issue_count += 1;
+            issues.push(InputIssue {
+                location: Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!(
+                    "the duplicate index could not be read back from its temporary file ({e}): \
+                     the duplicate and conflict figures are incomplete"
+                ),
+            });
+        }
+        let PartTally {
+            duplicates,
+            conflicts,
+            top,
+            keys,
+        } = tally.0;
+        let top = top.into_sorted();
+        let mut prefixes: Vec<PrefixGroup> = self
+            .prefixes
+            .iter()
+            .filter_map(|(key, a)| {
+                let p = a.problems.as_deref().filter(|p| p.problems > 0)?;
+                let mut rules = BTreeMap::new();
+                for (i, rule) in Rule::ALL.iter().enumerate().take(32) {
+                    if p.rules[i] > 0 {
+                        rules.insert(rule.id(), p.rules[i]);
+                    }
+                }
+                Some(PrefixGroup {
+                    prefix: prefix_text(*key),
+                    records: a.records,
+                    problems: p.problems,
+                    invalid: p.invalid,
+                    share: p.problems as f64 / a.records.max(1) as f64,
+                    rules,
+                    examples: p.examples.clone(),
+                })
+            })
+            .collect();
+        prefixes.sort_by(|a, b| {
+            b.problems
+                .cmp(&a.problems)
+                .then_with(|| a.prefix.cmp(&b.prefix))
+        });
+        let gaps = gaps.then(|| gap_groups(keys, &self.order));
+        Summary {
+            records: self.records,
+            valid: self.valid,
+            invalid: self.invalid,
+            by_rule,
+            duplicate_isrcs: duplicates,
+            conflicting_isrcs: conflicts,
+            prefixes,
+            gaps,
+            top_duplicates: top,
+            issues,
+            issue_count,
+            bytes: self.bytes,
+            spilled_bytes: tally.1,
+        }
+    }
+
+    /// Tallies every partition of the index, on as many threads as there are cores, after
+    /// reading back what was spilled; gives the tally, the bytes spilled, and the first error
+    /// reading them back.
+    fn tally_index(&self, gaps: bool) -> ((PartTally, u64), Option<std::io::Error>) {
+        let (parts, spill) = self.index.take();
+        let spilled = spill.as_ref().map_or(0, Spill::len);
+        let parts = Mutex::new(parts.into_iter().enumerate());
+        let number = |pos: u64| self.record_number(pos);
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let results: Vec<(PartTally, Option<std::io::Error>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut total = PartTally::default();
+                        let mut error = None;
+                        loop {
+                            let next = parts.lock().unwrap_or_else(PoisonError::into_inner).next();
+                            let Some((p, mut part)) = next else {
+                                break;
+                            };
+                            if let Some(spill) = &spill
+                                && let Err(e) = spill.read(p, &mut part)
+                            {
+                                error.get_or_insert(e);
+                            }
+                            total.absorb(tally(part, gaps, &number));
+                        }
+                        (total, error)
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let mut total = PartTally::default();
+        let mut first_error = None;
+        for (t, e) in results {
+            total.absorb(t);
+            if first_error.is_none() {
+                first_error = e;
+            }
+        }
+        ((total, spilled), first_error)
+    }
+}
+
+pub(super) fn gap_groups(mut keys: Vec<u64>, order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
+    keys.sort_unstable();
+    let mut groups = Vec::new();
+    for run in keys.chunk_by(|a, b| a / 100_000 == b / 100_000) {
+        let group = run[0] / 100_000;
+        let designations: Vec<u32> = run.iter().map(|k| (k % 100_000) as u32).collect();
+        let mut missing = 0u64;
+        let mut ranges = Vec::new();
+        for w in designations.windows(2) {
+            if w[1] > w[0] + 1 {
+                missing += u64::from(w[1] - w[0] - 1);
+                if ranges.len() < 20 {
+                    ranges.push((w[0] + 1, w[1] - 1));
+                }
+            }
+        }
+        let Some(code) = Isrc::from_u64(run[0]) else {
+            continue;
+        };
+        groups.push(GapGroup {
+            prefix_year: format!("{}{:02}", code.prefix(), code.year()),
+            designations: designations.len() as u64,
+            first: designations[0],
+            last: designations[designations.len() - 1],
+            missing,
+            missing_ranges: ranges,
+            out_of_order: order.get(&group).map_or(0, |o| o.1),
+        });
+    }
+    groups
+}
