@@ -1,6 +1,5 @@
 //! `isrc check`: bulk data quality for catalogue files (the `isrc-check` crate).
 
-use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +13,36 @@ use isrc_check::{
 
 use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::output::AtomicOutput;
 use crate::style;
+
+/// The exit statuses, for `--help` and the README.
+const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0  every input was read, and nothing that --fail-on names was found
+  1  something --fail-on names was found (by default: an invalid code or an input problem,
+     such as a ragged row, an unclosed quote or a line that is not JSON)
+  2  an input could not be checked (missing, unreadable, binary, empty, no records, no ISRC
+     column), or the command line is wrong; --annotate and --fix files are then not written
+
+Outputs: --annotate and --fix write a temporary file beside the target and rename it into
+place only when the whole check succeeded; an interrupted or failed run leaves an existing
+file as it was. A name ending in .gz or .zst is compressed that way.
+
+Standard input: `-` reads it, for example `curl -s https://example.org/cat.csv | isrc check -`.";
+
+/// What makes the exit status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Invalid codes only.
+    Errors,
+    /// Invalid codes and input problems (the default).
+    InputProblems,
+    /// Invalid codes, input problems, and valid codes with a warning (display form, lower case...).
+    Warnings,
+    /// Nothing: 0 whenever every input was read.
+    Never,
+}
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,6 +56,7 @@ pub enum ReportFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = EXIT_STATUS_HELP)]
 pub struct CheckArgs {
     /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, xlsx, or any of these gzip-compressed.
     #[arg(value_name = "FILE", required = true)]
@@ -36,6 +65,10 @@ pub struct CheckArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    /// What makes the exit status 1 (see "Exit status" below).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::InputProblems)]
+    pub fail_on: FailOn,
 
     /// Input format, instead of detecting it: lines, csv, tsv, jsonl or xlsx.
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
@@ -123,17 +156,15 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         sheet: args.sheet.clone(),
         gaps: args.gaps,
     };
-    let create = |path: &Path| -> Result<BufWriter<File>> {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(BufWriter::with_capacity(1 << 20, file))
-    };
     let mut annotate = match &args.annotate {
-        Some(path) => Some(AnnotateWriter::new(create(path)?)),
+        Some(path) => Some(AnnotateWriter::new(AtomicOutput::create(path)?)),
         None => None,
     };
     let mut fix = match &args.fix {
-        Some(path) => Some(FixWriter::new(create(path)?, args.fix_suggested)),
+        Some(path) => Some(FixWriter::new(
+            AtomicOutput::create(path)?,
+            args.fix_suggested,
+        )),
         None => None,
     };
     let mut checker = Checker::new(policy, options);
@@ -165,9 +196,13 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
             bar.finish_and_clear();
         }
     }
-    if let Some(a) = annotate {
-        a.into_inner().context("cannot write the --annotate file")?;
-    }
+    // The outputs are renamed into place only when every input was checked to its end.
+    let annotated = match annotate {
+        Some(a) if errors.is_empty() => {
+            Some(a.into_inner().context("cannot write the --annotate file")?)
+        }
+        _ => None,
+    };
     let summary = checker.finish();
     print_issues(&summary);
     if let Some(fix) = &fix
@@ -192,10 +227,24 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     {
         return Err(e).context("cannot write the report");
     }
-    if let Some(fix) = fix {
-        fix.into_inner()
-            .flush()
-            .context("cannot write the --fix file")?;
+    if errors.is_empty() {
+        if let Some(annotated) = annotated {
+            annotated.commit()?;
+        }
+        if let Some(fix) = fix {
+            fix.into_inner().commit()?;
+        }
+    } else {
+        for (what, path) in [("--annotate", &args.annotate), ("--fix", &args.fix)] {
+            if let Some(path) = path {
+                anstream::eprintln!(
+                    "{}note:{} {what} {} was not written, since not every input could be checked",
+                    style::WARNING.render(),
+                    style::WARNING.render_reset(),
+                    path.display()
+                );
+            }
+        }
     }
     for e in &errors {
         anstream::eprintln!(
@@ -206,11 +255,22 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     }
     Ok(if !errors.is_empty() {
         ExitCode::from(crate::EXIT_TROUBLE)
-    } else if summary.invalid > 0 {
+    } else if fails(&summary, args.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether the report holds what `--fail-on` names.
+fn fails(summary: &Summary, fail_on: FailOn) -> bool {
+    let input_problems = summary.issue_count > 0;
+    match fail_on {
+        FailOn::Never => false,
+        FailOn::Errors => summary.invalid > 0,
+        FailOn::InputProblems => summary.invalid > 0 || input_problems,
+        FailOn::Warnings => summary.invalid > 0 || input_problems || warned_records(summary) > 0,
+    }
 }
 
 /// Sends each record to two sinks.
@@ -284,7 +344,7 @@ fn print_issues(summary: &Summary) {
     }
 }
 
-fn print_unfixed(fix: &FixWriter<BufWriter<File>>, path: Option<&Path>) {
+fn print_unfixed(fix: &FixWriter<AtomicOutput>, path: Option<&Path>) {
     let name = path.map(|p| p.display().to_string()).unwrap_or_default();
     anstream::eprintln!(
         "{}: {} records fixed, {} invalid records kept as they were{}",
@@ -469,4 +529,13 @@ fn write_human(out: &mut dyn Write, s: &Summary, files: &[PathBuf]) -> std::io::
         }
     }
     Ok(())
+}
+
+/// Valid records with a warning: problem records that are not invalid.
+fn warned_records(summary: &Summary) -> u64 {
+    summary
+        .prefixes
+        .iter()
+        .map(|p| p.problems.saturating_sub(p.invalid))
+        .sum()
 }

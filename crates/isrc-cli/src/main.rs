@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod context;
 mod media;
+mod output;
 mod registry;
 mod serve;
 mod style;
