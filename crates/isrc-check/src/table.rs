@@ -113,7 +113,7 @@ impl QuoteScan {
 }
 
 /// Cuts a delimited text into blocks that end on record boundaries, one block per call (the
-/// workers take turns, as with [`crate::engine::LineChunks`]). Lines longer than
+/// workers take turns, as with [`crate::engine::chunks::LineChunks`]). Lines longer than
 /// [`MAX_LINE`] are cut by a [`Limiter`] and reported with the block that holds them.
 pub(crate) struct TableChunks {
     reader: Limiter<Box<dyn Read + Send>>,

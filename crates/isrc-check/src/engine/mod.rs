@@ -1,0 +1,524 @@
+//! The checker: splits inputs into chunks, checks chunks in parallel, merges the results in
+//! input order into the cross-record index.
+//!
+//! - [`formats`]: format detection and columns; [`chunks`]: inputs cut into chunks;
+//! - [`worker`] (and [`json`]): the records of a chunk checked, with [`verdicts`] tallied;
+//! - [`index`]: duplicates and conflicts; [`summary`]: the report; [`sink`]: what sinks see.
+
+mod chunks;
+mod formats;
+mod index;
+mod json;
+mod sink;
+mod summary;
+mod verdicts;
+mod worker;
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use isrc::Policy;
+
+use crate::layout::{ColumnOverrides, InputFormat};
+use crate::report::{CheckError, InputIssue, Location};
+use crate::source;
+
+use self::chunks::{CHUNK, Shared, Used};
+pub(crate) use self::chunks::{Chunk, ChunkSource, Control};
+use self::index::{FastMap, Index};
+pub use self::sink::{CheckedRecord, InputInfo, RecordSink};
+use self::sink::{record_span, view};
+use self::verdicts::PrefixAgg;
+use self::worker::{Done, Work, process};
+
+/// Input issues kept in the summary (all are counted).
+const MAX_ISSUES: usize = 1000;
+
+/// What to read and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The input format; detected from content and file name when `None`.
+    pub format: Option<InputFormat>,
+    /// Column overrides (`--column`, `--title-column`...).
+    pub columns: ColumnOverrides,
+    /// JSON Lines: the dot-separated path of the ISRC (`--field`).
+    pub field: Option<String>,
+    /// xlsx: the sheet to read instead of the first (`--sheet`).
+    pub sheet: Option<String>,
+    /// Designation gaps and out-of-order allocations per (prefix, year) (`--gaps`).
+    pub gaps: bool,
+}
+
+/// Checks inputs one after another, keeping one cross-record index.
+///
+/// ```
+/// use isrc_check::{Checker, Options};
+/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+/// let mut checker = Checker::new(policy, Options::default());
+/// let input = "isrc,title\nUSRC17607839,Yesterday\nusrc17607839,Yesterday\nUSRC176O7839,x\n";
+/// checker.check_reader("catalogue.csv", input.as_bytes(), None).unwrap();
+/// let summary = checker.finish();
+/// assert_eq!((summary.records, summary.valid, summary.invalid), (3, 2, 1));
+/// assert_eq!(summary.duplicate_isrcs, 1);
+/// assert_eq!(summary.by_rule["letter_in_digits"], 1);
+/// ```
+pub struct Checker<'p> {
+    policy: Policy<'p>,
+    options: Options,
+    index: Arc<Index>,
+    /// Record number base of every chunk merged so far (all inputs), by global chunk number.
+    bases: Vec<u64>,
+    records: u64,
+    valid: u64,
+    invalid: u64,
+    bytes: u64,
+    by_rule: [u64; 32],
+    prefixes: FastMap<u64, PrefixAgg>,
+    issues: Vec<InputIssue>,
+    issue_count: u64,
+    order: FastMap<u64, (u32, u64)>,
+    /// Bytes per chunk handed to a worker.
+    chunk: usize,
+}
+
+impl<'p> Checker<'p> {
+    /// A checker with `policy` (today's date, prefix table) and `options`.
+    pub fn new(policy: Policy<'p>, options: Options) -> Self {
+        Checker {
+            policy,
+            options,
+            index: Arc::new(Index::new()),
+            bases: Vec::new(),
+            records: 0,
+            valid: 0,
+            invalid: 0,
+            bytes: 0,
+            by_rule: [0; 32],
+            prefixes: FastMap::default(),
+            issues: Vec::new(),
+            issue_count: 0,
+            order: FastMap::default(),
+            chunk: CHUNK,
+        }
+    }
+
+    /// Sets the bytes per chunk handed to a worker (1 MiB by default). For tests and
+    /// fuzzing: the figures must not depend on where the input is cut.
+    #[doc(hidden)]
+    pub fn set_chunk_bytes(&mut self, bytes: usize) {
+        self.chunk = bytes.max(1);
+    }
+
+    /// Checks the file at `path` (`-`: standard input).
+    ///
+    /// `progress` is called with the number of input bytes read so far (of this file, after
+    /// decompression) and the file size when known.
+    pub fn check_path(
+        &mut self,
+        path: &Path,
+        sink: Option<&mut dyn RecordSink>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<(), CheckError> {
+        let name = path.to_string_lossy().into_owned();
+        let opened = source::open(path, &name)?;
+        self.check_opened(&name, opened, sink, progress)
+    }
+
+    /// Checks everything `reader` yields, named `name` in messages (its extension helps
+    /// detect the format).
+    pub fn check_reader(
+        &mut self,
+        name: &str,
+        reader: impl Read + Send + 'static,
+        sink: Option<&mut dyn RecordSink>,
+    ) -> Result<(), CheckError> {
+        let opened = source::from_reader(Box::new(reader), name, None)?;
+        self.check_opened(name, opened, sink, &mut |_, _| {})
+    }
+
+    fn issue(&mut self, file: &str, line: u64, column: u64, message: String) {
+        self.issue_count += 1;
+        if self.issues.len() < MAX_ISSUES {
+            self.issues.push(InputIssue {
+                location: Location {
+                    file: file.to_owned(),
+                    line,
+                    column,
+                },
+                message,
+            });
+        }
+    }
+}
+
+impl<'p> Checker<'p> {
+    /// Runs the checks on worker threads, which take the chunks of `source` in turn, and the
+    /// merge here, in input order.
+    #[allow(clippy::too_many_arguments)]
+    fn pipeline(
+        &mut self,
+        name: &str,
+        info: &InputInfo<'_>,
+        work: &Work,
+        mut sink: Option<&mut dyn RecordSink>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+        size: Option<u64>,
+        source: Box<dyn ChunkSource>,
+    ) -> Result<(), CheckError> {
+        if let Some(s) = sink.as_deref_mut() {
+            s.start(info)
+                .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
+        }
+        let cancel = Control::new(self.chunk);
+        let policy = self.policy;
+        let keep = sink.is_some();
+        // Without a sink or gap analysis, order does not matter: workers fill the index.
+        let parallel_index = !keep && !self.options.gaps;
+        let index = Arc::clone(&self.index);
+        let index = &*index;
+        let seq_base = self.bases.len() as u64;
+        let dense = index.choose(parallel_index && matches!(work, Work::Lines));
+        let parallel_index = parallel_index || dense;
+        let (done_tx, done_rx) = sync_channel::<Done>(2);
+        let mut state = MergeState {
+            name,
+            lines: 0,
+            file_records: 0,
+            bytes: 0,
+            sink_error: None,
+        };
+        // A worker's part once it has a chunk: check it, add its codes to the index when
+        // order does not matter, and hand it to the merge.
+        let work_on = move |chunk: Chunk, control: &Control| {
+            let mut done = process(chunk, work, &policy, dense, control);
+            if let Some(batch) = done.result.batch.take() {
+                index.add_pages(&batch);
+                control.give_batch(batch);
+            } else if parallel_index {
+                let pos = (seq_base + done.chunk.seq) << 32;
+                index.add(&done.result.outs, &done.result.metas, pos, false);
+            }
+            if !keep {
+                // Nothing reads the bytes any more: the next read can reuse them while they
+                // are still in this core's cache.
+                control.give_data(std::mem::take(&mut done.chunk.data));
+            }
+            done
+        };
+        let chunks = Mutex::new(Shared {
+            source,
+            finished: false,
+        });
+        let read_result = std::thread::scope(|scope| {
+            let control = &cancel;
+            let chunks = &chunks;
+            let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let tx = done_tx.clone();
+                    scope.spawn(move || -> io::Result<()> {
+                        loop {
+                            let next = chunks
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .next(control)?;
+                            let Some(chunk) = next else {
+                                return Ok(());
+                            };
+                            if tx.send(work_on(chunk, control)).is_err() {
+                                return Ok(());
+                            }
+                        }
+                    })
+                })
+                .collect();
+            drop(done_tx);
+            self.merge_all(
+                done_rx,
+                &mut state,
+                work,
+                &mut sink,
+                progress,
+                size,
+                control,
+                !parallel_index,
+            );
+            // The first read error, or `Err` when a worker panicked.
+            let mut result = Ok(Ok(()));
+            for handle in handles {
+                let joined = handle.join();
+                if matches!(result, Ok(Ok(()))) {
+                    result = joined;
+                }
+            }
+            result
+        });
+        self.bytes += state.bytes;
+        if let Some(e) = state.sink_error {
+            return Err(CheckError::new(
+                name,
+                state.lines + 1,
+                1,
+                format!("cannot write output: {e}"),
+            ));
+        }
+        match read_result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                return Err(CheckError::new(
+                    name,
+                    state.lines + 1,
+                    1,
+                    format!(
+                        "reading stopped after {} records ({} bytes): {e}; the figures cover only what was read",
+                        state.file_records, state.bytes
+                    ),
+                ));
+            }
+            Err(_) => {
+                return Err(CheckError::new(
+                    name,
+                    state.lines + 1,
+                    1,
+                    "the reader failed unexpectedly",
+                ));
+            }
+        }
+        if let Some(s) = sink {
+            s.finish()
+                .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
+        }
+        if state.file_records == 0
+            && state.bytes > 0
+            && self.issues.iter().all(|i| i.location.file != name)
+        {
+            self.issue(
+                name,
+                1,
+                1,
+                "no records: the file holds only a header or blank lines".into(),
+            );
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn merge_all(
+        &mut self,
+        done_rx: Receiver<Done>,
+        state: &mut MergeState<'_>,
+        work: &Work,
+        sink: &mut Option<&mut dyn RecordSink>,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+        size: Option<u64>,
+        cancel: &Control,
+        ordered_index: bool,
+    ) {
+        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0u64;
+        for done in done_rx {
+            pending.insert(done.chunk.seq, done);
+            while let Some(done) = pending.remove(&next) {
+                next += 1;
+                if state.sink_error.is_none() {
+                    let used = self.merge(done, state, work, sink, ordered_index);
+                    cancel.give(used);
+                    if state.sink_error.is_some() {
+                        cancel.cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+                progress(state.bytes, size);
+            }
+        }
+    }
+
+    fn merge(
+        &mut self,
+        done: Done,
+        state: &mut MergeState<'_>,
+        work: &Work,
+        sink: &mut Option<&mut dyn RecordSink>,
+        ordered_index: bool,
+    ) -> Used {
+        let Done { chunk, result } = done;
+        let name = state.name;
+        let relative = chunk.relative_lines;
+        let line_base = if relative { state.lines } else { 0 };
+        let abs = |line: u64| line + line_base;
+        for (line, column, message) in &result.issues {
+            self.issue(name, abs(*line), *column, message.clone());
+        }
+        for issue in &chunk.issues {
+            self.issue(name, issue.0, issue.1, issue.2.clone());
+        }
+        self.valid += result.valid;
+        self.invalid += result.invalid;
+        for (a, b) in self.by_rule.iter_mut().zip(result.by_rule.iter()) {
+            *a += u64::from(*b);
+        }
+        for (key, agg) in result.prefixes {
+            let target = self.prefixes.entry(key).or_default();
+            target.records += agg.records;
+            target.problems += agg.problems;
+            target.invalid += agg.invalid;
+            for (a, b) in target.rules.iter_mut().zip(agg.rules.iter()) {
+                *a += b;
+            }
+            for mut example in agg.examples {
+                if target.examples.len() < 3 {
+                    example.line = abs(example.line);
+                    example.file = name.to_owned();
+                    target.examples.push(example);
+                }
+            }
+        }
+        let record_base = self.records;
+        let global_seq = self.bases.len() as u64;
+        self.bases.push(record_base);
+        let firsts = if ordered_index {
+            self.index.add(
+                &result.outs,
+                &result.metas,
+                global_seq << 32,
+                sink.is_some(),
+            )
+        } else {
+            Vec::new()
+        };
+        let mut cursor = 0usize;
+        for (i, out) in result.outs.iter().enumerate() {
+            let number = record_base + i as u64 + 1;
+            let duplicate_of = firsts
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|pos| self.record_number(pos));
+            if self.options.gaps
+                && let Some(code) = out.code
+            {
+                let key = code.to_u64();
+                let group = key / 100_000;
+                let designation = (key % 100_000) as u32;
+                let slot = self.order.entry(group).or_insert((designation, 0));
+                if designation < slot.0 {
+                    slot.1 += 1;
+                }
+                slot.0 = designation;
+            }
+            if let Some(sink) = sink.as_mut() {
+                let span = record_span(&chunk, i, out);
+                let record = view(
+                    &chunk,
+                    i,
+                    out,
+                    work,
+                    name,
+                    number,
+                    abs(out.line),
+                    duplicate_of,
+                );
+                let written = chunk
+                    .data
+                    .get(cursor..span.start)
+                    .filter(|gap| !gap.is_empty())
+                    .map_or(Ok(()), |gap| sink.passthrough(gap))
+                    .and_then(|()| sink.record(&record));
+                if let Err(e) = written {
+                    state.sink_error = Some(e);
+                    break;
+                }
+                cursor = cursor.max(span.end);
+            }
+        }
+        if let Some(sink) = sink.as_mut()
+            && state.sink_error.is_none()
+            && let Some(rest) = chunk.data.get(cursor..).filter(|r| !r.is_empty())
+            && let Err(e) = sink.passthrough(rest)
+        {
+            state.sink_error = Some(e);
+        }
+        self.records += result.records;
+        state.file_records += result.records;
+        if relative {
+            state.lines += result.lines;
+        } else if let Some(last) = result.outs.last() {
+            state.lines = state.lines.max(last.line);
+        }
+        state.bytes += chunk.input_bytes;
+        Used {
+            data: chunk.data,
+            table: chunk.table,
+            outs: result.outs,
+            metas: result.metas,
+        }
+    }
+
+    /// The record number of an index position.
+    fn record_number(&self, pos: u64) -> Option<u64> {
+        let base = self.bases.get((pos >> 32) as usize)?;
+        Some(base + (pos & 0xFFFF_FFFF) + 1)
+    }
+}
+
+struct MergeState<'n> {
+    name: &'n str,
+    lines: u64,
+    file_records: u64,
+    bytes: u64,
+    sink_error: Option<io::Error>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file that vanishes mid-read: lines, then an I/O error.
+    struct Vanishing {
+        left: usize,
+    }
+
+    impl Read for Vanishing {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Err(io::Error::new(io::ErrorKind::NotFound, "stale file handle"));
+            }
+            let line = b"CBYZ92200001\n";
+            let n = (out.len() / line.len()).min(self.left);
+            for i in 0..n {
+                out[i * line.len()..(i + 1) * line.len()].copy_from_slice(line);
+            }
+            self.left -= n;
+            Ok(n * line.len())
+        }
+    }
+
+    #[test]
+    fn a_file_vanishing_mid_read() {
+        for (name, format) in [("v.txt", None), ("v.csv", Some(InputFormat::Csv))] {
+            let policy = Policy::new("2026-11-22".parse().unwrap());
+            let options = Options {
+                format,
+                columns: ColumnOverrides {
+                    isrc: Some(crate::ColumnSpec::Number(1)),
+                    ..ColumnOverrides::default()
+                },
+                ..Options::default()
+            };
+            let mut checker = Checker::new(policy, options);
+            let err = checker
+                .check_reader(name, Vanishing { left: 200_000 }, None)
+                .unwrap_err();
+            assert_eq!(err.location.file, name);
+            assert!(err.message.contains("stale file handle"), "{err}");
+            assert!(err.message.contains("reading stopped after"), "{err}");
+            assert!(err.location.line > 1, "{err}");
+            let summary = checker.finish();
+            assert!(summary.records > 0 && summary.records <= 200_000);
+            assert_eq!(summary.invalid, 0);
+        }
+    }
+}

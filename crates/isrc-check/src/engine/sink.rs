@@ -1,0 +1,178 @@
+//! What a [`RecordSink`] (`--annotate`, `--fix`) is given: how an input was understood, and
+//! each checked record in input order with its bytes, fields and verdict.
+
+use std::borrow::Cow;
+use std::io;
+use std::ops::Range;
+
+use isrc::Isrc;
+
+use crate::layout::{Columns, InputFormat};
+use crate::report::RuleSet;
+
+use super::chunks::Chunk;
+use super::json::{json_lookup, json_text};
+use super::verdicts::Out;
+use super::worker::{Work, field_range};
+
+/// How one input was understood, given to a [`RecordSink`] before its records.
+#[derive(Debug)]
+pub struct InputInfo<'a> {
+    /// The file name as given.
+    pub file: &'a str,
+    /// The format read.
+    pub format: InputFormat,
+    /// The delimiter (CSV/TSV).
+    pub delimiter: u8,
+    /// Whether the input started with a UTF-8 byte order mark (not part of any record).
+    pub bom: bool,
+    /// The header row's fields, if there is one.
+    pub header: Option<&'a [String]>,
+    /// The header row's bytes as in the input, line ending included.
+    pub header_raw: Option<&'a [u8]>,
+    /// The columns used (CSV, TSV, xlsx).
+    pub columns: Option<&'a Columns>,
+}
+
+/// One checked record, in input order, given to a [`RecordSink`].
+#[derive(Debug)]
+pub struct CheckedRecord<'a> {
+    /// The file it comes from.
+    pub file: &'a str,
+    /// Its number, counting data records from 1 (headers and blank lines excluded).
+    pub number: u64,
+    /// The line it starts on.
+    pub line: u64,
+    /// Its bytes as in the input, line ending included (`None` for xlsx).
+    pub raw: Option<&'a [u8]>,
+    /// Where the checked value is within `raw`, when it can be replaced byte for byte.
+    pub value_range: Option<Range<usize>>,
+    /// Its fields (one for lines and JSON Lines: the line without its ending).
+    pub fields: Vec<Cow<'a, str>>,
+    /// The value checked.
+    pub value: Cow<'a, str>,
+    /// The code, when one can be formed.
+    pub isrc: Option<Isrc>,
+    /// No error.
+    pub valid: bool,
+    /// The rules of all its findings.
+    pub rules: RuleSet,
+    /// The first fix offered.
+    pub fix: Option<Isrc>,
+    /// The number of the first record with the same ISRC, when this is not it.
+    pub duplicate_of: Option<u64>,
+}
+
+/// Receives every record in input order (for `--annotate` and `--fix`).
+pub trait RecordSink {
+    /// Called once per input before its records.
+    fn start(&mut self, info: &InputInfo<'_>) -> io::Result<()>;
+    /// Called for each record.
+    fn record(&mut self, record: &CheckedRecord<'_>) -> io::Result<()>;
+    /// Called with the input bytes between records that are not records (a header row,
+    /// blank lines), in order.
+    fn passthrough(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let _ = bytes;
+        Ok(())
+    }
+    /// Called once per input after its records.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn view<'a>(
+    chunk: &'a Chunk,
+    i: usize,
+    out: &Out,
+    work: &Work,
+    file: &'a str,
+    number: u64,
+    line: u64,
+    duplicate_of: Option<u64>,
+) -> CheckedRecord<'a> {
+    let lossy = |b: &'a [u8]| String::from_utf8_lossy(b);
+    let (raw, value_range, fields, value) = match (work, &chunk.table) {
+        (
+            Work::Table {
+                columns, delimiter, ..
+            },
+            Some(table),
+        ) => {
+            let row = &table.rows[i];
+            let fields: Vec<Cow<'a, str>> = row
+                .ends
+                .clone()
+                .map(|e| {
+                    let s = if e == row.ends.start {
+                        row.field_base
+                    } else {
+                        table.ends[e - 1]
+                    };
+                    lossy(&table.fields[s..table.ends[e]])
+                })
+                .collect();
+            let raw = chunk.data.get(row.raw.clone()).filter(|r| !r.is_empty());
+            let value = fields.get(columns.isrc).cloned().unwrap_or_default();
+            let range = raw.and_then(|r| field_range(r, *delimiter, columns.isrc));
+            (raw, range, fields, value)
+        }
+        _ => {
+            let (raw, content) = line_at(&chunk.data, out.offset);
+            let value_range = match work {
+                Work::Json(fields) => std::str::from_utf8(content).ok().and_then(|t| {
+                    let (v, offset) = json_lookup(t, &fields.isrc).ok().flatten()?;
+                    let s = v.get();
+                    (s.starts_with('"') && !s.contains('\\') && s.len() >= 2)
+                        .then(|| offset + 1..offset + s.len() - 1)
+                }),
+                _ => Some(0..content.len()),
+            };
+            let value = match work {
+                Work::Json(fields) => std::str::from_utf8(content)
+                    .ok()
+                    .and_then(|t| json_lookup(t, &fields.isrc).ok().flatten())
+                    .map(|(v, _)| Cow::Owned(json_text(v).into_owned()))
+                    .unwrap_or_default(),
+                _ => lossy(content),
+            };
+            (Some(raw), value_range, vec![lossy(content)], value)
+        }
+    };
+    CheckedRecord {
+        file,
+        number,
+        line,
+        raw,
+        value_range,
+        fields,
+        value,
+        isrc: out.code,
+        valid: out.valid,
+        rules: out.rules,
+        fix: out.fix,
+        duplicate_of,
+    }
+}
+
+/// Where record `i` is in the chunk's data.
+pub(super) fn record_span(chunk: &Chunk, i: usize, out: &Out) -> Range<usize> {
+    match &chunk.table {
+        Some(table) => table.rows.get(i).map_or(0..0, |r| r.raw.clone()),
+        None => {
+            let (raw, _) = line_at(&chunk.data, out.offset);
+            out.offset..out.offset + raw.len()
+        }
+    }
+}
+
+/// The line starting at `start` in a chunk: with its ending, and without.
+pub(super) fn line_at(data: &[u8], start: usize) -> (&[u8], &[u8]) {
+    let start = start.min(data.len());
+    let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p + 1);
+    let raw = &data[start..end];
+    let content = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let content = content.strip_suffix(b"\r").unwrap_or(content);
+    (raw, content)
+}

@@ -1,0 +1,448 @@
+//! Per-record verdicts: the tallies a worker keeps for its chunk (valid, invalid, rules,
+//! registrant prefixes) and the memos that spare most records the full check.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
+
+use crate::dense::{Group, GroupMemo, PageBatch, compact_key};
+use crate::fold::{DurationUnit, parse_duration};
+use crate::report::{Example, RuleSet};
+
+use super::index::{FastMap, Meta};
+
+#[derive(Clone, Default)]
+pub(super) struct PrefixAgg {
+    pub(super) records: u64,
+    pub(super) problems: u64,
+    pub(super) invalid: u64,
+    pub(super) rules: [u64; 32],
+    pub(super) examples: Vec<Example>,
+}
+
+/// The outcome of one record.
+#[derive(Clone, Copy)]
+pub(super) struct Out {
+    pub(super) code: Option<Isrc>,
+    pub(super) fix: Option<Isrc>,
+    pub(super) rules: RuleSet,
+    pub(super) valid: bool,
+    pub(super) line: u64,
+    /// Where the record starts in the chunk's data (lines, JSON Lines).
+    pub(super) offset: usize,
+}
+
+pub(super) struct ChunkResult {
+    pub(super) valid: u64,
+    pub(super) invalid: u64,
+    pub(super) lines: u64,
+    pub(super) by_rule: [u32; 32],
+    pub(super) prefixes: Vec<(u64, PrefixAgg)>,
+    /// Records in the chunk: `outs.len()`, plus those counted in `batch`.
+    pub(super) records: u64,
+    /// One per record, in order; in dense mode only records that took the long way.
+    pub(super) outs: Vec<Out>,
+    /// Dense mode: the chunk's codes as bit pages, for the index.
+    pub(super) batch: Option<PageBatch>,
+    pub(super) metas: Vec<Meta>,
+    pub(super) issues: Vec<(u64, u64, String)>,
+}
+
+/// Per-chunk tallies kept by a worker.
+pub(super) struct Tally<'a, 'p> {
+    pub(super) policy: &'a Policy<'p>,
+    pub(super) res: ChunkResult,
+    pub(super) prefix_slots: FastMap<u64, usize>,
+    /// A small two-way cache of prefix -> slot.
+    pub(super) recent_prefixes: [(u64, usize); RECENT_PREFIXES],
+    pub(super) offset: usize,
+    /// Verdicts on compact codes, remembered by prefix and year.
+    pub(super) cache: VerdictCache<'p>,
+    /// Clean compact codes counted by group (prefix, year, designation 00000), added to the
+    /// tallies once per group by [`Tally::close_groups`].
+    pub(super) groups: GroupMemo,
+    /// Recent values that took the long way (not a compact code, or one with a finding),
+    /// by a hash of their text: bad values and odd spellings repeat in a catalogue (empty
+    /// cells, placeholders, one wrong code pasted on every track of an album).
+    pub(super) recent: Vec<Option<(Box<str>, Known)>>,
+}
+
+/// What is remembered of a value that took the long way.
+#[derive(Clone)]
+pub(super) enum Known {
+    /// No warning or error: its verdict, and the registrant prefix it counts under.
+    Clean(isrc::Verdict, u64),
+    /// A warning or an error.
+    Problem(Rc<Assessed>),
+}
+
+pub(super) const RECENT_WAYS: usize = 64;
+pub(super) const RECENT_PREFIXES: usize = 64;
+
+/// What the full check says about a value with a warning or an error.
+pub(super) struct Assessed {
+    pub(super) code: Option<Isrc>,
+    pub(super) fix: Option<Isrc>,
+    pub(super) rules: RuleSet,
+    pub(super) valid: bool,
+    /// The registrant prefix it counts under.
+    pub(super) prefix: u64,
+    /// The rules of its warnings and errors, in the order of the findings.
+    pub(super) problem_rules: Vec<Rule>,
+}
+
+/// A quick hash of a short value's bytes, for the memo of problem values.
+pub(super) fn text_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(bytes.len() as u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
+}
+
+impl<'a, 'p> Tally<'a, 'p> {
+    pub(super) fn new(policy: &'a Policy<'p>) -> Self {
+        Tally {
+            policy,
+            res: ChunkResult {
+                valid: 0,
+                invalid: 0,
+                lines: 0,
+                by_rule: [0; 32],
+                prefixes: Vec::new(),
+                records: 0,
+                outs: Vec::new(),
+                batch: None,
+                metas: Vec::new(),
+                issues: Vec::new(),
+            },
+            prefix_slots: FastMap::default(),
+            recent_prefixes: [(u64::MAX, 0); RECENT_PREFIXES],
+            offset: 0,
+            cache: VerdictCache::new(*policy),
+            groups: GroupMemo::new(),
+            recent: vec![None; RECENT_WAYS],
+        }
+    }
+
+    /// Checks one value; `line` is where the record starts, `column` where the value starts.
+    pub(super) fn check(&mut self, bytes: &[u8], line: u64, column: u64) {
+        self.check_with(bytes, line, || column);
+    }
+
+    /// [`Tally::check`] with the column found only when a finding needs it: clean compact
+    /// codes, most records, need none.
+    #[inline]
+    pub(super) fn check_with(&mut self, bytes: &[u8], line: u64, column: impl FnOnce() -> u64) {
+        // Compact codes without warnings or errors, the bulk of any catalogue, need no report:
+        // those of a group already seen are counted there (no verdict, no tallies per record).
+        let compact = <&[u8; 12]>::try_from(bytes).ok();
+        let key = compact.and_then(|c| compact_key(c));
+        let verdict = if let (Some(compact), Some(key)) = (compact, key) {
+            let group = match self.groups.count(compact) {
+                Ok(known) => {
+                    self.push_clean(Isrc::from_u64(key), known.rules, line);
+                    return;
+                }
+                Err(group) => group,
+            };
+            // A new group: remembered when its verdict is clean and names no fix (which
+            // would belong to this code alone); it then counts this record too.
+            let verdict = self.cache.compact(bytes);
+            if let Some(verdict) = verdict
+                && verdict.fix.is_none()
+                && verdict.severity.is_none_or(|s| s < Severity::Warning)
+            {
+                let slot = self.slot(prefix_key(&bytes[..5]));
+                if let Some(evicted) = self.groups.insert(group, key, verdict.rules, slot) {
+                    self.add_group(evicted);
+                }
+                self.push_clean(verdict.isrc, verdict.rules, line);
+                return;
+            }
+            verdict
+        } else {
+            self.cache.compact(bytes)
+        };
+        if let Some(verdict) = verdict
+            && verdict.severity.is_none_or(|s| s < Severity::Warning)
+        {
+            self.res.valid += 1;
+            self.count_rules(verdict.rules);
+            let slot = self.slot(prefix_key(&bytes[..5]));
+            self.res.prefixes[slot].1.records += 1;
+            self.push_clean(verdict.isrc, verdict.rules, line);
+            return;
+        }
+        self.check_slow(bytes, line, column());
+    }
+
+    /// The outcome of a record whose value is valid with nothing above an info finding.
+    #[inline]
+    pub(super) fn push_clean(&mut self, code: Option<Isrc>, rules: RuleSet, line: u64) {
+        self.res.outs.push(Out {
+            code,
+            fix: None,
+            rules,
+            valid: true,
+            line,
+            offset: self.offset,
+        });
+    }
+
+    /// [`Tally::check`] of a value that is not a clean compact code.
+    #[inline(never)]
+    pub(super) fn check_slow(&mut self, bytes: &[u8], line: u64, column: u64) {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => Cow::Borrowed(t),
+            Err(e) => {
+                self.res.issues.push((
+                    line,
+                    column + e.valid_up_to() as u64,
+                    "invalid UTF-8 (the file is not UTF-8 text, or is damaged here); the value is checked with U+FFFD in place of the bad bytes".into(),
+                ));
+                String::from_utf8_lossy(bytes)
+            }
+        };
+        let way = (text_hash(text.as_bytes()) >> 58) as usize % RECENT_WAYS;
+        let known = match &self.recent[way] {
+            Some((seen, known)) if **seen == *text => known.clone(),
+            _ => {
+                let known = self.judge(&text);
+                if text.len() <= 64 {
+                    self.recent[way] = Some((text.as_ref().into(), known.clone()));
+                }
+                known
+            }
+        };
+        let assessed = match known {
+            Known::Clean(verdict, prefix) => {
+                self.res.valid += 1;
+                self.count_rules(verdict.rules);
+                let slot = self.slot(prefix);
+                self.res.prefixes[slot].1.records += 1;
+                self.res.outs.push(Out {
+                    code: verdict.isrc,
+                    fix: verdict.fix,
+                    rules: verdict.rules,
+                    valid: true,
+                    line,
+                    offset: self.offset,
+                });
+                return;
+            }
+            Known::Problem(assessed) => assessed,
+        };
+        let out = Out {
+            code: assessed.code,
+            fix: assessed.fix,
+            rules: assessed.rules,
+            valid: assessed.valid,
+            line,
+            offset: self.offset,
+        };
+        if out.valid {
+            self.res.valid += 1;
+        } else {
+            self.res.invalid += 1;
+        }
+        self.count_rules(out.rules);
+        if out.rules.contains(Rule::InvalidCharacter)
+            && let Some(p) = memchr::memchr(0, bytes)
+        {
+            self.res
+                .issues
+                .push((line, column + p as u64, "a NUL byte in the value".into()));
+        }
+        let slot = self.slot(assessed.prefix);
+        let agg = &mut self.res.prefixes[slot].1;
+        agg.records += 1;
+        if !out.valid {
+            agg.invalid += 1;
+        }
+        if !assessed.problem_rules.is_empty() {
+            agg.problems += 1;
+            for rule in &assessed.problem_rules {
+                agg.rules[rule.index()] += 1;
+            }
+            if agg.examples.len() < 3 {
+                let input: String = text.chars().take(64).collect();
+                agg.examples.push(Example {
+                    input,
+                    file: String::new(),
+                    line,
+                    rules: assessed.problem_rules.iter().map(|r| r.id()).collect(),
+                });
+            }
+        }
+        self.res.outs.push(out);
+    }
+
+    /// What a value is: most values that are not compact codes (lowercase, hyphenated,
+    /// labelled codes) have no warning either, and the verdict, which allocates nothing, is
+    /// all they need; the others get the full check.
+    pub(super) fn judge(&self, text: &str) -> Known {
+        let verdict = isrc::verdict(text, self.policy);
+        if verdict.severity.is_none_or(|s| s < Severity::Warning) {
+            let prefix = match verdict.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(text),
+            };
+            return Known::Clean(verdict, prefix);
+        }
+        Known::Problem(Rc::new(self.assess(text)))
+    }
+
+    /// The full check of a value with a warning or an error.
+    pub(super) fn assess(&self, text: &str) -> Assessed {
+        let report = isrc::check(text, self.policy);
+        let mut problem_rules: Vec<Rule> = Vec::new();
+        for f in &report.findings {
+            if f.severity >= Severity::Warning && !problem_rules.contains(&f.rule) {
+                problem_rules.push(f.rule);
+            }
+        }
+        let mut rules = RuleSet::EMPTY;
+        for f in &report.findings {
+            rules.insert(f.rule);
+        }
+        Assessed {
+            code: report.isrc,
+            fix: report.fix(),
+            rules,
+            valid: report.is_valid(),
+            prefix: match report.isrc {
+                Some(code) => prefix_key(code.prefix().as_str().as_bytes()),
+                None => guess_prefix(text),
+            },
+            problem_rules,
+        }
+    }
+
+    pub(super) fn count_rules(&mut self, rules: RuleSet) {
+        // Only the set bits: most records have none.
+        let mut bits = rules.bits();
+        while bits != 0 {
+            self.res.by_rule[bits.trailing_zeros() as usize] += 1;
+            bits &= bits - 1;
+        }
+    }
+
+    pub(super) fn slot(&mut self, key: u64) -> usize {
+        // Two ways per set: a catalogue interleaving a few registrants keeps them all here.
+        let set =
+            ((key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % (RECENT_PREFIXES / 2)) * 2;
+        if self.recent_prefixes[set].0 == key {
+            return self.recent_prefixes[set].1;
+        }
+        if self.recent_prefixes[set + 1].0 == key {
+            self.recent_prefixes.swap(set, set + 1);
+            return self.recent_prefixes[set].1;
+        }
+        let next = self.res.prefixes.len();
+        let slot = *self.prefix_slots.entry(key).or_insert(next);
+        if slot == next {
+            self.res.prefixes.push((key, PrefixAgg::default()));
+        }
+        self.recent_prefixes[set + 1] = self.recent_prefixes[set];
+        self.recent_prefixes[set] = (key, slot);
+        slot
+    }
+
+    /// Adds the records of a group of clean compact codes to the tallies.
+    pub(super) fn add_group(&mut self, group: Group) {
+        self.res.valid += group.records;
+        let mut bits = group.rules.bits();
+        while bits != 0 {
+            self.res.by_rule[bits.trailing_zeros() as usize] += group.records as u32;
+            bits &= bits - 1;
+        }
+        self.res.prefixes[group.slot].1.records += group.records;
+    }
+
+    /// Adds every group still counted in [`Tally::groups`] to the tallies (at the end of a
+    /// chunk).
+    pub(super) fn close_groups(&mut self) {
+        let groups: Vec<Group> = self.groups.drain().collect();
+        for group in groups {
+            self.add_group(group);
+        }
+    }
+
+    /// A record whose value is missing (a short row, a JSON object without the key).
+    pub(super) fn missing(&mut self, line: u64, column: u64, message: String) {
+        self.res.issues.push((line, column, message));
+        self.check(b"", line, column);
+    }
+}
+
+/// A duration field: whole numbers straight from the bytes (the usual case), anything else
+/// through [`parse_duration`].
+pub(super) fn duration_of(field: &[u8], unit: DurationUnit) -> Option<f64> {
+    if !field.is_empty() && field.len() <= 15 && field.iter().all(u8::is_ascii_digit) {
+        let v = field.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
+        return Some(match unit {
+            DurationUnit::Seconds => v,
+            DurationUnit::Milliseconds => v / 1000.0,
+        });
+    }
+    match std::str::from_utf8(field) {
+        Ok(text) => parse_duration(text, unit),
+        Err(_) => parse_duration(&String::from_utf8_lossy(field), unit),
+    }
+}
+
+pub(super) fn prefix_key(five: &[u8]) -> u64 {
+    five.iter()
+        .take(5)
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+}
+
+pub(super) fn prefix_text(key: u64) -> String {
+    if key == 0 {
+        return String::new();
+    }
+    (0..5)
+        .rev()
+        .map(|i| char::from((key >> (8 * i)) as u8))
+        .collect()
+}
+
+/// The registrant prefix of a value that is not a well-formed code: its first five letters
+/// and digits, when they have the shape of a prefix.
+pub(super) fn guess_prefix(text: &str) -> u64 {
+    let trimmed = text.trim_start();
+    let trimmed = trimmed
+        .get(..4)
+        .filter(|l| l.eq_ignore_ascii_case("isrc"))
+        .map_or(trimmed, |_| &trimmed[4..]);
+    let mut five = [0u8; 5];
+    let mut n = 0;
+    for c in trimmed.chars() {
+        if c.is_ascii_alphanumeric() {
+            five[n] = c.to_ascii_uppercase() as u8;
+            n += 1;
+            if n == 5 {
+                break;
+            }
+        } else if !matches!(c, '-' | ' ' | ':' | '\u{2010}'..='\u{2015}') {
+            return 0;
+        }
+    }
+    if n == 5 && five[0].is_ascii_uppercase() && five[1].is_ascii_uppercase() {
+        prefix_key(&five)
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(prefix_text(guess_prefix("usrc176O7839")), "USRC1");
+        assert_eq!(prefix_text(guess_prefix("ISRC US-RC1-76-O7839")), "USRC1");
+        assert_eq!(guess_prefix("0602557012347"), 0);
+    }
+}

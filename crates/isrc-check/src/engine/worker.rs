@@ -1,0 +1,401 @@
+//! What a worker does with a chunk: its records split out (lines, JSON Lines, CSV rows) and
+//! checked, with the metadata conflicts need.
+
+use std::ops::Range;
+
+use isrc::{Isrc, Policy, Severity};
+
+use crate::dense::{GroupMemo, PageBatch, compact_key, take_known_codes};
+use crate::fold::fold_hash_bytes;
+use crate::layout::{Columns, JsonFields};
+use crate::source::MAX_LINE;
+use crate::table::parse_block;
+
+use super::chunks::{Chunk, Control};
+use super::index::Meta;
+use super::json::check_json;
+use super::verdicts::{ChunkResult, Tally, duration_of, prefix_key};
+
+/// What the workers do with a chunk.
+pub(super) enum Work {
+    Lines,
+    Json(JsonFields),
+    Table {
+        columns: Columns,
+        width: usize,
+        delimiter: u8,
+        /// The first record of the input is a header row (blocks still to be parsed).
+        header: bool,
+    },
+}
+
+pub(super) struct Done {
+    pub(super) chunk: Chunk,
+    pub(super) result: ChunkResult,
+}
+
+/// The lines of a chunk: 1-based line number within the chunk, byte offset, and the text
+/// without its `\n` or `\r\n`.
+pub(super) fn chunk_lines(data: &[u8]) -> impl Iterator<Item = (u64, usize, &[u8])> {
+    let mut start = 0usize;
+    let mut line = 0u64;
+    std::iter::from_fn(move || {
+        if start >= data.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+        line += 1;
+        let text = &data[start..end];
+        let offset = start;
+        start = end + 1;
+        Some((line, offset, text.strip_suffix(b"\r").unwrap_or(text)))
+    })
+}
+
+pub(super) fn process(
+    mut chunk: Chunk,
+    work: &Work,
+    policy: &Policy<'_>,
+    dense: bool,
+    control: &Control,
+) -> Done {
+    if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
+        let mut tally = Tally::new(policy);
+        (tally.res.outs, tally.res.metas) = control.outcomes();
+        dense_lines(&mut tally, &chunk.data, control.batch());
+        tally.close_groups();
+        return Done {
+            chunk,
+            result: tally.res,
+        };
+    }
+    let mut tally = Tally::new(policy);
+    (tally.res.outs, tally.res.metas) = control.outcomes();
+    match work {
+        Work::Lines => {
+            let mut lines = 0;
+            for (line, offset, text) in chunk_lines(&chunk.data) {
+                lines = line;
+                tally.offset = offset;
+                if text.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                if let Some(total) = chunk.overlong {
+                    tally.res.issues.push((
+                        line,
+                        MAX_LINE as u64 + 1,
+                        format!("the line is {total} bytes long; only its first {MAX_LINE} bytes were read"),
+                    ));
+                }
+                tally.check(text, line, 1);
+            }
+            tally.res.lines = lines;
+        }
+        Work::Json(fields) => {
+            let mut lines = 0;
+            for (line, offset, text) in chunk_lines(&chunk.data) {
+                lines = line;
+                tally.offset = offset;
+                if text.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                check_json(&mut tally, text, line, fields, chunk.overlong);
+            }
+            tally.res.lines = lines;
+        }
+        Work::Table {
+            columns,
+            width,
+            delimiter,
+            header,
+        } => {
+            if chunk.table.is_none() {
+                let skip_header = *header && chunk.seq == 0;
+                let mut parsed = control.table();
+                let lines = parse_block(&chunk.data, *delimiter, skip_header, &mut parsed);
+                chunk.table = Some(parsed);
+                tally.res.lines = lines;
+            }
+            if let Some(table) = &chunk.table {
+                let meta = columns.has_meta();
+                for row in &table.rows {
+                    let field = |i: usize| -> Option<&[u8]> {
+                        let e = table
+                            .ends
+                            .get(row.ends.start + i)
+                            .filter(|_| row.ends.start + i < row.ends.end)?;
+                        let s = if i == 0 {
+                            row.field_base
+                        } else {
+                            table.ends[row.ends.start + i - 1]
+                        };
+                        table.fields.get(s..*e)
+                    };
+                    let raw = chunk.data.get(row.raw.clone()).unwrap_or_default();
+                    let n = row.ends.len();
+                    if *width > 0
+                        && n != *width
+                        && !(n == 1 && field(0).is_some_and(<[u8]>::is_empty))
+                    {
+                        tally.res.issues.push((
+                            row.line,
+                            1,
+                            format!("ragged row: {n} fields where the first row has {width}"),
+                        ));
+                    }
+                    if memchr::memchr(b'"', raw).is_some() {
+                        check_quotes(&mut tally, raw, row.line, *delimiter);
+                    }
+                    match field(columns.isrc) {
+                        Some(value) => {
+                            let column = || {
+                                if raw.is_empty() {
+                                    columns.isrc as u64 + 1
+                                } else {
+                                    field_range(raw, *delimiter, columns.isrc)
+                                        .map_or(1, |r| r.start as u64 + 1)
+                                }
+                            };
+                            tally.check_with(value, row.line, column);
+                        }
+                        None => tally.missing(
+                            row.line,
+                            1,
+                            format!(
+                                "missing value: the row has {n} fields, the ISRC is in column {}",
+                                columns.isrc + 1
+                            ),
+                        ),
+                    }
+                    if meta {
+                        let title = columns.title.and_then(field);
+                        let artist = columns.artist.and_then(field);
+                        let title_artist = (title.is_some() || artist.is_some()).then(|| {
+                            fold_hash_bytes(&[
+                                title.unwrap_or_default(),
+                                artist.unwrap_or_default(),
+                            ])
+                        });
+                        let m = Meta::new(
+                            title_artist,
+                            columns
+                                .version
+                                .and_then(field)
+                                .map(|v| fold_hash_bytes(&[v])),
+                            columns
+                                .duration
+                                .and_then(|(i, unit)| field(i).and_then(|f| duration_of(f, unit))),
+                        );
+                        tally.res.metas.push(m);
+                    }
+                }
+            }
+        }
+    }
+    tally.close_groups();
+    tally.res.records = tally.res.outs.len() as u64;
+    Done {
+        chunk,
+        result: tally.res,
+    }
+}
+
+/// A chunk of a plain list for the dense index: compact codes whose verdict is clean are
+/// counted per group and go into bit pages; every other line takes the long way
+/// ([`Tally::check`]).
+pub(super) fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: PageBatch) {
+    let mut memo = GroupMemo::new();
+    let mut counted = 0u64;
+    let mut line = 0u64;
+    let mut start = 0usize;
+    while start < data.len() {
+        let (next, taken) = take_known_codes(data, start, &mut memo, &mut batch);
+        start = next;
+        line += taken;
+        counted += taken;
+        if start >= data.len() {
+            break;
+        }
+        line += 1;
+        // Most lines are a compact code and its \n: try that before searching for the \n.
+        let (text, key) = match data.get(start + 12) {
+            Some(b'\n') if let Some(key) = compact_key(&data[start..start + 12]) => {
+                start += 13;
+                (&data[start - 13..start - 1], Some(key))
+            }
+            _ => {
+                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+                let text = &data[start..end];
+                start = end + 1;
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                (text, compact_key(text))
+            }
+        };
+        if let Some(code) = key.and_then(Isrc::from_u64)
+            && let Ok(compact) = <&[u8; 12]>::try_from(text)
+        {
+            if let Err(group) = memo.count(compact) {
+                // A new group: its verdict from the core, remembered when clean.
+                match tally.cache.compact(text) {
+                    Some(v)
+                        if v.fix.is_none() && v.severity.is_none_or(|s| s < Severity::Warning) =>
+                    {
+                        let slot = tally.slot(prefix_key(&text[..5]));
+                        if let Some(evicted) = memo.insert(group, code.to_u64(), v.rules, slot) {
+                            tally.add_group(evicted);
+                        }
+                    }
+                    _ => {
+                        tally.check(text, line, 1);
+                        continue;
+                    }
+                }
+            }
+            counted += 1;
+            batch.insert(code.to_u64());
+            continue;
+        }
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        tally.check(text, line, 1);
+    }
+    for group in memo.drain().collect::<Vec<_>>() {
+        tally.add_group(group);
+    }
+    for out in tally.res.outs.drain(..) {
+        if let Some(code) = out.code {
+            batch.insert(code.to_u64());
+        }
+        counted += 1;
+    }
+    batch.close();
+    tally.res.lines = line;
+    tally.res.records = counted;
+    tally.res.batch = Some(batch);
+}
+
+/// Reports an unbalanced quote in a CSV record: a quote inside an unquoted field, or a
+/// quoted field that is never closed.
+pub(super) fn check_quotes(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, delimiter: u8) {
+    let count = memchr::memchr_iter(b'"', raw).count();
+    if count.is_multiple_of(2) {
+        return;
+    }
+    // The first quote in a field that does not start with one, else the last opening quote.
+    let mut field_start = 0usize;
+    let mut quoted = false;
+    let mut culprit = None;
+    let mut last_open = None;
+    for (i, &b) in raw.iter().enumerate() {
+        if b == b'"' {
+            if i == field_start && !quoted {
+                quoted = true;
+                last_open = Some(i);
+            } else if quoted {
+                quoted = false;
+                if raw.get(i + 1) == Some(&b'"') {
+                    quoted = true;
+                }
+            } else if culprit.is_none() {
+                culprit = Some(i);
+            }
+        } else if !quoted && (b == delimiter || b == b'\n') {
+            field_start = i + 1;
+        }
+    }
+    let at = culprit.or(last_open).unwrap_or(0);
+    let (dl, col) = line_col(raw, at);
+    let message = if culprit.is_some() {
+        "broken quoting: a quote inside an unquoted field (quote the field and double the quote)"
+    } else {
+        "broken quoting: this quoted field is never closed, so the lines after it were read as part of it"
+    };
+    tally.res.issues.push((line + dl, col, message.into()));
+}
+
+/// Line offset and 1-based column of byte `at` within `raw`.
+pub(super) fn line_col(raw: &[u8], at: usize) -> (u64, u64) {
+    let before = &raw[..at.min(raw.len())];
+    let lines = memchr::memchr_iter(b'\n', before).count() as u64;
+    let col = at - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+    (lines, col as u64)
+}
+
+/// The byte range of field `k` of a raw CSV record (inside the quotes for a quoted field).
+pub(crate) fn field_range(raw: &[u8], delimiter: u8, k: usize) -> Option<Range<usize>> {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let mut index = 0;
+    let mut i = 0;
+    loop {
+        let start = i;
+        let quoted = raw.get(i) == Some(&b'"');
+        if quoted {
+            i += 1;
+            loop {
+                match raw.get(i) {
+                    None => break,
+                    Some(b'"') if raw.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+        }
+        while i < raw.len() && raw[i] != delimiter {
+            i += 1;
+        }
+        if index == k {
+            return Some(if quoted && i >= start + 2 && raw[i - 1] == b'"' {
+                start + 1..i - 1
+            } else {
+                start..i
+            });
+        }
+        if i >= raw.len() {
+            return None;
+        }
+        i += 1;
+        index += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_ranges() {
+        let raw = b"a,\"b,\"\"c\",USRC17607839\r\n";
+        assert_eq!(field_range(raw, b',', 0), Some(0..1));
+        assert_eq!(field_range(raw, b',', 1), Some(3..8));
+        assert_eq!(&raw[field_range(raw, b',', 2).unwrap()], b"USRC17607839");
+        assert_eq!(field_range(raw, b',', 3), None);
+    }
+
+    proptest::proptest! {
+        /// `field_range` finds what the csv crate wrote, quoted or not.
+        #[test]
+        fn field_range_agrees_with_the_csv_writer(
+            fields in proptest::collection::vec("[a-zA-Z0-9 ,\"\n-]{0,8}", 1..6),
+            crlf in proptest::bool::ANY,
+        ) {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            writer.write_record(&fields).unwrap();
+            let raw = writer.into_inner().unwrap();
+            for (k, field) in fields.iter().enumerate() {
+                let range = field_range(&raw, b',', k).unwrap();
+                let quoted = range.start > 0 && raw[range.start - 1] == b'"';
+                let text = String::from_utf8(raw[range].to_vec()).unwrap();
+                let text = if quoted { text.replace("\"\"", "\"") } else { text };
+                proptest::prop_assert_eq!(&text, field);
+            }
+            proptest::prop_assert!(field_range(&raw, b',', fields.len()).is_none());
+        }
+    }
+}
