@@ -44,7 +44,7 @@ impl FromStr for InputFormat {
 
 impl InputFormat {
     /// The format a file name suggests (`.csv`, `.tsv`, `.jsonl`, `.xlsx`, `.txt`, also under
-    /// `.gz`).
+    /// `.gz` or `.zst`).
     ///
     /// ```
     /// use isrc_check::InputFormat;
@@ -53,7 +53,10 @@ impl InputFormat {
     /// ```
     pub fn from_name(name: &str) -> Option<InputFormat> {
         let lower = name.to_ascii_lowercase();
-        let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
+        let lower = lower
+            .strip_suffix(".gz")
+            .or_else(|| lower.strip_suffix(".zst"))
+            .unwrap_or(&lower);
         let ext = lower.rsplit_once('.')?.1;
         match ext {
             "csv" => Some(InputFormat::Csv),

@@ -70,3 +70,4 @@ pub use report::{
 };
 pub use sinks::{AnnotateWriter, FixWriter};
 pub use source::MAX_LINE;
+pub use table::MAX_QUOTED_LINES;

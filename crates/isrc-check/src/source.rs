@@ -1,4 +1,4 @@
-//! Opening an input: files, standard input, gzip, BOMs, binary detection, and the line
+//! Opening an input: files, standard input, gzip and Zstandard, BOMs, binary detection, and the line
 //! limiter that keeps a 100 MB line from being held in memory.
 
 use std::fs::File;
@@ -48,6 +48,12 @@ pub(crate) fn from_reader(
     let start = buffered.fill_buf().map_err(read_error)?;
     let mut reader: Box<dyn Read + Send> = if start.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::read::MultiGzDecoder::new(buffered))
+    } else if start.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(
+            zstd::stream::read::Decoder::with_buffer(buffered).map_err(|e| {
+                CheckError::new(name, 1, 1, format!("cannot read Zstandard data: {e}"))
+            })?,
+        )
     } else {
         Box::new(buffered)
     };
@@ -56,7 +62,12 @@ pub(crate) fn from_reader(
         .take(HEAD as u64)
         .read_to_end(&mut head)
         .map_err(|e| {
-            CheckError::new(name, 1, 1, format!("cannot read (corrupt gzip data?): {e}"))
+            CheckError::new(
+                name,
+                1,
+                1,
+                format!("cannot read (corrupt compressed data?): {e}"),
+            )
         })?;
     let zip = head.starts_with(b"PK\x03\x04");
     let mut bom = false;

@@ -502,7 +502,7 @@ fn ragged_rows_and_broken_quoting() {
         "{err}"
     );
     assert!(
-        err.contains("bad.csv:6:3: broken quoting: this quoted field is never closed"),
+        err.contains("bad.csv:6:3: broken quoting: the quoted field opened here is never closed"),
         "{err}"
     );
     assert_eq!(report["records"], 5);
@@ -571,10 +571,10 @@ fn empty_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "empty.csv", b"");
     let (report, out) = json_report(&path, &[]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(report["records"], 0);
     assert!(
-        stderr(&out).contains("empty.csv:1:1: the file is empty: no records"),
+        stderr(&out).contains("empty.csv:1:1: the file is empty: there is nothing to check"),
         "{}",
         stderr(&out)
     );

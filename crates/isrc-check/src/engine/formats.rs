@@ -28,24 +28,12 @@ impl Checker<'_> {
             return self.check_xlsx(name, opened, sink);
         }
         if opened.head.is_empty() {
-            self.issue(name, 1, 1, "the file is empty: no records".into());
-            if let Some(sink) = sink {
-                let info = InputInfo {
-                    file: name,
-                    format: by_name.unwrap_or(InputFormat::Lines),
-                    delimiter: b',',
-                    bom: opened.bom,
-                    header: None,
-                    header_raw: None,
-                    columns: None,
-                };
-                sink.start(&info)
-                    .and_then(|()| sink.finish())
-                    .map_err(|e| {
-                        CheckError::new(name, 1, 1, format!("cannot write output: {e}"))
-                    })?;
-            }
-            return Ok(());
+            return Err(CheckError::new(
+                name,
+                1,
+                1,
+                "the file is empty: there is nothing to check (was the export cut short, or is this the wrong file?)",
+            ));
         }
         let head = &opened.head;
         let first_text = head
@@ -241,8 +229,12 @@ impl Checker<'_> {
         };
         let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell).collect()).collect();
         if rows.is_empty() {
-            self.issue(name, 1, 1, format!("sheet {sheet:?} is empty: no records"));
-            return Ok(());
+            return Err(CheckError::new(
+                name,
+                1,
+                1,
+                format!("sheet {sheet:?} is empty: there is nothing to check"),
+            ));
         }
         let sample_end = rows.len().min(100);
         let has_header = looks_like_header(&rows[0], &rows[1..sample_end]);

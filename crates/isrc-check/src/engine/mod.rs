@@ -292,16 +292,13 @@ impl<'p> Checker<'p> {
             s.finish()
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
         }
-        if state.file_records == 0
-            && state.bytes > 0
-            && self.issues.iter().all(|i| i.location.file != name)
-        {
-            self.issue(
+        if state.file_records == 0 {
+            return Err(CheckError::new(
                 name,
                 1,
                 1,
-                "no records: the file holds only a header or blank lines".into(),
-            );
+                "no records: the file holds only a header or blank lines, so there is nothing to check",
+            ));
         }
         Ok(())
     }

@@ -112,7 +112,13 @@ pub(super) fn process(
             if chunk.table.is_none() {
                 let skip_header = *header && chunk.seq == 0;
                 let mut parsed = control.table();
-                let lines = parse_block(&chunk.data, *delimiter, skip_header, &mut parsed);
+                let lines = parse_block(
+                    &chunk.data,
+                    *delimiter,
+                    skip_header,
+                    &chunk.unquoted,
+                    &mut parsed,
+                );
                 chunk.table = Some(parsed);
                 tally.res.lines = lines;
             }
@@ -143,7 +149,9 @@ pub(super) fn process(
                             format!("ragged row: {n} fields where the first row has {width}"),
                         ));
                     }
-                    if memchr::memchr(b'"', raw).is_some() {
+                    if row.unquoted {
+                        unclosed_quote(&mut tally, raw, row.line, *delimiter);
+                    } else if memchr::memchr(b'"', raw).is_some() {
                         check_quotes(&mut tally, raw, row.line, *delimiter);
                     }
                     match field(columns.isrc) {
@@ -312,6 +320,28 @@ pub(super) fn check_quotes(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, del
         "broken quoting: this quoted field is never closed, so the lines after it were read as part of it"
     };
     tally.res.issues.push((line + dl, col, message.into()));
+}
+
+/// Reports the unclosed quote of a record read with quoting off (see `table::QuoteScan`), at
+/// the quote that opened the field.
+pub(super) fn unclosed_quote(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, delimiter: u8) {
+    let mut field_start = true;
+    let mut at = 0;
+    for (i, &b) in raw.iter().enumerate() {
+        if b == b'"' && field_start {
+            at = i;
+        }
+        field_start = b == delimiter || b == b'\n' || b == b'\r';
+    }
+    let (dl, col) = line_col(raw, at);
+    tally.res.issues.push((
+        line + dl,
+        col,
+        format!(
+            "broken quoting: the quoted field opened here is never closed (no closing quote within {} lines, or before the end of the file); the row was read up to the end of this line with its quotes as plain text, and the next line as the next row",
+            crate::table::MAX_QUOTED_LINES
+        ),
+    ));
 }
 
 /// Line offset and 1-based column of byte `at` within `raw`.

@@ -1,0 +1,293 @@
+//! `isrc check` a data team can trust (issue 19), over the real binary on files made here:
+//! nothing lost in silence, outputs never damaged, only right fixes, a report that lists what
+//! it found. Each test fails on the code before the issue.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const TODAY: &str = "2026-11-22";
+
+fn isrc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_isrc"))
+        .args(args)
+        .env("ISRC_TODAY", TODAY)
+        .env_remove("ISRC_PREFIXES")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the isrc binary runs")
+}
+
+fn isrc_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isrc"))
+        .args(args)
+        .env("ISRC_TODAY", TODAY)
+        .env_remove("ISRC_PREFIXES")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the isrc binary runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(out)
+        )
+    })
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The files in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A catalogue of `n` valid rows, each a distinct code of Re:Sound's CBYZ9 in 2022.
+fn catalogue(n: u32) -> String {
+    let mut out = String::from("isrc,title,artist\n");
+    for i in 1..=n {
+        out.push_str(&format!("CBYZ922{i:05},Song {i},Artist\n"));
+    }
+    out
+}
+
+#[test]
+fn an_unclosed_quote_in_row_3_hides_no_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("isrc,title\n");
+    for i in 1..=99_999u32 {
+        if i == 3 {
+            text.push_str("CBYZ92200003,\"Broken title\n");
+        } else {
+            text.push_str(&format!("CBYZ92{i:06},Song\n"));
+        }
+    }
+    let path = write(dir.path(), "q.csv", text.as_bytes());
+    let out = isrc(&["check", "--format", "json", p(&path)]);
+    let report = json(&out);
+    assert_eq!(report["records"], 99_999);
+    assert_eq!(report["valid"], 99_999);
+    assert!(
+        stderr(&out)
+            .contains("q.csv:4:14: broken quoting: the quoted field opened here is never closed"),
+        "{}",
+        stderr(&out)
+    );
+    // An input problem fails the check by default.
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn empty_header_only_and_columnless_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes, message) in [
+        ("empty.csv", &b""[..], "the file is empty"),
+        ("header.csv", b"isrc,title\n\n", "no records"),
+        ("blank.txt", b"\n\n\r\n", "no records"),
+        ("nocode.csv", b"title,artist\nA,B\nC,D\n", "missing column"),
+    ] {
+        let path = write(dir.path(), name, bytes);
+        let out = isrc(&["check", p(&path)]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{name}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn fail_on_chooses_what_gives_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    // A warning only (display form), an input problem only (ragged row), an error only.
+    let warning = write(dir.path(), "w.txt", b"CBYZ92200001\ncbyz92200002\n");
+    let ragged = write(
+        dir.path(),
+        "r.csv",
+        b"isrc,title\nCBYZ92200001,a\nCBYZ92200002,b,c\n",
+    );
+    let error = write(dir.path(), "e.txt", b"CBYZ92200001\nCBYZ922O0002\n");
+    let expect = [
+        ("errors", [0, 0, 1]),
+        ("input-problems", [0, 1, 1]),
+        ("warnings", [1, 1, 1]),
+        ("never", [0, 0, 0]),
+    ];
+    for (fail_on, codes) in expect {
+        for (path, code) in [&warning, &ragged, &error].into_iter().zip(codes) {
+            let out = isrc(&["check", "--fail-on", fail_on, p(path)]);
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "--fail-on {fail_on} {}",
+                path.display()
+            );
+        }
+    }
+    // The default is input-problems.
+    assert_eq!(isrc(&["check", p(&ragged)]).status.code(), Some(1));
+    assert_eq!(isrc(&["check", p(&warning)]).status.code(), Some(0));
+    let help = String::from_utf8(isrc(&["check", "--help"]).stdout).unwrap();
+    assert!(help.contains("Exit status:"), "{help}");
+    assert!(help.contains("--fail-on"), "{help}");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_output_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    // The input stops being readable half-way: a gzip stream cut short.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(catalogue(200_000).as_bytes()).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    bytes.truncate(bytes.len() / 2);
+    let input = write(dir.path(), "cut.csv.gz", &bytes);
+    let fixed = write(dir.path(), "fixed.csv", b"the previous output\n");
+    let annotated = write(dir.path(), "annotated.csv", b"the previous annotation\n");
+    let out = isrc(&[
+        "check",
+        p(&input),
+        "--fix",
+        p(&fixed),
+        "--annotate",
+        p(&annotated),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&fixed).unwrap(), b"the previous output\n");
+    assert_eq!(
+        std::fs::read(&annotated).unwrap(),
+        b"the previous annotation\n"
+    );
+    assert_eq!(
+        listing(dir.path()),
+        ["annotated.csv", "cut.csv.gz", "fixed.csv"]
+    );
+    assert!(stderr(&out).contains("was not written"), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_during_fix_leaves_the_previous_output_byte_identical() {
+    for signal in ["INT", "TERM"] {
+        let dir = tempfile::tempdir().unwrap();
+        let fixed = write(dir.path(), "fixed.csv", b"the previous output\n");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_isrc"))
+            .args(["check", "-", "--fix", p(&fixed)])
+            .env("ISRC_TODAY", TODAY)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // Half the input, then wait for the temporary output to appear beside the target.
+        stdin.write_all(catalogue(50_000).as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let started = Instant::now();
+        while listing(dir.path()).len() < 2 {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no temporary file"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "SIG{signal}: {}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read(&fixed).unwrap(), b"the previous output\n");
+        assert_eq!(listing(dir.path()), ["fixed.csv"], "SIG{signal}");
+    }
+}
+
+#[test]
+fn fix_writes_the_compression_its_name_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "in.csv",
+        b"isrc,title\ncbyz922-00001,a\nCBYZ92200002,b\n",
+    );
+    let expected = "isrc,title\nCBYZ92200001,a\nCBYZ92200002,b\n";
+    let gz = dir.path().join("out.csv.gz");
+    let out = isrc(&["check", p(&input), "--fix", p(&gz)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    assert_eq!(text, expected);
+    let zst = dir.path().join("out.csv.zst");
+    let out = isrc(&["check", p(&input), "--fix", p(&zst)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bytes = std::fs::read(&zst).unwrap();
+    assert_eq!(&bytes[..4], b"\x28\xb5\x2f\xfd", "a Zstandard frame");
+    // And isrc check reads it back.
+    let out = isrc(&["check", "--format", "json", p(&zst)]);
+    assert_eq!(json(&out)["records"], 2, "{}", stderr(&out));
+}
+
+#[test]
+fn a_suggested_fix_is_applied_only_when_it_is_right() {
+    let dir = tempfile::tempdir().unwrap();
+    // 0S reads as OS, QS or DS (none allocated); Z read as 2 gives year 27 (not yet reached);
+    // 1T reads as IT or LT (both allocated): none of these is fixed. O in the designation is.
+    let input = write(
+        dir.path(),
+        "in.txt",
+        b"0SRC17607839\nUSRC1Z707839\n1TAB12600001\nUSRC176O7839\n",
+    );
+    let fixed = dir.path().join("fixed.txt");
+    let out = isrc(&["check", p(&input), "--fix", p(&fixed), "--fix-suggested"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&fixed).unwrap(),
+        "0SRC17607839\nUSRC1Z707839\n1TAB12600001\nUSRC17607839\n"
+    );
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let out = isrc_stdin(
+        &["check", "--format", "json", "-"],
+        b"isrc,title\nCBYZ92200001,a\nCBYZ92200002,b\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["records"], 2);
+}
