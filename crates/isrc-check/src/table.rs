@@ -327,6 +327,10 @@ pub(crate) fn parse_block(
     let mut unquoted = unquoted.iter().peekable();
     // The reader of the unquoted record being read, and where that record ends.
     let mut plain: Option<(csv_core::Reader, usize)> = None;
+    // The parser drops a byte order mark at the start of its first input: one that starts
+    // after an unquoted record is fed a blank line first (no record, one line less).
+    let mut quoted_started = false;
+    let mut primed = 0u64;
     loop {
         if plain.as_ref().is_some_and(|(_, end)| pos >= *end) {
             let (reader, _) = plain.take().unwrap_or_else(|| unreachable!());
@@ -353,7 +357,16 @@ pub(crate) fn parse_block(
         }
         let start = pos;
         // Each parser counts every \n it has consumed (from 1).
-        let newlines_before = quoted_reader.line() - 1
+        if plain.is_none() && !quoted_started {
+            quoted_started = true;
+            if pos > 0 {
+                let mut out = [0u8; 1];
+                let mut ends = [0usize; 1];
+                quoted_reader.read_record(b"\n", &mut out, &mut ends);
+                primed = 1;
+            }
+        }
+        let newlines_before = quoted_reader.line() - 1 - primed
             + unquoted_lines
             + plain.as_ref().map_or(0, |(reader, _)| reader.line() - 1);
         let (rdr, input_end) = match &mut plain {
@@ -430,7 +443,7 @@ pub(crate) fn parse_block(
         });
     }
     // Bytes past `used` stay as room for the next block that reuses this table.
-    quoted_reader.line() - 1 + unquoted_lines
+    quoted_reader.line() - 1 - primed + unquoted_lines
 }
 
 #[cfg(test)]
