@@ -226,12 +226,32 @@ pub fn parse_duration(text: &str, unit: DurationUnit) -> Option<f64> {
     })
 }
 
-/// A header name folded for matching: lowercase ASCII letters and digits only.
+/// A header name folded for matching: letters and digits only, lowercased, with the accents
+/// of Latin letters dropped (`Título` and `titulo` agree); other scripts (`タイトル`) are
+/// kept as they are.
 pub(crate) fn header_key(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    let mut key = String::with_capacity(name.len());
+    for c in name.chars().filter(|c| c.is_alphanumeric()) {
+        for l in c.to_lowercase() {
+            key.push(unaccent(l));
+        }
+    }
+    key
+}
+
+/// A lowercase Latin letter without its accent (the letters of the languages whose header
+/// names are recognised).
+fn unaccent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -78,13 +78,22 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
             self.out.write_record(&row)?;
             self.wrote_header = true;
         }
-        let mut row: Vec<String> = r.fields.iter().map(|f| f.to_string()).collect();
-        row.push(r.isrc.map(|c| c.to_string()).unwrap_or_default());
-        row.push(r.valid.to_string());
-        row.push(r.rules.ids().join(" "));
-        row.push(r.fix.map(|c| c.to_string()).unwrap_or_default());
-        row.push(r.duplicate_of.map(|n| n.to_string()).unwrap_or_default());
-        self.out.write_record(&row)?;
+        // The input's columns as their bytes (a Latin-1 title stays Latin-1); the columns
+        // added hold only codes, rule ids and numbers, never input text, so no cell of ours
+        // can start a spreadsheet formula.
+        let added = [
+            r.isrc.map(|c| c.to_string()).unwrap_or_default(),
+            r.valid.to_string(),
+            r.rules.ids().join(" "),
+            r.fix.map(|c| c.to_string()).unwrap_or_default(),
+            r.duplicate_of.map(|n| n.to_string()).unwrap_or_default(),
+        ];
+        let row = r
+            .raw_fields
+            .iter()
+            .copied()
+            .chain(added.iter().map(String::as_bytes));
+        self.out.write_record(row)?;
         Ok(())
     }
 
@@ -156,6 +165,11 @@ impl<W: Write> RecordSink for FixWriter<W> {
         if info.format == InputFormat::Xlsx {
             return Err(io::Error::other(
                 "--fix cannot rewrite an xlsx workbook; use --annotate OUT.csv",
+            ));
+        }
+        if info.json_array {
+            return Err(io::Error::other(
+                "--fix cannot rewrite a JSON array record by record; use --annotate OUT.csv, or give JSON Lines (jq -c '.[]')",
             ));
         }
         if info.bom {

@@ -493,7 +493,16 @@ mod tests {
             while a < end && matches!(data[a], b'\n' | b'\r') {
                 a += 1;
             }
-            let line = breaks.iter().filter(|&&b| b < a).count() as u64 + 1;
+            // The line of the first byte after a byte order mark and the blank lines after it
+            // (see `a_byte_order_mark_line_before_the_first_record`).
+            let mut first = a;
+            if start == 0 && data.starts_with(b"\xEF\xBB\xBF") {
+                first = end.min(3);
+                while first < end && matches!(data[first], b'\n' | b'\r') {
+                    first += 1;
+                }
+            }
+            let line = breaks.iter().filter(|&&b| b < first.max(a)).count() as u64 + 1;
             rows.push((
                 record.iter().map(<[u8]>::to_vec).collect(),
                 a..end.max(a),

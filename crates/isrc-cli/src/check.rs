@@ -49,10 +49,12 @@ pub enum FailOn {
 pub enum ReportFormat {
     /// Tables for people.
     Human,
-    /// One JSON object: records, valid, invalid, by_rule, duplicate_isrcs, conflicting_isrcs, prefixes.
+    /// One JSON object: the counts, the columns used, and the lists of what was found (docs/check-report.schema.json).
     Json,
-    /// The per-prefix table of systemic errors, as CSV.
+    /// One finding a row, as CSV: kind,file,line,column,isrc,value,rule,fix,detail.
     Csv,
+    /// The per-prefix table of systemic errors, as CSV.
+    PrefixesCsv,
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +67,11 @@ pub struct CheckArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    /// How many entries each list of the JSON and CSV reports holds (duplicates, conflicts,
+    /// invalid codes, input problems); the total is always beside it.
+    #[arg(long, value_name = "N", default_value_t = isrc_check::DEFAULT_MAX_LISTED)]
+    pub max_listed: usize,
 
     /// What makes the exit status 1 (see "Exit status" below).
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::InputProblems)]
@@ -155,6 +162,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         field: args.field.clone(),
         sheet: args.sheet.clone(),
         gaps: args.gaps,
+        max_listed: Some(args.max_listed),
     };
     let mut annotate = match &args.annotate {
         Some(path) => Some(AnnotateWriter::new(AtomicOutput::create(path)?)),
@@ -213,13 +221,16 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     // Only the human summary has colours; JSON and CSV skip the colour-stripping stream.
     let mut out: BufWriter<Box<dyn Write>> = BufWriter::new(match args.format {
         ReportFormat::Human => Box::new(anstream::stdout().lock()),
-        ReportFormat::Json | ReportFormat::Csv => Box::new(std::io::stdout().lock()),
+        ReportFormat::Json | ReportFormat::Csv | ReportFormat::PrefixesCsv => {
+            Box::new(std::io::stdout().lock())
+        }
     });
     let written = match args.format {
         ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &summary)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
-        ReportFormat::Csv => write_prefix_csv(&mut out, &summary),
+        ReportFormat::Csv => write_findings_csv(&mut out, &summary),
+        ReportFormat::PrefixesCsv => write_prefix_csv(&mut out, &summary),
         ReportFormat::Human => write_human(&mut out, &summary, &args.files),
     };
     if let Err(e) = written.and_then(|()| out.flush())
@@ -361,6 +372,82 @@ fn print_unfixed(fix: &FixWriter<AtomicOutput>, path: Option<&Path>) {
     }
 }
 
+/// One finding a row: invalid codes and input problems in input order, then duplicates and
+/// conflicts, most records first (each list capped by --max-listed, as in the JSON report).
+fn write_findings_csv(out: &mut dyn Write, summary: &Summary) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "kind", "file", "line", "column", "isrc", "value", "rule", "fix", "detail",
+    ])?;
+    for c in &summary.invalid_codes.listed {
+        let alternatives: Vec<String> = c.alternatives.iter().map(|a| a.to_string()).collect();
+        let detail = if alternatives.is_empty() {
+            String::new()
+        } else {
+            format!("may be read as {}", alternatives.join(" or "))
+        };
+        w.write_record([
+            "invalid_code",
+            &c.file,
+            &c.line.to_string(),
+            "",
+            "",
+            &neutralised(&c.value),
+            &c.rules.join(" "),
+            &c.fix.map(|f| f.to_string()).unwrap_or_default(),
+            &detail,
+        ])?;
+    }
+    for i in &summary.input_problems.listed {
+        w.write_record([
+            "input_problem",
+            &i.location.file,
+            &i.location.line.to_string(),
+            &i.location.column.to_string(),
+            "",
+            "",
+            "",
+            "",
+            &i.message,
+        ])?;
+    }
+    for (kind, list) in [
+        ("duplicate", &summary.duplicates),
+        ("conflict", &summary.conflicts),
+    ] {
+        for d in &list.listed {
+            w.write_record([
+                kind,
+                "",
+                "",
+                "",
+                &d.isrc.to_string(),
+                "",
+                "",
+                "",
+                &format!(
+                    "{} records{}",
+                    d.records,
+                    d.first_record
+                        .map(|n| format!(", the first is record {n}"))
+                        .unwrap_or_default()
+                ),
+            ])?;
+        }
+    }
+    w.flush()
+}
+
+/// A value from the input, made safe for a spreadsheet: text that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be run as a formula, so it gets a leading `'`.
+pub fn neutralised(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 fn write_prefix_csv(out: &mut dyn Write, summary: &Summary) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -442,6 +529,11 @@ fn write_human(out: &mut dyn Write, s: &Summary, files: &[PathBuf]) -> std::io::
             )?;
         }
     }
+    for input in &s.inputs {
+        if !input.conflicts_checked {
+            writeln!(out, "\n{}: conflicts {}", input.file, input.conflicts)?;
+        }
+    }
     writeln!(
         out,
         "\n{b}Duplicates{b_}: {} ISRCs in more than one record, {} with conflicting title/artist/version/duration",
@@ -463,7 +555,7 @@ fn write_human(out: &mut dyn Write, s: &Summary, files: &[PathBuf]) -> std::io::
     if !s.prefixes.is_empty() {
         writeln!(
             out,
-            "\n{b}Worst prefixes{b_} (send each registrant its list; --format csv for all)"
+            "\n{b}Worst prefixes{b_} (send each registrant its list; --format prefixes-csv for all)"
         )?;
         writeln!(
             out,

@@ -88,12 +88,22 @@ fn lines_exact_report() {
         keys,
         [
             "by_rule",
+            "bytes",
             "conflicting_isrcs",
+            "conflicts",
             "duplicate_isrcs",
+            "duplicates",
+            "input_problems",
+            "inputs",
             "invalid",
+            "invalid_codes",
+            "prefix_table",
             "prefixes",
             "records",
-            "valid"
+            "reference_date",
+            "schema_version",
+            "valid",
+            "warnings"
         ]
     );
     assert_eq!(report["records"], 10);
@@ -441,15 +451,16 @@ fn annotate_every_record() {
 fn prefix_table_as_csv() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "codes.txt", LINES.as_bytes());
-    let out = isrc(&["check", "--format", "csv", path.to_str().unwrap()]);
+    let out = isrc(&["check", "--format", "prefixes-csv", path.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
         Some("prefix,records,problems,invalid,share,rules,examples")
     );
+    // The share is the error share: one invalid record of three (warnings are not errors).
     assert!(
-        text.contains("USRC1,3,2,1,0.6667,letter_in_digits:1 not_canonical:1,"),
+        text.contains("USRC1,3,2,1,0.3333,letter_in_digits:1 not_canonical:1,"),
         "{text}"
     );
 }

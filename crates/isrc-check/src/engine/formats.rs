@@ -10,10 +10,10 @@ use crate::report::CheckError;
 use crate::source::{self, Opened};
 use crate::table::TableChunks;
 
-use super::Checker;
 use super::chunks::{LineChunks, SheetChunks};
 use super::sink::{InputInfo, RecordSink};
 use super::worker::Work;
+use super::{Checker, columns_used};
 
 impl Checker<'_> {
     pub(super) fn check_opened(
@@ -40,6 +40,11 @@ impl Checker<'_> {
             .iter()
             .position(|b| !b.is_ascii_whitespace())
             .map(|i| head[i]);
+        if first_text == Some(b'[')
+            && matches!(self.options.format, None | Some(InputFormat::Jsonl))
+        {
+            return self.check_json_array(name, opened, sink, progress);
+        }
         let format = self.options.format.unwrap_or_else(|| {
             if first_text == Some(b'{') {
                 InputFormat::Jsonl
@@ -74,7 +79,9 @@ impl Checker<'_> {
                     header: None,
                     header_raw: None,
                     columns: None,
+                    json_array: false,
                 };
+                self.inputs.push(columns_used::of_lines(name));
                 let work = Work::Lines;
                 self.pipeline(
                     name,
@@ -101,7 +108,10 @@ impl Checker<'_> {
                     header: None,
                     header_raw: None,
                     columns: None,
+                    json_array: false,
                 };
+                self.inputs
+                    .push(columns_used::of_json(name, "jsonl", &fields));
                 let work = Work::Json(fields);
                 self.pipeline(
                     name,
@@ -155,7 +165,18 @@ impl Checker<'_> {
                     header: header_row.as_deref(),
                     header_raw: header_raw.as_deref(),
                     columns: Some(&columns),
+                    json_array: false,
                 };
+                self.inputs.push(columns_used::of_table(
+                    name,
+                    if format == InputFormat::Tsv {
+                        "tsv"
+                    } else {
+                        "csv"
+                    },
+                    header_row.as_deref(),
+                    &columns,
+                ));
                 let work = Work::Table {
                     columns: columns.clone(),
                     width,
@@ -254,7 +275,14 @@ impl Checker<'_> {
             header: header.as_deref(),
             header_raw: None,
             columns: Some(&columns),
+            json_array: false,
         };
+        self.inputs.push(columns_used::of_table(
+            name,
+            "xlsx",
+            header.as_deref(),
+            &columns,
+        ));
         let work = Work::Table {
             columns: columns.clone(),
             width,

@@ -6,9 +6,11 @@
 //! - [`index`]: duplicates and conflicts; [`summary`]: the report; [`sink`]: what sinks see.
 
 mod chunks;
+mod columns_used;
 mod formats;
 mod index;
 mod json;
+mod json_array;
 mod sink;
 mod summary;
 mod verdicts;
@@ -24,7 +26,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use isrc::Policy;
 
 use crate::layout::{ColumnOverrides, InputFormat};
-use crate::report::{CheckError, InputIssue, Location};
+use crate::report::{
+    CheckError, DEFAULT_MAX_LISTED, InputColumns, InputIssue, InvalidCode, Listed, Location,
+};
 use crate::source;
 
 use self::chunks::{CHUNK, Shared, Used};
@@ -34,9 +38,6 @@ pub use self::sink::{CheckedRecord, InputInfo, RecordSink};
 use self::sink::{record_span, view};
 use self::verdicts::PrefixAgg;
 use self::worker::{Done, Work, process};
-
-/// Input issues kept in the summary (all are counted).
-const MAX_ISSUES: usize = 1000;
 
 /// What to read and how.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +52,8 @@ pub struct Options {
     pub sheet: Option<String>,
     /// Designation gaps and out-of-order allocations per (prefix, year) (`--gaps`).
     pub gaps: bool,
+    /// How many entries each list of the report holds (`--max-listed`); `None`: 1,000.
+    pub max_listed: Option<usize>,
 }
 
 /// Checks inputs one after another, keeping one cross-record index.
@@ -83,6 +86,13 @@ pub struct Checker<'p> {
     order: FastMap<u64, (u32, u64)>,
     /// Bytes per chunk handed to a worker.
     chunk: usize,
+    /// The input's line of each line the workers see, when they differ (a JSON array's
+    /// elements, one a line).
+    line_map: Option<Arc<[u64]>>,
+    /// The report's list of invalid codes.
+    invalid_codes: Listed<InvalidCode>,
+    /// The columns used in each input.
+    inputs: Vec<InputColumns>,
 }
 
 impl<'p> Checker<'p> {
@@ -103,6 +113,9 @@ impl<'p> Checker<'p> {
             issue_count: 0,
             order: FastMap::default(),
             chunk: CHUNK,
+            line_map: None,
+            invalid_codes: Listed::default(),
+            inputs: Vec::new(),
         }
     }
 
@@ -140,9 +153,14 @@ impl<'p> Checker<'p> {
         self.check_opened(name, opened, sink, &mut |_, _| {})
     }
 
+    /// How many entries each list of the report keeps.
+    pub(super) fn max_listed(&self) -> usize {
+        self.options.max_listed.unwrap_or(DEFAULT_MAX_LISTED)
+    }
+
     fn issue(&mut self, file: &str, line: u64, column: u64, message: String) {
         self.issue_count += 1;
-        if self.issues.len() < MAX_ISSUES {
+        if self.issues.len() < self.max_listed() {
             self.issues.push(InputIssue {
                 location: Location {
                     file: file.to_owned(),
@@ -341,17 +359,33 @@ impl<'p> Checker<'p> {
         sink: &mut Option<&mut dyn RecordSink>,
         ordered_index: bool,
     ) -> Used {
-        let Done { chunk, result } = done;
+        let Done { chunk, mut result } = done;
         let name = state.name;
         let relative = chunk.relative_lines;
         let line_base = if relative { state.lines } else { 0 };
-        let abs = |line: u64| line + line_base;
+        let line_map = self.line_map.clone();
+        let abs = |line: u64| {
+            let line = line + line_base;
+            line_map
+                .as_ref()
+                .and_then(|map| map.get(line.wrapping_sub(1) as usize).copied())
+                .unwrap_or(line)
+        };
         for (line, column, message) in &result.issues {
             self.issue(name, abs(*line), *column, message.clone());
         }
         for issue in &chunk.issues {
             self.issue(name, issue.0, issue.1, issue.2.clone());
         }
+        let cap = self.max_listed();
+        let kept = result.invalid_values.len() as u64;
+        for mut invalid in std::mem::take(&mut result.invalid_values) {
+            invalid.file = name.to_owned();
+            invalid.line = abs(invalid.line);
+            self.invalid_codes.push(invalid, cap);
+        }
+        // The values a chunk did not keep are still counted.
+        self.invalid_codes.total += result.invalid.saturating_sub(kept);
         self.valid += result.valid;
         self.invalid += result.invalid;
         for (a, b) in self.by_rule.iter_mut().zip(result.by_rule.iter()) {

@@ -6,7 +6,7 @@ use std::sync::PoisonError;
 use isrc::{Isrc, Rule};
 
 use crate::dense::PageBits;
-use crate::report::{Duplicate, GapGroup, PrefixGroup, Summary};
+use crate::report::{Duplicate, GapGroup, Listed, PrefixGroup, SCHEMA_VERSION, Summary};
 
 use super::Checker;
 use super::index::{FastMap, Shard, page_keys};
@@ -27,6 +27,9 @@ impl Checker<'_> {
         let mut duplicates = 0;
         let mut conflicts = 0;
         let mut top: Vec<Duplicate> = Vec::new();
+        // The report lists `--max-listed` duplicates; people see the first 20.
+        let listed = self.max_listed().max(TOP_DUPLICATES);
+        let mut conflict_list: Vec<Duplicate> = Vec::new();
         let shards: Vec<Shard> = self
             .index
             .shards
@@ -48,11 +51,11 @@ impl Checker<'_> {
         twice_pages.sort_unstable_by_key(|&(page, ..)| page);
         let mut named_twice = 0;
         for (page, bits, shard) in twice_pages {
-            if named_twice >= TOP_DUPLICATES {
+            if named_twice >= listed {
                 break;
             }
             for key in page_keys(page, bits) {
-                if named_twice < TOP_DUPLICATES && !shard.repeats.contains_key(&key) {
+                if named_twice < listed && !shard.repeats.contains_key(&key) {
                     dense_top.push((key, 2));
                     named_twice += 1;
                 }
@@ -72,10 +75,10 @@ impl Checker<'_> {
                     first_record: first,
                     conflict,
                 });
-                // Keep the best 20 without sorting hundreds of thousands of duplicates.
-                if top.len() >= 1024 {
-                    top.select_nth_unstable_by(TOP_DUPLICATES - 1, rank);
-                    top.truncate(TOP_DUPLICATES);
+                // Keep the best without sorting hundreds of thousands of duplicates.
+                if top.len() >= (2 * listed).max(1024) {
+                    top.select_nth_unstable_by(listed - 1, rank);
+                    top.truncate(listed);
                 }
             }
         };
@@ -88,6 +91,18 @@ impl Checker<'_> {
                     duplicates += 1;
                     if entry.conflict {
                         conflicts += 1;
+                        if let Some(isrc) = Isrc::from_u64(key) {
+                            conflict_list.push(Duplicate {
+                                isrc,
+                                records: u64::from(entry.count),
+                                first_record: self.record_number(entry.first),
+                                conflict: true,
+                            });
+                            if conflict_list.len() >= (2 * listed).max(1024) {
+                                conflict_list.select_nth_unstable_by(listed - 1, rank);
+                                conflict_list.truncate(listed);
+                            }
+                        }
                     }
                     consider(
                         key,
@@ -99,7 +114,9 @@ impl Checker<'_> {
             }
         }
         top.sort_by(rank);
-        top.truncate(TOP_DUPLICATES);
+        top.truncate(listed);
+        conflict_list.sort_by(rank);
+        conflict_list.truncate(self.max_listed());
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
@@ -116,7 +133,7 @@ impl Checker<'_> {
                     records: a.records,
                     problems: a.problems,
                     invalid: a.invalid,
-                    share: a.problems as f64 / a.records.max(1) as f64,
+                    share: a.invalid as f64 / a.records.max(1) as f64,
                     rules,
                     examples: a.examples.clone(),
                 }
@@ -128,19 +145,42 @@ impl Checker<'_> {
                 .then_with(|| a.prefix.cmp(&b.prefix))
         });
         let gaps = self.options.gaps.then(|| gap_groups(&shards, &self.order));
+        let warnings = prefixes
+            .iter()
+            .map(|p| p.problems.saturating_sub(p.invalid))
+            .sum();
+        let cap = self.max_listed();
         Summary {
+            schema_version: SCHEMA_VERSION,
+            reference_date: self.policy.today().to_string(),
+            prefix_table: self.policy.prefixes().date().map(str::to_owned),
             records: self.records,
             valid: self.valid,
             invalid: self.invalid,
+            warnings,
+            bytes: self.bytes,
             by_rule,
             duplicate_isrcs: duplicates,
             conflicting_isrcs: conflicts,
             prefixes,
             gaps,
-            top_duplicates: top,
+            inputs: self.inputs,
+            duplicates: Listed {
+                total: duplicates,
+                listed: top.iter().take(cap).cloned().collect(),
+            },
+            conflicts: Listed {
+                total: conflicts,
+                listed: conflict_list,
+            },
+            invalid_codes: self.invalid_codes,
+            input_problems: Listed {
+                total: self.issue_count,
+                listed: self.issues.iter().take(cap).cloned().collect(),
+            },
+            top_duplicates: top.into_iter().take(TOP_DUPLICATES).collect(),
             issues: self.issues,
             issue_count: self.issue_count,
-            bytes: self.bytes,
         }
     }
 }

@@ -8,7 +8,7 @@ use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
 
 use crate::dense::{Group, GroupMemo, PageBatch, compact_key};
 use crate::fold::{DurationUnit, parse_duration};
-use crate::report::{Example, RuleSet};
+use crate::report::{Example, InvalidCode, RuleSet};
 
 use super::index::{FastMap, Meta};
 
@@ -47,7 +47,13 @@ pub(super) struct ChunkResult {
     pub(super) batch: Option<PageBatch>,
     pub(super) metas: Vec<Meta>,
     pub(super) issues: Vec<(u64, u64, String)>,
+    /// Invalid values (the first [`LISTED_PER_CHUNK`]), lines relative like `issues`, no
+    /// file name yet.
+    pub(super) invalid_values: Vec<InvalidCode>,
 }
+
+/// Invalid values a chunk keeps for the report's list (the report keeps `--max-listed`).
+pub(super) const LISTED_PER_CHUNK: usize = 10_000;
 
 /// Per-chunk tallies kept by a worker.
 pub(super) struct Tally<'a, 'p> {
@@ -90,6 +96,8 @@ pub(super) struct Assessed {
     pub(super) prefix: u64,
     /// The rules of its warnings and errors, in the order of the findings.
     pub(super) problem_rules: Vec<Rule>,
+    /// Look-alike readings that each pass every check, when more than one does.
+    pub(super) alternatives: Vec<Isrc>,
 }
 
 /// A quick hash of a short value's bytes, for the memo of problem values.
@@ -114,6 +122,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 batch: None,
                 metas: Vec::new(),
                 issues: Vec::new(),
+                invalid_values: Vec::new(),
             },
             prefix_slots: FastMap::default(),
             recent_prefixes: [(u64::MAX, 0); RECENT_PREFIXES],
@@ -258,6 +267,16 @@ impl<'a, 'p> Tally<'a, 'p> {
         agg.records += 1;
         if !out.valid {
             agg.invalid += 1;
+            if self.res.invalid_values.len() < LISTED_PER_CHUNK {
+                self.res.invalid_values.push(InvalidCode {
+                    file: String::new(),
+                    line,
+                    value: text.chars().take(64).collect(),
+                    rules: assessed.problem_rules.iter().map(|r| r.id()).collect(),
+                    fix: assessed.fix,
+                    alternatives: assessed.alternatives.clone(),
+                });
+            }
         }
         if !assessed.problem_rules.is_empty() {
             agg.problems += 1;
@@ -308,6 +327,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         Assessed {
             code: report.isrc,
             fix: report.fix(),
+            alternatives: report.alternatives.clone(),
             rules,
             valid: report.is_valid(),
             prefix: match report.isrc {
