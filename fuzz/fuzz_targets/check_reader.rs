@@ -54,9 +54,14 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // The same input cut into chunks of a few bytes, without sinks (so plain lists take the
-    // bit-page fast path): the same figures, issues and error.
+    // bit-page fast path), with a memory budget of a few bytes, so that the duplicate index
+    // spills to its temporary file after every chunk: the same figures, issues and error.
     let chunk = 1 + usize::from(selector >> 3 & 0x0f);
-    let mut small = Checker::new(policy, options.clone());
+    let tiny = Options {
+        memory: Some(1 + u64::from(selector >> 5 & 0x03) * 64),
+        ..options.clone()
+    };
+    let mut small = Checker::new(policy, tiny);
     small.set_chunk_bytes(chunk);
     let small_result = small.check_reader(name, std::io::Cursor::new(input.to_vec()), None);
     let small_summary = small.finish();

@@ -56,13 +56,12 @@ mod dense;
 mod engine;
 mod fold;
 mod layout;
-mod paged;
 mod report;
 mod sinks;
 mod source;
 mod table;
 
-pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink};
+pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink, default_memory};
 pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};
 pub use report::{

@@ -266,6 +266,10 @@ pub struct Summary {
     /// How many input issues there were in all.
     #[serde(skip)]
     pub issue_count: u64,
+    /// Bytes of the duplicate index written to a temporary file because it passed the
+    /// memory budget ([`crate::Options::memory`]); 0 when it fitted.
+    #[serde(skip)]
+    pub spilled_bytes: u64,
 }
 
 pub use isrc::RuleSet;

@@ -124,6 +124,45 @@ pub struct CheckArgs {
     /// With --fix: also apply the suggested letter-for-digit fixes (O→0, I→1...).
     #[arg(long, requires = "fix")]
     pub fix_suggested: bool,
+
+    /// Memory for the duplicate index (for example 2G, 512M); past it the index spills to an unnamed temporary file in TMPDIR (removed however the check ends). Default: a quarter of the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory: Option<u64>,
+}
+
+/// A size in bytes: a number with an optional K, M, G or T suffix (powers of 1024; a
+/// trailing B or iB is allowed): `2G`, `512M`, `1.5GiB`, `65536`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix("ib"))
+        .or_else(|| t.strip_suffix(['B', 'b']))
+        .unwrap_or(t);
+    let (number, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, ' '),
+    };
+    let scale: u64 = match unit {
+        ' ' => 1,
+        'K' => 1 << 10,
+        'M' => 1 << 20,
+        'G' => 1 << 30,
+        'T' => 1 << 40,
+        _ => {
+            return Err(format!(
+                "{s:?}: the unit must be K, M, G or T (for example 2G)"
+            ));
+        }
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (for example 2G, 512M or 1048576)"))?;
+    if !value.is_finite() || value < 1.0 {
+        return Err(format!("{s:?}: the size must be at least 1 byte"));
+    }
+    Ok((value * scale as f64) as u64)
 }
 
 fn parse_input_format(s: &str) -> Result<InputFormat, String> {
@@ -163,6 +202,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         sheet: args.sheet.clone(),
         gaps: args.gaps,
         max_listed: Some(args.max_listed),
+        memory: args.memory,
     };
     let mut annotate = match &args.annotate {
         Some(path) => Some(AnnotateWriter::new(AtomicOutput::create(path)?)),
@@ -213,6 +253,12 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     };
     let summary = checker.finish();
     print_issues(&summary);
+    if summary.spilled_bytes > 0 {
+        anstream::eprintln!(
+            "note: the duplicate index passed its memory budget (--memory) and spilled {:.1} MB to a temporary file, now removed",
+            summary.spilled_bytes as f64 / 1e6
+        );
+    }
     if let Some(fix) = &fix
         && errors.is_empty()
     {

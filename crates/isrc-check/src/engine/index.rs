@@ -1,16 +1,24 @@
-//! The duplicate and conflict index: one entry per distinct code (or bit pages for plain
-//! lists), in shards that the workers fill in parallel, and the metadata compared to find
-//! conflicts.
+//! The duplicate and conflict index. Workers append every record's code (with its position
+//! and metadata when they are needed) to one of [`PARTITIONS`] partitions chosen by a hash of
+//! the code's page (its key divided by 256), so that the partitions are the same size
+//! whatever the distribution of codes. Nothing is looked up while the input is read; at the
+//! end each partition, a few thousand codes that fit in a core's cache, is tallied on its own
+//! ([`super::partition`]), in parallel. Past the memory budget the partitions are written to
+//! a temporary file ([`super::spill`]) and read back one at a time at the end.
+//!
+//! Memory per record: 8 bytes for a code of a plain list (less when runs of codes arrive as
+//! bit pages), 16 with its position, 32 with the metadata that conflicts need.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::io;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::dense::{PAGE_BITS, PageBatch, PageBits};
-use crate::paged::PagedMap;
 
+use super::spill::Spill;
 use super::verdicts::Out;
 
 /// A multiplicative hasher for `u64` keys that are already well spread (ISRC numbers).
@@ -22,10 +30,12 @@ impl Hasher for U64Hasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = crate::paged::mix_bytes(self.0, bytes);
+        self.0 = bytes.iter().fold(self.0, |h, b| {
+            (h.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        });
     }
     /// Keeps runs of 64 consecutive codes in neighbouring buckets (catalogues list codes in
-    /// allocation order, so the index stays cache-friendly) and spreads the runs.
+    /// allocation order, so a map stays cache-friendly) and spreads the runs.
     fn write_u64(&mut self, v: u64) {
         let high = (v >> 6).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let high = high ^ (high >> 32);
@@ -34,16 +44,6 @@ impl Hasher for U64Hasher {
 }
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<U64Hasher>>;
-
-/// One distinct ISRC seen.
-#[derive(Clone, Copy)]
-pub(super) struct Entry {
-    pub(super) first: u64,
-    pub(super) count: u32,
-    pub(super) conflict: bool,
-    /// Title, artist, version and duration range of its records so far.
-    pub(super) meta: Meta,
-}
 
 /// Title/artist/version/duration of a record; in the index, of all records of an ISRC so far
 /// (the first title, artist and version seen, and the duration range). Kept small (16
@@ -113,48 +113,268 @@ impl Meta {
     }
 }
 
-pub(super) const SHARDS: usize = 64;
-/// The first record of a code that is in an earlier input checked with bit pages, which keep
-/// no positions: before every record of later inputs, its number unknown.
+/// The first record of a code that is in an input checked with bit pages, which keep no
+/// positions: before every record of later inputs, its number unknown.
 pub(super) const EARLIER: u64 = u64::MAX;
 
+/// log2 of [`PARTITIONS`].
+const PARTITION_BITS: u32 = 10;
+/// Partitions of the index: 5,000,000 codes make about 5,000 per partition, whose tally at the
+/// end fits in a core's cache.
+pub(super) const PARTITIONS: usize = 1 << PARTITION_BITS;
+/// A bit page with fewer codes than this is stored as its codes (8 bytes each).
+const PAGE_MIN_CODES: u32 = 5;
+
+/// The partition of a code: by a hash of its page, so that a page and its codes meet there.
+#[inline]
+pub(super) fn partition_of(key: u64) -> usize {
+    ((key / PAGE_BITS).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PARTITION_BITS)) as usize
+}
+
+/// The records of one partition, as appended; each code may appear many times.
 #[derive(Default)]
-pub(super) struct Shard {
-    /// One entry per distinct code, in pages of consecutive codes.
-    pub(super) entries: PagedMap<Entry>,
-    /// Dense mode: one bit per code seen, in pages of 256 designations.
-    pub(super) pages: FastMap<u64, [u64; 4]>,
-    /// Dense mode: one bit per code seen at least twice, in pages like `pages`, so that the
-    /// common repeat costs a bit rather than a hash-map entry.
-    pub(super) twice: FastMap<u64, PageBits>,
-    /// Dense mode: codes seen three times or more, with their number of records.
-    pub(super) repeats: FastMap<u64, u32>,
+pub(super) struct Part {
+    /// Plain lists: pages of codes seen (each set bit one record, no position).
+    pub(super) pages: Vec<(u64, PageBits)>,
+    /// Plain lists: one code per record, no position.
+    pub(super) keys: Vec<u64>,
+    /// Code and position of a record without metadata.
+    pub(super) placed: Vec<(u64, u64)>,
+    /// Code, position and metadata of a record of an input with metadata columns.
+    pub(super) described: Vec<(u64, u64, Meta)>,
 }
 
-impl Shard {
-    /// Dense mode: one more record of `key`, which is already in `pages`.
-    pub(super) fn again(&mut self, key: u64) {
-        let (page, word, mask) = page_bit(key);
-        let twice = self.twice.entry(page).or_insert([0; 4]);
-        if twice[word] & mask == 0 {
-            twice[word] |= mask;
+impl Part {
+    /// Bytes allocated.
+    pub(super) fn bytes(&self) -> usize {
+        self.pages.capacity() * 40
+            + self.keys.capacity() * 8
+            + self.placed.capacity() * 16
+            + self.described.capacity() * 32
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+            && self.keys.is_empty()
+            && self.placed.is_empty()
+            && self.described.is_empty()
+    }
+}
+
+/// The index: partitions the workers append to, the memory they hold, and the spill file.
+pub(super) struct Index {
+    parts: Vec<Mutex<Part>>,
+    /// 0: not yet used; 1: dense (bit pages and codes, no positions, no metadata); 2: positions.
+    mode: AtomicUsize,
+    /// Bytes held by the partitions.
+    held: AtomicUsize,
+    /// Bytes the partitions may hold before they are spilled.
+    limit: usize,
+    /// The temporary file, once a spill happened; the first write error.
+    spill: Mutex<(Option<Spill>, Option<io::Error>)>,
+}
+
+/// A chunk's records sorted by partition: `items[starts[p]..starts[p + 1]]` go to `p`.
+struct Sorted<T> {
+    items: Vec<T>,
+    starts: Vec<usize>,
+}
+
+/// Counting sort of `items` by partition (two passes over data that is in the cache).
+fn by_partition<T: Copy>(items: &[T], key: impl Fn(&T) -> u64) -> Sorted<T> {
+    let mut starts = vec![0usize; PARTITIONS + 1];
+    let parts: Vec<u16> = items.iter().map(|t| partition_of(key(t)) as u16).collect();
+    for &p in &parts {
+        starts[p as usize + 1] += 1;
+    }
+    for p in 0..PARTITIONS {
+        starts[p + 1] += starts[p];
+    }
+    let mut next = starts.clone();
+    // Every element is written over; the copy only sizes the vector without `unsafe`.
+    let mut sorted = items.to_vec();
+    for (item, &p) in items.iter().zip(&parts) {
+        sorted[next[p as usize]] = *item;
+        next[p as usize] += 1;
+    }
+    Sorted {
+        items: sorted,
+        starts,
+    }
+}
+
+impl<T> Sorted<T> {
+    fn of(&self, p: usize) -> &[T] {
+        &self.items[self.starts[p]..self.starts[p + 1]]
+    }
+}
+
+impl Index {
+    /// An index that spills past `limit` bytes.
+    pub(super) fn new(limit: usize) -> Index {
+        Index {
+            parts: (0..PARTITIONS).map(|_| Mutex::default()).collect(),
+            mode: AtomicUsize::new(0),
+            held: AtomicUsize::new(0),
+            limit,
+            spill: Mutex::new((None, None)),
+        }
+    }
+
+    /// Chooses the representation for the next input, before any worker uses the index:
+    /// codes without positions (bit pages) when nothing needs the first record or the
+    /// metadata of a code (a plain list without --annotate, --fix or --gaps), positions
+    /// otherwise. Once an input needed positions, later inputs keep them; codes from inputs
+    /// without positions have [`EARLIER`] as their first record.
+    pub(super) fn choose(&self, dense: bool) -> bool {
+        let wanted = if dense { 1 } else { 2 };
+        match self
+            .mode
+            .compare_exchange(0, wanted, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => dense,
+            Err(1) if !dense => {
+                self.mode.store(2, Ordering::Relaxed);
+                false
+            }
+            Err(mode) => mode == 1,
+        }
+    }
+
+    /// Appends to each partition its part of a chunk, then spills if the budget is passed.
+    fn append(&self, has: impl Fn(usize) -> bool, mut fill: impl FnMut(usize, &mut Part)) {
+        let mut grown = 0isize;
+        for (p, part) in self.parts.iter().enumerate() {
+            if !has(p) {
+                continue;
+            }
+            let mut part = part.lock().unwrap_or_else(PoisonError::into_inner);
+            let before = part.bytes();
+            fill(p, &mut part);
+            grown += part.bytes() as isize - before as isize;
+        }
+        let held = if grown >= 0 {
+            self.held.fetch_add(grown as usize, Ordering::Relaxed) + grown as usize
         } else {
-            let n = self.repeats.entry(key).or_insert(2);
-            *n = n.saturating_add(1);
+            self.held.fetch_sub(grown.unsigned_abs(), Ordering::Relaxed) - grown.unsigned_abs()
+        };
+        if held > self.limit {
+            self.spill_all();
         }
     }
 
-    /// Dense mode: the records of `key` seen more than once (0 otherwise).
-    pub(super) fn repeated(&self, key: u64) -> u32 {
-        let (page, word, mask) = page_bit(key);
-        match self.twice.get(&page) {
-            Some(bits) if bits[word] & mask != 0 => self.repeats.get(&key).copied().unwrap_or(2),
-            _ => 0,
+    /// Dense mode: adds a worker's bit pages and repeats. A page with few codes is stored
+    /// as its codes, so that scattered codes cost 8 bytes each rather than a page.
+    pub(super) fn add_pages(&self, batch: &PageBatch) {
+        let mut pages = Vec::new();
+        let mut keys = batch.repeats.clone();
+        for &(page, bits) in &batch.pages {
+            if bits.iter().map(|w| w.count_ones()).sum::<u32>() >= PAGE_MIN_CODES {
+                pages.push((page, bits));
+            } else {
+                keys.extend(page_keys(page, bits));
+            }
         }
+        let pages = by_partition(&pages, |&(page, _)| page * PAGE_BITS);
+        let keys = by_partition(&keys, |&k| k);
+        let has = |p: usize| !pages.of(p).is_empty() || !keys.of(p).is_empty();
+        self.append(has, |p, part| {
+            part.pages.extend_from_slice(pages.of(p));
+            part.keys.extend_from_slice(keys.of(p));
+        });
+    }
+
+    /// Adds a chunk's codes with their positions (`pos_base | record in chunk`) and, when
+    /// the input has metadata columns, their metadata.
+    pub(super) fn add(&self, outs: &[Out], metas: &[Meta], pos_base: u64) {
+        if metas.is_empty() {
+            let placed: Vec<(u64, u64)> = outs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| Some((o.code?.to_u64(), pos_base | i as u64)))
+                .collect();
+            let placed = by_partition(&placed, |r| r.0);
+            self.append(
+                |p| !placed.of(p).is_empty(),
+                |p, part| part.placed.extend_from_slice(placed.of(p)),
+            );
+        } else {
+            let described: Vec<(u64, u64, Meta)> = outs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| {
+                    let meta = metas.get(i).copied().unwrap_or_default();
+                    Some((o.code?.to_u64(), pos_base | i as u64, meta))
+                })
+                .collect();
+            let described = by_partition(&described, |r| r.0);
+            self.append(
+                |p| !described.of(p).is_empty(),
+                |p, part| part.described.extend_from_slice(described.of(p)),
+            );
+        }
+    }
+
+    /// Writes every partition to the spill file and frees its memory. One worker at a time;
+    /// the others go on appending meanwhile.
+    fn spill_all(&self) {
+        let Ok(mut guard) = self.spill.try_lock() else {
+            return;
+        };
+        let (spill, error) = &mut *guard;
+        if error.is_some() {
+            return;
+        }
+        if spill.is_none() {
+            match Spill::create() {
+                Ok(s) => *spill = Some(s),
+                Err(e) => {
+                    *error = Some(e);
+                    return;
+                }
+            }
+        }
+        let Some(spill) = spill.as_mut() else {
+            return;
+        };
+        for (p, part) in self.parts.iter().enumerate() {
+            let taken = std::mem::take(&mut *part.lock().unwrap_or_else(PoisonError::into_inner));
+            self.held.fetch_sub(taken.bytes(), Ordering::Relaxed);
+            if let Err(e) = spill.write(p, &taken) {
+                *error = Some(e);
+                return;
+            }
+        }
+    }
+
+    /// The first error writing the spill file.
+    pub(super) fn take_error(&self) -> Option<io::Error> {
+        self.spill
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .take()
+    }
+
+    /// Takes the partitions and the spill file, for the tally at the end.
+    pub(super) fn take(&self) -> (Vec<Part>, Option<Spill>) {
+        let parts = self
+            .parts
+            .iter()
+            .map(|m| std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner)))
+            .collect();
+        self.held.store(0, Ordering::Relaxed);
+        let spill = self
+            .spill
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .0
+            .take();
+        (parts, spill)
     }
 }
 
-/// The page, word and bit of an index key in the dense representation.
+/// The page, word and bit of a key in a bit page.
 pub(super) fn page_bit(key: u64) -> (u64, usize, u64) {
     (
         key / PAGE_BITS,
@@ -177,182 +397,6 @@ pub(super) fn page_keys(page: u64, bits: PageBits) -> impl Iterator<Item = u64> 
                 })
             })
         })
-}
-
-/// The duplicate index: one entry per distinct code, in shards that workers fill in
-/// parallel. Positions are `(chunk << 32) | record in chunk`, so the smallest is the first.
-pub(super) struct Index {
-    pub(super) shards: Vec<Mutex<Shard>>,
-    /// 0: not yet used; 1: dense (bit pages, no first record, no metadata); 2: entries.
-    pub(super) mode: AtomicUsize,
-}
-
-pub(super) fn shard_of(key: u64) -> usize {
-    ((key >> 8).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
-}
-
-impl Index {
-    pub(super) fn new() -> Index {
-        Index {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            mode: AtomicUsize::new(0),
-        }
-    }
-
-    /// Chooses the representation for the next input, before any worker uses the index:
-    /// bit pages when nothing needs the first record or the metadata of a code (a plain list
-    /// of codes without --annotate, --fix or --gaps), entries otherwise. An input that needs
-    /// entries after inputs checked with bit pages (a CSV catalogue after a plain list) turns
-    /// the pages into entries, so that its conflicts are still found.
-    pub(super) fn choose(&self, dense: bool) -> bool {
-        let wanted = if dense { 1 } else { 2 };
-        match self
-            .mode
-            .compare_exchange(0, wanted, Ordering::Relaxed, Ordering::Relaxed)
-        {
-            Ok(_) => dense,
-            Err(1) if !dense => {
-                self.pages_to_entries();
-                self.mode.store(2, Ordering::Relaxed);
-                false
-            }
-            Err(mode) => mode == 1,
-        }
-    }
-
-    /// Turns every bit page into entries: one per code seen, with its number of records and
-    /// no metadata (plain lists have none), and [`EARLIER`] as its first record.
-    pub(super) fn pages_to_entries(&self) {
-        for shard in &self.shards {
-            let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            let shard = &mut *shard;
-            let pages = std::mem::take(&mut shard.pages);
-            for (page, bits) in pages {
-                for key in page_keys(page, bits) {
-                    let count = shard.repeated(key).max(1);
-                    let entry = Entry {
-                        first: EARLIER,
-                        count,
-                        conflict: false,
-                        meta: Meta::default(),
-                    };
-                    *shard.entries.get_or_insert_with(key, || entry).0 = entry;
-                }
-            }
-            shard.twice = FastMap::default();
-            shard.repeats = FastMap::default();
-        }
-    }
-
-    /// Dense mode: adds a worker's pages: a bit set both here and in the batch, or a repeat
-    /// within the batch, is one more record of a code already seen.
-    pub(super) fn add_pages(&self, batch: &PageBatch) {
-        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
-        for (i, (page, _)) in batch.pages.iter().enumerate() {
-            buckets[shard_of(page * PAGE_BITS)].push(i as u32);
-        }
-        let mut repeat_buckets: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
-        for &key in &batch.repeats {
-            repeat_buckets[shard_of(key)].push(key);
-        }
-        for (s, (bucket, repeats)) in buckets.iter().zip(&repeat_buckets).enumerate() {
-            if bucket.is_empty() && repeats.is_empty() {
-                continue;
-            }
-            let mut shard = self.shards[s]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let shard = &mut *shard;
-            for &i in bucket {
-                let (page, bits) = batch.pages[i as usize];
-                let seen = shard.pages.entry(page).or_insert([0; 4]);
-                let mut both = [0u64; 4];
-                for w in 0..4 {
-                    both[w] = seen[w] & bits[w];
-                    seen[w] |= bits[w];
-                }
-                if both == [0; 4] {
-                    continue;
-                }
-                // Codes seen before: the ones seen once become twice-seen in one step; only
-                // the ones already twice-seen need their own count.
-                let twice = shard.twice.entry(page).or_insert([0; 4]);
-                let mut thrice = [0u64; 4];
-                for w in 0..4 {
-                    thrice[w] = twice[w] & both[w];
-                    twice[w] |= both[w];
-                }
-                for key in page_keys(page, thrice) {
-                    let n = shard.repeats.entry(key).or_insert(2);
-                    *n = n.saturating_add(1);
-                }
-            }
-            for &key in repeats {
-                shard.again(key);
-            }
-        }
-    }
-
-    /// Adds a chunk's codes; with `want_first`, returns for each record the position of the
-    /// first record with its code when that is an earlier one (correct when chunks are added
-    /// in order).
-    pub(super) fn add(
-        &self,
-        outs: &[Out],
-        metas: &[Meta],
-        pos_base: u64,
-        want_first: bool,
-    ) -> Vec<Option<u64>> {
-        // Each shard's records with what it needs of them, gathered in one pass in order:
-        // reading the outcomes and metadata again per shard, at random, missed the cache.
-        let mut buckets: Vec<Vec<(u64, u32, Option<Meta>)>> = vec![Vec::new(); SHARDS];
-        for (i, out) in outs.iter().enumerate() {
-            if let Some(code) = out.code {
-                let key = code.to_u64();
-                buckets[shard_of(key)].push((key, i as u32, metas.get(i).copied()));
-            }
-        }
-        let mut firsts = if want_first {
-            vec![None; outs.len()]
-        } else {
-            Vec::new()
-        };
-        for (s, bucket) in buckets.iter().enumerate() {
-            if bucket.is_empty() {
-                continue;
-            }
-            let mut shard = self.shards[s]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let shard = &mut *shard;
-            for &(key, i, meta) in bucket {
-                let i = i as usize;
-                let pos = pos_base | i as u64;
-                let meta = meta.as_ref();
-                let (entry, _) = shard.entries.get_or_insert_with(key, || Entry {
-                    first: pos,
-                    count: 0,
-                    conflict: false,
-                    meta: meta.copied().unwrap_or_default(),
-                });
-                entry.count = entry.count.saturating_add(1);
-                if entry.count > 1 {
-                    if entry.first != EARLIER {
-                        entry.first = entry.first.min(pos);
-                    }
-                    if want_first {
-                        firsts[i] = Some(entry.first);
-                    }
-                    if let Some(meta) = meta
-                        && entry.meta.absorb(meta)
-                    {
-                        entry.conflict = true;
-                    }
-                }
-            }
-        }
-        firsts
-    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ mod formats;
 mod index;
 mod json;
 mod json_array;
+mod partition;
 mod sink;
+mod spill;
 mod summary;
 mod verdicts;
 mod worker;
@@ -54,6 +56,30 @@ pub struct Options {
     pub gaps: bool,
     /// How many entries each list of the report holds (`--max-listed`); `None`: 1,000.
     pub max_listed: Option<usize>,
+    /// Bytes of memory the duplicate index may use before it spills to a temporary file
+    /// (`--memory`); `None`: a quarter of the machine's memory ([`default_memory`]).
+    pub memory: Option<u64>,
+}
+
+/// The default memory budget: a quarter of the machine's memory (`MemTotal` in
+/// `/proc/meminfo`), or 2 GiB where that cannot be read.
+///
+/// ```
+/// assert!(isrc_check::default_memory() >= 1 << 20);
+/// ```
+pub fn default_memory() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    });
+    total.map_or(2 << 30, |t| (t / 4).max(1 << 20))
+}
+
+/// The part of the memory budget the index's partitions may hold: the rest is for the
+/// chunks in flight, the per-prefix tallies and the tally at the end.
+fn index_limit(memory: u64) -> usize {
+    usize::try_from(memory - memory / 4).unwrap_or(usize::MAX)
 }
 
 /// Checks inputs one after another, keeping one cross-record index.
@@ -73,6 +99,8 @@ pub struct Checker<'p> {
     policy: Policy<'p>,
     options: Options,
     index: Arc<Index>,
+    /// With a sink: the first position of every code, for `duplicate_of`.
+    firsts: FastMap<u64, u64>,
     /// Record number base of every chunk merged so far (all inputs), by global chunk number.
     bases: Vec<u64>,
     records: u64,
@@ -98,10 +126,12 @@ pub struct Checker<'p> {
 impl<'p> Checker<'p> {
     /// A checker with `policy` (today's date, prefix table) and `options`.
     pub fn new(policy: Policy<'p>, options: Options) -> Self {
+        let limit = index_limit(options.memory.unwrap_or_else(default_memory));
         Checker {
             policy,
             options,
-            index: Arc::new(Index::new()),
+            index: Arc::new(Index::new(limit)),
+            firsts: FastMap::default(),
             bases: Vec::new(),
             records: 0,
             valid: 0,
@@ -194,13 +224,12 @@ impl<'p> Checker<'p> {
         let cancel = Control::new(self.chunk);
         let policy = self.policy;
         let keep = sink.is_some();
-        // Without a sink or gap analysis, order does not matter: workers fill the index.
-        let parallel_index = !keep && !self.options.gaps;
         let index = Arc::clone(&self.index);
         let index = &*index;
         let seq_base = self.bases.len() as u64;
-        let dense = index.choose(parallel_index && matches!(work, Work::Lines));
-        let parallel_index = parallel_index || dense;
+        // Positions are kept when something needs the first record of a code (a sink, gap
+        // analysis) or when the input has metadata; a plain list needs neither.
+        let dense = index.choose(!keep && !self.options.gaps && matches!(work, Work::Lines));
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
@@ -209,16 +238,17 @@ impl<'p> Checker<'p> {
             bytes: 0,
             sink_error: None,
         };
-        // A worker's part once it has a chunk: check it, add its codes to the index when
-        // order does not matter, and hand it to the merge.
+        // A worker's part once it has a chunk: check it, add its codes to the index (order
+        // does not matter there: positions say which record came first), and hand it to the
+        // merge.
         let work_on = move |chunk: Chunk, control: &Control| {
             let mut done = process(chunk, work, &policy, dense, control);
             if let Some(batch) = done.result.batch.take() {
                 index.add_pages(&batch);
                 control.give_batch(batch);
-            } else if parallel_index {
+            } else {
                 let pos = (seq_base + done.chunk.seq) << 32;
-                index.add(&done.result.outs, &done.result.metas, pos, false);
+                index.add(&done.result.outs, &done.result.metas, pos);
             }
             if !keep {
                 // Nothing reads the bytes any more: the next read can reuse them while they
@@ -256,14 +286,7 @@ impl<'p> Checker<'p> {
                 .collect();
             drop(done_tx);
             self.merge_all(
-                done_rx,
-                &mut state,
-                work,
-                &mut sink,
-                progress,
-                size,
-                control,
-                !parallel_index,
+                done_rx, &mut state, work, &mut sink, progress, size, control,
             );
             // The first read error, or `Err` when a worker panicked.
             let mut result = Ok(Ok(()));
@@ -276,6 +299,18 @@ impl<'p> Checker<'p> {
             result
         });
         self.bytes += state.bytes;
+        if let Some(e) = index.take_error() {
+            return Err(CheckError::new(
+                name,
+                state.lines + 1,
+                1,
+                format!(
+                    "cannot write the duplicate index to a temporary file in {} ({e}); \
+                     the duplicate and conflict figures are incomplete",
+                    std::env::temp_dir().display()
+                ),
+            ));
+        }
         if let Some(e) = state.sink_error {
             return Err(CheckError::new(
                 name,
@@ -331,7 +366,6 @@ impl<'p> Checker<'p> {
         progress: &mut dyn FnMut(u64, Option<u64>),
         size: Option<u64>,
         cancel: &Control,
-        ordered_index: bool,
     ) {
         let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
         let mut next = 0u64;
@@ -340,7 +374,7 @@ impl<'p> Checker<'p> {
             while let Some(done) = pending.remove(&next) {
                 next += 1;
                 if state.sink_error.is_none() {
-                    let used = self.merge(done, state, work, sink, ordered_index);
+                    let used = self.merge(done, state, work, sink);
                     cancel.give(used);
                     if state.sink_error.is_some() {
                         cancel.cancel.store(true, Ordering::Relaxed);
@@ -357,7 +391,6 @@ impl<'p> Checker<'p> {
         state: &mut MergeState<'_>,
         work: &Work,
         sink: &mut Option<&mut dyn RecordSink>,
-        ordered_index: bool,
     ) -> Used {
         let Done { chunk, mut result } = done;
         let name = state.name;
@@ -410,24 +443,19 @@ impl<'p> Checker<'p> {
         let record_base = self.records;
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
-        let firsts = if ordered_index {
-            self.index.add(
-                &result.outs,
-                &result.metas,
-                global_seq << 32,
-                sink.is_some(),
-            )
-        } else {
-            Vec::new()
-        };
         let mut cursor = 0usize;
         for (i, out) in result.outs.iter().enumerate() {
             let number = record_base + i as u64 + 1;
-            let duplicate_of = firsts
-                .get(i)
-                .copied()
-                .flatten()
-                .and_then(|pos| self.record_number(pos));
+            // A sink is told, in order, the first record of each repeated code: a map of
+            // the codes of the inputs checked with a sink (the CLI takes one input then).
+            let duplicate_of = match (sink.is_some(), out.code) {
+                (true, Some(code)) => {
+                    let pos = (global_seq << 32) | i as u64;
+                    let first = *self.firsts.entry(code.to_u64()).or_insert(pos);
+                    (first != pos).then(|| self.record_number(first)).flatten()
+                }
+                _ => None,
+            };
             if self.options.gaps
                 && let Some(code) = out.code
             {

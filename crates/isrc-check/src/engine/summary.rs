@@ -1,15 +1,16 @@
 //! Report building: the [`Summary`] after all inputs, from the tallies and the index.
 
 use std::collections::BTreeMap;
-use std::sync::PoisonError;
+use std::sync::{Mutex, PoisonError};
 
 use isrc::{Isrc, Rule};
 
-use crate::dense::PageBits;
-use crate::report::{Duplicate, GapGroup, Listed, PrefixGroup, SCHEMA_VERSION, Summary};
+use crate::report::{GapGroup, InputIssue, Listed, Location, PrefixGroup, SCHEMA_VERSION, Summary};
 
 use super::Checker;
-use super::index::{FastMap, Shard, page_keys};
+use super::index::FastMap;
+use super::partition::{PartTally, tally};
+use super::spill::Spill;
 use super::verdicts::prefix_text;
 
 /// Duplicates named in the summary (all are counted).
@@ -24,99 +25,34 @@ impl Checker<'_> {
                 by_rule.insert(rule.id(), self.by_rule[i]);
             }
         }
-        let mut duplicates = 0;
-        let mut conflicts = 0;
-        let mut top: Vec<Duplicate> = Vec::new();
-        // The report lists `--max-listed` duplicates; people see the first 20.
-        let listed = self.max_listed().max(TOP_DUPLICATES);
-        let mut conflict_list: Vec<Duplicate> = Vec::new();
-        let shards: Vec<Shard> = self
-            .index
-            .shards
-            .iter()
-            .map(|m| std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner)))
-            .collect();
-        // Dense mode: every twice-seen bit is a duplicate. The best-ranked are the codes seen
-        // three times or more (few, each counted), then the twice-seen codes in code order:
-        // pages are visited in order until enough are named, not one key per duplicate.
-        let mut twice_pages: Vec<(u64, PageBits, &Shard)> = Vec::new();
-        let mut dense_top: Vec<(u64, u32)> = Vec::new();
-        for s in &shards {
-            for (&page, &bits) in &s.twice {
-                duplicates += bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
-                twice_pages.push((page, bits, s));
-            }
-            dense_top.extend(s.repeats.iter().map(|(&key, &count)| (key, count)));
+        let gaps = self.options.gaps;
+        let cap = self.max_listed();
+        let (tally, spill_error) = self.tally_index(gaps);
+        let mut issues = self.issues;
+        let mut issue_count = self.issue_count;
+        if let Some(e) = spill_error {
+            issue_count += 1;
+            issues.push(InputIssue {
+                location: Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!(
+                    "the duplicate index could not be read back from its temporary file ({e}): \
+                     the duplicate and conflict figures are incomplete"
+                ),
+            });
         }
-        twice_pages.sort_unstable_by_key(|&(page, ..)| page);
-        let mut named_twice = 0;
-        for (page, bits, shard) in twice_pages {
-            if named_twice >= listed {
-                break;
-            }
-            for key in page_keys(page, bits) {
-                if named_twice < listed && !shard.repeats.contains_key(&key) {
-                    dense_top.push((key, 2));
-                    named_twice += 1;
-                }
-            }
-        }
-        let rank = |a: &Duplicate, b: &Duplicate| {
-            b.records
-                .cmp(&a.records)
-                .then(a.first_record.cmp(&b.first_record))
-                .then(a.isrc.cmp(&b.isrc))
-        };
-        let mut consider = |key: u64, count: u32, first: Option<u64>, conflict: bool| {
-            if let Some(isrc) = Isrc::from_u64(key) {
-                top.push(Duplicate {
-                    isrc,
-                    records: u64::from(count),
-                    first_record: first,
-                    conflict,
-                });
-                // Keep the best without sorting hundreds of thousands of duplicates.
-                if top.len() >= (2 * listed).max(1024) {
-                    top.select_nth_unstable_by(listed - 1, rank);
-                    top.truncate(listed);
-                }
-            }
-        };
-        for (key, count) in dense_top {
-            consider(key, count, None, false);
-        }
-        for s in &shards {
-            for (key, entry) in s.entries.iter() {
-                if entry.count > 1 {
-                    duplicates += 1;
-                    if entry.conflict {
-                        conflicts += 1;
-                        if let Some(isrc) = Isrc::from_u64(key) {
-                            conflict_list.push(Duplicate {
-                                isrc,
-                                records: u64::from(entry.count),
-                                first_record: self.record_number(entry.first),
-                                conflict: true,
-                            });
-                            if conflict_list.len() >= (2 * listed).max(1024) {
-                                conflict_list.select_nth_unstable_by(listed - 1, rank);
-                                conflict_list.truncate(listed);
-                            }
-                        }
-                    }
-                    consider(
-                        key,
-                        entry.count,
-                        self.record_number(entry.first),
-                        entry.conflict,
-                    );
-                }
-            }
-        }
-        top.sort_by(rank);
-        top.truncate(listed);
-        conflict_list.sort_by(rank);
-        conflict_list.truncate(self.max_listed());
+        let PartTally {
+            duplicates,
+            conflicts,
+            top,
+            conflicted,
+            keys,
+        } = tally.0;
+        let top = top.into_sorted();
+        let conflicted = conflicted.into_sorted();
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
@@ -144,12 +80,11 @@ impl Checker<'_> {
                 .cmp(&a.problems)
                 .then_with(|| a.prefix.cmp(&b.prefix))
         });
-        let gaps = self.options.gaps.then(|| gap_groups(&shards, &self.order));
+        let gaps = gaps.then(|| gap_groups(keys, &self.order));
         let warnings = prefixes
             .iter()
             .map(|p| p.problems.saturating_sub(p.invalid))
             .sum();
-        let cap = self.max_listed();
         Summary {
             schema_version: SCHEMA_VERSION,
             reference_date: self.policy.today().to_string(),
@@ -171,22 +106,67 @@ impl Checker<'_> {
             },
             conflicts: Listed {
                 total: conflicts,
-                listed: conflict_list,
+                listed: conflicted.into_iter().take(cap).collect(),
             },
             invalid_codes: self.invalid_codes,
             input_problems: Listed {
-                total: self.issue_count,
-                listed: self.issues.iter().take(cap).cloned().collect(),
+                total: issue_count,
+                listed: issues.iter().take(cap).cloned().collect(),
             },
             top_duplicates: top.into_iter().take(TOP_DUPLICATES).collect(),
-            issues: self.issues,
-            issue_count: self.issue_count,
+            issues,
+            issue_count,
+            spilled_bytes: tally.1,
         }
+    }
+
+    /// Tallies every partition of the index, on as many threads as there are cores, after
+    /// reading back what was spilled; gives the tally, the bytes spilled, and the first error
+    /// reading them back.
+    fn tally_index(&self, gaps: bool) -> ((PartTally, u64), Option<std::io::Error>) {
+        let cap = self.max_listed();
+        let (parts, spill) = self.index.take();
+        let spilled = spill.as_ref().map_or(0, Spill::len);
+        let parts = Mutex::new(parts.into_iter().enumerate());
+        let number = |pos: u64| self.record_number(pos);
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let results: Vec<(PartTally, Option<std::io::Error>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut total = PartTally::with_cap(cap);
+                        let mut error = None;
+                        loop {
+                            let next = parts.lock().unwrap_or_else(PoisonError::into_inner).next();
+                            let Some((p, mut part)) = next else {
+                                break;
+                            };
+                            if let Some(spill) = &spill
+                                && let Err(e) = spill.read(p, &mut part)
+                            {
+                                error.get_or_insert(e);
+                            }
+                            total.absorb(tally(part, gaps, &number, cap));
+                        }
+                        (total, error)
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let mut total = PartTally::with_cap(cap);
+        let mut first_error = None;
+        for (t, e) in results {
+            total.absorb(t);
+            if first_error.is_none() {
+                first_error = e;
+            }
+        }
+        ((total, spilled), first_error)
     }
 }
 
-pub(super) fn gap_groups(shards: &[Shard], order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
-    let mut keys: Vec<u64> = shards.iter().flat_map(|s| s.entries.keys()).collect();
+pub(super) fn gap_groups(mut keys: Vec<u64>, order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
     keys.sort_unstable();
     let mut groups = Vec::new();
     for run in keys.chunk_by(|a, b| a / 100_000 == b / 100_000) {

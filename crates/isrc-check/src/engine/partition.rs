@@ -1,0 +1,252 @@
+//! The tally of one partition of the index at the end: how many codes have more than one
+//! record, which of them conflict, and the best-ranked duplicates. A partition holds a few
+//! thousand codes (a thousandth of the index), so its maps stay in a core's cache.
+
+use std::collections::hash_map::Entry as Slot;
+
+use isrc::Isrc;
+
+use crate::dense::PageBits;
+use crate::report::Duplicate;
+
+use super::index::{EARLIER, FastMap, Meta, Part, page_bit, page_keys};
+use super::summary::TOP_DUPLICATES;
+
+/// One distinct code with positions: its first record, records and metadata so far.
+#[derive(Clone, Copy)]
+struct Entry {
+    first: u64,
+    count: u32,
+    conflict: bool,
+    meta: Meta,
+}
+
+/// What a partition (or several) adds to the report.
+#[derive(Default)]
+pub(super) struct PartTally {
+    pub(super) duplicates: u64,
+    pub(super) conflicts: u64,
+    pub(super) top: Top,
+    /// The best-ranked conflicting codes (the report's list of conflicts).
+    pub(super) conflicted: Top,
+    /// `--gaps`: every distinct code, in no order.
+    pub(super) keys: Vec<u64>,
+}
+
+impl PartTally {
+    /// Adds another partition's tally.
+    pub(super) fn absorb(&mut self, other: PartTally) {
+        self.duplicates += other.duplicates;
+        self.conflicts += other.conflicts;
+        for d in other.top.items {
+            self.top.push(d);
+        }
+        for d in other.conflicted.items {
+            self.conflicted.push(d);
+        }
+        self.keys.extend(other.keys);
+    }
+}
+
+/// The order of the duplicates named in the report: most records first, then the earliest
+/// first record (unknown first), then the code.
+pub(super) fn rank(a: &Duplicate, b: &Duplicate) -> std::cmp::Ordering {
+    b.records
+        .cmp(&a.records)
+        .then(a.first_record.cmp(&b.first_record))
+        .then(a.isrc.cmp(&b.isrc))
+}
+
+/// The best-ranked duplicates, kept without sorting all of them: at least
+/// [`TOP_DUPLICATES`] (what people see), and as many as the report lists (`--max-listed`).
+pub(super) struct Top {
+    items: Vec<Duplicate>,
+    cap: usize,
+}
+
+impl Default for Top {
+    fn default() -> Top {
+        Top::new(TOP_DUPLICATES)
+    }
+}
+
+impl Top {
+    /// Keeps the best `cap` (at least [`TOP_DUPLICATES`]).
+    pub(super) fn new(cap: usize) -> Top {
+        Top {
+            items: Vec::new(),
+            cap: cap.max(TOP_DUPLICATES),
+        }
+    }
+
+    fn push(&mut self, d: Duplicate) {
+        self.items.push(d);
+        if self.items.len() >= (2 * self.cap).max(1024) {
+            self.items.select_nth_unstable_by(self.cap - 1, rank);
+            self.items.truncate(self.cap);
+        }
+    }
+
+    /// The best ones kept, in order.
+    pub(super) fn into_sorted(mut self) -> Vec<Duplicate> {
+        self.items.sort_by(rank);
+        self.items.truncate(self.cap);
+        self.items
+    }
+}
+
+impl PartTally {
+    /// An empty tally keeping the best `cap` duplicates and conflicts.
+    pub(super) fn with_cap(cap: usize) -> PartTally {
+        PartTally {
+            top: Top::new(cap),
+            conflicted: Top::new(cap),
+            ..PartTally::default()
+        }
+    }
+}
+
+/// Tallies one partition. `number` gives the record number of a position (`None` for
+/// [`EARLIER`]); with `gaps`, every distinct code is kept.
+pub(super) fn tally(
+    part: Part,
+    gaps: bool,
+    number: &dyn Fn(u64) -> Option<u64>,
+    cap: usize,
+) -> PartTally {
+    // Records without positions: per page, the codes seen once and twice; the counts of
+    // codes seen three times or more; codes whose page never came whole, counted one by one.
+    let mut pages: FastMap<u64, [PageBits; 2]> = FastMap::default();
+    let mut thrice: FastMap<u64, u32> = FastMap::default();
+    for (page, bits) in part.pages {
+        let [seen, twice] = pages.entry(page).or_insert([[0; 4]; 2]);
+        let mut more = [0u64; 4];
+        for w in 0..4 {
+            let both = seen[w] & bits[w];
+            seen[w] |= bits[w];
+            more[w] = twice[w] & both;
+            twice[w] |= both;
+        }
+        for key in page_keys(page, more) {
+            let n = thrice.entry(key).or_insert(2);
+            *n = n.saturating_add(1);
+        }
+    }
+    let mut loose: FastMap<u64, u32> = FastMap::default();
+    for key in part.keys {
+        let (page, word, mask) = page_bit(key);
+        match pages.get_mut(&page) {
+            Some([seen, twice]) => {
+                if seen[word] & mask == 0 {
+                    seen[word] |= mask;
+                } else if twice[word] & mask == 0 {
+                    twice[word] |= mask;
+                } else {
+                    let n = thrice.entry(key).or_insert(2);
+                    *n = n.saturating_add(1);
+                }
+            }
+            None => {
+                let n = loose.entry(key).or_insert(0);
+                *n = n.saturating_add(1);
+            }
+        }
+    }
+    let unplaced = |key: u64| -> u32 {
+        let (page, word, mask) = page_bit(key);
+        match pages.get(&page) {
+            Some([_, twice]) if twice[word] & mask != 0 => thrice.get(&key).copied().unwrap_or(2),
+            Some([seen, _]) => u32::from(seen[word] & mask != 0),
+            None => loose.get(&key).copied().unwrap_or(0),
+        }
+    };
+
+    // Records with positions, and metadata when the input had some.
+    let mut entries: FastMap<u64, Entry> = FastMap::default();
+    let fresh = |pos: u64, meta: Meta| Entry {
+        first: pos,
+        count: 1,
+        conflict: false,
+        meta,
+    };
+    for (key, pos) in part.placed {
+        match entries.entry(key) {
+            Slot::Occupied(mut e) => {
+                let e = e.get_mut();
+                e.count = e.count.saturating_add(1);
+                e.first = e.first.min(pos);
+            }
+            Slot::Vacant(v) => {
+                v.insert(fresh(pos, Meta::default()));
+            }
+        }
+    }
+    for (key, pos, meta) in part.described {
+        match entries.entry(key) {
+            Slot::Occupied(mut e) => {
+                let e = e.get_mut();
+                e.count = e.count.saturating_add(1);
+                e.first = e.first.min(pos);
+                if e.meta.absorb(&meta) {
+                    e.conflict = true;
+                }
+            }
+            Slot::Vacant(v) => {
+                v.insert(fresh(pos, meta));
+            }
+        }
+    }
+
+    let mut out = PartTally::with_cap(cap);
+    let name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
+        out.duplicates += 1;
+        out.conflicts += u64::from(conflict);
+        if let Some(isrc) = Isrc::from_u64(key) {
+            let d = Duplicate {
+                isrc,
+                records: u64::from(records),
+                first_record: if first == EARLIER {
+                    None
+                } else {
+                    number(first)
+                },
+                conflict,
+            };
+            if conflict {
+                out.conflicted.push(d.clone());
+            }
+            out.top.push(d);
+        }
+    };
+    for (&key, e) in &entries {
+        let earlier = unplaced(key);
+        let records = e.count.saturating_add(earlier);
+        if records > 1 {
+            let first = if earlier > 0 { EARLIER } else { e.first };
+            name(&mut out, key, records, first, e.conflict);
+        }
+    }
+    for (&page, [seen, twice]) in &pages {
+        for key in page_keys(page, *twice) {
+            if !entries.contains_key(&key) {
+                let records = thrice.get(&key).copied().unwrap_or(2);
+                name(&mut out, key, records, EARLIER, false);
+            }
+        }
+        if gaps {
+            out.keys
+                .extend(page_keys(page, *seen).filter(|k| !entries.contains_key(k)));
+        }
+    }
+    for (&key, &records) in &loose {
+        if records > 1 && !entries.contains_key(&key) {
+            name(&mut out, key, records, EARLIER, false);
+        }
+    }
+    if gaps {
+        out.keys.extend(entries.keys().copied());
+        out.keys
+            .extend(loose.keys().filter(|k| !entries.contains_key(k)).copied());
+    }
+    out
+}
