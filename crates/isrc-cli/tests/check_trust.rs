@@ -291,3 +291,219 @@ fn standard_input_is_read_with_a_dash() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["records"], 2);
 }
+
+/// Real reports of every input kind validate against docs/check-report.schema.json.
+#[test]
+fn reports_validate_against_the_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../docs/check-report.schema.json"))
+            .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [
+        write(dir.path(), "codes.txt", b"USRC17607839\nusrc17607839\n1TAB12600001\nUSRC176O7839\n"),
+        write(
+            dir.path(),
+            "cat.csv",
+            b"ISRC,Titre,Artiste,Dur\xc3\xa9e\nCBYZ92200001,A,x,3:05\nCBYZ92200001,B,x,3:05\nCBYZ922O0002,c,y,1:00\nCBYZ92200003,d,\"z\n",
+        ),
+        write(dir.path(), "arr.json", b"[{\"isrc\": \"CBYZ92200001\"},\n {\"isrc\": \"bad\"}, 3]\n"),
+        write(dir.path(), "l.jsonl", b"{\"isrc\": \"CBYZ92200001\"}\nnot json\n"),
+    ];
+    for input in &inputs {
+        for extra in [&[][..], &["--gaps", "--max-listed", "1"][..]] {
+            let mut args = vec!["check", "--format", "json", p(input)];
+            args.extend_from_slice(extra);
+            let out = isrc(&args);
+            let report = json(&out);
+            let errors: Vec<String> = validator
+                .iter_errors(&report)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{}: {errors:#?}\n{report:#}",
+                input.display()
+            );
+        }
+    }
+    // The schema is strict enough to catch a wrong report.
+    let mut wrong = json(&isrc(&["check", "--format", "json", p(&inputs[0])]));
+    wrong["invalid_codes"]["listed"][0]["fix"] = Value::from("not a code");
+    assert!(!validator.is_valid(&wrong));
+}
+
+/// The lists hold what was found, with their totals, capped by --max-listed; --format csv
+/// is one finding a row.
+#[test]
+fn the_report_lists_what_it_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "cat.csv",
+        b"ISRC,Titel,Interpret\n\
+          CBYZ92200001,Song,A\n\
+          CBYZ92200001,Other song,A\n\
+          CBYZ922O0002,x,B\n\
+          1TAB12600001,y,C\n\
+          =cmd|' /C calc'!A0,z,D\n\
+          CBYZ92200003,w,E,extra\n",
+    );
+    let out = isrc(&["check", "--format", "json", p(&path)]);
+    let report = json(&out);
+    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["reference_date"], TODAY);
+    assert_eq!(report["inputs"][0]["title"], "Titel");
+    assert_eq!(report["inputs"][0]["artist"], "Interpret");
+    assert_eq!(report["inputs"][0]["conflicts_checked"], true);
+    assert_eq!(report["duplicates"]["total"], 1);
+    assert_eq!(report["duplicates"]["listed"][0]["isrc"], "CBYZ92200001");
+    assert_eq!(report["conflicts"]["total"], 1);
+    assert_eq!(report["conflicts"]["listed"][0]["isrc"], "CBYZ92200001");
+    let invalid = &report["invalid_codes"];
+    assert_eq!(invalid["total"], 3);
+    assert_eq!(invalid["listed"][0]["line"], 4);
+    assert_eq!(invalid["listed"][0]["value"], "CBYZ922O0002");
+    assert_eq!(invalid["listed"][0]["rules"][0], "letter_in_digits");
+    assert_eq!(invalid["listed"][0]["fix"], "CBYZ92200002");
+    assert_eq!(invalid["listed"][1]["line"], 5);
+    assert_eq!(invalid["listed"][1]["fix"], Value::Null);
+    assert_eq!(
+        invalid["listed"][1]["alternatives"],
+        serde_json::json!(["ITAB12600001", "LTAB12600001"])
+    );
+    assert_eq!(report["input_problems"]["total"], 1);
+    assert_eq!(report["input_problems"]["listed"][0]["location"]["line"], 7);
+    let capped = json(&isrc(&[
+        "check",
+        "--format",
+        "json",
+        "--max-listed",
+        "1",
+        p(&path),
+    ]));
+    assert_eq!(capped["invalid_codes"]["total"], 3);
+    assert_eq!(
+        capped["invalid_codes"]["listed"].as_array().unwrap().len(),
+        1
+    );
+
+    let out = isrc(&["check", "--format", "csv", p(&path)]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        kinds,
+        [
+            "invalid_code",
+            "invalid_code",
+            "invalid_code",
+            "input_problem",
+            "duplicate",
+            "conflict"
+        ],
+        "{text}"
+    );
+    assert_eq!(&rows[0][2], "4");
+    assert_eq!(&rows[0][7], "CBYZ92200002");
+    // A value that a spreadsheet would run as a formula is neutralised.
+    assert_eq!(&rows[2][5], "'=cmd|' /C calc'!A0");
+}
+
+#[test]
+fn json_arrays_are_read_as_records_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "api.json",
+        b"[\n  {\"isrc\": \"CBYZ92200001\", \"title\": \"A\"},\n  {\n    \"isrc\": \"CBYZ922O0002\",\n    \"title\": \"B\"\n  }\n]\n",
+    );
+    let out = isrc(&["check", "--format", "json", p(&path)]);
+    let report = json(&out);
+    assert_eq!(report["records"], 2, "{}", stderr(&out));
+    assert_eq!(report["invalid_codes"]["listed"][0]["line"], 3);
+    assert_eq!(report["inputs"][0]["format"], "json");
+    // A document that is neither JSON Lines nor an array of records is an error, not 0 records.
+    let bad = write(dir.path(), "bad.json", b"[{\"isrc\": \"CBYZ92200001\"},\n");
+    let out = isrc(&["check", p(&bad)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.json:2:"), "{}", stderr(&out));
+}
+
+#[test]
+fn annotate_keeps_latin1_titles_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    // "Café" and "Señor" in Latin-1 (CP1252), as legacy Windows exports write them.
+    let input = write(
+        dir.path(),
+        "latin1.csv",
+        b"isrc,title\r\ncbyz92200001,Caf\xe9\r\nCBYZ92200002,Se\xf1or\r\n",
+    );
+    let annotated = dir.path().join("a.csv");
+    let fixed = dir.path().join("f.csv");
+    let out = isrc(&[
+        "check",
+        p(&input),
+        "--annotate",
+        p(&annotated),
+        "--fix",
+        p(&fixed),
+    ]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    let a = std::fs::read(&annotated).unwrap();
+    assert!(
+        a.windows(5).any(|w| w == b"Caf\xe9,"),
+        "{}",
+        String::from_utf8_lossy(&a)
+    );
+    assert!(
+        a.windows(6).any(|w| w == b"Se\xf1or,"),
+        "{}",
+        String::from_utf8_lossy(&a)
+    );
+    assert_eq!(
+        std::fs::read(&fixed).unwrap(),
+        b"isrc,title\r\nCBYZ92200001,Caf\xe9\r\nCBYZ92200002,Se\xf1or\r\n"
+    );
+}
+
+#[test]
+fn fix_decodes_json_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "e.jsonl",
+        b"{\"isrc\": \"cbyz\\u002d922-00001\", \"t\": \"\\u00e9\"}\n",
+    );
+    let fixed = dir.path().join("f.jsonl");
+    let out = isrc(&["check", p(&input), "--fix", p(&fixed)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&fixed).unwrap(),
+        "{\"isrc\": \"CBYZ92200001\", \"t\": \"\\u00e9\"}\n"
+    );
+}
+
+#[test]
+fn the_report_says_when_conflicts_were_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "c.csv",
+        b"isrc,Werk,Mensch\nCBYZ92200001,a,b\nCBYZ92200001,c,d\n",
+    );
+    let out = isrc(&["check", p(&path)]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("conflicts not checked"), "{text}");
+    let report = json(&isrc(&[
+        "check",
+        "--format",
+        "json",
+        p(&path),
+        "--title-column",
+        "Werk",
+    ]));
+    assert_eq!(report["inputs"][0]["conflicts_checked"], true);
+    assert_eq!(report["conflicting_isrcs"], 1);
+}
