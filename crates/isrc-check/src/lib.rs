@@ -53,6 +53,7 @@
 #![warn(missing_docs)]
 
 mod dense;
+mod encoding;
 mod engine;
 mod fold;
 mod layout;
@@ -61,6 +62,7 @@ mod sinks;
 mod source;
 mod table;
 
+pub use encoding::TextEncoding;
 pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink, default_memory};
 pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};

@@ -121,6 +121,9 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
 /// ```
 pub struct FixWriter<W: Write> {
     out: W,
+    /// The input's encoding when it is not UTF-8: what is written is encoded back into it.
+    encoding: Option<&'static encoding_rs::Encoding>,
+    encoded: Vec<u8>,
     suggested: bool,
     fixed: u64,
     unfixed: Vec<(Location, String)>,
@@ -132,6 +135,8 @@ impl<W: Write> FixWriter<W> {
     pub fn new(out: W, suggested: bool) -> Self {
         FixWriter {
             out,
+            encoding: None,
+            encoded: Vec::new(),
             suggested,
             fixed: 0,
             unfixed: Vec::new(),
@@ -158,6 +163,18 @@ impl<W: Write> FixWriter<W> {
     pub fn into_inner(self) -> W {
         self.out
     }
+
+    /// Writes UTF-8 `bytes` in the input's encoding.
+    fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.encoding {
+            None => self.out.write_all(bytes),
+            Some(encoding) => {
+                self.encoded.clear();
+                crate::encoding::encode_into(encoding, bytes, &mut self.encoded);
+                self.out.write_all(&self.encoded)
+            }
+        }
+    }
 }
 
 impl<W: Write> RecordSink for FixWriter<W> {
@@ -172,8 +189,13 @@ impl<W: Write> RecordSink for FixWriter<W> {
                 "--fix cannot rewrite a JSON array record by record; use --annotate OUT.csv, or give JSON Lines (jq -c '.[]')",
             ));
         }
-        if info.bom {
-            self.out.write_all(b"\xEF\xBB\xBF")?;
+        self.encoding = info.encoding;
+        match (info.encoding, info.bom) {
+            (Some(encoding), true) => self
+                .out
+                .write_all(crate::encoding::byte_order_mark(encoding))?,
+            (None, true) => self.out.write_all(b"\xEF\xBB\xBF")?,
+            (_, false) => {}
         }
         Ok(())
     }
@@ -196,13 +218,13 @@ impl<W: Write> RecordSink for FixWriter<W> {
             .filter(|(fix, range)| raw.get(range.clone()) != Some(fix.to_string().as_bytes()));
         match replacement {
             Some((fix, range)) => {
-                self.out.write_all(&raw[..range.start])?;
-                write!(self.out, "{fix}")?;
-                self.out.write_all(&raw[range.end..])?;
+                self.emit(&raw[..range.start])?;
+                self.emit(fix.to_string().as_bytes())?;
+                self.emit(&raw[range.end..])?;
                 self.fixed += 1;
             }
             None => {
-                self.out.write_all(raw)?;
+                self.emit(raw)?;
                 if !r.valid {
                     self.unfixed_count += 1;
                     if self.unfixed.len() < 1000 {
@@ -222,7 +244,7 @@ impl<W: Write> RecordSink for FixWriter<W> {
     }
 
     fn passthrough(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)
+        self.emit(bytes)
     }
 
     fn finish(&mut self) -> io::Result<()> {

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
+use crate::encoding::{self, Decoding, TextEncoding};
 use crate::report::CheckError;
 
 /// Lines longer than this are cut to this length (the rest is counted, not kept).
@@ -20,9 +21,15 @@ pub(crate) struct Opened {
     pub bom: bool,
     pub zip: bool,
     pub size: Option<u64>,
+    /// The encoding the input was decoded from (`None`: UTF-8, read as it is).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
-pub(crate) fn open(path: &Path, name: &str) -> Result<Opened, CheckError> {
+pub(crate) fn open(
+    path: &Path,
+    name: &str,
+    encoding: Option<TextEncoding>,
+) -> Result<Opened, CheckError> {
     let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if name == "-" {
         (Box::new(io::stdin()), None)
     } else {
@@ -35,18 +42,19 @@ pub(crate) fn open(path: &Path, name: &str) -> Result<Opened, CheckError> {
             .map(|m| m.len());
         (Box::new(file), size)
     };
-    from_reader(reader, name, size)
+    from_reader(reader, name, size, encoding)
 }
 
 pub(crate) fn from_reader(
     reader: Box<dyn Read + Send>,
     name: &str,
     size: Option<u64>,
+    asked: Option<TextEncoding>,
 ) -> Result<Opened, CheckError> {
     let read_error = |e: io::Error| CheckError::new(name, 1, 1, format!("cannot read: {e}"));
     let mut buffered = BufReader::with_capacity(HEAD, reader);
     let start = buffered.fill_buf().map_err(read_error)?;
-    let mut reader: Box<dyn Read + Send> = if start.starts_with(&[0x1f, 0x8b]) {
+    let reader: Box<dyn Read + Send> = if start.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::read::MultiGzDecoder::new(buffered))
     } else if start.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         Box::new(
@@ -56,6 +64,22 @@ pub(crate) fn from_reader(
         )
     } else {
         Box::new(buffered)
+    };
+    // A UTF-16 byte order mark (or --encoding) decides how the text is decoded.
+    let mut reader = BufReader::with_capacity(HEAD, reader);
+    let start = reader.fill_buf().map_err(|e| {
+        CheckError::new(
+            name,
+            1,
+            1,
+            format!("cannot read (corrupt compressed data?): {e}"),
+        )
+    })?;
+    let encoding = encoding::choose(start, asked);
+    let utf16_bom = start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF");
+    let mut reader: Box<dyn Read + Send> = match encoding {
+        Some(e) => Box::new(Decoding::new(reader, e)),
+        None => Box::new(reader),
     };
     let mut head = Vec::with_capacity(HEAD);
     (&mut reader)
@@ -70,17 +94,10 @@ pub(crate) fn from_reader(
             )
         })?;
     let zip = head.starts_with(b"PK\x03\x04");
-    let mut bom = false;
+    let mut bom = utf16_bom;
     if head.starts_with(b"\xEF\xBB\xBF") {
         head.drain(..3);
         bom = true;
-    } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return Err(CheckError::new(
-            name,
-            1,
-            1,
-            "the text is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8",
-        ));
     }
     if !zip {
         check_binary(&head, name)?;
@@ -91,6 +108,7 @@ pub(crate) fn from_reader(
         bom,
         zip,
         size,
+        encoding,
     })
 }
 

@@ -81,6 +81,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub format_in: Option<InputFormat>,
 
+    /// The text encoding of the inputs: utf-8 (default), latin1, cp1252 or utf-16 (UTF-16 with a byte order mark is recognised by itself). --fix writes the same encoding back.
+    #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+    pub encoding: Option<isrc_check::TextEncoding>,
+
     /// JSON Lines: the dot-separated path of the ISRC (for example `track.isrc`).
     #[arg(long, value_name = "PATH")]
     pub field: Option<String>,
@@ -169,6 +173,10 @@ fn parse_input_format(s: &str) -> Result<InputFormat, String> {
     s.parse()
 }
 
+fn parse_encoding(s: &str) -> Result<isrc_check::TextEncoding, String> {
+    s.parse()
+}
+
 fn parse_column(s: &str) -> Result<ColumnSpec, String> {
     s.parse()
 }
@@ -202,6 +210,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         sheet: args.sheet.clone(),
         gaps: args.gaps,
         max_listed: Some(args.max_listed),
+        encoding: args.encoding,
         memory: args.memory,
     };
     let mut annotate = match &args.annotate {

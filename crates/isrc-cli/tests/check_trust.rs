@@ -507,3 +507,48 @@ fn the_report_says_when_conflicts_were_not_checked() {
     assert_eq!(report["inputs"][0]["conflicts_checked"], true);
     assert_eq!(report["conflicting_isrcs"], 1);
 }
+
+#[test]
+fn encodings_are_read_and_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    // UTF-16 with a byte order mark, as spreadsheets save "Unicode text": read by itself
+    // (it was refused before), and --fix writes UTF-16 back.
+    let text = "isrc\ttitle\r\nus-rc1-76-07839\tCaf\u{e9}\r\nCBYZ92200002\tSe\u{f1}or\r\n";
+    let mut utf16 = b"\xFF\xFE".to_vec();
+    for unit in text.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let input = write(dir.path(), "unicode.txt", &utf16);
+    let fixed = dir.path().join("fixed.txt");
+    let out = isrc(&["check", p(&input), "--fix", p(&fixed), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["records"], 2);
+    let mut expected = b"\xFF\xFE".to_vec();
+    for unit in text
+        .replace("us-rc1-76-07839", "USRC17607839")
+        .encode_utf16()
+    {
+        expected.extend_from_slice(&unit.to_le_bytes());
+    }
+    assert_eq!(std::fs::read(&fixed).unwrap(), expected);
+    // CP1252: en dashes in the code are read as dashes, the titles' bytes come back as they were.
+    let input = write(
+        dir.path(),
+        "w.csv",
+        b"isrc,title\r\nus\x96rc1\x9676\x9607839,Caf\xe9 \x96 live\r\n",
+    );
+    let fixed = dir.path().join("w.fixed.csv");
+    let out = isrc(&[
+        "check",
+        p(&input),
+        "--encoding",
+        "cp1252",
+        "--fix",
+        p(&fixed),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&fixed).unwrap(),
+        b"isrc,title\r\nUSRC17607839,Caf\xe9 \x96 live\r\n"
+    );
+}

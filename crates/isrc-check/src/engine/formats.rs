@@ -80,6 +80,7 @@ impl Checker<'_> {
                     header_raw: None,
                     columns: None,
                     json_array: false,
+                    encoding: opened.encoding,
                 };
                 self.inputs.push(columns_used::of_lines(name));
                 let work = Work::Lines;
@@ -109,6 +110,7 @@ impl Checker<'_> {
                     header_raw: None,
                     columns: None,
                     json_array: false,
+                    encoding: opened.encoding,
                 };
                 self.inputs
                     .push(columns_used::of_json(name, "jsonl", &fields));
@@ -166,6 +168,7 @@ impl Checker<'_> {
                     header_raw: header_raw.as_deref(),
                     columns: Some(&columns),
                     json_array: false,
+                    encoding: opened.encoding,
                 };
                 self.inputs.push(columns_used::of_table(
                     name,
@@ -276,6 +279,7 @@ impl Checker<'_> {
             header_raw: None,
             columns: Some(&columns),
             json_array: false,
+            encoding: None,
         };
         self.inputs.push(columns_used::of_table(
             name,

@@ -28,6 +28,7 @@ impl Checker<'_> {
     ) -> Result<(), CheckError> {
         let size = opened.size;
         let bom = opened.bom;
+        let encoding = opened.encoding;
         let mut bytes = Vec::new();
         source::whole(opened)
             .read_to_end(&mut bytes)
@@ -77,6 +78,7 @@ impl Checker<'_> {
             header_raw: None,
             columns: None,
             json_array: true,
+            encoding,
         };
         self.line_map = Some(Arc::from(lines));
         let result = self.pipeline(

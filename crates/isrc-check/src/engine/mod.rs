@@ -56,6 +56,9 @@ pub struct Options {
     pub gaps: bool,
     /// How many entries each list of the report holds (`--max-listed`); `None`: 1,000.
     pub max_listed: Option<usize>,
+    /// The text encoding of the inputs (`--encoding`); `None`: UTF-8, or UTF-16 when a byte
+    /// order mark says so.
+    pub encoding: Option<crate::TextEncoding>,
     /// Bytes of memory the duplicate index may use before it spills to a temporary file
     /// (`--memory`); `None`: a quarter of the machine's memory ([`default_memory`]).
     pub memory: Option<u64>,
@@ -167,7 +170,7 @@ impl<'p> Checker<'p> {
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(), CheckError> {
         let name = path.to_string_lossy().into_owned();
-        let opened = source::open(path, &name)?;
+        let opened = source::open(path, &name, self.options.encoding)?;
         self.check_opened(&name, opened, sink, progress)
     }
 
@@ -179,7 +182,7 @@ impl<'p> Checker<'p> {
         reader: impl Read + Send + 'static,
         sink: Option<&mut dyn RecordSink>,
     ) -> Result<(), CheckError> {
-        let opened = source::from_reader(Box::new(reader), name, None)?;
+        let opened = source::from_reader(Box::new(reader), name, None, self.options.encoding)?;
         self.check_opened(name, opened, sink, &mut |_, _| {})
     }
 

@@ -35,6 +35,9 @@ pub struct InputInfo<'a> {
     /// JSON: the input is one JSON array whose elements are the records (each given as one
     /// line, its line breaks turned into spaces), so it cannot be rewritten record by record.
     pub json_array: bool,
+    /// The encoding the input was decoded from (`None`: UTF-8, read as it is); records and
+    /// passthrough bytes are given as UTF-8, and `--fix` encodes them back.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// One checked record, in input order, given to a [`RecordSink`].
