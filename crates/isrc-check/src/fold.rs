@@ -184,46 +184,14 @@ pub fn parse_duration(text: &str, unit: DurationUnit) -> Option<f64> {
             DurationUnit::Milliseconds => v / 1000.0,
         });
     }
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if let Some(iso) = text.strip_prefix("PT").or_else(|| text.strip_prefix("pt")) {
-        let mut total = 0.0;
-        let mut number = String::new();
-        for c in iso.chars() {
-            match c.to_ascii_uppercase() {
-                '0'..='9' | '.' => number.push(c),
-                'H' => total += number.parse::<f64>().ok()? * 3600.0,
-                'M' => total += number.parse::<f64>().ok()? * 60.0,
-                'S' => total += number.parse::<f64>().ok()?,
-                _ => return None,
-            }
-            if c.is_ascii_alphabetic() {
-                number.clear();
-            }
-        }
-        return number.is_empty().then_some(total);
-    }
-    if text.contains(':') {
-        let mut total = 0.0;
-        for part in text.split(':') {
-            let v: f64 = part.trim().parse().ok()?;
-            if v.is_nan() || v < 0.0 {
-                return None;
-            }
-            total = total * 60.0 + v;
-        }
-        return Some(total);
-    }
-    let v: f64 = text.parse().ok()?;
-    if !v.is_finite() || v < 0.0 {
-        return None;
-    }
-    Some(match unit {
-        DurationUnit::Seconds => v,
-        DurationUnit::Milliseconds => v / 1000.0,
-    })
+    // Everything else as the registry reads it: one definition of a recording's duration.
+    isrc::recording::parse_seconds(
+        text,
+        match unit {
+            DurationUnit::Seconds => isrc::recording::DurationUnit::Seconds,
+            DurationUnit::Milliseconds => isrc::recording::DurationUnit::Milliseconds,
+        },
+    )
 }
 
 /// A header name folded for matching: letters and digits only, lowercased, with the accents

@@ -68,7 +68,8 @@ pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};
 pub use report::{
     CheckError, DEFAULT_MAX_LISTED, Duplicate, Example, GapGroup, InputColumns, InputIssue,
-    InvalidCode, Listed, Location, PrefixGroup, RuleSet, SCHEMA_VERSION, Summary,
+    InvalidCode, Listed, Location, PossibleDuplicateRecording, PrefixGroup, RuleSet,
+    SCHEMA_VERSION, Summary,
 };
 pub use sinks::{AnnotateWriter, FixWriter};
 pub use source::MAX_LINE;

@@ -190,6 +190,24 @@ pub struct InvalidCode {
     pub alternatives: Vec<Isrc>,
 }
 
+/// One recording (same folded title, artist and version, durations within the shared
+/// tolerance of [`isrc::recording`]) found under two ISRCs: the converse of a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PossibleDuplicateRecording {
+    /// The code first seen on this recording.
+    pub isrc: Isrc,
+    /// Where it was first seen.
+    pub file: String,
+    /// Its line.
+    pub line: u64,
+    /// The other code on the same recording.
+    pub other_isrc: Isrc,
+    /// Where the other code is.
+    pub other_file: String,
+    /// Its line.
+    pub other_line: u64,
+}
+
 /// Which columns of one input were used, and whether conflicts could be checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputColumns {
@@ -253,6 +271,8 @@ pub struct Summary {
     pub duplicates: Listed<Duplicate>,
     /// ISRCs whose records disagree (a subset of the duplicates), most records first.
     pub conflicts: Listed<Duplicate>,
+    /// One recording under two ISRCs (`possible_duplicate_recording`), in input order.
+    pub possible_duplicate_recordings: Listed<PossibleDuplicateRecording>,
     /// Invalid codes, in input order.
     pub invalid_codes: Listed<InvalidCode>,
     /// Problems with the input itself, in input order.

@@ -466,6 +466,22 @@ fn write_findings_csv(out: &mut dyn Write, summary: &Summary) -> std::io::Result
             &i.message,
         ])?;
     }
+    for d in &summary.possible_duplicate_recordings.listed {
+        w.write_record([
+            "possible_duplicate_recording",
+            &d.other_file,
+            &d.other_line.to_string(),
+            "",
+            &d.other_isrc.to_string(),
+            "",
+            "",
+            "",
+            &format!(
+                "the same recording as {} ({} line {})",
+                d.isrc, d.file, d.line
+            ),
+        ])?;
+    }
     for (kind, list) in [
         ("duplicate", &summary.duplicates),
         ("conflict", &summary.conflicts),
@@ -606,6 +622,24 @@ fn write_human(out: &mut dyn Write, s: &Summary, files: &[PathBuf]) -> std::io::
                 .unwrap_or_default(),
             if d.conflict { "  conflict" } else { "" }
         )?;
+    }
+    let recordings = &s.possible_duplicate_recordings;
+    if recordings.total > 0 {
+        writeln!(
+            out,
+            "\n{b}Possible duplicate recordings{b_}: {} recordings under two ISRCs (same title, artist and version, durations within 2 s)",
+            thousands(recordings.total)
+        )?;
+        for d in recordings.listed.iter().take(10) {
+            writeln!(
+                out,
+                "  {} line {}  and  {} line {}",
+                d.isrc,
+                thousands(d.line),
+                d.other_isrc,
+                thousands(d.other_line)
+            )?;
+        }
     }
     if !s.prefixes.is_empty() {
         writeln!(

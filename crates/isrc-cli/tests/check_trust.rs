@@ -552,3 +552,30 @@ fn encodings_are_read_and_written_back() {
         b"isrc,title\r\nUSRC17607839,Caf\xe9 \x96 live\r\n"
     );
 }
+
+#[test]
+fn one_recording_under_two_codes_is_a_possible_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    // Rows 2 and 3 are one recording (folded title and artist equal, 1 s apart) under two
+    // codes; row 4 is another edit (55 s longer); row 5 repeats code 1 four seconds longer:
+    // a conflict under the same 2 s tolerance the registry uses.
+    let path = write(
+        dir.path(),
+        "pd.csv",
+        b"isrc,title,artist,duration\n\
+          CBYZ92200001,Yesterday,The Band,3:05\n\
+          CBYZ92200002,YESTERDAY,the band,186\n\
+          CBYZ92200003,Yesterday,The Band,PT4M\n\
+          CBYZ92200001,Yesterday,The Band,3:09\n",
+    );
+    let report = json(&isrc(&["check", "--format", "json", p(&path)]));
+    let found = &report["possible_duplicate_recordings"];
+    assert_eq!(found["total"], 1, "{report:#}");
+    assert_eq!(found["listed"][0]["isrc"], "CBYZ92200001");
+    assert_eq!(found["listed"][0]["line"], 2);
+    assert_eq!(found["listed"][0]["other_isrc"], "CBYZ92200002");
+    assert_eq!(found["listed"][0]["other_line"], 3);
+    assert_eq!(report["conflicting_isrcs"], 1);
+    let csv = String::from_utf8(isrc(&["check", "--format", "csv", p(&path)]).stdout).unwrap();
+    assert!(csv.contains("possible_duplicate_recording,"), "{csv}");
+}

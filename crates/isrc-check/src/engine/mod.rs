@@ -12,6 +12,7 @@ mod index;
 mod json;
 mod json_array;
 mod partition;
+mod recordings;
 mod sink;
 mod spill;
 mod summary;
@@ -124,6 +125,8 @@ pub struct Checker<'p> {
     invalid_codes: Listed<InvalidCode>,
     /// The columns used in each input.
     inputs: Vec<InputColumns>,
+    /// Recordings seen, for one recording under two codes.
+    recordings: recordings::Recordings,
 }
 
 impl<'p> Checker<'p> {
@@ -149,6 +152,7 @@ impl<'p> Checker<'p> {
             line_map: None,
             invalid_codes: Listed::default(),
             inputs: Vec::new(),
+            recordings: recordings::Recordings::default(),
         }
     }
 
@@ -449,6 +453,14 @@ impl<'p> Checker<'p> {
         let mut cursor = 0usize;
         for (i, out) in result.outs.iter().enumerate() {
             let number = record_base + i as u64 + 1;
+            if let Some(code) = out.code
+                && let Some(&recording) = result.recordings.get(i)
+                && recording != 0
+            {
+                let duration = result.metas.get(i).map_or(f32::NAN, |m| m.duration[0]);
+                self.recordings
+                    .see(recording, code, duration, name, abs(out.line), cap);
+            }
             // A sink is told, in order, the first record of each repeated code: a map of
             // the codes of the inputs checked with a sink (the CLI takes one input then).
             let duplicate_of = match (sink.is_some(), out.code) {

@@ -108,6 +108,7 @@ impl Checker<'_> {
                 total: conflicts,
                 listed: conflicted.into_iter().take(cap).collect(),
             },
+            possible_duplicate_recordings: self.recordings.found,
             invalid_codes: self.invalid_codes,
             input_problems: Listed {
                 total: issue_count,

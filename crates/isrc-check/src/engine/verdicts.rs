@@ -46,6 +46,9 @@ pub(super) struct ChunkResult {
     /// Dense mode: the chunk's codes as bit pages, for the index.
     pub(super) batch: Option<PageBatch>,
     pub(super) metas: Vec<Meta>,
+    /// One per record beside `metas`: a fingerprint of its folded title, artist and version
+    /// (0: not enough to tell the recording).
+    pub(super) recordings: Vec<u64>,
     pub(super) issues: Vec<(u64, u64, String)>,
     /// Invalid values (the first [`LISTED_PER_CHUNK`]), lines relative like `issues`, no
     /// file name yet.
@@ -121,6 +124,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 outs: Vec::new(),
                 batch: None,
                 metas: Vec::new(),
+                recordings: Vec::new(),
                 issues: Vec::new(),
                 invalid_values: Vec::new(),
             },

@@ -184,17 +184,25 @@ pub(super) fn process(
                                 artist.unwrap_or_default(),
                             ])
                         });
+                        let version = columns.version.and_then(field);
                         let m = Meta::new(
                             title_artist,
-                            columns
-                                .version
-                                .and_then(field)
-                                .map(|v| fold_hash_bytes(&[v])),
+                            version.map(|v| fold_hash_bytes(&[v])),
                             columns
                                 .duration
                                 .and_then(|(i, unit)| field(i).and_then(|f| duration_of(f, unit))),
                         );
                         tally.res.metas.push(m);
+                        // The recording, for duplicate recordings under other codes: only
+                        // with both a title and an artist (a title alone, "Intro", says
+                        // little).
+                        let recording = match (title, artist) {
+                            (Some(t), Some(a)) if !t.is_empty() && !a.is_empty() => {
+                                fold_hash_bytes(&[t, a, version.unwrap_or_default()]).max(1)
+                            }
+                            _ => 0,
+                        };
+                        tally.res.recordings.push(recording);
                     }
                 }
             }
