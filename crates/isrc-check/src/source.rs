@@ -140,6 +140,40 @@ fn check_binary(head: &[u8], name: &str) -> Result<(), CheckError> {
     ))
 }
 
+/// Takes the first `lines` lines off the input (`--skip-rows`), reading on past the head
+/// when they are longer; returns their bytes.
+pub(crate) fn skip_lines(opened: &mut Opened, lines: u64) -> io::Result<Vec<u8>> {
+    let mut skipped = Vec::new();
+    let mut left = lines;
+    while left > 0 {
+        match memchr::memchr(b'\n', &opened.head) {
+            Some(p) => {
+                skipped.extend(opened.head.drain(..=p));
+                left -= 1;
+            }
+            None => {
+                let mut more = Vec::with_capacity(HEAD);
+                (&mut opened.rest)
+                    .take(HEAD as u64)
+                    .read_to_end(&mut more)?;
+                if more.is_empty() {
+                    skipped.append(&mut opened.head);
+                    break;
+                }
+                opened.head.extend_from_slice(&more);
+            }
+        }
+    }
+    // The head is what detection looks at: fill it again.
+    if opened.head.len() < HEAD {
+        let want = (HEAD - opened.head.len()) as u64;
+        let mut more = Vec::new();
+        (&mut opened.rest).take(want).read_to_end(&mut more)?;
+        opened.head.extend_from_slice(&more);
+    }
+    Ok(skipped)
+}
+
 /// The whole input, head first.
 pub(crate) fn whole(opened: Opened) -> impl Read + Send {
     Cursor::new(opened.head).chain(opened.rest)

@@ -579,3 +579,30 @@ fn one_recording_under_two_codes_is_a_possible_duplicate() {
     let csv = String::from_utf8(isrc(&["check", "--format", "csv", p(&path)]).stdout).unwrap();
     assert!(csv.contains("possible_duplicate_recording,"), "{csv}");
 }
+
+#[test]
+fn skip_rows_steps_over_a_title_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Catalogue export\nLabel: Example Records, 2026\n\nisrc,title\ncbyz92200001,a\nCBYZ922O0002,b\n";
+    let path = write(dir.path(), "export.csv", text.as_bytes());
+    let fixed = dir.path().join("fixed.csv");
+    let out = isrc(&[
+        "check",
+        "--format",
+        "json",
+        "--skip-rows",
+        "3",
+        p(&path),
+        "--fix",
+        p(&fixed),
+    ]);
+    let report = json(&out);
+    assert_eq!(report["records"], 2, "{}", stderr(&out));
+    assert_eq!(report["inputs"][0]["isrc"], "isrc");
+    // Lines are the file's: the invalid code is on line 6.
+    assert_eq!(report["invalid_codes"]["listed"][0]["line"], 6);
+    assert_eq!(
+        std::fs::read_to_string(&fixed).unwrap(),
+        text.replace("cbyz92200001", "CBYZ92200001")
+    );
+}

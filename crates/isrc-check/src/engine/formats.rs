@@ -19,11 +19,17 @@ impl Checker<'_> {
     pub(super) fn check_opened(
         &mut self,
         name: &str,
-        opened: Opened,
+        mut opened: Opened,
         sink: Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(), CheckError> {
         let by_name = InputFormat::from_name(name);
+        self.skipped = (Vec::new(), 0);
+        if self.options.skip_rows > 0 && !opened.zip {
+            let skipped = source::skip_lines(&mut opened, self.options.skip_rows)
+                .map_err(|e| CheckError::new(name, 1, 1, format!("cannot read: {e}")))?;
+            self.skipped = (skipped, self.options.skip_rows);
+        }
         if opened.zip || self.options.format == Some(InputFormat::Xlsx) {
             return self.check_xlsx(name, opened, sink);
         }

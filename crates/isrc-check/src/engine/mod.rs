@@ -57,6 +57,9 @@ pub struct Options {
     pub gaps: bool,
     /// How many entries each list of the report holds (`--max-listed`); `None`: 1,000.
     pub max_listed: Option<usize>,
+    /// Lines to skip at the start of each input, passed through to `--fix` unchanged
+    /// (`--skip-rows`: exports with a title block above the header).
+    pub skip_rows: u64,
     /// The text encoding of the inputs (`--encoding`); `None`: UTF-8, or UTF-16 when a byte
     /// order mark says so.
     pub encoding: Option<crate::TextEncoding>,
@@ -127,6 +130,8 @@ pub struct Checker<'p> {
     inputs: Vec<InputColumns>,
     /// Recordings seen, for one recording under two codes.
     recordings: recordings::Recordings,
+    /// The lines skipped at the start of the input being checked (`--skip-rows`).
+    skipped: (Vec<u8>, u64),
 }
 
 impl<'p> Checker<'p> {
@@ -153,6 +158,7 @@ impl<'p> Checker<'p> {
             invalid_codes: Listed::default(),
             inputs: Vec::new(),
             recordings: recordings::Recordings::default(),
+            skipped: (Vec::new(), 0),
         }
     }
 
@@ -224,8 +230,16 @@ impl<'p> Checker<'p> {
         size: Option<u64>,
         source: Box<dyn ChunkSource>,
     ) -> Result<(), CheckError> {
+        let (skipped, skipped_lines) = std::mem::take(&mut self.skipped);
         if let Some(s) = sink.as_deref_mut() {
             s.start(info)
+                .and_then(|()| {
+                    if skipped.is_empty() {
+                        Ok(())
+                    } else {
+                        s.passthrough(&skipped)
+                    }
+                })
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
         }
         let cancel = Control::new(self.chunk);
@@ -240,7 +254,7 @@ impl<'p> Checker<'p> {
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
-            lines: 0,
+            lines: skipped_lines,
             file_records: 0,
             bytes: 0,
             sink_error: None,
