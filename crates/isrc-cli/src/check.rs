@@ -61,7 +61,7 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 #[command(after_help = EXIT_STATUS_HELP)]
 pub struct CheckArgs {
-    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, xlsx, or any of these gzip-compressed.
+    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, or any of these gzip- or Zstandard-compressed.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 

@@ -41,6 +41,8 @@ pub(crate) struct Control {
     /// Bytes per chunk.
     pub(crate) chunk: usize,
     pub(super) spare: Mutex<Spare>,
+    /// The report's list of invalid codes is full: workers stop keeping their values.
+    pub(super) listed_enough: AtomicBool,
 }
 
 /// How many chunks' buffers are kept: about as many as are in flight.
@@ -52,6 +54,7 @@ impl Control {
             cancel: AtomicBool::new(false),
             chunk,
             spare: Mutex::default(),
+            listed_enough: AtomicBool::new(false),
         }
     }
 

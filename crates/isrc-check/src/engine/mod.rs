@@ -126,6 +126,8 @@ pub struct Checker<'p> {
     line_map: Option<Arc<[u64]>>,
     /// The report's list of invalid codes.
     invalid_codes: Listed<InvalidCode>,
+    /// A chunk kept fewer invalid values than it had: the list takes no more.
+    invalid_list_closed: bool,
     /// The columns used in each input.
     inputs: Vec<InputColumns>,
     /// Recordings seen, for one recording under two codes.
@@ -156,6 +158,7 @@ impl<'p> Checker<'p> {
             chunk: CHUNK,
             line_map: None,
             invalid_codes: Listed::default(),
+            invalid_list_closed: false,
             inputs: Vec::new(),
             recordings: recordings::Recordings::default(),
             skipped: (Vec::new(), 0),
@@ -396,6 +399,9 @@ impl<'p> Checker<'p> {
                 next += 1;
                 if state.sink_error.is_none() {
                     let used = self.merge(done, state, work, sink);
+                    if self.invalid_codes.listed.len() >= self.max_listed() {
+                        cancel.listed_enough.store(true, Ordering::Relaxed);
+                    }
                     cancel.give(used);
                     if state.sink_error.is_some() {
                         cancel.cancel.store(true, Ordering::Relaxed);
@@ -434,12 +440,20 @@ impl<'p> Checker<'p> {
         let cap = self.max_listed();
         let kept = result.invalid_values.len() as u64;
         for mut invalid in std::mem::take(&mut result.invalid_values) {
+            if self.invalid_list_closed {
+                self.invalid_codes.total += 1;
+                continue;
+            }
             invalid.file = name.to_owned();
             invalid.line = abs(invalid.line);
             self.invalid_codes.push(invalid, cap);
         }
-        // The values a chunk did not keep are still counted.
+        // The values a chunk did not keep are still counted; the list, which holds the
+        // first ones in input order, takes no later ones.
         self.invalid_codes.total += result.invalid.saturating_sub(kept);
+        if result.invalid > kept {
+            self.invalid_list_closed = true;
+        }
         self.valid += result.valid;
         self.invalid += result.invalid;
         for (a, b) in self.by_rule.iter_mut().zip(result.by_rule.iter()) {

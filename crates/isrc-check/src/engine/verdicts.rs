@@ -56,7 +56,7 @@ pub(super) struct ChunkResult {
 }
 
 /// Invalid values a chunk keeps for the report's list (the report keeps `--max-listed`).
-pub(super) const LISTED_PER_CHUNK: usize = 10_000;
+pub(super) const LISTED_PER_CHUNK: usize = 1_000;
 
 /// Per-chunk tallies kept by a worker.
 pub(super) struct Tally<'a, 'p> {
@@ -75,6 +75,8 @@ pub(super) struct Tally<'a, 'p> {
     /// by a hash of their text: bad values and odd spellings repeat in a catalogue (empty
     /// cells, placeholders, one wrong code pasted on every track of an album).
     pub(super) recent: Vec<Option<(Box<str>, Known)>>,
+    /// Whether invalid values are kept for the report's list (not once it is full).
+    pub(super) list_invalid: bool,
 }
 
 /// What is remembered of a value that took the long way.
@@ -134,6 +136,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             cache: VerdictCache::new(*policy),
             groups: GroupMemo::new(),
             recent: vec![None; RECENT_WAYS],
+            list_invalid: true,
         }
     }
 
@@ -271,7 +274,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         agg.records += 1;
         if !out.valid {
             agg.invalid += 1;
-            if self.res.invalid_values.len() < LISTED_PER_CHUNK {
+            if self.list_invalid && self.res.invalid_values.len() < LISTED_PER_CHUNK {
                 self.res.invalid_values.push(InvalidCode {
                     file: String::new(),
                     line,

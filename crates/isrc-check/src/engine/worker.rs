@@ -61,6 +61,9 @@ pub(super) fn process(
 ) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
         let mut tally = Tally::new(policy);
+        tally.list_invalid = !control
+            .listed_enough
+            .load(std::sync::atomic::Ordering::Relaxed);
         (tally.res.outs, tally.res.metas) = control.outcomes();
         dense_lines(&mut tally, &chunk.data, control.batch());
         tally.close_groups();
@@ -70,6 +73,9 @@ pub(super) fn process(
         };
     }
     let mut tally = Tally::new(policy);
+    tally.list_invalid = !control
+        .listed_enough
+        .load(std::sync::atomic::Ordering::Relaxed);
     (tally.res.outs, tally.res.metas) = control.outcomes();
     match work {
         Work::Lines => {
