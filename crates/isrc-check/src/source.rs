@@ -65,34 +65,32 @@ pub(crate) fn from_reader(
     } else {
         Box::new(buffered)
     };
-    // A UTF-16 byte order mark (or --encoding) decides how the text is decoded.
-    let mut reader = BufReader::with_capacity(HEAD, reader);
-    let start = reader.fill_buf().map_err(|e| {
-        CheckError::new(
-            name,
-            1,
-            1,
-            format!("cannot read (corrupt compressed data?): {e}"),
-        )
-    })?;
-    let encoding = encoding::choose(start, asked);
-    let utf16_bom = start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF");
-    let mut reader: Box<dyn Read + Send> = match encoding {
-        Some(e) => Box::new(Decoding::new(reader, e)),
-        None => Box::new(reader),
+    let read_head = |reader: &mut Box<dyn Read + Send>| -> Result<Vec<u8>, CheckError> {
+        let mut head = Vec::with_capacity(HEAD);
+        reader
+            .take(HEAD as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| {
+                CheckError::new(
+                    name,
+                    1,
+                    1,
+                    format!("cannot read (corrupt compressed data?): {e}"),
+                )
+            })?;
+        Ok(head)
     };
-    let mut head = Vec::with_capacity(HEAD);
-    (&mut reader)
-        .take(HEAD as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| {
-            CheckError::new(
-                name,
-                1,
-                1,
-                format!("cannot read (corrupt compressed data?): {e}"),
-            )
-        })?;
+    let mut reader = reader;
+    let mut head = read_head(&mut reader)?;
+    // A UTF-16 byte order mark (or --encoding) decides how the text is decoded; UTF-8 is
+    // read as it is, with no copy through a decoder.
+    let encoding = encoding::choose(&head, asked);
+    let utf16_bom = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+    if let Some(e) = encoding {
+        let raw: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(reader));
+        reader = Box::new(Decoding::new(raw, e));
+        head = read_head(&mut reader)?;
+    }
     let zip = head.starts_with(b"PK\x03\x04");
     let mut bom = utf16_bom;
     if head.starts_with(b"\xEF\xBB\xBF") {
