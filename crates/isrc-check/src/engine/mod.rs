@@ -479,6 +479,9 @@ impl<'p> Checker<'p> {
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
         let mut cursor = 0usize;
+        if !result.recordings.is_empty() {
+            self.recordings.file(name);
+        }
         for (i, out) in result.outs.iter().enumerate() {
             let number = record_base + i as u64 + 1;
             if let Some(code) = out.code
@@ -487,7 +490,7 @@ impl<'p> Checker<'p> {
             {
                 let duration = result.metas.get(i).map_or(f32::NAN, |m| m.duration[0]);
                 self.recordings
-                    .see(recording, code, duration, name, abs(out.line), cap);
+                    .see(recording, code, duration, abs(out.line), cap);
             }
             // A sink is told, in order, the first record of each repeated code: a map of
             // the codes of the inputs checked with a sink (the CLI takes one input then).

@@ -27,20 +27,17 @@ pub(super) struct Recordings {
 }
 
 impl Recordings {
-    /// A record of `recording` (a fingerprint, not 0) carrying `code`.
-    pub(super) fn see(
-        &mut self,
-        recording: u64,
-        code: Isrc,
-        duration: f32,
-        file: &str,
-        line: u64,
-        cap: usize,
-    ) {
+    /// The records that follow are from `file` (called once per chunk).
+    pub(super) fn file(&mut self, file: &str) {
         if self.files.last().is_none_or(|f| f != file) {
             self.files.push(file.to_owned());
         }
-        let file_index = (self.files.len() - 1) as u32;
+    }
+
+    /// A record of `recording` (a fingerprint, not 0) carrying `code`, in the last
+    /// [`Recordings::file`].
+    pub(super) fn see(&mut self, recording: u64, code: Isrc, duration: f32, line: u64, cap: usize) {
+        let file_index = self.files.len().saturating_sub(1) as u32;
         let seen = self.seen.entry(recording).or_insert(Seen {
             code,
             duration,
@@ -62,7 +59,7 @@ impl Recordings {
                 file: self.files[seen.file as usize].clone(),
                 line: seen.line,
                 other_isrc: code,
-                other_file: file.to_owned(),
+                other_file: self.files[file_index as usize].clone(),
                 other_line: line,
             },
             cap,

@@ -191,9 +191,10 @@ pub(super) fn process(
                             ])
                         });
                         let version = columns.version.and_then(field);
+                        let version_hash = version.map(|v| fold_hash_bytes(&[v]));
                         let m = Meta::new(
                             title_artist,
-                            version.map(|v| fold_hash_bytes(&[v])),
+                            version_hash,
                             columns
                                 .duration
                                 .and_then(|(i, unit)| field(i).and_then(|f| duration_of(f, unit))),
@@ -202,10 +203,12 @@ pub(super) fn process(
                         // The recording, for duplicate recordings under other codes: only
                         // with both a title and an artist (a title alone, "Intro", says
                         // little).
-                        let recording = match (title, artist) {
-                            (Some(t), Some(a)) if !t.is_empty() && !a.is_empty() => {
-                                fold_hash_bytes(&[t, a, version.unwrap_or_default()]).max(1)
-                            }
+                        // The fingerprints already taken, mixed: no second pass over the text.
+                        let recording = match (title, artist, title_artist) {
+                            (Some(t), Some(a), Some(h)) if !t.is_empty() && !a.is_empty() => (h
+                                ^ version_hash.unwrap_or(0).rotate_left(17))
+                            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                            .max(1),
                             _ => 0,
                         };
                         tally.res.recordings.push(recording);
