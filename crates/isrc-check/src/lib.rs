@@ -13,7 +13,8 @@
 //! - **Streaming and parallel**: inputs are read in 1 MiB chunks (CSV chunks end on record
 //!   boundaries) by worker threads in turn, each of which then checks the chunk it read;
 //!   the results are merged in input order;
-//!   memory grows with the number of distinct codes (the duplicate index), not with the size
+//!   the duplicate index holds 8 to 32 bytes per record in hash partitions and spills to an
+//!   unnamed temporary file past [`Options::memory`], so memory is bounded whatever the size
 //!   of the file. Lines longer than 1 MiB are cut.
 //! - **Bad input** (ragged rows, broken quoting, invalid UTF-8, NUL bytes, overlong lines)
 //!   becomes an [`InputIssue`] with file, line and column; processing goes on. What stops an

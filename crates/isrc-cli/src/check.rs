@@ -153,6 +153,10 @@ fn parse_size(s: &str) -> Result<u64, String> {
         Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
         _ => (t, ' '),
     };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (for example 2G, 512M or 1048576)"))?;
     let scale: u64 = match unit {
         ' ' => 1,
         'K' => 1 << 10,
@@ -165,10 +169,6 @@ fn parse_size(s: &str) -> Result<u64, String> {
             ));
         }
     };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a size (for example 2G, 512M or 1048576)"))?;
     if !value.is_finite() || value < 1.0 {
         return Err(format!("{s:?}: the size must be at least 1 byte"));
     }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::dense::{PAGE_BITS, PageBatch, PageBits};
@@ -173,6 +173,8 @@ pub(super) struct Index {
     limit: usize,
     /// The temporary file, once a spill happened; the first write error.
     spill: Mutex<(Option<Spill>, Option<io::Error>)>,
+    /// A spill failed: the input's reading should stop.
+    failed: AtomicBool,
 }
 
 /// A chunk's records sorted by partition: `items[starts[p]..starts[p + 1]]` go to `p`.
@@ -219,6 +221,7 @@ impl Index {
             held: AtomicUsize::new(0),
             limit,
             spill: Mutex::new((None, None)),
+            failed: AtomicBool::new(false),
         }
     }
 
@@ -244,7 +247,6 @@ impl Index {
 
     /// Appends to each partition its part of a chunk, then spills if the budget is passed.
     fn append(&self, has: impl Fn(usize) -> bool, mut fill: impl FnMut(usize, &mut Part)) {
-        let mut grown = 0isize;
         for (p, part) in self.parts.iter().enumerate() {
             if !has(p) {
                 continue;
@@ -252,14 +254,16 @@ impl Index {
             let mut part = part.lock().unwrap_or_else(PoisonError::into_inner);
             let before = part.bytes();
             fill(p, &mut part);
-            grown += part.bytes() as isize - before as isize;
+            // Counted under the partition's lock, so that a spill, which takes the
+            // partition under the same lock, never subtracts bytes not yet added.
+            let after = part.bytes();
+            if after >= before {
+                self.held.fetch_add(after - before, Ordering::Relaxed);
+            } else {
+                self.held.fetch_sub(before - after, Ordering::Relaxed);
+            }
         }
-        let held = if grown >= 0 {
-            self.held.fetch_add(grown as usize, Ordering::Relaxed) + grown as usize
-        } else {
-            self.held.fetch_sub(grown.unsigned_abs(), Ordering::Relaxed) - grown.unsigned_abs()
-        };
-        if held > self.limit {
+        if self.held.load(Ordering::Relaxed) > self.limit {
             self.spill_all();
         }
     }
@@ -331,6 +335,7 @@ impl Index {
                 Ok(s) => *spill = Some(s),
                 Err(e) => {
                     *error = Some(e);
+                    self.failed.store(true, Ordering::Relaxed);
                     return;
                 }
             }
@@ -339,13 +344,22 @@ impl Index {
             return;
         };
         for (p, part) in self.parts.iter().enumerate() {
-            let taken = std::mem::take(&mut *part.lock().unwrap_or_else(PoisonError::into_inner));
-            self.held.fetch_sub(taken.bytes(), Ordering::Relaxed);
+            let taken = {
+                let mut part = part.lock().unwrap_or_else(PoisonError::into_inner);
+                self.held.fetch_sub(part.bytes(), Ordering::Relaxed);
+                std::mem::take(&mut *part)
+            };
             if let Err(e) = spill.write(p, &taken) {
                 *error = Some(e);
+                self.failed.store(true, Ordering::Relaxed);
                 return;
             }
         }
+    }
+
+    /// Whether writing the spill file failed.
+    pub(super) fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
     }
 
     /// The first error writing the spill file.

@@ -274,6 +274,9 @@ impl<'p> Checker<'p> {
                 let pos = (seq_base + done.chunk.seq) << 32;
                 index.add(&done.result.outs, &done.result.metas, pos);
             }
+            if index.failed() {
+                control.cancel.store(true, Ordering::Relaxed);
+            }
             if !keep {
                 // Nothing reads the bytes any more: the next read can reuse them while they
                 // are still in this core's cache.
@@ -462,6 +465,10 @@ impl<'p> Checker<'p> {
         for (key, agg) in result.prefixes {
             let target = self.prefixes.entry(key).or_default();
             target.records += agg.records;
+            let Some(agg) = agg.problems else {
+                continue;
+            };
+            let target = target.problems_mut();
             target.problems += agg.problems;
             target.invalid += agg.invalid;
             for (a, b) in target.rules.iter_mut().zip(agg.rules.iter()) {

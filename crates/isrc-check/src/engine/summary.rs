@@ -56,23 +56,23 @@ impl Checker<'_> {
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
-            .filter(|(_, a)| a.problems > 0)
-            .map(|(key, a)| {
+            .filter_map(|(key, a)| {
+                let p = a.problems.as_deref().filter(|p| p.problems > 0)?;
                 let mut rules = BTreeMap::new();
                 for (i, rule) in Rule::ALL.iter().enumerate().take(32) {
-                    if a.rules[i] > 0 {
-                        rules.insert(rule.id(), a.rules[i]);
+                    if p.rules[i] > 0 {
+                        rules.insert(rule.id(), p.rules[i]);
                     }
                 }
-                PrefixGroup {
+                Some(PrefixGroup {
                     prefix: prefix_text(*key),
                     records: a.records,
-                    problems: a.problems,
-                    invalid: a.invalid,
-                    share: a.invalid as f64 / a.records.max(1) as f64,
+                    problems: p.problems,
+                    invalid: p.invalid,
+                    share: p.invalid as f64 / a.records.max(1) as f64,
                     rules,
-                    examples: a.examples.clone(),
-                }
+                    examples: p.examples.clone(),
+                })
             })
             .collect();
         prefixes.sort_by(|a, b| {

@@ -12,13 +12,29 @@ use crate::report::{Example, InvalidCode, RuleSet};
 
 use super::index::{FastMap, Meta};
 
+/// The records of a registrant prefix. Kept to 16 bytes: a catalogue of uniformly random
+/// codes has as many prefixes as a chunk has records, and most prefixes have no problem.
 #[derive(Clone, Default)]
 pub(super) struct PrefixAgg {
     pub(super) records: u64,
+    /// Only for a prefix with a record that has a warning or an error.
+    pub(super) problems: Option<Box<Problems>>,
+}
+
+/// The problem records of a registrant prefix.
+#[derive(Clone, Default)]
+pub(super) struct Problems {
     pub(super) problems: u64,
     pub(super) invalid: u64,
     pub(super) rules: [u64; 32],
     pub(super) examples: Vec<Example>,
+}
+
+impl PrefixAgg {
+    /// The problem tallies, created on first use.
+    pub(super) fn problems_mut(&mut self) -> &mut Problems {
+        self.problems.get_or_insert_with(Box::default)
+    }
 }
 
 /// The outcome of one record.
@@ -273,7 +289,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         let agg = &mut self.res.prefixes[slot].1;
         agg.records += 1;
         if !out.valid {
-            agg.invalid += 1;
+            agg.problems_mut().invalid += 1;
             if self.list_invalid && self.res.invalid_values.len() < LISTED_PER_CHUNK {
                 self.res.invalid_values.push(InvalidCode {
                     file: String::new(),
@@ -286,6 +302,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             }
         }
         if !assessed.problem_rules.is_empty() {
+            let agg = agg.problems_mut();
             agg.problems += 1;
             for rule in &assessed.problem_rules {
                 agg.rules[rule.index()] += 1;

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Benchmarks for `isrc check` over three code distributions (issue 12), called by
+# benches/check.sh or on its own. Per shape, in the same run: 5,000,000 plain lines and a
+# 1,000,000-row CSV with title, artist and duration, measured with hyperfine (3 runs each):
+#   wc -l, sort -u (LC_ALL=C), DuckDB (/work/shared/tools/duckdb-baseline.py), the baseline
+#   binary (BASE, default /work/wt/bin/isrc-9ba5e4a) and this tree's `isrc check --format json`;
+#   for the CSV: the csv crate reading every field, BASE and `isrc check`;
+#   max RSS of BASE and `isrc check` from /usr/bin/time -v.
+# Shapes: (a) sequential, today's (benches/gen_check_inputs.py); (b) zipf: ~200,000
+#   registrants of Zipf sizes, sequential per registrant-year, interleaved; (c) uniform:
+#   registrant codes and years uniformly random. (b) and (c) from the gen_catalogue example.
+# Usage: benches/check-shapes.sh [WORK_DIR]   (LINES=..., ROWS=..., RUNS=..., BASE=...)
+# With HUGE=200000000: also that many uniform lines through a pipe with --memory 1G (and the
+#   same without the budget, for the figures), max RSS from /usr/bin/time -v.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-/tmp/isrc-check-bench}
+lines=${LINES:-5000000}
+rows=${ROWS:-1000000}
+runs=${RUNS:-3}
+base=${BASE:-/work/wt/bin/isrc-9ba5e4a}
+duckdb=${DUCKDB:-/work/shared/tools/duckdb-baseline.py}
+mkdir -p "$dir"
+export ISRC_TODAY=2026-11-22 LC_ALL=C
+
+cargo build --release -q -p isrc-cli
+cargo build --release -q -p isrc-check --example csv_read_all --example gen_catalogue
+isrc=$PWD/target/release/isrc
+csv_read_all=$PWD/target/release/examples/csv_read_all
+gen=$PWD/target/release/examples/gen_catalogue
+
+if [ ! -s "$dir/codes.txt" ] || [ "$(wc -l < "$dir/codes.txt")" -ne "$lines" ]; then
+  python3 benches/gen_check_inputs.py "$dir" "$lines" "$rows"
+fi
+ln -sf codes.txt "$dir/sequential.txt"
+ln -sf catalogue.csv "$dir/sequential.csv"
+for shape in zipf uniform; do
+  [ "$(wc -l < "$dir/$shape.txt" 2>/dev/null || echo 0)" -eq "$lines" ] || "$gen" $shape "$lines" > "$dir/$shape.txt"
+  [ "$(wc -l < "$dir/$shape.csv" 2>/dev/null || echo 0)" -eq $((rows + 1)) ] || "$gen" $shape "$rows" csv > "$dir/$shape.csv"
+done
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+rss() { # max RSS in MB of a command
+  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.0f", $6/1024}'
+}
+
+for shape in sequential zipf uniform; do
+  f=$dir/$shape.txt
+  c=$dir/$shape.csv
+  echo "== $shape: $(wc -l < "$f") lines, distinct: $(sort -u "$f" | wc -l)"
+  hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$dir/$shape-lines.json" \
+    "wc -l $f" \
+    "sort -u -o /dev/null $f" \
+    "python3 $duckdb $f" \
+    "$base check --format json $f" \
+    "$isrc check --format json $f"
+  hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$dir/$shape-csv.json" \
+    "$csv_read_all $c" \
+    "$base check --format json $c" \
+    "$isrc check --format json $c"
+  for i in $(seq "$runs"); do
+    echo "$shape rss lines base $(rss "$base" check --format json "$f") new $(rss "$isrc" check --format json "$f") csv base $(rss "$base" check --format json "$c") new $(rss "$isrc" check --format json "$c")"
+  done | tee "$dir/$shape-rss.txt"
+  cmp <("$base" check --format json "$f") <("$isrc" check --format json "$f") && echo "$shape lines: report identical to BASE"
+  cmp <("$base" check --format json "$c") <("$isrc" check --format json "$c") && echo "$shape csv: report identical to BASE"
+done
+
+python3 - "$dir" <<'PY'
+import json, statistics, sys
+d = sys.argv[1]
+def times(name):
+    return [r["times"] for r in json.load(open(f"{d}/{name}.json"))["results"]]
+def fmt(ts):
+    return f"{statistics.median(ts)*1000:.0f} ms ({min(ts)*1000:.0f}-{max(ts)*1000:.0f})"
+print("\n| shape | wc -l | sort -u | DuckDB | base | new | new / wc -l | new / sort -u | base RSS | new RSS |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for shape, goal in [("sequential", 4), ("zipf", 4), ("uniform", 8)]:
+    wc, srt, duck, base, new = times(f"{shape}-lines")
+    rss = [l.split() for l in open(f"{d}/{shape}-rss.txt")]
+    brss = [int(r[4]) for r in rss]; nrss = [int(r[6]) for r in rss]
+    ratio = statistics.median(new) / statistics.median(wc)
+    vs_sort = statistics.median(new) / statistics.median(srt)
+    print(f"| {shape} lines | {fmt(wc)} | {fmt(srt)} | {fmt(duck)} | {fmt(base)} | {fmt(new)} | "
+          f"{ratio:.1f}x (goal {goal}x: {'met' if ratio <= goal else 'not met'}) | "
+          f"{vs_sort:.2f} ({'met' if vs_sort <= 1 else 'not met'}) | "
+          f"{statistics.median(brss)} MB | {statistics.median(nrss)} MB ({'met' if max(nrss) <= 200 else 'not met'}) |")
+print("\n| shape | csv crate | base | new | new / csv crate | base RSS | new RSS |")
+print("|---|---|---|---|---|---|---|")
+for shape in ["sequential", "zipf", "uniform"]:
+    csv, base, new = times(f"{shape}-csv")
+    rss = [l.split() for l in open(f"{d}/{shape}-rss.txt")]
+    brss = [int(r[9]) for r in rss]; nrss = [int(r[11]) for r in rss]
+    ratio = statistics.median(new) / statistics.median(csv)
+    print(f"| {shape} CSV | {fmt(csv)} | {fmt(base)} | {fmt(new)} | {ratio:.2f}x (goal 2x: {'met' if ratio <= 2 else 'not met'}) | "
+          f"{statistics.median(brss)} MB | {statistics.median(nrss)} MB |")
+PY
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ -n "${HUGE:-}" ]; then
+  echo "== $HUGE uniform lines through a pipe"
+  for budget in 1G ""; do
+    start=$(date +%s.%N)
+    "$gen" uniform "$HUGE" | /usr/bin/time -v "$isrc" check --format json ${budget:+--memory $budget} - \
+      > "$dir/huge-${budget:-default}.json" 2> "$dir/huge-${budget:-default}.time"
+    end=$(date +%s.%N)
+    echo "--memory ${budget:-default}: $(echo "$end - $start" | bc) s, max RSS $(awk '/Maximum resident/ {printf "%.0f MB", $6/1024}' "$dir/huge-${budget:-default}.time"), $(grep -h spilled "$dir/huge-${budget:-default}.time" || echo 'no spill')"
+  done
+  cmp "$dir/huge-1G.json" "$dir/huge-default.json" && echo "the same report with and without the budget"
+  head -c 400 "$dir/huge-1G.json"; echo
+fi
