@@ -184,54 +184,42 @@ pub fn parse_duration(text: &str, unit: DurationUnit) -> Option<f64> {
             DurationUnit::Milliseconds => v / 1000.0,
         });
     }
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if let Some(iso) = text.strip_prefix("PT").or_else(|| text.strip_prefix("pt")) {
-        let mut total = 0.0;
-        let mut number = String::new();
-        for c in iso.chars() {
-            match c.to_ascii_uppercase() {
-                '0'..='9' | '.' => number.push(c),
-                'H' => total += number.parse::<f64>().ok()? * 3600.0,
-                'M' => total += number.parse::<f64>().ok()? * 60.0,
-                'S' => total += number.parse::<f64>().ok()?,
-                _ => return None,
-            }
-            if c.is_ascii_alphabetic() {
-                number.clear();
-            }
-        }
-        return number.is_empty().then_some(total);
-    }
-    if text.contains(':') {
-        let mut total = 0.0;
-        for part in text.split(':') {
-            let v: f64 = part.trim().parse().ok()?;
-            if v.is_nan() || v < 0.0 {
-                return None;
-            }
-            total = total * 60.0 + v;
-        }
-        return Some(total);
-    }
-    let v: f64 = text.parse().ok()?;
-    if !v.is_finite() || v < 0.0 {
-        return None;
-    }
-    Some(match unit {
-        DurationUnit::Seconds => v,
-        DurationUnit::Milliseconds => v / 1000.0,
-    })
+    // Everything else as the registry reads it: one definition of a recording's duration.
+    isrc::recording::parse_seconds(
+        text,
+        match unit {
+            DurationUnit::Seconds => isrc::recording::DurationUnit::Seconds,
+            DurationUnit::Milliseconds => isrc::recording::DurationUnit::Milliseconds,
+        },
+    )
 }
 
-/// A header name folded for matching: lowercase ASCII letters and digits only.
+/// A header name folded for matching: letters and digits only, lowercased, with the accents
+/// of Latin letters dropped (`Título` and `titulo` agree); other scripts (`タイトル`) are
+/// kept as they are.
 pub(crate) fn header_key(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    let mut key = String::with_capacity(name.len());
+    for c in name.chars().filter(|c| c.is_alphanumeric()) {
+        for l in c.to_lowercase() {
+            key.push(unaccent(l));
+        }
+    }
+    key
+}
+
+/// A lowercase Latin letter without its accent (the letters of the languages whose header
+/// names are recognised).
+fn unaccent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        other => other,
+    }
 }
 
 #[cfg(test)]

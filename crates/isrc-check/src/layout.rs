@@ -44,7 +44,7 @@ impl FromStr for InputFormat {
 
 impl InputFormat {
     /// The format a file name suggests (`.csv`, `.tsv`, `.jsonl`, `.xlsx`, `.txt`, also under
-    /// `.gz`).
+    /// `.gz` or `.zst`).
     ///
     /// ```
     /// use isrc_check::InputFormat;
@@ -53,7 +53,10 @@ impl InputFormat {
     /// ```
     pub fn from_name(name: &str) -> Option<InputFormat> {
         let lower = name.to_ascii_lowercase();
-        let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
+        let lower = lower
+            .strip_suffix(".gz")
+            .or_else(|| lower.strip_suffix(".zst"))
+            .unwrap_or(&lower);
         let ext = lower.rsplit_once('.')?.1;
         match ext {
             "csv" => Some(InputFormat::Csv),
@@ -142,6 +145,27 @@ const TITLE_NAMES: &[&str] = &[
     "name",
     "track",
     "song",
+    // French, German, Spanish, Italian, Portuguese, Dutch, Japanese.
+    "titre",
+    "titredumorceau",
+    "morceau",
+    "titel",
+    "songtitel",
+    "tracktitel",
+    "titulo",
+    "nombredelapista",
+    "cancion",
+    "titolo",
+    "titolobrano",
+    "brano",
+    "faixa",
+    "nomedafaixa",
+    "musica",
+    "tracknaam",
+    "タイトル",
+    "曲名",
+    "楽曲名",
+    "トラック名",
 ];
 const ARTIST_NAMES: &[&str] = &[
     "artist",
@@ -152,6 +176,20 @@ const ARTIST_NAMES: &[&str] = &[
     "trackartist",
     "performer",
     "artists",
+    "artiste",
+    "artisteprincipal",
+    "interprete",
+    "interpret",
+    "hauptinterpret",
+    "kunstler",
+    "artista",
+    "artistaprincipal",
+    "artiest",
+    "uitvoerder",
+    "アーティスト",
+    "アーティスト名",
+    "歌手",
+    "歌手名",
 ];
 const VERSION_NAMES: &[&str] = &[
     "version",
@@ -160,6 +198,11 @@ const VERSION_NAMES: &[&str] = &[
     "mixname",
     "subtitle",
     "versionname",
+    "fassung",
+    "versione",
+    "versao",
+    "versie",
+    "バージョン",
 ];
 const DURATION_NAMES: &[&str] = &[
     "duration",
@@ -172,6 +215,20 @@ const DURATION_NAMES: &[&str] = &[
     "runtime",
     "time",
     "playtime",
+    "duree",
+    "dauer",
+    "lange",
+    "laenge",
+    "spieldauer",
+    "duracion",
+    "durata",
+    "duracao",
+    "duur",
+    "lengte",
+    "speelduur",
+    "再生時間",
+    "長さ",
+    "時間",
 ];
 
 /// Which named column `header` holds, by the lists above; `isrc` also matches any header
@@ -496,6 +553,27 @@ mod tests {
         assert!(
             choose_columns("f", None, &[row(&["a", "b"])], &ColumnOverrides::default()).is_err()
         );
+    }
+
+    #[test]
+    fn headers_in_other_languages() {
+        for (header, title, artist, duration) in [
+            (["ISRC", "Titre", "Artiste", "Durée"], 1, 2, 3),
+            (["ISRC", "Titel", "Interpret", "Dauer"], 1, 2, 3),
+            (["ISRC", "Título", "Artista", "Duración"], 1, 2, 3),
+            (["ISRC", "Titolo", "Artista", "Durata"], 1, 2, 3),
+            (["ISRC", "Nome da faixa", "Artista", "Duração"], 1, 2, 3),
+            (["ISRC", "Titel", "Artiest", "Duur"], 1, 2, 3),
+            (["ISRC", "曲名", "アーティスト", "再生時間"], 1, 2, 3),
+            (["ISRC", "Track Name", "Artist Name", "Length"], 1, 2, 3),
+        ] {
+            let header = row(&header);
+            let cols =
+                choose_columns("f", Some(&header), &[], &ColumnOverrides::default()).unwrap();
+            assert_eq!(cols.title, Some(title), "{header:?}");
+            assert_eq!(cols.artist, Some(artist), "{header:?}");
+            assert_eq!(cols.duration.map(|d| d.0), Some(duration), "{header:?}");
+        }
     }
 
     #[test]

@@ -54,6 +54,7 @@
 #![warn(missing_docs)]
 
 mod dense;
+mod encoding;
 mod engine;
 mod fold;
 mod layout;
@@ -62,11 +63,15 @@ mod sinks;
 mod source;
 mod table;
 
+pub use encoding::TextEncoding;
 pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink, default_memory};
 pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};
 pub use report::{
-    CheckError, Duplicate, Example, GapGroup, InputIssue, Location, PrefixGroup, RuleSet, Summary,
+    CheckError, DEFAULT_MAX_LISTED, Duplicate, Example, GapGroup, InputColumns, InputIssue,
+    InvalidCode, Listed, Location, PossibleDuplicateRecording, PrefixGroup, RuleSet,
+    SCHEMA_VERSION, Summary,
 };
 pub use sinks::{AnnotateWriter, FixWriter};
 pub use source::MAX_LINE;
+pub use table::MAX_QUOTED_LINES;

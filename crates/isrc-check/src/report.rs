@@ -97,7 +97,7 @@ pub struct PrefixGroup {
     pub problems: u64,
     /// Records that are not valid.
     pub invalid: u64,
-    /// `problems / records`.
+    /// `invalid / records`: the error share (warnings are not errors).
     pub share: f64,
     /// Rule id -> records under this prefix with an error or warning of that rule.
     pub rules: BTreeMap<&'static str, u64>,
@@ -139,29 +139,144 @@ pub struct Duplicate {
     pub conflict: bool,
 }
 
-/// The result of a run: the `--format json` report (exactly the keys `records`, `valid`,
-/// `invalid`, `by_rule`, `duplicate_isrcs`, `conflicting_isrcs`, `prefixes`, plus `gaps`
-/// when gap analysis was asked for), and details for people that are not serialized.
+/// The version of the `--format json` report's layout (`docs/check-report.schema.json`).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// How many entries each list of the report holds by default (`--max-listed`).
+pub const DEFAULT_MAX_LISTED: usize = 1000;
+
+/// A list of the report, capped (`--max-listed`), with the number there is in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Listed<T> {
+    /// How many there are.
+    pub total: u64,
+    /// The first ones (all of them when `total` is not larger).
+    pub listed: Vec<T>,
+}
+
+impl<T> Default for Listed<T> {
+    fn default() -> Self {
+        Listed {
+            total: 0,
+            listed: Vec::new(),
+        }
+    }
+}
+
+impl<T> Listed<T> {
+    /// Counts one more, keeping it when fewer than `cap` are kept.
+    pub(crate) fn push(&mut self, item: T, cap: usize) {
+        self.total += 1;
+        if self.listed.len() < cap {
+            self.listed.push(item);
+        }
+    }
+}
+
+/// An invalid code: where, the value as written, the rules it breaks, and the fix offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvalidCode {
+    /// The file name as given.
+    pub file: String,
+    /// The line in the file where the record starts.
+    pub line: u64,
+    /// The value as it appears in the input (at most 64 characters).
+    pub value: String,
+    /// The ids of the rules of its errors and warnings.
+    pub rules: Vec<&'static str>,
+    /// The fix a suggested reading gives, when exactly one reading passes every check.
+    pub fix: Option<Isrc>,
+    /// Readings that each pass every check, when more than one does (then none is the fix).
+    pub alternatives: Vec<Isrc>,
+}
+
+/// One recording (same folded title, artist and version, durations within the shared
+/// tolerance of [`isrc::recording`]) found under two ISRCs: the converse of a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PossibleDuplicateRecording {
+    /// The code first seen on this recording.
+    pub isrc: Isrc,
+    /// Where it was first seen.
+    pub file: String,
+    /// Its line.
+    pub line: u64,
+    /// The other code on the same recording.
+    pub other_isrc: Isrc,
+    /// Where the other code is.
+    pub other_file: String,
+    /// Its line.
+    pub other_line: u64,
+}
+
+/// Which columns of one input were used, and whether conflicts could be checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputColumns {
+    /// The file name as given.
+    pub file: String,
+    /// The format read: `lines`, `csv`, `tsv`, `jsonl`, `json` (an array) or `xlsx`.
+    pub format: &'static str,
+    /// The ISRC column (header name, or `column N`) or JSON key path.
+    pub isrc: String,
+    /// The title column, when one was found or given.
+    pub title: Option<String>,
+    /// The artist column.
+    pub artist: Option<String>,
+    /// The version column.
+    pub version: Option<String>,
+    /// The duration column.
+    pub duration: Option<String>,
+    /// Whether conflicts (one ISRC, different recordings) were checked in this input.
+    pub conflicts_checked: bool,
+    /// How conflicts were checked, or in words why not.
+    pub conflicts: String,
+}
+
+/// The result of a run: the `--format json` report (its layout in
+/// `docs/check-report.schema.json`, with [`SCHEMA_VERSION`]), and details for people that
+/// are not serialized.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
+    /// The report layout's version, [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The reference date the years were judged against (`YYYY-MM-DD`).
+    pub reference_date: String,
+    /// The date of the prefix table used, when it has one.
+    pub prefix_table: Option<String>,
     /// Data records read (headers and blank lines excluded).
     pub records: u64,
     /// Records with no error.
     pub valid: u64,
     /// Records with at least one error.
     pub invalid: u64,
+    /// Valid records with a warning (display form, lower case...): not errors, and not in
+    /// the error share of a prefix.
+    pub warnings: u64,
+    /// Bytes of input read (after decompression).
+    pub bytes: u64,
     /// Rule id -> number of records with at least one finding of that rule.
     pub by_rule: BTreeMap<&'static str, u64>,
     /// Distinct ISRCs found in more than one record.
     pub duplicate_isrcs: u64,
     /// Distinct ISRCs whose records disagree on title or artist (or version, or duration by
-    /// more than 10 s).
+    /// more than the same-recording tolerance).
     pub conflicting_isrcs: u64,
     /// Systemic-error groups: prefixes with at least one problem record, most problems first.
     pub prefixes: Vec<PrefixGroup>,
     /// Gap analysis (`--gaps`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gaps: Option<Vec<GapGroup>>,
+    /// The columns used in each input, and whether conflicts were checked there.
+    pub inputs: Vec<InputColumns>,
+    /// ISRCs in more than one record, most records first.
+    pub duplicates: Listed<Duplicate>,
+    /// ISRCs whose records disagree (a subset of the duplicates), most records first.
+    pub conflicts: Listed<Duplicate>,
+    /// One recording under two ISRCs (`possible_duplicate_recording`), in input order.
+    pub possible_duplicate_recordings: Listed<PossibleDuplicateRecording>,
+    /// Invalid codes, in input order.
+    pub invalid_codes: Listed<InvalidCode>,
+    /// Problems with the input itself, in input order.
+    pub input_problems: Listed<InputIssue>,
     /// The most repeated duplicates (at most 20), most records first.
     #[serde(skip)]
     pub top_duplicates: Vec<Duplicate>,
@@ -171,9 +286,6 @@ pub struct Summary {
     /// How many input issues there were in all.
     #[serde(skip)]
     pub issue_count: u64,
-    /// Bytes of input read (after decompression).
-    #[serde(skip)]
-    pub bytes: u64,
     /// Bytes of the duplicate index written to a temporary file because it passed the
     /// memory budget ([`crate::Options::memory`]); 0 when it fitted.
     #[serde(skip)]

@@ -78,13 +78,22 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
             self.out.write_record(&row)?;
             self.wrote_header = true;
         }
-        let mut row: Vec<String> = r.fields.iter().map(|f| f.to_string()).collect();
-        row.push(r.isrc.map(|c| c.to_string()).unwrap_or_default());
-        row.push(r.valid.to_string());
-        row.push(r.rules.ids().join(" "));
-        row.push(r.fix.map(|c| c.to_string()).unwrap_or_default());
-        row.push(r.duplicate_of.map(|n| n.to_string()).unwrap_or_default());
-        self.out.write_record(&row)?;
+        // The input's columns as their bytes (a Latin-1 title stays Latin-1); the columns
+        // added hold only codes, rule ids and numbers, never input text, so no cell of ours
+        // can start a spreadsheet formula.
+        let added = [
+            r.isrc.map(|c| c.to_string()).unwrap_or_default(),
+            r.valid.to_string(),
+            r.rules.ids().join(" "),
+            r.fix.map(|c| c.to_string()).unwrap_or_default(),
+            r.duplicate_of.map(|n| n.to_string()).unwrap_or_default(),
+        ];
+        let row = r
+            .raw_fields
+            .iter()
+            .copied()
+            .chain(added.iter().map(String::as_bytes));
+        self.out.write_record(row)?;
         Ok(())
     }
 
@@ -112,6 +121,9 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
 /// ```
 pub struct FixWriter<W: Write> {
     out: W,
+    /// The input's encoding when it is not UTF-8: what is written is encoded back into it.
+    encoding: Option<&'static encoding_rs::Encoding>,
+    encoded: Vec<u8>,
     suggested: bool,
     fixed: u64,
     unfixed: Vec<(Location, String)>,
@@ -123,6 +135,8 @@ impl<W: Write> FixWriter<W> {
     pub fn new(out: W, suggested: bool) -> Self {
         FixWriter {
             out,
+            encoding: None,
+            encoded: Vec::new(),
             suggested,
             fixed: 0,
             unfixed: Vec::new(),
@@ -149,6 +163,18 @@ impl<W: Write> FixWriter<W> {
     pub fn into_inner(self) -> W {
         self.out
     }
+
+    /// Writes UTF-8 `bytes` in the input's encoding.
+    fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.encoding {
+            None => self.out.write_all(bytes),
+            Some(encoding) => {
+                self.encoded.clear();
+                crate::encoding::encode_into(encoding, bytes, &mut self.encoded);
+                self.out.write_all(&self.encoded)
+            }
+        }
+    }
 }
 
 impl<W: Write> RecordSink for FixWriter<W> {
@@ -158,8 +184,18 @@ impl<W: Write> RecordSink for FixWriter<W> {
                 "--fix cannot rewrite an xlsx workbook; use --annotate OUT.csv",
             ));
         }
-        if info.bom {
-            self.out.write_all(b"\xEF\xBB\xBF")?;
+        if info.json_array {
+            return Err(io::Error::other(
+                "--fix cannot rewrite a JSON array record by record; use --annotate OUT.csv, or give JSON Lines (jq -c '.[]')",
+            ));
+        }
+        self.encoding = info.encoding;
+        match (info.encoding, info.bom) {
+            (Some(encoding), true) => self
+                .out
+                .write_all(crate::encoding::byte_order_mark(encoding))?,
+            (None, true) => self.out.write_all(b"\xEF\xBB\xBF")?,
+            (_, false) => {}
         }
         Ok(())
     }
@@ -182,13 +218,13 @@ impl<W: Write> RecordSink for FixWriter<W> {
             .filter(|(fix, range)| raw.get(range.clone()) != Some(fix.to_string().as_bytes()));
         match replacement {
             Some((fix, range)) => {
-                self.out.write_all(&raw[..range.start])?;
-                write!(self.out, "{fix}")?;
-                self.out.write_all(&raw[range.end..])?;
+                self.emit(&raw[..range.start])?;
+                self.emit(fix.to_string().as_bytes())?;
+                self.emit(&raw[range.end..])?;
                 self.fixed += 1;
             }
             None => {
-                self.out.write_all(raw)?;
+                self.emit(raw)?;
                 if !r.valid {
                     self.unfixed_count += 1;
                     if self.unfixed.len() < 1000 {
@@ -208,7 +244,7 @@ impl<W: Write> RecordSink for FixWriter<W> {
     }
 
     fn passthrough(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)
+        self.emit(bytes)
     }
 
     fn finish(&mut self) -> io::Result<()> {

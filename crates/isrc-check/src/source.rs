@@ -1,10 +1,11 @@
-//! Opening an input: files, standard input, gzip, BOMs, binary detection, and the line
+//! Opening an input: files, standard input, gzip and Zstandard, BOMs, binary detection, and the line
 //! limiter that keeps a 100 MB line from being held in memory.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
+use crate::encoding::{self, Decoding, TextEncoding};
 use crate::report::CheckError;
 
 /// Lines longer than this are cut to this length (the rest is counted, not kept).
@@ -20,9 +21,15 @@ pub(crate) struct Opened {
     pub bom: bool,
     pub zip: bool,
     pub size: Option<u64>,
+    /// The encoding the input was decoded from (`None`: UTF-8, read as it is).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
-pub(crate) fn open(path: &Path, name: &str) -> Result<Opened, CheckError> {
+pub(crate) fn open(
+    path: &Path,
+    name: &str,
+    encoding: Option<TextEncoding>,
+) -> Result<Opened, CheckError> {
     let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if name == "-" {
         (Box::new(io::stdin()), None)
     } else {
@@ -35,41 +42,60 @@ pub(crate) fn open(path: &Path, name: &str) -> Result<Opened, CheckError> {
             .map(|m| m.len());
         (Box::new(file), size)
     };
-    from_reader(reader, name, size)
+    from_reader(reader, name, size, encoding)
 }
 
 pub(crate) fn from_reader(
     reader: Box<dyn Read + Send>,
     name: &str,
     size: Option<u64>,
+    asked: Option<TextEncoding>,
 ) -> Result<Opened, CheckError> {
     let read_error = |e: io::Error| CheckError::new(name, 1, 1, format!("cannot read: {e}"));
     let mut buffered = BufReader::with_capacity(HEAD, reader);
     let start = buffered.fill_buf().map_err(read_error)?;
-    let mut reader: Box<dyn Read + Send> = if start.starts_with(&[0x1f, 0x8b]) {
+    let reader: Box<dyn Read + Send> = if start.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::read::MultiGzDecoder::new(buffered))
+    } else if start.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(
+            zstd::stream::read::Decoder::with_buffer(buffered).map_err(|e| {
+                CheckError::new(name, 1, 1, format!("cannot read Zstandard data: {e}"))
+            })?,
+        )
     } else {
         Box::new(buffered)
     };
-    let mut head = Vec::with_capacity(HEAD);
-    (&mut reader)
-        .take(HEAD as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| {
-            CheckError::new(name, 1, 1, format!("cannot read (corrupt gzip data?): {e}"))
-        })?;
+    let read_head = |reader: &mut Box<dyn Read + Send>| -> Result<Vec<u8>, CheckError> {
+        let mut head = Vec::with_capacity(HEAD);
+        reader
+            .take(HEAD as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| {
+                CheckError::new(
+                    name,
+                    1,
+                    1,
+                    format!("cannot read (corrupt compressed data?): {e}"),
+                )
+            })?;
+        Ok(head)
+    };
+    let mut reader = reader;
+    let mut head = read_head(&mut reader)?;
+    // A UTF-16 byte order mark (or --encoding) decides how the text is decoded; UTF-8 is
+    // read as it is, with no copy through a decoder.
+    let encoding = encoding::choose(&head, asked);
+    let utf16_bom = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+    if let Some(e) = encoding {
+        let raw: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(reader));
+        reader = Box::new(Decoding::new(raw, e));
+        head = read_head(&mut reader)?;
+    }
     let zip = head.starts_with(b"PK\x03\x04");
-    let mut bom = false;
+    let mut bom = utf16_bom;
     if head.starts_with(b"\xEF\xBB\xBF") {
         head.drain(..3);
         bom = true;
-    } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return Err(CheckError::new(
-            name,
-            1,
-            1,
-            "the text is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8",
-        ));
     }
     if !zip {
         check_binary(&head, name)?;
@@ -80,6 +106,7 @@ pub(crate) fn from_reader(
         bom,
         zip,
         size,
+        encoding,
     })
 }
 
@@ -109,6 +136,40 @@ fn check_binary(head: &[u8], name: &str) -> Result<(), CheckError> {
             sample.len()
         ),
     ))
+}
+
+/// Takes the first `lines` lines off the input (`--skip-rows`), reading on past the head
+/// when they are longer; returns their bytes.
+pub(crate) fn skip_lines(opened: &mut Opened, lines: u64) -> io::Result<Vec<u8>> {
+    let mut skipped = Vec::new();
+    let mut left = lines;
+    while left > 0 {
+        match memchr::memchr(b'\n', &opened.head) {
+            Some(p) => {
+                skipped.extend(opened.head.drain(..=p));
+                left -= 1;
+            }
+            None => {
+                let mut more = Vec::with_capacity(HEAD);
+                (&mut opened.rest)
+                    .take(HEAD as u64)
+                    .read_to_end(&mut more)?;
+                if more.is_empty() {
+                    skipped.append(&mut opened.head);
+                    break;
+                }
+                opened.head.extend_from_slice(&more);
+            }
+        }
+    }
+    // The head is what detection looks at: fill it again.
+    if opened.head.len() < HEAD {
+        let want = (HEAD - opened.head.len()) as u64;
+        let mut more = Vec::new();
+        (&mut opened.rest).take(want).read_to_end(&mut more)?;
+        opened.head.extend_from_slice(&more);
+    }
+    Ok(skipped)
 }
 
 /// The whole input, head first.

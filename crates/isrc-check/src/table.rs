@@ -33,6 +33,8 @@ pub(crate) struct Row {
     pub(crate) field_base: usize,
     /// Its range in `ends`.
     pub(crate) ends: Range<usize>,
+    /// Read with quoting off: a quoted field in it is never closed (see [`QuoteScan`]).
+    pub(crate) unquoted: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -49,12 +51,29 @@ enum Quoting {
 /// doubled quotes, no escape character, no comments): a quote opens a quoted field only at
 /// the start of a field, elsewhere it is an ordinary byte; inside a quoted field, two
 /// quotes stand for one and a single quote closes it.
+///
+/// A quoted field that is never closed would swallow the rest of the file (the csv crate
+/// reads it as one field), so a quoted field still open after [`MAX_QUOTED_LINES`] line
+/// breaks, or at the end of the input, is taken for an unclosed quote: its record, up to
+/// the end of the line where the quote opened, is read with quoting off ([`QuoteScan::unquoted`]),
+/// and scanning starts again on the next line, so the rows after it are still checked.
 struct QuoteScan {
     delimiter: u8,
     state: Quoting,
     /// After the last `\n` seen outside quotes: where a block may end.
     boundary: Option<usize>,
+    /// Inside a quoted field: where its record starts, where the quote is, and the line
+    /// breaks seen inside it so far.
+    open: Option<(usize, usize, usize)>,
+    /// Records to read with quoting off: from their start to the end of the line where their
+    /// unclosed quote is.
+    unquoted: Vec<Range<usize>>,
 }
+
+/// Line breaks a quoted field may hold before its opening quote is taken for one that is
+/// never closed. Real multi-line fields (addresses, notes, lyrics) are far shorter; a stray
+/// quote would otherwise hide every row after it.
+pub const MAX_QUOTED_LINES: usize = 100;
 
 impl QuoteScan {
     fn new(delimiter: u8) -> QuoteScan {
@@ -62,6 +81,33 @@ impl QuoteScan {
             delimiter,
             state: Quoting::Outside,
             boundary: None,
+            open: None,
+            unquoted: Vec::new(),
+        }
+    }
+
+    /// The quoted field open since `open` is taken for an unclosed quote: its record, to the
+    /// end of the quote's line, is read unquoted, and scanning goes on from the next line.
+    /// Returns where to scan from.
+    fn resync(&mut self, data: &[u8]) -> usize {
+        let Some((record, quote, _)) = self.open.take() else {
+            return data.len();
+        };
+        let end = memchr::memchr(b'\n', &data[quote..]).map_or(data.len(), |p| quote + p + 1);
+        self.unquoted.push(record..end);
+        self.state = Quoting::Outside;
+        if end < data.len() || data.last() == Some(&b'\n') {
+            self.boundary = Some(end);
+        }
+        end
+    }
+
+    /// At the end of the input: a quoted field still open is an unclosed quote (rescanning
+    /// after it may find more).
+    fn finish(&mut self, data: &[u8]) {
+        while self.state == Quoting::Inside {
+            let from = self.resync(data);
+            self.scan(data, from);
         }
     }
 
@@ -83,16 +129,30 @@ impl QuoteScan {
                     let before = if q > 0 { data[q - 1] } else { b'\n' };
                     if before == self.delimiter || before == b'\n' || before == b'\r' {
                         self.state = Quoting::Inside;
+                        if self.open.is_none() {
+                            self.open = Some((self.boundary.unwrap_or(0), q, 0));
+                        }
                     }
                     i = q + 1;
                 }
-                Quoting::Inside => match memchr::memchr(b'"', &data[i..]) {
-                    Some(q) => {
-                        self.state = Quoting::Closing;
-                        i += q + 1;
+                Quoting::Inside => {
+                    let next_quote = memchr::memchr(b'"', &data[i..]).map(|q| i + q);
+                    let end = next_quote.unwrap_or(data.len());
+                    if let Some((_, _, breaks)) = &mut self.open {
+                        *breaks += memchr::memchr_iter(b'\n', &data[i..end]).count();
+                        if *breaks > MAX_QUOTED_LINES {
+                            i = self.resync(data);
+                            continue;
+                        }
                     }
-                    None => i = data.len(),
-                },
+                    match next_quote {
+                        Some(q) => {
+                            self.state = Quoting::Closing;
+                            i = q + 1;
+                        }
+                        None => i = data.len(),
+                    }
+                }
                 Quoting::Closing => {
                     if data[i] == b'"' {
                         self.state = Quoting::Inside;
@@ -100,6 +160,7 @@ impl QuoteScan {
                     } else {
                         // The field is closed; this byte is read outside quotes.
                         self.state = Quoting::Outside;
+                        self.open = None;
                     }
                 }
             }
@@ -109,6 +170,21 @@ impl QuoteScan {
     /// The buffer was cut at `at` (a boundary): positions move down.
     fn cut(&mut self, at: usize) {
         self.boundary = self.boundary.filter(|b| *b > at).map(|b| b - at);
+        if let Some((record, quote, _)) = &mut self.open {
+            *record = record.saturating_sub(at);
+            *quote -= at;
+        }
+    }
+
+    /// The unquoted records before `at` (a boundary), for the block that ends there; those
+    /// after it move down with [`QuoteScan::cut`].
+    fn take_unquoted(&mut self, at: usize) -> Vec<Range<usize>> {
+        let later = self.unquoted.iter().position(|r| r.start >= at);
+        let rest = later.map_or_else(Vec::new, |i| self.unquoted.split_off(i));
+        std::mem::replace(
+            &mut self.unquoted,
+            rest.into_iter().map(|r| r.start - at..r.end - at).collect(),
+        )
     }
 }
 
@@ -151,8 +227,10 @@ impl TableChunks {
                 .read_to_end(&mut self.buf)?;
             if n == 0 {
                 if !self.buf.is_empty() || self.seq == 0 {
+                    self.scan.finish(&self.buf);
+                    let unquoted = self.scan.take_unquoted(usize::MAX);
                     let block = std::mem::take(&mut self.buf);
-                    return Ok(Some(self.block(block)));
+                    return Ok(Some(self.block(block, unquoted)));
                 }
                 return Ok(None);
             }
@@ -181,13 +259,14 @@ impl TableChunks {
             let mut next = control.buffer();
             next.extend_from_slice(&self.buf[cut..]);
             self.buf.truncate(cut);
+            let unquoted = self.scan.take_unquoted(cut);
             self.scan.cut(cut);
             let block = std::mem::replace(&mut self.buf, next);
-            return Ok(Some(self.block(block)));
+            return Ok(Some(self.block(block, unquoted)));
         }
     }
 
-    fn block(&mut self, data: Vec<u8>) -> Chunk {
+    fn block(&mut self, data: Vec<u8>, unquoted: Vec<Range<usize>>) -> Chunk {
         let issues = self
             .reader
             .take_cut()
@@ -204,7 +283,7 @@ impl TableChunks {
             })
             .collect();
         self.seq += 1;
-        Chunk::block(self.seq - 1, data, issues)
+        Chunk::block(self.seq - 1, data, issues, unquoted)
     }
 }
 
@@ -218,16 +297,18 @@ impl ChunkSource for TableChunks {
 /// which are overwritten) with `csv_core`, the `csv` crate's own parser (the
 /// same quoting, byte order mark and line-ending rules), writing the fields straight into the
 /// table instead of into a record that would then be copied: its records (without the
-/// header row when `skip_header`), with line numbers relative to the block. Returns the
-/// number of lines in the block.
+/// header row when `skip_header`), with line numbers relative to the block. The records in
+/// `unquoted` (ranges of the block, see [`QuoteScan`]) are read with quoting off. Returns
+/// the number of lines in the block.
 pub(crate) fn parse_block(
     data: &[u8],
     delimiter: u8,
     skip_header: bool,
+    unquoted: &[Range<usize>],
     table: &mut TableChunk,
 ) -> u64 {
     use csv_core::ReadRecordResult;
-    let mut rdr = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut quoted_reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let mut skip = skip_header;
     // The fields are written straight into `table.fields`, whose length is its initialized
     // room while parsing (`used` bytes hold fields); the ends go to a scratch list, relative
@@ -241,10 +322,57 @@ pub(crate) fn parse_block(
     }
     let mut ends: Vec<usize> = vec![0; 64];
     let mut pos = 0usize;
+    // Line breaks read by the readers of unquoted records.
+    let mut unquoted_lines = 0u64;
+    let mut unquoted = unquoted.iter().peekable();
+    // The reader of the unquoted record being read, and where that record ends.
+    let mut plain: Option<(csv_core::Reader, usize)> = None;
+    // The parser drops a byte order mark at the start of its first input: one that starts
+    // after an unquoted record is fed a blank line first (no record, one line less).
+    let mut quoted_started = false;
+    let mut primed = 0u64;
     loop {
+        if plain.as_ref().is_some_and(|(_, end)| pos >= *end) {
+            let (reader, _) = plain.take().unwrap_or_else(|| unreachable!());
+            unquoted_lines += reader.line() - 1;
+        }
+        // A range the quoted reader has passed (it cannot, when the scan and the parser
+        // agree) is dropped rather than left to block the later ones.
+        while plain.is_none() && unquoted.peek().is_some_and(|r| r.start < pos) {
+            unquoted.next();
+        }
+        if plain.is_none()
+            && let Some(range) = unquoted.peek()
+            && range.start >= pos
+            && data[pos..range.start]
+                .iter()
+                .all(|b| matches!(b, b'\n' | b'\r'))
+        {
+            let reader = csv_core::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .quoting(false)
+                .build();
+            plain = Some((reader, range.end));
+            unquoted.next();
+        }
         let start = pos;
-        // The parser counts every \n it has consumed (from 1).
-        let newlines_before = rdr.line() - 1;
+        // Each parser counts every \n it has consumed (from 1).
+        if plain.is_none() && !quoted_started {
+            quoted_started = true;
+            if pos > 0 {
+                let mut out = [0u8; 1];
+                let mut ends = [0usize; 1];
+                quoted_reader.read_record(b"\n", &mut out, &mut ends);
+                primed = 1;
+            }
+        }
+        let newlines_before = quoted_reader.line() - 1 - primed
+            + unquoted_lines
+            + plain.as_ref().map_or(0, |(reader, _)| reader.line() - 1);
+        let (rdr, input_end) = match &mut plain {
+            Some((reader, end)) => (reader, *end),
+            None => (&mut quoted_reader, data.len()),
+        };
         let field_base = used;
         let (mut outlen, mut endlen) = (0usize, 0usize);
         let done = loop {
@@ -253,7 +381,7 @@ pub(crate) fn parse_block(
                 table.fields.resize(room, 0);
             }
             let (res, nin, nout, nend) = rdr.read_record(
-                &data[pos..],
+                &data[pos..input_end],
                 &mut table.fields[field_base + outlen..],
                 &mut ends[endlen..],
             );
@@ -273,6 +401,11 @@ pub(crate) fn parse_block(
             }
         };
         if done {
+            if plain.is_some() {
+                // An unquoted record at the very end of the block.
+                pos = input_end;
+                continue;
+            }
             break;
         }
         // Like the `csv` crate, a record's start is where the reader stood before it, so it
@@ -306,10 +439,11 @@ pub(crate) fn parse_block(
             raw: a..pos.max(a),
             field_base,
             ends: ends_start..table.ends.len(),
+            unquoted: plain.is_some(),
         });
     }
     // Bytes past `used` stay as room for the next block that reuses this table.
-    rdr.line() - 1
+    quoted_reader.line() - 1 - primed + unquoted_lines
 }
 
 #[cfg(test)]
@@ -359,7 +493,16 @@ mod tests {
             while a < end && matches!(data[a], b'\n' | b'\r') {
                 a += 1;
             }
-            let line = breaks.iter().filter(|&&b| b < a).count() as u64 + 1;
+            // The line of the first byte after a byte order mark and the blank lines after it
+            // (see `a_byte_order_mark_line_before_the_first_record`).
+            let mut first = a;
+            if start == 0 && data.starts_with(b"\xEF\xBB\xBF") {
+                first = end.min(3);
+                while first < end && matches!(data[first], b'\n' | b'\r') {
+                    first += 1;
+                }
+            }
+            let line = breaks.iter().filter(|&&b| b < first.max(a)).count() as u64 + 1;
             rows.push((
                 record.iter().map(<[u8]>::to_vec).collect(),
                 a..end.max(a),
@@ -379,7 +522,7 @@ mod tests {
             delimiter in proptest::sample::select(vec![b',', b';']),
         ) {
             let mut table = TableChunk::default();
-            parse_block(&bytes, delimiter, false, &mut table);
+            parse_block(&bytes, delimiter, false, &[], &mut table);
             let ours: Vec<(Vec<Vec<u8>>, Range<usize>, u64)> = table
                 .rows
                 .iter()
@@ -401,7 +544,7 @@ mod tests {
     fn parsed_blocks_keep_raw_bytes_and_lines() {
         let data = b"isrc,title\r\nUSRC17607839,\"a\nb\"\r\n\r\nGBAYE0601498,c";
         let mut table = TableChunk::default();
-        let lines = parse_block(data, b',', true, &mut table);
+        let lines = parse_block(data, b',', true, &[], &mut table);
         assert_eq!(lines, 4);
         let raw: Vec<&[u8]> = table.rows.iter().map(|r| &data[r.raw.clone()]).collect();
         // The csv crate ends a record at the \r of \r\n; the \n is passed through as a gap.

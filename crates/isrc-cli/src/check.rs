@@ -1,6 +1,5 @@
 //! `isrc check`: bulk data quality for catalogue files (the `isrc-check` crate).
 
-use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,24 +11,57 @@ use isrc_check::{
     Options, RecordSink, Summary,
 };
 
+use crate::check_report::{write_findings_csv, write_human, write_prefix_csv};
 use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::output::AtomicOutput;
 use crate::style;
+
+/// The exit statuses, for `--help` and the README.
+const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0  every input was read, and nothing that --fail-on names was found
+  1  something --fail-on names was found (by default: an invalid code or an input problem,
+     such as a ragged row, an unclosed quote or a line that is not JSON)
+  2  an input could not be checked (missing, unreadable, binary, empty, no records, no ISRC
+     column), or the command line is wrong; --annotate and --fix files are then not written
+
+Outputs: --annotate and --fix write a temporary file beside the target and rename it into
+place only when the whole check succeeded; an interrupted or failed run leaves an existing
+file as it was. A name ending in .gz or .zst is compressed that way.
+
+Standard input: `-` reads it, for example `curl -s https://example.org/cat.csv | isrc check -`.";
+
+/// What makes the exit status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Invalid codes only.
+    Errors,
+    /// Invalid codes and input problems (the default).
+    InputProblems,
+    /// Invalid codes, input problems, and valid codes with a warning (display form, lower case...).
+    Warnings,
+    /// Nothing: 0 whenever every input was read.
+    Never,
+}
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Tables for people.
     Human,
-    /// One JSON object: records, valid, invalid, by_rule, duplicate_isrcs, conflicting_isrcs, prefixes.
+    /// One JSON object: the counts, the columns used, and the lists of what was found (docs/check-report.schema.json).
     Json,
-    /// The per-prefix table of systemic errors, as CSV.
+    /// One finding a row, as CSV: kind,file,line,column,isrc,value,rule,fix,detail.
     Csv,
+    /// The per-prefix table of systemic errors, as CSV.
+    PrefixesCsv,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = EXIT_STATUS_HELP)]
 pub struct CheckArgs {
-    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, xlsx, or any of these gzip-compressed.
+    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, or any of these gzip- or Zstandard-compressed.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
@@ -37,9 +69,27 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
 
+    /// How many entries each list of the JSON and CSV reports holds (duplicates, conflicts,
+    /// invalid codes, input problems); the total is always beside it.
+    #[arg(long, value_name = "N", default_value_t = isrc_check::DEFAULT_MAX_LISTED)]
+    pub max_listed: usize,
+
+    /// What makes the exit status 1 (see "Exit status" below).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::InputProblems)]
+    pub fail_on: FailOn,
+
     /// Input format, instead of detecting it: lines, csv, tsv, jsonl or xlsx.
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub format_in: Option<InputFormat>,
+
+    /// The text encoding of the inputs: utf-8 (default), latin1, cp1252 or utf-16 (UTF-16 with a byte order mark is recognised by itself). --fix writes the same encoding back.
+    #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+    pub encoding: Option<isrc_check::TextEncoding>,
+
+    /// Lines to skip before the header (exports with a title block above the table); they are
+    /// counted in line numbers and copied unchanged by --fix.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub skip_rows: u64,
 
     /// JSON Lines: the dot-separated path of the ISRC (for example `track.isrc`).
     #[arg(long, value_name = "PATH")]
@@ -129,6 +179,10 @@ fn parse_input_format(s: &str) -> Result<InputFormat, String> {
     s.parse()
 }
 
+fn parse_encoding(s: &str) -> Result<isrc_check::TextEncoding, String> {
+    s.parse()
+}
+
 fn parse_column(s: &str) -> Result<ColumnSpec, String> {
     s.parse()
 }
@@ -161,19 +215,20 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         field: args.field.clone(),
         sheet: args.sheet.clone(),
         gaps: args.gaps,
+        max_listed: Some(args.max_listed),
+        encoding: args.encoding,
+        skip_rows: args.skip_rows,
         memory: args.memory,
     };
-    let create = |path: &Path| -> Result<BufWriter<File>> {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(BufWriter::with_capacity(1 << 20, file))
-    };
     let mut annotate = match &args.annotate {
-        Some(path) => Some(AnnotateWriter::new(create(path)?)),
+        Some(path) => Some(AnnotateWriter::new(AtomicOutput::create(path)?)),
         None => None,
     };
     let mut fix = match &args.fix {
-        Some(path) => Some(FixWriter::new(create(path)?, args.fix_suggested)),
+        Some(path) => Some(FixWriter::new(
+            AtomicOutput::create(path)?,
+            args.fix_suggested,
+        )),
         None => None,
     };
     let mut checker = Checker::new(policy, options);
@@ -205,9 +260,13 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
             bar.finish_and_clear();
         }
     }
-    if let Some(a) = annotate {
-        a.into_inner().context("cannot write the --annotate file")?;
-    }
+    // The outputs are renamed into place only when every input was checked to its end.
+    let annotated = match annotate {
+        Some(a) if errors.is_empty() => {
+            Some(a.into_inner().context("cannot write the --annotate file")?)
+        }
+        _ => None,
+    };
     let summary = checker.finish();
     print_issues(&summary);
     if summary.spilled_bytes > 0 {
@@ -224,13 +283,16 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     // Only the human summary has colours; JSON and CSV skip the colour-stripping stream.
     let mut out: BufWriter<Box<dyn Write>> = BufWriter::new(match args.format {
         ReportFormat::Human => Box::new(anstream::stdout().lock()),
-        ReportFormat::Json | ReportFormat::Csv => Box::new(std::io::stdout().lock()),
+        ReportFormat::Json | ReportFormat::Csv | ReportFormat::PrefixesCsv => {
+            Box::new(std::io::stdout().lock())
+        }
     });
     let written = match args.format {
         ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &summary)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
-        ReportFormat::Csv => write_prefix_csv(&mut out, &summary),
+        ReportFormat::Csv => write_findings_csv(&mut out, &summary),
+        ReportFormat::PrefixesCsv => write_prefix_csv(&mut out, &summary),
         ReportFormat::Human => write_human(&mut out, &summary, &args.files),
     };
     if let Err(e) = written.and_then(|()| out.flush())
@@ -238,10 +300,24 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     {
         return Err(e).context("cannot write the report");
     }
-    if let Some(fix) = fix {
-        fix.into_inner()
-            .flush()
-            .context("cannot write the --fix file")?;
+    if errors.is_empty() {
+        if let Some(annotated) = annotated {
+            annotated.commit()?;
+        }
+        if let Some(fix) = fix {
+            fix.into_inner().commit()?;
+        }
+    } else {
+        for (what, path) in [("--annotate", &args.annotate), ("--fix", &args.fix)] {
+            if let Some(path) = path {
+                anstream::eprintln!(
+                    "{}note:{} {what} {} was not written, since not every input could be checked",
+                    style::WARNING.render(),
+                    style::WARNING.render_reset(),
+                    path.display()
+                );
+            }
+        }
     }
     for e in &errors {
         anstream::eprintln!(
@@ -252,11 +328,22 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     }
     Ok(if !errors.is_empty() {
         ExitCode::from(crate::EXIT_TROUBLE)
-    } else if summary.invalid > 0 {
+    } else if fails(&summary, args.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether the report holds what `--fail-on` names.
+fn fails(summary: &Summary, fail_on: FailOn) -> bool {
+    let input_problems = summary.issue_count > 0;
+    match fail_on {
+        FailOn::Never => false,
+        FailOn::Errors => summary.invalid > 0,
+        FailOn::InputProblems => summary.invalid > 0 || input_problems,
+        FailOn::Warnings => summary.invalid > 0 || input_problems || warned_records(summary) > 0,
+    }
 }
 
 /// Sends each record to two sinks.
@@ -330,7 +417,7 @@ fn print_issues(summary: &Summary) {
     }
 }
 
-fn print_unfixed(fix: &FixWriter<BufWriter<File>>, path: Option<&Path>) {
+fn print_unfixed(fix: &FixWriter<AtomicOutput>, path: Option<&Path>) {
     let name = path.map(|p| p.display().to_string()).unwrap_or_default();
     anstream::eprintln!(
         "{}: {} records fixed, {} invalid records kept as they were{}",
@@ -347,172 +434,11 @@ fn print_unfixed(fix: &FixWriter<BufWriter<File>>, path: Option<&Path>) {
     }
 }
 
-fn write_prefix_csv(out: &mut dyn Write, summary: &Summary) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "prefix", "records", "problems", "invalid", "share", "rules", "examples",
-    ])?;
-    for g in &summary.prefixes {
-        let rules: Vec<String> = g.rules.iter().map(|(r, n)| format!("{r}:{n}")).collect();
-        let examples: Vec<String> = g
-            .examples
-            .iter()
-            .map(|e| format!("{} (line {})", e.input, e.line))
-            .collect();
-        w.write_record([
-            g.prefix.clone(),
-            g.records.to_string(),
-            g.problems.to_string(),
-            g.invalid.to_string(),
-            format!("{:.4}", g.share),
-            rules.join(" "),
-            examples.join("; "),
-        ])?;
-    }
-    w.flush()
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn write_human(out: &mut dyn Write, s: &Summary, files: &[PathBuf]) -> std::io::Result<()> {
-    let (b, b_) = (style::BOLD.render(), style::BOLD.render_reset());
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    writeln!(
-        out,
-        "{b}{}{b_}: {} records, {}{} valid{}, {}{} invalid{}",
-        names.join(", "),
-        thousands(s.records),
-        style::VALID.render(),
-        thousands(s.valid),
-        style::VALID.render_reset(),
-        if s.invalid > 0 {
-            style::ERROR.render().to_string()
-        } else {
-            String::new()
-        },
-        thousands(s.invalid),
-        if s.invalid > 0 {
-            style::ERROR.render_reset().to_string()
-        } else {
-            String::new()
-        },
-    )?;
-    if !s.by_rule.is_empty() {
-        writeln!(out, "\n{b}Findings by rule{b_} (records)")?;
-        let mut rules: Vec<(&&str, &u64)> = s.by_rule.iter().collect();
-        rules.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
-        for (id, n) in rules {
-            let severity = id
-                .parse::<isrc::Rule>()
-                .map(|r| r.default_severity())
-                .unwrap_or(isrc::Severity::Error);
-            let label = style::severity(severity);
-            writeln!(
-                out,
-                "  {:<28} {:>12}  {}{}{}",
-                id,
-                thousands(*n),
-                label.render(),
-                severity,
-                label.render_reset()
-            )?;
-        }
-    }
-    writeln!(
-        out,
-        "\n{b}Duplicates{b_}: {} ISRCs in more than one record, {} with conflicting title/artist/version/duration",
-        thousands(s.duplicate_isrcs),
-        thousands(s.conflicting_isrcs)
-    )?;
-    for d in s.top_duplicates.iter().take(10) {
-        writeln!(
-            out,
-            "  {}  {:>6} records{}{}",
-            d.isrc,
-            thousands(d.records),
-            d.first_record
-                .map(|n| format!("  first: record {}", thousands(n)))
-                .unwrap_or_default(),
-            if d.conflict { "  conflict" } else { "" }
-        )?;
-    }
-    if !s.prefixes.is_empty() {
-        writeln!(
-            out,
-            "\n{b}Worst prefixes{b_} (send each registrant its list; --format csv for all)"
-        )?;
-        writeln!(
-            out,
-            "  {:<8} {:>10} {:>10} {:>7}  {:<40} example",
-            "prefix", "records", "problems", "share", "rules"
-        )?;
-        for g in s.prefixes.iter().take(10) {
-            let rules: Vec<String> = g.rules.iter().map(|(r, n)| format!("{r}:{n}")).collect();
-            let example = g
-                .examples
-                .first()
-                .map(|e| format!("{:?} line {}", e.input, e.line))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "  {:<8} {:>10} {:>10} {:>6.1}%  {:<40} {}",
-                if g.prefix.is_empty() {
-                    "(none)"
-                } else {
-                    &g.prefix
-                },
-                thousands(g.records),
-                thousands(g.problems),
-                g.share * 100.0,
-                rules.join(" "),
-                example
-            )?;
-        }
-        if s.prefixes.len() > 10 {
-            writeln!(out, "  ... and {} more prefixes", s.prefixes.len() - 10)?;
-        }
-    }
-    if let Some(gaps) = &s.gaps {
-        writeln!(out, "\n{b}Designation gaps{b_} per prefix and year")?;
-        for g in gaps {
-            let ranges: Vec<String> = g
-                .missing_ranges
-                .iter()
-                .take(5)
-                .map(|(a, z)| {
-                    if a == z {
-                        format!("{a:05}")
-                    } else {
-                        format!("{a:05}-{z:05}")
-                    }
-                })
-                .collect();
-            writeln!(
-                out,
-                "  {}  {:05}-{:05}  {} codes, {} missing{}, {} out of order",
-                g.prefix_year,
-                g.first,
-                g.last,
-                thousands(g.designations),
-                thousands(g.missing),
-                if ranges.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", ranges.join(", "))
-                },
-                thousands(g.out_of_order)
-            )?;
-        }
-    }
-    Ok(())
+/// Valid records with a warning: problem records that are not invalid.
+fn warned_records(summary: &Summary) -> u64 {
+    summary
+        .prefixes
+        .iter()
+        .map(|p| p.problems.saturating_sub(p.invalid))
+        .sum()
 }

@@ -2,9 +2,11 @@
 //! `cli`, each subcommand in its own module.
 
 mod check;
+mod check_report;
 mod cli;
 mod context;
 mod media;
+mod output;
 mod registry;
 mod serve;
 mod style;

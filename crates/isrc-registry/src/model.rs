@@ -204,6 +204,7 @@ pub(crate) fn ranges_to_string(ranges: &[DesignationRange]) -> String {
 /// ```
 /// assert_eq!(isrc_registry::parse_duration("3:25")?, 205_000);
 /// assert_eq!(isrc_registry::parse_duration("1:00:00.5")?, 3_600_500);
+/// assert_eq!(isrc_registry::parse_duration("PT3M25S")?, 205_000);
 /// assert!(isrc_registry::parse_duration("3:75").is_err());
 /// assert!(isrc_registry::parse_duration("3:7").is_err());
 /// # Ok::<(), isrc_registry::Error>(())
@@ -220,6 +221,11 @@ pub fn parse_duration(text: &str) -> Result<u64> {
     };
     if t.is_empty() {
         return Err(bad());
+    }
+    // ISO 8601 (`PT3M25S`), as `isrc check` reads it.
+    if t.starts_with("PT") || t.starts_with("pt") {
+        return isrc::recording::parse_duration_ms(t, isrc::recording::DurationUnit::Seconds)
+            .ok_or_else(bad);
     }
     let parts: Vec<&str> = t.split(':').collect();
     if parts.len() > 3 {

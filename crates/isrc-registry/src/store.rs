@@ -187,11 +187,9 @@ pub(crate) fn match_key(r: &RecordingInput) -> String {
     key
 }
 
+/// The same recording's durations: the definition `isrc check` uses too.
 pub(crate) fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.abs_diff(b) <= 2000,
-        _ => true,
-    }
+    isrc::recording::durations_match(a, b)
 }
 
 pub(crate) fn is_retryable(error: &Error, unique_too: bool) -> bool {

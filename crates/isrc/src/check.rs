@@ -134,6 +134,9 @@ trait Sink {
     /// Offers `fix` on every finding since `first` (a [`Sink::mark`]).
     fn set_fix_since(&mut self, first: usize, fix: Isrc);
 
+    /// Names look-alike readings that are equally right, so that none is offered as the fix.
+    fn alternatives(&mut self, fixes: &[Option<Isrc>]);
+
     /// Forgets everything pushed so far.
     fn clear(&mut self);
 
@@ -177,6 +180,8 @@ impl Sink for Summary {
         }
     }
 
+    fn alternatives(&mut self, _fixes: &[Option<Isrc>]) {}
+
     fn clear(&mut self) {
         *self = Summary::default();
     }
@@ -192,6 +197,7 @@ impl Sink for Summary {
 struct Detailed {
     summary: Summary,
     findings: Vec<Finding>,
+    alternatives: Vec<Isrc>,
 }
 
 impl Sink for Detailed {
@@ -223,6 +229,10 @@ impl Sink for Detailed {
         for finding in self.findings.iter_mut().skip(first) {
             finding.fix = Some(fix);
         }
+    }
+
+    fn alternatives(&mut self, fixes: &[Option<Isrc>]) {
+        self.alternatives.extend(fixes.iter().flatten());
     }
 
     fn clear(&mut self) {
@@ -268,6 +278,10 @@ pub struct Report<'a> {
     pub prefix: Option<&'a PrefixEntry>,
     /// What was found: character-level findings first, then code-level ones.
     pub findings: Vec<Finding>,
+    /// Look-alike readings that each pass every check, when more than one does: none of
+    /// them is offered as [`Report::fix`], since only a person can choose (`1T...` may be
+    /// Italy's `IT` or Lithuania's `LT`).
+    pub alternatives: Vec<Isrc>,
 }
 
 impl Report<'_> {
@@ -313,6 +327,7 @@ pub fn check<'a>(input: &'a str, policy: &Policy<'a>) -> Report<'a> {
         isrc: formed.isrc,
         prefix: formed.prefix,
         findings: out.findings,
+        alternatives: out.alternatives,
     }
 }
 
@@ -416,7 +431,7 @@ fn check_scanned<'a, S: Sink>(
         }
         return;
     }
-    let structural = report_structure(out, chars);
+    let structural = report_structure(out, chars, policy);
     if structural || scanned.invalid > 0 {
         return;
     }
@@ -512,27 +527,69 @@ fn report_trailing_text<S: Sink>(out: &mut S, input: &str, scanned: &Scanned, po
     });
 }
 
-const fn digit_for_letter(letter: u8) -> Option<u8> {
-    match letter {
-        b'O' | b'Q' => Some(b'0'),
-        b'I' | b'L' => Some(b'1'),
-        b'Z' => Some(b'2'),
-        b'S' => Some(b'5'),
-        b'G' => Some(b'6'),
-        b'B' => Some(b'8'),
-        _ => None,
+/// The letters a digit in the country code may stand for, most likely first: `0` for `O`,
+/// `Q` or `D`, `1` for `I` or `L`. Only the prefix table tells them apart (`1T`: Italy or
+/// Lithuania), so every reading is tried.
+const fn letters_for_digit(digit: u8) -> &'static [u8] {
+    match digit {
+        b'0' => b"OQD",
+        b'1' => b"IL",
+        b'2' => b"Z",
+        b'5' => b"S",
+        b'6' => b"G",
+        b'8' => b"B",
+        _ => b"",
     }
 }
 
-const fn letter_for_digit(digit: u8) -> Option<u8> {
-    match digit {
-        b'0' => Some(b'O'),
-        b'1' => Some(b'I'),
-        b'2' => Some(b'Z'),
-        b'5' => Some(b'S'),
-        b'6' => Some(b'G'),
-        b'8' => Some(b'B'),
-        _ => None,
+/// At most this many readings of a code are tried (two country characters with three
+/// readings each).
+const MAX_READINGS: usize = 9;
+
+/// The readings of a code whose wrong characters are replaced by look-alikes that pass every
+/// check under `policy` (prefix table, year of reference, example codes): a suggested fix is
+/// only offered when it is itself right.
+struct Readings {
+    valid: [Option<Isrc>; MAX_READINGS],
+    count: usize,
+}
+
+impl Readings {
+    fn of(code: [u8; 12], wrong: &[(usize, &'static [u8])], policy: &Policy<'_>) -> Readings {
+        let mut readings = Readings {
+            valid: [None; MAX_READINGS],
+            count: 0,
+        };
+        let mut choice = [0usize; 12];
+        'combinations: loop {
+            let mut candidate = code;
+            for (slot, (i, options)) in wrong.iter().enumerate() {
+                candidate[*i] = options[choice[slot]];
+            }
+            if let Some(fix) = Isrc::from_compact_bytes(&candidate)
+                && let Ok(text) = core::str::from_utf8(&candidate)
+                && verdict(text, policy).is_valid()
+                && readings.count < MAX_READINGS
+                && !readings.valid[..readings.count].contains(&Some(fix))
+            {
+                readings.valid[readings.count] = Some(fix);
+                readings.count += 1;
+            }
+            // The next combination, like an odometer.
+            for (slot, (_, options)) in wrong.iter().enumerate() {
+                choice[slot] += 1;
+                if choice[slot] < options.len() {
+                    continue 'combinations;
+                }
+                choice[slot] = 0;
+            }
+            break;
+        }
+        readings
+    }
+
+    fn found(&self) -> &[Option<Isrc>] {
+        &self.valid[..self.count]
     }
 }
 
@@ -552,49 +609,95 @@ const ELEMENT_NAMES: [&str; 12] = [
 ];
 
 /// Digits in the country code and letters in the year or designation. Returns whether
-/// any was found; offers the look-alike replacement as a fix when every mistake has one.
-fn report_structure<S: Sink>(out: &mut S, chars: &[CodeChar]) -> bool {
+/// any was found. Offers the look-alike reading as a fix only when every mistake has one and
+/// exactly one reading passes every check under `policy` (prefix table, year of reference);
+/// when several do, none is offered and all are named ([`Sink::alternatives`]).
+fn report_structure<S: Sink>(out: &mut S, chars: &[CodeChar], policy: &Policy<'_>) -> bool {
     let first = out.mark();
-    let mut fixed = scan::code_bytes(chars);
+    let code = scan::code_bytes(chars);
+    let mut wrong: [(usize, &'static [u8]); 12] = [(0, b""); 12];
+    let mut wrong_count = 0;
     let mut fixable = true;
-    let mut found = false;
     for (i, ch) in chars.iter().enumerate() {
-        let (rule, replacement, needs) = match i {
-            0 | 1 if !ch.byte.is_ascii_uppercase() => (
-                Rule::CountryNotLetters,
-                letter_for_digit(ch.byte),
-                "two letters",
-            ),
-            5.. if !ch.byte.is_ascii_digit() => {
-                (Rule::LetterInDigits, digit_for_letter(ch.byte), "digits")
-            }
+        let options: &'static [u8] = match i {
+            0 | 1 if !ch.byte.is_ascii_uppercase() => letters_for_digit(ch.byte),
+            5.. if !ch.byte.is_ascii_digit() => match ch.byte {
+                b'O' | b'Q' => b"0",
+                b'I' | b'L' => b"1",
+                b'Z' => b"2",
+                b'S' => b"5",
+                b'G' => b"6",
+                b'B' => b"8",
+                _ => b"",
+            },
             _ => continue,
         };
-        found = true;
-        match replacement {
-            Some(r) => fixed[i] = r,
-            None => fixable = false,
+        fixable &= !options.is_empty();
+        wrong[wrong_count] = (i, options);
+        wrong_count += 1;
+    }
+    if wrong_count == 0 {
+        return false;
+    }
+    let wrong = &wrong[..wrong_count];
+    let readings = if fixable {
+        Readings::of(code, wrong, policy)
+    } else {
+        Readings {
+            valid: [None; MAX_READINGS],
+            count: 0,
         }
+    };
+    let found = readings.found();
+    for &(i, options) in wrong {
+        let ch = &chars[i];
+        let (rule, needs) = if i < 2 {
+            (Rule::CountryNotLetters, "two letters")
+        } else {
+            (Rule::LetterInDigits, "digits")
+        };
         let character = char::from(ch.byte);
-        out.push(rule, ch.span(), || match replacement {
-            Some(r) => format!(
-                "{character:?} in the {}, which holds {needs} only; read as {:?}",
-                ELEMENT_NAMES[i],
-                char::from(r)
-            ),
-            None => format!(
+        out.push(rule, ch.span(), || {
+            let mut message = format!(
                 "{character:?} in the {}, which holds {needs} only",
                 ELEMENT_NAMES[i]
-            ),
+            );
+            match found {
+                [Some(fix)] => {
+                    message.push_str(&format!("; read as {:?}", char::from(fix.to_bytes()[i])));
+                }
+                [] if !options.is_empty() => {
+                    let read: Vec<String> = options
+                        .iter()
+                        .map(|b| format!("{:?}", char::from(*b)))
+                        .collect();
+                    message.push_str(&format!(
+                        "; read as {}, the code would still be wrong (its prefix is not allocated or its year is not plausible), so no fix is offered",
+                        read.join(" or ")
+                    ));
+                }
+                [] => {}
+                several => {
+                    let read: Vec<String> = several
+                        .iter()
+                        .flatten()
+                        .map(|f| format!("{:?} ({f})", char::from(f.to_bytes()[i])))
+                        .collect();
+                    message.push_str(&format!(
+                        "; it may be read as {}, each a valid code, so no fix is offered",
+                        read.join(" or ")
+                    ));
+                }
+            }
+            message
         });
     }
-    if found
-        && fixable
-        && let Some(fix) = Isrc::from_compact_bytes(&fixed)
-    {
-        out.set_fix_since(first, fix);
+    match found {
+        [Some(fix)] => out.set_fix_since(first, *fix),
+        [] => {}
+        several => out.alternatives(several),
     }
-    found
+    true
 }
 
 /// Where the 12 code characters are in the input.

@@ -49,6 +49,7 @@ mod other_id;
 mod policy;
 mod prefix;
 mod prefix_csv;
+pub mod recording;
 mod rule;
 mod scan;
 #[cfg(feature = "serde")]

@@ -161,12 +161,19 @@ const CASES: &[(&str, bool, &[&str], Option<&str>)] = &[
         &["country_not_letters"],
         Some("USRC17607839"),
     ),
+    // A look-alike fix only when it is itself right: `1S` reads as Iceland's IS and
+    // Lesotho's LS, both allocated, so neither is offered; `0S` reads as OS, QS or DS, none
+    // allocated; `0E` only as Germany's DE.
+    ("1SRC17607839", false, &["country_not_letters"], None),
+    ("0SRC17607839", false, &["country_not_letters"], None),
     (
-        "1SRC17607839",
+        "0EAAA2600001",
         false,
         &["country_not_letters"],
-        Some("ISRC17607839"),
+        Some("DEAAA2600001"),
     ),
+    // `Z` read as 2 gives year 27: not yet reached (and 1927 is before any legacy year).
+    ("USRC1Z707839", false, &["letter_in_digits"], None),
     ("U9RC17607839", false, &["country_not_letters"], None),
     (
         "USRC176O7839",
@@ -547,4 +554,24 @@ fn table_errors_say_where() {
         );
         assert!(error.message().contains(words), "{text:?}: {error}");
     }
+}
+
+/// Two look-alike readings that are both valid codes: neither is the fix, both are named.
+#[test]
+fn two_right_readings_are_listed_not_applied() {
+    let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    let report = isrc::check("1TAB12600001", &policy);
+    assert_eq!(report.fix(), None);
+    let alternatives: Vec<String> = report.alternatives.iter().map(|c| c.to_string()).collect();
+    assert_eq!(alternatives, ["ITAB12600001", "LTAB12600001"]);
+    assert!(
+        report.findings[0].message.contains("ITAB12600001"),
+        "{}",
+        report.findings[0].message
+    );
+    assert_eq!(isrc::verdict("1TAB12600001", &policy).fix, None);
+    // One right reading: offered, and nothing listed beside it.
+    let report = isrc::check("USRC176O7839", &policy);
+    assert_eq!(report.fix().unwrap().to_string(), "USRC17607839");
+    assert!(report.alternatives.is_empty());
 }

@@ -41,6 +41,8 @@ pub(crate) struct Control {
     /// Bytes per chunk.
     pub(crate) chunk: usize,
     pub(super) spare: Mutex<Spare>,
+    /// The report's list of invalid codes is full: workers stop keeping their values.
+    pub(super) listed_enough: AtomicBool,
 }
 
 /// How many chunks' buffers are kept: about as many as are in flight.
@@ -52,6 +54,7 @@ impl Control {
             cancel: AtomicBool::new(false),
             chunk,
             spare: Mutex::default(),
+            listed_enough: AtomicBool::new(false),
         }
     }
 
@@ -150,11 +153,19 @@ pub(crate) struct Chunk {
     pub(super) issues: Vec<(u64, u64, String)>,
     /// Input bytes this chunk stands for.
     pub(super) input_bytes: u64,
+    /// Records of a delimited block to read with quoting off: an unclosed quote is in each
+    /// (see `table::QuoteScan`).
+    pub(super) unquoted: Vec<std::ops::Range<usize>>,
 }
 
 impl Chunk {
     /// A block of delimited text, parsed by the worker.
-    pub(crate) fn block(seq: u64, data: Vec<u8>, issues: Vec<(u64, u64, String)>) -> Chunk {
+    pub(crate) fn block(
+        seq: u64,
+        data: Vec<u8>,
+        issues: Vec<(u64, u64, String)>,
+        unquoted: Vec<std::ops::Range<usize>>,
+    ) -> Chunk {
         Chunk {
             seq,
             input_bytes: data.len() as u64,
@@ -163,6 +174,7 @@ impl Chunk {
             relative_lines: true,
             overlong: None,
             issues,
+            unquoted,
         }
     }
 
@@ -175,6 +187,7 @@ impl Chunk {
             relative_lines: false,
             overlong: None,
             issues,
+            unquoted: Vec::new(),
         }
     }
 }
@@ -240,6 +253,7 @@ impl ChunkSource for SheetChunks {
                 raw: 0..0,
                 field_base,
                 ends: ends_start..chunk.ends.len(),
+                unquoted: false,
             });
         }
         self.seq += 1;
@@ -333,6 +347,7 @@ impl LineChunks {
             overlong,
             issues: Vec::new(),
             input_bytes,
+            unquoted: Vec::new(),
         }
     }
 }

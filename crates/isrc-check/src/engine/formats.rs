@@ -10,48 +10,47 @@ use crate::report::CheckError;
 use crate::source::{self, Opened};
 use crate::table::TableChunks;
 
-use super::Checker;
 use super::chunks::{LineChunks, SheetChunks};
 use super::sink::{InputInfo, RecordSink};
 use super::worker::Work;
+use super::{Checker, columns_used};
 
 impl Checker<'_> {
     pub(super) fn check_opened(
         &mut self,
         name: &str,
-        opened: Opened,
+        mut opened: Opened,
         sink: Option<&mut dyn RecordSink>,
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(), CheckError> {
         let by_name = InputFormat::from_name(name);
+        self.skipped = (Vec::new(), 0);
+        if self.options.skip_rows > 0 && !opened.zip {
+            let skipped = source::skip_lines(&mut opened, self.options.skip_rows)
+                .map_err(|e| CheckError::new(name, 1, 1, format!("cannot read: {e}")))?;
+            self.skipped = (skipped, self.options.skip_rows);
+        }
         if opened.zip || self.options.format == Some(InputFormat::Xlsx) {
             return self.check_xlsx(name, opened, sink);
         }
         if opened.head.is_empty() {
-            self.issue(name, 1, 1, "the file is empty: no records".into());
-            if let Some(sink) = sink {
-                let info = InputInfo {
-                    file: name,
-                    format: by_name.unwrap_or(InputFormat::Lines),
-                    delimiter: b',',
-                    bom: opened.bom,
-                    header: None,
-                    header_raw: None,
-                    columns: None,
-                };
-                sink.start(&info)
-                    .and_then(|()| sink.finish())
-                    .map_err(|e| {
-                        CheckError::new(name, 1, 1, format!("cannot write output: {e}"))
-                    })?;
-            }
-            return Ok(());
+            return Err(CheckError::new(
+                name,
+                1,
+                1,
+                "the file is empty: there is nothing to check (was the export cut short, or is this the wrong file?)",
+            ));
         }
         let head = &opened.head;
         let first_text = head
             .iter()
             .position(|b| !b.is_ascii_whitespace())
             .map(|i| head[i]);
+        if first_text == Some(b'[')
+            && matches!(self.options.format, None | Some(InputFormat::Jsonl))
+        {
+            return self.check_json_array(name, opened, sink, progress);
+        }
         let format = self.options.format.unwrap_or_else(|| {
             if first_text == Some(b'{') {
                 InputFormat::Jsonl
@@ -86,7 +85,10 @@ impl Checker<'_> {
                     header: None,
                     header_raw: None,
                     columns: None,
+                    json_array: false,
+                    encoding: opened.encoding,
                 };
+                self.inputs.push(columns_used::of_lines(name));
                 let work = Work::Lines;
                 self.pipeline(
                     name,
@@ -113,7 +115,11 @@ impl Checker<'_> {
                     header: None,
                     header_raw: None,
                     columns: None,
+                    json_array: false,
+                    encoding: opened.encoding,
                 };
+                self.inputs
+                    .push(columns_used::of_json(name, "jsonl", &fields));
                 let work = Work::Json(fields);
                 self.pipeline(
                     name,
@@ -167,7 +173,19 @@ impl Checker<'_> {
                     header: header_row.as_deref(),
                     header_raw: header_raw.as_deref(),
                     columns: Some(&columns),
+                    json_array: false,
+                    encoding: opened.encoding,
                 };
+                self.inputs.push(columns_used::of_table(
+                    name,
+                    if format == InputFormat::Tsv {
+                        "tsv"
+                    } else {
+                        "csv"
+                    },
+                    header_row.as_deref(),
+                    &columns,
+                ));
                 let work = Work::Table {
                     columns: columns.clone(),
                     width,
@@ -241,8 +259,12 @@ impl Checker<'_> {
         };
         let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell).collect()).collect();
         if rows.is_empty() {
-            self.issue(name, 1, 1, format!("sheet {sheet:?} is empty: no records"));
-            return Ok(());
+            return Err(CheckError::new(
+                name,
+                1,
+                1,
+                format!("sheet {sheet:?} is empty: there is nothing to check"),
+            ));
         }
         let sample_end = rows.len().min(100);
         let has_header = looks_like_header(&rows[0], &rows[1..sample_end]);
@@ -262,7 +284,15 @@ impl Checker<'_> {
             header: header.as_deref(),
             header_raw: None,
             columns: Some(&columns),
+            json_array: false,
+            encoding: None,
         };
+        self.inputs.push(columns_used::of_table(
+            name,
+            "xlsx",
+            header.as_deref(),
+            &columns,
+        ));
         let work = Work::Table {
             columns: columns.clone(),
             width,

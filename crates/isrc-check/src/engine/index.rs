@@ -107,7 +107,8 @@ impl Meta {
                 [self.duration[0].min(lo), self.duration[1].max(hi)]
             };
             self.duration = [a, b];
-            conflict |= b - a > 10.0;
+            // Not the same recording: further apart than the shared tolerance.
+            conflict |= f64::from(b - a) * 1000.0 > isrc::recording::DURATION_TOLERANCE_MS as f64;
         }
         conflict
     }

@@ -75,11 +75,19 @@ pub(super) fn check_json(
                         .flatten()
                         .and_then(|(raw, _)| parse_duration(&json_text(raw), *unit))
                 });
+                let version = get(&fields.version);
                 tally.res.metas.push(Meta::new(
                     title_artist,
-                    get(&fields.version).map(|v| fold_hash(&v)),
+                    version.as_ref().map(|v| fold_hash(v)),
                     duration,
                 ));
+                let recording = match (&title, &artist) {
+                    (Some(t), Some(a)) if !t.is_empty() && !a.is_empty() => {
+                        fold_hash_parts(&[t, a, version.as_deref().unwrap_or("")]).max(1)
+                    }
+                    _ => 0,
+                };
+                tally.res.recordings.push(recording);
             }
             return;
         }
@@ -90,6 +98,7 @@ pub(super) fn check_json(
         || fields.duration.is_some()
     {
         tally.res.metas.push(Meta::default());
+        tally.res.recordings.push(0);
     }
 }
 

@@ -6,10 +6,13 @@
 //! - [`index`]: duplicates and conflicts; [`summary`]: the report; [`sink`]: what sinks see.
 
 mod chunks;
+mod columns_used;
 mod formats;
 mod index;
 mod json;
+mod json_array;
 mod partition;
+mod recordings;
 mod sink;
 mod spill;
 mod summary;
@@ -26,7 +29,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use isrc::Policy;
 
 use crate::layout::{ColumnOverrides, InputFormat};
-use crate::report::{CheckError, InputIssue, Location};
+use crate::report::{
+    CheckError, DEFAULT_MAX_LISTED, InputColumns, InputIssue, InvalidCode, Listed, Location,
+};
 use crate::source;
 
 use self::chunks::{CHUNK, Shared, Used};
@@ -36,9 +41,6 @@ pub use self::sink::{CheckedRecord, InputInfo, RecordSink};
 use self::sink::{record_span, view};
 use self::verdicts::PrefixAgg;
 use self::worker::{Done, Work, process};
-
-/// Input issues kept in the summary (all are counted).
-const MAX_ISSUES: usize = 1000;
 
 /// What to read and how.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +55,14 @@ pub struct Options {
     pub sheet: Option<String>,
     /// Designation gaps and out-of-order allocations per (prefix, year) (`--gaps`).
     pub gaps: bool,
+    /// How many entries each list of the report holds (`--max-listed`); `None`: 1,000.
+    pub max_listed: Option<usize>,
+    /// Lines to skip at the start of each input, passed through to `--fix` unchanged
+    /// (`--skip-rows`: exports with a title block above the header).
+    pub skip_rows: u64,
+    /// The text encoding of the inputs (`--encoding`); `None`: UTF-8, or UTF-16 when a byte
+    /// order mark says so.
+    pub encoding: Option<crate::TextEncoding>,
     /// Bytes of memory the duplicate index may use before it spills to a temporary file
     /// (`--memory`); `None`: a quarter of the machine's memory ([`default_memory`]).
     pub memory: Option<u64>,
@@ -111,6 +121,19 @@ pub struct Checker<'p> {
     order: FastMap<u64, (u32, u64)>,
     /// Bytes per chunk handed to a worker.
     chunk: usize,
+    /// The input's line of each line the workers see, when they differ (a JSON array's
+    /// elements, one a line).
+    line_map: Option<Arc<[u64]>>,
+    /// The report's list of invalid codes.
+    invalid_codes: Listed<InvalidCode>,
+    /// A chunk kept fewer invalid values than it had: the list takes no more.
+    invalid_list_closed: bool,
+    /// The columns used in each input.
+    inputs: Vec<InputColumns>,
+    /// Recordings seen, for one recording under two codes.
+    recordings: recordings::Recordings,
+    /// The lines skipped at the start of the input being checked (`--skip-rows`).
+    skipped: (Vec<u8>, u64),
 }
 
 impl<'p> Checker<'p> {
@@ -133,6 +156,12 @@ impl<'p> Checker<'p> {
             issue_count: 0,
             order: FastMap::default(),
             chunk: CHUNK,
+            line_map: None,
+            invalid_codes: Listed::default(),
+            invalid_list_closed: false,
+            inputs: Vec::new(),
+            recordings: recordings::Recordings::default(),
+            skipped: (Vec::new(), 0),
         }
     }
 
@@ -154,7 +183,7 @@ impl<'p> Checker<'p> {
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(), CheckError> {
         let name = path.to_string_lossy().into_owned();
-        let opened = source::open(path, &name)?;
+        let opened = source::open(path, &name, self.options.encoding)?;
         self.check_opened(&name, opened, sink, progress)
     }
 
@@ -166,13 +195,18 @@ impl<'p> Checker<'p> {
         reader: impl Read + Send + 'static,
         sink: Option<&mut dyn RecordSink>,
     ) -> Result<(), CheckError> {
-        let opened = source::from_reader(Box::new(reader), name, None)?;
+        let opened = source::from_reader(Box::new(reader), name, None, self.options.encoding)?;
         self.check_opened(name, opened, sink, &mut |_, _| {})
+    }
+
+    /// How many entries each list of the report keeps.
+    pub(super) fn max_listed(&self) -> usize {
+        self.options.max_listed.unwrap_or(DEFAULT_MAX_LISTED)
     }
 
     fn issue(&mut self, file: &str, line: u64, column: u64, message: String) {
         self.issue_count += 1;
-        if self.issues.len() < MAX_ISSUES {
+        if self.issues.len() < self.max_listed() {
             self.issues.push(InputIssue {
                 location: Location {
                     file: file.to_owned(),
@@ -199,8 +233,16 @@ impl<'p> Checker<'p> {
         size: Option<u64>,
         source: Box<dyn ChunkSource>,
     ) -> Result<(), CheckError> {
+        let (skipped, skipped_lines) = std::mem::take(&mut self.skipped);
         if let Some(s) = sink.as_deref_mut() {
             s.start(info)
+                .and_then(|()| {
+                    if skipped.is_empty() {
+                        Ok(())
+                    } else {
+                        s.passthrough(&skipped)
+                    }
+                })
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
         }
         let cancel = Control::new(self.chunk);
@@ -215,7 +257,7 @@ impl<'p> Checker<'p> {
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
-            lines: 0,
+            lines: skipped_lines,
             file_records: 0,
             bytes: 0,
             sink_error: None,
@@ -330,16 +372,13 @@ impl<'p> Checker<'p> {
             s.finish()
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot write output: {e}")))?;
         }
-        if state.file_records == 0
-            && state.bytes > 0
-            && self.issues.iter().all(|i| i.location.file != name)
-        {
-            self.issue(
+        if state.file_records == 0 {
+            return Err(CheckError::new(
                 name,
                 1,
                 1,
-                "no records: the file holds only a header or blank lines".into(),
-            );
+                "no records: the file holds only a header or blank lines, so there is nothing to check",
+            ));
         }
         Ok(())
     }
@@ -363,6 +402,9 @@ impl<'p> Checker<'p> {
                 next += 1;
                 if state.sink_error.is_none() {
                     let used = self.merge(done, state, work, sink);
+                    if self.invalid_codes.listed.len() >= self.max_listed() {
+                        cancel.listed_enough.store(true, Ordering::Relaxed);
+                    }
                     cancel.give(used);
                     if state.sink_error.is_some() {
                         cancel.cancel.store(true, Ordering::Relaxed);
@@ -380,16 +422,40 @@ impl<'p> Checker<'p> {
         work: &Work,
         sink: &mut Option<&mut dyn RecordSink>,
     ) -> Used {
-        let Done { chunk, result } = done;
+        let Done { chunk, mut result } = done;
         let name = state.name;
         let relative = chunk.relative_lines;
         let line_base = if relative { state.lines } else { 0 };
-        let abs = |line: u64| line + line_base;
+        let line_map = self.line_map.clone();
+        let abs = |line: u64| {
+            let line = line + line_base;
+            line_map
+                .as_ref()
+                .and_then(|map| map.get(line.wrapping_sub(1) as usize).copied())
+                .unwrap_or(line)
+        };
         for (line, column, message) in &result.issues {
             self.issue(name, abs(*line), *column, message.clone());
         }
         for issue in &chunk.issues {
             self.issue(name, issue.0, issue.1, issue.2.clone());
+        }
+        let cap = self.max_listed();
+        let kept = result.invalid_values.len() as u64;
+        for mut invalid in std::mem::take(&mut result.invalid_values) {
+            if self.invalid_list_closed {
+                self.invalid_codes.total += 1;
+                continue;
+            }
+            invalid.file = name.to_owned();
+            invalid.line = abs(invalid.line);
+            self.invalid_codes.push(invalid, cap);
+        }
+        // The values a chunk did not keep are still counted; the list, which holds the
+        // first ones in input order, takes no later ones.
+        self.invalid_codes.total += result.invalid.saturating_sub(kept);
+        if result.invalid > kept {
+            self.invalid_list_closed = true;
         }
         self.valid += result.valid;
         self.invalid += result.invalid;
@@ -420,8 +486,19 @@ impl<'p> Checker<'p> {
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
         let mut cursor = 0usize;
+        if !result.recordings.is_empty() {
+            self.recordings.file(name);
+        }
         for (i, out) in result.outs.iter().enumerate() {
             let number = record_base + i as u64 + 1;
+            if let Some(code) = out.code
+                && let Some(&recording) = result.recordings.get(i)
+                && recording != 0
+            {
+                let duration = result.metas.get(i).map_or(f32::NAN, |m| m.duration[0]);
+                self.recordings
+                    .see(recording, code, duration, abs(out.line), cap);
+            }
             // A sink is told, in order, the first record of each repeated code: a map of
             // the codes of the inputs checked with a sink (the CLI takes one input then).
             let duplicate_of = match (sink.is_some(), out.code) {

@@ -27,6 +27,8 @@ pub(super) struct PartTally {
     pub(super) duplicates: u64,
     pub(super) conflicts: u64,
     pub(super) top: Top,
+    /// The best-ranked conflicting codes (the report's list of conflicts).
+    pub(super) conflicted: Top,
     /// `--gaps`: every distinct code, in no order.
     pub(super) keys: Vec<u64>,
 }
@@ -38,6 +40,9 @@ impl PartTally {
         self.conflicts += other.conflicts;
         for d in other.top.items {
             self.top.push(d);
+        }
+        for d in other.conflicted.items {
+            self.conflicted.push(d);
         }
         self.keys.extend(other.keys);
     }
@@ -52,32 +57,63 @@ pub(super) fn rank(a: &Duplicate, b: &Duplicate) -> std::cmp::Ordering {
         .then(a.isrc.cmp(&b.isrc))
 }
 
-/// The best-ranked duplicates, kept without sorting all of them.
-#[derive(Default)]
+/// The best-ranked duplicates, kept without sorting all of them: at least
+/// [`TOP_DUPLICATES`] (what people see), and as many as the report lists (`--max-listed`).
 pub(super) struct Top {
     items: Vec<Duplicate>,
+    cap: usize,
+}
+
+impl Default for Top {
+    fn default() -> Top {
+        Top::new(TOP_DUPLICATES)
+    }
 }
 
 impl Top {
-    fn push(&mut self, d: Duplicate) {
-        self.items.push(d);
-        if self.items.len() >= 1024 {
-            self.items.select_nth_unstable_by(TOP_DUPLICATES - 1, rank);
-            self.items.truncate(TOP_DUPLICATES);
+    /// Keeps the best `cap` (at least [`TOP_DUPLICATES`]).
+    pub(super) fn new(cap: usize) -> Top {
+        Top {
+            items: Vec::new(),
+            cap: cap.max(TOP_DUPLICATES),
         }
     }
 
-    /// The best [`TOP_DUPLICATES`], in order.
+    fn push(&mut self, d: Duplicate) {
+        self.items.push(d);
+        if self.items.len() >= (2 * self.cap).max(1024) {
+            self.items.select_nth_unstable_by(self.cap - 1, rank);
+            self.items.truncate(self.cap);
+        }
+    }
+
+    /// The best ones kept, in order.
     pub(super) fn into_sorted(mut self) -> Vec<Duplicate> {
         self.items.sort_by(rank);
-        self.items.truncate(TOP_DUPLICATES);
+        self.items.truncate(self.cap);
         self.items
+    }
+}
+
+impl PartTally {
+    /// An empty tally keeping the best `cap` duplicates and conflicts.
+    pub(super) fn with_cap(cap: usize) -> PartTally {
+        PartTally {
+            top: Top::new(cap),
+            conflicted: Top::new(cap),
+            ..PartTally::default()
+        }
     }
 }
 
 /// Tallies one partition. `number` gives the record number of a position (`None` for
 /// [`EARLIER`]); with `gaps`, every distinct code is kept.
-pub(super) fn tally(part: Part, gaps: bool, number: &dyn Fn(u64) -> Option<u64>) -> PartTally {
+pub(super) fn tally(
+    part: Part,
+    gaps: bool,
+    number: &dyn Fn(u64) -> Option<u64>,
+    cap: usize,
+) -> PartTally {
     // Records without positions: per page, the codes seen once and twice; the counts of
     // codes seen three times or more; codes whose page never came whole, counted one by one.
     let mut pages: FastMap<u64, [PageBits; 2]> = FastMap::default();
@@ -161,12 +197,12 @@ pub(super) fn tally(part: Part, gaps: bool, number: &dyn Fn(u64) -> Option<u64>)
         }
     }
 
-    let mut out = PartTally::default();
+    let mut out = PartTally::with_cap(cap);
     let name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
         out.duplicates += 1;
         out.conflicts += u64::from(conflict);
         if let Some(isrc) = Isrc::from_u64(key) {
-            out.top.push(Duplicate {
+            let d = Duplicate {
                 isrc,
                 records: u64::from(records),
                 first_record: if first == EARLIER {
@@ -175,7 +211,11 @@ pub(super) fn tally(part: Part, gaps: bool, number: &dyn Fn(u64) -> Option<u64>)
                     number(first)
                 },
                 conflict,
-            });
+            };
+            if conflict {
+                out.conflicted.push(d.clone());
+            }
+            out.top.push(d);
         }
     };
     for (&key, e) in &entries {

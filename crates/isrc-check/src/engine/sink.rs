@@ -32,6 +32,12 @@ pub struct InputInfo<'a> {
     pub header_raw: Option<&'a [u8]>,
     /// The columns used (CSV, TSV, xlsx).
     pub columns: Option<&'a Columns>,
+    /// JSON: the input is one JSON array whose elements are the records (each given as one
+    /// line, its line breaks turned into spaces), so it cannot be rewritten record by record.
+    pub json_array: bool,
+    /// The encoding the input was decoded from (`None`: UTF-8, read as it is); records and
+    /// passthrough bytes are given as UTF-8, and `--fix` encodes them back.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// One checked record, in input order, given to a [`RecordSink`].
@@ -47,8 +53,12 @@ pub struct CheckedRecord<'a> {
     pub raw: Option<&'a [u8]>,
     /// Where the checked value is within `raw`, when it can be replaced byte for byte.
     pub value_range: Option<Range<usize>>,
-    /// Its fields (one for lines and JSON Lines: the line without its ending).
+    /// Its fields (one for lines and JSON Lines: the line without its ending), as text
+    /// (bytes that are not UTF-8 read as U+FFFD).
     pub fields: Vec<Cow<'a, str>>,
+    /// The same fields as the bytes of the input (without quotes), for writers that must
+    /// keep every byte of a Latin-1 or CP1252 title (`--annotate`).
+    pub raw_fields: Vec<&'a [u8]>,
     /// The value checked.
     pub value: Cow<'a, str>,
     /// The code, when one can be formed.
@@ -93,7 +103,7 @@ pub(super) fn view<'a>(
     duplicate_of: Option<u64>,
 ) -> CheckedRecord<'a> {
     let lossy = |b: &'a [u8]| String::from_utf8_lossy(b);
-    let (raw, value_range, fields, value) = match (work, &chunk.table) {
+    let (raw, value_range, raw_fields, value) = match (work, &chunk.table) {
         (
             Work::Table {
                 columns, delimiter, ..
@@ -101,7 +111,7 @@ pub(super) fn view<'a>(
             Some(table),
         ) => {
             let row = &table.rows[i];
-            let fields: Vec<Cow<'a, str>> = row
+            let fields: Vec<&'a [u8]> = row
                 .ends
                 .clone()
                 .map(|e| {
@@ -110,11 +120,14 @@ pub(super) fn view<'a>(
                     } else {
                         table.ends[e - 1]
                     };
-                    lossy(&table.fields[s..table.ends[e]])
+                    &table.fields[s..table.ends[e]]
                 })
                 .collect();
             let raw = chunk.data.get(row.raw.clone()).filter(|r| !r.is_empty());
-            let value = fields.get(columns.isrc).cloned().unwrap_or_default();
+            let value = fields
+                .get(columns.isrc)
+                .map(|f| lossy(f))
+                .unwrap_or_default();
             let range = raw.and_then(|r| field_range(r, *delimiter, columns.isrc));
             (raw, range, fields, value)
         }
@@ -123,9 +136,10 @@ pub(super) fn view<'a>(
             let value_range = match work {
                 Work::Json(fields) => std::str::from_utf8(content).ok().and_then(|t| {
                     let (v, offset) = json_lookup(t, &fields.isrc).ok().flatten()?;
+                    // Inside the quotes: a fixed code needs no escapes, so one written with
+                    // `\uXXXX` escapes is decoded, fixed and written plainly.
                     let s = v.get();
-                    (s.starts_with('"') && !s.contains('\\') && s.len() >= 2)
-                        .then(|| offset + 1..offset + s.len() - 1)
+                    (s.starts_with('"') && s.len() >= 2).then(|| offset + 1..offset + s.len() - 1)
                 }),
                 _ => Some(0..content.len()),
             };
@@ -137,7 +151,7 @@ pub(super) fn view<'a>(
                     .unwrap_or_default(),
                 _ => lossy(content),
             };
-            (Some(raw), value_range, vec![lossy(content)], value)
+            (Some(raw), value_range, vec![content], value)
         }
     };
     CheckedRecord {
@@ -146,7 +160,8 @@ pub(super) fn view<'a>(
         line,
         raw,
         value_range,
-        fields,
+        fields: raw_fields.iter().map(|f| lossy(f)).collect(),
+        raw_fields,
         value,
         isrc: out.code,
         valid: out.valid,

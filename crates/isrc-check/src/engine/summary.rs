@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use isrc::{Isrc, Rule};
 
-use crate::report::{GapGroup, InputIssue, Location, PrefixGroup, Summary};
+use crate::report::{GapGroup, InputIssue, Listed, Location, PrefixGroup, SCHEMA_VERSION, Summary};
 
 use super::Checker;
 use super::index::FastMap;
@@ -26,6 +26,7 @@ impl Checker<'_> {
             }
         }
         let gaps = self.options.gaps;
+        let cap = self.max_listed();
         let (tally, spill_error) = self.tally_index(gaps);
         let mut issues = self.issues;
         let mut issue_count = self.issue_count;
@@ -47,9 +48,11 @@ impl Checker<'_> {
             duplicates,
             conflicts,
             top,
+            conflicted,
             keys,
         } = tally.0;
         let top = top.into_sorted();
+        let conflicted = conflicted.into_sorted();
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
@@ -66,7 +69,7 @@ impl Checker<'_> {
                     records: a.records,
                     problems: p.problems,
                     invalid: p.invalid,
-                    share: p.problems as f64 / a.records.max(1) as f64,
+                    share: p.invalid as f64 / a.records.max(1) as f64,
                     rules,
                     examples: p.examples.clone(),
                 })
@@ -78,19 +81,42 @@ impl Checker<'_> {
                 .then_with(|| a.prefix.cmp(&b.prefix))
         });
         let gaps = gaps.then(|| gap_groups(keys, &self.order));
+        let warnings = prefixes
+            .iter()
+            .map(|p| p.problems.saturating_sub(p.invalid))
+            .sum();
         Summary {
+            schema_version: SCHEMA_VERSION,
+            reference_date: self.policy.today().to_string(),
+            prefix_table: self.policy.prefixes().date().map(str::to_owned),
             records: self.records,
             valid: self.valid,
             invalid: self.invalid,
+            warnings,
+            bytes: self.bytes,
             by_rule,
             duplicate_isrcs: duplicates,
             conflicting_isrcs: conflicts,
             prefixes,
             gaps,
-            top_duplicates: top,
+            inputs: self.inputs,
+            duplicates: Listed {
+                total: duplicates,
+                listed: top.iter().take(cap).cloned().collect(),
+            },
+            conflicts: Listed {
+                total: conflicts,
+                listed: conflicted.into_iter().take(cap).collect(),
+            },
+            possible_duplicate_recordings: self.recordings.found,
+            invalid_codes: self.invalid_codes,
+            input_problems: Listed {
+                total: issue_count,
+                listed: issues.iter().take(cap).cloned().collect(),
+            },
+            top_duplicates: top.into_iter().take(TOP_DUPLICATES).collect(),
             issues,
             issue_count,
-            bytes: self.bytes,
             spilled_bytes: tally.1,
         }
     }
@@ -99,6 +125,7 @@ impl Checker<'_> {
     /// reading back what was spilled; gives the tally, the bytes spilled, and the first error
     /// reading them back.
     fn tally_index(&self, gaps: bool) -> ((PartTally, u64), Option<std::io::Error>) {
+        let cap = self.max_listed();
         let (parts, spill) = self.index.take();
         let spilled = spill.as_ref().map_or(0, Spill::len);
         let parts = Mutex::new(parts.into_iter().enumerate());
@@ -108,7 +135,7 @@ impl Checker<'_> {
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
                     scope.spawn(|| {
-                        let mut total = PartTally::default();
+                        let mut total = PartTally::with_cap(cap);
                         let mut error = None;
                         loop {
                             let next = parts.lock().unwrap_or_else(PoisonError::into_inner).next();
@@ -120,7 +147,7 @@ impl Checker<'_> {
                             {
                                 error.get_or_insert(e);
                             }
-                            total.absorb(tally(part, gaps, &number));
+                            total.absorb(tally(part, gaps, &number, cap));
                         }
                         (total, error)
                     })
@@ -128,7 +155,7 @@ impl Checker<'_> {
                 .collect();
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
-        let mut total = PartTally::default();
+        let mut total = PartTally::with_cap(cap);
         let mut first_error = None;
         for (t, e) in results {
             total.absorb(t);

@@ -8,7 +8,7 @@ use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
 
 use crate::dense::{Group, GroupMemo, PageBatch, compact_key};
 use crate::fold::{DurationUnit, parse_duration};
-use crate::report::{Example, RuleSet};
+use crate::report::{Example, InvalidCode, RuleSet};
 
 use super::index::{FastMap, Meta};
 
@@ -62,8 +62,17 @@ pub(super) struct ChunkResult {
     /// Dense mode: the chunk's codes as bit pages, for the index.
     pub(super) batch: Option<PageBatch>,
     pub(super) metas: Vec<Meta>,
+    /// One per record beside `metas`: a fingerprint of its folded title, artist and version
+    /// (0: not enough to tell the recording).
+    pub(super) recordings: Vec<u64>,
     pub(super) issues: Vec<(u64, u64, String)>,
+    /// Invalid values (the first [`LISTED_PER_CHUNK`]), lines relative like `issues`, no
+    /// file name yet.
+    pub(super) invalid_values: Vec<InvalidCode>,
 }
+
+/// Invalid values a chunk keeps for the report's list (the report keeps `--max-listed`).
+pub(super) const LISTED_PER_CHUNK: usize = 1_000;
 
 /// Per-chunk tallies kept by a worker.
 pub(super) struct Tally<'a, 'p> {
@@ -82,6 +91,8 @@ pub(super) struct Tally<'a, 'p> {
     /// by a hash of their text: bad values and odd spellings repeat in a catalogue (empty
     /// cells, placeholders, one wrong code pasted on every track of an album).
     pub(super) recent: Vec<Option<(Box<str>, Known)>>,
+    /// Whether invalid values are kept for the report's list (not once it is full).
+    pub(super) list_invalid: bool,
 }
 
 /// What is remembered of a value that took the long way.
@@ -106,6 +117,8 @@ pub(super) struct Assessed {
     pub(super) prefix: u64,
     /// The rules of its warnings and errors, in the order of the findings.
     pub(super) problem_rules: Vec<Rule>,
+    /// Look-alike readings that each pass every check, when more than one does.
+    pub(super) alternatives: Vec<Isrc>,
 }
 
 /// A quick hash of a short value's bytes, for the memo of problem values.
@@ -129,7 +142,9 @@ impl<'a, 'p> Tally<'a, 'p> {
                 outs: Vec::new(),
                 batch: None,
                 metas: Vec::new(),
+                recordings: Vec::new(),
                 issues: Vec::new(),
+                invalid_values: Vec::new(),
             },
             prefix_slots: FastMap::default(),
             recent_prefixes: [(u64::MAX, 0); RECENT_PREFIXES],
@@ -137,6 +152,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             cache: VerdictCache::new(*policy),
             groups: GroupMemo::new(),
             recent: vec![None; RECENT_WAYS],
+            list_invalid: true,
         }
     }
 
@@ -274,6 +290,16 @@ impl<'a, 'p> Tally<'a, 'p> {
         agg.records += 1;
         if !out.valid {
             agg.problems_mut().invalid += 1;
+            if self.list_invalid && self.res.invalid_values.len() < LISTED_PER_CHUNK {
+                self.res.invalid_values.push(InvalidCode {
+                    file: String::new(),
+                    line,
+                    value: text.chars().take(64).collect(),
+                    rules: assessed.problem_rules.iter().map(|r| r.id()).collect(),
+                    fix: assessed.fix,
+                    alternatives: assessed.alternatives.clone(),
+                });
+            }
         }
         if !assessed.problem_rules.is_empty() {
             let agg = agg.problems_mut();
@@ -325,6 +351,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         Assessed {
             code: report.isrc,
             fix: report.fix(),
+            alternatives: report.alternatives.clone(),
             rules,
             valid: report.is_valid(),
             prefix: match report.isrc {

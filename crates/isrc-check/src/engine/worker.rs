@@ -61,6 +61,9 @@ pub(super) fn process(
 ) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
         let mut tally = Tally::new(policy);
+        tally.list_invalid = !control
+            .listed_enough
+            .load(std::sync::atomic::Ordering::Relaxed);
         (tally.res.outs, tally.res.metas) = control.outcomes();
         dense_lines(&mut tally, &chunk.data, control.batch());
         tally.close_groups();
@@ -70,6 +73,9 @@ pub(super) fn process(
         };
     }
     let mut tally = Tally::new(policy);
+    tally.list_invalid = !control
+        .listed_enough
+        .load(std::sync::atomic::Ordering::Relaxed);
     (tally.res.outs, tally.res.metas) = control.outcomes();
     match work {
         Work::Lines => {
@@ -112,7 +118,13 @@ pub(super) fn process(
             if chunk.table.is_none() {
                 let skip_header = *header && chunk.seq == 0;
                 let mut parsed = control.table();
-                let lines = parse_block(&chunk.data, *delimiter, skip_header, &mut parsed);
+                let lines = parse_block(
+                    &chunk.data,
+                    *delimiter,
+                    skip_header,
+                    &chunk.unquoted,
+                    &mut parsed,
+                );
                 chunk.table = Some(parsed);
                 tally.res.lines = lines;
             }
@@ -143,7 +155,9 @@ pub(super) fn process(
                             format!("ragged row: {n} fields where the first row has {width}"),
                         ));
                     }
-                    if memchr::memchr(b'"', raw).is_some() {
+                    if row.unquoted {
+                        unclosed_quote(&mut tally, raw, row.line, *delimiter);
+                    } else if memchr::memchr(b'"', raw).is_some() {
                         check_quotes(&mut tally, raw, row.line, *delimiter);
                     }
                     match field(columns.isrc) {
@@ -176,17 +190,28 @@ pub(super) fn process(
                                 artist.unwrap_or_default(),
                             ])
                         });
+                        let version = columns.version.and_then(field);
+                        let version_hash = version.map(|v| fold_hash_bytes(&[v]));
                         let m = Meta::new(
                             title_artist,
-                            columns
-                                .version
-                                .and_then(field)
-                                .map(|v| fold_hash_bytes(&[v])),
+                            version_hash,
                             columns
                                 .duration
                                 .and_then(|(i, unit)| field(i).and_then(|f| duration_of(f, unit))),
                         );
                         tally.res.metas.push(m);
+                        // The recording, for duplicate recordings under other codes: only
+                        // with both a title and an artist (a title alone, "Intro", says
+                        // little).
+                        // The fingerprints already taken, mixed: no second pass over the text.
+                        let recording = match (title, artist, title_artist) {
+                            (Some(t), Some(a), Some(h)) if !t.is_empty() && !a.is_empty() => (h
+                                ^ version_hash.unwrap_or(0).rotate_left(17))
+                            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                            .max(1),
+                            _ => 0,
+                        };
+                        tally.res.recordings.push(recording);
                     }
                 }
             }
@@ -312,6 +337,28 @@ pub(super) fn check_quotes(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, del
         "broken quoting: this quoted field is never closed, so the lines after it were read as part of it"
     };
     tally.res.issues.push((line + dl, col, message.into()));
+}
+
+/// Reports the unclosed quote of a record read with quoting off (see `table::QuoteScan`), at
+/// the quote that opened the field.
+pub(super) fn unclosed_quote(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, delimiter: u8) {
+    let mut field_start = true;
+    let mut at = 0;
+    for (i, &b) in raw.iter().enumerate() {
+        if b == b'"' && field_start {
+            at = i;
+        }
+        field_start = b == delimiter || b == b'\n' || b == b'\r';
+    }
+    let (dl, col) = line_col(raw, at);
+    tally.res.issues.push((
+        line + dl,
+        col,
+        format!(
+            "broken quoting: the quoted field opened here is never closed (no closing quote within {} lines, or before the end of the file); the row was read up to the end of this line with its quotes as plain text, and the next line as the next row",
+            crate::table::MAX_QUOTED_LINES
+        ),
+    ));
 }
 
 /// Line offset and 1-based column of byte `at` within `raw`.

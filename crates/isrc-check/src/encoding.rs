@@ -1,0 +1,193 @@
+//! Text that is not UTF-8: Latin-1 and CP1252 (legacy Windows and Mac exports) and UTF-16
+//! (spreadsheets' "Unicode text"), decoded to UTF-8 for reading with `encoding_rs`, and
+//! encoded back for `--fix`, so that the bytes of every other column come out as they went
+//! in.
+
+use std::io::{self, Read};
+use std::str::FromStr;
+
+use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// A text encoding an input may be in (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8 (the default): bytes are read as they are, and bytes that are not UTF-8 are
+    /// reported where they matter (in the ISRC column) and copied unchanged.
+    Utf8,
+    /// ISO 8859-1, read as its superset Windows-1252 (as browsers do).
+    Latin1,
+    /// Windows-1252.
+    Cp1252,
+    /// UTF-16, little-endian unless a byte order mark says otherwise (a byte order mark is
+    /// also recognised without this option).
+    Utf16,
+}
+
+impl FromStr for TextEncoding {
+    type Err = String;
+
+    /// `utf-8`, `latin1` (`iso-8859-1`), `cp1252` (`windows-1252`) or `utf-16`.
+    ///
+    /// ```
+    /// assert_eq!("latin1".parse(), Ok(isrc_check::TextEncoding::Latin1));
+    /// ```
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Ok(TextEncoding::Utf8),
+            "latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" => Ok(TextEncoding::Latin1),
+            "cp1252" | "windows-1252" => Ok(TextEncoding::Cp1252),
+            "utf-16" | "utf16" | "utf-16le" => Ok(TextEncoding::Utf16),
+            _ => Err(format!(
+                "unknown encoding {s:?}; expected utf-8, latin1, cp1252 or utf-16"
+            )),
+        }
+    }
+}
+
+/// The decoder for an input whose first bytes are `start`: a UTF-16 byte order mark decides
+/// by itself; otherwise `asked` does. `None`: UTF-8, read as it is.
+pub(crate) fn choose(start: &[u8], asked: Option<TextEncoding>) -> Option<&'static Encoding> {
+    if start.starts_with(b"\xFF\xFE") {
+        return Some(UTF_16LE);
+    }
+    if start.starts_with(b"\xFE\xFF") {
+        return Some(UTF_16BE);
+    }
+    match asked {
+        None | Some(TextEncoding::Utf8) => None,
+        Some(TextEncoding::Latin1 | TextEncoding::Cp1252) => Some(WINDOWS_1252),
+        Some(TextEncoding::Utf16) => Some(UTF_16LE),
+    }
+}
+
+/// Reads `inner` in `encoding` as UTF-8 (the byte order mark, if any, is dropped).
+pub(crate) struct Decoding<R> {
+    inner: R,
+    decoder: Decoder,
+    raw: Vec<u8>,
+    raw_len: usize,
+    raw_pos: usize,
+    eof: bool,
+    done: bool,
+    /// Decoded bytes that did not fit in a small read.
+    pending: Vec<u8>,
+}
+
+impl<R: Read> Decoding<R> {
+    pub(crate) fn new(inner: R, encoding: &'static Encoding) -> Self {
+        Decoding {
+            inner,
+            decoder: encoding.new_decoder_with_bom_removal(),
+            raw: vec![0; 64 * 1024],
+            raw_len: 0,
+            raw_pos: 0,
+            eof: false,
+            done: false,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<R: Read> Read for Decoding<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(out.len());
+            out[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(n);
+        }
+        // Room for at least one character: a smaller read takes part of one, and keeps the
+        // rest for the next.
+        if out.len() < 4 {
+            let mut small = [0u8; 4];
+            let n = self.read(&mut small)?;
+            let taken = n.min(out.len());
+            out[..taken].copy_from_slice(&small[..taken]);
+            self.pending.extend_from_slice(&small[taken..n]);
+            return Ok(taken);
+        }
+        loop {
+            if self.done {
+                return Ok(0);
+            }
+            if self.raw_pos == self.raw_len && !self.eof {
+                self.raw_len = self.inner.read(&mut self.raw)?;
+                self.raw_pos = 0;
+                self.eof = self.raw_len == 0;
+            }
+            let (result, read, written, _) =
+                self.decoder
+                    .decode_to_utf8(&self.raw[self.raw_pos..self.raw_len], out, self.eof);
+            self.raw_pos += read;
+            if self.eof && result == CoderResult::InputEmpty {
+                self.done = true;
+            }
+            if written > 0 {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+/// Encodes UTF-8 text back into the input's encoding, for `--fix`.
+pub(crate) fn encode_into(encoding: &'static Encoding, text: &[u8], out: &mut Vec<u8>) {
+    let text = String::from_utf8_lossy(text);
+    if encoding == UTF_16LE || encoding == UTF_16BE {
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&if encoding == UTF_16LE {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        return;
+    }
+    let (bytes, _, _) = encoding.encode(&text);
+    out.extend_from_slice(&bytes);
+}
+
+/// The byte order mark written before the first record of a UTF-16 output.
+pub(crate) fn byte_order_mark(encoding: &'static Encoding) -> &'static [u8] {
+    if encoding == UTF_16LE {
+        b"\xFF\xFE"
+    } else if encoding == UTF_16BE {
+        b"\xFE\xFF"
+    } else {
+        b""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cp1252_byte_comes_back() {
+        let all: Vec<u8> = (0..=255u8).filter(|b| *b != b'\n').collect();
+        let mut text = Vec::new();
+        Decoding::new(&all[..], WINDOWS_1252)
+            .read_to_end(&mut text)
+            .unwrap();
+        assert!(std::str::from_utf8(&text).is_ok());
+        let mut back = Vec::new();
+        encode_into(WINDOWS_1252, &text, &mut back);
+        assert_eq!(back, all);
+    }
+
+    #[test]
+    fn utf16_with_its_byte_order_mark() {
+        let mut bytes = b"\xFF\xFE".to_vec();
+        for unit in "isrc,title\nUSRC17607839,Caf\u{e9}\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let encoding = choose(&bytes, None).unwrap();
+        let mut text = String::new();
+        Decoding::new(&bytes[..], encoding)
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "isrc,title\nUSRC17607839,Caf\u{e9}\n");
+        let mut back = byte_order_mark(encoding).to_vec();
+        encode_into(encoding, text.as_bytes(), &mut back);
+        assert_eq!(back, bytes);
+    }
+}

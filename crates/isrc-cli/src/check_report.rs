@@ -1,0 +1,298 @@
+//! The reports of `isrc check` for people (tables) and programs (CSV): what the JSON report
+//! holds, written another way.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use isrc_check::Summary;
+
+use crate::style;
+
+/// One finding a row: invalid codes and input problems in input order, then duplicates and
+/// conflicts, most records first (each list capped by --max-listed, as in the JSON report).
+pub(crate) fn write_findings_csv(out: &mut dyn Write, summary: &Summary) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "kind", "file", "line", "column", "isrc", "value", "rule", "fix", "detail",
+    ])?;
+    for c in &summary.invalid_codes.listed {
+        let alternatives: Vec<String> = c.alternatives.iter().map(|a| a.to_string()).collect();
+        let detail = if alternatives.is_empty() {
+            String::new()
+        } else {
+            format!("may be read as {}", alternatives.join(" or "))
+        };
+        w.write_record([
+            "invalid_code",
+            &c.file,
+            &c.line.to_string(),
+            "",
+            "",
+            &neutralised(&c.value),
+            &c.rules.join(" "),
+            &c.fix.map(|f| f.to_string()).unwrap_or_default(),
+            &detail,
+        ])?;
+    }
+    for i in &summary.input_problems.listed {
+        w.write_record([
+            "input_problem",
+            &i.location.file,
+            &i.location.line.to_string(),
+            &i.location.column.to_string(),
+            "",
+            "",
+            "",
+            "",
+            &i.message,
+        ])?;
+    }
+    for d in &summary.possible_duplicate_recordings.listed {
+        w.write_record([
+            "possible_duplicate_recording",
+            &d.other_file,
+            &d.other_line.to_string(),
+            "",
+            &d.other_isrc.to_string(),
+            "",
+            "",
+            "",
+            &format!(
+                "the same recording as {} ({} line {})",
+                d.isrc, d.file, d.line
+            ),
+        ])?;
+    }
+    for (kind, list) in [
+        ("duplicate", &summary.duplicates),
+        ("conflict", &summary.conflicts),
+    ] {
+        for d in &list.listed {
+            w.write_record([
+                kind,
+                "",
+                "",
+                "",
+                &d.isrc.to_string(),
+                "",
+                "",
+                "",
+                &format!(
+                    "{} records{}",
+                    d.records,
+                    d.first_record
+                        .map(|n| format!(", the first is record {n}"))
+                        .unwrap_or_default()
+                ),
+            ])?;
+        }
+    }
+    w.flush()
+}
+
+/// A value from the input, made safe for a spreadsheet: text that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be run as a formula, so it gets a leading `'`.
+pub(crate) fn neutralised(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+pub(crate) fn write_prefix_csv(out: &mut dyn Write, summary: &Summary) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "prefix", "records", "problems", "invalid", "share", "rules", "examples",
+    ])?;
+    for g in &summary.prefixes {
+        let rules: Vec<String> = g.rules.iter().map(|(r, n)| format!("{r}:{n}")).collect();
+        let examples: Vec<String> = g
+            .examples
+            .iter()
+            .map(|e| format!("{} (line {})", e.input, e.line))
+            .collect();
+        w.write_record([
+            g.prefix.clone(),
+            g.records.to_string(),
+            g.problems.to_string(),
+            g.invalid.to_string(),
+            format!("{:.4}", g.share),
+            rules.join(" "),
+            examples.join("; "),
+        ])?;
+    }
+    w.flush()
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(crate) fn write_human(
+    out: &mut dyn Write,
+    s: &Summary,
+    files: &[PathBuf],
+) -> std::io::Result<()> {
+    let (b, b_) = (style::BOLD.render(), style::BOLD.render_reset());
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    writeln!(
+        out,
+        "{b}{}{b_}: {} records, {}{} valid{}, {}{} invalid{}",
+        names.join(", "),
+        thousands(s.records),
+        style::VALID.render(),
+        thousands(s.valid),
+        style::VALID.render_reset(),
+        if s.invalid > 0 {
+            style::ERROR.render().to_string()
+        } else {
+            String::new()
+        },
+        thousands(s.invalid),
+        if s.invalid > 0 {
+            style::ERROR.render_reset().to_string()
+        } else {
+            String::new()
+        },
+    )?;
+    if !s.by_rule.is_empty() {
+        writeln!(out, "\n{b}Findings by rule{b_} (records)")?;
+        let mut rules: Vec<(&&str, &u64)> = s.by_rule.iter().collect();
+        rules.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
+        for (id, n) in rules {
+            let severity = id
+                .parse::<isrc::Rule>()
+                .map(|r| r.default_severity())
+                .unwrap_or(isrc::Severity::Error);
+            let label = style::severity(severity);
+            writeln!(
+                out,
+                "  {:<28} {:>12}  {}{}{}",
+                id,
+                thousands(*n),
+                label.render(),
+                severity,
+                label.render_reset()
+            )?;
+        }
+    }
+    for input in &s.inputs {
+        if !input.conflicts_checked {
+            writeln!(out, "\n{}: conflicts {}", input.file, input.conflicts)?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{b}Duplicates{b_}: {} ISRCs in more than one record, {} with conflicting title/artist/version/duration",
+        thousands(s.duplicate_isrcs),
+        thousands(s.conflicting_isrcs)
+    )?;
+    for d in s.top_duplicates.iter().take(10) {
+        writeln!(
+            out,
+            "  {}  {:>6} records{}{}",
+            d.isrc,
+            thousands(d.records),
+            d.first_record
+                .map(|n| format!("  first: record {}", thousands(n)))
+                .unwrap_or_default(),
+            if d.conflict { "  conflict" } else { "" }
+        )?;
+    }
+    let recordings = &s.possible_duplicate_recordings;
+    if recordings.total > 0 {
+        writeln!(
+            out,
+            "\n{b}Possible duplicate recordings{b_}: {} recordings under two ISRCs (same title, artist and version, durations within 2 s)",
+            thousands(recordings.total)
+        )?;
+        for d in recordings.listed.iter().take(10) {
+            writeln!(
+                out,
+                "  {} line {}  and  {} line {}",
+                d.isrc,
+                thousands(d.line),
+                d.other_isrc,
+                thousands(d.other_line)
+            )?;
+        }
+    }
+    if !s.prefixes.is_empty() {
+        writeln!(
+            out,
+            "\n{b}Worst prefixes{b_} (send each registrant its list; --format prefixes-csv for all)"
+        )?;
+        writeln!(
+            out,
+            "  {:<8} {:>10} {:>10} {:>7}  {:<40} example",
+            "prefix", "records", "problems", "share", "rules"
+        )?;
+        for g in s.prefixes.iter().take(10) {
+            let rules: Vec<String> = g.rules.iter().map(|(r, n)| format!("{r}:{n}")).collect();
+            let example = g
+                .examples
+                .first()
+                .map(|e| format!("{:?} line {}", e.input, e.line))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<8} {:>10} {:>10} {:>6.1}%  {:<40} {}",
+                if g.prefix.is_empty() {
+                    "(none)"
+                } else {
+                    &g.prefix
+                },
+                thousands(g.records),
+                thousands(g.problems),
+                g.share * 100.0,
+                rules.join(" "),
+                example
+            )?;
+        }
+        if s.prefixes.len() > 10 {
+            writeln!(out, "  ... and {} more prefixes", s.prefixes.len() - 10)?;
+        }
+    }
+    if let Some(gaps) = &s.gaps {
+        writeln!(out, "\n{b}Designation gaps{b_} per prefix and year")?;
+        for g in gaps {
+            let ranges: Vec<String> = g
+                .missing_ranges
+                .iter()
+                .take(5)
+                .map(|(a, z)| {
+                    if a == z {
+                        format!("{a:05}")
+                    } else {
+                        format!("{a:05}-{z:05}")
+                    }
+                })
+                .collect();
+            writeln!(
+                out,
+                "  {}  {:05}-{:05}  {} codes, {} missing{}, {} out of order",
+                g.prefix_year,
+                g.first,
+                g.last,
+                thousands(g.designations),
+                thousands(g.missing),
+                if ranges.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", ranges.join(", "))
+                },
+                thousands(g.out_of_order)
+            )?;
+        }
+    }
+    Ok(())
+}
