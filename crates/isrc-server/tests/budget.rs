@@ -2,7 +2,8 @@
 //! large validate and check requests gets 503 with `Retry-After` once the bytes in flight reach
 //! the budget, while health checks and allocations are all answered; anonymous checks are
 //! capped in unpacked bytes and records (413 with a JSON error); validate answers in chunks,
-//! byte for byte what one buffer gave.
+//! byte for byte what one buffer gave. An xlsx (a zip) is capped the same way: by the sizes its
+//! entries declare, by what they really unpack to, and by its rows.
 
 mod common;
 
@@ -229,6 +230,165 @@ async fn anonymous_checks_are_capped_in_unpacked_bytes_and_records() {
     assert_eq!(r.status(), 200);
     let summary: Value = r.json().await.unwrap();
     assert_eq!(summary["records"], 5000, "{summary}");
+}
+
+/// An xlsx workbook with inline strings, its parts deflated.
+fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, value) in row.iter().enumerate() {
+            let col = (b'A' + c as u8) as char;
+            sheet.push_str(&format!(
+                "<c r=\"{col}{}\" t=\"inlineStr\"><is><t>{value}</t></is></c>",
+                r + 1
+            ));
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_owned(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Catalogue" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_owned(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned(),
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in files {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A catalogue sheet: a header, then `n` records, each with a `pad`-byte title.
+fn sheet_rows(n: usize, pad: usize) -> Vec<Vec<String>> {
+    let mut rows = vec![vec!["isrc".to_string(), "title".to_string()]];
+    rows.extend((0..n).map(|i| vec![format!("USRC176{:05}", i % 100_000), "T".repeat(pad)]));
+    rows
+}
+
+/// The zip with the uncompressed size that `entry` declares (in its local header and in the
+/// central directory) replaced by `size`: a lie.
+fn declare_size(mut zip: Vec<u8>, entry: &str, size: u32) -> Vec<u8> {
+    let u16_at = |z: &[u8], i: usize| usize::from(u16::from_le_bytes([z[i], z[i + 1]]));
+    let mut patched = 0;
+    for i in 0..zip.len().saturating_sub(46) {
+        // (signature, offset of the name length, of the name, of the uncompressed size)
+        let header = match &zip[i..i + 4] {
+            b"PK\x03\x04" => (26, 30, 22),
+            b"PK\x01\x02" => (28, 46, 24),
+            _ => continue,
+        };
+        let len = u16_at(&zip, i + header.0);
+        if zip.get(i + header.1..i + header.1 + len) == Some(entry.as_bytes()) {
+            zip[i + header.2..i + header.2 + 4].copy_from_slice(&size.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "the local header and the central directory");
+    zip
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_xlsx_checks_are_capped_in_unpacked_bytes_and_records() {
+    let server = common::start_with(common::db::sqlite(), |c| {
+        c.limits.check_decompressed_bytes = 256 * 1024;
+        c.limits.check_records = 1000;
+        c.limits.anonymous_body_bytes = 64 * 1024;
+    })
+    .await;
+    let check = |body: Vec<u8>, token: Option<&str>| {
+        let mut request = server
+            .http
+            .post(server.url("/api/v1/check?name=catalogue.xlsx"))
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    // A small, ordinary workbook: checked anonymously.
+    let r = check(xlsx(&sheet_rows(20, 10)), None).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(summary["records"], 20, "{summary}");
+    // A workbook that packs into a few KB and unpacks to about 1 MB (under the record cap).
+    let big = xlsx(&sheet_rows(900, 1000));
+    assert!(big.len() < 64 * 1024, "{} bytes packed", big.len());
+    let r = check(big.clone(), None).await.unwrap();
+    assert_eq!(r.status(), 413);
+    let error: Value = r.json().await.unwrap();
+    assert_eq!(error["code"], "decompressed_too_large", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("262144 bytes"),
+        "{error}"
+    );
+    // The same inside gzip.
+    let r = check(gzip(&big), None).await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(error_code(r).await, "decompressed_too_large");
+    // A sheet that declares 1000 bytes and holds about 1 MB: refused, not trusted.
+    let liar = declare_size(big.clone(), "xl/worksheets/sheet1.xml", 1000);
+    let r = check(liar, None).await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(error_code(r).await, "decompressed_too_large");
+    // Records: rows, not lines. 1000 pass, 1001 do not (in both outputs).
+    let r = check(xlsx(&sheet_rows(1000, 1)), None).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(summary["records"], 1000, "{summary}");
+    for output in ["json", "csv"] {
+        let r = server
+            .http
+            .post(server.url(&format!(
+                "/api/v1/check?name=catalogue.xlsx&output={output}"
+            )))
+            .body(xlsx(&sheet_rows(1001, 1)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413, "{output}");
+        assert_eq!(error_code(r).await, "too_many_records", "{output}");
+    }
+    // With an API token, the big workbook is checked.
+    server.user("admin@agency.example", None).await;
+    let admin = server.login("admin@agency.example").await;
+    let ana = server
+        .registrant_user(&admin, "CBXLS", "ana@xlsx.example")
+        .await;
+    let r = server
+        .post(
+            "/api/v1/tokens",
+            &ana,
+            // A POST with a token needs the allocate scope; with too few it counts as anonymous.
+            json!({"name": "ci", "scopes": ["allocate"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let body: Value = r.json().await.unwrap();
+    let token = body["token"].as_str().unwrap();
+    let r = check(big, Some(token)).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(summary["records"], 900, "{summary}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

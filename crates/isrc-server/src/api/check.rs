@@ -96,10 +96,16 @@ pub async fn check(
             let policy = Policy::new(today).with_prefixes(&prefixes);
             let mut checker = Checker::new(policy, Options::default());
             let hit = Arc::new(Mutex::new(None));
-            let reader = capped_reader(data, caps, hit.clone()).map_err(unreadable_io)?;
+            let reader = capped_reader(data, caps, hit.clone())?;
             let over = |error: isrc_check::CheckError| match *hit.lock().unwrap() {
                 Some(cap) => over_cap(cap, caps),
                 None => unreadable(error),
+            };
+            // A workbook's records are rows, not lines: counted once the sheet is read (its
+            // unpacked size, checked above, bounds the work).
+            let within_records = |records: u64| match caps {
+                Some(caps) if records > caps.records => Err(over_cap(Cap::Records, Some(caps))),
+                _ => Ok(()),
             };
             if annotate {
                 let mut writer = AnnotateWriter::new(Vec::new());
@@ -107,11 +113,14 @@ pub async fn check(
                 checker
                     .check_reader(&name, reader, Some(sink))
                     .map_err(over)?;
+                within_records(checker.finish().records)?;
                 let csv = writer.into_inner().map_err(ApiError::internal)?;
                 Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
             } else {
                 checker.check_reader(&name, reader, None).map_err(over)?;
-                Ok(axum::Json(checker.finish()).into_response())
+                let summary = checker.finish();
+                within_records(summary.records)?;
+                Ok(axum::Json(summary).into_response())
             }
         })
         .await?
@@ -156,18 +165,23 @@ fn over_cap(cap: Cap, caps: Option<Caps>) -> ApiError {
 }
 
 /// The body as the checker will read it: gzip layers undone here (so that the caps count the
-/// unpacked bytes, however many layers), then the caps, when there are any.
+/// unpacked bytes, however many layers), then the caps, when there are any. A zip (xlsx) is
+/// measured here, before the checker unpacks it whole in memory.
 fn capped_reader(
     data: Bytes,
     caps: Option<Caps>,
     hit: Arc<Mutex<Option<Cap>>>,
-) -> std::io::Result<Box<dyn Read + Send>> {
+) -> ApiResult<Box<dyn Read + Send>> {
     let Some(caps) = caps else {
         return Ok(Box::new(std::io::Cursor::new(data)));
     };
     let mut reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(data));
     for _ in 0..4 {
-        if !reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+        if !reader
+            .fill_buf()
+            .map_err(unreadable_io)?
+            .starts_with(&[0x1f, 0x8b])
+        {
             break;
         }
         let inner = flate2::read::MultiGzDecoder::new(reader);
@@ -178,6 +192,21 @@ fn capped_reader(
             hit: hit.clone(),
         }));
     }
+    if reader
+        .fill_buf()
+        .map_err(unreadable_io)?
+        .starts_with(b"PK\x03\x04")
+    {
+        let mut zip = Vec::new();
+        reader.read_to_end(&mut zip).map_err(|e| {
+            match *hit.lock().unwrap_or_else(|e| e.into_inner()) {
+                Some(cap) => over_cap(cap, Some(caps)),
+                None => unreadable_io(e),
+            }
+        })?;
+        check_zip_size(&zip, caps.bytes)?;
+        return Ok(Box::new(std::io::Cursor::new(zip)));
+    }
     Ok(Box::new(Capped {
         inner: reader,
         bytes_left: caps.bytes,
@@ -185,6 +214,51 @@ fn capped_reader(
         lines_left: caps.records.saturating_add(1),
         hit,
     }))
+}
+
+/// Refuses a zip (xlsx) that unpacks to more than `cap` bytes: first by the sizes its central
+/// directory declares, then, since those can lie, by unpacking every entry (into nothing)
+/// through a reader that stops one byte past what the entry declared or the cap leaves.
+fn check_zip_size(zip: &[u8], cap: u64) -> ApiResult<()> {
+    let too_large = || {
+        over_cap(
+            Cap::Bytes,
+            Some(Caps {
+                bytes: cap,
+                records: 0,
+            }),
+        )
+    };
+    let unreadable_zip = |e: &dyn std::fmt::Display| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_catalogue",
+            format!("not a readable xlsx workbook: {e}"),
+        )
+    };
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(|e| unreadable_zip(&e))?;
+    let mut declared = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| unreadable_zip(&e))?;
+        declared = declared.saturating_add(entry.size());
+    }
+    if declared > cap {
+        return Err(too_large());
+    }
+    let mut left = cap;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| unreadable_zip(&e))?;
+        let size = entry.size();
+        let mut limited = entry.take(size.min(left) + 1);
+        let unpacked =
+            std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| unreadable_zip(&e))?;
+        if unpacked > size {
+            return Err(too_large());
+        }
+        left = left.checked_sub(unpacked).ok_or_else(too_large)?;
+    }
+    Ok(())
 }
 
 /// A reader that fails once it has given more bytes or lines than allowed, and says which.
