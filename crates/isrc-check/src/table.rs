@@ -125,8 +125,14 @@ impl QuoteScan {
                     let Some(q) = next_quote else {
                         break;
                     };
-                    // A block starts on a record boundary: as if after a `\n`.
-                    let before = if q > 0 { data[q - 1] } else { b'\n' };
+                    // A block starts on a record boundary: as if after a `\n`. The parser
+                    // of a block drops a byte order mark at its start (only the input's first
+                    // block may start with one), so a quote right after it starts a field.
+                    let before = if q == 0 || (q == 3 && data.starts_with(b"\xEF\xBB\xBF")) {
+                        b'\n'
+                    } else {
+                        data[q - 1]
+                    };
                     if before == self.delimiter || before == b'\n' || before == b'\r' {
                         self.state = Quoting::Inside;
                         if self.open.is_none() {
@@ -653,6 +659,23 @@ mod chunking {
             false,
         );
         assert!(lone.contains("\"line\":2"), "{lone}");
+    }
+
+    /// Found by `tiny_chunks_change_nothing`: the parser drops a second byte order mark at
+    /// the start of the input, so a quote right after it opens a quoted field; the block
+    /// cutter took it for a plain byte, so one block read the rest of the file as the header
+    /// row (no records) while tiny blocks read the header row alone.
+    #[test]
+    fn a_quote_after_a_second_byte_order_mark_opens_a_field() {
+        let input = "\u{feff}\u{feff}\"isrc,title\nUSRC17607839USRC17607839";
+        let whole = run(input.as_bytes(), InputFormat::Csv, None, false);
+        assert!(whole.starts_with("Ok(())"), "{whole}");
+        assert!(whole.contains("\"records\":1,"), "{whole}");
+        assert!(whole.contains("\"line\":2,"), "{whole}");
+        for chunk in 1..8 {
+            let cut = run(input.as_bytes(), InputFormat::Csv, Some(chunk), false);
+            assert_eq!(cut, whole, "chunk {chunk}");
+        }
     }
 
     proptest! {
