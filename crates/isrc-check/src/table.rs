@@ -21,6 +21,9 @@ pub(crate) struct TableChunk {
     /// Where each field ends in `fields`.
     pub(crate) ends: Vec<usize>,
     pub(crate) rows: Vec<Row>,
+    /// The skipped header row when it was read with quoting off (an unclosed quote is in
+    /// it, to be reported like one in any row): its line and its bytes in the chunk's data.
+    pub(crate) unquoted_header: Option<(u64, Range<usize>)>,
 }
 
 /// One record of a [`TableChunk`].
@@ -316,6 +319,7 @@ pub(crate) fn parse_block(
     use csv_core::ReadRecordResult;
     let mut quoted_reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let mut skip = skip_header;
+    table.unquoted_header = None;
     // The fields are written straight into `table.fields`, whose length is its initialized
     // room while parsing (`used` bytes hold fields); the ends go to a scratch list, relative
     // to the record's start. The room left by an earlier block is reused as it is: zeroing
@@ -433,6 +437,9 @@ pub(crate) fn parse_block(
         let skipped = data[start..first].iter().filter(|&&b| b == b'\n').count() as u64;
         let line = newlines_before + skipped + 1;
         if std::mem::take(&mut skip) {
+            if plain.is_some() {
+                table.unquoted_header = Some((line, a..pos.max(a)));
+            }
             continue;
         }
         used = field_base + outlen;
@@ -672,6 +679,15 @@ mod chunking {
         assert!(whole.starts_with("Ok(())"), "{whole}");
         assert!(whole.contains("\"records\":1,"), "{whole}");
         assert!(whole.contains("\"line\":2,"), "{whole}");
+        // The unclosed quote of the header row is reported, with or without the marks.
+        for input in [input, &input[6..]] {
+            let report = run(input.as_bytes(), InputFormat::Csv, None, false);
+            assert!(
+                report.contains("\"input_problems\":{\"total\":1,"),
+                "{report}"
+            );
+            assert!(report.contains("never closed"), "{report}");
+        }
         for chunk in 1..8 {
             let cut = run(input.as_bytes(), InputFormat::Csv, Some(chunk), false);
             assert_eq!(cut, whole, "chunk {chunk}");

@@ -129,6 +129,10 @@ pub(super) fn process(
                 tally.res.lines = lines;
             }
             if let Some(table) = &chunk.table {
+                if let Some((line, raw)) = &table.unquoted_header {
+                    let raw = chunk.data.get(raw.clone()).unwrap_or_default();
+                    unclosed_quote(&mut tally, raw, *line, *delimiter);
+                }
                 let meta = columns.has_meta();
                 for row in &table.rows {
                     let field = |i: usize| -> Option<&[u8]> {
@@ -348,7 +352,11 @@ pub(super) fn unclosed_quote(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, d
         if b == b'"' && field_start {
             at = i;
         }
-        field_start = b == delimiter || b == b'\n' || b == b'\r';
+        // The parser drops a byte order mark at the start of a block: a field starts after it.
+        field_start = b == delimiter
+            || b == b'\n'
+            || b == b'\r'
+            || (i == 2 && raw.starts_with(b"\xEF\xBB\xBF"));
     }
     let (dl, col) = line_col(raw, at);
     tally.res.issues.push((
