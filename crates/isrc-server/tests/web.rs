@@ -244,6 +244,60 @@ async fn application_form_files_and_needs_its_token() {
     }
 }
 
+/// The check page has the API's caps for visitors who are not signed in: a gzip that unpacks
+/// past the byte cap, and more lines than the record cap, are refused with the reason (413).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_page_checks_are_capped_in_unpacked_bytes_and_records() {
+    use std::io::Write as _;
+    let server = common::start_with(common::db::sqlite(), |c| {
+        c.limits.check_decompressed_bytes = 64 * 1024;
+        c.limits.check_records = 1000;
+    })
+    .await;
+    let (cookie, token) = public_token(&server, "/check").await;
+    let post = |name: &'static str, bytes: Vec<u8>| {
+        let form = Form::new()
+            .part("file", Part::bytes(bytes).file_name(name))
+            .text("action", "report")
+            .text("csrf_token", token.clone());
+        server
+            .http
+            .post(server.url("/check"))
+            .header("cookie", &cookie)
+            .multipart(form)
+            .send()
+    };
+    // 500 rows (within the record cap) of 200 KB, packed into a few KB of gzip.
+    let title = "la ".repeat(130);
+    let big: String = std::iter::once("isrc,title\n".to_string())
+        .chain((0..500).map(|i| format!("USRC176{i:05},{title}\n")))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(big.as_bytes()).unwrap();
+    let packed = gz.finish().unwrap();
+    assert!(packed.len() < 64 * 1024);
+    let r = post("codes.txt.gz", packed).await.unwrap();
+    assert_eq!(r.status(), 413);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("65536 bytes"), "{html}");
+
+    let many: String = (0..1001).map(|i| format!("USRC176{i:05}\n")).collect();
+    let r = post("codes.txt", many.into_bytes()).await.unwrap();
+    assert_eq!(r.status(), 413);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("more than 1000 records"), "{html}");
+
+    let few: String = (0..1000).map(|i| format!("USRC176{i:05}\n")).collect();
+    let r = post("codes.txt", few.into_bytes()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<tr><th>Records</th><td>1,000</td></tr>")
+            || html.contains("<tr><th>Records</th><td>1000</td></tr>"),
+        "{html}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalogue_check_reports_and_annotates() {
     let server = common::start_with(common::db::sqlite(), |_| {}).await;

@@ -84,42 +84,24 @@ pub async fn check(
     };
     let prefixes = state.prefixes.clone();
     let today = state.today();
-    let limits = &state.config.limits;
-    let caps = anonymous.then_some(Caps {
-        bytes: limits.check_decompressed_bytes,
-        records: limits.check_records,
-    });
+    let caps = Caps::for_caller(&state.config.limits, anonymous);
     // The checker reads blocking and is CPU-bound: the low-priority workers run it.
     state
         .workers
         .run(move || {
             let policy = Policy::new(today).with_prefixes(&prefixes);
             let mut checker = Checker::new(policy, Options::default());
-            let hit = Arc::new(Mutex::new(None));
-            let reader = capped_reader(data, caps, hit.clone())?;
-            let over = |error: isrc_check::CheckError| match *hit.lock().unwrap() {
-                Some(cap) => over_cap(cap, caps),
-                None => unreadable(error),
-            };
-            // A workbook's records are rows, not lines: counted once the sheet is read (its
-            // unpacked size, checked above, bounds the work).
-            let within_records = |records: u64| match caps {
-                Some(caps) if records > caps.records => Err(over_cap(Cap::Records, Some(caps))),
-                _ => Ok(()),
-            };
             if annotate {
                 let mut writer = AnnotateWriter::new(Vec::new());
                 let sink: &mut dyn RecordSink = &mut writer;
-                checker
-                    .check_reader(&name, reader, Some(sink))
-                    .map_err(over)?;
-                within_records(checker.finish().records)?;
+                check_capped(&mut checker, &name, data, caps, Some(sink))?;
+                records_within(checker.finish().records, caps)?;
                 let csv = writer.into_inner().map_err(ApiError::internal)?;
                 Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
             } else {
-                checker.check_reader(&name, reader, None).map_err(over)?;
+                check_capped(&mut checker, &name, data, caps, None)?;
                 let summary = checker.finish();
-                within_records(summary.records)?;
+                records_within(summary.records, caps)?;
                 Ok(axum::Json(summary).into_response())
             }
         })
@@ -128,9 +110,48 @@ pub async fn check(
 
 /// The caps of an anonymous check: bytes after decompression, and lines (records).
 #[derive(Debug, Clone, Copy)]
-struct Caps {
+pub(crate) struct Caps {
     bytes: u64,
     records: u64,
+}
+
+impl Caps {
+    /// The server's caps for an anonymous caller; none for a signed-in one.
+    pub(crate) fn for_caller(limits: &crate::config::Limits, anonymous: bool) -> Option<Caps> {
+        anonymous.then_some(Caps {
+            bytes: limits.check_decompressed_bytes,
+            records: limits.check_records,
+        })
+    }
+}
+
+/// Checks `data` as the input `name` within `caps` (the API and the check page alike): 413
+/// when the upload unpacks past the byte cap or holds more lines than the record cap, 422 when
+/// it cannot be read.
+pub(crate) fn check_capped(
+    checker: &mut Checker<'_>,
+    name: &str,
+    data: Bytes,
+    caps: Option<Caps>,
+    sink: Option<&mut dyn RecordSink>,
+) -> ApiResult<()> {
+    let hit = Arc::new(Mutex::new(None));
+    let reader = capped_reader(data, caps, hit.clone())?;
+    checker.check_reader(name, reader, sink).map_err(|error| {
+        match *hit.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(cap) => over_cap(cap, caps),
+            None => unreadable(error),
+        }
+    })
+}
+
+/// A workbook's records are rows, not lines: counted once the sheet is read (its unpacked
+/// size, checked before, bounds the work).
+pub(crate) fn records_within(records: u64, caps: Option<Caps>) -> ApiResult<()> {
+    match caps {
+        Some(caps) if records > caps.records => Err(over_cap(Cap::Records, Some(caps))),
+        _ => Ok(()),
+    }
 }
 
 /// Which cap a request ran into.

@@ -210,16 +210,25 @@ pub(super) async fn check_submit(
     let prefixes = state.prefixes.clone();
     let today = state.today();
     let run_name = name.clone();
-    // The checker reads and checks on its own threads (rayon): keep it off the async ones.
+    // Without signing in, the page has the API's caps on unpacked bytes and records.
+    let caps = crate::api::check::Caps::for_caller(&state.config.limits, caller.is_none());
+    // The checker reads and checks on its own threads: keep it off the async ones.
     let outcome = tokio::task::spawn_blocking(move || {
         let policy = isrc::Policy::new(today).with_prefixes(&prefixes);
         let mut annotated = AnnotateWriter::new(Vec::new());
         let mut checker = Checker::new(policy, Options::default());
-        let result =
-            checker.check_reader(&run_name, std::io::Cursor::new(bytes), Some(&mut annotated));
+        let result = crate::api::check::check_capped(
+            &mut checker,
+            &run_name,
+            bytes.into(),
+            caps,
+            Some(&mut annotated),
+        );
         let summary = checker.finish();
         let csv = annotated.into_inner().unwrap_or_default();
-        result.map(|()| (summary, csv))
+        result
+            .and_then(|()| crate::api::check::records_within(summary.records, caps))
+            .map(|()| (summary, csv))
     })
     .await
     .map_err(ApiError::internal)?;
@@ -227,11 +236,11 @@ pub(super) async fn check_submit(
         Ok(done) => done,
         Err(e) => {
             return Ok(page_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                e.status(),
                 &CheckPage {
                     nav,
                     form_token,
-                    error: Some(e.to_string()),
+                    error: Some(e.message().to_string()),
                     report: None,
                 },
             ));
