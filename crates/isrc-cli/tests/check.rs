@@ -1,59 +1,19 @@
 //! `isrc check` end to end: the real binary on files made here.
 
+mod check_support;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 
+use check_support::{isrc, isrc_stdin, json, stderr, write};
 use serde_json::{Value, json};
-
-const TODAY: &str = "2026-11-22";
-
-fn isrc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_isrc"))
-        .args(args)
-        .env("ISRC_TODAY", TODAY)
-        .env_remove("ISRC_PREFIXES")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the isrc binary runs")
-}
-
-fn isrc_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_isrc"))
-        .args(args)
-        .env("ISRC_TODAY", TODAY)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the isrc binary runs");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
 
 fn json_report(path: &Path, extra: &[&str]) -> (Value, Output) {
     let mut args = vec!["check", "--format", "json", path.to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = isrc(&args);
-    let value: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (value, out)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    (json(&out), out)
 }
 
 /// A catalogue whose composition is known: 10 records, 3 invalid, 2 duplicated codes, one

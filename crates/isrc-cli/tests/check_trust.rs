@@ -2,59 +2,15 @@
 //! nothing lost in silence, outputs never damaged, only right fixes, a report that lists what
 //! it found. Each test fails on the code before the issue.
 
+mod check_support;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use check_support::{TODAY, isrc, isrc_stdin, json, stderr, write};
 use serde_json::Value;
-
-const TODAY: &str = "2026-11-22";
-
-fn isrc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_isrc"))
-        .args(args)
-        .env("ISRC_TODAY", TODAY)
-        .env_remove("ISRC_PREFIXES")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the isrc binary runs")
-}
-
-fn isrc_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_isrc"))
-        .args(args)
-        .env("ISRC_TODAY", TODAY)
-        .env_remove("ISRC_PREFIXES")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the isrc binary runs");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            stderr(out)
-        )
-    })
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
