@@ -1,0 +1,320 @@
+//! Allocation: new codes for new recordings, refused for known ones.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use isrc::Isrc;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::*;
+use crate::counters::{self, Take};
+use crate::error::{Error, Result};
+
+/// Appends `text` lowercased, with runs of whitespace as one space and no space at the ends.
+fn push_normalized(out: &mut String, text: &str) {
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
+    }
+}
+
+/// The duplicate-recording key: title, artist and version normalized, and the content type.
+pub(crate) fn match_key(r: &RecordingInput) -> String {
+    let mut key = String::with_capacity(r.title.len() + r.artist.len() + r.version.len() + 9);
+    for part in [&r.title, &r.artist, &r.version] {
+        push_normalized(&mut key, part);
+        key.push('\u{1f}');
+    }
+    key.push_str(r.content_type.as_str());
+    key
+}
+
+/// The same recording's durations: the definition `isrc check` uses too.
+pub(crate) fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
+    isrc::recording::durations_match(a, b)
+}
+
+impl Store {
+    /// Allocates one code per recording of the request, in one transaction: all or nothing.
+    ///
+    /// The designations are the next free ones of the registrant's ranges for the year,
+    /// starting at the lowest; codes already in the ledger (imported) are skipped. The
+    /// transaction is guarded by unique constraints and retried on conflicts, so concurrent
+    /// allocators (threads, processes, servers) never hand out the same code.
+    pub async fn allocate(&self, request: &AllocationRequest) -> Result<Allocation> {
+        self.check_country(request.prefix, true)?;
+        if !(1940..=2999).contains(&request.year) {
+            return Err(Error::invalid(
+                "year",
+                format!("{} is not a plausible year of reference", request.year),
+            ));
+        }
+        if request.recordings.is_empty() {
+            return Err(Error::invalid("recordings", "nothing to allocate"));
+        }
+        for (i, r) in request.recordings.iter().enumerate() {
+            r.validate().map_err(|e| label_error(e, request, i))?;
+        }
+        let outcome = write_tx!(self, true, |conn| self.allocate_in(conn, request));
+        match outcome {
+            // A concurrent request with the same key may commit between this transaction's key
+            // lookup and its duplicate check (PostgreSQL reads committed rows statement by
+            // statement): look again, so that the retry is replayed instead of being refused as
+            // a duplicate of itself. A real duplicate is refused again.
+            Err(Error::Duplicate { .. }) if request.idempotency_key.is_some() => {
+                write_tx!(self, true, |conn| self.allocate_in(conn, request))
+            }
+            other => other,
+        }
+    }
+
+    async fn allocate_in(
+        &self,
+        conn: &mut AnyConnection,
+        request: &AllocationRequest,
+    ) -> Result<Allocation> {
+        let prefix = request.prefix;
+        let registrant = load_registrant(conn, prefix).await?;
+        // Only idempotent requests need the fingerprint: serializing a 100,000-row batch costs.
+        let fingerprint = || {
+            format!(
+                "{prefix}:{}:{}",
+                request.year,
+                serde_json::to_string(&request.recordings).unwrap_or_default()
+            )
+        };
+        if let Some(key) = &request.idempotency_key {
+            let row = sqlx::query("SELECT request, response FROM idempotency WHERE key = $1")
+                .bind(key.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some(row) = row {
+                if dec_str(&row, "request")? != fingerprint() {
+                    return Err(Error::IdempotencyMismatch { key: key.clone() });
+                }
+                let stored = dec_str(&row, "response")?;
+                let (codes, used, capacity): (Vec<String>, u32, u32) =
+                    serde_json::from_str(&stored).map_err(|_| corrupt("response", &stored))?;
+                let isrcs = codes
+                    .iter()
+                    .map(|c| Isrc::parse_strict(c).map_err(|_| corrupt("ISRC", c)))
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok(Allocation {
+                    isrcs,
+                    used,
+                    capacity,
+                    replayed: true,
+                });
+            }
+        }
+        for (i, r) in request.recordings.iter().enumerate() {
+            match (registrant.kind, &r.client) {
+                (RegistrantKind::Manager, None) => {
+                    return Err(label_error(
+                        Error::invalid(
+                            "client",
+                            format!(
+                                "{prefix} is an ISRC Manager prefix: each code records the client it is for (give --client NAME)"
+                            ),
+                        ),
+                        request,
+                        i,
+                    ));
+                }
+                (RegistrantKind::Own, Some(_)) => {
+                    return Err(label_error(
+                        Error::invalid(
+                            "client",
+                            format!(
+                                "{prefix} is for the registrant's own recordings; a client can only be given under an ISRC Manager prefix"
+                            ),
+                        ),
+                        request,
+                        i,
+                    ));
+                }
+                _ => {}
+            }
+            if let Some(parent) = r.parent {
+                let found = sqlx::query("SELECT 1 AS one FROM recordings WHERE code = $1")
+                    .bind(parent.to_u64() as i64)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if found.is_none() {
+                    return Err(Error::NotFound { isrc: parent });
+                }
+            }
+        }
+        let keys: Vec<String> = request.recordings.iter().map(match_key).collect();
+        if !request.force {
+            self.check_duplicates(conn, request, &keys).await?;
+        }
+
+        let year2 = (request.year % 100) as i64;
+        let capacity: u32 = registrant.ranges.iter().map(|r| r.len()).sum();
+        let requested = request.recordings.len() as u32;
+        let exhausted = |used: u32| Error::Exhausted {
+            prefix: prefix.to_string(),
+            year: request.year,
+            ranges: ranges_to_string(&registrant.ranges),
+            capacity,
+            used,
+            requested,
+        };
+        let (designations, used) =
+            match counters::take(conn, prefix, year2, &registrant.ranges, requested).await? {
+                Take::Granted { designations, used } => (designations, used),
+                Take::Exhausted { used } => return Err(exhausted(used)),
+            };
+        let isrcs = designations
+            .iter()
+            .map(|&d| prefix.isrc(year2 as u8, d).ok_or_else(|| exhausted(used)))
+            .collect::<Result<Vec<Isrc>>>()?;
+        let created_at = now();
+        let rows: Vec<Recording> = request
+            .recordings
+            .iter()
+            .zip(&isrcs)
+            .map(|(meta, &isrc)| Recording {
+                isrc,
+                meta: meta.clone(),
+                status: Status::Active,
+                void_reason: None,
+                origin: "allocated".into(),
+                created_at: created_at.clone(),
+            })
+            .collect();
+        insert_recordings(
+            self.inner.backend,
+            conn,
+            &rows,
+            &keys,
+            &request.actor,
+            "allocate",
+        )
+        .await?;
+        let allocation = Allocation {
+            isrcs,
+            used,
+            capacity,
+            replayed: false,
+        };
+        if let Some(key) = &request.idempotency_key {
+            let codes: Vec<String> = allocation.isrcs.iter().map(|c| c.to_string()).collect();
+            let response = serde_json::to_string(&(codes, allocation.used, allocation.capacity))
+                .unwrap_or_default();
+            sqlx::query(
+                "INSERT INTO idempotency (key, request, response, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(key.as_str())
+            .bind(fingerprint())
+            .bind(response)
+            .bind(&created_at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(allocation)
+    }
+
+    async fn check_duplicates(
+        &self,
+        conn: &mut AnyConnection,
+        request: &AllocationRequest,
+        keys: &[String],
+    ) -> Result<()> {
+        let mut known: HashMap<String, Vec<(Option<u64>, Isrc)>> = HashMap::new();
+        let mut load = |rows: Vec<AnyRow>| -> Result<()> {
+            for row in rows {
+                let text = dec_str(&row, "isrc")?;
+                let isrc = Isrc::parse_strict(&text).map_err(|_| corrupt("ISRC", &text))?;
+                known
+                    .entry(dec_str(&row, "match_key")?)
+                    .or_default()
+                    .push((dec_opt_i64(&row, "duration_ms")?.map(|d| d as u64), isrc));
+            }
+            Ok(())
+        };
+        if keys.len() <= 16 {
+            for key in keys {
+                load(
+                    sqlx::query("SELECT isrc, match_key, duration_ms FROM recordings WHERE prefix = $1 AND match_key = $2 AND status = 'active'")
+                        .bind(request.prefix.as_str())
+                        .bind(key.as_str())
+                        .fetch_all(&mut *conn)
+                        .await?,
+                )?;
+            }
+        } else {
+            load(
+                sqlx::query("SELECT isrc, match_key, duration_ms FROM recordings WHERE prefix = $1 AND status = 'active'")
+                    .bind(request.prefix.as_str())
+                    .fetch_all(&mut *conn)
+                    .await?,
+            )?;
+        }
+        // Earlier rows of the same batch count too; their code is not known yet, so they are
+        // named by position.
+        let mut in_batch: HashMap<&str, Vec<(Option<u64>, usize)>> = HashMap::new();
+        for (i, (r, key)) in request.recordings.iter().zip(keys).enumerate() {
+            if let Some(found) = known.get(key) {
+                for (duration, isrc) in found {
+                    if durations_match(*duration, r.duration_ms) {
+                        return Err(Error::Duplicate {
+                            existing: *isrc,
+                            where_: where_(request, i),
+                        });
+                    }
+                }
+            }
+            let earlier = in_batch.entry(key).or_default();
+            if let Some((_, j)) = earlier
+                .iter()
+                .find(|(d, _)| durations_match(*d, r.duration_ms))
+            {
+                return Err(Error::invalid(
+                    "recording",
+                    format!(
+                        "{}the same recording appears earlier in the batch ({}); one recording gets one ISRC (pass --force if they really differ)",
+                        where_(request, i),
+                        request
+                            .labels
+                            .get(*j)
+                            .cloned()
+                            .unwrap_or_else(|| format!("row {}", j + 1))
+                    ),
+                ));
+            }
+            earlier.push((r.duration_ms, i));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn where_(request: &AllocationRequest, i: usize) -> String {
+    match request.labels.get(i) {
+        Some(label) if !label.is_empty() => format!("{label}: "),
+        _ if request.recordings.len() > 1 => format!("row {}: ", i + 1),
+        _ => String::new(),
+    }
+}
+
+pub(super) fn label_error(error: Error, request: &AllocationRequest, i: usize) -> Error {
+    let at = where_(request, i);
+    if at.is_empty() {
+        return error;
+    }
+    match error {
+        Error::Invalid { field, message } => Error::Invalid {
+            field: format!("{at}{field}"),
+            message,
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,139 @@
+//! Recordings, their history (void) and the audit log.
+
+use std::time::Duration;
+
+use isrc::{Isrc, PrefixCode};
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use super::*;
+use crate::error::{Error, Result};
+
+pub(super) const RECORDING_COLUMNS: &str = "code, isrc, prefix, year, designation, artist, title, version, duration_ms, content_type, published, language, recording_year, iswc, notes, client, parent, change_kind, status, void_reason, origin, match_key, created_at";
+
+impl Store {
+    /// Marks a code void (allocated in error). It stays in the ledger and is never reissued.
+    pub async fn void(&self, isrc: Isrc, reason: &str, actor: &str) -> Result<Recording> {
+        if reason.trim().is_empty() {
+            return Err(Error::invalid(
+                "reason",
+                "say why the code is void (--reason TEXT)",
+            ));
+        }
+        write_tx!(self, false, |conn| async {
+            let before = fetch_recording(conn, isrc).await?;
+            if before.status == Status::Void {
+                return Err(Error::AlreadyVoid { isrc });
+            }
+            sqlx::query("UPDATE recordings SET status = 'void', void_reason = $1 WHERE code = $2")
+                .bind(reason.trim())
+                .bind(isrc.to_u64() as i64)
+                .execute(&mut *conn)
+                .await?;
+            let after = fetch_recording(conn, isrc).await?;
+            audit(
+                conn,
+                actor,
+                "void",
+                &isrc.to_string(),
+                Some(json(&before)),
+                Some(json(&after)),
+            )
+            .await?;
+            Ok::<_, Error>(after)
+        })
+    }
+
+    /// The recording with this ISRC.
+    pub async fn recording(&self, isrc: Isrc) -> Result<Recording> {
+        let mut conn = self.inner.pool.acquire().await?;
+        fetch_recording(&mut conn, isrc).await
+    }
+
+    /// Recordings matching the filter, in code order.
+    pub async fn recordings(&self, filter: &ListFilter) -> Result<Vec<Recording>> {
+        let mut sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE 1 = 1");
+        let mut n = 0;
+        let mut param = || {
+            n += 1;
+            format!("${n}")
+        };
+        if filter.prefix.is_some() {
+            sql += &format!(" AND prefix = {}", param());
+        }
+        if filter.year.is_some() {
+            sql += &format!(" AND year = {}", param());
+        }
+        if !filter.include_void {
+            sql += " AND status = 'active'";
+        }
+        if filter.search.is_some() {
+            let p = param();
+            sql += &format!(
+                " AND (lower(title) LIKE {p} ESCAPE '\\' OR lower(artist) LIKE {p} ESCAPE '\\' OR lower(isrc) LIKE {p} ESCAPE '\\')"
+            );
+        }
+        sql += " ORDER BY code";
+        if filter.limit.is_some() {
+            sql += &format!(" LIMIT {}", param());
+        }
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        if let Some(p) = filter.prefix {
+            q = q.bind(p.as_str().to_string());
+        }
+        if let Some(y) = filter.year {
+            q = q.bind(i64::from(y % 100));
+        }
+        if let Some(s) = &filter.search {
+            // `%` and `_` in the search text are letters, not wildcards.
+            q = q.bind(format!("%{}%", crate::text::like_escape(&s.to_lowercase())));
+        }
+        if let Some(l) = filter.limit {
+            q = q.bind(l.min(i64::MAX as u64) as i64);
+        }
+        let rows = q.fetch_all(&self.inner.pool).await?;
+        rows.iter().map(recording_from_row).collect()
+    }
+
+    /// The audit log, oldest first; only the events about `subject` when given.
+    pub async fn audit_log(&self, subject: Option<&str>) -> Result<Vec<AuditEvent>> {
+        let rows = match subject {
+            Some(s) => {
+                sqlx::query("SELECT * FROM audit WHERE subject = $1 ORDER BY id")
+                    .bind(s.to_string())
+                    .fetch_all(&self.inner.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM audit ORDER BY id")
+                    .fetch_all(&self.inner.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(audit_event_from_row).collect()
+    }
+
+    /// The audit log of one registrant, oldest first: the events about the prefix itself
+    /// (`registrant.add`) and about every code under it (`allocate`, `import`, `void`).
+    pub async fn audit_log_for_prefix(&self, prefix: PrefixCode) -> Result<Vec<AuditEvent>> {
+        // A prefix is five letters and digits, so it needs no LIKE escaping.
+        let rows =
+            sqlx::query("SELECT * FROM audit WHERE subject = $1 OR subject LIKE $2 ORDER BY id")
+                .bind(prefix.as_str().to_string())
+                .bind(format!("{}%", prefix.as_str()))
+                .fetch_all(&self.inner.pool)
+                .await?;
+        rows.iter().map(audit_event_from_row).collect()
+    }
+}
+
+pub(crate) async fn fetch_recording(conn: &mut AnyConnection, isrc: Isrc) -> Result<Recording> {
+    let sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE code = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(isrc.to_u64() as i64)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => recording_from_row(&row),
+        None => Err(Error::NotFound { isrc }),
+    }
+}
