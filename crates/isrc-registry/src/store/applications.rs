@@ -335,20 +335,7 @@ impl Store {
             ListingOrder::ByName => "SELECT * FROM agency_codes ORDER BY lower(name), prefix",
         };
         let rows = sqlx::query(sql).fetch_all(&self.inner.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ListingEntry {
-                    prefix: parse_prefix_stored(&dec_str(row, "prefix")?)?,
-                    name: dec_str(row, "name")?,
-                    contact: dec_str(row, "contact")?,
-                    address: dec_str(row, "address")?,
-                    kind: dec_str(row, "kind")?
-                        .parse()
-                        .map_err(|_| corrupt("kind", "?"))?,
-                    issued_at: dec_str(row, "issued_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(listing_entry_from_row).collect()
     }
 }
 

@@ -1,40 +1,40 @@
-//! The schema migrations, applied when a store is opened.
+//! The schema migrations, applied when a store is opened: `sqlx::migrate!`, one tree per
+//! backend (`migrations/sqlite`, `migrations/postgres`, the same versions in both).
+//!
+//! Ledgers created before the move to sqlx's migrator (which kept its own table,
+//! `isrc_registry_migrations`) are adopted on first open: the versions they hold are recorded in
+//! sqlx's table as applied, without running them again, and the old table gets a last row whose
+//! version is higher than any old program knows, so that an old `isrc` refuses the upgraded file
+//! with "upgrade isrc" instead of misreading it.
 
 use std::time::Duration;
 
-use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::{AnyConnection, Connection, Row};
 
 use super::*;
 use crate::error::{Error, Result};
 
-/// Migrations, in order: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../../migrations/sqlite/0001_init.sql"),
-        include_str!("../../migrations/postgres/0001_init.sql"),
-    ),
-    (
-        2,
-        "accounts",
-        include_str!("../../migrations/sqlite/0002_accounts.sql"),
-        include_str!("../../migrations/postgres/0002_accounts.sql"),
-    ),
-    (
-        3,
-        "counter_usage",
-        include_str!("../../migrations/sqlite/0003_counter_usage.sql"),
-        include_str!("../../migrations/postgres/0003_counter_usage.sql"),
-    ),
-    (
-        5,
-        "accounts_recovery",
-        include_str!("../../migrations/sqlite/0005_accounts_recovery.sql"),
-        include_str!("../../migrations/postgres/0005_accounts_recovery.sql"),
-    ),
-];
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 
+/// The table the hand-written migrator of isrc 0.1 (up to schema version 5) kept.
+const OLD_TABLE: &str = "isrc_registry_migrations";
+/// The row written into [`OLD_TABLE`] once its versions are adopted; old programs read it as
+/// "the registry schema is version 1000, newer than this program knows; upgrade isrc".
+const ADOPTED: i64 = 1000;
+
+/// The migrations of `backend`, in version order.
+pub(super) fn migrator(backend: Backend) -> &'static Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    }
+}
+
+/// Applies the pending migrations. Several processes may open one new ledger at once: the
+/// loser of a race waits for the winner's transaction (SQLite's write lock, PostgreSQL's
+/// advisory lock) and retries, and then finds nothing left to do.
 pub(super) async fn migrate(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
     let mut attempt = 0;
     loop {
@@ -49,6 +49,9 @@ pub(super) async fn migrate(conn: &mut AnyConnection, backend: Backend) -> Resul
 }
 
 async fn migrate_once(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    let migrator = migrator(backend);
+    // One transaction for the adoption and every migration (each runs in a savepoint): a
+    // ledger is either at the old version or at the new one, never half-way.
     let mut tx = match backend {
         Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => conn.begin().await?,
@@ -59,43 +62,81 @@ async fn migrate_once(conn: &mut AnyConnection, backend: Backend) -> Result<()> 
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS isrc_registry_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    )
-    .execute(&mut *tx)
-    .await?;
-    let current: Option<i64> = sqlx::query("SELECT MAX(version) FROM isrc_registry_migrations")
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-    let current = current.unwrap_or(0);
-    let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
-    if current > latest {
-        return Err(Error::Open {
-            location: "database".into(),
-            message: format!(
-                "the registry schema is version {current}, newer than this program knows ({latest}); upgrade isrc"
-            ),
-        });
-    }
-    for (version, name, sqlite, postgres) in MIGRATIONS {
-        if *version <= current {
-            continue;
-        }
-        let sql = match backend {
-            Backend::Sqlite => *sqlite,
-            Backend::Postgres => *postgres,
-        };
-        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO isrc_registry_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(*version)
-        .bind(name.to_string())
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-    }
+    adopt_old_migrations(&mut tx, backend, migrator).await?;
+    migrator
+        .run_direct(None, &mut *tx, false)
+        .await
+        .map_err(migrate_error)?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Records the versions the old migrator applied as applied in sqlx's table (once).
+async fn adopt_old_migrations(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    migrator: &Migrator,
+) -> Result<()> {
+    let exists_sql = match backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()"
+        }
+    };
+    let exists: i64 = sqlx::query(exists_sql)
+        .bind(OLD_TABLE)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if exists == 0 {
+        return Ok(());
+    }
+    let row = sqlx::query(
+        "SELECT MAX(CASE WHEN version < 1000 THEN version END) AS applied, MAX(version) AS latest FROM isrc_registry_migrations",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let applied: Option<i64> = row.try_get("applied")?;
+    let latest: Option<i64> = row.try_get("latest")?;
+    if latest.is_some_and(|v| v >= ADOPTED) {
+        return Ok(());
+    }
+    if let Some(applied) = applied {
+        let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        if applied > known {
+            return Err(newer_schema(applied));
+        }
+        migrator
+            .run_direct(Some(applied), &mut *conn, true)
+            .await
+            .map_err(migrate_error)?;
+    }
+    sqlx::query(
+        "INSERT INTO isrc_registry_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+    )
+    .bind(ADOPTED)
+    .bind("moved to _sqlx_migrations (isrc 0.1 and older: upgrade isrc)")
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn newer_schema(version: i64) -> Error {
+    Error::Open {
+        location: "database".into(),
+        message: format!(
+            "the registry schema holds migration {version}, newer than this program knows; upgrade isrc"
+        ),
+    }
+}
+
+/// sqlx's migration errors in the store's terms: database errors stay database errors (so
+/// that busy files and races are retried), a schema from a newer program says so.
+fn migrate_error(error: MigrateError) -> Error {
+    match error {
+        MigrateError::Execute(e) | MigrateError::ExecuteMigration(e, _) => Error::Database(e),
+        MigrateError::VersionMissing(version) => newer_schema(version),
+        other => Error::Database(sqlx::Error::Migrate(Box::new(other))),
+    }
 }

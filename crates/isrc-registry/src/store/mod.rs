@@ -27,7 +27,8 @@ use recordings::RECORDING_COLUMNS;
 pub(crate) use recordings::fetch_recording;
 pub(crate) use registrants::load_registrant;
 use rows::{
-    application_from_row, audit_event_from_row, corrupt, parse_prefix_stored, registrant_from_row,
+    application_from_row, audit_event_from_row, corrupt, listing_entry_from_row,
+    registrant_from_row,
 };
 pub(crate) use rows::{dec_i64, dec_opt_i64, dec_opt_str, dec_str, recording_from_row};
 

@@ -1,8 +1,10 @@
-//! Row decoders: stored rows back into the model's types.
+//! Row decoders: stored rows back into the model's types. Each table's columns are read by a
+//! `sqlx::FromRow` struct of plain values; the conversion into the model checks what the
+//! database cannot (codes, dates, kinds) and calls a value it cannot read corrupt.
 
 use isrc::{Isrc, PrefixCode};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use super::*;
 use crate::error::{Error, Result};
@@ -29,95 +31,177 @@ pub(super) fn corrupt(what: &str, value: &str) -> Error {
     ))
 }
 
-pub(super) fn parse_prefix_stored(text: &str) -> Result<PrefixCode> {
+fn parse_prefix_stored(text: &str) -> Result<PrefixCode> {
     text.parse().map_err(|_| corrupt("prefix", text))
 }
 
+/// A `recordings` row as stored.
+#[derive(FromRow)]
+struct RecordingRow {
+    isrc: String,
+    artist: String,
+    title: String,
+    version: String,
+    duration_ms: Option<i64>,
+    content_type: String,
+    published: Option<String>,
+    language: Option<String>,
+    recording_year: Option<i64>,
+    iswc: Option<String>,
+    notes: Option<String>,
+    client: Option<String>,
+    parent: Option<String>,
+    change_kind: Option<String>,
+    status: String,
+    void_reason: Option<String>,
+    origin: String,
+    created_at: String,
+}
+
+fn parse_isrc_stored(text: &str) -> Result<Isrc> {
+    Isrc::parse_strict(text).map_err(|_| corrupt("ISRC", text))
+}
+
 pub(crate) fn recording_from_row(row: &AnyRow) -> Result<Recording> {
-    let isrc_text = dec_str(row, "isrc")?;
-    let isrc = Isrc::parse_strict(&isrc_text).map_err(|_| corrupt("ISRC", &isrc_text))?;
-    let content_type = dec_str(row, "content_type")?
-        .parse()
-        .map_err(|_| corrupt("content type", "?"))?;
-    let published = match dec_opt_str(row, "published")? {
-        Some(p) => Some(p.parse().map_err(|_| corrupt("date", &p))?),
-        None => None,
-    };
-    let parent = match dec_opt_str(row, "parent")? {
-        Some(p) => Some(Isrc::parse_strict(&p).map_err(|_| corrupt("ISRC", &p))?),
-        None => None,
-    };
+    let r = RecordingRow::from_row(row)?;
     Ok(Recording {
-        isrc,
+        isrc: parse_isrc_stored(&r.isrc)?,
         meta: RecordingInput {
-            artist: dec_str(row, "artist")?,
-            title: dec_str(row, "title")?,
-            version: dec_str(row, "version")?,
-            duration_ms: dec_opt_i64(row, "duration_ms")?.map(|d| d as u64),
-            content_type,
-            published,
-            language: dec_opt_str(row, "language")?,
-            recording_year: dec_opt_i64(row, "recording_year")?.map(|y| y as u16),
-            iswc: dec_opt_str(row, "iswc")?,
-            notes: dec_opt_str(row, "notes")?,
-            client: dec_opt_str(row, "client")?,
-            parent,
-            change: dec_opt_str(row, "change_kind")?,
+            artist: r.artist,
+            title: r.title,
+            version: r.version,
+            duration_ms: r.duration_ms.map(|d| d as u64),
+            content_type: r
+                .content_type
+                .parse()
+                .map_err(|_| corrupt("content type", &r.content_type))?,
+            published: match r.published {
+                Some(p) => Some(p.parse().map_err(|_| corrupt("date", &p))?),
+                None => None,
+            },
+            language: r.language,
+            recording_year: r.recording_year.map(|y| y as u16),
+            iswc: r.iswc,
+            notes: r.notes,
+            client: r.client,
+            parent: r.parent.as_deref().map(parse_isrc_stored).transpose()?,
+            change: r.change_kind,
         },
-        status: if dec_str(row, "status")? == "void" {
+        status: if r.status == "void" {
             Status::Void
         } else {
             Status::Active
         },
-        void_reason: dec_opt_str(row, "void_reason")?,
-        origin: dec_str(row, "origin")?,
-        created_at: dec_str(row, "created_at")?,
+        void_reason: r.void_reason,
+        origin: r.origin,
+        created_at: r.created_at,
     })
+}
+
+/// An `audit` row as stored.
+#[derive(FromRow)]
+struct AuditRow {
+    id: i64,
+    at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    before: Option<String>,
+    after: Option<String>,
 }
 
 pub(super) fn audit_event_from_row(row: &AnyRow) -> Result<AuditEvent> {
+    let r = AuditRow::from_row(row)?;
     Ok(AuditEvent {
-        id: dec_i64(row, "id")?,
-        at: dec_str(row, "at")?,
-        actor: dec_str(row, "actor")?,
-        action: dec_str(row, "action")?,
-        subject: dec_str(row, "subject")?,
-        before: dec_opt_str(row, "before")?,
-        after: dec_opt_str(row, "after")?,
+        id: r.id,
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        subject: r.subject,
+        before: r.before,
+        after: r.after,
     })
+}
+
+/// A `registrants` row as stored.
+#[derive(FromRow)]
+struct RegistrantRow {
+    prefix: String,
+    name: String,
+    contact: String,
+    kind: String,
+    ranges: String,
+    created_at: String,
+}
+
+fn parse_kind_stored(text: &str) -> Result<RegistrantKind> {
+    text.parse().map_err(|_| corrupt("kind", text))
 }
 
 pub(super) fn registrant_from_row(row: &AnyRow) -> Result<Registrant> {
-    let ranges_text = dec_str(row, "ranges")?;
+    let r = RegistrantRow::from_row(row)?;
     Ok(Registrant {
-        prefix: parse_prefix_stored(&dec_str(row, "prefix")?)?,
-        name: dec_str(row, "name")?,
-        contact: dec_str(row, "contact")?,
-        kind: dec_str(row, "kind")?
-            .parse()
-            .map_err(|_| corrupt("kind", "?"))?,
-        ranges: parse_ranges(&ranges_text).map_err(|_| corrupt("range", &ranges_text))?,
-        created_at: dec_str(row, "created_at")?,
+        prefix: parse_prefix_stored(&r.prefix)?,
+        name: r.name,
+        contact: r.contact,
+        kind: parse_kind_stored(&r.kind)?,
+        ranges: parse_ranges(&r.ranges).map_err(|_| corrupt("range", &r.ranges))?,
+        created_at: r.created_at,
     })
 }
 
+/// An `applications` row as stored.
+#[derive(FromRow)]
+struct ApplicationRow {
+    id: i64,
+    name: String,
+    contact: String,
+    address: String,
+    country: String,
+    kind: String,
+    status: String,
+    prefix: Option<String>,
+    reason: Option<String>,
+    created_at: String,
+    decided_at: Option<String>,
+}
+
 pub(super) fn application_from_row(row: &AnyRow) -> Result<Application> {
+    let r = ApplicationRow::from_row(row)?;
     Ok(Application {
-        id: dec_i64(row, "id")?,
-        name: dec_str(row, "name")?,
-        contact: dec_str(row, "contact")?,
-        address: dec_str(row, "address")?,
-        country: dec_str(row, "country")?,
-        kind: dec_str(row, "kind")?
-            .parse()
-            .map_err(|_| corrupt("kind", "?"))?,
-        status: ApplicationStatus::parse(&dec_str(row, "status")?),
-        prefix: match dec_opt_str(row, "prefix")? {
-            Some(p) => Some(parse_prefix_stored(&p)?),
-            None => None,
-        },
-        reason: dec_opt_str(row, "reason")?,
-        created_at: dec_str(row, "created_at")?,
-        decided_at: dec_opt_str(row, "decided_at")?,
+        id: r.id,
+        name: r.name,
+        contact: r.contact,
+        address: r.address,
+        country: r.country,
+        kind: parse_kind_stored(&r.kind)?,
+        status: ApplicationStatus::parse(&r.status),
+        prefix: r.prefix.as_deref().map(parse_prefix_stored).transpose()?,
+        reason: r.reason,
+        created_at: r.created_at,
+        decided_at: r.decided_at,
+    })
+}
+
+/// An `agency_codes` row as stored.
+#[derive(FromRow)]
+struct ListingRow {
+    prefix: String,
+    name: String,
+    contact: String,
+    address: String,
+    kind: String,
+    issued_at: String,
+}
+
+pub(super) fn listing_entry_from_row(row: &AnyRow) -> Result<ListingEntry> {
+    let r = ListingRow::from_row(row)?;
+    Ok(ListingEntry {
+        prefix: parse_prefix_stored(&r.prefix)?,
+        name: r.name,
+        contact: r.contact,
+        address: r.address,
+        kind: parse_kind_stored(&r.kind)?,
+        issued_at: r.issued_at,
     })
 }

@@ -1,0 +1,244 @@
+//! Ledgers made by the hand-written migrator of isrc 0.1 (table `isrc_registry_migrations`)
+//! open with today's `sqlx::migrate!` migrator: nothing is run twice, nothing is lost, the
+//! missing versions are applied, and an old program then refuses the file ("upgrade isrc").
+//!
+//! `fixtures/ledger-145beea.db` was made by the `isrc` binary of commit 145beea (the last one
+//! with the old migrator): `registrant add --prefix CBXYZ`, two `allocate` (2026), `void` of the
+//! second, `admin create --email admin@agency.example`.
+
+mod common;
+
+use isrc_registry::{AllocationRequest, ListFilter, RecordingInput, Status, Store};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
+
+const SQLITE_SQL: [(i64, &str, &str); 4] = [
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/sqlite/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "counter_usage",
+        include_str!("../migrations/sqlite/0003_counter_usage.sql"),
+    ),
+    (
+        5,
+        "accounts_recovery",
+        include_str!("../migrations/sqlite/0005_accounts_recovery.sql"),
+    ),
+];
+const POSTGRES_SQL: [(i64, &str, &str); 4] = [
+    (
+        1,
+        "init",
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "counter_usage",
+        include_str!("../migrations/postgres/0003_counter_usage.sql"),
+    ),
+    (
+        5,
+        "accounts_recovery",
+        include_str!("../migrations/postgres/0005_accounts_recovery.sql"),
+    ),
+];
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn connect(url: &str) -> AnyConnection {
+    sqlx::any::install_default_drivers();
+    let url = if url.contains("://") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}?mode=rwc")
+    };
+    AnyConnection::connect(&url).await.expect("connect")
+}
+
+/// What the old migrator did, up to `upto`: its own table, each file as one script, one row
+/// per version. Then one registrant, as `isrc registrant add` stored it.
+async fn build_old_ledger(url: &str, files: &[(i64, &str, &str)], upto: i64) {
+    let mut conn = connect(url).await;
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS isrc_registry_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    for (version, name, sql) in files.iter().filter(|(v, _, _)| *v <= upto) {
+        sqlx::raw_sql(AssertSqlSafe(*sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO isrc_registry_migrations (version, name, applied_at) VALUES ($1, $2, '2026-01-01T00:00:00.000Z')",
+        )
+        .bind(*version)
+        .bind(*name)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO registrants (prefix, name, contact, kind, ranges, created_at) VALUES ('CBXYZ', 'Les Disques XYZ', 'isrc@xyz.example', 'own', '00001-99999', '2026-01-01T00:00:00.000Z')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.ok();
+}
+
+async fn versions(url: &str, table: &str) -> Vec<i64> {
+    let mut conn = connect(url).await;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT version FROM {table} ORDER BY version"
+    )))
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.ok();
+    rows.iter().map(|r| r.get::<i64, _>(0)).collect()
+}
+
+fn one(title: &str) -> AllocationRequest {
+    AllocationRequest {
+        prefix: "CBXYZ".parse().unwrap(),
+        year: 2026,
+        recordings: vec![RecordingInput {
+            title: title.into(),
+            artist: "Ariane".into(),
+            duration_ms: Some(190_000),
+            ..Default::default()
+        }],
+        force: false,
+        actor: "test".into(),
+        idempotency_key: None,
+        labels: vec![],
+    }
+}
+
+/// Opens an old ledger twice with today's store and checks the adoption and the data.
+async fn check_upgrade(url: &str, expected_next: &str) {
+    let store = Store::open(url).await.expect("old ledger opens");
+    assert_eq!(store.registrants().await.unwrap().len(), 1);
+    let allocation = store.allocate(&one("Nouvelle")).await.unwrap();
+    assert_eq!(allocation.isrcs[0].to_string(), expected_next);
+    // Version 5's column is there whatever version the file was at.
+    store.users().await.unwrap();
+    store.close().await;
+    assert_eq!(versions(url, "_sqlx_migrations").await, vec![1, 2, 3, 5]);
+    let old = versions(url, "isrc_registry_migrations").await;
+    assert_eq!(
+        old.last(),
+        Some(&1000),
+        "old programs are told to upgrade: {old:?}"
+    );
+
+    // A second open finds nothing to adopt or apply.
+    let store = Store::open(url).await.expect("reopens");
+    assert_eq!(store.allocate(&one("Encore")).await.unwrap().isrcs.len(), 1);
+    store.close().await;
+    assert_eq!(versions(url, "_sqlx_migrations").await, vec![1, 2, 3, 5]);
+    assert_eq!(
+        versions(url, "isrc_registry_migrations")
+            .await
+            .iter()
+            .filter(|v| **v == 1000)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn sqlite_ledger_made_by_145beea_opens_and_keeps_its_data() {
+    let db = common::sqlite();
+    std::fs::copy("tests/fixtures/ledger-145beea.db", &db.url).unwrap();
+    runtime().block_on(async {
+        let store = Store::open(&db.url).await.expect("145beea's ledger opens");
+        let all = store
+            .recordings(&ListFilter {
+                include_void: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let summary: Vec<(String, Status)> =
+            all.iter().map(|r| (r.isrc.to_string(), r.status)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("CBXYZ2600001".to_string(), Status::Active),
+                ("CBXYZ2600002".to_string(), Status::Void)
+            ]
+        );
+        assert_eq!(all[0].meta.title, "Première neige");
+        assert_eq!(store.audit_log(None).await.unwrap().len(), 5);
+        let users = store.users().await.unwrap();
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].email, "admin@agency.example");
+        store.close().await;
+        check_upgrade(&db.url, "CBXYZ2600003").await;
+    });
+}
+
+#[test]
+fn sqlite_ledgers_of_every_old_version_upgrade() {
+    for upto in [1, 2, 3, 5] {
+        let db = common::sqlite();
+        runtime().block_on(async {
+            build_old_ledger(&db.url, &SQLITE_SQL, upto).await;
+            check_upgrade(&db.url, "CBXYZ2600001").await;
+        });
+    }
+}
+
+#[test]
+fn sqlite_ledger_newer_than_this_program_is_refused() {
+    let db = common::sqlite();
+    runtime().block_on(async {
+        build_old_ledger(&db.url, &SQLITE_SQL, 5).await;
+        let mut conn = connect(&db.url).await;
+        sqlx::query("INSERT INTO isrc_registry_migrations (version, name, applied_at) VALUES (7, 'future', 'x')")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.ok();
+        let error = Store::open(&db.url).await.unwrap_err().to_string();
+        assert!(error.contains("upgrade isrc"), "{error}");
+    });
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]
+fn postgres_ledgers_of_every_old_version_upgrade() {
+    assert!(
+        std::env::var_os("ISRC_TEST_POSTGRES_URL").is_some(),
+        "needs PostgreSQL: set ISRC_TEST_POSTGRES_URL (see .ci/run)"
+    );
+    for upto in [1, 2, 3, 5] {
+        runtime().block_on(async {
+            let db = common::postgres("migr", false).await.expect("PostgreSQL");
+            build_old_ledger(&db.url, &POSTGRES_SQL, upto).await;
+            check_upgrade(&db.url, "CBXYZ2600001").await;
+        });
+    }
+}
