@@ -10,6 +10,10 @@
 # into the database, then wrk for SECONDS. After each run every code is exported and checked
 # for duplicates. Goal (issue 21): the three fill levels within 15 % of each other, and
 # PostgreSQL >= SQLite.
+#
+# With PostgreSQL, each round also runs two `isrc serve` processes on the one database (fill 0,
+# wrk -c8 against each at once, titles distinct per server) beside one process with wrk -c16:
+# the combined rate, and every exported code distinct and without a gap (designations 1..N).
 set -uo pipefail
 secs=${1:-4}; rounds=${2:-3}; shift 2
 [ $# -ge 1 ] || { echo "usage: $0 [SECONDS] [ROUNDS] BINARY [BASELINE_BINARY]" >&2; exit 2; }
@@ -17,7 +21,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BINS=(); for b in "$@"; do BINS+=("$(realpath "$b")"); done
 W=$(mktemp -d)
 SERVER_PID=
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
+SECOND_PID=
+cleanup() { kill $SERVER_PID $SECOND_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
 cd "$W"
 year=$(date -u +%Y)
@@ -85,6 +90,33 @@ one_run() { # binary backend fill
   stop_server
 }
 
+# Two servers on one PostgreSQL database, 8 clients each, beside the one-server runs above.
+two_servers() { # binary
+  local bin=$1 db=$ISRC_BENCH_POSTGRES_URL
+  psql "$db" -qc 'SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+  start_server "$bin" "$db"
+  make_token
+  local first=$BASE first_pid=$SERVER_PID
+  start_server "$bin" "$db"
+  SECOND_PID=$SERVER_PID SERVER_PID=$first_pid
+  local second=$BASE
+  ISRC_RUN=a ISRC_TOKEN=$TOKEN wrk -t1 -c8 -d"${secs}s" --latency -s "$ROOT/benches/allocate.lua" "$first" > wrk-a.out 2>wrk-a.err &
+  local wrk_a=$!
+  ISRC_RUN=b ISRC_TOKEN=$TOKEN wrk -t1 -c8 -d"${secs}s" --latency -s "$ROOT/benches/allocate.lua" "$second" > wrk-b.out 2>wrk-b.err
+  wait "$wrk_a"
+  local rate created
+  rate=$(awk '/Requests\/sec/ {s += $2} END {print s}' wrk-a.out wrk-b.out)
+  created=$(cat wrk-a.out wrk-b.out | sed -n 's/^allocated (201): \([0-9]*\).*/\1/p' | awk '{s += $1} END {print s}')
+  curl -sf -H "Authorization: Bearer $TOKEN" "$first/api/v1/export?format=csv" | tail -n +2 | cut -d, -f1 > codes
+  local exported unique top check=ok
+  exported=$(wc -l < codes); unique=$(sort -u codes | wc -l)
+  top=$(cut -c8-12 codes | sort -n | tail -1 | sed 's/^0*//')
+  if [ "$exported" != "$unique" ] || [ "$exported" -lt "$created" ] || [ "${top:-0}" != "$exported" ]; then check=DUPLICATES-GAP-OR-LOST; fi
+  echo "$(basename "$bin") postgres-2-servers 0 $rate - $created $exported $unique $check"
+  kill "$SECOND_PID"; wait "$SECOND_PID" 2>/dev/null || true; SECOND_PID=
+  stop_server
+}
+
 echo "machine: $(nproc) CPU, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wrk -t2 -c16, ${secs} s per run, ${rounds} rounds; columns: binary backend fill req/s p99 201s exported distinct check"
 backends=(sqlite); [ -n "${ISRC_BENCH_POSTGRES_URL:-}" ] && backends+=(postgres)
@@ -94,6 +126,9 @@ for r in $(seq "$rounds"); do
       for bin in "${BINS[@]}"; do one_run "$bin" "$backend" "$fill"; done
     done
   done
+  if [ -n "${ISRC_BENCH_POSTGRES_URL:-}" ]; then
+    for bin in "${BINS[@]}"; do two_servers "$bin"; done
+  fi
 done | tee "$W/out"
 python3 - "$W/out" <<'EOF'
 import collections, statistics, sys

@@ -1,14 +1,12 @@
 //! Every conflict of a batch at once: allocation stops at the first duplicate (it is one
 //! transaction), so a refused batch is checked again here, read-only, to list them all.
 
-use std::collections::HashMap;
-
-use isrc::Isrc;
+use sqlx::AssertSqlSafe;
 
 use crate::Store;
 use crate::error::{Error, Result};
 use crate::model::AllocationRequest;
-use crate::store::{dec_opt_i64, dec_str, durations_match, match_key, where_};
+use crate::store::{EarlierRows, KnownRecordings, known_sql, match_key, where_};
 
 /// At most this many conflicts are listed; the rest are counted.
 pub const MAX_LISTED_CONFLICTS: usize = 50;
@@ -22,53 +20,29 @@ impl Store {
         if request.force {
             return Ok(vec![]);
         }
-        let rows = sqlx::query(
-            "SELECT isrc, match_key, duration_ms FROM recordings WHERE prefix = $1 AND status = 'active'",
-        )
-        .bind(request.prefix.as_str())
-        .fetch_all(&self.inner.pool)
-        .await?;
-        let mut known: HashMap<String, Vec<(Option<u64>, Isrc)>> = HashMap::new();
-        for row in rows {
-            let text = dec_str(&row, "isrc")?;
-            let isrc = Isrc::parse_strict(&text).map_err(|_| {
-                Error::invalid("database", format!("stored ISRC {text:?} is not valid"))
-            })?;
-            known
-                .entry(dec_str(&row, "match_key")?)
-                .or_default()
-                .push((dec_opt_i64(&row, "duration_ms")?.map(|d| d as u64), isrc));
-        }
+        let mut known = KnownRecordings::default();
+        known.add(
+            sqlx::query(AssertSqlSafe(known_sql()))
+                .bind(request.prefix.as_str())
+                .fetch_all(&self.inner.pool)
+                .await?,
+        )?;
+        let keys: Vec<String> = request.recordings.iter().map(match_key).collect();
         let mut problems = Vec::new();
-        let mut in_batch: HashMap<String, Vec<(Option<u64>, usize)>> = HashMap::new();
-        for (i, r) in request.recordings.iter().enumerate() {
-            let key = match_key(r);
-            if let Some((_, isrc)) = known.get(&key).and_then(|found| {
-                found
-                    .iter()
-                    .find(|(d, _)| durations_match(*d, r.duration_ms))
-            }) {
+        let mut earlier = EarlierRows::default();
+        for (i, (r, key)) in request.recordings.iter().zip(&keys).enumerate() {
+            if let Some(isrc) = known.find(key, r.duration_ms) {
                 problems.push(format!(
                     "{}this recording matches {isrc} in the ledger",
                     where_(request, i)
                 ));
             }
-            let earlier = in_batch.entry(key).or_default();
-            if let Some((_, j)) = earlier
-                .iter()
-                .find(|(d, _)| durations_match(*d, r.duration_ms))
-            {
+            if let Some(row) = earlier.same_as(request, key, i) {
                 problems.push(format!(
-                    "{}the same recording appears earlier in the batch ({})",
+                    "{}the same recording appears earlier in the batch ({row})",
                     where_(request, i),
-                    request
-                        .labels
-                        .get(*j)
-                        .cloned()
-                        .unwrap_or_else(|| format!("row {}", j + 1))
                 ));
             }
-            earlier.push((r.duration_ms, i));
         }
         Ok(problems)
     }

@@ -1,11 +1,9 @@
 //! Allocation: new codes for new recordings, refused for known ones.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use isrc::Isrc;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use super::*;
 use crate::counters::{self, Take};
@@ -229,22 +227,14 @@ impl Store {
         request: &AllocationRequest,
         keys: &[String],
     ) -> Result<()> {
-        let mut known: HashMap<String, Vec<(Option<u64>, Isrc)>> = HashMap::new();
-        let mut load = |rows: Vec<AnyRow>| -> Result<()> {
-            for row in rows {
-                let text = dec_str(&row, "isrc")?;
-                let isrc = Isrc::parse_strict(&text).map_err(|_| corrupt("ISRC", &text))?;
-                known
-                    .entry(dec_str(&row, "match_key")?)
-                    .or_default()
-                    .push((dec_opt_i64(&row, "duration_ms")?.map(|d| d as u64), isrc));
-            }
-            Ok(())
-        };
+        let mut known = KnownRecordings::default();
         if keys.len() <= 16 {
             for key in keys {
-                load(
-                    sqlx::query("SELECT isrc, match_key, duration_ms FROM recordings WHERE prefix = $1 AND match_key = $2 AND status = 'active'")
+                let sql = format!(
+                    "SELECT {KNOWN_COLUMNS} FROM recordings WHERE prefix = $1 AND match_key = $2 AND status = 'active'"
+                );
+                known.add(
+                    sqlx::query(AssertSqlSafe(sql))
                         .bind(request.prefix.as_str())
                         .bind(key.as_str())
                         .fetch_all(&mut *conn)
@@ -252,46 +242,30 @@ impl Store {
                 )?;
             }
         } else {
-            load(
-                sqlx::query("SELECT isrc, match_key, duration_ms FROM recordings WHERE prefix = $1 AND status = 'active'")
+            known.add(
+                sqlx::query(AssertSqlSafe(known_sql()))
                     .bind(request.prefix.as_str())
                     .fetch_all(&mut *conn)
                     .await?,
             )?;
         }
-        // Earlier rows of the same batch count too; their code is not known yet, so they are
-        // named by position.
-        let mut in_batch: HashMap<&str, Vec<(Option<u64>, usize)>> = HashMap::new();
+        let mut earlier = EarlierRows::default();
         for (i, (r, key)) in request.recordings.iter().zip(keys).enumerate() {
-            if let Some(found) = known.get(key) {
-                for (duration, isrc) in found {
-                    if durations_match(*duration, r.duration_ms) {
-                        return Err(Error::Duplicate {
-                            existing: *isrc,
-                            where_: where_(request, i),
-                        });
-                    }
-                }
+            if let Some(existing) = known.find(key, r.duration_ms) {
+                return Err(Error::Duplicate {
+                    existing,
+                    where_: where_(request, i),
+                });
             }
-            let earlier = in_batch.entry(key).or_default();
-            if let Some((_, j)) = earlier
-                .iter()
-                .find(|(d, _)| durations_match(*d, r.duration_ms))
-            {
+            if let Some(row) = earlier.same_as(request, key, i) {
                 return Err(Error::invalid(
                     "recording",
                     format!(
-                        "{}the same recording appears earlier in the batch ({}); one recording gets one ISRC (pass --force if they really differ)",
+                        "{}the same recording appears earlier in the batch ({row}); one recording gets one ISRC (pass --force if they really differ)",
                         where_(request, i),
-                        request
-                            .labels
-                            .get(*j)
-                            .cloned()
-                            .unwrap_or_else(|| format!("row {}", j + 1))
                     ),
                 ));
             }
-            earlier.push((r.duration_ms, i));
         }
         Ok(())
     }
@@ -317,4 +291,9 @@ pub(super) fn label_error(error: Error, request: &AllocationRequest, i: usize) -
         },
         other => other,
     }
+}
+
+/// The active recordings of the prefix bound as `$1`, as [`KnownRecordings`] reads them.
+pub(crate) fn known_sql() -> String {
+    format!("SELECT {KNOWN_COLUMNS} FROM recordings WHERE prefix = $1 AND status = 'active'")
 }

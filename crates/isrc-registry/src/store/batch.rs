@@ -1,16 +1,9 @@
 //! The batch insert of new recordings and their audit rows.
 
-use std::time::Duration;
-
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::*;
 use crate::error::Result;
-
-/// Test hook: when `ISRC_REGISTRY_TEST_HOLD` names a file, a batch writes that file after its
-/// first chunk of rows and then waits (inside the open transaction) until killed. The
-/// reliability tests use it to kill a batch mid-way without timing guesses.
-const HOLD_VAR: &str = "ISRC_REGISTRY_TEST_HOLD";
 
 /// A bind placeholder. SQLite gets anonymous `?`: with numbered `$N` it looks every parameter
 /// name up in a linear list, which makes binding a statement with thousands of parameters
@@ -92,7 +85,6 @@ pub(super) async fn insert_recordings(
     debug_assert!(rows.iter().all(|r| r.origin == first.origin
         && r.created_at == first.created_at
         && r.void_reason.is_none()));
-    let hold = std::env::var_os(HOLD_VAR);
     let audit_json = recording_json_sql(backend);
     for (n, (chunk, chunk_keys)) in rows.chunks(CHUNK).zip(keys.chunks(CHUNK)).enumerate() {
         // VALUES columns are named column1, column2... on both databases.
@@ -161,7 +153,7 @@ pub(super) async fn insert_recordings(
         }
         q.execute(&mut *conn).await?;
         if together {
-            hold_after_first_chunk(n, rows.len(), &hold).await;
+            hold_after_first_chunk(n, rows.len()).await;
             continue;
         }
 
@@ -188,20 +180,29 @@ pub(super) async fn insert_recordings(
             q = q.bind(r.isrc.to_u64() as i64);
         }
         q.execute(&mut *conn).await?;
-        hold_after_first_chunk(n, rows.len(), &hold).await;
+        hold_after_first_chunk(n, rows.len()).await;
     }
     Ok(())
 }
 
-/// The [`HOLD_VAR`] test hook: after the first chunk of a batch of several, signal and wait.
-async fn hold_after_first_chunk(n: usize, rows: usize, hold: &Option<std::ffi::OsString>) {
+/// Only in builds with the `fault-injection` feature (the CLI's tests turn it on through a
+/// dev-dependency; release builds do not have it): when `ISRC_REGISTRY_TEST_HOLD` names a
+/// file, a batch of several chunks writes that file after its first chunk and then waits,
+/// inside the open transaction, until killed. The reliability tests kill a batch mid-way with
+/// it, without timing guesses.
+#[cfg(feature = "fault-injection")]
+async fn hold_after_first_chunk(n: usize, rows: usize) {
     if n == 0
         && rows > CHUNK
-        && let Some(path) = hold
+        && let Some(path) = std::env::var_os("ISRC_REGISTRY_TEST_HOLD")
     {
         std::fs::write(path, b"holding").ok();
         loop {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     }
 }
+
+/// Without the `fault-injection` feature there is no hook.
+#[cfg(not(feature = "fault-injection"))]
+async fn hold_after_first_chunk(_n: usize, _rows: usize) {}
