@@ -604,3 +604,144 @@ fn derive_allocates_linked_to_the_parent_through_every_front_end_on_sqlite() {
 fn derive_allocates_linked_to_the_parent_through_every_front_end_on_postgres() {
     derive_allocates_linked_to_the_parent(Backend::Postgres);
 }
+
+/// A batch is allocated in one transaction, in the order given, whoever sends it (a CSV file to
+/// the command line or the portal's upload, a JSON array to the API).
+fn batch_allocates_in_order(backend: Backend) {
+    const CSV: &str = "title,artist,duration\nUn,Ariane,3:00\nDeux,Ariane,3:10\n";
+    let stored = same_everywhere(backend, |bench| {
+        Box::pin(async move {
+            match bench.front {
+                Front::Cli => {
+                    bench.mark().await;
+                    let file = bench.db.file("batch.csv", CSV);
+                    let file = file.to_str().unwrap();
+                    bench.cli(ANA, &["allocate", "--prefix", "CBXYZ", "--from-csv", file]);
+                }
+                Front::Api => {
+                    let ana = bench.login(ANA).await;
+                    bench.mark().await;
+                    let body = json!({"prefix": "CBXYZ", "recordings": [
+                        {"title": "Un", "artist": "Ariane", "duration": "3:00"},
+                        {"title": "Deux", "artist": "Ariane", "duration": "3:10"},
+                    ]});
+                    assert_eq!(bench.api(&ana, "/api/v1/allocations", body).await, 201);
+                }
+                Front::Web => {
+                    let ana = bench.login(ANA).await;
+                    bench.mark().await;
+                    let form = reqwest::multipart::Form::new()
+                        .text("csrf_token", ana.csrf.clone())
+                        .part(
+                            "file",
+                            reqwest::multipart::Part::bytes(CSV.as_bytes().to_vec())
+                                .file_name("batch.csv"),
+                        );
+                    let r = bench
+                        .http
+                        .post(format!("{}/portal/bulk", bench.base))
+                        .header("cookie", &ana.cookie)
+                        .multipart(form)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+                }
+            }
+        })
+    });
+    let titles: Vec<(&str, &str)> = stored["recordings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["isrc"].as_str().unwrap(), r["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("CBXYZ2600001", "Neige"),
+            ("CBXYZ2600002", "Un"),
+            ("CBXYZ2600003", "Deux")
+        ],
+        "{stored}"
+    );
+}
+
+#[test]
+fn batch_allocates_in_order_through_every_front_end_on_sqlite() {
+    batch_allocates_in_order(Backend::Sqlite);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]
+fn batch_allocates_in_order_through_every_front_end_on_postgres() {
+    batch_allocates_in_order(Backend::Postgres);
+}
+
+/// A refusal leaves every ledger as it was: an edit is judged by its new duration, which must
+/// be given (the API used to take the parent's, so the edit kept its ISRC there).
+fn an_edit_without_its_duration_is_refused(backend: Backend) {
+    let stored = same_everywhere(backend, |bench| {
+        Box::pin(async move {
+            match bench.front {
+                Front::Cli => {
+                    bench.mark().await;
+                    let args = ["derive", "--from", CODE, "--change", "edit", "--allocate"];
+                    let out = bench.db.cmd(&args).output().unwrap();
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    assert_eq!(out.status.code(), Some(1), "{stderr}");
+                    assert!(stderr.contains("judged by its duration"), "{stderr}");
+                }
+                Front::Api => {
+                    let ana = bench.login(ANA).await;
+                    bench.mark().await;
+                    let r = bench
+                        .http
+                        .post(format!("{}/api/v1/recordings/{CODE}/derive", bench.base))
+                        .header("cookie", &ana.cookie)
+                        .header("x-csrf-token", &ana.csrf)
+                        .json(&json!({"change": "edit", "allocate": true}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 400);
+                    assert!(r.text().await.unwrap().contains("judged by its duration"));
+                }
+                Front::Web => {
+                    let ana = bench.login(ANA).await;
+                    bench.mark().await;
+                    let fields = [
+                        ("step", "confirm"),
+                        ("kind", "version"),
+                        ("parent", CODE),
+                        ("change", "edit"),
+                        ("csrf_token", ana.csrf.as_str()),
+                    ];
+                    let r = bench
+                        .http
+                        .post(format!("{}/portal/allocate", bench.base))
+                        .header("cookie", &ana.cookie)
+                        .form(&fields)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 400);
+                    assert!(r.text().await.unwrap().contains("judged by its duration"));
+                }
+            }
+        })
+    });
+    assert_eq!(stored["recordings"].as_array().unwrap().len(), 1);
+    assert_eq!(stored["audit"], json!([]), "nothing written");
+}
+
+#[test]
+fn an_edit_without_its_duration_is_refused_by_every_front_end_on_sqlite() {
+    an_edit_without_its_duration_is_refused(Backend::Sqlite);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]
+fn an_edit_without_its_duration_is_refused_by_every_front_end_on_postgres() {
+    an_edit_without_its_duration_is_refused(Backend::Postgres);
+}
