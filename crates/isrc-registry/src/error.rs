@@ -129,6 +129,36 @@ pub enum Error {
         /// The token id.
         id: i64,
     },
+    /// The actor may not act for this registrant (a registrant user acts for the prefixes of
+    /// its account only).
+    #[error("{message}")]
+    Forbidden {
+        /// Whom the actor acts for, and what was asked.
+        message: String,
+    },
+    /// Several recordings of a batch would get a second ISRC; nothing was allocated.
+    #[error("{}", crate::conflicts::conflicts_error(problems))]
+    BatchConflicts {
+        /// One line per conflicting recording (`batch.csv:3: matches CBXYZ2600001...`).
+        problems: Vec<String>,
+    },
+    /// An application's contact address belongs to an agency admin, whose account cannot act
+    /// for a registrant.
+    #[error(
+        "the contact {contact} is an agency admin's address, and an admin account cannot act for a registrant: reject the application or ask the applicant for another address"
+    )]
+    AdminAddress {
+        /// The address.
+        contact: String,
+    },
+    /// A service an operation needs (password hashing, mail) failed.
+    #[error("{what} failed: {message}")]
+    Service {
+        /// The service.
+        what: String,
+        /// Why.
+        message: String,
+    },
     /// Concurrent writers kept conflicting; nothing was changed.
     #[error(
         "the registry was too busy: the transaction conflicted {attempts} times with other writers and was rolled back; nothing changed, try again"
@@ -170,6 +200,10 @@ impl Error {
             Error::UserExists { .. } => "user_exists",
             Error::UserNotFound { .. } => "user_not_found",
             Error::TokenNotFound { .. } => "token_not_found",
+            Error::Forbidden { .. } => "forbidden",
+            Error::BatchConflicts { .. } => "duplicate_recording",
+            Error::AdminAddress { .. } => "admin_address",
+            Error::Service { .. } => "service_failed",
             Error::Busy { .. } => "busy",
             Error::Open { .. } => "database_unavailable",
             Error::Database(_) => "database",
@@ -181,7 +215,7 @@ impl Error {
     pub fn is_caller_error(&self) -> bool {
         !matches!(
             self,
-            Error::Busy { .. } | Error::Open { .. } | Error::Database(_)
+            Error::Busy { .. } | Error::Open { .. } | Error::Database(_) | Error::Service { .. }
         )
     }
 

@@ -69,6 +69,7 @@ mod derive;
 mod error;
 mod export;
 mod model;
+pub mod ops;
 mod store;
 mod text;
 mod users;

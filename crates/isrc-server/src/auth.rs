@@ -122,6 +122,21 @@ pub fn generated_password() -> String {
     random_secret()[..20].to_string()
 }
 
+/// The passwords of accounts made at approval: [`generated_password`], hashed with argon2id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GeneratedPasswords;
+
+impl isrc_registry::ops::Passwords for GeneratedPasswords {
+    fn generate(&self) -> isrc_registry::Result<isrc_registry::ops::NewPassword> {
+        let plain = generated_password();
+        let hash = hash_password(&plain).map_err(|e| isrc_registry::Error::Service {
+            what: "password hashing".into(),
+            message: e.message().to_string(),
+        })?;
+        Ok(isrc_registry::ops::NewPassword { plain, hash })
+    }
+}
+
 /// How the caller proved who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -192,27 +207,25 @@ impl Caller {
     }
 
     /// Refuses (403) a caller who may not act for the registrant `prefix`: admins may act for
-    /// any, registrant users for their own only.
+    /// any, registrant users for their own only (the rule of [`isrc_registry::ops::Actor`]).
     pub fn require_registrant(&self, prefix: PrefixCode) -> Result<(), ApiError> {
-        if self.may_act_for(prefix) {
-            Ok(())
-        } else {
-            let held: Vec<String> = self.user.prefixes.iter().map(|p| p.to_string()).collect();
-            Err(ApiError::forbidden(format!(
-                "you act for {}, not for {prefix}",
-                if held.is_empty() {
-                    "no registrant".to_string()
-                } else {
-                    held.join(", ")
-                }
-            )))
-        }
+        Ok(self.acting().require(prefix)?)
     }
 
     /// Whether the caller may act for the registrant `prefix`: admins for any, registrant
     /// users for every prefix their account holds.
     pub fn may_act_for(&self, prefix: PrefixCode) -> bool {
-        self.is_admin() || self.user.prefixes.contains(&prefix)
+        self.acting().may_act_for(prefix)
+    }
+
+    /// The caller as the registry's operations see it: the agency for an admin, else a
+    /// registrant user acting for the prefixes of its account.
+    pub fn acting(&self) -> isrc_registry::ops::Actor {
+        if self.is_admin() {
+            isrc_registry::ops::Actor::agency(self.actor())
+        } else {
+            isrc_registry::ops::Actor::registrant(self.actor(), self.user.prefixes.clone())
+        }
     }
 
     /// The session's CSRF token, for the hidden field of forms (`None` for token callers).

@@ -152,6 +152,7 @@ fn registry_status(error: &isrc_registry::Error) -> StatusCode {
         | "user_not_found"
         | "token_not_found" => StatusCode::NOT_FOUND,
         "prefix_not_allowed" => StatusCode::UNPROCESSABLE_ENTITY,
+        "forbidden" => StatusCode::FORBIDDEN,
         "busy" | "database_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         _ if error.is_caller_error() => StatusCode::CONFLICT,
         _ => StatusCode::INTERNAL_SERVER_ERROR,

@@ -27,16 +27,7 @@ impl std::fmt::Debug for Mailer {
 /// What stands in the outbox copy for a secret the message carried.
 pub const REDACTED: &str = "[sent by e-mail; not kept]";
 
-/// What happened to a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    /// No SMTP server is configured: the message waits in the outbox.
-    Kept,
-    /// The SMTP server accepted it.
-    Sent,
-    /// The SMTP server refused it or could not be reached (the reason is in the outbox too).
-    Failed(String),
-}
+pub use isrc_registry::ops::Delivery;
 
 impl Mailer {
     /// A mailer for the configuration (plain SMTP to the configured host, or outbox only).
@@ -76,6 +67,16 @@ impl Mailer {
         body: &str,
         secret: Option<&str>,
     ) -> Result<Delivery, ApiError> {
+        Ok(self.deliver(to, subject, body, secret).await?)
+    }
+
+    async fn deliver(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        secret: Option<&str>,
+    ) -> isrc_registry::Result<Delivery> {
         let kept = match secret.filter(|s| !s.is_empty()) {
             Some(secret) => body.replace(secret, REDACTED),
             None => body.to_string(),
@@ -113,5 +114,15 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
             .map_err(|e| e.to_string())
+    }
+}
+
+/// The registry's decisions (approval, rejection) send their notices through this mailer.
+impl isrc_registry::ops::Mailer for Mailer {
+    fn send(
+        &self,
+        mail: isrc_registry::ops::Mail<'_>,
+    ) -> impl std::future::Future<Output = isrc_registry::Result<Delivery>> + Send {
+        self.deliver(mail.to, mail.subject, mail.body, mail.secret)
     }
 }

@@ -62,7 +62,7 @@ pub fn assign(
     // A past reference date would tag files with codes of that year: refused here, as by
     // `isrc allocate` without `--year`.
     let year = match crate::registry::allocate::allocation_year(&context, None) {
-        Ok((year, _)) => year,
+        Ok(year) => year,
         Err(e) => return crate::registry::refuse(e),
     };
     run_with_store(global, |store, _| async move {
@@ -335,7 +335,11 @@ async fn assign_one(
         idempotency_key: None,
         labels: vec![],
     };
-    let allocation = match store.allocate(&request).await {
+    let current_year = crate::context::clock_today().year();
+    let operator = crate::registry::operator();
+    let allocation = match isrc_registry::ops::allocate(store, &operator, request, current_year)
+        .await
+    {
         Ok(a) => a,
         Err(e) if e.is_caller_error() => {
             let hint = match &e {
@@ -372,7 +376,7 @@ async fn assign_one(
         }
         Err(write_error) => {
             let reason = format!("tag write failed: {write_error}");
-            match store.void(code, &reason, &actor()).await {
+            match isrc_registry::ops::void(store, &operator, code, &reason).await {
                 Ok(_) => report_error(format!(
                     "{write_error}; {code} was allocated and is now void in the ledger (it is never reissued)"
                 )),

@@ -8,7 +8,9 @@ use isrc_registry::{
     ApplicationStatus, ListingOrder, NewApplication, RegistrantKind, escape_control_characters,
 };
 
-use super::{actor, refuse};
+use isrc_registry::ops;
+
+use super::{operator, refuse};
 use crate::cli::GlobalArgs;
 
 /// `isrc agency ...`.
@@ -119,8 +121,8 @@ pub struct RejectArgs {
     pub mail: MailArgs,
 }
 
-/// The server's state over this store, so that the CLI decides through the server's one
-/// approval path (account and mail included).
+/// The server's state over this store: its mailer (the outbox, and SMTP when given) and the
+/// sign-in address, for the registry's one approval and rejection (account and mail included).
 fn server_state(
     global: &GlobalArgs,
     store: isrc_registry::Store,
@@ -138,15 +140,6 @@ fn server_state(
     config.today = global.today;
     config.prefixes = context.table().cloned();
     isrc_server::AppState::new(store, config).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-/// Prints a server refusal like the registry's: caller errors exit 1, the rest 2.
-fn refuse_api(error: isrc_server::ApiError) -> Result<ExitCode> {
-    if error.status().is_client_error() {
-        crate::style::print_error(&anyhow::anyhow!("{}", error.message()));
-        return Ok(ExitCode::from(1));
-    }
-    Err(anyhow::anyhow!("{}", error.message()))
 }
 
 fn mail_note(mail: &str) -> &'static str {
@@ -167,7 +160,7 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
                 country: a.country.clone(),
                 kind: a.kind,
             };
-            match store.apply(&new, &actor()).await {
+            match ops::apply(&store, &operator(), &new).await {
                 Ok(app) => {
                     println!(
                         "application #{} filed ({}, {})",
@@ -213,35 +206,39 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
         }),
         AgencyCommand::Approve(a) => super::run_with_store(global, |store, context| async move {
             let state = server_state(global, store, &context, &a.mail)?;
-            let choice = isrc_server::api::agency::ApprovalChoice {
+            let choice = ops::ApprovalChoice {
                 country_prefix: a.country_prefix.clone(),
                 code: a.code.clone(),
             };
-            let decision = match isrc_server::api::agency::approve_application(
-                &state,
+            let outcome = match ops::approve_application(
+                &state.store,
+                &operator(),
+                &state.mailer,
+                &isrc_server::auth::GeneratedPasswords,
                 a.id,
                 &choice,
-                &actor(),
+                &format!("{}/login", state.config.public_url),
+                state.today().year(),
             )
             .await
             {
-                Ok(d) => d,
-                Err(e) => return refuse_api(e),
+                Ok(o) => o,
+                Err(e) => return refuse(e.into()),
             };
-            let prefix = decision.application["prefix"].as_str().unwrap_or_default();
-            let name = decision.application["name"].as_str().unwrap_or_default();
+            let prefix = outcome.prefix;
             println!("{prefix}");
-            let account = decision.account.clone().unwrap_or_default();
-            let how = match decision.account_status.as_deref() {
-                Some("extended") => "their existing account",
-                _ => "a new account",
+            let how = match outcome.account_status {
+                ops::AccountStatus::Extended => "their existing account",
+                ops::AccountStatus::Created => "a new account",
             };
             anstream::eprintln!(
-                "application #{} approved: {name} holds registrant code {prefix} ({how} {account}); {}",
+                "application #{} approved: {} holds registrant code {prefix} ({how} {}); {}",
                 a.id,
-                mail_note(&decision.mail)
+                outcome.application.name,
+                outcome.account,
+                mail_note(outcome.mail.as_str())
             );
-            if let Some(password) = &decision.password {
+            if let Some(password) = &outcome.password {
                 anstream::eprintln!(
                     "the account's password, shown only this once (it must be changed at the first sign-in): {password}"
                 );
@@ -250,19 +247,19 @@ pub fn run(global: &GlobalArgs, args: AgencyArgs) -> Result<ExitCode> {
         }),
         AgencyCommand::Reject(r) => super::run_with_store(global, |store, context| async move {
             let state = server_state(global, store, &context, &r.mail)?;
-            match isrc_server::api::agency::reject_application(&state, r.id, &r.reason, &actor())
+            match ops::reject_application(&state.store, &operator(), &state.mailer, r.id, &r.reason)
                 .await
             {
-                Ok(decision) => {
+                Ok(outcome) => {
                     println!(
                         "application #{} rejected: {}; {}",
                         r.id,
                         r.reason,
-                        mail_note(&decision.mail)
+                        mail_note(outcome.mail.as_str())
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) => refuse_api(e),
+                Err(e) => refuse(e.into()),
             }
         }),
     }

@@ -7,11 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 use clap::Args;
 use isrc::{Isrc, PrefixCode};
-use isrc_registry::{
-    AgencyPolicy, AllocationRequest, Change, ContentType, RecordingInput, Store, decide,
-};
+use isrc_registry::ops::{self, DeriveRequest, RecordingPatch};
+use isrc_registry::{AgencyPolicy, AllocationRequest, Change, ContentType, RecordingInput, Store};
 
-use super::{actor, csvio, parse_date, parse_duration, parse_isrc, parse_prefix, refuse};
+use super::{actor, csvio, operator, parse_date, parse_duration, parse_isrc, parse_prefix, refuse};
 use crate::cli::GlobalArgs;
 use crate::context::Context;
 use crate::style;
@@ -83,10 +82,10 @@ pub struct AllocateArgs {
     pub year: Option<u16>,
 }
 
-/// The year of reference to allocate under, and whether it is before the clock's year (a
-/// deliberate backdating, given with `--year`). A reference date (`--today`, `ISRC_TODAY`) in a
+/// The year of reference to allocate under (one before the clock's is a deliberate
+/// backdating, given with `--year`, which the allocation records in the audit log). A reference date (`--today`, `ISRC_TODAY`) in a
 /// past year is refused without `--year`: it would issue codes of that year.
-pub(crate) fn allocation_year(context: &Context, year: Option<u16>) -> Result<(u16, bool)> {
+pub(crate) fn allocation_year(context: &Context, year: Option<u16>) -> Result<u16> {
     let current = crate::context::clock_today().year();
     let refuse = |message: String| {
         Err(anyhow!(isrc_registry::Error::Invalid {
@@ -99,7 +98,7 @@ pub(crate) fn allocation_year(context: &Context, year: Option<u16>) -> Result<(u
             "--year {y}: give a year from 1986 (ISO 3901) to {}",
             current + 1
         )),
-        Some(y) => Ok((y, y < current)),
+        Some(y) => Ok(y),
         None => {
             let today = context.today();
             if today.year() < current {
@@ -110,33 +109,9 @@ pub(crate) fn allocation_year(context: &Context, year: Option<u16>) -> Result<(u
                     today.year()
                 ));
             }
-            Ok((today.year(), false))
+            Ok(today.year())
         }
     }
-}
-
-/// Records in the audit log that codes were allocated under a past year on purpose.
-async fn audit_backdating(
-    store: &Store,
-    allocation: &isrc_registry::Allocation,
-    prefix: PrefixCode,
-    year: u16,
-) -> Result<()> {
-    let details = serde_json::json!({
-        "year": year,
-        "current_year": crate::context::clock_today().year(),
-        "isrcs": allocation.isrcs.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
-    })
-    .to_string();
-    store
-        .audit_note(
-            &actor(),
-            "allocation.backdated",
-            prefix.as_str(),
-            Some(details),
-        )
-        .await?;
-    Ok(())
 }
 
 /// Reads a year of recording: exactly four digits, so that `24` or `+2024` is not taken for a
@@ -150,55 +125,27 @@ fn parse_recording_year(text: &str) -> Result<u16, String> {
     text.parse().map_err(|e| format!("{text:?}: {e}"))
 }
 
-/// The recording's metadata: `base` (the parent's, for `derive`) overridden by the options;
-/// `this_year` bounds `--recording-year`.
-fn build_meta(
-    meta: &MetaArgs,
-    base: Option<RecordingInput>,
-    this_year: u16,
-) -> Result<RecordingInput> {
-    let mut r = base.unwrap_or_default();
-    if let Some(y) = meta.recording_year {
-        if y > this_year {
-            return Err(isrc_registry::Error::Invalid {
-                field: "recording year".into(),
-                message: format!(
-                    "{y} is after the current year ({this_year}): a recording cannot be made in the future"
-                ),
-            }
-            .into());
-        }
-        r.recording_year = Some(y);
+impl MetaArgs {
+    /// The options given, read (the type's name checked).
+    fn patch(&self) -> Result<RecordingPatch> {
+        Ok(RecordingPatch {
+            title: self.title.clone(),
+            artist: self.artist.clone(),
+            version: self.version.clone(),
+            duration_ms: self.duration,
+            content_type: self
+                .content_type
+                .as_deref()
+                .map(str::parse::<ContentType>)
+                .transpose()?,
+            published: self.published,
+            language: self.language.clone(),
+            recording_year: self.recording_year,
+            iswc: self.iswc.clone(),
+            notes: self.notes.clone(),
+            client: self.client.clone(),
+        })
     }
-    if let Some(v) = &meta.title {
-        r.title = v.clone();
-    }
-    if let Some(v) = &meta.artist {
-        r.artist = v.clone();
-    }
-    if let Some(v) = &meta.version {
-        r.version = v.clone();
-    }
-    if meta.duration.is_some() {
-        r.duration_ms = meta.duration;
-    }
-    if let Some(t) = &meta.content_type {
-        r.content_type = t.parse::<ContentType>()?;
-    }
-    if meta.published.is_some() {
-        r.published = meta.published;
-    }
-    for (slot, value) in [
-        (&mut r.language, &meta.language),
-        (&mut r.iswc, &meta.iswc),
-        (&mut r.notes, &meta.notes),
-        (&mut r.client, &meta.client),
-    ] {
-        if value.is_some() {
-            *slot = value.clone();
-        }
-    }
-    Ok(r)
 }
 
 fn warn_usage(allocation: &isrc_registry::Allocation, prefix: PrefixCode, year: u16) {
@@ -211,7 +158,7 @@ fn warn_usage(allocation: &isrc_registry::Allocation, prefix: PrefixCode, year: 
 pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
     // Read and check the whole file before touching the ledger.
     let context = Context::load(global)?;
-    let (year, backdated) = match allocation_year(&context, args.year) {
+    let year = match allocation_year(&context, args.year) {
         Ok(y) => y,
         Err(e) => return refuse(e),
     };
@@ -234,8 +181,8 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
                     message: "give --title and --artist (or --from-csv FILE)".into(),
                 }));
             }
-            match build_meta(&args.meta, None, context.today().year()) {
-                Ok(meta) => (vec![meta], vec![], None),
+            match args.meta.patch() {
+                Ok(patch) => (vec![patch.apply(RecordingInput::default())], vec![], None),
                 Err(e) => return refuse(e),
             }
         }
@@ -250,21 +197,11 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
             idempotency_key: args.idempotency_key.clone(),
             labels,
         };
-        let allocation = match store.allocate(&request).await {
+        let current_year = crate::context::clock_today().year();
+        let allocation = match ops::allocate(&store, &operator(), request, current_year).await {
             Ok(a) => a,
-            Err(e) if e.is_caller_error() && request.recordings.len() > 1 => {
-                // Allocation stops at the first duplicate: name them all.
-                let conflicts = store.batch_conflicts(&request).await?;
-                if conflicts.len() > 1 {
-                    return refuse(isrc_registry::conflicts_error(&conflicts).into());
-                }
-                return refuse(e.into());
-            }
             Err(e) => return refuse(e.into()),
         };
-        if backdated {
-            audit_backdating(&store, &allocation, args.prefix, year).await?;
-        }
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         match &table {
@@ -319,39 +256,36 @@ pub struct DeriveArgs {
 
 pub fn run_derive(global: &GlobalArgs, args: DeriveArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
-    let (year, backdated) = if args.allocate {
+    let year = if args.allocate {
         match allocation_year(&context, args.year) {
             Ok(y) => y,
             Err(e) => return refuse(e),
         }
     } else {
-        (context.today().year(), false)
+        context.today().year()
     };
     super::run_with_store(global, |store, _| async move {
-        match derive(&store, &args, year, backdated).await {
+        match derive(&store, &args, year).await {
             Ok(code) => Ok(code),
             Err(e) => refuse(e),
         }
     })
 }
 
-async fn derive(store: &Store, args: &DeriveArgs, year: u16, backdated: bool) -> Result<ExitCode> {
-    let parent = store.recording(args.from).await?;
-    let durations = match (args.change, parent.meta.duration_ms, args.meta.duration) {
-        (Change::Edit, Some(p), Some(c)) => Some((p, c)),
-        (Change::Edit, None, _) => {
-            return Err(isrc_registry::Error::Invalid {
-                field: "duration".into(),
-                message: format!(
-                    "{} has no duration in the ledger, so an edit cannot be judged",
-                    args.from
-                ),
-            }
-            .into());
-        }
-        _ => None,
+async fn derive(store: &Store, args: &DeriveArgs, year: u16) -> Result<ExitCode> {
+    let request = DeriveRequest {
+        parent: args.from,
+        change: args.change,
+        policy: args.policy,
+        patch: args.meta.patch()?,
+        allocate: args.allocate,
+        force: args.force,
+        year,
+        idempotency_key: None,
     };
-    let decision = decide(args.change, args.policy, durations)?;
+    let current_year = crate::context::clock_today().year();
+    let outcome = ops::derive(store, &operator(), request, current_year).await?;
+    let decision = outcome.decision;
     let verdict = if decision.new_isrc {
         "new ISRC"
     } else {
@@ -366,7 +300,7 @@ async fn derive(store: &Store, args: &DeriveArgs, year: u16, backdated: bool) ->
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if !decision.new_isrc {
+    let Some(allocation) = outcome.allocation else {
         return Err(isrc_registry::Error::Invalid {
             field: "change".into(),
             message: format!(
@@ -375,24 +309,7 @@ async fn derive(store: &Store, args: &DeriveArgs, year: u16, backdated: bool) ->
             ),
         }
         .into());
-    }
-    let base = isrc_registry::derived_meta(&parent, args.change);
-    let meta = build_meta(&args.meta, Some(base), year)?;
-    let prefix = args.from.prefix();
-    let allocation = store
-        .allocate(&AllocationRequest {
-            prefix,
-            year,
-            recordings: vec![meta],
-            force: args.force,
-            actor: actor(),
-            idempotency_key: None,
-            labels: vec![],
-        })
-        .await?;
-    if backdated {
-        audit_backdating(store, &allocation, prefix, year).await?;
-    }
+    };
     println!("{}", allocation.isrcs[0]);
     let info = style::INFO;
     anstream::eprintln!(
@@ -401,6 +318,6 @@ async fn derive(store: &Store, args: &DeriveArgs, year: u16, backdated: bool) ->
         decision.reason,
         args.from
     );
-    warn_usage(&allocation, prefix, year);
+    warn_usage(&allocation, args.from.prefix(), year);
     Ok(ExitCode::SUCCESS)
 }

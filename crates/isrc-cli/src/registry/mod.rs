@@ -62,6 +62,12 @@ pub fn actor() -> String {
         .unwrap_or_else(|_| "cli".into())
 }
 
+/// The command line's operator, for the registry's operations: whoever holds the database
+/// acts for the agency and every registrant, named by [`actor`] in the audit log.
+pub fn operator() -> isrc_registry::ops::Actor {
+    isrc_registry::ops::Actor::agency(actor())
+}
+
 /// Reads a prefix code (`CBXYZ`, `CB-XYZ`).
 pub fn parse_prefix(text: &str) -> Result<PrefixCode, String> {
     text.parse::<PrefixCode>().map_err(|e| {

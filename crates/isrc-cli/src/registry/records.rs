@@ -13,7 +13,9 @@ use isrc_registry::{
     parse_ranges,
 };
 
-use super::{actor, csvio, parse_isrc, parse_prefix, refuse};
+use isrc_registry::ops;
+
+use super::{csvio, operator, parse_isrc, parse_prefix, refuse};
 use crate::cli::GlobalArgs;
 use crate::context::Context;
 
@@ -68,7 +70,7 @@ pub fn run_registrant(global: &GlobalArgs, args: RegistrantArgs) -> Result<ExitC
                     kind: add.kind,
                     ranges,
                 };
-                match store.add_registrant(new, &actor()).await {
+                match ops::add_registrant(&store, &operator(), new).await {
                     Ok(r) => {
                         println!(
                             "added registrant {} ({}, {}, range {})",
@@ -139,7 +141,7 @@ pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
         });
     }
     super::run_with_store(global, |store, _| async move {
-        match store.import(&records, args.prefix, &actor()).await {
+        match ops::import(&store, &operator(), &records, args.prefix).await {
             Ok(n) => {
                 println!("imported {n} codes from {}", table.name);
                 Ok(ExitCode::SUCCESS)
@@ -162,7 +164,7 @@ pub struct VoidArgs {
 
 pub fn run_void(global: &GlobalArgs, args: VoidArgs) -> Result<ExitCode> {
     super::run_with_store(global, |store, _| async move {
-        match store.void(args.isrc, &args.reason, &actor()).await {
+        match ops::void(&store, &operator(), args.isrc, &args.reason).await {
             Ok(r) => {
                 println!(
                     "{} is void; it stays in the ledger and is never reissued",

@@ -4,15 +4,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use isrc_registry::{
-    Application, ApplicationStatus, NewApplication, NewUser, RegistrantKind, Role,
-};
+use isrc_registry::ops::{self, Actor};
+use isrc_registry::{ApplicationStatus, NewApplication, RegistrantKind, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, Json, Path, Query};
-use crate::mail::Delivery;
 use crate::state::AppState;
 
 /// An application for a registrant code.
@@ -52,32 +50,18 @@ pub async fn apply(
     State(state): State<AppState>,
     Json(body): Json<ApplicationBody>,
 ) -> ApiResult<Response> {
-    let contact = isrc_registry::normalize_email(&body.contact)?;
     let kind = match &body.kind {
         Some(k) => k.parse::<RegistrantKind>()?,
         None => RegistrantKind::Own,
     };
-    for (field, value, max) in [("name", &body.name, 300), ("address", &body.address, 1000)] {
-        if value.len() > max {
-            return Err(ApiError::bad_request(
-                "invalid",
-                format!("the {field} is longer than {max} bytes"),
-            ));
-        }
-    }
-    let application = state
-        .store
-        .apply(
-            &NewApplication {
-                name: body.name,
-                contact,
-                address: body.address,
-                country: body.country,
-                kind,
-            },
-            "public",
-        )
-        .await?;
+    let new = NewApplication {
+        name: body.name,
+        contact: body.contact,
+        address: body.address,
+        country: body.country,
+        kind,
+    };
+    let application = ops::apply(&state.store, &Actor::anyone("public"), &new).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(ApplicationReceipt {
@@ -173,14 +157,6 @@ pub struct Decision {
     pub password: Option<String>,
 }
 
-fn delivery(d: &Delivery) -> String {
-    match d {
-        Delivery::Sent => "sent".into(),
-        Delivery::Kept => "kept".into(),
-        Delivery::Failed(_) => "failed".into(),
-    }
-}
-
 /// Approves an application: issues the registrant code, adds the registrant, makes the
 /// applicant's registrant account, and mails the applicant the code and how to build ISRCs
 /// from it (admins only).
@@ -211,7 +187,7 @@ pub async fn approve(
         country_prefix: body.country_prefix,
         code: body.code,
     };
-    let decision = approve_application(&state, id, &choice, &caller.actor()).await?;
+    let decision = approve_application(&state, &caller, id, &choice).await?;
     Ok(axum::Json(decision).into_response())
 }
 
@@ -265,144 +241,35 @@ pub async fn proposal(
     .into_response())
 }
 
-/// What the agency chose at approval.
-#[derive(Debug, Clone, Default)]
-pub struct ApprovalChoice {
-    /// The country prefix (default: the applicant's country; CB for Canada).
-    pub country_prefix: Option<String>,
-    /// The registrant code (default: the next free one).
-    pub code: Option<String>,
-}
+pub use isrc_registry::ops::ApprovalChoice;
 
-/// Approves application `id`: the one approval path of the API, the back office and
-/// `isrc agency approve`. Issues the code (the agency's choice or the next free one), gives it
-/// to the applicant's account (a new one with a generated password that must be changed at the
-/// first sign-in, or the existing account of that address, which then holds several
-/// prefixes), and mails the applicant the code and how to build ISRCs. An application whose
-/// contact is an agency admin's address is refused (409 `admin_address`): an admin account
-/// cannot act for a registrant. The caller has checked that `actor` is an admin.
+/// Approves application `id` for the API and the back office: the registry's one approval
+/// ([`isrc_registry::ops::approve_application`]: the code, the applicant's account, the mail),
+/// told as a [`Decision`].
 pub async fn approve_application(
     state: &AppState,
+    caller: &Caller,
     id: i64,
     choice: &ApprovalChoice,
-    actor: &str,
 ) -> ApiResult<Decision> {
-    let pending = state.store.application(id).await?;
-    let holder = state.store.user_by_email(&pending.contact).await?;
-    if holder.as_ref().is_some_and(|u| u.role == Role::Admin) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "admin_address",
-            format!(
-                "the contact {} is an agency admin's address, and an admin account cannot act for a registrant: reject the application or ask the applicant for another address",
-                pending.contact
-            ),
-        ));
-    }
-    let application = state
-        .store
-        .approve_with_code(
-            id,
-            choice.country_prefix.as_deref(),
-            choice.code.as_deref(),
-            actor,
-        )
-        .await?;
-    let Some(prefix) = application.prefix else {
-        return Err(ApiError::internal("approved application without a prefix"));
-    };
-    let login = format!("{}/login", state.config.public_url);
-    let (account, status, password, sign_in) = match holder {
-        Some(user) => {
-            let user = state.store.add_user_prefix(user.id, prefix, actor).await?;
-            let held: Vec<String> = user.prefixes.iter().map(|p| p.to_string()).collect();
-            let text = format!(
-                "Your account {} now holds this prefix too ({}): sign in at {login} as usual\nand choose {prefix} where you allocate.",
-                user.email,
-                held.join(", ")
-            );
-            (user.email, "extended", None, text)
-        }
-        None => {
-            let password = auth::generated_password();
-            let user = state
-                .store
-                .create_user(
-                    &NewUser {
-                        email: application.contact.clone(),
-                        password_hash: auth::hash_password(&password)?,
-                        role: Role::Registrant,
-                        prefix: Some(prefix),
-                    },
-                    actor,
-                )
-                .await?;
-            state.store.set_must_change_password(user.id, true).await?;
-            let text = format!(
-                "Sign in at {login} as {} with the password {password} to allocate ISRCs\nin this registry; you will be asked to choose your own password first.",
-                user.email
-            );
-            (user.email, "created", Some(password), text)
-        }
-    };
-    let body = approval_mail(&application, prefix, state.today().year(), &sign_in);
-    let sent = state
-        .mailer
-        .send_with_secret(
-            &application.contact,
-            &format!("Your ISRC registrant code: {}", prefix.hyphenated()),
-            &body,
-            password.as_deref(),
-        )
-        .await?;
-    Ok(Decision {
-        application: serde_json::to_value(&application).unwrap_or_default(),
-        mail: delivery(&sent),
-        account: Some(account),
-        account_status: Some(status.to_string()),
-        password: password.filter(|_| sent != Delivery::Sent),
-    })
-}
-
-/// The approval letter: the code and how to construct ISRCs from it.
-pub fn approval_mail(
-    application: &Application,
-    prefix: isrc::PrefixCode,
-    year: u16,
-    sign_in: &str,
-) -> String {
-    let hyphenated = prefix.hyphenated().to_string();
-    let yy = format!("{:02}", year % 100);
-    format!(
-        "Dear {name},
-
-your application #{id} for an ISRC registrant code is approved.
-
-Your registrant code (prefix) is: {hyphenated}   (written without hyphens: {prefix})
-
-How to construct your ISRCs (ISO 3901)
-An ISRC has 12 characters, written ISRC CC-XXX-YY-NNNNN:
-  CC-XXX  your prefix {hyphenated}: country code {country} and registrant code {registrant};
-          the same in every ISRC you assign
-  YY      the last two digits of the year in which you assign the code ({year} -> {yy});
-          not the year of recording
-  NNNNN   a five-digit designation code you choose, 00001 to 99999, never used twice
-          within the same year
-The first ISRC you assign in {year} could be ISRC {hyphenated}-{yy}-00001 ({prefix}{yy}00001).
-
-Rules: one recording gets one ISRC and keeps it; a new version (edit, remix, live, remaster...)
-may need its own code; a code is never reissued, even when it was assigned in error. Keep a
-register of every code with the recording's title, artist, version and duration.
-
-{sign_in}
-
--- the ISRC agency
-",
-        name = application.name,
-        id = application.id,
-        country = prefix.country(),
-        registrant = &prefix.as_str()[2..],
+    let outcome = ops::approve_application(
+        &state.store,
+        &caller.acting(),
+        &state.mailer,
+        &auth::GeneratedPasswords,
+        id,
+        choice,
+        &format!("{}/login", state.config.public_url),
+        state.today().year(),
     )
+    .await?;
+    Ok(Decision {
+        application: serde_json::to_value(&outcome.application).unwrap_or_default(),
+        mail: outcome.mail.as_str().into(),
+        account: Some(outcome.account),
+        account_status: Some(outcome.account_status.as_str().into()),
+        password: outcome.password,
+    })
 }
 
 /// Why an application is rejected.
@@ -428,44 +295,22 @@ pub async fn reject(
     Json(body): Json<RejectBody>,
 ) -> ApiResult<Response> {
     caller.require_admin()?;
-    Ok(
-        axum::Json(reject_application(&state, id, &body.reason, &caller.actor()).await?)
-            .into_response(),
-    )
+    Ok(axum::Json(reject_application(&state, &caller, id, &body.reason).await?).into_response())
 }
 
-/// Rejects application `id` with a reason and mails the applicant (the API and the back
-/// office). The caller has checked that `actor` is an admin.
+/// Rejects application `id` with a reason mailed to the applicant, for the API and the back
+/// office ([`isrc_registry::ops::reject_application`]).
 pub async fn reject_application(
     state: &AppState,
+    caller: &Caller,
     id: i64,
     reason: &str,
-    actor: &str,
 ) -> ApiResult<Decision> {
-    if reason.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid",
-            "give the reason for the rejection",
-        ));
-    }
-    let application = state.store.reject(id, reason.trim(), actor).await?;
-    let text = format!(
-        "Dear {},\n\nyour application #{} for an ISRC registrant code was not approved:\n\n    {}\n\nYou may apply again with the missing information.\n\n-- the ISRC agency\n",
-        application.name,
-        application.id,
-        reason.trim()
-    );
-    let sent = state
-        .mailer
-        .send(
-            &application.contact,
-            "Your ISRC registrant code application",
-            &text,
-        )
-        .await?;
+    let outcome =
+        ops::reject_application(&state.store, &caller.acting(), &state.mailer, id, reason).await?;
     Ok(Decision {
-        application: serde_json::to_value(&application).unwrap_or_default(),
-        mail: delivery(&sent),
+        application: serde_json::to_value(&outcome.application).unwrap_or_default(),
+        mail: outcome.mail.as_str().into(),
         account: None,
         account_status: None,
         password: None,

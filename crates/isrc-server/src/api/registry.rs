@@ -9,9 +9,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use isrc::{Isrc, PrefixCode};
+use isrc_registry::ops::{self, DeriveRequest, RecordingPatch};
 use isrc_registry::{
-    AgencyPolicy, AllocationRequest, Change, ContentType, DesignationRange, ExportProfile,
-    ListFilter, NewRegistrant, Recording, RecordingInput, RegistrantKind, Status, decide, json_row,
+    AgencyPolicy, AllocationRequest, ContentType, DesignationRange, ExportProfile, ListFilter,
+    NewRegistrant, Recording, RecordingInput, RegistrantKind, json_row,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -87,19 +88,14 @@ pub async fn add_registrant(
         Some(r) => isrc_registry::parse_ranges(r)?,
         None => vec![DesignationRange::DEFAULT],
     };
-    let registrant = state
-        .store
-        .add_registrant(
-            NewRegistrant {
-                prefix,
-                name: body.name,
-                contact: body.contact,
-                kind,
-                ranges,
-            },
-            &caller.actor(),
-        )
-        .await?;
+    let new = NewRegistrant {
+        prefix,
+        name: body.name,
+        contact: body.contact,
+        kind,
+        ranges,
+    };
+    let registrant = ops::add_registrant(&state.store, &caller.acting(), new).await?;
     Ok((StatusCode::CREATED, axum::Json(registrant)).into_response())
 }
 
@@ -159,42 +155,39 @@ impl RecordingFields {
         self.title.is_none() && self.artist.is_none()
     }
 
+    /// The fields given, read (a duration as M:SS or in milliseconds, the type, the date).
+    fn patch(&self) -> ApiResult<RecordingPatch> {
+        let duration_ms = match (&self.duration, self.duration_ms) {
+            (_, Some(ms)) => Some(ms),
+            (Some(d), None) => Some(isrc_registry::parse_duration(d)?),
+            (None, None) => None,
+        };
+        Ok(RecordingPatch {
+            title: self.title.clone(),
+            artist: self.artist.clone(),
+            version: self.version.clone(),
+            duration_ms,
+            content_type: self
+                .content_type
+                .as_deref()
+                .map(str::parse::<ContentType>)
+                .transpose()?,
+            published: self
+                .published
+                .as_deref()
+                .map(|p| isrc_registry::parse_date("published", p))
+                .transpose()?,
+            language: self.language.clone(),
+            recording_year: self.recording_year,
+            iswc: self.iswc.clone(),
+            notes: self.notes.clone(),
+            client: self.client.clone(),
+        })
+    }
+
     /// Applies the given fields over `base` (the parent's metadata for a derived recording).
-    fn apply(&self, mut r: RecordingInput, what: &str) -> ApiResult<RecordingInput> {
-        if let Some(v) = &self.title {
-            r.title = v.clone();
-        }
-        if let Some(v) = &self.artist {
-            r.artist = v.clone();
-        }
-        if let Some(v) = &self.version {
-            r.version = v.clone();
-        }
-        if let Some(d) = &self.duration {
-            r.duration_ms = Some(isrc_registry::parse_duration(d)?);
-        }
-        if self.duration_ms.is_some() {
-            r.duration_ms = self.duration_ms;
-        }
-        if let Some(t) = &self.content_type {
-            r.content_type = t.parse::<ContentType>()?;
-        }
-        if let Some(p) = &self.published {
-            r.published = Some(isrc_registry::parse_date("published", p)?);
-        }
-        if self.recording_year.is_some() {
-            r.recording_year = self.recording_year;
-        }
-        for (slot, value) in [
-            (&mut r.language, &self.language),
-            (&mut r.iswc, &self.iswc),
-            (&mut r.notes, &self.notes),
-            (&mut r.client, &self.client),
-        ] {
-            if value.is_some() {
-                *slot = value.clone();
-            }
-        }
+    fn apply(&self, base: RecordingInput, what: &str) -> ApiResult<RecordingInput> {
+        let r = self.patch()?.apply(base);
         if r.title.trim().is_empty() || r.artist.trim().is_empty() {
             return Err(ApiError::bad_request(
                 "invalid",
@@ -322,11 +315,8 @@ pub async fn set_public(
     Path(code): Path<String>,
     Json(body): Json<PublicBody>,
 ) -> ApiResult<Response> {
-    let recording = own_recording(&state, &caller, &code).await?;
-    state
-        .store
-        .set_public(recording.isrc, body.public, &caller.actor())
-        .await?;
+    let isrc = parse_isrc(&code)?;
+    let recording = ops::set_public(&state.store, &caller.acting(), isrc, body.public).await?;
     Ok(axum::Json(owner_view(&recording, body.public)).into_response())
 }
 
@@ -354,19 +344,7 @@ pub async fn void(
     Json(body): Json<VoidBody>,
 ) -> ApiResult<Response> {
     let isrc = parse_isrc(&code)?;
-    caller.require_registrant(isrc.prefix())?;
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid",
-            "give the reason for voiding the code",
-        ));
-    }
-    let recording = state
-        .store
-        .void(isrc, body.reason.trim(), &caller.actor())
-        .await?;
-    // A void code is not shown to the public any more.
-    state.store.set_public(isrc, false, &caller.actor()).await?;
+    let recording = ops::void(&state.store, &caller.acting(), isrc, &body.reason).await?;
     Ok(axum::Json(owner_view(&recording, false)).into_response())
 }
 
@@ -467,7 +445,6 @@ pub async fn allocate(
             ));
         }
     };
-    caller.require_registrant(prefix)?;
     refuse_unknown(&body.unknown)?;
     let recordings = if body.recordings.is_empty() {
         vec![body.single.apply(RecordingInput::default(), "recording")?]
@@ -514,22 +491,7 @@ pub async fn allocate(
         idempotency_key: idempotency_key(&headers, prefix)?,
         labels,
     };
-    let allocation = match state.store.allocate(&request).await {
-        Ok(a) => a,
-        Err(e) if e.is_caller_error() && request.recordings.len() > 1 => {
-            // Allocation stops at the first duplicate: name them all.
-            let conflicts = state.store.batch_conflicts(&request).await?;
-            if conflicts.len() > 1 {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "duplicate_recording",
-                    isrc_registry::conflicts_error(&conflicts).to_string(),
-                ));
-            }
-            return Err(e.into());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let allocation = ops::allocate(&state.store, &caller.acting(), request, year).await?;
     let status = if allocation.replayed {
         StatusCode::OK
     } else {
@@ -624,60 +586,39 @@ pub async fn derive(
     Json(body): Json<DeriveBody>,
 ) -> ApiResult<Response> {
     refuse_unknown(&body.unknown)?;
-    let parent = own_recording(&state, &caller, &code).await?;
-    let change: Change = body.change.parse()?;
-    let policy: AgencyPolicy = match &body.policy {
-        Some(p) => p.parse()?,
-        None => AgencyPolicy::default(),
+    let parent = parse_isrc(&code)?;
+    let request = DeriveRequest {
+        parent,
+        change: body.change.parse()?,
+        policy: match &body.policy {
+            Some(p) => p.parse()?,
+            None => AgencyPolicy::default(),
+        },
+        patch: body.meta.patch()?,
+        allocate: body.allocate,
+        force: body.force,
+        year: state.today().year(),
+        idempotency_key: idempotency_key(&headers, parent.prefix())?,
     };
-    let meta = isrc_registry::derived_meta(&parent, change);
-    let meta = body.meta.apply(meta, "recording")?;
-    let durations = match (change, parent.meta.duration_ms) {
-        (Change::Edit, Some(p)) => Some((p, meta.duration_ms.unwrap_or(p))),
-        (Change::Edit, None) => {
-            return Err(ApiError::bad_request(
-                "invalid",
-                format!(
-                    "{} has no duration in the ledger, so an edit cannot be judged",
-                    parent.isrc
-                ),
-            ));
-        }
-        _ => None,
-    };
-    let decision = decide(change, policy, durations)?;
-    let mut response = DeriveResponse {
+    let year = request.year;
+    let outcome = ops::derive(&state.store, &caller.acting(), request, year).await?;
+    let decision = outcome.decision;
+    let response = DeriveResponse {
         new_isrc: decision.new_isrc,
         rule: decision.rule,
         reason: decision.reason,
-        isrc: (!decision.new_isrc).then(|| parent.isrc.to_string()),
-        parent: parent.isrc.to_string(),
+        isrc: match &outcome.allocation {
+            Some(a) => a.isrcs.first().map(|i| i.to_string()),
+            None => (!decision.new_isrc).then(|| parent.to_string()),
+        },
+        parent: parent.to_string(),
     };
-    if !(body.allocate && decision.new_isrc) {
-        return Ok(axum::Json(response).into_response());
-    }
-    if parent.status == Status::Void {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "already_void",
-            format!("{} is void; derive from an active recording", parent.isrc),
-        ));
-    }
-    let prefix = parent.isrc.prefix();
-    let allocation = state
-        .store
-        .allocate(&AllocationRequest {
-            prefix,
-            year: state.today().year(),
-            recordings: vec![meta],
-            force: body.force,
-            actor: caller.actor(),
-            idempotency_key: idempotency_key(&headers, prefix)?,
-            labels: vec![],
-        })
-        .await?;
-    response.isrc = allocation.isrcs.first().map(|i| i.to_string());
-    Ok((StatusCode::CREATED, axum::Json(response)).into_response())
+    let status = if outcome.allocation.is_some() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(response)).into_response())
 }
 
 // ----- export -----

@@ -164,7 +164,7 @@ async fn approve(
         country_prefix: given(&form.country_prefix),
         code: given(&form.code),
     };
-    let decision = approve_application(&state, id, &choice, &caller.actor()).await?;
+    let decision = approve_application(&state, &caller, id, &choice).await?;
     let query = NoticeQuery {
         notice: Some("approved".into()),
         id: Some(id),
@@ -197,7 +197,7 @@ async fn reject(
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
     caller.require_admin()?;
-    let decision = reject_application(&state, id, &form.reason, &caller.actor()).await?;
+    let decision = reject_application(&state, &caller, id, &form.reason).await?;
     Ok(Redirect::to(&format!(
         "/agency/applications?notice=rejected&id={id}&mail={}",
         decision.mail

@@ -13,11 +13,12 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use isrc::{Isrc, PrefixCode};
+use isrc::PrefixCode;
 use isrc_registry::csv_input::{RecordingTable, message_of};
+use isrc_registry::ops::{self, DeriveOutcome, DeriveRequest, RecordingPatch};
 use isrc_registry::{
-    AgencyPolicy, AllocationRequest, Change, ContentType, Decision, ListFilter, Recording,
-    RecordingInput, Status, decide, format_duration,
+    AgencyPolicy, AllocationRequest, ContentType, ListFilter, Recording, RecordingInput, Status,
+    format_duration,
 };
 use serde::Deserialize;
 
@@ -266,16 +267,7 @@ async fn void(
     caller.check_csrf(form.csrf_token.as_deref())?;
     let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
-    if form.reason.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid",
-            "say why the code is void (it was allocated in error because...)",
-        ));
-    }
-    state
-        .store
-        .void(r.isrc, form.reason.trim(), &caller.actor())
-        .await?;
+    ops::void(&state.store, &caller.acting(), r.isrc, &form.reason).await?;
     Ok(Redirect::to(&format!("/portal/recordings/{}?notice=voided", r.isrc)).into_response())
 }
 
@@ -297,10 +289,7 @@ async fn publish(
     let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
     let public = form.public == "1";
-    state
-        .store
-        .set_public(r.isrc, public, &caller.actor())
-        .await?;
+    ops::set_public(&state.store, &caller.acting(), r.isrc, public).await?;
     let notice = if public { "published" } else { "unpublished" };
     Ok(Redirect::to(&format!("/portal/recordings/{}?notice={notice}", r.isrc)).into_response())
 }
@@ -481,50 +470,44 @@ fn opt(text: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// The recording the form describes, over `base` (the parent's metadata for a version).
-fn recording_input(form: &AllocateForm, base: RecordingInput) -> ApiResult<RecordingInput> {
-    let mut r = base;
-    if let Some(v) = opt(&form.title) {
-        r.title = v;
-    }
-    if let Some(v) = opt(&form.artist) {
-        r.artist = v;
-    }
-    if let Some(v) = opt(&form.version) {
-        r.version = v;
-    }
-    if let Some(d) = opt(&form.duration) {
-        r.duration_ms = Some(isrc_registry::parse_duration(&d)?);
-    }
-    if let Some(t) = opt(&form.content_type) {
-        r.content_type = t.parse::<ContentType>()?;
-    }
-    if let Some(d) = opt(&form.published) {
-        r.published = Some(isrc_registry::parse_date("published", &d)?);
-    }
-    for (slot, value) in [
-        (&mut r.language, &form.language),
-        (&mut r.iswc, &form.iswc),
-        (&mut r.notes, &form.notes),
-        (&mut r.client, &form.client),
-    ] {
-        if let Some(v) = opt(value) {
-            *slot = Some(v);
-        }
-    }
-    r.validate()?;
-    Ok(r)
+/// The fields the form gives (empty ones are not given), read.
+fn patch(form: &AllocateForm) -> ApiResult<RecordingPatch> {
+    Ok(RecordingPatch {
+        title: opt(&form.title),
+        artist: opt(&form.artist),
+        version: opt(&form.version),
+        duration_ms: opt(&form.duration)
+            .map(|d| isrc_registry::parse_duration(&d))
+            .transpose()?,
+        content_type: opt(&form.content_type)
+            .map(|t| t.parse::<ContentType>())
+            .transpose()?,
+        published: opt(&form.published)
+            .map(|d| isrc_registry::parse_date("published", &d))
+            .transpose()?,
+        language: opt(&form.language),
+        recording_year: None,
+        iswc: opt(&form.iswc),
+        notes: opt(&form.notes),
+        client: opt(&form.client),
+    })
 }
 
 /// Works out what the form asks for: the recording to allocate and, for a version, the
-/// decision of the derive rules. Nothing is written.
+/// decision of the derive rules ([`ops::derive`], allocating only when `allocate`).
 async fn plan(
     state: &AppState,
+    caller: &Caller,
     prefix: PrefixCode,
     form: &AllocateForm,
-) -> ApiResult<(RecordingInput, Option<(Isrc, Decision)>)> {
+    allocate: bool,
+) -> ApiResult<Planned> {
     match form.kind.as_str() {
-        "new" => Ok((recording_input(form, RecordingInput::default())?, None)),
+        "new" => {
+            let meta = patch(form)?.apply(RecordingInput::default());
+            meta.validate()?;
+            Ok(Planned::New(Box::new(meta)))
+        }
         "version" => {
             if form.parent.trim().is_empty() {
                 return Err(ApiError::bad_request(
@@ -533,43 +516,43 @@ async fn plan(
                 ));
             }
             let parent = own_recording(state, prefix, form.parent.trim()).await?;
-            let change: Change = form.change.parse()?;
-            let policy: AgencyPolicy = if form.policy.trim().is_empty() {
-                AgencyPolicy::Ifpi
-            } else {
-                form.policy.parse()?
+            let request = DeriveRequest {
+                parent: parent.isrc,
+                change: form.change.parse()?,
+                policy: if form.policy.trim().is_empty() {
+                    AgencyPolicy::Ifpi
+                } else {
+                    form.policy.parse()?
+                },
+                patch: patch(form)?,
+                allocate,
+                force: form.force == "1",
+                year: state.today().year(),
+                idempotency_key: web_key(caller, form),
             };
-            let base = isrc_registry::derived_meta(&parent, change);
-            let meta = recording_input(form, base)?;
-            let durations = match (change, parent.meta.duration_ms) {
-                (Change::Edit, None) => {
-                    return Err(ApiError::bad_request(
-                        "invalid",
-                        format!(
-                            "{} has no duration in the ledger, so an edit cannot be judged",
-                            parent.isrc
-                        ),
-                    ));
-                }
-                (Change::Edit, Some(p)) => {
-                    if opt(&form.duration).is_none() {
-                        return Err(ApiError::bad_request(
-                            "invalid",
-                            "an edit is judged by its duration: give the new recording's duration (M:SS)",
-                        ));
-                    }
-                    meta.duration_ms.map(|c| (p, c))
-                }
-                _ => None,
-            };
-            let decision = decide(change, policy, durations)?;
-            Ok((meta, Some((parent.isrc, decision))))
+            let year = request.year;
+            let outcome = ops::derive(&state.store, &caller.acting(), request, year).await?;
+            outcome.meta.validate()?;
+            Ok(Planned::Version(Box::new(outcome)))
         }
         _ => Err(ApiError::bad_request(
             "invalid",
             "say whether this is a new recording or a version of an existing one",
         )),
     }
+}
+
+/// What the form asks for.
+enum Planned {
+    /// A new recording, to allocate.
+    New(Box<RecordingInput>),
+    /// A version of a recording: the decision, and the allocation when it was made.
+    Version(Box<DeriveOutcome>),
+}
+
+/// The portal's idempotency key: made at the preview, scoped by the account.
+fn web_key(caller: &Caller, form: &AllocateForm) -> Option<String> {
+    opt(&form.idempotency_key).map(|k| format!("web:{}:{k}", caller.user.id))
 }
 
 fn summary(meta: &RecordingInput) -> Vec<(&'static str, String)> {
@@ -599,7 +582,8 @@ async fn allocate_submit(
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
     let prefix = own_prefix(&caller, &headers)?;
-    let (meta, derived) = match plan(&state, prefix, &form).await {
+    let confirm = form.step == "confirm";
+    let planned = match plan(&state, &caller, prefix, &form, confirm).await {
         Ok(p) => p,
         Err(e) if e.status().is_client_error() => {
             let status = e.status();
@@ -616,16 +600,36 @@ async fn allocate_submit(
         }
         Err(e) => return Err(e),
     };
-    let (new_isrc, rule, reason, parent) = match &derived {
-        None => (
+    let (meta, new_isrc, rule, reason, parent, allocated) = match planned {
+        Planned::New(meta) => (
+            *meta,
             true,
             String::new(),
             "A new recording gets its own ISRC: the next free designation under your prefix for this year.".to_string(),
             String::new(),
+            None,
         ),
-        Some((parent, d)) => (d.new_isrc, d.rule.clone(), d.reason.clone(), parent.to_string()),
+        Planned::Version(outcome) => {
+            let DeriveOutcome {
+                parent,
+                decision,
+                meta,
+                allocation,
+            } = *outcome;
+            (
+                meta,
+                decision.new_isrc,
+                decision.rule,
+                decision.reason,
+                parent.isrc.to_string(),
+                allocation,
+            )
+        }
     };
-    if form.step != "confirm" || !new_isrc {
+    if let Some(a) = allocated {
+        return Ok(allocated_page(&a));
+    }
+    if !confirm || !new_isrc {
         if form.idempotency_key.is_empty() {
             form.idempotency_key = auth::random_secret();
         }
@@ -647,25 +651,18 @@ async fn allocate_submit(
         )
         .await;
     }
-    let key = opt(&form.idempotency_key).map(|k| format!("web:{}:{k}", caller.user.id));
-    let allocation = state
-        .store
-        .allocate(&AllocationRequest {
-            prefix,
-            year: state.today().year(),
-            recordings: vec![meta],
-            force: form.force == "1",
-            actor: caller.actor(),
-            idempotency_key: key,
-            labels: vec![],
-        })
-        .await;
-    match allocation {
-        Ok(a) => Ok(Redirect::to(&format!(
-            "/portal/recordings/{}?notice=allocated",
-            a.isrcs[0]
-        ))
-        .into_response()),
+    let request = AllocationRequest {
+        prefix,
+        year: state.today().year(),
+        recordings: vec![meta],
+        force: form.force == "1",
+        actor: caller.actor(),
+        idempotency_key: web_key(&caller, &form),
+        labels: vec![],
+    };
+    let year = request.year;
+    match ops::allocate(&state.store, &caller.acting(), request, year).await {
+        Ok(a) => Ok(allocated_page(&a)),
         Err(e) if e.is_caller_error() => {
             let e = ApiError::from(e);
             let status = e.status();
@@ -682,6 +679,15 @@ async fn allocate_submit(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Where a confirmed allocation leads: the new recording's page.
+fn allocated_page(allocation: &isrc_registry::Allocation) -> Response {
+    Redirect::to(&format!(
+        "/portal/recordings/{}?notice=allocated",
+        allocation.isrcs[0]
+    ))
+    .into_response()
 }
 
 // ----- bulk allocation from CSV -----
@@ -778,15 +784,10 @@ async fn bulk_submit(
         idempotency_key: None,
         labels,
     };
-    let allocation = state.store.allocate(&request).await;
-    if let Err(e) = &allocation
-        && e.is_caller_error()
-    {
-        // Allocation stops at the first duplicate: list them all.
-        let conflicts = state.store.batch_conflicts(&request).await?;
-        if conflicts.len() > 1 {
-            return Ok(refuse(conflicts));
-        }
+    let year = request.year;
+    let allocation = ops::allocate(&state.store, &caller.acting(), request, year).await;
+    if let Err(isrc_registry::Error::BatchConflicts { problems }) = allocation {
+        return Ok(refuse(problems));
     }
     match allocation {
         Ok(a) => Ok(page(&BulkPage {

@@ -386,33 +386,24 @@ async fn file_application(
     state: &AppState,
     form: &ApplyForm,
 ) -> ApiResult<isrc_registry::Application> {
-    let contact = isrc_registry::normalize_email(&form.contact)?;
     let kind = if form.kind.trim().is_empty() {
         RegistrantKind::Own
     } else {
         form.kind.parse::<RegistrantKind>()?
     };
-    for (field, value, max) in [("name", &form.name, 300), ("address", &form.address, 1000)] {
-        if value.len() > max {
-            return Err(ApiError::bad_request(
-                "invalid",
-                format!("the {field} is longer than {max} bytes"),
-            ));
-        }
-    }
-    Ok(state
-        .store
-        .apply(
-            &NewApplication {
-                name: form.name.clone(),
-                contact,
-                address: form.address.clone(),
-                country: form.country.clone(),
-                kind,
-            },
-            "web",
-        )
-        .await?)
+    let new = NewApplication {
+        name: form.name.clone(),
+        contact: form.contact.clone(),
+        address: form.address.clone(),
+        country: form.country.clone(),
+        kind,
+    };
+    Ok(isrc_registry::ops::apply(
+        &state.store,
+        &isrc_registry::ops::Actor::anyone("web"),
+        &new,
+    )
+    .await?)
 }
 
 // ----- public lookup -----
