@@ -34,8 +34,6 @@ pub struct Config {
     pub prefixes: Option<isrc::PrefixTable>,
     /// Request size and rate limits.
     pub limits: Limits,
-    /// Write one JSON line per request on standard error (see [`crate::access_log`]).
-    pub access_log: bool,
 }
 
 /// An SMTP server to relay through. The connection is plain SMTP without TLS, so the server must
@@ -107,7 +105,6 @@ impl Config {
             today: None,
             prefixes: None,
             limits: Limits::default(),
-            access_log: false,
         }
     }
 

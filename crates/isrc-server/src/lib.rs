@@ -38,10 +38,9 @@ pub use state::AppState;
 
 /// The whole application: API, OpenAPI document, pages, static files, body limit.
 pub fn router(state: AppState) -> Router {
-    let access_log = state.config.access_log;
     let (api, openapi) = api::routes(&state).split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
-    let app = Router::new()
+    let app: Router = Router::new()
         .merge(api)
         .route(
             "/api/openapi.json",
@@ -60,11 +59,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state);
-    if access_log {
-        app.layer(axum::middleware::from_fn(access_log::log_request))
-    } else {
-        app
-    }
+    // Outermost, so that it sees the final status; a `Router` layer wraps each route, so the
+    // route's pattern (`MatchedPath`) is known to it.
+    app.layer(axum::middleware::from_fn(access_log::trace_request))
 }
 
 /// Headers on every answer: no MIME sniffing, no framing (clickjacking), no referrer leaks to

@@ -12,8 +12,8 @@ use isrc_registry::{
 };
 
 use super::{actor, csvio, parse_date, parse_duration, parse_isrc, parse_prefix, refuse};
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 use crate::style;
 
 /// Metadata options shared by `allocate` and `derive --allocate`.

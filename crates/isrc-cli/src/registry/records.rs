@@ -14,8 +14,8 @@ use isrc_registry::{
 };
 
 use super::{actor, csvio, parse_isrc, parse_prefix, refuse};
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 
 /// `isrc registrant ...`.
 #[derive(Debug, Args)]
