@@ -138,6 +138,11 @@ fn a_batch_killed_mid_way_leaves_nothing(db: common::Db) {
 }
 
 common::each_backend!(bad_input_to_every_command_changes_nothing);
+/// The arguments of one command, owned.
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|arg| arg.to_string()).collect()
+}
+
 fn bad_input_to_every_command_changes_nothing(db: common::Db) {
     let n = db.name;
     db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "Mine"]);
@@ -203,25 +208,19 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
     let p = |path: &std::path::Path| path.to_str().unwrap().to_string();
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
-            vec![
+            strings(&[
                 "allocate", "--prefix", "CBQQQ", "--title", "T", "--artist", "A",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "unknown prefix",
         ),
         (
-            vec![
+            strings(&[
                 "allocate", "--prefix", "C1XYZ", "--title", "T", "--artist", "A",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "prefix",
         ),
         (
-            vec![
+            strings(&[
                 "allocate",
                 "--prefix",
                 "CBXYZ",
@@ -231,14 +230,11 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
                 "A",
                 "--published",
                 "2026-02-30",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "YYYY-MM-DD",
         ),
         (
-            vec![
+            strings(&[
                 "allocate",
                 "--prefix",
                 "CBXYZ",
@@ -248,14 +244,11 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
                 "A",
                 "--duration",
                 "3:7",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "duration",
         ),
         (
-            vec![
+            strings(&[
                 "allocate",
                 "--prefix",
                 "CBXYZ",
@@ -264,45 +257,30 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
                 "--artist",
                 "A",
                 "--duration=-5",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "duration",
         ),
         (
-            vec![
+            strings(&[
                 "allocate", "--prefix", "CBXYZ", "--title", "T2", "--artist", "A", "--client",
                 "Someone",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "client",
         ),
         (
-            vec![
+            strings(&[
                 "allocate", "--prefix", "CBMGR", "--title", "T2", "--artist", "A",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "client",
         ),
         (
-            vec!["allocate", "--prefix", "CBXYZ", "--title", "T2"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["allocate", "--prefix", "CBXYZ", "--title", "T2"]),
             "--artist",
         ),
         (
-            vec![
+            strings(&[
                 "allocate", "--prefix", "CBXYZ", "--title", "T2", "--artist", "A", "--type", "midi",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "audio or video",
         ),
         (
@@ -373,42 +351,33 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
         (vec!["import".into(), p(&unknown)], "CBQQQ"),
         (vec!["import".into(), p(&broken)], "broken.csv"),
         (
-            vec!["registrant", "add", "--prefix", "CBXYZ", "--name", "Again"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["registrant", "add", "--prefix", "CBXYZ", "--name", "Again"]),
             "already",
         ),
         (
-            vec![
+            strings(&[
                 "registrant",
                 "add",
                 "--prefix",
                 "QQABC",
                 "--name",
                 "Nowhere",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "QQ",
         ),
         (
-            vec![
+            strings(&[
                 "registrant",
                 "add",
                 "--prefix",
                 "JMK40",
                 "--name",
                 "Example",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "example",
         ),
         (
-            vec![
+            strings(&[
                 "registrant",
                 "add",
                 "--prefix",
@@ -417,14 +386,11 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
                 "R",
                 "--range",
                 "9-2",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "range",
         ),
         (
-            vec![
+            strings(&[
                 "registrant",
                 "add",
                 "--prefix",
@@ -433,56 +399,29 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
                 "R",
                 "--kind",
                 "label",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "own or manager",
         ),
         (
-            vec!["void", "CBXYZ2600099", "--reason", "x"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["void", "CBXYZ2600099", "--reason", "x"]),
             "not in the ledger",
         ),
         (
-            vec!["void", "CBXYZ2600001", "--reason", " "]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["void", "CBXYZ2600001", "--reason", " "]),
             "reason",
         ),
+        (strings(&["void", "not-a-code", "--reason", "x"]), "ISRC"),
+        (strings(&["show", "CBXYZ2600099"]), "not in the ledger"),
         (
-            vec!["void", "not-a-code", "--reason", "x"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-            "ISRC",
-        ),
-        (
-            vec!["show", "CBXYZ2600099"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-            "not in the ledger",
-        ),
-        (
-            vec!["derive", "--from", "CBXYZ2600001", "--change", "edit"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["derive", "--from", "CBXYZ2600001", "--change", "edit"]),
             "duration",
         ),
         (
-            vec!["derive", "--from", "CBXYZ2600001", "--change", "mashup"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["derive", "--from", "CBXYZ2600001", "--change", "mashup"]),
             "change kind",
         ),
         (
-            vec![
+            strings(&[
                 "derive",
                 "--from",
                 "CBXYZ2600001",
@@ -490,70 +429,46 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
                 "remix",
                 "--policy",
                 "xyz",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "ifpi",
         ),
         (
-            vec![
+            strings(&[
                 "derive",
                 "--from",
                 "CBXYZ2600001",
                 "--change",
                 "carrier",
                 "--allocate",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "keep",
         ),
         (
-            vec![
+            strings(&[
                 "derive",
                 "--from",
                 "CBXYZ2600077",
                 "--change",
                 "remix",
                 "--allocate",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "not in the ledger",
         ),
+        (strings(&["agency", "approve", "99"]), "no application"),
         (
-            vec!["agency", "approve", "99"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-            "no application",
-        ),
-        (
-            vec!["agency", "approve", "1", "--country-prefix", "YU"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["agency", "approve", "1", "--country-prefix", "YU"]),
             "retired",
         ),
         (
-            vec!["agency", "approve", "1", "--country-prefix", "CA"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["agency", "approve", "1", "--country-prefix", "CA"]),
             "CB",
         ),
         (
-            vec!["agency", "reject", "1", "--reason", ""]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            strings(&["agency", "reject", "1", "--reason", ""]),
             "reason",
         ),
         (
-            vec![
+            strings(&[
                 "agency",
                 "apply",
                 "--name",
@@ -564,26 +479,11 @@ fn bad_input_to_every_command_changes_nothing(db: common::Db) {
                 "a",
                 "--country",
                 "Canada",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             "country",
         ),
-        (
-            vec!["list", "--prefix", "C-B"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-            "prefix",
-        ),
-        (
-            vec!["export", "--format", "xml"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-            "xml",
-        ),
+        (strings(&["list", "--prefix", "C-B"]), "prefix"),
+        (strings(&["export", "--format", "xml"]), "xml"),
     ];
     for (args, expected) in &cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -67,15 +67,6 @@ async fn login_with(
     ))
 }
 
-async fn put(server: &TestServer, path: &str, session: &Session, body: Value) -> reqwest::Response {
-    server
-        .with_session(server.http.put(server.url(path)), session)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Approves with `body`; the decision.
 async fn approve(server: &TestServer, admin: &Session, id: i64, body: Value) -> reqwest::Response {
     server
@@ -87,13 +78,13 @@ async fn approve(server: &TestServer, admin: &Session, id: i64, body: Value) -> 
 async fn first_sign_in(server: &TestServer, email: &str, generated: &str) -> Session {
     let (session, me) = login_with(server, email, generated).await.unwrap();
     assert_eq!(me["must_change_password"], true);
-    let r = put(
-        server,
-        "/api/v1/session/password",
-        &session,
-        json!({"current": generated, "new": STRONG}),
-    )
-    .await;
+    let r = server
+        .put(
+            "/api/v1/session/password",
+            &session,
+            json!({"current": generated, "new": STRONG}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
     login_with(server, email, STRONG).await.unwrap().0
 }
@@ -116,8 +107,7 @@ common::each_backend!(
 );
 async fn an_account_holds_every_prefix_approved_for_its_address(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let first = apply(&server, "Northern Lights", "owner@northern.example").await;
     let decision = json(approve(&server, &admin, first, json!({})).await).await;
     assert_eq!(decision["account_status"], "created", "{decision}");
@@ -216,8 +206,7 @@ common::each_backend!(
 );
 async fn an_application_from_an_admin_address_is_flagged_and_not_approved(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let id = apply(&server, "Sneaky", "BOSS@agency.example").await;
     let list = json(server.get("/api/v1/applications", &admin).await).await;
     assert_eq!(list[0]["admin_address"], true);
@@ -247,8 +236,7 @@ common::each_backend!(
 );
 async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let id = apply(&server, "Label", "ana@label.example").await;
     let decision = json(approve(&server, &admin, id, json!({})).await).await;
     assert_eq!(decision["mail"], "kept");
@@ -285,23 +273,23 @@ async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb
         "ana@label.example",
         "password1234",
     ] {
-        let r = put(
-            &server,
-            "/api/v1/session/password",
-            &session,
-            json!({"current": password, "new": weak}),
-        )
-        .await;
+        let r = server
+            .put(
+                "/api/v1/session/password",
+                &session,
+                json!({"current": password, "new": weak}),
+            )
+            .await;
         assert_eq!(r.status(), 400, "{weak}");
         assert_eq!(error_code(r).await, "weak_password", "{weak}");
     }
-    let r = put(
-        &server,
-        "/api/v1/session/password",
-        &session,
-        json!({"current": password, "new": STRONG}),
-    )
-    .await;
+    let r = server
+        .put(
+            "/api/v1/session/password",
+            &session,
+            json!({"current": password, "new": STRONG}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
     let (session, me) = login_with(&server, "ana@label.example", STRONG)
         .await
@@ -367,8 +355,7 @@ async fn a_mailed_reset_link_works_once_and_ends_sessions_and_tokens(db: common:
         });
     })
     .await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;

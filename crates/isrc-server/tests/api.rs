@@ -91,8 +91,7 @@ async fn public_checks(db: common::TestDb) {
 common::each_backend!(registry_flow_with_idempotent_allocation, worker_threads = 2);
 async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;
@@ -180,16 +179,12 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
         .unwrap();
     assert_eq!(lookup.status(), 404);
     let r = server
-        .with_session(
-            server
-                .http
-                .put(server.url("/api/v1/recordings/CBXYZ2600001/public")),
+        .put(
+            "/api/v1/recordings/CBXYZ2600001/public",
             &ana,
+            json!({"public": true}),
         )
-        .json(&json!({"public": true}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), 200);
     let lookup = server
         .http
@@ -265,8 +260,7 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
 common::each_backend!(registrants_cannot_touch_each_other, worker_threads = 2);
 async fn registrants_cannot_touch_each_other(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;
@@ -312,16 +306,12 @@ async fn registrants_cannot_touch_each_other(db: common::TestDb) {
         .await;
     assert_eq!(void.status(), 403);
     let publish = server
-        .with_session(
-            server
-                .http
-                .put(server.url("/api/v1/recordings/CBXYZ2600001/public")),
+        .put(
+            "/api/v1/recordings/CBXYZ2600001/public",
             &bob,
+            json!({"public": true}),
         )
-        .json(&json!({"public": true}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(publish.status(), 403);
     let derive = server
         .post(
@@ -356,8 +346,7 @@ common::each_backend!(
 );
 async fn api_tokens_act_for_one_registrant_until_revoked(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;
@@ -471,8 +460,7 @@ async fn approving_an_application_mails_the_code(db: common::TestDb) {
         .unwrap();
     assert_eq!(bad.status(), 400);
 
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let queue = json(
         server
             .get("/api/v1/applications?status=pending", &admin)
@@ -583,8 +571,7 @@ async fn without_smtp_mail_waits_in_the_outbox() {
         .await
         .unwrap();
     let id = json(r).await["id"].as_i64().unwrap();
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let decided = json(
         server
             .post(
@@ -748,8 +735,7 @@ common::each_backend!(
 );
 async fn concurrent_retries_with_one_key_allocate_once(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;

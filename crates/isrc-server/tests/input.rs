@@ -20,8 +20,7 @@ common::each_backend!(
 );
 async fn csv_exports_neutralise_formulas_and_json_keeps_the_text(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;
@@ -80,8 +79,7 @@ common::each_backend!(
 );
 async fn control_characters_are_refused_with_the_field_named(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;
@@ -135,8 +133,7 @@ common::each_backend!(
 );
 async fn a_derived_version_does_not_inherit_the_date_of_first_publication(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;
@@ -184,8 +181,7 @@ async fn a_derived_version_does_not_inherit_the_date_of_first_publication(db: co
 common::each_backend!(smaller_holes_are_closed, worker_threads = 2);
 async fn smaller_holes_are_closed(db: common::TestDb) {
     let server = common::start(db).await;
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;

@@ -183,12 +183,27 @@ impl TestServer {
             .unwrap()
     }
 
+    /// PUT JSON as a signed-in user.
+    pub async fn put(&self, path: &str, session: &Session, body: Value) -> reqwest::Response {
+        self.with_session(self.http.put(self.url(path)), session)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// GET as a signed-in user.
     pub async fn get(&self, path: &str, session: &Session) -> reqwest::Response {
         self.with_session(self.http.get(self.url(path)), session)
             .send()
             .await
             .unwrap()
+    }
+
+    /// Makes the agency admin `boss@agency.example` and signs it in over the API.
+    pub async fn admin_session(&self) -> Session {
+        let admin = self.user("boss@agency.example", None).await;
+        self.login(&admin).await
     }
 
     /// Makes a registrant and a user of it through the API as `admin`; signs the user in.
