@@ -12,8 +12,8 @@ use isrc_check::{
 };
 
 use crate::check_report::{write_findings_csv, write_human, write_prefix_csv};
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 use crate::output::AtomicOutput;
 use crate::style;
 
@@ -253,9 +253,12 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         } else {
             None
         };
+        let started = std::time::Instant::now();
         if let Err(e) = checker.check_path(file, sink, &mut progress) {
+            tracing::info!(file = %file.display(), error = %e, "not checked to its end");
             errors.push(e);
         }
+        tracing::info!(file = %file.display(), ms = started.elapsed().as_millis() as u64, "read");
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
@@ -268,6 +271,13 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         _ => None,
     };
     let summary = checker.finish();
+    tracing::info!(
+        records = summary.records,
+        valid = summary.valid,
+        invalid = summary.invalid,
+        spilled_bytes = summary.spilled_bytes,
+        "checked"
+    );
     print_issues(&summary);
     if summary.spilled_bytes > 0 {
         anstream::eprintln!(

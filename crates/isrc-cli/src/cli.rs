@@ -1,8 +1,10 @@
-//! Command-line arguments.
+//! Command-line arguments: the subcommands, each defined by its own module. The options every
+//! subcommand shares are `crate::context::GlobalArgs`, so that the commands depend on
+//! `context` and only this module depends on the commands.
 
-use std::path::PathBuf;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use crate::context::GlobalArgs;
 
 /// Allocate, check and tag International Standard Recording Codes (ISO 3901).
 #[derive(Debug, Parser)]
@@ -12,36 +14,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every subcommand understands.
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
-    /// Prefix table to use instead of the built-in one (CSV: prefix,territory,agency,status,introduced).
-    #[arg(long, global = true, value_name = "FILE", env = "ISRC_PREFIXES")]
-    pub prefixes: Option<PathBuf>,
-
-    /// Reference date for year checks and allocation, instead of today (also ISRC_TODAY).
-    #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "ISRC_TODAY")]
-    pub today: Option<isrc::Date>,
-
-    /// Registry database: an SQLite file (created on first use) or a postgres:// URL.
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH|URL",
-        env = "ISRC_DATABASE_URL",
-        default_value = "./isrc.db"
-    )]
-    pub db: String,
-}
-
-impl GlobalArgs {
-    /// Where the registry ledger is (`--db`, `ISRC_DATABASE_URL`, or `./isrc.db`): the one place
-    /// every command that opens the ledger takes it from.
-    pub fn database_location(&self) -> &str {
-        &self.db
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,6 +50,30 @@ pub enum Command {
     Serve(Box<crate::serve::ServeArgs>),
     /// Server accounts: make an agency admin.
     Admin(crate::serve::AdminArgs),
+}
+
+impl Command {
+    /// The subcommand's name, as typed, for the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Validate(_) => "validate",
+            Command::Check(_) => "check",
+            Command::Tag(_) => "tag",
+            Command::Cue(_) => "cue",
+            Command::Registrant(_) => "registrant",
+            Command::Allocate(_) => "allocate",
+            Command::Derive(_) => "derive",
+            Command::Import(_) => "import",
+            Command::Void(_) => "void",
+            Command::Show(_) => "show",
+            Command::List(_) => "list",
+            Command::Export(_) => "export",
+            Command::Agency(_) => "agency",
+            Command::Audit(_) => "audit",
+            Command::Serve(_) => "serve",
+            Command::Admin(_) => "admin",
+        }
+    }
 }
 
 impl Cli {

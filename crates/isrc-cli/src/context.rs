@@ -1,10 +1,48 @@
-//! The policy a run checks against: the prefix table (built in or `--prefixes FILE`) and the
-//! reference date (`--today`, `ISRC_TODAY`, or the system clock).
+//! What every command is given: the global options ([`GlobalArgs`]) and what they resolve to
+//! ([`Context`]: the prefix table, built in or `--prefixes FILE`, and the reference date,
+//! `--today`, `ISRC_TODAY`, or the system clock). Commands depend on this module and on nothing
+//! of `cli`, which depends on the commands.
 
-use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, anyhow};
+use clap::Args;
 use isrc::{Date, Policy, PrefixTable};
 
-use crate::cli::GlobalArgs;
+/// Options every subcommand understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Prefix table to use instead of the built-in one (CSV: prefix,territory,agency,status,introduced).
+    #[arg(long, global = true, value_name = "FILE", env = "ISRC_PREFIXES")]
+    pub prefixes: Option<PathBuf>,
+
+    /// Reference date for year checks and allocation, instead of today (also ISRC_TODAY).
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "ISRC_TODAY")]
+    pub today: Option<isrc::Date>,
+
+    /// Registry database: an SQLite file (created on first use) or a postgres:// URL.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH|URL",
+        env = "ISRC_DATABASE_URL",
+        default_value = "./isrc.db"
+    )]
+    pub db: String,
+
+    /// Tell what the command does on stderr (-v: steps and timings, -vv: more); RUST_LOG
+    /// (e.g. RUST_LOG=isrc_server=debug) sets the filter instead.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl GlobalArgs {
+    /// Where the registry ledger is (`--db`, `ISRC_DATABASE_URL`, or `./isrc.db`): the one place
+    /// every command that opens the ledger takes it from.
+    pub fn database_location(&self) -> &str {
+        &self.db
+    }
+}
 
 /// The clock's date. In debug builds (the tests' binary) `ISRC_CLOCK=YYYY-MM-DD` stands in for
 /// the clock, so that tests fixing `ISRC_TODAY` to a date of 2026 still pass in later years;
@@ -65,4 +103,18 @@ impl Context {
             None => policy,
         }
     }
+}
+
+/// Reads `--smtp HOST:PORT` (of `isrc serve` and of the agency commands that send mail).
+pub fn parse_smtp(text: &str) -> Result<isrc_server::SmtpConfig> {
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| anyhow!("--smtp {text:?}: give HOST:PORT, e.g. localhost:25"))?;
+    let port = port
+        .parse()
+        .map_err(|_| anyhow!("--smtp {text:?}: {port:?} is not a port number"))?;
+    Ok(isrc_server::SmtpConfig {
+        host: host.trim_matches(['[', ']']).to_string(),
+        port,
+    })
 }

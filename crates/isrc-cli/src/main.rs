@@ -5,6 +5,7 @@ mod check;
 mod check_report;
 mod cli;
 mod context;
+mod logging;
 mod media;
 mod output;
 mod registry;
@@ -21,6 +22,11 @@ pub const EXIT_TROUBLE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
+    let access_log = matches!(&cli.command, Command::Serve(args) if !args.no_access_log);
+    logging::init(cli.global.verbose, access_log);
+    let name = cli.command.name();
+    let started = std::time::Instant::now();
+    tracing::info!(command = name, "started");
     let result = match cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
         Command::Check(args) => check::run(&cli.global, *args),
@@ -39,6 +45,12 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&cli.global, *args),
         Command::Admin(args) => serve::run_admin(&cli.global, args),
     };
+    tracing::info!(
+        command = name,
+        ms = started.elapsed().as_millis() as u64,
+        ok = result.is_ok(),
+        "finished"
+    );
     match result {
         Ok(code) => code,
         Err(error) => {

@@ -8,8 +8,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use isrc_registry::{NewUser, Role, Store};
 
-use crate::cli::GlobalArgs;
-use crate::context::Context;
+use crate::context::{Context, GlobalArgs, parse_smtp};
 
 /// Options of `isrc serve`.
 #[derive(Debug, Args)]
@@ -95,20 +94,6 @@ pub enum AdminCommand {
     },
 }
 
-/// Reads `--smtp HOST:PORT`.
-pub fn parse_smtp(text: &str) -> Result<isrc_server::SmtpConfig> {
-    let (host, port) = text
-        .rsplit_once(':')
-        .ok_or_else(|| anyhow!("--smtp {text:?}: give HOST:PORT, e.g. localhost:25"))?;
-    let port = port
-        .parse()
-        .map_err(|_| anyhow!("--smtp {text:?}: {port:?} is not a port number"))?;
-    Ok(isrc_server::SmtpConfig {
-        host: host.trim_matches(['[', ']']).to_string(),
-        port,
-    })
-}
-
 pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
     let current = crate::context::clock_today().year();
@@ -135,7 +120,6 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     config.limits.public_per_minute = args.public_rate;
     config.limits.login_per_minute = args.login_rate;
     config.limits.applications_per_hour = args.application_rate;
-    config.access_log = !args.no_access_log;
     config.limits.in_flight_bytes = args.in_flight;
     config.limits.anonymous_body_bytes = args.anonymous_body;
     config.limits.check_decompressed_bytes = args.check_max_bytes;

@@ -7,8 +7,8 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use isrc::{Finding, Report};
 
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 use crate::style;
 
 #[derive(Debug, Args)]

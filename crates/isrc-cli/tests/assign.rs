@@ -54,131 +54,129 @@ fn ledger_codes(db: &Db) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn assign_allocates_writes_verifies_and_records() {
-    for db in common::all() {
-        let n = db.name;
-        let dir = db.dir.path();
-        db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
-        let a = make(dir, "a.mp3", Some("Song A"), "Band", &[]);
-        let b = make(dir, "b.flac", Some("Song B"), "Band", &[]);
-        let tagged = make(
-            dir,
-            "c.ogg",
-            Some("Song C"),
-            "Band",
-            &["-metadata", "ISRC=CBXYZ2500007"],
-        );
-        let untitled = make(dir, "d.m4a", None, "Band", &[]);
-        let originals: Vec<Vec<u8>> = [&a, &b, &tagged, &untitled]
-            .iter()
-            .map(|f| std::fs::read(f).unwrap())
-            .collect();
+common::each_backend!(assign_allocates_writes_verifies_and_records);
+fn assign_allocates_writes_verifies_and_records(db: common::Db) {
+    let n = db.name;
+    let dir = db.dir.path();
+    db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
+    let a = make(dir, "a.mp3", Some("Song A"), "Band", &[]);
+    let b = make(dir, "b.flac", Some("Song B"), "Band", &[]);
+    let tagged = make(
+        dir,
+        "c.ogg",
+        Some("Song C"),
+        "Band",
+        &["-metadata", "ISRC=CBXYZ2500007"],
+    );
+    let untitled = make(dir, "d.m4a", None, "Band", &[]);
+    let originals: Vec<Vec<u8>> = [&a, &b, &tagged, &untitled]
+        .iter()
+        .map(|f| std::fs::read(f).unwrap())
+        .collect();
 
-        // Dry run: says what would happen, allocates and writes nothing.
-        let out = db.ok(&[
-            "tag",
-            "assign",
-            "--dry-run",
-            "--prefix",
-            "CBXYZ",
-            p(&a),
-            p(&b),
-        ]);
-        assert!(out.contains("would allocate"), "[{n}] {out}");
-        assert!(ledger_codes(&db).is_empty(), "[{n}] dry run allocated");
-        assert_eq!(std::fs::read(&a).unwrap(), originals[0]);
+    // Dry run: says what would happen, allocates and writes nothing.
+    let out = db.ok(&[
+        "tag",
+        "assign",
+        "--dry-run",
+        "--prefix",
+        "CBXYZ",
+        p(&a),
+        p(&b),
+    ]);
+    assert!(out.contains("would allocate"), "[{n}] {out}");
+    assert!(ledger_codes(&db).is_empty(), "[{n}] dry run allocated");
+    assert_eq!(std::fs::read(&a).unwrap(), originals[0]);
 
-        // The tagged file's code is under the prefix but not in the ledger: it could be
-        // allocated again, so nothing is allocated until it is imported.
-        let err = db.fails(&["tag", "assign", "--prefix", "CBXYZ", p(&a)]);
-        assert!(
-            err.contains("CBXYZ2500007 on") && err.contains("--import-found"),
-            "[{n}] {err}"
-        );
-        assert!(ledger_codes(&db).is_empty(), "[{n}] allocated anyway");
-        assert_eq!(std::fs::read(&a).unwrap(), originals[0]);
+    // The tagged file's code is under the prefix but not in the ledger: it could be
+    // allocated again, so nothing is allocated until it is imported.
+    let err = db.fails(&["tag", "assign", "--prefix", "CBXYZ", p(&a)]);
+    assert!(
+        err.contains("CBXYZ2500007 on") && err.contains("--import-found"),
+        "[{n}] {err}"
+    );
+    assert!(ledger_codes(&db).is_empty(), "[{n}] allocated anyway");
+    assert_eq!(std::fs::read(&a).unwrap(), originals[0]);
 
-        // The real run: the code on disk is imported, two files get codes, the tagged one is
-        // skipped, the untitled one is refused before anything is allocated for it.
-        let out = db.run(&[
-            "tag",
-            "assign",
-            "--import-found",
-            "--prefix",
-            "CB-XYZ",
-            p(&a),
-            p(&b),
-            p(&tagged),
-            p(&untitled),
-        ]);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "[{n}] {stdout} {stderr}");
-        assert!(
-            stdout.contains("imported 1 code(s) found on disk into the ledger: CBXYZ2500007"),
-            "[{n}] {stdout}"
-        );
-        assert!(
-            stdout.contains("a.mp3: assigned CBXYZ2600001"),
-            "[{n}] {stdout}"
-        );
-        assert!(
-            stdout.contains("b.flac: assigned CBXYZ2600002"),
-            "[{n}] {stdout}"
-        );
-        assert!(
-            stdout.contains("c.ogg: skipped, already holds CBXYZ2500007"),
-            "[{n}] {stdout}"
-        );
-        assert!(
-            stderr.contains("d.m4a: the file has no title tag; nothing allocated"),
-            "[{n}] {stderr}"
-        );
-        assert_eq!(std::fs::read(&tagged).unwrap(), originals[2]);
-        assert_eq!(std::fs::read(&untitled).unwrap(), originals[3]);
+    // The real run: the code on disk is imported, two files get codes, the tagged one is
+    // skipped, the untitled one is refused before anything is allocated for it.
+    let out = db.run(&[
+        "tag",
+        "assign",
+        "--import-found",
+        "--prefix",
+        "CB-XYZ",
+        p(&a),
+        p(&b),
+        p(&tagged),
+        p(&untitled),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "[{n}] {stdout} {stderr}");
+    assert!(
+        stdout.contains("imported 1 code(s) found on disk into the ledger: CBXYZ2500007"),
+        "[{n}] {stdout}"
+    );
+    assert!(
+        stdout.contains("a.mp3: assigned CBXYZ2600001"),
+        "[{n}] {stdout}"
+    );
+    assert!(
+        stdout.contains("b.flac: assigned CBXYZ2600002"),
+        "[{n}] {stdout}"
+    );
+    assert!(
+        stdout.contains("c.ogg: skipped, already holds CBXYZ2500007"),
+        "[{n}] {stdout}"
+    );
+    assert!(
+        stderr.contains("d.m4a: the file has no title tag; nothing allocated"),
+        "[{n}] {stderr}"
+    );
+    assert_eq!(std::fs::read(&tagged).unwrap(), originals[2]);
+    assert_eq!(std::fs::read(&untitled).unwrap(), originals[3]);
 
-        // An independent reader sees the codes in the files.
-        assert_eq!(ffprobe_isrc(&a).as_deref(), Some("CBXYZ2600001"), "[{n}]");
-        assert_eq!(ffprobe_isrc(&b).as_deref(), Some("CBXYZ2600002"), "[{n}]");
+    // An independent reader sees the codes in the files.
+    assert_eq!(ffprobe_isrc(&a).as_deref(), Some("CBXYZ2600001"), "[{n}]");
+    assert_eq!(ffprobe_isrc(&b).as_deref(), Some("CBXYZ2600002"), "[{n}]");
 
-        // The ledger holds them with the files' own metadata.
-        let show = db.ok(&["show", "CBXYZ2600001"]);
-        assert!(show.contains("title       Song A"), "[{n}] {show}");
-        assert!(show.contains("artist      Band"), "[{n}] {show}");
-        assert!(show.contains("duration    0:02"), "[{n}] {show}");
-        assert!(show.contains("assigned to file a.mp3"), "[{n}] {show}");
-        assert!(show.contains("status      active"), "[{n}] {show}");
-        assert_eq!(
-            ledger_codes(&db),
-            ["CBXYZ2500007", "CBXYZ2600001", "CBXYZ2600002"]
-        );
-        let show = db.ok(&["show", "CBXYZ2500007"]);
-        assert!(show.contains("title       Song C"), "[{n}] {show}");
-        assert!(show.contains("found on file c.ogg"), "[{n}] {show}");
+    // The ledger holds them with the files' own metadata.
+    let show = db.ok(&["show", "CBXYZ2600001"]);
+    assert!(show.contains("title       Song A"), "[{n}] {show}");
+    assert!(show.contains("artist      Band"), "[{n}] {show}");
+    assert!(show.contains("duration    0:02"), "[{n}] {show}");
+    assert!(show.contains("assigned to file a.mp3"), "[{n}] {show}");
+    assert!(show.contains("status      active"), "[{n}] {show}");
+    assert_eq!(
+        ledger_codes(&db),
+        ["CBXYZ2500007", "CBXYZ2600001", "CBXYZ2600002"]
+    );
+    let show = db.ok(&["show", "CBXYZ2500007"]);
+    assert!(show.contains("title       Song C"), "[{n}] {show}");
+    assert!(show.contains("found on file c.ogg"), "[{n}] {show}");
 
-        // Again: both are skipped now, nothing is re-allocated.
-        let out = db.ok(&["tag", "assign", "--prefix", "CBXYZ", p(&a), p(&b)]);
-        assert_eq!(
-            out.matches("skipped, already holds").count(),
-            2,
-            "[{n}] {out}"
-        );
-        assert_eq!(ledger_codes(&db).len(), 3);
+    // Again: both are skipped now, nothing is re-allocated.
+    let out = db.ok(&["tag", "assign", "--prefix", "CBXYZ", p(&a), p(&b)]);
+    assert_eq!(
+        out.matches("skipped, already holds").count(),
+        2,
+        "[{n}] {out}"
+    );
+    assert_eq!(ledger_codes(&db).len(), 3);
 
-        // Another file of the same recording is refused as a duplicate, naming the code.
-        let copy = make(dir, "copy.mp3", Some("Song A"), "Band", &[]);
-        let before = std::fs::read(&copy).unwrap();
-        let err = db.fails(&["tag", "assign", "--prefix", "CBXYZ", p(&copy)]);
-        assert!(err.contains("CBXYZ2600001"), "[{n}] {err}");
-        assert!(err.contains("isrc tag write"), "[{n}] {err}");
-        assert_eq!(std::fs::read(&copy).unwrap(), before);
-        assert_eq!(ledger_codes(&db).len(), 3);
+    // Another file of the same recording is refused as a duplicate, naming the code.
+    let copy = make(dir, "copy.mp3", Some("Song A"), "Band", &[]);
+    let before = std::fs::read(&copy).unwrap();
+    let err = db.fails(&["tag", "assign", "--prefix", "CBXYZ", p(&copy)]);
+    assert!(err.contains("CBXYZ2600001"), "[{n}] {err}");
+    assert!(err.contains("isrc tag write"), "[{n}] {err}");
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    assert_eq!(ledger_codes(&db).len(), 3);
 
-        // A prefix the ledger does not hold: refused before any file is touched.
-        let err = db.fails(&["tag", "assign", "--prefix", "CBAAA", p(&copy)]);
-        assert!(err.contains("CBAAA"), "[{n}] {err}");
-    }
+    // A prefix the ledger does not hold: refused before any file is touched.
+    let err = db.fails(&["tag", "assign", "--prefix", "CBAAA", p(&copy)]);
+    assert!(err.contains("CBAAA"), "[{n}] {err}");
 }
 
 /// Makes a directory unwritable (even for root: the immutable attribute) while alive.

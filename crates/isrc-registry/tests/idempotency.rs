@@ -5,54 +5,55 @@ mod common;
 
 use isrc_registry::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_retries_with_one_key_allocate_once() {
-    for db in common::all("idem_race").await {
-        let store = Store::open(&db.url).await.unwrap();
-        store
-            .add_registrant(
-                NewRegistrant {
-                    prefix: "CBXYZ".parse().unwrap(),
-                    name: "Label".into(),
-                    contact: String::new(),
-                    kind: RegistrantKind::Own,
-                    ranges: vec![],
-                },
-                "t",
-            )
-            .await
-            .unwrap();
-        for round in 0..5 {
-            let request = AllocationRequest {
+common::each_backend!(
+    concurrent_retries_with_one_key_allocate_once,
+    worker_threads = 4
+);
+async fn concurrent_retries_with_one_key_allocate_once(db: common::TestDb) {
+    let store = Store::open(&db.url).await.unwrap();
+    store
+        .add_registrant(
+            NewRegistrant {
                 prefix: "CBXYZ".parse().unwrap(),
-                year: 2026,
-                recordings: vec![RecordingInput {
-                    title: format!("Once {round}"),
-                    artist: "Ana".into(),
-                    ..Default::default()
-                }],
-                force: false,
-                actor: "t".into(),
-                idempotency_key: Some(format!("key-{round}")),
-                labels: vec![],
-            };
-            let tasks: Vec<_> = (0..8)
-                .map(|_| {
-                    let store = store.clone();
-                    let request = request.clone();
-                    tokio::spawn(async move { store.allocate(&request).await })
-                })
-                .collect();
-            let mut codes = std::collections::BTreeSet::new();
-            for task in tasks {
-                let allocation = task.await.unwrap().unwrap_or_else(|e| {
-                    panic!("{}: a retry was refused: {e}", db.name);
-                });
-                codes.insert(allocation.isrcs[0]);
-            }
-            assert_eq!(codes.len(), 1, "{}", db.name);
+                name: "Label".into(),
+                contact: String::new(),
+                kind: RegistrantKind::Own,
+                ranges: vec![],
+            },
+            "t",
+        )
+        .await
+        .unwrap();
+    for round in 0..5 {
+        let request = AllocationRequest {
+            prefix: "CBXYZ".parse().unwrap(),
+            year: 2026,
+            recordings: vec![RecordingInput {
+                title: format!("Once {round}"),
+                artist: "Ana".into(),
+                ..Default::default()
+            }],
+            force: false,
+            actor: "t".into(),
+            idempotency_key: Some(format!("key-{round}")),
+            labels: vec![],
+        };
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                let request = request.clone();
+                tokio::spawn(async move { store.allocate(&request).await })
+            })
+            .collect();
+        let mut codes = std::collections::BTreeSet::new();
+        for task in tasks {
+            let allocation = task.await.unwrap().unwrap_or_else(|e| {
+                panic!("{}: a retry was refused: {e}", db.name);
+            });
+            codes.insert(allocation.isrcs[0]);
         }
-        let all = store.recordings(&ListFilter::default()).await.unwrap();
-        assert_eq!(all.len(), 5, "{}", db.name);
+        assert_eq!(codes.len(), 1, "{}", db.name);
     }
+    let all = store.recordings(&ListFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 5, "{}", db.name);
 }

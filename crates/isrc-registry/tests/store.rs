@@ -50,170 +50,173 @@ async fn with_registrant(url: &str, p: &str, ranges: &str, kind: RegistrantKind)
     store
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn allocation_is_sequential_and_refuses_duplicates() {
-    for db in common::all("seq").await {
-        let store = with_registrant(&db.url, "CBXYZ", "00001-99999", RegistrantKind::Own).await;
-        let a = store
-            .allocate(&request("CBXYZ", vec![rec("One", 200)]))
-            .await
-            .unwrap();
-        assert_eq!(a.isrcs[0].to_string(), "CBXYZ2600001", "{}", db.name);
-        let b = store
-            .allocate(&request("CBXYZ", vec![rec("Two", 200), rec("Three", 100)]))
-            .await
-            .unwrap();
-        assert_eq!(b.isrcs[1].to_string(), "CBXYZ2600003");
-        // Same recording (duration within 2 s): refused, naming the code.
-        let err = store
-            .allocate(&request("CBXYZ", vec![rec("one", 201)]))
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), "duplicate_recording");
-        assert!(err.to_string().contains("CBXYZ2600001"), "{err}");
-        let mut forced = request("CBXYZ", vec![rec("one", 201)]);
-        forced.force = true;
-        assert_eq!(
-            store.allocate(&forced).await.unwrap().isrcs[0].to_string(),
-            "CBXYZ2600004"
-        );
-        // Unknown prefix, nothing written.
-        let err = store
-            .allocate(&request("CBAAA", vec![rec("X", 1)]))
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), "unknown_prefix");
-        // Void: kept, never reissued.
-        let code = a.isrcs[0];
-        store.void(code, "allocated twice", "test").await.unwrap();
-        assert_eq!(
-            store.void(code, "again", "test").await.unwrap_err().code(),
-            "already_void"
-        );
-        assert_eq!(store.recording(code).await.unwrap().status, Status::Void);
-        let next = store
-            .allocate(&request("CBXYZ", vec![rec("Five", 50)]))
-            .await
-            .unwrap();
-        assert_eq!(next.isrcs[0].to_string(), "CBXYZ2600005");
-        // The audit log has every change and refuses to be rewritten.
-        let log = store.audit_log(Some("CBXYZ2600001")).await.unwrap();
-        assert_eq!(log.len(), 2);
-        assert_eq!(log[1].action, "void");
-        assert!(log[1].before.as_deref().unwrap().contains("active"));
-        let listed = store
-            .recordings(&ListFilter {
-                include_void: true,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(listed.len(), 5);
-    }
+common::each_backend!(
+    allocation_is_sequential_and_refuses_duplicates,
+    worker_threads = 4
+);
+async fn allocation_is_sequential_and_refuses_duplicates(db: common::TestDb) {
+    let store = with_registrant(&db.url, "CBXYZ", "00001-99999", RegistrantKind::Own).await;
+    let a = store
+        .allocate(&request("CBXYZ", vec![rec("One", 200)]))
+        .await
+        .unwrap();
+    assert_eq!(a.isrcs[0].to_string(), "CBXYZ2600001", "{}", db.name);
+    let b = store
+        .allocate(&request("CBXYZ", vec![rec("Two", 200), rec("Three", 100)]))
+        .await
+        .unwrap();
+    assert_eq!(b.isrcs[1].to_string(), "CBXYZ2600003");
+    // Same recording (duration within 2 s): refused, naming the code.
+    let err = store
+        .allocate(&request("CBXYZ", vec![rec("one", 201)]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "duplicate_recording");
+    assert!(err.to_string().contains("CBXYZ2600001"), "{err}");
+    let mut forced = request("CBXYZ", vec![rec("one", 201)]);
+    forced.force = true;
+    assert_eq!(
+        store.allocate(&forced).await.unwrap().isrcs[0].to_string(),
+        "CBXYZ2600004"
+    );
+    // Unknown prefix, nothing written.
+    let err = store
+        .allocate(&request("CBAAA", vec![rec("X", 1)]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "unknown_prefix");
+    // Void: kept, never reissued.
+    let code = a.isrcs[0];
+    store.void(code, "allocated twice", "test").await.unwrap();
+    assert_eq!(
+        store.void(code, "again", "test").await.unwrap_err().code(),
+        "already_void"
+    );
+    assert_eq!(store.recording(code).await.unwrap().status, Status::Void);
+    let next = store
+        .allocate(&request("CBXYZ", vec![rec("Five", 50)]))
+        .await
+        .unwrap();
+    assert_eq!(next.isrcs[0].to_string(), "CBXYZ2600005");
+    // The audit log has every change and refuses to be rewritten.
+    let log = store.audit_log(Some("CBXYZ2600001")).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].action, "void");
+    assert!(log[1].before.as_deref().unwrap().contains("active"));
+    let listed = store
+        .recordings(&ListFilter {
+            include_void: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 5);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn import_is_all_or_nothing_and_allocation_skips_imported_codes() {
-    for db in common::all("imp").await {
-        let store = with_registrant(&db.url, "CBXYZ", "00001-00010", RegistrantKind::Own).await;
-        let imp = |code: &str, title: &str| ImportRecord {
-            isrc: Isrc::parse_strict(code).unwrap(),
-            meta: rec(title, 100),
-            status: Status::Active,
-            label: format!("in.csv:{title}"),
-        };
-        // One bad record (unknown registrant): nothing imported.
-        let err = store
-            .import(
-                &[imp("CBXYZ2600002", "a"), imp("CBQQQ2600001", "b")],
-                None,
-                "t",
-            )
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), "import_conflict", "{}", db.name);
-        assert!(
-            store
-                .recordings(&ListFilter::default())
-                .await
-                .unwrap()
-                .is_empty()
-        );
+common::each_backend!(
+    import_is_all_or_nothing_and_allocation_skips_imported_codes,
+    worker_threads = 4
+);
+async fn import_is_all_or_nothing_and_allocation_skips_imported_codes(db: common::TestDb) {
+    let store = with_registrant(&db.url, "CBXYZ", "00001-00010", RegistrantKind::Own).await;
+    let imp = |code: &str, title: &str| ImportRecord {
+        isrc: Isrc::parse_strict(code).unwrap(),
+        meta: rec(title, 100),
+        status: Status::Active,
+        label: format!("in.csv:{title}"),
+    };
+    // One bad record (unknown registrant): nothing imported.
+    let err = store
+        .import(
+            &[imp("CBXYZ2600002", "a"), imp("CBQQQ2600001", "b")],
+            None,
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "import_conflict", "{}", db.name);
+    assert!(
         store
-            .import(
-                &[imp("CBXYZ2600002", "a"), imp("CBXYZ2600003", "b")],
-                None,
-                "t",
-            )
+            .recordings(&ListFilter::default())
             .await
-            .unwrap();
-        let again = store
-            .import(&[imp("CBXYZ2600003", "c")], None, "t")
-            .await
-            .unwrap_err();
-        assert!(
-            again.to_string().contains("already in the ledger"),
-            "{again}"
-        );
-        let a = store
-            .allocate(&request(
-                "CBXYZ",
-                (0..3).map(|i| rec(&format!("n{i}"), 10)).collect(),
-            ))
-            .await
-            .unwrap();
-        let got: Vec<String> = a.isrcs.iter().map(|c| c.to_string()).collect();
-        assert_eq!(got, ["CBXYZ2600001", "CBXYZ2600004", "CBXYZ2600005"]);
-        assert_eq!((a.used, a.capacity), (5, 10));
-        assert!(a.usage_warning(prefix("CBXYZ"), 2026).is_none());
-        let b = store
-            .allocate(&request(
-                "CBXYZ",
-                (0..4).map(|i| rec(&format!("m{i}"), 10)).collect(),
-            ))
-            .await
-            .unwrap();
-        assert!(b.usage_warning(prefix("CBXYZ"), 2026).is_some());
-        let err = store
-            .allocate(&request(
-                "CBXYZ",
-                (0..2).map(|i| rec(&format!("z{i}"), 10)).collect(),
-            ))
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), "exhausted");
-        assert!(err.to_string().contains("apply"), "{err}");
-        let one = store
-            .allocate(&request("CBXYZ", vec![rec("last", 9)]))
-            .await
-            .unwrap();
-        assert_eq!(one.isrcs[0].to_string(), "CBXYZ2600010");
-    }
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .import(
+            &[imp("CBXYZ2600002", "a"), imp("CBXYZ2600003", "b")],
+            None,
+            "t",
+        )
+        .await
+        .unwrap();
+    let again = store
+        .import(&[imp("CBXYZ2600003", "c")], None, "t")
+        .await
+        .unwrap_err();
+    assert!(
+        again.to_string().contains("already in the ledger"),
+        "{again}"
+    );
+    let a = store
+        .allocate(&request(
+            "CBXYZ",
+            (0..3).map(|i| rec(&format!("n{i}"), 10)).collect(),
+        ))
+        .await
+        .unwrap();
+    let got: Vec<String> = a.isrcs.iter().map(|c| c.to_string()).collect();
+    assert_eq!(got, ["CBXYZ2600001", "CBXYZ2600004", "CBXYZ2600005"]);
+    assert_eq!((a.used, a.capacity), (5, 10));
+    assert!(a.usage_warning(prefix("CBXYZ"), 2026).is_none());
+    let b = store
+        .allocate(&request(
+            "CBXYZ",
+            (0..4).map(|i| rec(&format!("m{i}"), 10)).collect(),
+        ))
+        .await
+        .unwrap();
+    assert!(b.usage_warning(prefix("CBXYZ"), 2026).is_some());
+    let err = store
+        .allocate(&request(
+            "CBXYZ",
+            (0..2).map(|i| rec(&format!("z{i}"), 10)).collect(),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "exhausted");
+    assert!(err.to_string().contains("apply"), "{err}");
+    let one = store
+        .allocate(&request("CBXYZ", vec![rec("last", 9)]))
+        .await
+        .unwrap();
+    assert_eq!(one.isrcs[0].to_string(), "CBXYZ2600010");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn manager_prefix_records_the_client_and_idempotency_replays() {
-    for db in common::all("mgr").await {
-        let store = with_registrant(&db.url, "GBMGR", "00001-99999", RegistrantKind::Manager).await;
-        let err = store
-            .allocate(&request("GBMGR", vec![rec("x", 9)]))
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), "invalid");
-        let mut r = rec("x", 9);
-        r.client = Some("Band".into());
-        let mut req = request("GBMGR", vec![r]);
-        req.idempotency_key = Some("key-1".into());
-        let first = store.allocate(&req).await.unwrap();
-        let second = store.allocate(&req).await.unwrap();
-        assert_eq!(first.isrcs, second.isrcs);
-        assert!(second.replayed);
-        req.recordings[0].title = "y".into();
-        assert_eq!(
-            store.allocate(&req).await.unwrap_err().code(),
-            "idempotency_mismatch"
-        );
-    }
+common::each_backend!(
+    manager_prefix_records_the_client_and_idempotency_replays,
+    worker_threads = 4
+);
+async fn manager_prefix_records_the_client_and_idempotency_replays(db: common::TestDb) {
+    let store = with_registrant(&db.url, "GBMGR", "00001-99999", RegistrantKind::Manager).await;
+    let err = store
+        .allocate(&request("GBMGR", vec![rec("x", 9)]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    let mut r = rec("x", 9);
+    r.client = Some("Band".into());
+    let mut req = request("GBMGR", vec![r]);
+    req.idempotency_key = Some("key-1".into());
+    let first = store.allocate(&req).await.unwrap();
+    let second = store.allocate(&req).await.unwrap();
+    assert_eq!(first.isrcs, second.isrcs);
+    assert!(second.replayed);
+    req.recordings[0].title = "y".into();
+    assert_eq!(
+        store.allocate(&req).await.unwrap_err().code(),
+        "idempotency_mismatch"
+    );
 }
 
 async fn concurrent(db: &common::TestDb, tasks: usize, each: usize) {
@@ -260,145 +263,152 @@ async fn concurrent(db: &common::TestDb, tasks: usize, each: usize) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sixteen_connections_allocate_distinct_contiguous_codes() {
+async fn eight_connections_allocate_distinct_contiguous_codes_on_sqlite() {
     concurrent(&common::sqlite(), 8, 15).await;
-    if let Some(db) = common::postgres("conc", false).await {
-        concurrent(&db, 16, 15).await;
-    }
-    // The rules of distributed SQL engines (CockroachDB, YugabyteDB): serializable isolation,
-    // 40001 retries.
-    if let Some(db) = common::postgres("ser", true).await {
-        concurrent(&db, 16, 15).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn agency_issues_codes_in_sequence_skipping_confusables_and_examples() {
-    for db in common::all("agency").await {
-        let store = Store::open(&db.url).await.unwrap();
-        // Issued elsewhere already: CBAAA, and CBAB0 (so CBABO is confusable).
-        for p in ["CBAAA", "CBAB0"] {
-            store
-                .add_registrant(
-                    NewRegistrant {
-                        prefix: prefix(p),
-                        name: p.into(),
-                        contact: String::new(),
-                        kind: RegistrantKind::Own,
-                        ranges: vec![],
-                    },
-                    "t",
-                )
-                .await
-                .unwrap();
-        }
-        let apply = |name: &str, country: &str| NewApplication {
-            name: name.into(),
-            contact: "x@y.example".into(),
-            address: "1 rue Principale, Montréal".into(),
-            country: country.into(),
-            kind: RegistrantKind::Own,
-        };
-        let a = store.apply(&apply("Zed Records", "CA"), "t").await.unwrap();
-        let approved = store.approve(a.id, None, "agency").await.unwrap();
-        assert_eq!(approved.prefix.unwrap().to_string(), "CBAAB", "{}", db.name);
-        assert_eq!(
-            store
-                .approve(a.id, None, "agency")
-                .await
-                .unwrap_err()
-                .code(),
-            "application_decided"
-        );
-        // Allocation works right away under the new code.
+#[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]
+async fn sixteen_connections_allocate_distinct_contiguous_codes_on_postgres() {
+    concurrent(&common::postgres("conc", false).await, 16, 15).await;
+}
+
+/// The rules of distributed SQL engines (CockroachDB, YugabyteDB): serializable isolation,
+/// 40001 retries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]
+async fn sixteen_connections_allocate_distinct_contiguous_codes_on_serializable_postgres() {
+    concurrent(&common::postgres("ser", true).await, 16, 15).await;
+}
+
+common::each_backend!(
+    agency_issues_codes_in_sequence_skipping_confusables_and_examples,
+    worker_threads = 4
+);
+async fn agency_issues_codes_in_sequence_skipping_confusables_and_examples(db: common::TestDb) {
+    let store = Store::open(&db.url).await.unwrap();
+    // Issued elsewhere already: CBAAA, and CBAB0 (so CBABO is confusable).
+    for p in ["CBAAA", "CBAB0"] {
         store
-            .allocate(&request("CBAAB", vec![rec("first", 10)]))
+            .add_registrant(
+                NewRegistrant {
+                    prefix: prefix(p),
+                    name: p.into(),
+                    contact: String::new(),
+                    kind: RegistrantKind::Own,
+                    ranges: vec![],
+                },
+                "t",
+            )
             .await
             .unwrap();
-        let codes: Vec<String> = {
-            let mut v = Vec::new();
-            for i in 0..36 {
-                let app = store
-                    .apply(&apply(&format!("Label {i:02}"), "CA"), "t")
-                    .await
-                    .unwrap();
-                v.push(
-                    store
-                        .approve(app.id, None, "agency")
-                        .await
-                        .unwrap()
-                        .prefix
-                        .unwrap()
-                        .to_string(),
-                );
-            }
-            v
-        };
-        assert!(
-            !codes.contains(&"CBABO".to_string()),
-            "confusable with CBAB0: {codes:?}"
-        );
-        assert!(!codes.iter().any(|c| c.starts_with("CA")));
-        // CA is never issued; retired prefixes never.
-        let b = store.apply(&apply("Old", "CA"), "t").await.unwrap();
-        assert_eq!(
-            store
-                .approve(b.id, Some("CA"), "agency")
-                .await
-                .unwrap_err()
-                .code(),
-            "prefix_not_allowed"
-        );
-        assert_eq!(
-            store
-                .approve(b.id, Some("YU"), "agency")
-                .await
-                .unwrap_err()
-                .code(),
-            "prefix_not_allowed"
-        );
-        // JM-K40 is never issued.
-        let mut jm = Vec::new();
-        for i in 0..3 {
+    }
+    let apply = |name: &str, country: &str| NewApplication {
+        name: name.into(),
+        contact: "x@y.example".into(),
+        address: "1 rue Principale, Montréal".into(),
+        country: country.into(),
+        kind: RegistrantKind::Own,
+    };
+    let a = store.apply(&apply("Zed Records", "CA"), "t").await.unwrap();
+    let approved = store.approve(a.id, None, "agency").await.unwrap();
+    assert_eq!(approved.prefix.unwrap().to_string(), "CBAAB", "{}", db.name);
+    assert_eq!(
+        store
+            .approve(a.id, None, "agency")
+            .await
+            .unwrap_err()
+            .code(),
+        "application_decided"
+    );
+    // Allocation works right away under the new code.
+    store
+        .allocate(&request("CBAAB", vec![rec("first", 10)]))
+        .await
+        .unwrap();
+    let codes: Vec<String> = {
+        let mut v = Vec::new();
+        for i in 0..36 {
             let app = store
-                .apply(&apply(&format!("JM {i}"), "JM"), "t")
+                .apply(&apply(&format!("Label {i:02}"), "CA"), "t")
                 .await
                 .unwrap();
-            jm.push(
+            v.push(
                 store
                     .approve(app.id, None, "agency")
                     .await
                     .unwrap()
                     .prefix
-                    .unwrap(),
+                    .unwrap()
+                    .to_string(),
             );
         }
-        assert_eq!(jm[0].to_string(), "JMAAA");
-        let r = store
-            .reject(b.id, "no recordings owned", "agency")
+        v
+    };
+    assert!(
+        !codes.contains(&"CBABO".to_string()),
+        "confusable with CBAB0: {codes:?}"
+    );
+    assert!(!codes.iter().any(|c| c.starts_with("CA")));
+    // CA is never issued; retired prefixes never.
+    let b = store.apply(&apply("Old", "CA"), "t").await.unwrap();
+    assert_eq!(
+        store
+            .approve(b.id, Some("CA"), "agency")
+            .await
+            .unwrap_err()
+            .code(),
+        "prefix_not_allowed"
+    );
+    assert_eq!(
+        store
+            .approve(b.id, Some("YU"), "agency")
+            .await
+            .unwrap_err()
+            .code(),
+        "prefix_not_allowed"
+    );
+    // JM-K40 is never issued.
+    let mut jm = Vec::new();
+    for i in 0..3 {
+        let app = store
+            .apply(&apply(&format!("JM {i}"), "JM"), "t")
             .await
             .unwrap();
-        assert_eq!(r.status, ApplicationStatus::Rejected);
-        let by_name = store.listing(ListingOrder::ByName).await.unwrap();
-        let by_code = store.listing(ListingOrder::ByCode).await.unwrap();
-        assert_eq!(by_name.len(), 40);
-        let codes_sorted: Vec<String> = by_code.iter().map(|e| e.prefix.to_string()).collect();
-        let mut expected_order = codes_sorted.clone();
-        expected_order.sort();
-        assert_eq!(codes_sorted, expected_order);
-        // O/0 and I/1: CBAAO was issued, so CBAA0 never is; CBAAI, so CBAA1 never is.
-        assert!(codes.contains(&"CBAAO".to_string()) && !codes.contains(&"CBAA0".to_string()));
-        assert!(!codes.contains(&"CBAA1".to_string()));
-        assert_eq!(by_name[0].name, "JM 0");
-        assert_eq!(
+        jm.push(
             store
-                .applications(Some(ApplicationStatus::Pending))
+                .approve(app.id, None, "agency")
                 .await
                 .unwrap()
-                .len(),
-            0
+                .prefix
+                .unwrap(),
         );
     }
+    assert_eq!(jm[0].to_string(), "JMAAA");
+    let r = store
+        .reject(b.id, "no recordings owned", "agency")
+        .await
+        .unwrap();
+    assert_eq!(r.status, ApplicationStatus::Rejected);
+    let by_name = store.listing(ListingOrder::ByName).await.unwrap();
+    let by_code = store.listing(ListingOrder::ByCode).await.unwrap();
+    assert_eq!(by_name.len(), 40);
+    let codes_sorted: Vec<String> = by_code.iter().map(|e| e.prefix.to_string()).collect();
+    let mut expected_order = codes_sorted.clone();
+    expected_order.sort();
+    assert_eq!(codes_sorted, expected_order);
+    // O/0 and I/1: CBAAO was issued, so CBAA0 never is; CBAAI, so CBAA1 never is.
+    assert!(codes.contains(&"CBAAO".to_string()) && !codes.contains(&"CBAA0".to_string()));
+    assert!(!codes.contains(&"CBAA1".to_string()));
+    assert_eq!(by_name[0].name, "JM 0");
+    assert_eq!(
+        store
+            .applications(Some(ApplicationStatus::Pending))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

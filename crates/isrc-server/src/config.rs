@@ -34,8 +34,6 @@ pub struct Config {
     pub prefixes: Option<isrc::PrefixTable>,
     /// Request size and rate limits.
     pub limits: Limits,
-    /// Write one JSON line per request on standard error (see [`crate::access_log`]).
-    pub access_log: bool,
 }
 
 /// An SMTP server to relay through. The connection is plain SMTP without TLS, so the server must
@@ -107,18 +105,16 @@ impl Config {
             today: None,
             prefixes: None,
             limits: Limits::default(),
-            access_log: false,
         }
     }
 
     /// Refuses settings that are unsafe: insecure cookies off loopback, SMTP without TLS to a
     /// remote host.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.insecure_cookies && !self.listen.ip().is_loopback() {
-            return Err(format!(
-                "--insecure-cookies is only for development on a loopback address, not {}; serve over HTTPS (behind a proxy) and drop the flag",
-                self.listen
-            ));
+            return Err(ConfigError::InsecureCookiesOffLoopback {
+                listen: self.listen,
+            });
         }
         if let Some(smtp) = &self.smtp {
             let loopback = smtp.host == "localhost"
@@ -127,18 +123,67 @@ impl Config {
                     .parse::<std::net::IpAddr>()
                     .is_ok_and(|ip| ip.is_loopback());
             if !loopback {
-                return Err(format!(
-                    "SMTP host {} is not on this machine: mail is sent without TLS, so relay through a local mail server (localhost)",
-                    smtp.host
-                ));
+                return Err(ConfigError::RemoteSmtp {
+                    host: smtp.host.clone(),
+                });
             }
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(format!(
-                "--mail-from {:?} is not an e-mail address",
-                self.mail_from
-            ));
+            return Err(ConfigError::MailFrom {
+                from: self.mail_from.clone(),
+            });
         }
         Ok(())
     }
+}
+
+/// A setting [`Config::validate`] refuses, or a server that cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `insecure_cookies` on an address other than loopback.
+    #[error(
+        "--insecure-cookies is only for development on a loopback address, not {listen}; serve over HTTPS (behind a proxy) and drop the flag"
+    )]
+    InsecureCookiesOffLoopback {
+        /// The address to listen on.
+        listen: std::net::SocketAddr,
+    },
+    /// An SMTP relay on another machine (mail is sent without TLS).
+    #[error(
+        "SMTP host {host} is not on this machine: mail is sent without TLS, so relay through a local mail server (localhost)"
+    )]
+    RemoteSmtp {
+        /// The SMTP host given.
+        host: String,
+    },
+    /// A sender address that is not an e-mail address.
+    #[error("--mail-from {from:?} is not an e-mail address")]
+    MailFrom {
+        /// The sender given.
+        from: String,
+    },
+}
+
+/// Why [`crate::serve`] stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The configuration is refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The ledger cannot be opened, or the first admin not made.
+    #[error("{0}")]
+    Store(String),
+    /// The address cannot be bound.
+    #[error("cannot listen on {listen}: {source}")]
+    Listen {
+        /// The address to listen on.
+        listen: std::net::SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server: {0}")]
+    Serve(#[source] std::io::Error),
 }

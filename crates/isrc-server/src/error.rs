@@ -7,6 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+/// The target of the auth-failure events (401 and 403), each inside its request's span:
+/// `RUST_LOG=isrc_server::auth=info` shows them.
+pub const AUTH_TARGET: &str = "isrc_server::auth";
+
 /// An error answer: status, stable machine-readable code, human message.
 ///
 /// ```
@@ -51,12 +55,16 @@ impl ApiError {
 
     /// 401: no credentials, or they are wrong.
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        let error = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
+        tracing::info!(target: AUTH_TARGET, status = 401, reason = %error.message, "auth failure");
+        error
     }
 
     /// 403: signed in, but not allowed.
     pub fn forbidden(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+        let error = ApiError::new(StatusCode::FORBIDDEN, "forbidden", message);
+        tracing::info!(target: AUTH_TARGET, status = 403, reason = %error.message, "auth failure");
+        error
     }
 
     /// 404 with code `not_found`.
@@ -96,7 +104,8 @@ impl ApiError {
 
     /// 500 for a failure of the server itself; the detail goes to the log, not to the client.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
-        eprintln!("isrc serve: internal error: {detail}");
+        // Inside the request's span: the log line carries the request id and route.
+        tracing::error!(%detail, "internal error");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -4,7 +4,7 @@
 //! over one [`isrc_registry::Store`] (SQLite file or PostgreSQL shared by several instances).
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), String> {
+//! # async fn run() -> Result<(), isrc_server::ServeError> {
 //! let config = isrc_server::Config::new("./isrc.db");
 //! isrc_server::serve(config).await
 //! # }
@@ -32,16 +32,15 @@ use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use isrc_registry::{NewUser, Role, Store};
 
-pub use config::{Config, Limits, SmtpConfig};
+pub use config::{Config, ConfigError, Limits, ServeError, SmtpConfig};
 pub use error::{ApiError, ErrorBody};
 pub use state::AppState;
 
 /// The whole application: API, OpenAPI document, pages, static files, body limit.
 pub fn router(state: AppState) -> Router {
-    let access_log = state.config.access_log;
     let (api, openapi) = api::routes(&state).split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
-    let app = Router::new()
+    let app: Router = Router::new()
         .merge(api)
         .route(
             "/api/openapi.json",
@@ -60,11 +59,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state);
-    if access_log {
-        app.layer(axum::middleware::from_fn(access_log::log_request))
-    } else {
-        app
-    }
+    // Outermost, so that it sees the final status; a `Router` layer wraps each route, so the
+    // route's pattern (`MatchedPath`) is known to it.
+    app.layer(axum::middleware::from_fn(access_log::trace_request))
 }
 
 /// Headers on every answer: no MIME sniffing, no framing (clickjacking), no referrer leaks to
@@ -138,12 +135,15 @@ pub async fn ensure_admin(store: &Store) -> Result<Option<String>, ApiError> {
 
 /// Opens the ledger, makes the first admin if needed, listens, and serves until Ctrl-C or
 /// SIGTERM (requests in flight are finished).
-pub async fn serve(config: Config) -> Result<(), String> {
+pub async fn serve(config: Config) -> Result<(), ServeError> {
     config.validate()?;
     let store = Store::open(&config.database)
         .await
-        .map_err(|e| e.to_string())?;
-    if let Some(password) = ensure_admin(&store).await.map_err(|e| e.to_string())? {
+        .map_err(|e| ServeError::Store(e.to_string()))?;
+    if let Some(password) = ensure_admin(&store)
+        .await
+        .map_err(|e| ServeError::Store(e.to_string()))?
+    {
         eprintln!(
             "isrc serve: first start: created the admin account {FIRST_ADMIN_EMAIL} with the password\n\n    {password}\n\nIt is shown only this once; sign in and choose your own (or make your own admin with `isrc admin create --email ADDRESS`)."
         );
@@ -152,12 +152,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let state = AppState::new(store.clone(), config)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(|source| ServeError::Listen { listen, source })?;
+    let local = listener.local_addr().map_err(ServeError::Serve)?;
     eprintln!("isrc serve: listening on http://{local} (Ctrl-C stops)");
     serve_on(listener, state, shutdown_signal())
         .await
-        .map_err(|e| format!("server: {e}"))?;
+        .map_err(ServeError::Serve)?;
     store.close().await;
     eprintln!("isrc serve: stopped");
     Ok(())

@@ -31,11 +31,17 @@ pub use isrc_registry::ops::Delivery;
 
 impl Mailer {
     /// A mailer for the configuration (plain SMTP to the configured host, or outbox only).
-    pub fn new(config: &Config, store: isrc_registry::Store) -> Result<Mailer, String> {
-        let from: Mailbox = config
-            .mail_from
-            .parse()
-            .map_err(|e| format!("mail sender {:?}: {e}", config.mail_from))?;
+    pub fn new(
+        config: &Config,
+        store: isrc_registry::Store,
+    ) -> Result<Mailer, crate::config::ConfigError> {
+        let from: Mailbox =
+            config
+                .mail_from
+                .parse()
+                .map_err(|_| crate::config::ConfigError::MailFrom {
+                    from: config.mail_from.clone(),
+                })?;
         let transport = config.smtp.as_ref().map(|smtp| {
             // No TLS: Config::validate allows only a relay on this machine.
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())

@@ -55,7 +55,7 @@ pub struct RateLimits {
 
 impl AppState {
     /// State for an opened store and a configuration.
-    pub fn new(store: Store, config: Config) -> Result<AppState, String> {
+    pub fn new(store: Store, config: Config) -> Result<AppState, crate::config::ConfigError> {
         config.validate()?;
         let prefixes = config
             .prefixes

@@ -11,575 +11,558 @@ async fn json(response: reqwest::Response) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: {e}: {text}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn public_checks() {
-    for server in common::servers("public").await {
-        let r = server
-            .http
-            .get(server.url("/api/v1/isrc/us-rc1-76-07839"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let report = json(r).await;
-        assert_eq!(report["isrc"], "USRC17607839");
-        assert_eq!(report["valid"], true);
+common::each_backend!(public_checks, worker_threads = 2);
+async fn public_checks(db: common::TestDb) {
+    let server = common::start(db).await;
+    let r = server
+        .http
+        .get(server.url("/api/v1/isrc/us-rc1-76-07839"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let report = json(r).await;
+    assert_eq!(report["isrc"], "USRC17607839");
+    assert_eq!(report["valid"], true);
 
-        let r = server
-            .http
-            .post(server.url("/api/v1/validate"))
-            .json(&json!(["USRC17607839", "usrc176o7839"]))
-            .send()
-            .await
-            .unwrap();
-        let reports = json(r).await;
-        assert_eq!(reports.as_array().unwrap().len(), 2);
-        assert_eq!(reports[1]["valid"], false);
+    let r = server
+        .http
+        .post(server.url("/api/v1/validate"))
+        .json(&json!(["USRC17607839", "usrc176o7839"]))
+        .send()
+        .await
+        .unwrap();
+    let reports = json(r).await;
+    assert_eq!(reports.as_array().unwrap().len(), 2);
+    assert_eq!(reports[1]["valid"], false);
 
-        let r = server
-            .http
-            .post(server.url("/api/v1/validate"))
-            .header("content-type", "text/plain")
-            .body("USRC17607839\r\n\r\nGBAYE0601498\n")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(json(r).await.as_array().unwrap().len(), 2);
+    let r = server
+        .http
+        .post(server.url("/api/v1/validate"))
+        .header("content-type", "text/plain")
+        .body("USRC17607839\r\n\r\nGBAYE0601498\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json(r).await.as_array().unwrap().len(), 2);
 
-        let catalogue =
-            "ISRC,Title,Artist\nUSRC17607839,Yesterday,The Band\nGBAYE06O1499,Other,Someone\n";
-        let r = server
-            .http
-            .post(server.url("/api/v1/check?name=catalogue.csv"))
-            .body(catalogue)
-            .send()
-            .await
-            .unwrap();
-        let summary = json(r).await;
-        assert_eq!(summary["records"], 2);
-        assert_eq!(summary["invalid"], 1);
+    let catalogue =
+        "ISRC,Title,Artist\nUSRC17607839,Yesterday,The Band\nGBAYE06O1499,Other,Someone\n";
+    let r = server
+        .http
+        .post(server.url("/api/v1/check?name=catalogue.csv"))
+        .body(catalogue)
+        .send()
+        .await
+        .unwrap();
+    let summary = json(r).await;
+    assert_eq!(summary["records"], 2);
+    assert_eq!(summary["invalid"], 1);
 
-        let form = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::text(catalogue).file_name("catalogue.csv"),
-        );
-        let r = server
-            .http
-            .post(server.url("/api/v1/check?output=csv"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let csv = r.text().await.unwrap();
-        assert!(
-            csv.starts_with("ISRC,Title,Artist,isrc_normalized"),
-            "{csv}"
-        );
-        assert!(csv.contains("letter_in_digits"));
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::text(catalogue).file_name("catalogue.csv"),
+    );
+    let r = server
+        .http
+        .post(server.url("/api/v1/check?output=csv"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.starts_with("ISRC,Title,Artist,isrc_normalized"),
+        "{csv}"
+    );
+    assert!(csv.contains("letter_in_digits"));
 
-        let r = server
-            .http
-            .post(server.url("/api/v1/check?name=x.bin"))
-            .body(vec![0u8, 159, 146, 150, 0, 0, 1, 2])
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_client_error(), "{}", r.status());
-    }
+    let r = server
+        .http
+        .post(server.url("/api/v1/check?name=x.bin"))
+        .body(vec![0u8, 159, 146, 150, 0, 0, 1, 2])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn registry_flow_with_idempotent_allocation() {
-    for server in common::servers("registry").await {
-        let admin = server.user("boss@agency.example", None).await;
-        let admin = server.login(&admin).await;
-        let ana = server
-            .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-            .await;
-
-        let body = json!({"title": "Première neige", "artist": "Ariane", "duration": "3:25"});
-        let send = |key: &'static str, body: Value| {
-            server
-                .with_session(server.http.post(server.url("/api/v1/allocations")), &ana)
-                .header("idempotency-key", key)
-                .json(&body)
-                .send()
-        };
-        let first = send("k1", body.clone()).await.unwrap();
-        assert_eq!(first.status(), 201, "{}", server.db_name);
-        let first = json(first).await;
-        assert_eq!(first["isrcs"][0], "CBXYZ2600001");
-        let retry = send("k1", body.clone()).await.unwrap();
-        assert_eq!(retry.status(), 200, "a retry is replayed");
-        let retry = json(retry).await;
-        assert_eq!(retry["isrcs"], first["isrcs"]);
-        assert_eq!(retry["replayed"], true);
-        let other = send("k1", json!({"title": "Other", "artist": "Ariane"}))
-            .await
-            .unwrap();
-        assert_eq!(other.status(), 409);
-        assert_eq!(error_code(other).await, "idempotency_mismatch");
-        let duplicate = send("k2", body.clone()).await.unwrap();
-        assert_eq!(duplicate.status(), 409);
-        assert_eq!(error_code(duplicate).await, "duplicate_recording");
-
-        let batch = server
-            .post(
-                "/api/v1/allocations",
-                &ana,
-                json!({"recordings": [{"title": "Two", "artist": "Ariane"}, {"title": "Three", "artist": "Ariane", "type": "video"}]}),
-            )
-            .await;
-        assert_eq!(json(batch).await["isrcs"][1], "CBXYZ2600003");
-        let missing = server
-            .post("/api/v1/allocations", &ana, json!({"title": "No artist"}))
-            .await;
-        assert_eq!(missing.status(), 400);
-
-        let list = json(server.get("/api/v1/recordings?q=neige", &ana).await).await;
-        assert_eq!(list.as_array().unwrap().len(), 1);
-        assert_eq!(list[0]["public"], false);
-        let all = json(server.get("/api/v1/recordings", &ana).await).await;
-        assert_eq!(all.as_array().unwrap().len(), 3);
-        let shown = json(server.get("/api/v1/recordings/CB-XYZ-26-00001", &ana).await).await;
-        assert_eq!(shown["title"], "Première neige");
-        assert!(!shown["history"].as_array().unwrap().is_empty());
-
-        // Derive a radio edit: a new code linked to its parent.
-        let derived = server
-            .post(
-                "/api/v1/recordings/CBXYZ2600001/derive",
-                &ana,
-                json!({"change": "edit", "duration": "2:50", "version": "Radio Edit", "allocate": true}),
-            )
-            .await;
-        assert_eq!(derived.status(), 201);
-        let derived = json(derived).await;
-        assert_eq!(derived["new_isrc"], true);
-        assert_eq!(derived["isrc"], "CBXYZ2600004");
-        let child = json(server.get("/api/v1/recordings/CBXYZ2600004", &ana).await).await;
-        assert_eq!(child["parent"], "CBXYZ2600001");
-        let keep = json(
-            server
-                .post(
-                    "/api/v1/recordings/CBXYZ2600001/derive",
-                    &ana,
-                    json!({"change": "remaster"}),
-                )
-                .await,
-        )
+common::each_backend!(registry_flow_with_idempotent_allocation, worker_threads = 2);
+async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
+    let server = common::start(db).await;
+    let admin = server.admin_session().await;
+    let ana = server
+        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
         .await;
-        assert!(keep["new_isrc"].is_boolean());
 
-        // Public lookup: hidden until published, and never the registrant's identity.
-        let lookup = server
-            .http
-            .get(server.url("/api/v1/lookup/CBXYZ2600001"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(lookup.status(), 404);
-        let r = server
-            .with_session(
-                server
-                    .http
-                    .put(server.url("/api/v1/recordings/CBXYZ2600001/public")),
-                &ana,
-            )
-            .json(&json!({"public": true}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let lookup = server
-            .http
-            .get(server.url("/api/v1/lookup/cb-xyz-26-00001"))
-            .send()
-            .await
-            .unwrap();
-        let text = lookup.text().await.unwrap();
-        assert!(text.contains("Première neige"), "{text}");
-        for secret in ["Label CBXYZ", "ana@xyz.example", "client", "notes"] {
-            assert!(!text.contains(secret), "{secret} disclosed: {text}");
-        }
-
-        // Void: kept, never reissued, hidden from the public.
-        let void = server
-            .post(
-                "/api/v1/recordings/CBXYZ2600001/void",
-                &ana,
-                json!({"reason": "assigned in error"}),
-            )
-            .await;
-        assert_eq!(json(void).await["status"], "void");
-        let again = server
-            .post(
-                "/api/v1/recordings/CBXYZ2600001/void",
-                &ana,
-                json!({"reason": "twice"}),
-            )
-            .await;
-        assert_eq!(again.status(), 409);
-        let lookup = server
-            .http
-            .get(server.url("/api/v1/lookup/CBXYZ2600001"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(lookup.status(), 404);
-
-        let csv = server.get("/api/v1/export", &ana).await;
-        assert_eq!(csv.status(), 200);
-        assert!(
-            csv.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/csv")
-        );
-        let csv = csv.text().await.unwrap();
-        assert!(
-            csv.starts_with("isrc,artist,title,version,duration"),
-            "{csv}"
-        );
-        assert_eq!(csv.lines().count(), 5, "{csv}");
-        assert!(csv.contains("CBXYZ2600004,Ariane,Première neige,Radio Edit,2:50"));
-        let rep = json(
-            server
-                .get("/api/v1/export?format=json&profile=repertoire", &ana)
-                .await,
-        )
-        .await;
-        assert_eq!(rep.as_array().unwrap().len(), 3, "active codes only");
-        // The same numbers as `isrc export --format json`, not digits in strings.
-        let rows = rep.as_array().unwrap();
-        assert!(
-            rows.iter()
-                .all(|r| r["duration_seconds"].is_u64() || r["duration_seconds"].is_null()),
-            "{rep}"
-        );
-        // The Radio Edit's 2:50.
-        assert!(rows.iter().any(|r| r["duration_seconds"] == 170), "{rep}");
-        assert!(rows.iter().all(|r| r["isrc"].is_string()), "{rep}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn registrants_cannot_touch_each_other() {
-    for server in common::servers("cross").await {
-        let admin = server.user("boss@agency.example", None).await;
-        let admin = server.login(&admin).await;
-        let ana = server
-            .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-            .await;
-        let bob = server
-            .registrant_user(&admin, "FRABC", "bob@abc.example")
-            .await;
-        let r = server
-            .post(
-                "/api/v1/allocations",
-                &ana,
-                json!({"title": "Mine", "artist": "Ana"}),
-            )
-            .await;
-        assert_eq!(r.status(), 201);
-
-        let steal = server
-            .post(
-                "/api/v1/allocations",
-                &bob,
-                json!({"prefix": "CBXYZ", "title": "Stolen", "artist": "Bob"}),
-            )
-            .await;
-        assert_eq!(steal.status(), 403, "{}", server.db_name);
-        assert_eq!(error_code(steal).await, "forbidden");
-        for path in [
-            "/api/v1/recordings/CBXYZ2600001",
-            "/api/v1/recordings?prefix=CBXYZ",
-            "/api/v1/registrants/CBXYZ",
-            "/api/v1/export?prefix=CBXYZ",
-            "/api/v1/applications",
-            "/api/v1/outbox",
-            "/api/v1/users",
-        ] {
-            let r = server.get(path, &bob).await;
-            assert_eq!(r.status(), 403, "{path}");
-        }
-        let void = server
-            .post(
-                "/api/v1/recordings/CBXYZ2600001/void",
-                &bob,
-                json!({"reason": "sabotage"}),
-            )
-            .await;
-        assert_eq!(void.status(), 403);
-        let publish = server
-            .with_session(
-                server
-                    .http
-                    .put(server.url("/api/v1/recordings/CBXYZ2600001/public")),
-                &bob,
-            )
-            .json(&json!({"public": true}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(publish.status(), 403);
-        let derive = server
-            .post(
-                "/api/v1/recordings/CBXYZ2600001/derive",
-                &bob,
-                json!({"change": "remix", "allocate": true}),
-            )
-            .await;
-        assert_eq!(derive.status(), 403);
-        let mine = json(server.get("/api/v1/recordings", &bob).await).await;
-        assert!(mine.as_array().unwrap().is_empty());
-        let registrants = json(server.get("/api/v1/registrants", &bob).await).await;
-        assert_eq!(registrants.as_array().unwrap().len(), 1);
-        assert_eq!(registrants[0]["prefix"], "FRABC");
-        // Registrants cannot make registrants or users either.
-        let r = server
-            .post(
-                "/api/v1/registrants",
-                &bob,
-                json!({"prefix": "FRABD", "name": "x"}),
-            )
-            .await;
-        assert_eq!(r.status(), 403);
-        // The admin sees everything.
-        let all = json(server.get("/api/v1/recordings?prefix=CBXYZ", &admin).await).await;
-        assert_eq!(all.as_array().unwrap().len(), 1);
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn api_tokens_act_for_one_registrant_until_revoked() {
-    for server in common::servers("tokens").await {
-        let admin = server.user("boss@agency.example", None).await;
-        let admin = server.login(&admin).await;
-        let ana = server
-            .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-            .await;
+    let body = json!({"title": "Première neige", "artist": "Ariane", "duration": "3:25"});
+    let send = |key: &'static str, body: Value| {
         server
-            .registrant_user(&admin, "FRABC", "bob@abc.example")
-            .await;
+            .with_session(server.http.post(server.url("/api/v1/allocations")), &ana)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let first = send("k1", body.clone()).await.unwrap();
+    assert_eq!(first.status(), 201, "{}", server.db_name);
+    let first = json(first).await;
+    assert_eq!(first["isrcs"][0], "CBXYZ2600001");
+    let retry = send("k1", body.clone()).await.unwrap();
+    assert_eq!(retry.status(), 200, "a retry is replayed");
+    let retry = json(retry).await;
+    assert_eq!(retry["isrcs"], first["isrcs"]);
+    assert_eq!(retry["replayed"], true);
+    let other = send("k1", json!({"title": "Other", "artist": "Ariane"}))
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 409);
+    assert_eq!(error_code(other).await, "idempotency_mismatch");
+    let duplicate = send("k2", body.clone()).await.unwrap();
+    assert_eq!(duplicate.status(), 409);
+    assert_eq!(error_code(duplicate).await, "duplicate_recording");
 
-        let refused = server
-            .post(
-                "/api/v1/tokens",
-                &ana,
-                json!({"name": "x", "scopes": ["read", "admin"]}),
-            )
-            .await;
-        assert_eq!(
-            refused.status(),
-            403,
-            "a registrant's token has no admin scope"
-        );
-        let made = server
-            .post(
-                "/api/v1/tokens",
-                &ana,
-                json!({"name": "label system", "scopes": ["read", "allocate"]}),
-            )
-            .await;
-        assert_eq!(made.status(), 201);
-        let made = json(made).await;
-        let token = made["token"].as_str().unwrap().to_string();
-        let listed = json(server.get("/api/v1/tokens", &ana).await).await;
-        assert!(
-            !listed.to_string().contains(&token),
-            "secrets are shown once"
-        );
+    let batch = server
+        .post(
+            "/api/v1/allocations",
+            &ana,
+            json!({"recordings": [{"title": "Two", "artist": "Ariane"}, {"title": "Three", "artist": "Ariane", "type": "video"}]}),
+        )
+        .await;
+    assert_eq!(json(batch).await["isrcs"][1], "CBXYZ2600003");
+    let missing = server
+        .post("/api/v1/allocations", &ana, json!({"title": "No artist"}))
+        .await;
+    assert_eq!(missing.status(), 400);
 
-        let allocate = |body: Value| {
+    let list = json(server.get("/api/v1/recordings?q=neige", &ana).await).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["public"], false);
+    let all = json(server.get("/api/v1/recordings", &ana).await).await;
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    let shown = json(server.get("/api/v1/recordings/CB-XYZ-26-00001", &ana).await).await;
+    assert_eq!(shown["title"], "Première neige");
+    assert!(!shown["history"].as_array().unwrap().is_empty());
+
+    // Derive a radio edit: a new code linked to its parent.
+    let derived = server
+        .post(
+            "/api/v1/recordings/CBXYZ2600001/derive",
+            &ana,
+            json!({"change": "edit", "duration": "2:50", "version": "Radio Edit", "allocate": true}),
+        )
+        .await;
+    assert_eq!(derived.status(), 201);
+    let derived = json(derived).await;
+    assert_eq!(derived["new_isrc"], true);
+    assert_eq!(derived["isrc"], "CBXYZ2600004");
+    let child = json(server.get("/api/v1/recordings/CBXYZ2600004", &ana).await).await;
+    assert_eq!(child["parent"], "CBXYZ2600001");
+    let keep = json(
+        server
+            .post(
+                "/api/v1/recordings/CBXYZ2600001/derive",
+                &ana,
+                json!({"change": "remaster"}),
+            )
+            .await,
+    )
+    .await;
+    assert!(keep["new_isrc"].is_boolean());
+
+    // Public lookup: hidden until published, and never the registrant's identity.
+    let lookup = server
+        .http
+        .get(server.url("/api/v1/lookup/CBXYZ2600001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lookup.status(), 404);
+    let r = server
+        .put(
+            "/api/v1/recordings/CBXYZ2600001/public",
+            &ana,
+            json!({"public": true}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let lookup = server
+        .http
+        .get(server.url("/api/v1/lookup/cb-xyz-26-00001"))
+        .send()
+        .await
+        .unwrap();
+    let text = lookup.text().await.unwrap();
+    assert!(text.contains("Première neige"), "{text}");
+    for secret in ["Label CBXYZ", "ana@xyz.example", "client", "notes"] {
+        assert!(!text.contains(secret), "{secret} disclosed: {text}");
+    }
+
+    // Void: kept, never reissued, hidden from the public.
+    let void = server
+        .post(
+            "/api/v1/recordings/CBXYZ2600001/void",
+            &ana,
+            json!({"reason": "assigned in error"}),
+        )
+        .await;
+    assert_eq!(json(void).await["status"], "void");
+    let again = server
+        .post(
+            "/api/v1/recordings/CBXYZ2600001/void",
+            &ana,
+            json!({"reason": "twice"}),
+        )
+        .await;
+    assert_eq!(again.status(), 409);
+    let lookup = server
+        .http
+        .get(server.url("/api/v1/lookup/CBXYZ2600001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lookup.status(), 404);
+
+    let csv = server.get("/api/v1/export", &ana).await;
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.starts_with("isrc,artist,title,version,duration"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(csv.contains("CBXYZ2600004,Ariane,Première neige,Radio Edit,2:50"));
+    let rep = json(
+        server
+            .get("/api/v1/export?format=json&profile=repertoire", &ana)
+            .await,
+    )
+    .await;
+    assert_eq!(rep.as_array().unwrap().len(), 3, "active codes only");
+    // The same numbers as `isrc export --format json`, not digits in strings.
+    let rows = rep.as_array().unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r["duration_seconds"].is_u64() || r["duration_seconds"].is_null()),
+        "{rep}"
+    );
+    // The Radio Edit's 2:50.
+    assert!(rows.iter().any(|r| r["duration_seconds"] == 170), "{rep}");
+    assert!(rows.iter().all(|r| r["isrc"].is_string()), "{rep}");
+}
+
+common::each_backend!(registrants_cannot_touch_each_other, worker_threads = 2);
+async fn registrants_cannot_touch_each_other(db: common::TestDb) {
+    let server = common::start(db).await;
+    let admin = server.admin_session().await;
+    let ana = server
+        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
+        .await;
+    let bob = server
+        .registrant_user(&admin, "FRABC", "bob@abc.example")
+        .await;
+    let r = server
+        .post(
+            "/api/v1/allocations",
+            &ana,
+            json!({"title": "Mine", "artist": "Ana"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+
+    let steal = server
+        .post(
+            "/api/v1/allocations",
+            &bob,
+            json!({"prefix": "CBXYZ", "title": "Stolen", "artist": "Bob"}),
+        )
+        .await;
+    assert_eq!(steal.status(), 403, "{}", server.db_name);
+    assert_eq!(error_code(steal).await, "forbidden");
+    for path in [
+        "/api/v1/recordings/CBXYZ2600001",
+        "/api/v1/recordings?prefix=CBXYZ",
+        "/api/v1/registrants/CBXYZ",
+        "/api/v1/export?prefix=CBXYZ",
+        "/api/v1/applications",
+        "/api/v1/outbox",
+        "/api/v1/users",
+    ] {
+        let r = server.get(path, &bob).await;
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    let void = server
+        .post(
+            "/api/v1/recordings/CBXYZ2600001/void",
+            &bob,
+            json!({"reason": "sabotage"}),
+        )
+        .await;
+    assert_eq!(void.status(), 403);
+    let publish = server
+        .put(
+            "/api/v1/recordings/CBXYZ2600001/public",
+            &bob,
+            json!({"public": true}),
+        )
+        .await;
+    assert_eq!(publish.status(), 403);
+    let derive = server
+        .post(
+            "/api/v1/recordings/CBXYZ2600001/derive",
+            &bob,
+            json!({"change": "remix", "allocate": true}),
+        )
+        .await;
+    assert_eq!(derive.status(), 403);
+    let mine = json(server.get("/api/v1/recordings", &bob).await).await;
+    assert!(mine.as_array().unwrap().is_empty());
+    let registrants = json(server.get("/api/v1/registrants", &bob).await).await;
+    assert_eq!(registrants.as_array().unwrap().len(), 1);
+    assert_eq!(registrants[0]["prefix"], "FRABC");
+    // Registrants cannot make registrants or users either.
+    let r = server
+        .post(
+            "/api/v1/registrants",
+            &bob,
+            json!({"prefix": "FRABD", "name": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // The admin sees everything.
+    let all = json(server.get("/api/v1/recordings?prefix=CBXYZ", &admin).await).await;
+    assert_eq!(all.as_array().unwrap().len(), 1);
+}
+
+common::each_backend!(
+    api_tokens_act_for_one_registrant_until_revoked,
+    worker_threads = 2
+);
+async fn api_tokens_act_for_one_registrant_until_revoked(db: common::TestDb) {
+    let server = common::start(db).await;
+    let admin = server.admin_session().await;
+    let ana = server
+        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
+        .await;
+    server
+        .registrant_user(&admin, "FRABC", "bob@abc.example")
+        .await;
+
+    let refused = server
+        .post(
+            "/api/v1/tokens",
+            &ana,
+            json!({"name": "x", "scopes": ["read", "admin"]}),
+        )
+        .await;
+    assert_eq!(
+        refused.status(),
+        403,
+        "a registrant's token has no admin scope"
+    );
+    let made = server
+        .post(
+            "/api/v1/tokens",
+            &ana,
+            json!({"name": "label system", "scopes": ["read", "allocate"]}),
+        )
+        .await;
+    assert_eq!(made.status(), 201);
+    let made = json(made).await;
+    let token = made["token"].as_str().unwrap().to_string();
+    let listed = json(server.get("/api/v1/tokens", &ana).await).await;
+    assert!(
+        !listed.to_string().contains(&token),
+        "secrets are shown once"
+    );
+
+    let allocate = |body: Value| {
+        server
+            .http
+            .post(server.url("/api/v1/allocations"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let r = allocate(json!({"title": "By token", "artist": "Ana"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", server.db_name);
+    assert_eq!(json(r).await["isrcs"][0], "CBXYZ2600001");
+    let r = allocate(json!({"prefix": "FRABC", "title": "x", "artist": "y"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = server
+        .http
+        .get(server.url("/api/v1/applications"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a token is not an admin");
+
+    let id = made["id"].as_i64().unwrap();
+    let r = server
+        .with_session(
             server
                 .http
-                .post(server.url("/api/v1/allocations"))
-                .bearer_auth(&token)
-                .json(&body)
-                .send()
-        };
-        let r = allocate(json!({"title": "By token", "artist": "Ana"}))
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", server.db_name);
-        assert_eq!(json(r).await["isrcs"][0], "CBXYZ2600001");
-        let r = allocate(json!({"prefix": "FRABC", "title": "x", "artist": "y"}))
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
-        let r = server
-            .http
-            .get(server.url("/api/v1/applications"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403, "a token is not an admin");
-
-        let id = made["id"].as_i64().unwrap();
-        let r = server
-            .with_session(
-                server
-                    .http
-                    .delete(server.url(&format!("/api/v1/tokens/{id}"))),
-                &ana,
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let r = allocate(json!({"title": "After", "artist": "Ana"}))
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
-        assert_eq!(error_code(r).await, "unauthorized");
-    }
+                .delete(server.url(&format!("/api/v1/tokens/{id}"))),
+            &ana,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = allocate(json!({"title": "After", "artist": "Ana"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(error_code(r).await, "unauthorized");
 }
 
 fn mail_text(mail: &common::smtp::Received) -> &str {
     &mail.data
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn approving_an_application_mails_the_code() {
-    for db in common::db::all("mail").await {
-        let (port, mut inbox) = common::smtp::start().await;
-        let server = common::start_with(db, |c| {
-            c.smtp = Some(isrc_server::SmtpConfig {
-                host: "127.0.0.1".into(),
-                port,
-            });
-            c.mail_from = "agency@isrc.example".into();
-        })
-        .await;
-        let r = server
-            .http
-            .post(server.url("/api/v1/applications"))
-            .json(&json!({"name": "Les Disques Neige", "contact": "Neige@Disques.example", "address": "1 rue X, Montréal", "country": "CA"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", server.db_name);
-        let id = json(r).await["id"].as_i64().unwrap();
-        let bad = server
-            .http
-            .post(server.url("/api/v1/applications"))
-            .json(
-                &json!({"name": "x", "contact": "not an address", "address": "y", "country": "CA"}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(bad.status(), 400);
+common::each_backend!(approving_an_application_mails_the_code, worker_threads = 2);
+async fn approving_an_application_mails_the_code(db: common::TestDb) {
+    let (port, mut inbox) = common::smtp::start().await;
+    let server = common::start_with(db, |c| {
+        c.smtp = Some(isrc_server::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+        });
+        c.mail_from = "agency@isrc.example".into();
+    })
+    .await;
+    let r = server
+        .http
+        .post(server.url("/api/v1/applications"))
+        .json(&json!({"name": "Les Disques Neige", "contact": "Neige@Disques.example", "address": "1 rue X, Montréal", "country": "CA"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", server.db_name);
+    let id = json(r).await["id"].as_i64().unwrap();
+    let bad = server
+        .http
+        .post(server.url("/api/v1/applications"))
+        .json(&json!({"name": "x", "contact": "not an address", "address": "y", "country": "CA"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
 
-        let admin = server.user("boss@agency.example", None).await;
-        let admin = server.login(&admin).await;
-        let queue = json(
-            server
-                .get("/api/v1/applications?status=pending", &admin)
-                .await,
+    let admin = server.admin_session().await;
+    let queue = json(
+        server
+            .get("/api/v1/applications?status=pending", &admin)
+            .await,
+    )
+    .await;
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    let decided = server
+        .post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &admin,
+            json!({}),
         )
         .await;
-        assert_eq!(queue.as_array().unwrap().len(), 1);
-        let decided = server
-            .post(
-                &format!("/api/v1/applications/{id}/approve"),
-                &admin,
-                json!({}),
-            )
-            .await;
-        assert_eq!(decided.status(), 200);
-        let decided = json(decided).await;
-        assert_eq!(decided["mail"], "sent", "{decided}");
-        let prefix = decided["application"]["prefix"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert!(prefix.starts_with("CB"), "{prefix}");
+    assert_eq!(decided.status(), 200);
+    let decided = json(decided).await;
+    assert_eq!(decided["mail"], "sent", "{decided}");
+    let prefix = decided["application"]["prefix"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(prefix.starts_with("CB"), "{prefix}");
 
-        let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
-            .await
-            .expect("mail within 30 s")
-            .expect("a mail");
-        assert_eq!(mail.to, ["<neige@disques.example>"]);
-        assert!(mail.from.contains("agency@isrc.example"));
-        let text = mail_text(&mail);
-        assert!(text.contains(&prefix), "the code is in the mail: {text}");
-        assert!(
-            text.contains("CC-XXX-YY-NNNNN"),
-            "how to construct ISRCs: {text}"
-        );
-        assert!(text.contains(&format!("{prefix}2600001")), "{text}");
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
+        .await
+        .expect("mail within 30 s")
+        .expect("a mail");
+    assert_eq!(mail.to, ["<neige@disques.example>"]);
+    assert!(mail.from.contains("agency@isrc.example"));
+    let text = mail_text(&mail);
+    assert!(text.contains(&prefix), "the code is in the mail: {text}");
+    assert!(
+        text.contains("CC-XXX-YY-NNNNN"),
+        "how to construct ISRCs: {text}"
+    );
+    assert!(text.contains(&format!("{prefix}2600001")), "{text}");
 
-        // The applicant signs in with the password from the mail and allocates.
-        let password = text
-            .split("with the password ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .expect("password in the mail")
-            .to_string();
-        let r = server
-            .http
-            .post(server.url("/api/v1/session"))
-            .json(&json!({"email": "neige@disques.example", "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let me = json(r).await;
-        assert_eq!(me["prefix"], prefix.as_str());
+    // The applicant signs in with the password from the mail and allocates.
+    let password = text
+        .split("with the password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("password in the mail")
+        .to_string();
+    let r = server
+        .http
+        .post(server.url("/api/v1/session"))
+        .json(&json!({"email": "neige@disques.example", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let me = json(r).await;
+    assert_eq!(me["prefix"], prefix.as_str());
 
-        let twice = server
-            .post(
-                &format!("/api/v1/applications/{id}/approve"),
-                &admin,
-                json!({}),
-            )
-            .await;
-        assert_eq!(twice.status(), 409);
+    let twice = server
+        .post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(twice.status(), 409);
 
-        // A rejection is mailed with its reason; everything is in the outbox.
-        let r = server
-            .http
-            .post(server.url("/api/v1/applications"))
-            .json(&json!({"name": "Other", "contact": "other@x.example", "address": "z", "country": "FR"}))
-            .send()
-            .await
-            .unwrap();
-        let other = json(r).await["id"].as_i64().unwrap();
-        let r = server
-            .post(
-                &format!("/api/v1/applications/{other}/reject"),
-                &admin,
-                json!({"reason": "Please apply to SCPP in France"}),
-            )
-            .await;
-        assert_eq!(r.status(), 200);
-        let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(mail.data.contains("Please apply to SCPP in France"));
-        let outbox = json(server.get("/api/v1/outbox", &admin).await).await;
-        assert_eq!(outbox.as_array().unwrap().len(), 2);
-        assert!(outbox[0]["sent_at"].is_string());
-        // The generated password went to the applicant only: the outbox copy of the approval
-        // mail, which admins read, has it replaced once the SMTP server took the message.
-        let approval = outbox[1]["body"].as_str().unwrap();
-        assert!(!approval.contains(&password), "{approval}");
-        assert!(
-            approval.contains("[sent by e-mail; not kept]"),
-            "{approval}"
-        );
-    }
+    // A rejection is mailed with its reason; everything is in the outbox.
+    let r = server
+        .http
+        .post(server.url("/api/v1/applications"))
+        .json(&json!({"name": "Other", "contact": "other@x.example", "address": "z", "country": "FR"}))
+        .send()
+        .await
+        .unwrap();
+    let other = json(r).await["id"].as_i64().unwrap();
+    let r = server
+        .post(
+            &format!("/api/v1/applications/{other}/reject"),
+            &admin,
+            json!({"reason": "Please apply to SCPP in France"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(mail.data.contains("Please apply to SCPP in France"));
+    let outbox = json(server.get("/api/v1/outbox", &admin).await).await;
+    assert_eq!(outbox.as_array().unwrap().len(), 2);
+    assert!(outbox[0]["sent_at"].is_string());
+    // The generated password went to the applicant only: the outbox copy of the approval
+    // mail, which admins read, has it replaced once the SMTP server took the message.
+    let approval = outbox[1]["body"].as_str().unwrap();
+    assert!(!approval.contains(&password), "{approval}");
+    assert!(
+        approval.contains("[sent by e-mail; not kept]"),
+        "{approval}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_smtp_mail_waits_in_the_outbox() {
-    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let server = common::start_with(common::sqlite(), |_| {}).await;
     let r = server
         .http
         .post(server.url("/api/v1/applications"))
@@ -588,8 +571,7 @@ async fn without_smtp_mail_waits_in_the_outbox() {
         .await
         .unwrap();
     let id = json(r).await["id"].as_i64().unwrap();
-    let admin = server.user("boss@agency.example", None).await;
-    let admin = server.login(&admin).await;
+    let admin = server.admin_session().await;
     let decided = json(
         server
             .post(
@@ -608,7 +590,7 @@ async fn without_smtp_mail_waits_in_the_outbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_answer_429_with_retry_after() {
-    let server = common::start_with(common::db::sqlite(), |c| {
+    let server = common::start_with(common::sqlite(), |c| {
         c.limits.login_per_minute = 2;
         c.limits.public_per_minute = 3;
         c.limits.applications_per_hour = 1;
@@ -683,7 +665,7 @@ async fn rate_limits_answer_429_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_bodies_are_refused_with_413() {
-    let server = common::start_with(common::db::sqlite(), |c| c.limits.max_body_bytes = 1024).await;
+    let server = common::start_with(common::sqlite(), |c| c.limits.max_body_bytes = 1024).await;
     let big = "USRC17607839\n".repeat(200);
     let r = server
         .http
@@ -727,7 +709,7 @@ async fn large_bodies_are_refused_with_413() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_proxy_limits_count_the_forwarded_address() {
     for trust in [false, true] {
-        let server = common::start_with(common::db::sqlite(), |c| {
+        let server = common::start_with(common::sqlite(), |c| {
             c.limits.public_per_minute = 1;
             c.trust_forwarded_for = trust;
         })
@@ -747,36 +729,37 @@ async fn behind_a_proxy_limits_count_the_forwarded_address() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_retries_with_one_key_allocate_once() {
-    for server in common::servers("retries").await {
-        let admin = server.user("boss@agency.example", None).await;
-        let admin = server.login(&admin).await;
-        let ana = server
-            .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-            .await;
-        let attempts = (0..8).map(|_| {
-            server
-                .with_session(server.http.post(server.url("/api/v1/allocations")), &ana)
-                .header("idempotency-key", "upload-42")
-                .json(&json!({"title": "Once", "artist": "Ana"}))
-                .send()
-        });
-        let answers = futures_join(attempts).await;
-        let mut codes = std::collections::BTreeSet::new();
-        for answer in answers {
-            let answer = answer.unwrap();
-            assert!(
-                answer.status() == 201 || answer.status() == 200,
-                "{}",
-                answer.status()
-            );
-            codes.insert(json(answer).await["isrcs"][0].as_str().unwrap().to_string());
-        }
-        assert_eq!(codes.len(), 1, "{} {codes:?}", server.db_name);
-        let all = json(server.get("/api/v1/recordings", &ana).await).await;
-        assert_eq!(all.as_array().unwrap().len(), 1, "{}", server.db_name);
+common::each_backend!(
+    concurrent_retries_with_one_key_allocate_once,
+    worker_threads = 4
+);
+async fn concurrent_retries_with_one_key_allocate_once(db: common::TestDb) {
+    let server = common::start(db).await;
+    let admin = server.admin_session().await;
+    let ana = server
+        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
+        .await;
+    let attempts = (0..8).map(|_| {
+        server
+            .with_session(server.http.post(server.url("/api/v1/allocations")), &ana)
+            .header("idempotency-key", "upload-42")
+            .json(&json!({"title": "Once", "artist": "Ana"}))
+            .send()
+    });
+    let answers = futures_join(attempts).await;
+    let mut codes = std::collections::BTreeSet::new();
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert!(
+            answer.status() == 201 || answer.status() == 200,
+            "{}",
+            answer.status()
+        );
+        codes.insert(json(answer).await["isrcs"][0].as_str().unwrap().to_string());
     }
+    assert_eq!(codes.len(), 1, "{} {codes:?}", server.db_name);
+    let all = json(server.get("/api/v1/recordings", &ana).await).await;
+    assert_eq!(all.as_array().unwrap().len(), 1, "{}", server.db_name);
 }
 
 /// Runs the futures at the same time, answers in order.

@@ -21,117 +21,118 @@ fn lines(n: usize) -> String {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_flood_gets_503_while_health_and_allocations_are_answered() {
-    for server in common::servers_with("flood", |c| {
+common::each_backend!(
+    a_flood_gets_503_while_health_and_allocations_are_answered,
+    worker_threads = 4
+);
+async fn a_flood_gets_503_while_health_and_allocations_are_answered(db: common::TestDb) {
+    let server = common::start_with(db, |c| {
         c.limits.in_flight_bytes = 300 * 1024;
         c.limits.public_per_minute = 1_000_000;
         // No waiting for room: on a quiet machine the flood's requests are served within the
         // default half-second wait, and the budget would never be seen to refuse.
         c.limits.budget_wait = std::time::Duration::ZERO;
     })
-    .await
-    {
-        let name = server.db_name;
-        server.user("admin@agency.example", None).await;
-        let admin = server.login("admin@agency.example").await;
-        let ana = server
-            .registrant_user(&admin, "CBFLD", "ana@flood.example")
-            .await;
-        let server = Arc::new(server);
-        // 100 KB bodies: three fit in the budget at once.
-        let body = Arc::new(lines(100 * 1024 / 13));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (busy, ok) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let mut flood = Vec::new();
-        for client in 0..12 {
-            let (server, body, stop) = (server.clone(), body.clone(), stop.clone());
-            let (busy, ok) = (busy.clone(), ok.clone());
-            flood.push(tokio::spawn(async move {
-                let path = if client % 2 == 0 {
-                    "/api/v1/validate"
-                } else {
-                    "/api/v1/check"
-                };
-                while !stop.load(Ordering::SeqCst) {
-                    let r = server
-                        .http
-                        .post(server.url(path))
-                        .header("content-type", "text/plain")
-                        .body(body.to_string())
-                        .send()
-                        .await
-                        .unwrap();
-                    match r.status().as_u16() {
-                        200 => {
-                            r.bytes().await.unwrap();
-                            ok.fetch_add(1, Ordering::SeqCst);
-                        }
-                        503 => {
-                            assert_eq!(
-                                r.headers().get("retry-after").unwrap().to_str().unwrap(),
-                                "1"
-                            );
-                            assert_eq!(error_code(r).await, "busy");
-                            busy.fetch_add(1, Ordering::SeqCst);
-                        }
-                        other => panic!("{path}: {other} {}", r.text().await.unwrap()),
+    .await;
+    let name = server.db_name;
+    server.user("admin@agency.example", None).await;
+    let admin = server.login("admin@agency.example").await;
+    let ana = server
+        .registrant_user(&admin, "CBFLD", "ana@flood.example")
+        .await;
+    let server = Arc::new(server);
+    // 100 KB bodies: three fit in the budget at once.
+    let body = Arc::new(lines(100 * 1024 / 13));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (busy, ok) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let mut flood = Vec::new();
+    for client in 0..12 {
+        let (server, body, stop) = (server.clone(), body.clone(), stop.clone());
+        let (busy, ok) = (busy.clone(), ok.clone());
+        flood.push(tokio::spawn(async move {
+            let path = if client % 2 == 0 {
+                "/api/v1/validate"
+            } else {
+                "/api/v1/check"
+            };
+            while !stop.load(Ordering::SeqCst) {
+                let r = server
+                    .http
+                    .post(server.url(path))
+                    .header("content-type", "text/plain")
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                match r.status().as_u16() {
+                    200 => {
+                        r.bytes().await.unwrap();
+                        ok.fetch_add(1, Ordering::SeqCst);
                     }
+                    503 => {
+                        assert_eq!(
+                            r.headers().get("retry-after").unwrap().to_str().unwrap(),
+                            "1"
+                        );
+                        assert_eq!(error_code(r).await, "busy");
+                        busy.fetch_add(1, Ordering::SeqCst);
+                    }
+                    other => panic!("{path}: {other} {}", r.text().await.unwrap()),
                 }
-            }));
-        }
-        // While the flood runs: health checks and single allocations, every one answered.
-        let mut codes = HashSet::new();
-        for i in 0..40 {
-            let r = server
-                .http
-                .get(server.url("/healthz"))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200, "[{name}] healthz under the flood");
-            let r = server
-                .post(
-                    "/api/v1/allocations",
-                    &ana,
-                    json!({"title": format!("Flood {i}"), "artist": "Ana"}),
-                )
-                .await;
-            assert_eq!(r.status(), 201, "[{name}] allocation under the flood");
-            let answer: Value = r.json().await.unwrap();
-            assert!(codes.insert(answer["isrcs"][0].as_str().unwrap().to_string()));
-        }
-        // Enough flood requests to be sure the budget was reached.
-        for _ in 0..3000 {
-            if busy.load(Ordering::SeqCst) >= 5 {
-                break;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        assert!(
-            busy.load(Ordering::SeqCst) >= 5,
-            "[{name}] the flood never reached the budget"
-        );
-        stop.store(true, Ordering::SeqCst);
-        for task in flood {
-            task.await.unwrap();
-        }
-        assert!(
-            ok.load(Ordering::SeqCst) > 0,
-            "[{name}] some of the flood is served"
-        );
-        assert_eq!(codes.len(), 40);
-        // The budget comes back: once the flood is over, a large request passes again.
+        }));
+    }
+    // While the flood runs: health checks and single allocations, every one answered.
+    let mut codes = HashSet::new();
+    for i in 0..40 {
         let r = server
             .http
-            .post(server.url("/api/v1/validate"))
-            .header("content-type", "text/plain")
-            .body(body.to_string())
+            .get(server.url("/healthz"))
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 200, "[{name}] after the flood");
+        assert_eq!(r.status(), 200, "[{name}] healthz under the flood");
+        let r = server
+            .post(
+                "/api/v1/allocations",
+                &ana,
+                json!({"title": format!("Flood {i}"), "artist": "Ana"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "[{name}] allocation under the flood");
+        let answer: Value = r.json().await.unwrap();
+        assert!(codes.insert(answer["isrcs"][0].as_str().unwrap().to_string()));
     }
+    // Enough flood requests to be sure the budget was reached.
+    for _ in 0..3000 {
+        if busy.load(Ordering::SeqCst) >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        busy.load(Ordering::SeqCst) >= 5,
+        "[{name}] the flood never reached the budget"
+    );
+    stop.store(true, Ordering::SeqCst);
+    for task in flood {
+        task.await.unwrap();
+    }
+    assert!(
+        ok.load(Ordering::SeqCst) > 0,
+        "[{name}] some of the flood is served"
+    );
+    assert_eq!(codes.len(), 40);
+    // The budget comes back: once the flood is over, a large request passes again.
+    let r = server
+        .http
+        .post(server.url("/api/v1/validate"))
+        .header("content-type", "text/plain")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "[{name}] after the flood");
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -142,7 +143,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_checks_are_capped_in_unpacked_bytes_and_records() {
-    let server = common::start_with(common::db::sqlite(), |c| {
+    let server = common::start_with(common::sqlite(), |c| {
         c.limits.check_decompressed_bytes = 1024 * 1024;
         c.limits.check_records = 1000;
         c.limits.anonymous_body_bytes = 64 * 1024;
@@ -309,7 +310,7 @@ fn declare_size(mut zip: Vec<u8>, entry: &str, size: u32) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_xlsx_checks_are_capped_in_unpacked_bytes_and_records() {
-    let server = common::start_with(common::db::sqlite(), |c| {
+    let server = common::start_with(common::sqlite(), |c| {
         c.limits.check_decompressed_bytes = 256 * 1024;
         c.limits.check_records = 1000;
         c.limits.anonymous_body_bytes = 64 * 1024;
@@ -393,7 +394,7 @@ async fn anonymous_xlsx_checks_are_capped_in_unpacked_bytes_and_records() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validate_streams_the_same_answer_as_one_report_per_code() {
-    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let server = common::start_with(common::sqlite(), |_| {}).await;
     // Several chunks, the last one short; valid and invalid codes.
     let codes: Vec<String> = (0..2500)
         .map(|i| {

@@ -47,7 +47,7 @@ const ROUTES: &[(&str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_is_documented_and_every_documented_route_is_served() {
-    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let server = common::start_with(common::sqlite(), |_| {}).await;
     let doc: Value = server
         .http
         .get(server.url("/api/openapi.json"))

@@ -4,151 +4,149 @@ mod common;
 
 use common::error_code;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_input_gets_json_errors_never_a_500() {
-    for server in common::servers("errors").await {
-        let http = &server.http;
-        let r = http.get(server.url("/healthz")).send().await.unwrap();
-        assert_eq!(r.text().await.unwrap(), "ok");
+common::each_backend!(bad_input_gets_json_errors_never_a_500, worker_threads = 2);
+async fn bad_input_gets_json_errors_never_a_500(db: common::TestDb) {
+    let server = common::start(db).await;
+    let http = &server.http;
+    let r = http.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), "ok");
 
-        let r = http
-            .post(server.url("/api/v1/validate"))
-            .header("content-type", "application/json")
-            .body("{not json")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 400);
-        assert_eq!(error_code(r).await, "invalid_json");
+    let r = http
+        .post(server.url("/api/v1/validate"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(error_code(r).await, "invalid_json");
 
-        let r = http
-            .post(server.url("/api/v1/session"))
-            .header("content-type", "application/json")
-            .body(r#"{"email": 3}"#)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 422, "{}", server.db_name);
-        assert_eq!(error_code(r).await, "invalid_json");
+    let r = http
+        .post(server.url("/api/v1/session"))
+        .header("content-type", "application/json")
+        .body(r#"{"email": 3}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "{}", server.db_name);
+    assert_eq!(error_code(r).await, "invalid_json");
 
-        let r = http
-            .post(server.url("/api/v1/session"))
-            .body("email=x")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 415);
-        assert_eq!(error_code(r).await, "unsupported_media_type");
+    let r = http
+        .post(server.url("/api/v1/session"))
+        .body("email=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    assert_eq!(error_code(r).await, "unsupported_media_type");
 
-        let r = http
-            .get(server.url("/api/v1/nothing"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 404);
-        assert_eq!(error_code(r).await, "not_found");
+    let r = http
+        .get(server.url("/api/v1/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(error_code(r).await, "not_found");
 
-        let r = http.put(server.url("/healthz")).send().await.unwrap();
-        assert_eq!(r.status(), 405);
-        assert_eq!(error_code(r).await, "method_not_allowed");
+    let r = http.put(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(error_code(r).await, "method_not_allowed");
 
-        let r = http
-            .get(server.url("/api/v1/outbox?limit=-1"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401, "no credentials first");
-        assert_eq!(error_code(r).await, "unauthorized");
+    let r = http
+        .get(server.url("/api/v1/outbox?limit=-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "no credentials first");
+    assert_eq!(error_code(r).await, "unauthorized");
 
-        let r = http
-            .get(server.url("/api/v1/session"))
-            .bearer_auth("not-a-token")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
-    }
+    let r = http
+        .get(server.url("/api/v1/session"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sessions_sign_in_and_out_with_csrf() {
-    for server in common::servers("session").await {
-        let admin = server.user("boss@agency.example", None).await;
-        let r = server
-            .http
-            .post(server.url("/api/v1/session"))
-            .json(&serde_json::json!({"email": admin, "password": "wrong-password"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
+common::each_backend!(sessions_sign_in_and_out_with_csrf, worker_threads = 2);
+async fn sessions_sign_in_and_out_with_csrf(db: common::TestDb) {
+    let server = common::start(db).await;
+    let admin = server.user("boss@agency.example", None).await;
+    let r = server
+        .http
+        .post(server.url("/api/v1/session"))
+        .json(&serde_json::json!({"email": admin, "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
 
-        let session = server.login(&admin).await;
-        let r = server
-            .http
-            .get(server.url("/api/v1/session"))
-            .header("cookie", &session.cookie)
-            .send()
-            .await
-            .unwrap();
-        let me: serde_json::Value = r.json().await.unwrap();
-        assert_eq!(me["role"], "admin");
+    let session = server.login(&admin).await;
+    let r = server
+        .http
+        .get(server.url("/api/v1/session"))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .unwrap();
+    let me: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(me["role"], "admin");
 
-        // A change over the API with the cookie but without the CSRF header is refused.
-        let r = server
-            .http
-            .delete(server.url("/api/v1/session"))
-            .header("cookie", &session.cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
-        assert_eq!(error_code(r).await, "csrf");
+    // A change over the API with the cookie but without the CSRF header is refused.
+    let r = server
+        .http
+        .delete(server.url("/api/v1/session"))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_code(r).await, "csrf");
 
-        // A form post without the hidden token is refused too, and the session survives.
-        let r = server
-            .http
-            .post(server.url("/logout"))
-            .header("cookie", &session.cookie)
-            .form(&[("other", "x")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
-        assert_eq!(error_code(r).await, "csrf");
-        let r = server
-            .http
-            .post(server.url("/logout"))
-            .header("cookie", &session.cookie)
-            .form(&[("csrf_token", "forged")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
+    // A form post without the hidden token is refused too, and the session survives.
+    let r = server
+        .http
+        .post(server.url("/logout"))
+        .header("cookie", &session.cookie)
+        .form(&[("other", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_code(r).await, "csrf");
+    let r = server
+        .http
+        .post(server.url("/logout"))
+        .header("cookie", &session.cookie)
+        .form(&[("csrf_token", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
 
-        let r = server
-            .http
-            .post(server.url("/logout"))
-            .header("cookie", &session.cookie)
-            .form(&[("csrf_token", session.csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303, "{}", server.db_name);
-        let r = server
-            .http
-            .get(server.url("/api/v1/session"))
-            .header("cookie", &session.cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401, "signed out");
-    }
+    let r = server
+        .http
+        .post(server.url("/logout"))
+        .header("cookie", &session.cookie)
+        .form(&[("csrf_token", session.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", server.db_name);
+    let r = server
+        .http
+        .get(server.url("/api/v1/session"))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "signed out");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_cookie_is_secure_http_only_and_same_site() {
-    let db = common::db::sqlite();
+    let db = common::sqlite();
     let server = common::start_with(db, |c| c.insecure_cookies = false).await;
     let admin = server.user("boss@agency.example", None).await;
     let r = server
@@ -166,7 +164,7 @@ async fn session_cookie_is_secure_http_only_and_same_site() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_escape_user_text() {
-    let db = common::db::sqlite();
+    let db = common::sqlite();
     let server = common::start_with(db, |_| {}).await;
     let html = server
         .http
@@ -195,7 +193,7 @@ async fn pages_escape_user_text() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_start_makes_one_admin() {
-    let db = common::db::sqlite();
+    let db = common::sqlite();
     let store = isrc_registry::Store::open(&db.url).await.unwrap();
     let password = isrc_server::ensure_admin(&store).await.unwrap().unwrap();
     assert!(password.len() >= 20);
@@ -205,7 +203,7 @@ async fn first_start_makes_one_admin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
-    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let server = common::start_with(common::sqlite(), |_| {}).await;
     let admin = server.user("boss@agency.example", None).await;
     // The form carries a token bound to the `isrc_form` cookie (login CSRF).
     let form = server.http.get(server.url("/login")).send().await.unwrap();

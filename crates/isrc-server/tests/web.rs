@@ -113,135 +113,136 @@ async fn allocate(server: &TestServer, session: &Session, fields: &[(&str, &str)
     code.to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn public_pages_answer_and_escape() {
-    for server in common::servers("web_public").await {
-        let (status, html) = get(&server, "/?codes=USRC176O7839%0AUSRC17607839", None).await;
-        assert_eq!(status, 200);
-        assert!(html.contains("letter_in_digits"), "rule ids shown");
-        assert!(html.contains("USRC17607839"));
-        // The validator's form posts (a long list does not fit in a URL), with its token.
-        let codes = "USRC17607839\n".repeat(6000);
-        let r = server
-            .http
-            .post(server.url("/"))
-            .form(&[("codes", codes.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
-        let (cookie, token) = public_token(&server, "/").await;
-        let r = server
-            .http
-            .post(server.url("/"))
-            .header("cookie", &cookie)
-            .form(&[("codes", codes.as_str()), ("csrf_token", &token)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        assert_eq!(html.matches("<td>valid</td>").count(), 5000);
-        assert!(html.contains("Only the first 5,000 lines were checked"));
-        for path in ["/check", "/apply", "/lookup", "/login"] {
-            let (status, html) = get(&server, path, None).await;
-            assert_eq!(status, 200, "{path}");
-            if path != "/lookup" {
-                assert!(html.contains("name=\"csrf_token\""), "{path} has a token");
-            }
+common::each_backend!(public_pages_answer_and_escape, worker_threads = 2);
+async fn public_pages_answer_and_escape(db: common::TestDb) {
+    let server = common::start(db).await;
+    let (status, html) = get(&server, "/?codes=USRC176O7839%0AUSRC17607839", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("letter_in_digits"), "rule ids shown");
+    assert!(html.contains("USRC17607839"));
+    // The validator's form posts (a long list does not fit in a URL), with its token.
+    let codes = "USRC17607839\n".repeat(6000);
+    let r = server
+        .http
+        .post(server.url("/"))
+        .form(&[("codes", codes.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (cookie, token) = public_token(&server, "/").await;
+    let r = server
+        .http
+        .post(server.url("/"))
+        .header("cookie", &cookie)
+        .form(&[("codes", codes.as_str()), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert_eq!(html.matches("<td>valid</td>").count(), 5000);
+    assert!(html.contains("Only the first 5,000 lines were checked"));
+    for path in ["/check", "/apply", "/lookup", "/login"] {
+        let (status, html) = get(&server, path, None).await;
+        assert_eq!(status, 200, "{path}");
+        if path != "/lookup" {
+            assert!(html.contains("name=\"csrf_token\""), "{path} has a token");
         }
-        let (status, html) = get(
-            &server,
-            &format!("/lookup?codes={}", "%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
-            None,
-        )
-        .await;
-        assert_eq!(status, 200);
-        assert!(!html.contains(XSS) && html.contains(XSS_ESCAPED));
-
-        // Errors are pages for browsers and JSON for programs.
-        let (status, html) = get(&server, "/portal/recordings/USRC17607839", None).await;
-        assert_eq!(status, 401);
-        assert!(html.contains("<html") && html.contains("/login"));
-        let r = server
-            .http
-            .get(server.url("/nothing-here"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 404);
-        assert_eq!(common::error_code(r).await, "not_found");
     }
+    let (status, html) = get(
+        &server,
+        &format!("/lookup?codes={}", "%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains(XSS) && html.contains(XSS_ESCAPED));
+
+    // Errors are pages for browsers and JSON for programs.
+    let (status, html) = get(&server, "/portal/recordings/USRC17607839", None).await;
+    assert_eq!(status, 401);
+    assert!(html.contains("<html") && html.contains("/login"));
+    let r = server
+        .http
+        .get(server.url("/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(common::error_code(r).await, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn application_form_files_and_needs_its_token() {
-    for server in common::servers("web_apply").await {
-        let fields = [
-            ("name", XSS),
-            ("contact", "Owner@Label.example"),
-            ("address", "1 Rue X\nMontréal"),
-            ("country", "CA"),
-            ("kind", "own"),
-        ];
-        // No token, or a token without its cookie: refused.
-        let r = server
-            .http
-            .post(server.url("/apply"))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
-        assert_eq!(common::error_code(r).await, "csrf");
-        let (cookie, token) = public_token(&server, "/apply").await;
-        let mut with_token = fields.to_vec();
-        with_token.push(("csrf_token", &token));
-        let r = server
-            .http
-            .post(server.url("/apply"))
-            .form(&with_token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403, "token without the cookie");
+common::each_backend!(
+    application_form_files_and_needs_its_token,
+    worker_threads = 2
+);
+async fn application_form_files_and_needs_its_token(db: common::TestDb) {
+    let server = common::start(db).await;
+    let fields = [
+        ("name", XSS),
+        ("contact", "Owner@Label.example"),
+        ("address", "1 Rue X\nMontréal"),
+        ("country", "CA"),
+        ("kind", "own"),
+    ];
+    // No token, or a token without its cookie: refused.
+    let r = server
+        .http
+        .post(server.url("/apply"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(common::error_code(r).await, "csrf");
+    let (cookie, token) = public_token(&server, "/apply").await;
+    let mut with_token = fields.to_vec();
+    with_token.push(("csrf_token", &token));
+    let r = server
+        .http
+        .post(server.url("/apply"))
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "token without the cookie");
 
-        let r = server
-            .http
-            .post(server.url("/apply"))
-            .header("cookie", &cookie)
-            .form(&with_token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        let id = field(
-            &html
-                .replace("<strong id=\"application-id\">", "name=\"id\" value=\"")
-                .replace("</strong>", "\""),
-            "id",
-        );
-        let application = server.store.application(id.parse().unwrap()).await.unwrap();
-        assert_eq!(application.name, XSS);
-        assert_eq!(application.contact, "owner@label.example");
+    let r = server
+        .http
+        .post(server.url("/apply"))
+        .header("cookie", &cookie)
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let id = field(
+        &html
+            .replace("<strong id=\"application-id\">", "name=\"id\" value=\"")
+            .replace("</strong>", "\""),
+        "id",
+    );
+    let application = server.store.application(id.parse().unwrap()).await.unwrap();
+    assert_eq!(application.name, XSS);
+    assert_eq!(application.contact, "owner@label.example");
 
-        // A bad field shows the form again with the message and the (escaped) values.
-        let mut bad = with_token.clone();
-        bad[3] = ("country", "Canada");
-        let r = server
-            .http
-            .post(server.url("/apply"))
-            .header("cookie", &cookie)
-            .form(&bad)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 400);
-        let html = r.text().await.unwrap();
-        assert!(html.contains("two-letter country code"), "{html}");
-        assert!(!html.contains(XSS) && html.contains(XSS_ESCAPED));
-    }
+    // A bad field shows the form again with the message and the (escaped) values.
+    let mut bad = with_token.clone();
+    bad[3] = ("country", "Canada");
+    let r = server
+        .http
+        .post(server.url("/apply"))
+        .header("cookie", &cookie)
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("two-letter country code"), "{html}");
+    assert!(!html.contains(XSS) && html.contains(XSS_ESCAPED));
 }
 
 /// The check page has the API's caps for visitors who are not signed in: a gzip that unpacks
@@ -249,7 +250,7 @@ async fn application_form_files_and_needs_its_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_page_checks_are_capped_in_unpacked_bytes_and_records() {
     use std::io::Write as _;
-    let server = common::start_with(common::db::sqlite(), |c| {
+    let server = common::start_with(common::sqlite(), |c| {
         c.limits.check_decompressed_bytes = 64 * 1024;
         c.limits.check_records = 1000;
     })
@@ -300,7 +301,7 @@ async fn anonymous_page_checks_are_capped_in_unpacked_bytes_and_records() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalogue_check_reports_and_annotates() {
-    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let server = common::start_with(common::sqlite(), |_| {}).await;
     let catalogue = "ISRC,Title,Artist\nUSRC17607839,Song,Band\nUSRC176O7839,<b>x</b>,Band\nUSRC17607839,Song,Band\n";
     let upload = |token: Option<&str>, action: &str| {
         let mut form = Form::new()
@@ -367,480 +368,479 @@ async fn catalogue_check_reports_and_annotates() {
     assert!(csv.contains("USRC176O7839,<b>x</b>,Band,,false,letter_in_digits,USRC17607839,"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn portal_escapes_scopes_and_checks_csrf() {
-    for server in common::servers("web_portal").await {
-        server.registrant("CBAAA").await;
-        server.registrant("CBBBB").await;
-        let ana = server
-            .login(&server.user("ana@a.example", Some("CBAAA")).await)
-            .await;
-        let bob = server
-            .login(&server.user("bob@b.example", Some("CBBBB")).await)
-            .await;
-        let admin = server
-            .login(&server.user("boss@agency.example", None).await)
-            .await;
-
-        let fields = [
-            ("kind", "new"),
-            ("title", XSS),
-            ("artist", "Band"),
-            ("duration", "3:30"),
-        ];
-        // Without the token nothing is explained or allocated.
-        let r = post(&server, "/portal/allocate", &ana, None, &fields).await;
-        assert_eq!(r.status(), 403);
-        let code = allocate(&server, &ana, &fields).await;
-        assert!(code.starts_with("CBAAA26"), "{code}");
-
-        for path in [
-            "/portal".to_string(),
-            format!("/portal/recordings/{code}"),
-            "/portal?q=script".to_string(),
-        ] {
-            let (status, html) = get(&server, &path, Some(&ana)).await;
-            assert_eq!(status, 200, "{path}");
-            assert!(!html.contains(XSS), "{path} escapes");
-            assert!(html.contains(XSS_ESCAPED), "{path} shows the title");
-        }
-
-        // Publishing needs the token; then the lookup shows it, escaped and anonymous.
-        let show = format!("/portal/recordings/{code}");
-        let r = post(
-            &server,
-            &format!("{show}/publish"),
-            &ana,
-            Some("forged"),
-            &[("public", "1")],
-        )
+common::each_backend!(portal_escapes_scopes_and_checks_csrf, worker_threads = 2);
+async fn portal_escapes_scopes_and_checks_csrf(db: common::TestDb) {
+    let server = common::start(db).await;
+    server.registrant("CBAAA").await;
+    server.registrant("CBBBB").await;
+    let ana = server
+        .login(&server.user("ana@a.example", Some("CBAAA")).await)
         .await;
-        assert_eq!(r.status(), 403);
-        let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
-        assert!(
-            html.contains("no recording published"),
-            "unpublished stays private"
-        );
-        let r = post(
-            &server,
-            &format!("{show}/publish"),
-            &ana,
-            Some(&ana.csrf),
-            &[("public", "1")],
-        )
+    let bob = server
+        .login(&server.user("bob@b.example", Some("CBBBB")).await)
         .await;
-        assert_eq!(r.status(), 303);
-        let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
-        assert!(html.contains(XSS_ESCAPED) && !html.contains(XSS));
-        for identity in [
-            "Label CBAAA",
-            "isrc@cbaaa.example",
-            "ana@a.example",
-            "CBAAA</",
-        ] {
-            assert!(
-                !html.contains(identity),
-                "lookup shows no registrant identity ({identity})"
-            );
-        }
+    let admin = server
+        .login(&server.user("boss@agency.example", None).await)
+        .await;
 
-        // Bob sees none of it and can change none of it, even with his own valid token.
-        let (status, _) = get(&server, &show, Some(&bob)).await;
-        assert_eq!(status, 404);
-        for (path, fields) in [
-            (format!("{show}/void"), vec![("reason", "mine now")]),
-            (format!("{show}/publish"), vec![("public", "0")]),
-        ] {
-            let r = post(&server, &path, &bob, Some(&bob.csrf), &fields).await;
-            assert_eq!(r.status(), 404, "{path}");
-        }
-        let derive = [
-            ("kind", "version"),
-            ("parent", code.as_str()),
-            ("change", "remix"),
-            ("step", "preview"),
-        ];
-        let r = post(&server, "/portal/allocate", &bob, Some(&bob.csrf), &derive).await;
-        assert_eq!(r.status(), 404, "no deriving from another's recording");
-        let (_, html) = get(&server, "/portal", Some(&bob)).await;
-        assert!(!html.contains(&code));
-        // Admins use the back office, registrants cannot.
-        assert_eq!(get(&server, "/portal", Some(&admin)).await.0, 403);
-        assert_eq!(
-            get(&server, "/agency/applications", Some(&bob)).await.0,
-            403
-        );
+    let fields = [
+        ("kind", "new"),
+        ("title", XSS),
+        ("artist", "Band"),
+        ("duration", "3:30"),
+    ];
+    // Without the token nothing is explained or allocated.
+    let r = post(&server, "/portal/allocate", &ana, None, &fields).await;
+    assert_eq!(r.status(), 403);
+    let code = allocate(&server, &ana, &fields).await;
+    assert!(code.starts_with("CBAAA26"), "{code}");
 
-        // Void: token and reason required; the code stays, marked void.
-        let r = post(
-            &server,
-            &format!("{show}/void"),
-            &ana,
-            None,
-            &[("reason", "typo")],
-        )
-        .await;
-        assert_eq!(r.status(), 403);
-        let r = post(
-            &server,
-            &format!("{show}/void"),
-            &ana,
-            Some(&ana.csrf),
-            &[("reason", "")],
-        )
-        .await;
-        assert_eq!(r.status(), 400);
-        let r = post(
-            &server,
-            &format!("{show}/void"),
-            &ana,
-            Some(&ana.csrf),
-            &[("reason", "allocated twice")],
-        )
-        .await;
-        assert_eq!(r.status(), 303);
-        let (_, html) = get(&server, &location(&r), Some(&ana)).await;
-        assert!(html.contains("void (allocated twice)"));
+    for path in [
+        "/portal".to_string(),
+        format!("/portal/recordings/{code}"),
+        "/portal?q=script".to_string(),
+    ] {
+        let (status, html) = get(&server, &path, Some(&ana)).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!html.contains(XSS), "{path} escapes");
+        assert!(html.contains(XSS_ESCAPED), "{path} shows the title");
     }
+
+    // Publishing needs the token; then the lookup shows it, escaped and anonymous.
+    let show = format!("/portal/recordings/{code}");
+    let r = post(
+        &server,
+        &format!("{show}/publish"),
+        &ana,
+        Some("forged"),
+        &[("public", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
+    assert!(
+        html.contains("no recording published"),
+        "unpublished stays private"
+    );
+    let r = post(
+        &server,
+        &format!("{show}/publish"),
+        &ana,
+        Some(&ana.csrf),
+        &[("public", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
+    assert!(html.contains(XSS_ESCAPED) && !html.contains(XSS));
+    for identity in [
+        "Label CBAAA",
+        "isrc@cbaaa.example",
+        "ana@a.example",
+        "CBAAA</",
+    ] {
+        assert!(
+            !html.contains(identity),
+            "lookup shows no registrant identity ({identity})"
+        );
+    }
+
+    // Bob sees none of it and can change none of it, even with his own valid token.
+    let (status, _) = get(&server, &show, Some(&bob)).await;
+    assert_eq!(status, 404);
+    for (path, fields) in [
+        (format!("{show}/void"), vec![("reason", "mine now")]),
+        (format!("{show}/publish"), vec![("public", "0")]),
+    ] {
+        let r = post(&server, &path, &bob, Some(&bob.csrf), &fields).await;
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let derive = [
+        ("kind", "version"),
+        ("parent", code.as_str()),
+        ("change", "remix"),
+        ("step", "preview"),
+    ];
+    let r = post(&server, "/portal/allocate", &bob, Some(&bob.csrf), &derive).await;
+    assert_eq!(r.status(), 404, "no deriving from another's recording");
+    let (_, html) = get(&server, "/portal", Some(&bob)).await;
+    assert!(!html.contains(&code));
+    // Admins use the back office, registrants cannot.
+    assert_eq!(get(&server, "/portal", Some(&admin)).await.0, 403);
+    assert_eq!(
+        get(&server, "/agency/applications", Some(&bob)).await.0,
+        403
+    );
+
+    // Void: token and reason required; the code stays, marked void.
+    let r = post(
+        &server,
+        &format!("{show}/void"),
+        &ana,
+        None,
+        &[("reason", "typo")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = post(
+        &server,
+        &format!("{show}/void"),
+        &ana,
+        Some(&ana.csrf),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let r = post(
+        &server,
+        &format!("{show}/void"),
+        &ana,
+        Some(&ana.csrf),
+        &[("reason", "allocated twice")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = get(&server, &location(&r), Some(&ana)).await;
+    assert!(html.contains("void (allocated twice)"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn allocation_explains_the_derive_rules() {
-    for server in common::servers("web_derive").await {
-        server.registrant("CBAAA").await;
-        let ana = server
-            .login(&server.user("ana@a.example", Some("CBAAA")).await)
-            .await;
-        let parent = allocate(
-            &server,
-            &ana,
-            &[
-                ("kind", "new"),
-                ("title", "Song"),
-                ("artist", "Band"),
-                ("duration", "3:30"),
-            ],
-        )
+common::each_backend!(allocation_explains_the_derive_rules, worker_threads = 2);
+async fn allocation_explains_the_derive_rules(db: common::TestDb) {
+    let server = common::start(db).await;
+    server.registrant("CBAAA").await;
+    let ana = server
+        .login(&server.user("ana@a.example", Some("CBAAA")).await)
         .await;
+    let parent = allocate(
+        &server,
+        &ana,
+        &[
+            ("kind", "new"),
+            ("title", "Song"),
+            ("artist", "Band"),
+            ("duration", "3:30"),
+        ],
+    )
+    .await;
 
-        // A radio edit (shorter): a new ISRC, explained, then allocated and linked.
-        let edit = [
+    // A radio edit (shorter): a new ISRC, explained, then allocated and linked.
+    let edit = [
+        ("kind", "version"),
+        ("parent", parent.as_str()),
+        ("change", "edit"),
+        ("policy", "ifpi"),
+        ("version", "Radio Edit"),
+        ("duration", "3:05"),
+    ];
+    let mut preview = edit.to_vec();
+    preview.push(("step", "preview"));
+    let html = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &preview)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<h2>New ISRC</h2>") && html.contains("ifpi.edit"),
+        "{html}"
+    );
+    assert!(html.contains("differs by 25.0 s"));
+    let child = allocate(&server, &ana, &edit).await;
+    let recording = server
+        .store
+        .recording(child.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(recording.meta.parent.unwrap().to_string(), parent);
+    assert_eq!(
+        recording.meta.title, "Song",
+        "the parent's metadata carried over"
+    );
+    assert_eq!(recording.meta.change.as_deref(), Some("edit"));
+
+    // The same recording on another carrier keeps its ISRC: no allocate button, and a
+    // forged confirmation allocates nothing.
+    let carrier = [
+        ("kind", "version"),
+        ("parent", parent.as_str()),
+        ("change", "carrier"),
+        ("step", "confirm"),
+        ("idempotency_key", "k"),
+    ];
+    let r = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &carrier).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Keep the ISRC") && !html.contains("id=\"confirm\""));
+    let before = server
+        .store
+        .recordings(&Default::default())
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, 2);
+
+    // An edit without a new duration is explained as a mistake, not a 500.
+    let r = post(
+        &server,
+        "/portal/allocate",
+        &ana,
+        Some(&ana.csrf),
+        &[
             ("kind", "version"),
             ("parent", parent.as_str()),
             ("change", "edit"),
-            ("policy", "ifpi"),
-            ("version", "Radio Edit"),
-            ("duration", "3:05"),
-        ];
-        let mut preview = edit.to_vec();
-        preview.push(("step", "preview"));
-        let html = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &preview)
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            html.contains("<h2>New ISRC</h2>") && html.contains("ifpi.edit"),
-            "{html}"
-        );
-        assert!(html.contains("differs by 25.0 s"));
-        let child = allocate(&server, &ana, &edit).await;
-        let recording = server
-            .store
-            .recording(child.parse().unwrap())
-            .await
-            .unwrap();
-        assert_eq!(recording.meta.parent.unwrap().to_string(), parent);
-        assert_eq!(
-            recording.meta.title, "Song",
-            "the parent's metadata carried over"
-        );
-        assert_eq!(recording.meta.change.as_deref(), Some("edit"));
+            ("step", "preview"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("judged by its duration"));
 
-        // The same recording on another carrier keeps its ISRC: no allocate button, and a
-        // forged confirmation allocates nothing.
-        let carrier = [
-            ("kind", "version"),
-            ("parent", parent.as_str()),
-            ("change", "carrier"),
-            ("step", "confirm"),
-            ("idempotency_key", "k"),
-        ];
-        let r = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &carrier).await;
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        assert!(html.contains("Keep the ISRC") && !html.contains("id=\"confirm\""));
-        let before = server
+    // A confirmation sent twice allocates once.
+    let fields = [
+        ("kind", "new"),
+        ("title", "Twice"),
+        ("artist", "Band"),
+        ("idempotency_key", "same-key"),
+        ("step", "confirm"),
+    ];
+    let a = location(&post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &fields).await);
+    let b = location(&post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &fields).await);
+    assert_eq!(a, b);
+    assert_eq!(
+        server
             .store
             .recordings(&Default::default())
             .await
             .unwrap()
-            .len();
-        assert_eq!(before, 2);
-
-        // An edit without a new duration is explained as a mistake, not a 500.
-        let r = post(
-            &server,
-            "/portal/allocate",
-            &ana,
-            Some(&ana.csrf),
-            &[
-                ("kind", "version"),
-                ("parent", parent.as_str()),
-                ("change", "edit"),
-                ("step", "preview"),
-            ],
-        )
-        .await;
-        assert_eq!(r.status(), 400);
-        assert!(r.text().await.unwrap().contains("judged by its duration"));
-
-        // A confirmation sent twice allocates once.
-        let fields = [
-            ("kind", "new"),
-            ("title", "Twice"),
-            ("artist", "Band"),
-            ("idempotency_key", "same-key"),
-            ("step", "confirm"),
-        ];
-        let a = location(&post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &fields).await);
-        let b = location(&post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &fields).await);
-        assert_eq!(a, b);
-        assert_eq!(
-            server
-                .store
-                .recordings(&Default::default())
-                .await
-                .unwrap()
-                .len(),
-            3
-        );
-    }
+            .len(),
+        3
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bulk_allocation_is_all_or_nothing() {
-    for server in common::servers("web_bulk").await {
-        server.registrant("CBAAA").await;
-        let ana = server
-            .login(&server.user("ana@a.example", Some("CBAAA")).await)
-            .await;
-        let send = |csv: &'static str, token: Option<String>| {
-            let mut form = Form::new().part(
-                "file",
-                Part::bytes(csv.as_bytes().to_vec()).file_name("new.csv"),
-            );
-            if let Some(t) = token {
-                form = form.text("csrf_token", t);
-            }
-            server
-                .http
-                .post(server.url("/portal/bulk"))
-                .header("cookie", &ana.cookie)
-                .multipart(form)
-                .send()
-        };
-        let good = "title,artist,duration\nOne,Band,3:00\nTwo,Band,2:00\n";
-        assert_eq!(send(good, None).await.unwrap().status(), 403);
-        let r = send(
-            "title,artist,duration\nOne,Band,3:00\nTwo,Band,3:7\nThree,,1:00\n",
-            Some(ana.csrf.clone()),
-        )
+common::each_backend!(bulk_allocation_is_all_or_nothing, worker_threads = 2);
+async fn bulk_allocation_is_all_or_nothing(db: common::TestDb) {
+    let server = common::start(db).await;
+    server.registrant("CBAAA").await;
+    let ana = server
+        .login(&server.user("ana@a.example", Some("CBAAA")).await)
+        .await;
+    let send = |csv: &'static str, token: Option<String>| {
+        let mut form = Form::new().part(
+            "file",
+            Part::bytes(csv.as_bytes().to_vec()).file_name("new.csv"),
+        );
+        if let Some(t) = token {
+            form = form.text("csrf_token", t);
+        }
+        server
+            .http
+            .post(server.url("/portal/bulk"))
+            .header("cookie", &ana.cookie)
+            .multipart(form)
+            .send()
+    };
+    let good = "title,artist,duration\nOne,Band,3:00\nTwo,Band,2:00\n";
+    assert_eq!(send(good, None).await.unwrap().status(), 403);
+    let r = send(
+        "title,artist,duration\nOne,Band,3:00\nTwo,Band,3:7\nThree,,1:00\n",
+        Some(ana.csrf.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("new.csv:3:3") && html.contains("new.csv:4"),
+        "every bad line named: {html}"
+    );
+    assert!(
+        server
+            .store
+            .recordings(&Default::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let r = send(good, Some(ana.csrf.clone())).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("CBAAA2600001") && html.contains("CBAAA2600002"),
+        "{html}"
+    );
+
+    // Export (the API's CSV, reached with the session cookie from the portal's link).
+    let (_, page) = get(&server, "/portal", Some(&ana)).await;
+    let href = field(
+        &page.replace("id=\"export-distributor\"", "").replace(
+            "<a href=\"/api/v1/export",
+            "name=\"export\" value=\"/api/v1/export",
+        ),
+        "export",
+    )
+    .replace("&amp;", "&");
+    let r = server
+        .http
+        .get(server.url(&href))
+        .header("cookie", &ana.cookie)
+        .send()
         .await
         .unwrap();
-        assert_eq!(r.status(), 422);
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains("new.csv:3:3") && html.contains("new.csv:4"),
-            "every bad line named: {html}"
-        );
-        assert!(
-            server
-                .store
-                .recordings(&Default::default())
-                .await
-                .unwrap()
-                .is_empty()
-        );
-        let r = send(good, Some(ana.csrf.clone())).await.unwrap();
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains("CBAAA2600001") && html.contains("CBAAA2600002"),
-            "{html}"
-        );
-
-        // Export (the API's CSV, reached with the session cookie from the portal's link).
-        let (_, page) = get(&server, "/portal", Some(&ana)).await;
-        let href = field(
-            &page.replace("id=\"export-distributor\"", "").replace(
-                "<a href=\"/api/v1/export",
-                "name=\"export\" value=\"/api/v1/export",
-            ),
-            "export",
-        )
-        .replace("&amp;", "&");
-        let r = server
-            .http
-            .get(server.url(&href))
-            .header("cookie", &ana.cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let csv = r.text().await.unwrap();
-        assert!(csv.starts_with("isrc,artist,title"), "{csv}");
-        assert!(csv.contains("CBAAA2600002,Band,Two"));
-    }
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("isrc,artist,title"), "{csv}");
+    assert!(csv.contains("CBAAA2600002,Band,Two"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn back_office_decides_applications_and_mails() {
-    for server in common::servers("web_agency").await {
-        let admin = server
-            .login(&server.user("boss@agency.example", None).await)
-            .await;
-        let new = |name: &str, contact: &str| isrc_registry::NewApplication {
-            name: name.into(),
-            contact: contact.into(),
-            address: "1 Main St".into(),
-            country: "CA".into(),
-            kind: isrc_registry::RegistrantKind::Own,
-        };
-        let a = server
-            .store
-            .apply(&new(XSS, "a@label.example"), "test")
-            .await
-            .unwrap();
-        let b = server
-            .store
-            .apply(&new("B Records", "b@label.example"), "test")
-            .await
-            .unwrap();
-        let (status, html) = get(&server, "/agency/applications", Some(&admin)).await;
-        assert_eq!(status, 200);
-        assert!(!html.contains(XSS) && html.contains(XSS_ESCAPED));
-        assert!(html.contains(&format!("id=\"application-{}\"", b.id)));
+common::each_backend!(
+    back_office_decides_applications_and_mails,
+    worker_threads = 2
+);
+async fn back_office_decides_applications_and_mails(db: common::TestDb) {
+    let server = common::start(db).await;
+    let admin = server
+        .login(&server.user("boss@agency.example", None).await)
+        .await;
+    let new = |name: &str, contact: &str| isrc_registry::NewApplication {
+        name: name.into(),
+        contact: contact.into(),
+        address: "1 Main St".into(),
+        country: "CA".into(),
+        kind: isrc_registry::RegistrantKind::Own,
+    };
+    let a = server
+        .store
+        .apply(&new(XSS, "a@label.example"), "test")
+        .await
+        .unwrap();
+    let b = server
+        .store
+        .apply(&new("B Records", "b@label.example"), "test")
+        .await
+        .unwrap();
+    let (status, html) = get(&server, "/agency/applications", Some(&admin)).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains(XSS) && html.contains(XSS_ESCAPED));
+    assert!(html.contains(&format!("id=\"application-{}\"", b.id)));
 
-        let approve = format!("/agency/applications/{}/approve", a.id);
-        assert_eq!(
-            post(&server, &approve, &admin, None, &[]).await.status(),
-            403
-        );
-        let r = post(
+    let approve = format!("/agency/applications/{}/approve", a.id);
+    assert_eq!(
+        post(&server, &approve, &admin, None, &[]).await.status(),
+        403
+    );
+    let r = post(
+        &server,
+        &approve,
+        &admin,
+        Some(&admin.csrf),
+        &[("country_prefix", "")],
+    )
+    .await;
+    // No SMTP: the mail waits in the outbox without the password, which the admin sees
+    // once on the answer page to pass on.
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("registrant code CBAAA issued to the account a@label.example"),
+        "{html}"
+    );
+    assert!(html.contains("the mail is in the outbox"));
+    assert!(html.contains("id=\"password\""));
+    let r = post(&server, &approve, &admin, Some(&admin.csrf), &[]).await;
+    assert_eq!(r.status(), 409, "decided once");
+
+    let reject = format!("/agency/applications/{}/reject", b.id);
+    assert_eq!(
+        post(
             &server,
-            &approve,
+            &reject,
             &admin,
             Some(&admin.csrf),
-            &[("country_prefix", "")],
+            &[("reason", " ")]
         )
-        .await;
-        // No SMTP: the mail waits in the outbox without the password, which the admin sees
-        // once on the answer page to pass on.
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains("registrant code CBAAA issued to the account a@label.example"),
-            "{html}"
-        );
-        assert!(html.contains("the mail is in the outbox"));
-        assert!(html.contains("id=\"password\""));
-        let r = post(&server, &approve, &admin, Some(&admin.csrf), &[]).await;
-        assert_eq!(r.status(), 409, "decided once");
-
-        let reject = format!("/agency/applications/{}/reject", b.id);
-        assert_eq!(
-            post(
-                &server,
-                &reject,
-                &admin,
-                Some(&admin.csrf),
-                &[("reason", " ")]
-            )
-            .await
-            .status(),
-            400
-        );
-        assert_eq!(
-            post(
-                &server,
-                &reject,
-                &admin,
-                Some(&admin.csrf),
-                &[("reason", "no address")]
-            )
-            .await
-            .status(),
-            303
-        );
-
-        let (_, html) = get(&server, "/agency/outbox", Some(&admin)).await;
-        assert!(html.contains("Your ISRC registrant code: CB-AAA"), "{html}");
-        assert!(html.contains("How to construct your ISRCs"));
-        assert!(html.contains("no address"));
-        for (path, expect) in [
-            ("/agency/registrants", "CBAAA"),
-            ("/agency/listing", "a@label.example"),
-            ("/agency/listing?order=name", "CBAAA"),
-            ("/agency/users", "a@label.example"),
-        ] {
-            let (status, html) = get(&server, path, Some(&admin)).await;
-            assert_eq!(status, 200, "{path}");
-            assert!(html.contains(expect), "{path}");
-            assert!(!html.contains(XSS), "{path} escapes");
-        }
-        // Another account for the registrant: password shown once, and it signs in.
-        assert_eq!(
-            post(
-                &server,
-                "/agency/users",
-                &admin,
-                None,
-                &[("email", "c@label.example"), ("prefix", "CBAAA")]
-            )
-            .await
-            .status(),
-            403
-        );
-        let r = post(
+        .await
+        .status(),
+        400
+    );
+    assert_eq!(
+        post(
             &server,
-            "/agency/users",
+            &reject,
             &admin,
             Some(&admin.csrf),
-            &[("email", "c@label.example"), ("prefix", "CBAAA")],
+            &[("reason", "no address")]
         )
-        .await;
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        let password = html
-            .split("<code id=\"password\">")
-            .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
-            .unwrap();
-        let (_, hash) = server
-            .store
-            .user_with_password("c@label.example")
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(isrc_server::auth::verify_password(password, &hash));
-        let r = post(
-            &server,
-            "/agency/users",
-            &admin,
-            Some(&admin.csrf),
-            &[("email", "d@label.example"), ("prefix", "CBZZZ")],
-        )
-        .await;
-        assert_eq!(r.status(), 404, "no such registrant");
+        .await
+        .status(),
+        303
+    );
+
+    let (_, html) = get(&server, "/agency/outbox", Some(&admin)).await;
+    assert!(html.contains("Your ISRC registrant code: CB-AAA"), "{html}");
+    assert!(html.contains("How to construct your ISRCs"));
+    assert!(html.contains("no address"));
+    for (path, expect) in [
+        ("/agency/registrants", "CBAAA"),
+        ("/agency/listing", "a@label.example"),
+        ("/agency/listing?order=name", "CBAAA"),
+        ("/agency/users", "a@label.example"),
+    ] {
+        let (status, html) = get(&server, path, Some(&admin)).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(expect), "{path}");
+        assert!(!html.contains(XSS), "{path} escapes");
     }
+    // Another account for the registrant: password shown once, and it signs in.
+    assert_eq!(
+        post(
+            &server,
+            "/agency/users",
+            &admin,
+            None,
+            &[("email", "c@label.example"), ("prefix", "CBAAA")]
+        )
+        .await
+        .status(),
+        403
+    );
+    let r = post(
+        &server,
+        "/agency/users",
+        &admin,
+        Some(&admin.csrf),
+        &[("email", "c@label.example"), ("prefix", "CBAAA")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let password = html
+        .split("<code id=\"password\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    let (_, hash) = server
+        .store
+        .user_with_password("c@label.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(isrc_server::auth::verify_password(password, &hash));
+    let r = post(
+        &server,
+        "/agency/users",
+        &admin,
+        Some(&admin.csrf),
+        &[("email", "d@label.example"), ("prefix", "CBZZZ")],
+    )
+    .await;
+    assert_eq!(r.status(), 404, "no such registrant");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_form_needs_its_token() {
-    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let server = common::start_with(common::sqlite(), |_| {}).await;
     server.registrant("CBAAA").await;
     let email = server.user("ana@a.example", Some("CBAAA")).await;
     let login = [
@@ -888,7 +888,7 @@ async fn sign_in_form_needs_its_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_page_changes_the_password() {
-    let server = common::start_with(common::db::sqlite(), |_| {}).await;
+    let server = common::start_with(common::sqlite(), |_| {}).await;
     server.registrant("CBAAA").await;
     let ana = server
         .login(&server.user("ana@a.example", Some("CBAAA")).await)
@@ -943,269 +943,274 @@ async fn account_page_changes_the_password() {
     ));
 }
 
+common::each_backend!(
+    pages_do_not_talk_about_command_line_options_or_headers,
+    worker_threads = 2
+);
 /// Issue 14: the pages speak the pages' language, not the command line's.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_do_not_talk_about_command_line_options_or_headers() {
-    for server in common::servers("web_words").await {
-        server.registrant("CBAAA").await;
-        let ana = server
-            .login(&server.user("ana@a.example", Some("CBAAA")).await)
-            .await;
-        let fields = [
-            ("kind", "new"),
-            ("title", "Twice"),
-            ("artist", "Band"),
-            ("duration", "3:30"),
-        ];
-        allocate(&server, &ana, &fields).await;
-        // The same recording again: refused, and told how to go on in the page's own terms.
-        let mut again: Vec<(&str, &str)> = fields.to_vec();
-        again.push(("step", "confirm"));
-        again.push(("idempotency_key", "another-key"));
-        let r = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &again).await;
-        let html = r.text().await.unwrap();
-        assert!(html.contains("CBAAA2600001"), "{html}");
-        assert!(!html.contains("--force"), "{html}");
-        assert!(html.contains("allocate even if the same recording is already in the ledger"));
-        // Signed out, a page asks to sign in, without API headers.
-        let (status, html) = get(&server, "/portal", None).await;
-        assert_eq!(status, 401);
-        assert!(!html.contains("Authorization"), "{html}");
-        assert!(!html.contains("Bearer"), "{html}");
-    }
+async fn pages_do_not_talk_about_command_line_options_or_headers(db: common::TestDb) {
+    let server = common::start(db).await;
+    server.registrant("CBAAA").await;
+    let ana = server
+        .login(&server.user("ana@a.example", Some("CBAAA")).await)
+        .await;
+    let fields = [
+        ("kind", "new"),
+        ("title", "Twice"),
+        ("artist", "Band"),
+        ("duration", "3:30"),
+    ];
+    allocate(&server, &ana, &fields).await;
+    // The same recording again: refused, and told how to go on in the page's own terms.
+    let mut again: Vec<(&str, &str)> = fields.to_vec();
+    again.push(("step", "confirm"));
+    again.push(("idempotency_key", "another-key"));
+    let r = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &again).await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("CBAAA2600001"), "{html}");
+    assert!(!html.contains("--force"), "{html}");
+    assert!(html.contains("allocate even if the same recording is already in the ledger"));
+    // Signed out, a page asks to sign in, without API headers.
+    let (status, html) = get(&server, "/portal", None).await;
+    assert_eq!(status, 401);
+    assert!(!html.contains("Authorization"), "{html}");
+    assert!(!html.contains("Bearer"), "{html}");
 }
 
+common::each_backend!(
+    recovery_and_account_actions_in_the_pages,
+    worker_threads = 2
+);
 /// Issue 14: recovery in the pages: a reset link by mail, a new password with it; the agency
 /// resets, disables and enables accounts and gives an account another prefix.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn recovery_and_account_actions_in_the_pages() {
+async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
     let (smtp_port, mut inbox) = common::smtp::start().await;
-    for server in common::servers_with("web_recovery", |c| {
+    let server = common::start_with(db, |c| {
         c.smtp = Some(isrc_server::SmtpConfig {
             host: "127.0.0.1".into(),
             port: smtp_port,
         });
     })
-    .await
-    {
-        server.registrant("CBAAA").await;
-        server.registrant("CBAAB").await;
-        server.user("ana@a.example", Some("CBAAA")).await;
-        let admin = server
-            .login(&server.user("boss@agency.example", None).await)
-            .await;
-        let (_, html) = get(&server, "/login", None).await;
-        assert!(html.contains("href=\"/forgot\""));
+    .await;
+    server.registrant("CBAAA").await;
+    server.registrant("CBAAB").await;
+    server.user("ana@a.example", Some("CBAAA")).await;
+    let admin = server
+        .login(&server.user("boss@agency.example", None).await)
+        .await;
+    let (_, html) = get(&server, "/login", None).await;
+    assert!(html.contains("href=\"/forgot\""));
 
-        // Forgot: a form with a form token; the same answer for any address.
-        let (cookie, token) = public_token(&server, "/forgot").await;
-        let r = server
+    // Forgot: a form with a form token; the same answer for any address.
+    let (cookie, token) = public_token(&server, "/forgot").await;
+    let r = server
+        .http
+        .post(server.url("/forgot"))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", token.as_str()), ("email", "ana@a.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("If this address has an account")
+    );
+    let r = server
+        .http
+        .post(server.url("/forgot"))
+        .form(&[("email", "ana@a.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "the form needs its token");
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let secret: String = mail
+        .data
+        .split("/reset?token=")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let (status, html) = get(&server, &format!("/reset?token={secret}"), None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("value=\"{secret}\"")));
+    let (cookie, token) = public_token(&server, "/reset").await;
+    let reset = |password: &'static str| {
+        server
             .http
-            .post(server.url("/forgot"))
+            .post(server.url("/reset"))
             .header("cookie", &cookie)
-            .form(&[("csrf_token", token.as_str()), ("email", "ana@a.example")])
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("token", secret.as_str()),
+                ("password", password),
+            ])
             .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        assert!(
-            r.text()
-                .await
-                .unwrap()
-                .contains("If this address has an account")
-        );
-        let r = server
-            .http
-            .post(server.url("/forgot"))
-            .form(&[("email", "ana@a.example")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403, "the form needs its token");
-        let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        let secret: String = mail
-            .data
-            .split("/reset?token=")
-            .nth(1)
-            .unwrap()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect();
-        let (status, html) = get(&server, &format!("/reset?token={secret}"), None).await;
-        assert_eq!(status, 200);
-        assert!(html.contains(&format!("value=\"{secret}\"")));
-        let (cookie, token) = public_token(&server, "/reset").await;
-        let reset = |password: &'static str| {
-            server
-                .http
-                .post(server.url("/reset"))
-                .header("cookie", &cookie)
-                .form(&[
-                    ("csrf_token", token.as_str()),
-                    ("token", secret.as_str()),
-                    ("password", password),
-                ])
-                .send()
-        };
-        let weak = reset("aaaaaaaaaaaaaaaa").await.unwrap();
-        assert_eq!(weak.status(), 400);
-        assert!(weak.text().await.unwrap().contains("too easy to guess"));
-        let done = reset("copper-willow-station-64").await.unwrap();
-        assert_eq!(done.status(), 303);
-        assert_eq!(location(&done), "/login");
-        let again = reset("copper-willow-station-65").await.unwrap();
-        assert_eq!(again.status(), 400, "used up");
+    };
+    let weak = reset("aaaaaaaaaaaaaaaa").await.unwrap();
+    assert_eq!(weak.status(), 400);
+    assert!(weak.text().await.unwrap().contains("too easy to guess"));
+    let done = reset("copper-willow-station-64").await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(location(&done), "/login");
+    let again = reset("copper-willow-station-65").await.unwrap();
+    assert_eq!(again.status(), 400, "used up");
 
-        // The agency's accounts page: another prefix, reset, disable, enable.
-        let id = server
-            .store
-            .user_by_email("ana@a.example")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
-        assert!(html.contains(&format!("id=\"user-{id}\"")));
-        let r = post(
-            &server,
-            &format!("/agency/users/{id}/prefixes"),
-            &admin,
-            Some(&admin.csrf),
-            &[("prefix", "CBAAB")],
-        )
-        .await;
-        assert_eq!(r.status(), 303);
-        let r = post(
-            &server,
-            &format!("/agency/users/{id}/disable"),
-            &admin,
-            Some(&admin.csrf),
-            &[],
-        )
-        .await;
-        assert_eq!(r.status(), 303);
-        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
-        let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
-        let row = row.split("</tr>").next().unwrap();
-        assert!(
-            row.contains("CBAAA") && row.contains("CBAAB") && row.contains("disabled"),
-            "{row}"
-        );
-        assert_eq!(
-            post(
-                &server,
-                &format!("/agency/users/{id}/enable"),
-                &admin,
-                None,
-                &[]
-            )
-            .await
-            .status(),
-            403,
-            "CSRF token needed"
-        );
+    // The agency's accounts page: another prefix, reset, disable, enable.
+    let id = server
+        .store
+        .user_by_email("ana@a.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+    assert!(html.contains(&format!("id=\"user-{id}\"")));
+    let r = post(
+        &server,
+        &format!("/agency/users/{id}/prefixes"),
+        &admin,
+        Some(&admin.csrf),
+        &[("prefix", "CBAAB")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = post(
+        &server,
+        &format!("/agency/users/{id}/disable"),
+        &admin,
+        Some(&admin.csrf),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+    let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
+    let row = row.split("</tr>").next().unwrap();
+    assert!(
+        row.contains("CBAAA") && row.contains("CBAAB") && row.contains("disabled"),
+        "{row}"
+    );
+    assert_eq!(
         post(
             &server,
             &format!("/agency/users/{id}/enable"),
             &admin,
-            Some(&admin.csrf),
-            &[],
+            None,
+            &[]
         )
-        .await;
-        let r = post(
-            &server,
-            &format!("/agency/users/{id}/reset"),
-            &admin,
-            Some(&admin.csrf),
-            &[],
-        )
-        .await;
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        assert!(html.contains("id=\"password\""));
-        let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
-        let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
-        assert!(
-            row.split("</tr>")
-                .next()
-                .unwrap()
-                .contains("must change password")
-        );
-    }
-}
-
-/// Issue 14: an account holding several prefixes works under each in the portal.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_portal_switches_between_the_prefixes_of_an_account() {
-    for server in common::servers("web_prefixes").await {
-        server.registrant("CBAAA").await;
-        server.registrant("CBAAB").await;
-        server.registrant("FRZZZ").await;
-        server.user("ana@a.example", Some("CBAAA")).await;
-        let id = server
-            .store
-            .user_by_email("ana@a.example")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        server
-            .store
-            .add_user_prefix(id, "CBAAB".parse().unwrap(), "test")
-            .await
-            .unwrap();
-        let ana = server.login("ana@a.example").await;
-        let (_, html) = get(&server, "/portal", Some(&ana)).await;
-        assert!(html.contains("Recordings under CBAAA"));
-        assert!(html.contains("id=\"switch-prefix\""));
-        let r = post(
-            &server,
-            "/portal/prefix",
-            &ana,
-            Some(&ana.csrf),
-            &[("prefix", "CBAAB")],
-        )
-        .await;
-        assert_eq!(r.status(), 303);
-        let chosen = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
+        .await
+        .status(),
+        403,
+        "CSRF token needed"
+    );
+    post(
+        &server,
+        &format!("/agency/users/{id}/enable"),
+        &admin,
+        Some(&admin.csrf),
+        &[],
+    )
+    .await;
+    let r = post(
+        &server,
+        &format!("/agency/users/{id}/reset"),
+        &admin,
+        Some(&admin.csrf),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"password\""));
+    let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
+    let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
+    assert!(
+        row.split("</tr>")
             .next()
             .unwrap()
-            .to_string();
-        assert_eq!(chosen, "isrc_prefix=CBAAB");
-        let under_b = Session {
-            cookie: format!("{}; {chosen}", ana.cookie),
-            csrf: ana.csrf.clone(),
-        };
-        let (_, html) = get(&server, "/portal", Some(&under_b)).await;
-        assert!(html.contains("Recordings under CBAAB"), "{html}");
-        let code = allocate(
-            &server,
-            &under_b,
-            &[("kind", "new"), ("title", "B side"), ("artist", "Band")],
-        )
-        .await;
-        assert!(code.starts_with("CBAAB26"), "{code}");
-        // A prefix the account does not hold is refused, and a forged cookie is ignored.
-        let r = post(
-            &server,
-            "/portal/prefix",
-            &ana,
-            Some(&ana.csrf),
-            &[("prefix", "FRZZZ")],
-        )
-        .await;
-        assert_eq!(r.status(), 403);
-        let forged = Session {
-            cookie: format!("{}; isrc_prefix=FRZZZ", ana.cookie),
-            csrf: ana.csrf.clone(),
-        };
-        let (_, html) = get(&server, "/portal", Some(&forged)).await;
-        assert!(html.contains("Recordings under CBAAA"));
-    }
+            .contains("must change password")
+    );
+}
+
+common::each_backend!(
+    the_portal_switches_between_the_prefixes_of_an_account,
+    worker_threads = 2
+);
+/// Issue 14: an account holding several prefixes works under each in the portal.
+async fn the_portal_switches_between_the_prefixes_of_an_account(db: common::TestDb) {
+    let server = common::start(db).await;
+    server.registrant("CBAAA").await;
+    server.registrant("CBAAB").await;
+    server.registrant("FRZZZ").await;
+    server.user("ana@a.example", Some("CBAAA")).await;
+    let id = server
+        .store
+        .user_by_email("ana@a.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    server
+        .store
+        .add_user_prefix(id, "CBAAB".parse().unwrap(), "test")
+        .await
+        .unwrap();
+    let ana = server.login("ana@a.example").await;
+    let (_, html) = get(&server, "/portal", Some(&ana)).await;
+    assert!(html.contains("Recordings under CBAAA"));
+    assert!(html.contains("id=\"switch-prefix\""));
+    let r = post(
+        &server,
+        "/portal/prefix",
+        &ana,
+        Some(&ana.csrf),
+        &[("prefix", "CBAAB")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let chosen = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(chosen, "isrc_prefix=CBAAB");
+    let under_b = Session {
+        cookie: format!("{}; {chosen}", ana.cookie),
+        csrf: ana.csrf.clone(),
+    };
+    let (_, html) = get(&server, "/portal", Some(&under_b)).await;
+    assert!(html.contains("Recordings under CBAAB"), "{html}");
+    let code = allocate(
+        &server,
+        &under_b,
+        &[("kind", "new"), ("title", "B side"), ("artist", "Band")],
+    )
+    .await;
+    assert!(code.starts_with("CBAAB26"), "{code}");
+    // A prefix the account does not hold is refused, and a forged cookie is ignored.
+    let r = post(
+        &server,
+        "/portal/prefix",
+        &ana,
+        Some(&ana.csrf),
+        &[("prefix", "FRZZZ")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let forged = Session {
+        cookie: format!("{}; isrc_prefix=FRZZZ", ana.cookie),
+        csrf: ana.csrf.clone(),
+    };
+    let (_, html) = get(&server, "/portal", Some(&forged)).await;
+    assert!(html.contains("Recordings under CBAAA"));
 }

@@ -26,7 +26,7 @@ use isrc_media::{MediaInfo, WriteOptions};
 use isrc_registry::{AllocationRequest, ImportRecord, RecordingInput, Status, Store};
 
 use super::cell;
-use crate::cli::GlobalArgs;
+use crate::context::GlobalArgs;
 use crate::registry::{actor, run_with_store};
 use crate::style;
 

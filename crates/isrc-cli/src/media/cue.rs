@@ -9,8 +9,8 @@ use isrc_media::cue::{CatalogCheck, CueSheet, check_catalog};
 use serde::Serialize;
 
 use super::{OutputFormat, cell, valid_code};
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 use crate::style;
 
 #[derive(Serialize)]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::GlobalArgs;
+use crate::context::GlobalArgs;
 
 /// Output formats of the media commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

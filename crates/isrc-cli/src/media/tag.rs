@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::{OutputFormat, cell, valid_code};
 use crate::EXIT_TROUBLE;
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 use crate::style;
 
 #[derive(Serialize)]

@@ -11,7 +11,7 @@ use isrc_registry::{
 use isrc_registry::ops;
 
 use super::{operator, refuse};
-use crate::cli::GlobalArgs;
+use crate::context::GlobalArgs;
 
 /// `isrc agency ...`.
 #[derive(Debug, Args)]
@@ -133,7 +133,7 @@ fn server_state(
     config.smtp = mail
         .smtp
         .as_deref()
-        .map(crate::serve::parse_smtp)
+        .map(crate::context::parse_smtp)
         .transpose()?;
     config.mail_from = mail.mail_from.clone();
     config.public_url = mail.public_url.trim_end_matches('/').to_string();

@@ -11,8 +11,8 @@ use isrc_registry::ops::{self, DeriveRequest, RecordingPatch};
 use isrc_registry::{AgencyPolicy, AllocationRequest, Change, ContentType, RecordingInput, Store};
 
 use super::{actor, csvio, operator, parse_date, parse_duration, parse_isrc, parse_prefix, refuse};
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 use crate::style;
 
 /// Metadata options shared by `allocate` and `derive --allocate`.

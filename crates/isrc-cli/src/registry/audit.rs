@@ -10,7 +10,7 @@ use isrc_registry::AuditEvent;
 use serde_json::Value;
 
 use super::refuse;
-use crate::cli::GlobalArgs;
+use crate::context::GlobalArgs;
 
 /// What the log is filtered on.
 #[derive(Debug, Clone)]

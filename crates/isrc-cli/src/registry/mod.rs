@@ -15,8 +15,8 @@ use anyhow::Result;
 use isrc::{Isrc, PrefixCode};
 use isrc_registry::Store;
 
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 use crate::style;
 
 /// Runs one registry command body on a fresh runtime; turns registry refusals into exit 1 and

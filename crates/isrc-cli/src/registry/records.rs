@@ -16,8 +16,8 @@ use isrc_registry::{
 use isrc_registry::ops;
 
 use super::{csvio, operator, parse_isrc, parse_prefix, refuse};
-use crate::cli::GlobalArgs;
 use crate::context::Context;
+use crate::context::GlobalArgs;
 
 /// `isrc registrant ...`.
 #[derive(Debug, Args)]

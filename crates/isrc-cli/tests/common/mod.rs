@@ -1,14 +1,16 @@
 //! Running the real `isrc` binary against test databases: an SQLite file in a temp directory,
-//! and a fresh PostgreSQL database per test when `ISRC_TEST_POSTGRES_URL` is set (then a test
-//! that cannot reach PostgreSQL fails; unset, the PostgreSQL part is skipped with a note).
+//! and a fresh PostgreSQL database per test on the server of `ISRC_TEST_POSTGRES_URL`.
+//! [`each_backend!`] makes an SQLite test and an ignored PostgreSQL test of one body; the
+//! PostgreSQL one runs with `cargo test -- --include-ignored` and fails without the server.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+/// The PostgreSQL test databases, shared with the isrc-registry and isrc-server tests.
+#[path = "../../../isrc-registry/tests/common/mod.rs"]
+mod db;
 
 /// One database for a test, with a scratch directory for files.
 pub struct Db {
@@ -97,18 +99,6 @@ impl Db {
     }
 }
 
-fn unique() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "isrc_cli_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    )
-}
-
 pub fn sqlite() -> Db {
     let dir = tempfile::tempdir().unwrap();
     let url = dir.path().join("ledger.db").to_string_lossy().into_owned();
@@ -119,56 +109,45 @@ pub fn sqlite() -> Db {
     }
 }
 
-/// A fresh PostgreSQL database, or `None` (with a note) when `ISRC_TEST_POSTGRES_URL` is unset.
-pub fn postgres() -> Option<Db> {
-    let Ok(admin) = std::env::var("ISRC_TEST_POSTGRES_URL") else {
-        // Written to the stderr handle directly so that the test harness does not swallow it.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: ISRC_TEST_POSTGRES_URL is not set: PostgreSQL part of this test skipped"
-        );
-        return None;
-    };
-    let db = unique();
+/// A fresh PostgreSQL database on the server of `ISRC_TEST_POSTGRES_URL`; panics when it is
+/// not set or cannot be reached.
+pub fn postgres() -> Db {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
-        use sqlx::Connection;
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&admin)
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "ISRC_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached ({admin}): {e}"
-                )
-            });
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
-        conn.close().await.ok();
-    });
-    let (base, query) = match admin.split_once('?') {
-        Some((b, q)) => (b.to_string(), format!("?{q}")),
-        None => (admin.clone(), String::new()),
-    };
-    let (head, _) = base.rsplit_once('/').expect("URL with a database name");
-    Some(Db {
+    Db {
         name: "postgres",
-        url: format!("{head}/{db}{query}"),
+        url: runtime.block_on(db::create_postgres_database("cli", false)),
         dir: tempfile::tempdir().unwrap(),
-    })
+    }
 }
 
-/// SQLite, plus PostgreSQL when configured.
-pub fn all() -> Vec<Db> {
-    let mut v = vec![sqlite()];
-    v.extend(postgres());
-    v
+/// Makes `NAME::sqlite` and `NAME::postgres` (ignored unless asked for: it needs PostgreSQL)
+/// from `fn NAME(db: Db)`.
+///
+/// ```ignore
+/// common::each_backend!(allocate_and_export);
+/// fn allocate_and_export(db: common::Db) { /* ... */ }
+/// ```
+macro_rules! each_backend {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(crate::common::sqlite())
+            }
+
+            #[test]
+            #[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]
+            fn postgres() {
+                super::$name(crate::common::postgres())
+            }
+        }
+    };
 }
+#[allow(unused_imports)]
+pub(crate) use each_backend;
 
 /// Waits until `path` exists (the binary writes it when it reaches the point under test).
 pub fn wait_for(path: &Path, child: &mut std::process::Child) {

@@ -1,11 +1,23 @@
 //! Test databases: an SQLite file in a temp directory, and a fresh PostgreSQL database per test
-//! when `ISRC_TEST_POSTGRES_URL` is set (a test that cannot reach it fails).
+//! on the server named by `ISRC_TEST_POSTGRES_URL`.
+//!
+//! A test that runs on both is written once, as a function taking a [`TestDb`], and
+//! [`each_backend!`] makes two tests of it: `NAME::sqlite`, a normal test, and `NAME::postgres`,
+//! marked `#[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]`. A plain `cargo test` runs
+//! the first and reports the second as ignored; `cargo test -- --include-ignored` (what
+//! `.ci/run` does) runs both, and then a missing or unreachable server fails the test.
+//!
+//! The isrc-server tests include this file too (`tests/common/mod.rs` there), so it names
+//! nothing of this crate.
 
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Why a PostgreSQL test did not run: said by the ignore attribute and by the failure.
+pub const NEEDS_POSTGRES: &str = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)";
 
 /// One database to run a test on.
 pub struct TestDb {
@@ -14,11 +26,13 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// A database name no other test of any run uses (PostgreSQL keeps 63 bytes of a name).
 fn unique(tag: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .subsec_nanos();
+    let tag: String = tag.chars().take(20).collect();
     format!(
         "isrc_t_{tag}_{}_{}_{nanos}",
         std::process::id(),
@@ -36,17 +50,22 @@ pub fn sqlite() -> TestDb {
     }
 }
 
-/// A fresh PostgreSQL database, optionally with serializable isolation as its default.
-pub async fn postgres(tag: &str, serializable: bool) -> Option<TestDb> {
-    let Ok(admin) = std::env::var("ISRC_TEST_POSTGRES_URL") else {
-        // Written to the stderr handle directly so that the test harness does not swallow it.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: ISRC_TEST_POSTGRES_URL is not set: PostgreSQL part of this test skipped"
-        );
-        return None;
-    };
+/// The server's URL from `ISRC_TEST_POSTGRES_URL`; panics when it is not set, since a test
+/// that asks for PostgreSQL must not pass without it.
+pub fn postgres_admin_url() -> String {
+    std::env::var("ISRC_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "this test {NEEDS_POSTGRES}: set ISRC_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/postgres \
+             (bash .ci/run starts a server and sets it), or run without --include-ignored"
+        )
+    })
+}
+
+/// Creates a fresh database on the server of `ISRC_TEST_POSTGRES_URL` (optionally with
+/// serializable isolation as its default) and returns its URL; panics when the server is
+/// missing or cannot be reached.
+pub async fn create_postgres_database(tag: &str, serializable: bool) -> String {
+    let admin = postgres_admin_url();
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let mut conn = sqlx::AnyConnection::connect(&admin)
@@ -68,31 +87,51 @@ pub async fn postgres(tag: &str, serializable: bool) -> Option<TestDb> {
         .expect("set serializable");
     }
     conn.close().await.ok();
-    let base = match admin.split_once('?') {
-        Some((b, _)) => b,
-        None => admin.as_str(),
+    let (base, query) = match admin.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin.as_str(), String::new()),
     };
     let (head, _) = base.rsplit_once('/').expect("URL with a database name");
-    let query = admin
-        .split_once('?')
-        .map(|(_, q)| format!("?{q}"))
-        .unwrap_or_default();
-    Some(TestDb {
+    format!("{head}/{db}{query}")
+}
+
+/// A fresh PostgreSQL database, optionally with serializable isolation as its default.
+pub async fn postgres(tag: &str, serializable: bool) -> TestDb {
+    TestDb {
         name: if serializable {
             "postgres-serializable"
         } else {
             "postgres"
         },
-        url: format!("{head}/{db}{query}"),
+        url: create_postgres_database(tag, serializable).await,
         _dir: None,
-    })
+    }
 }
 
-/// SQLite, plus PostgreSQL when configured.
-pub async fn all(tag: &str) -> Vec<TestDb> {
-    let mut dbs = vec![sqlite()];
-    if let Some(pg) = postgres(tag, false).await {
-        dbs.push(pg);
-    }
-    dbs
+/// Makes `NAME::sqlite` and `NAME::postgres` (ignored unless asked for: it needs PostgreSQL)
+/// from `async fn NAME(db: TestDb)`, run on a multi-threaded runtime with `worker_threads`
+/// workers, as the test attribute `#[tokio::test(flavor = "multi_thread", worker_threads = N)]`.
+///
+/// ```ignore
+/// common::each_backend!(allocation_is_sequential, worker_threads = 4);
+/// async fn allocation_is_sequential(db: common::TestDb) { /* ... */ }
+/// ```
+#[allow(unused_macros)]
+macro_rules! each_backend {
+    ($name:ident, worker_threads = $threads:tt) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn sqlite() {
+                super::$name(crate::common::sqlite()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            #[ignore = "needs PostgreSQL (ISRC_TEST_POSTGRES_URL)"]
+            async fn postgres() {
+                super::$name(crate::common::postgres(stringify!($name), false).await).await
+            }
+        }
+    };
 }
+#[allow(unused_imports)]
+pub(crate) use each_backend;

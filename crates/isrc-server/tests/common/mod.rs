@@ -2,8 +2,13 @@
 
 #![allow(dead_code)]
 
+/// The test databases and `each_backend!`, shared with the isrc-registry tests.
+#[path = "../../../isrc-registry/tests/common/mod.rs"]
 pub mod db;
 pub mod smtp;
+
+#[allow(unused_imports)]
+pub(crate) use db::{TestDb, each_backend, postgres, sqlite};
 
 use isrc_registry::{NewRegistrant, NewUser, RegistrantKind, Role, Store};
 use isrc_server::{AppState, Config};
@@ -65,18 +70,9 @@ pub async fn start_with(db: db::TestDb, tune: impl FnOnce(&mut Config)) -> TestS
     }
 }
 
-/// Every test database (SQLite, plus PostgreSQL when configured), each with a server.
-pub async fn servers(tag: &str) -> Vec<TestServer> {
-    servers_with(tag, |_| {}).await
-}
-
-/// [`servers`] with a configuration change.
-pub async fn servers_with(tag: &str, tune: impl Fn(&mut Config)) -> Vec<TestServer> {
-    let mut out = Vec::new();
-    for db in db::all(tag).await {
-        out.push(start_with(db, &tune).await);
-    }
-    out
+/// Starts a server on `db` with the test configuration.
+pub async fn start(db: db::TestDb) -> TestServer {
+    start_with(db, |_| {}).await
 }
 
 impl TestServer {
@@ -187,12 +183,27 @@ impl TestServer {
             .unwrap()
     }
 
+    /// PUT JSON as a signed-in user.
+    pub async fn put(&self, path: &str, session: &Session, body: Value) -> reqwest::Response {
+        self.with_session(self.http.put(self.url(path)), session)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// GET as a signed-in user.
     pub async fn get(&self, path: &str, session: &Session) -> reqwest::Response {
         self.with_session(self.http.get(self.url(path)), session)
             .send()
             .await
             .unwrap()
+    }
+
+    /// Makes the agency admin `boss@agency.example` and signs it in over the API.
+    pub async fn admin_session(&self) -> Session {
+        let admin = self.user("boss@agency.example", None).await;
+        self.login(&admin).await
     }
 
     /// Makes a registrant and a user of it through the API as `admin`; signs the user in.
