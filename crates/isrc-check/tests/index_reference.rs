@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use isrc::{Policy, Severity};
+use isrc::{Policy, rule::Severity};
 use isrc_check::{Checker, Options, fold_hash_parts};
 use proptest::prelude::*;
 

@@ -23,7 +23,7 @@ pub struct GlobalArgs {
 
     /// Reference date for year checks and allocation, instead of today (also ISRC_TODAY).
     #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "ISRC_TODAY")]
-    pub today: Option<isrc::Date>,
+    pub today: Option<isrc::policy::Date>,
 
     /// Registry database: an SQLite file (created on first use) or a postgres:// URL.
     #[arg(
@@ -83,7 +83,7 @@ pub enum Command {
 impl Cli {
     /// Parses the command line, with `--version` naming the built-in prefix table's date.
     pub fn parse_with_version() -> Cli {
-        let table = isrc::PrefixTable::builtin();
+        let table = isrc::prefix::PrefixTable::builtin();
         let version = format!(
             "{} (prefix table {}, {} prefixes)",
             env!("CARGO_PKG_VERSION"),

@@ -2,7 +2,7 @@
 //! reference date (`--today`, `ISRC_TODAY`, or the system clock).
 
 use anyhow::{Context as _, Result};
-use isrc::{Date, Policy, PrefixTable};
+use isrc::{Policy, policy::Date, prefix::PrefixTable};
 
 use crate::cli::GlobalArgs;
 

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use isrc::{Isrc, PrefixCode, PrefixStatus, PrefixTable};
+use isrc::{Isrc, code::PrefixCode, prefix::PrefixStatus, prefix::PrefixTable};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Row};
 
@@ -151,7 +151,7 @@ pub(crate) fn now() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let secs = since.as_secs() as i64;
-    let date = isrc::Date::from_unix_days(secs.div_euclid(86_400));
+    let date = isrc::policy::Date::from_unix_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!(
         "{date}T{:02}:{:02}:{:02}.{:03}Z",

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::*;
 
 fn prefix(p: &str) -> PrefixCode {

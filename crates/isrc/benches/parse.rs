@@ -76,7 +76,7 @@ fn bench_compact(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| black_box(isrc::verdict(black_box(c), &policy)).is_valid())
+                .filter(|c| black_box(isrc::check::verdict(black_box(c), &policy)).is_valid())
                 .count()
         })
     });
@@ -108,7 +108,7 @@ fn bench_legacy(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| black_box(isrc::verdict(black_box(c), &policy)).is_valid())
+                .filter(|c| black_box(isrc::check::verdict(black_box(c), &policy)).is_valid())
                 .count()
         })
     });

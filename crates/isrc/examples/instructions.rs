@@ -36,12 +36,18 @@ fn main() {
         }),
         "compact-parse" => rounds(&compact, |s| black_box(s.parse::<isrc::Isrc>()).is_ok()),
         "compact-check" => rounds(&compact, |s| black_box(isrc::check(s, policy)).is_valid()),
-        "compact-verdict" => rounds(&compact, |s| black_box(isrc::verdict(s, policy)).is_valid()),
+        "compact-verdict" => rounds(&compact, |s| {
+            black_box(isrc::check::verdict(s, policy)).is_valid()
+        }),
         "legacy-check" => rounds(&legacy, |s| black_box(isrc::check(s, policy)).is_valid()),
-        "legacy-verdict" => rounds(&legacy, |s| black_box(isrc::verdict(s, policy)).is_valid()),
+        "legacy-verdict" => rounds(&legacy, |s| {
+            black_box(isrc::check::verdict(s, policy)).is_valid()
+        }),
         "display-parse" => rounds(&display, |s| black_box(s.parse::<isrc::Isrc>()).is_ok()),
         "display-check" => rounds(&display, |s| black_box(isrc::check(s, policy)).is_valid()),
-        "display-verdict" => rounds(&display, |s| black_box(isrc::verdict(s, policy)).is_valid()),
+        "display-verdict" => rounds(&display, |s| {
+            black_box(isrc::check::verdict(s, policy)).is_valid()
+        }),
         "compact-json" => rounds(&compact, |s| {
             !black_box(isrc::check(s, policy).to_json()).is_empty()
         }),

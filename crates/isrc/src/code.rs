@@ -4,7 +4,7 @@ use core::fmt;
 use core::num::NonZeroU64;
 use core::str::FromStr;
 
-use crate::error::ParseError;
+use crate::error::{ErrorKind, ParseError};
 use crate::scan;
 
 const COUNTRIES: u64 = 26 * 26;
@@ -20,7 +20,7 @@ pub const U64_LIMIT: u64 = COUNTRIES * REGISTRANTS * YEARS * DESIGNATIONS;
 /// A small `Copy` value (8 bytes, and `Option<Isrc>` too) that is always well-formed: a
 /// two-letter country code, a three-character registrant code, a two-digit year of reference
 /// and a five-digit designation code. Whether the country code is in use and the year is
-/// plausible is the job of [`check`](crate::check).
+/// plausible is the job of [`check`](crate::check()).
 ///
 /// Values order by prefix, then year, then designation, which is also the order of their
 /// compact strings and of [`Isrc::to_u64`].
@@ -67,7 +67,7 @@ pub struct RegistrantCode([u8; 3]);
 /// This is what an agency issues to a registrant.
 ///
 /// ```
-/// use isrc::PrefixCode;
+/// use isrc::code::PrefixCode;
 ///
 /// let prefix: PrefixCode = "cb-yz9".parse()?;
 /// assert_eq!(prefix.as_str(), "CBYZ9");
@@ -83,7 +83,7 @@ pub struct PrefixCode([u8; 5]);
 /// Which part of an ISRC a value given to [`Isrc::from_parts`] does not fit.
 ///
 /// ```
-/// use isrc::{Isrc, PartsError};
+/// use isrc::{Isrc, code::PartsError};
 /// assert_eq!(Isrc::from_parts("C1", "YZ9", 22, 1), Err(PartsError::Country));
 /// assert_eq!(Isrc::from_parts("CB", "YZ9", 22, 100_000), Err(PartsError::Designation));
 /// ```
@@ -241,7 +241,7 @@ impl Isrc {
     /// ```
     /// let code = isrc::Isrc::from_parts("US", "RC1", 76, 7839)?;
     /// assert_eq!(code.to_string(), "USRC17607839");
-    /// # Ok::<(), isrc::PartsError>(())
+    /// # Ok::<(), isrc::code::PartsError>(())
     /// ```
     pub fn from_parts(
         country: &str,
@@ -314,7 +314,7 @@ impl Isrc {
         self.0.get() - 1
     }
 
-    /// The inverse of [`Isrc::to_u64`]; `None` at or past [`U64_LIMIT`](crate::U64_LIMIT).
+    /// The inverse of [`Isrc::to_u64`]; `None` at or past [`U64_LIMIT`].
     #[inline]
     pub const fn from_u64(value: u64) -> Option<Isrc> {
         if value < U64_LIMIT {
@@ -485,10 +485,10 @@ impl FromStr for Isrc {
     /// Reads what people type: any case, hyphens, spaces (also no-break, zero-width and
     /// full-width ones) and Unicode dashes between characters, full-width letters and digits,
     /// and the label `ISRC` with or without a colon. Trailing text is an error, never cut off.
-    /// The prefix table and the year are not consulted: use [`check`](crate::check) for that.
+    /// The prefix table and the year are not consulted: use [`check`](crate::check()) for that.
     ///
     /// ```
-    /// use isrc::{ErrorKind, Isrc};
+    /// use isrc::{error::ErrorKind, Isrc};
     /// for text in ["USRC17607839", "us-rc1-76-07839", "ISRC: US RC1 76 07839", "ISRC US‐RC1‐76‐07839"] {
     ///     assert_eq!(text.parse::<Isrc>()?.to_string(), "USRC17607839");
     /// }
@@ -503,7 +503,9 @@ impl FromStr for Isrc {
         if let Some(code) = Isrc::from_compact_bytes(input.as_bytes()) {
             return Ok(code);
         }
-        scan::parse_lenient(input)
+        let (bytes, span) = scan::scan_code(input)?;
+        Isrc::from_compact_bytes(&bytes)
+            .ok_or_else(|| ParseError::new(ErrorKind::Length { found: 12 }, span, input))
     }
 }
 
@@ -535,7 +537,7 @@ impl CountryCode {
         core::str::from_utf8(&self.0).unwrap_or("")
     }
 
-    /// The two letters as bytes, as [`PrefixTable::get_bytes`](crate::PrefixTable::get_bytes) takes them.
+    /// The two letters as bytes, as [`PrefixTable::get_bytes`](crate::prefix::PrefixTable::get_bytes) takes them.
     pub fn to_bytes(self) -> [u8; 2] {
         self.0
     }
@@ -613,11 +615,13 @@ impl FromStr for PrefixCode {
 
     /// Reads a prefix code leniently (`cbyz9`, `CB-YZ9`), with the same error kinds as an ISRC.
     fn from_str(input: &str) -> Result<PrefixCode, ParseError> {
-        scan::parse_prefix(input)
+        let (bytes, span) = scan::scan_prefix(input)?;
+        prefix_from_scanned(bytes)
+            .ok_or_else(|| ParseError::new(ErrorKind::Length { found: 5 }, span, input))
     }
 }
 
-pub(crate) fn prefix_from_scanned(bytes: [u8; 5]) -> Option<PrefixCode> {
+fn prefix_from_scanned(bytes: [u8; 5]) -> Option<PrefixCode> {
     let country = CountryCode::from_bytes(&bytes[..2])?;
     let registrant = RegistrantCode::from_bytes(&bytes[2..])?;
     Some(PrefixCode::from_parts(country, registrant))

@@ -1,7 +1,7 @@
 //! Every rule, as a table of inputs and expected verdicts: the examples of isrc-rules.md and
 //! what python-stdnum, py-iso3901, validator.js and MusicBrainz test. Today is 2026-11-22.
 
-use isrc::{Policy, Rule, Severity};
+use isrc::{Policy, rule::Rule, rule::Severity};
 
 fn policy() -> Policy<'static> {
     Policy::new("2026-11-22".parse().unwrap())
@@ -459,7 +459,7 @@ fn the_year_policy_moves_with_the_reference_date() {
 #[test]
 fn a_newer_prefix_table_is_honoured() {
     let csv = "# ISRC prefixes as of 2027-01-15\nprefix,territory,agency,status,introduced\nUS,United States of America,RIAA,active,\nQQ,Worldwide,International ISRC Registration Authority,active,2027-01\n";
-    let table = isrc::PrefixTable::from_csv(csv, "newer.csv").unwrap();
+    let table = isrc::prefix::PrefixTable::from_csv(csv, "newer.csv").unwrap();
     let policy = policy().with_prefixes(&table);
     assert!(isrc::check("QQAB12600001", &policy).has(Rule::PrefixBeforeIntroduction));
     assert!(isrc::check("CBAB12600001", &policy).has(Rule::UnknownPrefix));
@@ -472,7 +472,7 @@ fn a_newer_prefix_table_is_honoured() {
 
 #[test]
 fn the_builtin_table_matches_the_shared_data() {
-    let table = isrc::PrefixTable::builtin();
+    let table = isrc::prefix::PrefixTable::builtin();
     assert_eq!(table.len(), 223);
     assert_eq!(table.date(), Some("2025-11-04"));
     let introduced: Vec<(&str, String)> = table
@@ -546,7 +546,7 @@ fn table_errors_say_where() {
         ),
     ];
     for (text, line, column, words) in cases {
-        let error = isrc::PrefixTable::from_csv(text, "t.csv").unwrap_err();
+        let error = isrc::prefix::PrefixTable::from_csv(text, "t.csv").unwrap_err();
         assert_eq!(
             (error.line(), error.column()),
             (line, column),
@@ -569,7 +569,7 @@ fn two_right_readings_are_listed_not_applied() {
         "{}",
         report.findings[0].message
     );
-    assert_eq!(isrc::verdict("1TAB12600001", &policy).fix, None);
+    assert_eq!(isrc::check::verdict("1TAB12600001", &policy).fix, None);
     // One right reading: offered, and nothing listed beside it.
     let report = isrc::check("USRC176O7839", &policy);
     assert_eq!(report.fix().unwrap().to_string(), "USRC17607839");

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use isrc::{Isrc, Policy, Severity};
+use isrc::{Isrc, Policy, rule::Severity};
 
 use crate::dense::{GroupMemo, PageBatch, compact_key, take_known_codes};
 use crate::fold::fold_hash_bytes;

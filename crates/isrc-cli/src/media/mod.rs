@@ -77,7 +77,7 @@ pub enum TagCommand {
     Assign {
         /// The registrant's prefix to allocate under.
         #[arg(long, value_parser = crate::registry::parse_prefix, value_name = "CBXYZ")]
-        prefix: isrc::PrefixCode,
+        prefix: isrc::code::PrefixCode,
         /// Show what would be allocated and written; change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -246,7 +246,7 @@ fn valid_code(policy: &isrc::Policy<'_>, text: &str) -> Result<isrc::Isrc> {
             let reasons: Vec<String> = report
                 .findings
                 .iter()
-                .filter(|f| f.severity == isrc::Severity::Error)
+                .filter(|f| f.severity == isrc::rule::Severity::Error)
                 .map(|f| format!("{}: {}", f.rule, f.message))
                 .collect();
             Err(anyhow::anyhow!(

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, anyhow};
 use clap::Args;
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::{
     AgencyPolicy, AllocationRequest, Change, ContentType, RecordingInput, Store, decide,
 };
@@ -36,7 +36,7 @@ pub struct MetaArgs {
     pub content_type: Option<String>,
     /// Date of first publication.
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
-    pub published: Option<isrc::Date>,
+    pub published: Option<isrc::policy::Date>,
     /// Language of the performance.
     #[arg(long)]
     pub language: Option<String>,

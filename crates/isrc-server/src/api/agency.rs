@@ -367,7 +367,7 @@ pub async fn approve_application(
 /// The approval letter: the code and how to construct ISRCs from it.
 pub fn approval_mail(
     application: &Application,
-    prefix: isrc::PrefixCode,
+    prefix: isrc::code::PrefixCode,
     year: u16,
     sign_in: &str,
 ) -> String {
