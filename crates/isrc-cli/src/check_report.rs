@@ -212,7 +212,7 @@ pub(crate) fn write_human(
     if recordings.total > 0 {
         writeln!(
             out,
-            "\n{b}Possible duplicate recordings{b_}: {} recordings under two ISRCs (same title, artist and version, durations within 2 s)",
+            "\n{b}Possible duplicate recordings{b_}: {} recordings under two ISRCs (same title, artist and version, durations within 10 s)",
             thousands(recordings.total)
         )?;
         for d in recordings.listed.iter().take(10) {

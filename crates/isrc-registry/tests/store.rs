@@ -64,7 +64,7 @@ async fn allocation_is_sequential_and_refuses_duplicates() {
             .await
             .unwrap();
         assert_eq!(b.isrcs[1].to_string(), "CBXYZ2600003");
-        // Same recording (duration within 2 s): refused, naming the code.
+        // Same recording (duration within 10 s): refused, naming the code.
         let err = store
             .allocate(&request("CBXYZ", vec![rec("one", 201)]))
             .await

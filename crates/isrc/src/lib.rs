@@ -10,7 +10,7 @@
 //! registrant code is not an illustrative one).
 //!
 //! ```
-//! use isrc::{Isrc, Policy, rule::Rule};
+//! use isrc_code::{Isrc, Policy, rule::Rule};
 //!
 //! // Well-formed: what people type, in any case, with hyphens, spaces or the label.
 //! let code: Isrc = "ISRC CB-YZ9-22-00001".parse()?;
@@ -19,11 +19,11 @@
 //!
 //! // Valid: checked against the prefix table and the year policy, with fixes.
 //! let policy = Policy::new("2026-11-22".parse().unwrap());
-//! let report = isrc::check("USRC176O7839", &policy);
+//! let report = isrc_code::check("USRC176O7839", &policy);
 //! assert!(!report.is_valid());
 //! assert_eq!(report.findings[0].rule, Rule::LetterInDigits);
 //! assert_eq!(report.fix().unwrap().to_string(), "USRC17607839");
-//! # Ok::<(), isrc::ParseError>(())
+//! # Ok::<(), isrc_code::ParseError>(())
 //! ```
 //!
 //! ## Modules
@@ -50,8 +50,6 @@
 //! - `json`: `Report::to_json`, that shape as a string through `serde_json` (still `no_std`).
 
 #![no_std]
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 extern crate alloc;
 #[cfg(feature = "std")]

@@ -145,8 +145,8 @@ impl Serialize for Report<'_> {
     /// `null` for what cannot be formed.
     ///
     /// ```
-    /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-    /// let json = serde_json::to_value(isrc::check("USRC17607839", &policy)).unwrap();
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+    /// let json = serde_json::to_value(isrc_code::check("USRC17607839", &policy)).unwrap();
     /// assert_eq!(json["display"], "ISRC US-RC1-76-07839");
     /// assert_eq!(json["prefix"]["agency"], "RIAA");
     /// assert_eq!(json["findings"][0]["rule"], "legacy_year");
@@ -179,8 +179,8 @@ impl Report<'_> {
     /// [`Serialize`] implementation through `serde_json`; feature `json`).
     ///
     /// ```
-    /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-    /// let json = isrc::check("USRC176O7839", &policy).to_json();
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+    /// let json = isrc_code::check("USRC176O7839", &policy).to_json();
     /// assert!(json.starts_with(r#"{"input":"USRC176O7839","valid":false,"isrc":null,"#));
     /// assert!(json.contains(r#""rule":"letter_in_digits","severity":"error""#));
     /// ```
@@ -193,9 +193,9 @@ impl Report<'_> {
     /// that write many reports into one buffer.
     ///
     /// ```
-    /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
     /// let mut out = String::from("[");
-    /// isrc::check("CBYZ92600001", &policy).write_json(&mut out);
+    /// isrc_code::check("CBYZ92600001", &policy).write_json(&mut out);
     /// out.push(']');
     /// assert!(out.ends_with(r#""findings":[]}]"#));
     /// ```

@@ -7,8 +7,8 @@ use std::rc::Rc;
 use isrc::{Isrc, Policy, check::VerdictCache, rule::Rule, rule::Severity};
 
 use crate::dense::{Group, GroupMemo, PageBatch, compact_key};
-use crate::fold::{DurationUnit, parse_duration};
 use crate::report::{Example, InvalidCode, RuleSet};
+use isrc::recording::{DurationUnit, parse_seconds as parse_duration};
 
 use super::index::{FastMap, Meta};
 

@@ -82,7 +82,7 @@ pub enum TagCommand {
         #[arg(long)]
         dry_run: bool,
         /// Allocate even if the ledger holds a recording with the same title, artist and
-        /// duration (within 2 s).
+        /// duration (within 10 s).
         #[arg(long)]
         force: bool,
         /// The client, under an ISRC Manager prefix.

@@ -70,7 +70,7 @@ pub struct AllocateArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "artist", "version_title", "duration", "content_type", "published", "language", "recording_year", "iswc", "notes", "client"])]
     pub from_csv: Option<PathBuf>,
     /// Allocate even if a recording with the same title, artist, version, type and duration
-    /// (within 2 s) is in the ledger.
+    /// (within 10 s) is in the ledger.
     #[arg(long)]
     pub force: bool,
     /// Make the request idempotent: repeating it with the same key returns the same codes.

@@ -24,9 +24,9 @@ const MAX_INVALID_FINDINGS: usize = 16;
 /// A set of rules, as a bit set: what [`verdict`] reports without allocating.
 ///
 /// ```
-/// use isrc::{Policy, rule::Rule};
+/// use isrc_code::{Policy, rule::Rule};
 /// let policy = Policy::new("2026-11-22".parse().unwrap());
-/// let verdict = isrc::check::verdict("us-rc1-76-07839", &policy);
+/// let verdict = isrc_code::check::verdict("us-rc1-76-07839", &policy);
 /// assert!(verdict.rules.contains(Rule::NotCanonical));
 /// assert_eq!(verdict.rules.iter().collect::<Vec<_>>(), [Rule::NotCanonical, Rule::LegacyYear]);
 /// ```
@@ -77,8 +77,8 @@ impl RuleSet {
 /// message per finding would cost more than the check itself.
 ///
 /// ```
-/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-/// let verdict = isrc::check::verdict("USRC176O7839", &policy);
+/// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+/// let verdict = isrc_code::check::verdict("USRC176O7839", &policy);
 /// assert!(!verdict.is_valid());
 /// assert_eq!(verdict.fix.unwrap().to_string(), "USRC17607839");
 /// ```
@@ -259,15 +259,15 @@ struct Formed<'a> {
 /// The verdict on one input: the code (when one can be formed) and what was found.
 ///
 /// ```
-/// use isrc::{Policy, rule::Rule};
+/// use isrc_code::{Policy, rule::Rule};
 /// let policy = Policy::new("2026-11-22".parse().unwrap());
 ///
-/// let report = isrc::check("CBYZ92200001", &policy);
+/// let report = isrc_code::check("CBYZ92200001", &policy);
 /// assert!(report.is_valid());
 /// assert!(report.findings.is_empty());
 /// assert_eq!(report.prefix.unwrap().agency(), "Re:Sound");
 ///
-/// let report = isrc::check("isrc: us-rc1-76-07839", &policy);
+/// let report = isrc_code::check("isrc: us-rc1-76-07839", &policy);
 /// assert!(report.is_valid());
 /// let rules: Vec<_> = report.findings.iter().map(|f| f.rule).collect();
 /// assert_eq!(rules, [Rule::LegacyYear, Rule::NotCanonical]);
@@ -318,9 +318,9 @@ impl Report<'_> {
 /// [`MAX_INPUT_LEN`] bytes get a `length` error without being scanned.
 ///
 /// ```
-/// use isrc::{Policy, rule::Rule, rule::Severity};
+/// use isrc_code::{Policy, rule::Rule, rule::Severity};
 /// let policy = Policy::new("2026-11-22".parse().unwrap());
-/// let report = isrc::check("AQRC12600001", &policy);
+/// let report = isrc_code::check("AQRC12600001", &policy);
 /// assert!(!report.is_valid());
 /// assert_eq!(report.findings[0].rule, Rule::UnknownPrefix);
 /// assert_eq!(report.findings[0].severity, Severity::Error);
@@ -341,7 +341,7 @@ impl<'p> Policy<'p> {
     /// Checks one input under this policy; the same as [`check`].
     ///
     /// ```
-    /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
     /// assert!(policy.check("CBYZ92600001").is_valid());
     /// ```
     pub fn check<'a>(&self, input: &'a str) -> Report<'a>
