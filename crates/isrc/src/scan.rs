@@ -249,9 +249,9 @@ pub(crate) fn code_bytes(chars: &[CodeChar]) -> [u8; 12] {
     bytes
 }
 
-/// The twelve code characters of a text that is not already compact, with the span they
-/// came from (for `FromStr`, which makes the [`Isrc`](crate::Isrc) of them).
-pub(crate) fn scan_code(input: &str) -> Result<([u8; 12], Span), ParseError> {
+/// [`scan`] for `FromStr`: an input that is too long or holds a character that is not part of
+/// a code is an error (the first such character).
+fn scan_strictly(input: &str) -> Result<Scanned, ParseError> {
     let error = |kind, span| Err(ParseError::new(kind, span, input));
     if input.len() > MAX_INPUT_LEN {
         return error(
@@ -266,6 +266,14 @@ pub(crate) fn scan_code(input: &str) -> Result<([u8; 12], Span), ParseError> {
     if let Some((character, span)) = first_invalid {
         return error(ErrorKind::InvalidCharacter { character }, span);
     }
+    Ok(scanned)
+}
+
+/// The twelve code characters of a text that is not already compact, with the span they
+/// came from (for `FromStr`, which makes the [`Isrc`](crate::Isrc) of them).
+pub(crate) fn scan_code(input: &str) -> Result<([u8; 12], Span), ParseError> {
+    let error = |kind, span| Err(ParseError::new(kind, span, input));
+    let scanned = scan_strictly(input)?;
     if scanned.count == 0 {
         return error(ErrorKind::Empty, Span::new(0, input.len()));
     }
@@ -321,19 +329,7 @@ pub(crate) fn strict_error(input: &str) -> ParseError {
 /// from (for `FromStr` of [`PrefixCode`](crate::code::PrefixCode)).
 pub(crate) fn scan_prefix(input: &str) -> Result<([u8; 5], Span), ParseError> {
     let error = |kind, span| Err(ParseError::new(kind, span, input));
-    if input.len() > MAX_INPUT_LEN {
-        return error(
-            ErrorKind::TooLong { bytes: input.len() },
-            Span::new(0, input.len()),
-        );
-    }
-    let mut first_invalid = None;
-    let scanned = scan(input, |c, span| {
-        first_invalid.get_or_insert((c, span));
-    });
-    if let Some((character, span)) = first_invalid {
-        return error(ErrorKind::InvalidCharacter { character }, span);
-    }
+    let scanned = scan_strictly(input)?;
     match scanned.count {
         0 => error(ErrorKind::Empty, Span::new(0, input.len())),
         5 => {

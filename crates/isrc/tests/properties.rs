@@ -8,6 +8,21 @@ fn any_isrc() -> impl Strategy<Value = Isrc> {
 }
 
 proptest! {
+    /// Durations, as `isrc check` and the registry read them (moved with the folding from
+    /// isrc-check): any text is read or refused without a panic; m:ss is minutes and seconds.
+    #[test]
+    fn durations_never_panic(s in "\\PC{0,20}") {
+        let _ = isrc_code::recording::parse_seconds(&s, isrc_code::recording::DurationUnit::Seconds);
+    }
+
+    #[test]
+    fn minutes_and_seconds(m in 0u32..600, s in 0u32..60) {
+        prop_assert_eq!(
+            isrc_code::recording::parse_seconds(&format!("{m}:{s:02}"), isrc_code::recording::DurationUnit::Seconds),
+            Some(f64::from(m * 60 + s))
+        );
+    }
+
     #[test]
     fn display_forms_parse_back(code in any_isrc()) {
         prop_assert_eq!(code.to_string().parse::<Isrc>(), Ok(code));
