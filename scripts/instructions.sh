@@ -3,7 +3,7 @@
 # callgrind (repeatable on a loaded machine). Needs valgrind (Debian: apt-get install valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p isrc@0.1.0 --example instructions
+cargo build --release -q -p isrc-code --features json --example instructions
 bin=target/release/examples/instructions
 count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" 2>&1 |

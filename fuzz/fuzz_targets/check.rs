@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let policy = isrc::Policy::new(isrc::Date::new(2026, 11, 22).unwrap());
+    let policy = isrc::Policy::new(isrc::policy::Date::new(2026, 11, 22).unwrap());
     let report = isrc::check(&text, &policy);
     for finding in &report.findings {
         // Spans always fall on character boundaries of the input.
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(report.isrc.is_some());
     }
     // The allocation-free verdict says what the report says.
-    let verdict = isrc::verdict(&text, &policy);
+    let verdict = isrc::check::verdict(&text, &policy);
     assert_eq!(verdict.isrc, report.isrc);
     assert_eq!(verdict.severity, report.severity());
     assert_eq!(verdict.fix, report.fix());
@@ -51,5 +51,5 @@ fuzz_target!(|data: &[u8]| {
         .ok()
         .and_then(|s| isrc::Isrc::parse_strict(s).ok());
     assert_eq!(isrc::Isrc::from_compact_bytes(data), strict);
-    let _ = text.parse::<isrc::PrefixCode>();
+    let _ = text.parse::<isrc::code::PrefixCode>();
 });

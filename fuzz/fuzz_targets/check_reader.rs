@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         3 => ("in.jsonl", Some(InputFormat::Jsonl)),
         _ => ("in", Some(InputFormat::Lines)),
     };
-    let policy = isrc::Policy::new(isrc::Date::new(2026, 11, 22).unwrap());
+    let policy = isrc::Policy::new(isrc::policy::Date::new(2026, 11, 22).unwrap());
     let options = Options {
         format,
         gaps: selector & 0x80 != 0,

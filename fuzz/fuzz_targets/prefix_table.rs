@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    match isrc::PrefixTable::from_csv(&text, "fuzz") {
+    match isrc::prefix::PrefixTable::from_csv(&text, "fuzz") {
         Ok(table) => {
             for entry in &table {
                 assert_eq!(table.get(entry.code()), Some(entry));

@@ -2,7 +2,7 @@
 //! nanoseconds (a verdict remembered per prefix and year, a bit in a page of the duplicate
 //! index) and touch the shared index once per page rather than once per code.
 
-use isrc::RuleSet;
+use isrc::check::RuleSet;
 
 /// Designations per bit page of the duplicate index.
 pub(crate) const PAGE_BITS: u64 = 256;
@@ -103,7 +103,7 @@ pub(crate) struct Group {
     pub(crate) base: u64,
 }
 
-/// A direct-mapped memo of [`Group`]s, keyed like [`isrc::VerdictCache`] keys its verdicts: a
+/// A direct-mapped memo of [`Group`]s, keyed like [`isrc::check::VerdictCache`] keys its verdicts: a
 /// compact code's verdict depends only on its prefix, its year and whether its designation
 /// is 00000 (the core's documented contract): its first seven bytes and one flag.
 pub(crate) struct GroupMemo {

@@ -2,8 +2,8 @@
 
 use std::str::FromStr;
 
-use crate::fold::{DurationUnit, header_key};
 use crate::report::CheckError;
+use isrc::recording::DurationUnit;
 
 /// An input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -514,6 +514,34 @@ pub(crate) fn choose_json_fields(
             .map(|i| (vec![keys[i].clone()], duration_unit(&keys[i]))),
         isrc,
     })
+}
+
+/// A header name folded for matching: letters and digits only, lowercased, with the accents
+/// of Latin letters dropped (`Título` and `titulo` agree); other scripts (`タイトル`) are
+/// kept as they are.
+pub(crate) fn header_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for c in name.chars().filter(|c| c.is_alphanumeric()) {
+        for l in c.to_lowercase() {
+            key.push(unaccent(l));
+        }
+    }
+    key
+}
+
+/// A lowercase Latin letter without its accent (the letters of the languages whose header
+/// names are recognised).
+fn unaccent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -46,17 +46,14 @@
 //! # Ok::<(), isrc_check::CheckError>(())
 //! ```
 
-#![forbid(unsafe_code)]
 #![doc = ""]
 #![doc = "## From the README"]
 #![doc = ""]
 #![doc = include_str!("../README.md")]
-#![warn(missing_docs)]
 
 mod dense;
 mod encoding;
 mod engine;
-mod fold;
 mod layout;
 mod report;
 mod sinks;
@@ -65,7 +62,11 @@ mod table;
 
 pub use encoding::TextEncoding;
 pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink, default_memory};
-pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};
+/// Folding and durations are the core's, one definition of "the same recording" for the
+/// check and the registry ([`isrc::recording`]).
+pub use isrc::recording::{
+    DurationUnit, fold_hash, fold_hash_parts, parse_seconds as parse_duration,
+};
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};
 pub use report::{
     CheckError, DEFAULT_MAX_LISTED, Duplicate, Example, GapGroup, InputColumns, InputIssue,

@@ -292,4 +292,4 @@ pub struct Summary {
     pub spilled_bytes: u64,
 }
 
-pub use isrc::RuleSet;
+pub use isrc::check::RuleSet;

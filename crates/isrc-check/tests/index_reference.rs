@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use isrc::{Policy, Severity};
+use isrc::{Policy, rule::Severity};
 use isrc_check::{Checker, Options, fold_hash_parts};
 use proptest::prelude::*;
 
@@ -132,7 +132,7 @@ fn catalogue() -> impl Strategy<Value = Vec<Record>> {
                         ..base
                     },
                     5 => Record {
-                        // Within the 2 s same-recording tolerance: no conflict.
+                        // Within the 10 s same-recording tolerance: no conflict.
                         duration: base.duration + 1,
                         ..base
                     },

@@ -170,9 +170,9 @@ pub(crate) fn write_human(
         rules.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
         for (id, n) in rules {
             let severity = id
-                .parse::<isrc::Rule>()
+                .parse::<isrc::rule::Rule>()
                 .map(|r| r.default_severity())
-                .unwrap_or(isrc::Severity::Error);
+                .unwrap_or(isrc::rule::Severity::Error);
             let label = style::severity(severity);
             writeln!(
                 out,
@@ -212,7 +212,7 @@ pub(crate) fn write_human(
     if recordings.total > 0 {
         writeln!(
             out,
-            "\n{b}Possible duplicate recordings{b_}: {} recordings under two ISRCs (same title, artist and version, durations within 2 s)",
+            "\n{b}Possible duplicate recordings{b_}: {} recordings under two ISRCs (same title, artist and version, durations within 10 s)",
             thousands(recordings.total)
         )?;
         for d in recordings.listed.iter().take(10) {

@@ -79,7 +79,7 @@ impl Command {
 impl Cli {
     /// Parses the command line, with `--version` naming the built-in prefix table's date.
     pub fn parse_with_version() -> Cli {
-        let table = isrc::PrefixTable::builtin();
+        let table = isrc::prefix::PrefixTable::builtin();
         let version = format!(
             "{} (prefix table {}, {} prefixes)",
             env!("CARGO_PKG_VERSION"),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, anyhow};
 use clap::Args;
-use isrc::{Date, Policy, PrefixTable};
+use isrc::{Policy, policy::Date, prefix::PrefixTable};
 
 /// Options every subcommand understands.
 #[derive(Debug, Args)]
@@ -18,7 +18,7 @@ pub struct GlobalArgs {
 
     /// Reference date for year checks and allocation, instead of today (also ISRC_TODAY).
     #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "ISRC_TODAY")]
-    pub today: Option<isrc::Date>,
+    pub today: Option<Date>,
 
     /// Registry database: an SQLite file (created on first use) or a postgres:// URL.
     #[arg(

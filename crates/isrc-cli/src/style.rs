@@ -2,7 +2,7 @@
 //! otherwise, and honours NO_COLOR and CLICOLOR_FORCE).
 
 use anstyle::{AnsiColor, Style};
-use isrc::Severity;
+use isrc::rule::Severity;
 
 pub const ERROR: Style = AnsiColor::Red.on_default().bold();
 pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();

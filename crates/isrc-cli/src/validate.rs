@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use isrc::{Finding, Report};
+use isrc::{Report, rule::Finding};
 
 use crate::context::Context;
 use crate::context::GlobalArgs;

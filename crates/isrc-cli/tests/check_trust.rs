@@ -513,8 +513,8 @@ fn encodings_are_read_and_written_back() {
 fn one_recording_under_two_codes_is_a_possible_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     // Rows 2 and 3 are one recording (folded title and artist equal, 1 s apart) under two
-    // codes; row 4 is another edit (55 s longer); row 5 repeats code 1 four seconds longer:
-    // a conflict under the same 2 s tolerance the registry uses.
+    // codes; row 4 is another edit (55 s longer); row 5 repeats code 1 twelve seconds longer:
+    // a conflict under the same 10 s tolerance the registry uses.
     let path = write(
         dir.path(),
         "pd.csv",
@@ -522,7 +522,7 @@ fn one_recording_under_two_codes_is_a_possible_duplicate() {
           CBYZ92200001,Yesterday,The Band,3:05\n\
           CBYZ92200002,YESTERDAY,the band,186\n\
           CBYZ92200003,Yesterday,The Band,PT4M\n\
-          CBYZ92200001,Yesterday,The Band,3:09\n",
+          CBYZ92200001,Yesterday,The Band,3:17\n",
     );
     let report = json(&isrc(&["check", "--format", "json", p(&path)]));
     let found = &report["possible_duplicate_recordings"];

@@ -45,9 +45,6 @@
 //! # Ok::<(), isrc_media::Error>(())
 //! ```
 
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
-
 mod audio;
 pub mod axml;
 pub mod cue;

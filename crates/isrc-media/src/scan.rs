@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use isrc::Policy;
 use serde::Serialize;
@@ -144,9 +143,6 @@ pub enum Progress<'a> {
     Reading(&'a Path),
 }
 
-/// Durations closer than this are the same.
-const DURATION_TOLERANCE: Duration = Duration::from_secs(2);
-
 /// Walks `dir` (following symbolic links, stopping at loops), reads every audio file and
 /// reports its ISRC status. Reads only; never fails on one bad file or folder.
 pub fn scan(dir: &Path, policy: &Policy<'_>, progress: &mut dyn FnMut(Progress<'_>)) -> Inventory {
@@ -238,8 +234,9 @@ pub fn scan(dir: &Path, policy: &Policy<'_>, progress: &mut dyn FnMut(Progress<'
     }
 }
 
+/// Titles and artists folded as "the same recording" folds them ([`isrc::recording::fold`]).
 fn normalise(text: &Option<String>) -> Option<String> {
-    text.as_ref().map(|t| t.trim().to_lowercase())
+    text.as_ref().map(|t| isrc::recording::fold(t))
 }
 
 /// Whether two of the entries that carry a value of `get` disagree about it.
@@ -291,7 +288,8 @@ fn conflicts(files: &[Entry]) -> Vec<Conflict> {
         if differ(&entries, |e| normalise(&e.artist), |a, b| a != b) {
             differs.push("artist");
         }
-        let tolerance = DURATION_TOLERANCE.as_secs_f64();
+        // The same recording's tolerance, as `isrc check` and the registry decide it.
+        let tolerance = isrc::recording::DURATION_TOLERANCE_MS as f64 / 1000.0;
         if differ(
             &entries,
             |e| e.duration_seconds,

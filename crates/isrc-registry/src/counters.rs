@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::Result;

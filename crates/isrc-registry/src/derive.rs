@@ -158,8 +158,9 @@ impl AgencyPolicy {
     /// `None` means any change of duration does (the general rule).
     pub fn edit_threshold_ms(self) -> Option<u64> {
         match self {
-            AgencyPolicy::Riaa | AgencyPolicy::Ppl => Some(10_000),
-            AgencyPolicy::Scpp => Some(5_000),
+            // The numbers are the core's: RIAA's and PPL's rule is "the same recording".
+            AgencyPolicy::Riaa | AgencyPolicy::Ppl => Some(isrc::recording::DURATION_TOLERANCE_MS),
+            AgencyPolicy::Scpp => Some(isrc::recording::SCPP_EDIT_TOLERANCE_MS),
             AgencyPolicy::Ifpi | AgencyPolicy::Soproq => None,
         }
     }

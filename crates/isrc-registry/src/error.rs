@@ -57,7 +57,7 @@ pub enum Error {
     },
     /// A recording that matches one already in the ledger (or earlier in the same batch).
     #[error(
-        "{where_}this recording matches {existing} (same title, artist, version and type, duration within 2 s); one recording keeps one ISRC: reuse {existing}, or pass --force if it really is a different recording"
+        "{where_}this recording matches {existing} (same title, artist, version and type, duration within 10 s); one recording keeps one ISRC: reuse {existing}, or pass --force if it really is a different recording"
     )]
     Duplicate {
         /// The ISRC the recording already has (or was given earlier in the batch).

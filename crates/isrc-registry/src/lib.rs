@@ -57,7 +57,6 @@
 //!
 //! See the crate README for the concurrency design (retries on SQLSTATE 40001/40P01/23505 and
 //! SQLite busy errors) and the agency rules.
-#![warn(missing_docs)]
 
 mod accounts;
 mod agency;

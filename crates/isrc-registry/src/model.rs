@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -301,8 +301,8 @@ pub fn format_duration(ms: u64) -> String {
 }
 
 /// Reads a `YYYY-MM-DD` date (date of first publication and the like).
-pub fn parse_date(field: &str, text: &str) -> Result<isrc::Date> {
-    text.trim().parse::<isrc::Date>().map_err(|_| {
+pub fn parse_date(field: &str, text: &str) -> Result<isrc::policy::Date> {
+    text.trim().parse::<isrc::policy::Date>().map_err(|_| {
         Error::invalid(
             field,
             format!("{text:?} is not a date; write YYYY-MM-DD, for example 2026-03-01"),
@@ -357,7 +357,7 @@ pub struct RecordingInput {
     pub content_type: ContentType,
     /// Date of first publication (P-date).
     #[serde(serialize_with = "serialize_date")]
-    pub published: Option<isrc::Date>,
+    pub published: Option<isrc::policy::Date>,
     /// Language of the performance (free text, e.g. `fr`).
     pub language: Option<String>,
     /// Year of recording.
@@ -423,7 +423,7 @@ impl RecordingInput {
         }
         if let Some(iswc) = &self.iswc
             && !iswc.trim().is_empty()
-            && !isrc::is_iswc(iswc)
+            && !isrc::other_id::is_iswc(iswc)
         {
             return Err(Error::invalid(
                 "iswc",
@@ -670,7 +670,7 @@ pub enum ListingOrder {
 }
 
 fn serialize_date<S: serde::Serializer>(
-    date: &Option<isrc::Date>,
+    date: &Option<isrc::policy::Date>,
     serializer: S,
 ) -> std::result::Result<S::Ok, S::Error> {
     match date {

@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 

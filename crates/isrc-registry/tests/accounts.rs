@@ -3,7 +3,7 @@
 
 mod common;
 
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 use isrc_registry::*;
 
 fn prefix(p: &str) -> PrefixCode {

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::*;
 
 fn prefix(p: &str) -> PrefixCode {
@@ -66,7 +66,7 @@ async fn allocation_is_sequential_and_refuses_duplicates(db: common::TestDb) {
         .await
         .unwrap();
     assert_eq!(b.isrcs[1].to_string(), "CBXYZ2600003");
-    // Same recording (duration within 2 s): refused, naming the code.
+    // Same recording (duration within 10 s): refused, naming the code.
     let err = store
         .allocate(&request("CBXYZ", vec![rec("one", 201)]))
         .await

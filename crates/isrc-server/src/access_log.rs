@@ -179,7 +179,7 @@ fn timestamp() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let secs = since.as_secs() as i64;
-    let date = isrc::Date::from_unix_days(secs.div_euclid(86_400));
+    let date = isrc::policy::Date::from_unix_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!(
         "{date}T{:02}:{:02}:{:02}.{:03}Z",

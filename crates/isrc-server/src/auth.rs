@@ -16,7 +16,7 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use base64::Engine as _;
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 use isrc_registry::{Role, Scope, User};
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};

@@ -251,10 +251,8 @@ impl Workers {
 fn lower_priority() {
     // Linux keeps a nice value per thread: `who = 0` is the calling thread. Threads this one
     // starts (the checker's) inherit it.
-    // SAFETY: setpriority only reads its integer arguments.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
+    // A failure leaves the thread at normal priority, which is only slower for the others.
+    let _ = rustix::process::setpriority_process(None, 10);
 }
 
 #[cfg(not(target_os = "linux"))]

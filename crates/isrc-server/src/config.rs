@@ -29,9 +29,9 @@ pub struct Config {
     /// runs behind a reverse proxy (which then must set that header), never otherwise.
     pub trust_forwarded_for: bool,
     /// Fixed reference date for checks and allocation (tests); `None` uses the clock.
-    pub today: Option<isrc::Date>,
+    pub today: Option<isrc::policy::Date>,
     /// A prefix table to use instead of the built-in one.
-    pub prefixes: Option<isrc::PrefixTable>,
+    pub prefixes: Option<isrc::prefix::PrefixTable>,
     /// Request size and rate limits.
     pub limits: Limits,
 }

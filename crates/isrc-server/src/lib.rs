@@ -9,7 +9,6 @@
 //! isrc_server::serve(config).await
 //! # }
 //! ```
-#![warn(missing_docs)]
 
 pub mod access_log;
 pub mod api;

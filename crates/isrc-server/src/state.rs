@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use isrc::{Date, Policy, PrefixTable};
+use isrc::{Policy, policy::Date, prefix::PrefixTable};
 use isrc_registry::Store;
 
 use crate::budget::{Budget, Workers};

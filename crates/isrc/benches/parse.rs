@@ -1,11 +1,14 @@
 //! Parse and check throughput, beside the `regex` crate and the `isrc` 0.1.2 crate measured in
-//! the same run: `cargo bench -p isrc@0.1.0 --bench parse`.
+//! the same run: `cargo bench -p isrc-code --bench parse`.
+
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::str::FromStr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isrc::{Isrc, Policy};
+use isrc_code::{Isrc, Policy};
 
 /// 1024 distinct valid codes over real prefixes and years, so that no branch is always taken.
 /// Modern codes (years 2000-2026) have no findings at all.
@@ -68,7 +71,7 @@ fn bench_compact(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| isrc::check(black_box(c), &policy).is_valid())
+                .filter(|c| isrc_code::check(black_box(c), &policy).is_valid())
                 .count()
         })
     });
@@ -76,7 +79,7 @@ fn bench_compact(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| black_box(isrc::verdict(black_box(c), &policy)).is_valid())
+                .filter(|c| black_box(isrc_code::check::verdict(black_box(c), &policy)).is_valid())
                 .count()
         })
     });
@@ -100,7 +103,7 @@ fn bench_legacy(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| isrc::check(black_box(c), &policy).is_valid())
+                .filter(|c| isrc_code::check(black_box(c), &policy).is_valid())
                 .count()
         })
     });
@@ -108,7 +111,7 @@ fn bench_legacy(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| black_box(isrc::verdict(black_box(c), &policy)).is_valid())
+                .filter(|c| black_box(isrc_code::check::verdict(black_box(c), &policy)).is_valid())
                 .count()
         })
     });
@@ -144,7 +147,7 @@ fn bench_display(c: &mut Criterion) {
         b.iter(|| {
             codes
                 .iter()
-                .filter(|c| isrc::check(black_box(c), &policy).is_valid())
+                .filter(|c| isrc_code::check(black_box(c), &policy).is_valid())
                 .count()
         })
     });
@@ -169,7 +172,7 @@ fn bench_invalid(c: &mut Criterion) {
         b.iter(|| {
             inputs
                 .iter()
-                .map(|c| isrc::check(black_box(c), &policy).findings.len())
+                .map(|c| isrc_code::check(black_box(c), &policy).findings.len())
                 .sum::<usize>()
         })
     });

@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 fn main() {
     let mode = std::env::args().nth(1).unwrap_or_default();
-    let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
     let display: Vec<String> = (0..1000u32)
         .map(|i| {
             format!(
@@ -18,7 +18,7 @@ fn main() {
         .collect();
     let compact: Vec<String> = display
         .iter()
-        .map(|c| c.parse::<isrc::Isrc>().unwrap().to_string())
+        .map(|c| c.parse::<isrc_code::Isrc>().unwrap().to_string())
         .collect();
     let legacy: Vec<String> = (0..1000u32).map(|i| format!("USRC176{i:05}")).collect();
     // What the server's lookup does per request: a lowercase hyphenated legacy code (two
@@ -34,19 +34,35 @@ fn main() {
         "compact-isrc-0.1.2" => rounds(&compact, |s| {
             black_box(s.parse::<isrc_0_1_2::Isrc>()).is_ok()
         }),
-        "compact-parse" => rounds(&compact, |s| black_box(s.parse::<isrc::Isrc>()).is_ok()),
-        "compact-check" => rounds(&compact, |s| black_box(isrc::check(s, policy)).is_valid()),
-        "compact-verdict" => rounds(&compact, |s| black_box(isrc::verdict(s, policy)).is_valid()),
-        "legacy-check" => rounds(&legacy, |s| black_box(isrc::check(s, policy)).is_valid()),
-        "legacy-verdict" => rounds(&legacy, |s| black_box(isrc::verdict(s, policy)).is_valid()),
-        "display-parse" => rounds(&display, |s| black_box(s.parse::<isrc::Isrc>()).is_ok()),
-        "display-check" => rounds(&display, |s| black_box(isrc::check(s, policy)).is_valid()),
-        "display-verdict" => rounds(&display, |s| black_box(isrc::verdict(s, policy)).is_valid()),
+        "compact-parse" => rounds(&compact, |s| {
+            black_box(s.parse::<isrc_code::Isrc>()).is_ok()
+        }),
+        "compact-check" => rounds(&compact, |s| {
+            black_box(isrc_code::check(s, policy)).is_valid()
+        }),
+        "compact-verdict" => rounds(&compact, |s| {
+            black_box(isrc_code::check::verdict(s, policy)).is_valid()
+        }),
+        "legacy-check" => rounds(&legacy, |s| {
+            black_box(isrc_code::check(s, policy)).is_valid()
+        }),
+        "legacy-verdict" => rounds(&legacy, |s| {
+            black_box(isrc_code::check::verdict(s, policy)).is_valid()
+        }),
+        "display-parse" => rounds(&display, |s| {
+            black_box(s.parse::<isrc_code::Isrc>()).is_ok()
+        }),
+        "display-check" => rounds(&display, |s| {
+            black_box(isrc_code::check(s, policy)).is_valid()
+        }),
+        "display-verdict" => rounds(&display, |s| {
+            black_box(isrc_code::check::verdict(s, policy)).is_valid()
+        }),
         "compact-json" => rounds(&compact, |s| {
-            !black_box(isrc::check(s, policy).to_json()).is_empty()
+            !black_box(isrc_code::check(s, policy).to_json()).is_empty()
         }),
         "messy-json" => rounds(&messy, |s| {
-            !black_box(isrc::check(s, policy).to_json()).is_empty()
+            !black_box(isrc_code::check(s, policy).to_json()).is_empty()
         }),
         _ => rounds(&compact, |s| !s.is_empty()),
     };

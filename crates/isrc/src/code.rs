@@ -4,7 +4,7 @@ use core::fmt;
 use core::num::NonZeroU64;
 use core::str::FromStr;
 
-use crate::error::ParseError;
+use crate::error::{ErrorKind, ParseError};
 use crate::scan;
 
 const COUNTRIES: u64 = 26 * 26;
@@ -20,13 +20,13 @@ pub const U64_LIMIT: u64 = COUNTRIES * REGISTRANTS * YEARS * DESIGNATIONS;
 /// A small `Copy` value (8 bytes, and `Option<Isrc>` too) that is always well-formed: a
 /// two-letter country code, a three-character registrant code, a two-digit year of reference
 /// and a five-digit designation code. Whether the country code is in use and the year is
-/// plausible is the job of [`check`](crate::check).
+/// plausible is the job of [`check`](crate::check()).
 ///
 /// Values order by prefix, then year, then designation, which is also the order of their
 /// compact strings and of [`Isrc::to_u64`].
 ///
 /// ```
-/// use isrc::Isrc;
+/// use isrc_code::Isrc;
 ///
 /// let code: Isrc = "isrc cb-yz9-22-00001".parse()?;
 /// assert_eq!(code.to_string(), "CBYZ92200001");
@@ -37,7 +37,7 @@ pub const U64_LIMIT: u64 = COUNTRIES * REGISTRANTS * YEARS * DESIGNATIONS;
 /// assert_eq!(code.prefix(), "CBYZ9");
 /// assert_eq!((code.year(), code.designation()), (22, 1));
 /// assert_eq!(code.next().unwrap().to_string(), "CBYZ92200002");
-/// # Ok::<(), isrc::ParseError>(())
+/// # Ok::<(), isrc_code::ParseError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Isrc(NonZeroU64);
@@ -45,9 +45,9 @@ pub struct Isrc(NonZeroU64);
 /// The two-letter country code (element 1), for example `CB`.
 ///
 /// ```
-/// let code: isrc::Isrc = "CBYZ92200001".parse()?;
+/// let code: isrc_code::Isrc = "CBYZ92200001".parse()?;
 /// assert_eq!(code.country().as_str(), "CB");
-/// # Ok::<(), isrc::ParseError>(())
+/// # Ok::<(), isrc_code::ParseError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CountryCode([u8; 2]);
@@ -56,9 +56,9 @@ pub struct CountryCode([u8; 2]);
 /// together with its country code.
 ///
 /// ```
-/// let code: isrc::Isrc = "CBYZ92200001".parse()?;
+/// let code: isrc_code::Isrc = "CBYZ92200001".parse()?;
 /// assert_eq!(code.registrant().as_str(), "YZ9");
-/// # Ok::<(), isrc::ParseError>(())
+/// # Ok::<(), isrc_code::ParseError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RegistrantCode([u8; 3]);
@@ -67,7 +67,7 @@ pub struct RegistrantCode([u8; 3]);
 /// This is what an agency issues to a registrant.
 ///
 /// ```
-/// use isrc::PrefixCode;
+/// use isrc_code::code::PrefixCode;
 ///
 /// let prefix: PrefixCode = "cb-yz9".parse()?;
 /// assert_eq!(prefix.as_str(), "CBYZ9");
@@ -75,7 +75,7 @@ pub struct RegistrantCode([u8; 3]);
 /// assert_eq!(prefix.hyphenated().to_string(), "CB-YZ9");
 /// let first = prefix.isrc(26, 1).unwrap();
 /// assert_eq!(first.to_string(), "CBYZ92600001");
-/// # Ok::<(), isrc::ParseError>(())
+/// # Ok::<(), isrc_code::ParseError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PrefixCode([u8; 5]);
@@ -83,7 +83,7 @@ pub struct PrefixCode([u8; 5]);
 /// Which part of an ISRC a value given to [`Isrc::from_parts`] does not fit.
 ///
 /// ```
-/// use isrc::{Isrc, PartsError};
+/// use isrc_code::{Isrc, code::PartsError};
 /// assert_eq!(Isrc::from_parts("C1", "YZ9", 22, 1), Err(PartsError::Country));
 /// assert_eq!(Isrc::from_parts("CB", "YZ9", 22, 100_000), Err(PartsError::Designation));
 /// ```
@@ -239,9 +239,9 @@ impl Isrc {
     /// Builds a code from its four elements.
     ///
     /// ```
-    /// let code = isrc::Isrc::from_parts("US", "RC1", 76, 7839)?;
+    /// let code = isrc_code::Isrc::from_parts("US", "RC1", 76, 7839)?;
     /// assert_eq!(code.to_string(), "USRC17607839");
-    /// # Ok::<(), isrc::PartsError>(())
+    /// # Ok::<(), isrc_code::code::PartsError>(())
     /// ```
     pub fn from_parts(
         country: &str,
@@ -264,7 +264,7 @@ impl Isrc {
     /// databases, CUE sheets and CD subcode. Everything else is an error.
     ///
     /// ```
-    /// use isrc::Isrc;
+    /// use isrc_code::Isrc;
     /// assert!(Isrc::parse_strict("CBYZ92200001").is_ok());
     /// assert!(Isrc::parse_strict("cbyz92200001").is_err());
     /// assert!(Isrc::parse_strict("CB-YZ9-22-00001").is_err());
@@ -279,8 +279,8 @@ impl Isrc {
     /// The fast path for 12 bytes in compact uppercase form; `None` for anything else.
     ///
     /// ```
-    /// assert!(isrc::Isrc::from_compact_bytes(b"CBYZ92200001").is_some());
-    /// assert!(isrc::Isrc::from_compact_bytes(b"CBYZ9220000O").is_none());
+    /// assert!(isrc_code::Isrc::from_compact_bytes(b"CBYZ92200001").is_some());
+    /// assert!(isrc_code::Isrc::from_compact_bytes(b"CBYZ9220000O").is_none());
     /// ```
     #[inline]
     pub const fn from_compact_bytes(bytes: &[u8]) -> Option<Isrc> {
@@ -302,19 +302,19 @@ impl Isrc {
     /// releases: for database columns and bulk de-duplication.
     ///
     /// ```
-    /// use isrc::Isrc;
+    /// use isrc_code::Isrc;
     /// let a: Isrc = "AA0000000000".parse()?;
     /// assert_eq!(a.to_u64(), 0);
     /// let b: Isrc = "USRC17607839".parse()?;
     /// assert_eq!(Isrc::from_u64(b.to_u64()), Some(b));
-    /// # Ok::<(), isrc::ParseError>(())
+    /// # Ok::<(), isrc_code::ParseError>(())
     /// ```
     #[inline]
     pub const fn to_u64(self) -> u64 {
         self.0.get() - 1
     }
 
-    /// The inverse of [`Isrc::to_u64`]; `None` at or past [`U64_LIMIT`](crate::U64_LIMIT).
+    /// The inverse of [`Isrc::to_u64`]; `None` at or past [`U64_LIMIT`].
     #[inline]
     pub const fn from_u64(value: u64) -> Option<Isrc> {
         if value < U64_LIMIT {
@@ -362,9 +362,9 @@ impl Isrc {
     /// The next designation in the same prefix and year; `None` after 99999.
     ///
     /// ```
-    /// let last: isrc::Isrc = "CBYZ92299999".parse()?;
+    /// let last: isrc_code::Isrc = "CBYZ92299999".parse()?;
     /// assert_eq!(last.next(), None);
-    /// # Ok::<(), isrc::ParseError>(())
+    /// # Ok::<(), isrc_code::ParseError>(())
     /// ```
     pub const fn next(self) -> Option<Isrc> {
         if self.designation() < 99_999 {
@@ -377,9 +377,9 @@ impl Isrc {
     /// The same code with another designation; `None` over 99999.
     ///
     /// ```
-    /// let code: isrc::Isrc = "CBYZ92200001".parse()?;
+    /// let code: isrc_code::Isrc = "CBYZ92200001".parse()?;
     /// assert_eq!(code.with_designation(42).unwrap().to_string(), "CBYZ92200042");
-    /// # Ok::<(), isrc::ParseError>(())
+    /// # Ok::<(), isrc_code::ParseError>(())
     /// ```
     pub const fn with_designation(self, designation: u32) -> Option<Isrc> {
         if designation as u64 >= DESIGNATIONS {
@@ -392,9 +392,9 @@ impl Isrc {
     /// The 12 ASCII bytes of the compact form.
     ///
     /// ```
-    /// let code: isrc::Isrc = "cb-yz9-22-00001".parse()?;
+    /// let code: isrc_code::Isrc = "cb-yz9-22-00001".parse()?;
     /// assert_eq!(&code.to_bytes(), b"CBYZ92200001");
-    /// # Ok::<(), isrc::ParseError>(())
+    /// # Ok::<(), isrc_code::ParseError>(())
     /// ```
     pub fn to_bytes(self) -> [u8; 12] {
         let prefix = self.prefix().0;
@@ -485,10 +485,10 @@ impl FromStr for Isrc {
     /// Reads what people type: any case, hyphens, spaces (also no-break, zero-width and
     /// full-width ones) and Unicode dashes between characters, full-width letters and digits,
     /// and the label `ISRC` with or without a colon. Trailing text is an error, never cut off.
-    /// The prefix table and the year are not consulted: use [`check`](crate::check) for that.
+    /// The prefix table and the year are not consulted: use [`check`](crate::check()) for that.
     ///
     /// ```
-    /// use isrc::{ErrorKind, Isrc};
+    /// use isrc_code::{error::ErrorKind, Isrc};
     /// for text in ["USRC17607839", "us-rc1-76-07839", "ISRC: US RC1 76 07839", "ISRC US‐RC1‐76‐07839"] {
     ///     assert_eq!(text.parse::<Isrc>()?.to_string(), "USRC17607839");
     /// }
@@ -497,13 +497,15 @@ impl FromStr for Isrc {
     /// let err = "USRC1760783O".parse::<Isrc>().unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::LetterInDigits { character: 'O' });
     /// assert_eq!(err.span().start, 11);
-    /// # Ok::<(), isrc::ParseError>(())
+    /// # Ok::<(), isrc_code::ParseError>(())
     /// ```
     fn from_str(input: &str) -> Result<Isrc, ParseError> {
         if let Some(code) = Isrc::from_compact_bytes(input.as_bytes()) {
             return Ok(code);
         }
-        scan::parse_lenient(input)
+        let (bytes, span) = scan::scan_code(input)?;
+        Isrc::from_compact_bytes(&bytes)
+            .ok_or_else(|| ParseError::new(ErrorKind::Length { found: 12 }, span, input))
     }
 }
 
@@ -535,7 +537,7 @@ impl CountryCode {
         core::str::from_utf8(&self.0).unwrap_or("")
     }
 
-    /// The two letters as bytes, as [`PrefixTable::get_bytes`](crate::PrefixTable::get_bytes) takes them.
+    /// The two letters as bytes, as [`PrefixTable::get_bytes`](crate::prefix::PrefixTable::get_bytes) takes them.
     pub fn to_bytes(self) -> [u8; 2] {
         self.0
     }
@@ -613,11 +615,13 @@ impl FromStr for PrefixCode {
 
     /// Reads a prefix code leniently (`cbyz9`, `CB-YZ9`), with the same error kinds as an ISRC.
     fn from_str(input: &str) -> Result<PrefixCode, ParseError> {
-        scan::parse_prefix(input)
+        let (bytes, span) = scan::scan_prefix(input)?;
+        prefix_from_scanned(bytes)
+            .ok_or_else(|| ParseError::new(ErrorKind::Length { found: 5 }, span, input))
     }
 }
 
-pub(crate) fn prefix_from_scanned(bytes: [u8; 5]) -> Option<PrefixCode> {
+fn prefix_from_scanned(bytes: [u8; 5]) -> Option<PrefixCode> {
     let country = CountryCode::from_bytes(&bytes[..2])?;
     let registrant = RegistrantCode::from_bytes(&bytes[2..])?;
     Some(PrefixCode::from_parts(country, registrant))

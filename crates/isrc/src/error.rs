@@ -7,8 +7,8 @@ use core::fmt;
 /// Byte offsets index the UTF-8 input exactly; printers turn them into columns.
 ///
 /// ```
-/// let err = "USRC1760783O".parse::<isrc::Isrc>().unwrap_err();
-/// assert_eq!(err.span(), isrc::Span { start: 11, end: 12 });
+/// let err = "USRC1760783O".parse::<isrc_code::Isrc>().unwrap_err();
+/// assert_eq!(err.span(), isrc_code::error::Span { start: 11, end: 12 });
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
@@ -27,7 +27,7 @@ impl Span {
     /// The spanned text of `input`, or `""` if the span does not fit it.
     ///
     /// ```
-    /// assert_eq!(isrc::Span::new(2, 5).of("CBYZ92200001"), "YZ9");
+    /// assert_eq!(isrc_code::error::Span::new(2, 5).of("CBYZ92200001"), "YZ9");
     /// ```
     pub fn of(self, input: &str) -> &str {
         input.get(self.start..self.end).unwrap_or("")
@@ -36,7 +36,7 @@ impl Span {
     /// Characters (not bytes) of `input` before the span starts: a 0-based column.
     ///
     /// ```
-    /// assert_eq!(isrc::Span::new(4, 5).column_in("ÜSRC+"), 3);
+    /// assert_eq!(isrc_code::error::Span::new(4, 5).column_in("ÜSRC+"), 3);
     /// ```
     pub fn column_in(self, input: &str) -> usize {
         input
@@ -56,7 +56,7 @@ pub enum ErrorKind {
         /// How many letters and digits were found.
         found: usize,
     },
-    /// Longer than [`MAX_INPUT_LEN`](crate::MAX_INPUT_LEN) bytes; not examined further.
+    /// Longer than [`MAX_INPUT_LEN`](crate::scan::MAX_INPUT_LEN) bytes; not examined further.
     TooLong {
         /// Length of the input in bytes.
         bytes: usize,
@@ -81,7 +81,7 @@ pub enum ErrorKind {
 /// Why a text is not a well-formed ISRC: the kind of mistake and where it is.
 ///
 /// ```
-/// use isrc::{ErrorKind, Isrc};
+/// use isrc_code::{error::ErrorKind, Isrc};
 /// let err = "US+RC17607839".parse::<Isrc>().unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::InvalidCharacter { character: '+' });
 /// assert_eq!(err.to_string(), "invalid character '+' at column 3");

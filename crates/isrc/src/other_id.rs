@@ -7,8 +7,8 @@ use crate::scan::CodeChar;
 /// An identifier that is not an ISRC, recognised by its shape and check digit.
 ///
 /// ```
-/// use isrc::{OtherIdentifier, Policy, Rule};
-/// let report = isrc::check("T-034.524.680-1", &Policy::new("2026-01-01".parse().unwrap()));
+/// use isrc_code::{other_id::OtherIdentifier, Policy, rule::Rule};
+/// let report = isrc_code::check("T-034.524.680-1", &Policy::new("2026-01-01".parse().unwrap()));
 /// assert_eq!(report.findings[0].rule, Rule::OtherIdentifier);
 /// assert_eq!(OtherIdentifier::Iswc.name(), "ISWC");
 /// ```
@@ -66,9 +66,9 @@ fn digits(chars: &[CodeChar]) -> Option<impl Iterator<Item = u32> + '_> {
 /// from the right. `None` when `body` holds anything but ASCII digits.
 ///
 /// ```
-/// assert_eq!(isrc::gs1_check_digit(b"400638133393"), Some(1)); // EAN-13 4006381333931
-/// assert_eq!(isrc::gs1_check_digit(b"03600029145"), Some(2)); // UPC-A 036000291452
-/// assert_eq!(isrc::gs1_check_digit(b"12A"), None);
+/// assert_eq!(isrc_code::other_id::gs1_check_digit(b"400638133393"), Some(1)); // EAN-13 4006381333931
+/// assert_eq!(isrc_code::other_id::gs1_check_digit(b"03600029145"), Some(2)); // UPC-A 036000291452
+/// assert_eq!(isrc_code::other_id::gs1_check_digit(b"12A"), None);
 /// ```
 pub fn gs1_check_digit(body: &[u8]) -> Option<u8> {
     let mut sum = 0u32;
@@ -141,10 +141,10 @@ fn grid_ok(chars: &[CodeChar]) -> bool {
 /// (`T-034.524.680-1`, `T0345246801`).
 ///
 /// ```
-/// assert!(isrc::is_iswc("T-034.524.680-1"));
-/// assert!(isrc::is_iswc("T0345246801"));
-/// assert!(!isrc::is_iswc("T-034.524.680-2")); // wrong check digit
-/// assert!(!isrc::is_iswc("USRC17607839"));
+/// assert!(isrc_code::other_id::is_iswc("T-034.524.680-1"));
+/// assert!(isrc_code::other_id::is_iswc("T0345246801"));
+/// assert!(!isrc_code::other_id::is_iswc("T-034.524.680-2")); // wrong check digit
+/// assert!(!isrc_code::other_id::is_iswc("USRC17607839"));
 /// ```
 pub fn is_iswc(text: &str) -> bool {
     iswc_ok(text.trim())

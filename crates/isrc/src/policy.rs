@@ -8,10 +8,10 @@ use crate::prefix::PrefixTable;
 /// A calendar date (proleptic Gregorian), as `YYYY-MM-DD`.
 ///
 /// ```
-/// let date: isrc::Date = "2026-11-22".parse()?;
+/// let date: isrc_code::policy::Date = "2026-11-22".parse()?;
 /// assert_eq!((date.year(), date.month(), date.day()), (2026, 11, 22));
-/// assert!("2026-02-29".parse::<isrc::Date>().is_err());
-/// # Ok::<(), isrc::DateError>(())
+/// assert!("2026-02-29".parse::<isrc_code::policy::Date>().is_err());
+/// # Ok::<(), isrc_code::policy::DateError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -47,8 +47,8 @@ impl Date {
     /// A date, if it exists (years 1-9999).
     ///
     /// ```
-    /// assert!(isrc::Date::new(2024, 2, 29).is_some());
-    /// assert!(isrc::Date::new(2025, 2, 29).is_none());
+    /// assert!(isrc_code::policy::Date::new(2024, 2, 29).is_some());
+    /// assert!(isrc_code::policy::Date::new(2025, 2, 29).is_none());
     /// ```
     pub const fn new(year: u16, month: u8, day: u8) -> Option<Date> {
         if year == 0 || year > 9999 || month == 0 || month > 12 || day == 0 {
@@ -63,7 +63,7 @@ impl Date {
     /// The date `days` days after 1970-01-01 (negative: before).
     ///
     /// ```
-    /// assert_eq!(isrc::Date::from_unix_days(20_414).to_string(), "2025-11-22");
+    /// assert_eq!(isrc_code::policy::Date::from_unix_days(20_414).to_string(), "2025-11-22");
     /// ```
     pub const fn from_unix_days(days: i64) -> Date {
         // Howard Hinnant's civil_from_days.
@@ -145,7 +145,7 @@ impl fmt::Display for Date {
 /// old editions either, so such a code carries a year that has not yet occurred.
 ///
 /// ```
-/// use isrc::Policy;
+/// use isrc_code::Policy;
 /// let policy = Policy::new("2026-11-22".parse().unwrap());
 /// assert_eq!(policy.full_year(26), Some(2026));
 /// assert_eq!(policy.full_year(27), None); // 2027 has not occurred; 1927 is before 1940
@@ -184,10 +184,10 @@ impl<'p> Policy<'p> {
     ///
     /// ```
     /// let csv = "prefix,territory,agency,status,introduced\nXX,Test,Test,active,\n";
-    /// let table = isrc::PrefixTable::from_csv(csv, "test").unwrap();
-    /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap()).with_prefixes(&table);
-    /// assert!(isrc::check("XXAB12600001", &policy).is_valid());
-    /// assert!(!isrc::check("USRC12600001", &policy).is_valid());
+    /// let table = isrc_code::prefix::PrefixTable::from_csv(csv, "test").unwrap();
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap()).with_prefixes(&table);
+    /// assert!(isrc_code::check("XXAB12600001", &policy).is_valid());
+    /// assert!(!isrc_code::check("USRC12600001", &policy).is_valid());
     /// ```
     pub fn with_prefixes<'q>(self, prefixes: &'q PrefixTable) -> Policy<'q> {
         Policy {
@@ -243,13 +243,5 @@ impl<'p> Policy<'p> {
         }
         let last_century = 1900 + year;
         (last_century >= self.earliest_legacy_year).then_some(last_century)
-    }
-
-    /// Checks one input under this policy; the same as [`check`](crate::check).
-    pub fn check<'a>(&self, input: &'a str) -> crate::Report<'a>
-    where
-        'p: 'a,
-    {
-        crate::check(input, self)
     }
 }

@@ -27,7 +27,7 @@ impl PrefixStatus {
     /// `"active"` or `"retired"`, as in the table file.
     ///
     /// ```
-    /// assert_eq!(isrc::PrefixStatus::Retired.as_str(), "retired");
+    /// assert_eq!(isrc_code::prefix::PrefixStatus::Retired.as_str(), "retired");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -74,7 +74,7 @@ impl PrefixEntry {
     /// The two letters.
     ///
     /// ```
-    /// let table = isrc::PrefixTable::builtin();
+    /// let table = isrc_code::prefix::PrefixTable::builtin();
     /// assert_eq!(table.get("CB").unwrap().code(), "CB");
     /// ```
     pub fn code(&self) -> &str {
@@ -85,7 +85,7 @@ impl PrefixEntry {
     /// The country the prefix stands for, or `Worldwide`.
     ///
     /// ```
-    /// assert_eq!(isrc::PrefixTable::builtin().get("GX").unwrap().territory(), "United Kingdom of Great Britain and Northern Ireland");
+    /// assert_eq!(isrc_code::prefix::PrefixTable::builtin().get("GX").unwrap().territory(), "United Kingdom of Great Britain and Northern Ireland");
     /// ```
     pub fn territory(&self) -> &str {
         &self.territory
@@ -94,7 +94,7 @@ impl PrefixEntry {
     /// The agency that issues registrant codes under this prefix.
     ///
     /// ```
-    /// assert_eq!(isrc::PrefixTable::builtin().get("CB").unwrap().agency(), "Re:Sound");
+    /// assert_eq!(isrc_code::prefix::PrefixTable::builtin().get("CB").unwrap().agency(), "Re:Sound");
     /// ```
     pub fn agency(&self) -> &str {
         &self.agency
@@ -103,7 +103,7 @@ impl PrefixEntry {
     /// Active or retired.
     ///
     /// ```
-    /// use isrc::{PrefixStatus, PrefixTable};
+    /// use isrc_code::{prefix::PrefixStatus, prefix::PrefixTable};
     /// assert_eq!(PrefixTable::builtin().get("YU").unwrap().status(), PrefixStatus::Retired);
     /// ```
     pub fn status(&self) -> PrefixStatus {
@@ -113,7 +113,7 @@ impl PrefixEntry {
     /// When the prefix was introduced, where that is documented.
     ///
     /// ```
-    /// let cb = isrc::PrefixTable::builtin().get("CB").unwrap();
+    /// let cb = isrc_code::prefix::PrefixTable::builtin().get("CB").unwrap();
     /// assert_eq!(cb.introduced().unwrap().to_string(), "2021-06");
     /// ```
     pub fn introduced(&self) -> Option<YearMonth> {
@@ -131,7 +131,7 @@ impl PrefixEntry {
 /// The set of prefixes a check accepts, with the date the list was current.
 ///
 /// ```
-/// let table = isrc::PrefixTable::builtin();
+/// let table = isrc_code::prefix::PrefixTable::builtin();
 /// assert_eq!(table.len(), 223);
 /// assert!(table.get("QZ").is_some());
 /// assert!(table.get("AQ").is_none()); // ISO 3166 has Antarctica, the ISRC system does not
@@ -198,7 +198,7 @@ impl PrefixTable {
     /// The table embedded at build time (223 prefixes, dated 2025-11-04 in this release).
     ///
     /// ```
-    /// assert_eq!(isrc::PrefixTable::builtin().date(), Some("2025-11-04"));
+    /// assert_eq!(isrc_code::prefix::PrefixTable::builtin().date(), Some("2025-11-04"));
     /// ```
     pub fn builtin() -> &'static PrefixTable {
         &BUILTIN
@@ -210,11 +210,11 @@ impl PrefixTable {
     ///
     /// ```
     /// let csv = "# as of 2026-06-01\nprefix,territory,agency,status,introduced\nQQ,Worldwide,Test,active,2026-06\n";
-    /// let table = isrc::PrefixTable::from_csv(csv, "test.csv").unwrap();
+    /// let table = isrc_code::prefix::PrefixTable::from_csv(csv, "test.csv").unwrap();
     /// assert_eq!(table.date(), Some("2026-06-01"));
     /// assert_eq!(table.get("QQ").unwrap().introduced().unwrap().year, 2026);
     ///
-    /// let err = isrc::PrefixTable::from_csv("prefix,territory,agency,status,introduced\nQ1,x,y,active,\n", "bad.csv").unwrap_err();
+    /// let err = isrc_code::prefix::PrefixTable::from_csv("prefix,territory,agency,status,introduced\nQ1,x,y,active,\n", "bad.csv").unwrap_err();
     /// assert_eq!((err.line(), err.column()), (2, 1));
     /// ```
     pub fn from_csv(text: &str, source: &str) -> Result<PrefixTable, TableError> {
@@ -261,7 +261,7 @@ impl PrefixTable {
     /// Where the table came from: `built in`, or the name given to [`PrefixTable::from_csv`].
     ///
     /// ```
-    /// assert_eq!(isrc::PrefixTable::builtin().source(), "built in");
+    /// assert_eq!(isrc_code::prefix::PrefixTable::builtin().source(), "built in");
     /// ```
     pub fn source(&self) -> &str {
         &self.source
@@ -280,7 +280,7 @@ impl PrefixTable {
     /// The entry for two uppercase letters, if the ISRC system uses that prefix.
     ///
     /// ```
-    /// let table = isrc::PrefixTable::builtin();
+    /// let table = isrc_code::prefix::PrefixTable::builtin();
     /// assert_eq!(table.get("FX").unwrap().territory(), "France");
     /// assert!(table.get("cb").is_none()); // exact, uppercase letters only
     /// ```
@@ -309,9 +309,9 @@ impl PrefixTable {
     /// All entries, in file order (alphabetical in the shipped table).
     ///
     /// ```
-    /// let retired: Vec<_> = isrc::PrefixTable::builtin()
+    /// let retired: Vec<_> = isrc_code::prefix::PrefixTable::builtin()
     ///     .iter()
-    ///     .filter(|e| e.status() == isrc::PrefixStatus::Retired)
+    ///     .filter(|e| e.status() == isrc_code::prefix::PrefixStatus::Retired)
     ///     .map(|e| e.code())
     ///     .collect();
     /// assert_eq!(retired, ["CS", "IM", "PR", "YU"]);

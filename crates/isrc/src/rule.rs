@@ -22,7 +22,7 @@ impl Severity {
     /// `"info"`, `"warning"` or `"error"`.
     ///
     /// ```
-    /// assert_eq!(isrc::Severity::Warning.as_str(), "warning");
+    /// assert_eq!(isrc_code::rule::Severity::Warning.as_str(), "warning");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -67,7 +67,7 @@ macro_rules! rules {
             /// The stable snake_case id.
             ///
             /// ```
-            /// assert_eq!(isrc::Rule::LetterInDigits.id(), "letter_in_digits");
+            /// assert_eq!(isrc_code::rule::Rule::LetterInDigits.id(), "letter_in_digits");
             /// ```
             pub const fn id(self) -> &'static str {
                 match self { $(Rule::$variant => $id),* }
@@ -76,7 +76,7 @@ macro_rules! rules {
             /// The rule's position in [`Rule::ALL`] (0-based), for bit sets and tables.
             ///
             /// ```
-            /// assert_eq!(isrc::Rule::ALL[isrc::Rule::YearFuture.index()], isrc::Rule::YearFuture);
+            /// assert_eq!(isrc_code::rule::Rule::ALL[isrc_code::rule::Rule::YearFuture.index()], isrc_code::rule::Rule::YearFuture);
             /// ```
             pub const fn index(self) -> usize {
                 // Declaration order is the order of `ALL`.
@@ -92,9 +92,9 @@ macro_rules! rules {
             /// An input that triggers the rule.
             ///
             /// ```
-            /// for rule in isrc::Rule::ALL {
-            ///     let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-            ///     let report = isrc::check(rule.example(), &policy);
+            /// for rule in isrc_code::rule::Rule::ALL {
+            ///     let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+            ///     let report = isrc_code::check(rule.example(), &policy);
             ///     assert!(report.findings.iter().any(|f| f.rule == *rule), "{}", rule.id());
             /// }
             /// ```
@@ -166,7 +166,7 @@ impl FromStr for Rule {
     /// Looks a rule up by id.
     ///
     /// ```
-    /// assert_eq!("year_future".parse(), Ok(isrc::Rule::YearFuture));
+    /// assert_eq!("year_future".parse(), Ok(isrc_code::rule::Rule::YearFuture));
     /// ```
     fn from_str(id: &str) -> Result<Rule, UnknownRule> {
         Rule::ALL
@@ -180,8 +180,8 @@ impl FromStr for Rule {
 /// One thing a check found about an input.
 ///
 /// ```
-/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-/// let report = isrc::check("USRC176O7839", &policy);
+/// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+/// let report = isrc_code::check("USRC176O7839", &policy);
 /// let finding = &report.findings[0];
 /// assert_eq!(finding.rule.id(), "letter_in_digits");
 /// assert_eq!(finding.span.of(report.input), "O");

@@ -2,7 +2,6 @@
 //! person typed or pasted, remembering where each came from and how the text departs from
 //! the compact form.
 
-use crate::code::{Isrc, PrefixCode, prefix_from_scanned};
 use crate::error::{ErrorKind, ParseError, Span};
 
 /// Inputs longer than this many bytes are rejected (rule `length`) without being scanned.
@@ -250,8 +249,9 @@ pub(crate) fn code_bytes(chars: &[CodeChar]) -> [u8; 12] {
     bytes
 }
 
-/// `FromStr` for anything that is not already compact.
-pub(crate) fn parse_lenient(input: &str) -> Result<Isrc, ParseError> {
+/// [`scan`] for `FromStr`: an input that is too long or holds a character that is not part of
+/// a code is an error (the first such character).
+fn scan_strictly(input: &str) -> Result<Scanned, ParseError> {
     let error = |kind, span| Err(ParseError::new(kind, span, input));
     if input.len() > MAX_INPUT_LEN {
         return error(
@@ -266,6 +266,14 @@ pub(crate) fn parse_lenient(input: &str) -> Result<Isrc, ParseError> {
     if let Some((character, span)) = first_invalid {
         return error(ErrorKind::InvalidCharacter { character }, span);
     }
+    Ok(scanned)
+}
+
+/// The twelve code characters of a text that is not already compact, with the span they
+/// came from (for `FromStr`, which makes the [`Isrc`](crate::Isrc) of them).
+pub(crate) fn scan_code(input: &str) -> Result<([u8; 12], Span), ParseError> {
+    let error = |kind, span| Err(ParseError::new(kind, span, input));
+    let scanned = scan_strictly(input)?;
     if scanned.count == 0 {
         return error(ErrorKind::Empty, Span::new(0, input.len()));
     }
@@ -280,11 +288,7 @@ pub(crate) fn parse_lenient(input: &str) -> Result<Isrc, ParseError> {
     if let Some((kind, span)) = structure_error(scanned.stored()) {
         return error(kind, span);
     }
-    let bytes = code_bytes(scanned.stored());
-    match Isrc::from_compact_bytes(&bytes) {
-        Some(code) => Ok(code),
-        None => error(ErrorKind::Length { found: 12 }, scanned.code_span()),
-    }
+    Ok((code_bytes(scanned.stored()), scanned.code_span()))
 }
 
 /// The error `Isrc::parse_strict` reports for a text that is not compact uppercase.
@@ -321,22 +325,11 @@ pub(crate) fn strict_error(input: &str) -> ParseError {
     error(kind, span)
 }
 
-/// `FromStr` for [`PrefixCode`]: five code characters, the first two letters.
-pub(crate) fn parse_prefix(input: &str) -> Result<PrefixCode, ParseError> {
+/// The five code characters of a prefix code (the first two letters), with the span they came
+/// from (for `FromStr` of [`PrefixCode`](crate::code::PrefixCode)).
+pub(crate) fn scan_prefix(input: &str) -> Result<([u8; 5], Span), ParseError> {
     let error = |kind, span| Err(ParseError::new(kind, span, input));
-    if input.len() > MAX_INPUT_LEN {
-        return error(
-            ErrorKind::TooLong { bytes: input.len() },
-            Span::new(0, input.len()),
-        );
-    }
-    let mut first_invalid = None;
-    let scanned = scan(input, |c, span| {
-        first_invalid.get_or_insert((c, span));
-    });
-    if let Some((character, span)) = first_invalid {
-        return error(ErrorKind::InvalidCharacter { character }, span);
-    }
+    let scanned = scan_strictly(input)?;
     match scanned.count {
         0 => error(ErrorKind::Empty, Span::new(0, input.len())),
         5 => {
@@ -356,10 +349,7 @@ pub(crate) fn parse_prefix(input: &str) -> Result<PrefixCode, ParseError> {
                 chars[3].byte,
                 chars[4].byte,
             ];
-            match prefix_from_scanned(bytes) {
-                Some(prefix) => Ok(prefix),
-                None => error(ErrorKind::Length { found: 5 }, scanned.code_span()),
-            }
+            Ok((bytes, scanned.code_span()))
         }
         found => error(ErrorKind::Length { found }, scanned.code_span()),
     }

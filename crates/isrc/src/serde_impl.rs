@@ -8,7 +8,11 @@ use serde::de::{self, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Finding, Isrc, PrefixCode, PrefixEntry, Report, Rule, Severity, Span};
+use crate::check::Report;
+use crate::code::{Isrc, PrefixCode};
+use crate::error::Span;
+use crate::prefix::PrefixEntry;
+use crate::rule::{Finding, Rule, Severity};
 
 impl Serialize for Isrc {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -141,8 +145,8 @@ impl Serialize for Report<'_> {
     /// `null` for what cannot be formed.
     ///
     /// ```
-    /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-    /// let json = serde_json::to_value(isrc::check("USRC17607839", &policy)).unwrap();
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+    /// let json = serde_json::to_value(isrc_code::check("USRC17607839", &policy)).unwrap();
     /// assert_eq!(json["display"], "ISRC US-RC1-76-07839");
     /// assert_eq!(json["prefix"]["agency"], "RIAA");
     /// assert_eq!(json["findings"][0]["rule"], "legacy_year");
@@ -166,5 +170,36 @@ impl Serialize for Report<'_> {
         s.serialize_field("prefix", &self.prefix.map(PrefixInfo))?;
         s.serialize_field("findings", &self.findings)?;
         s.end()
+    }
+}
+
+#[cfg(feature = "json")]
+impl Report<'_> {
+    /// The report as one line of JSON, in the shape of `isrc validate --json` (its
+    /// [`Serialize`] implementation through `serde_json`; feature `json`).
+    ///
+    /// ```
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+    /// let json = isrc_code::check("USRC176O7839", &policy).to_json();
+    /// assert!(json.starts_with(r#"{"input":"USRC176O7839","valid":false,"isrc":null,"#));
+    /// assert!(json.contains(r#""rule":"letter_in_digits","severity":"error""#));
+    /// ```
+    pub fn to_json(&self) -> alloc::string::String {
+        // Cannot fail: every map key is a string and every value serializes.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Appends the report as JSON (see [`to_json`](Report::to_json)) to `out`, for callers
+    /// that write many reports into one buffer.
+    ///
+    /// ```
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+    /// let mut out = String::from("[");
+    /// isrc_code::check("CBYZ92600001", &policy).write_json(&mut out);
+    /// out.push(']');
+    /// assert!(out.ends_with(r#""findings":[]}]"#));
+    /// ```
+    pub fn write_json(&self, out: &mut alloc::string::String) {
+        out.push_str(&self.to_json());
     }
 }

@@ -1,6 +1,6 @@
 //! Round trips and order, for every possible code (proptest).
 
-use isrc::{Isrc, U64_LIMIT};
+use isrc_code::{Isrc, code::U64_LIMIT};
 use proptest::prelude::*;
 
 fn any_isrc() -> impl Strategy<Value = Isrc> {
@@ -8,6 +8,21 @@ fn any_isrc() -> impl Strategy<Value = Isrc> {
 }
 
 proptest! {
+    /// Durations, as `isrc check` and the registry read them (moved with the folding from
+    /// isrc-check): any text is read or refused without a panic; m:ss is minutes and seconds.
+    #[test]
+    fn durations_never_panic(s in "\\PC{0,20}") {
+        let _ = isrc_code::recording::parse_seconds(&s, isrc_code::recording::DurationUnit::Seconds);
+    }
+
+    #[test]
+    fn minutes_and_seconds(m in 0u32..600, s in 0u32..60) {
+        prop_assert_eq!(
+            isrc_code::recording::parse_seconds(&format!("{m}:{s:02}"), isrc_code::recording::DurationUnit::Seconds),
+            Some(f64::from(m * 60 + s))
+        );
+    }
+
     #[test]
     fn display_forms_parse_back(code in any_isrc()) {
         prop_assert_eq!(code.to_string().parse::<Isrc>(), Ok(code));
@@ -55,12 +70,12 @@ proptest! {
 
     #[test]
     fn the_verdict_cache_answers_like_verdict(codes in proptest::collection::vec(any_isrc(), 1..50)) {
-        let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-        let mut cache = isrc::VerdictCache::new(policy);
+        let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+        let mut cache = isrc_code::check::VerdictCache::new(policy);
         // Twice over, so that the second round comes from the cache.
         for code in codes.iter().chain(codes.iter()) {
             let text = code.to_string();
-            prop_assert_eq!(cache.compact(text.as_bytes()), Some(isrc::verdict(&text, &policy)));
+            prop_assert_eq!(cache.compact(text.as_bytes()), Some(isrc_code::check::verdict(&text, &policy)));
         }
     }
 
@@ -76,10 +91,10 @@ proptest! {
         earliest in 1900u16..2030,
         window in 0u16..60,
     ) {
-        let today: isrc::Date = format!("{today_year}-06-15").parse().unwrap();
-        let policy = isrc::Policy::new(today).with_legacy_years(earliest, earliest + window);
-        let report = isrc::check(&code, &policy);
-        let verdict = isrc::verdict(&code, &policy);
+        let today: isrc_code::policy::Date = format!("{today_year}-06-15").parse().unwrap();
+        let policy = isrc_code::Policy::new(today).with_legacy_years(earliest, earliest + window);
+        let report = isrc_code::check(&code, &policy);
+        let verdict = isrc_code::check::verdict(&code, &policy);
         prop_assert_eq!(verdict.isrc, report.isrc);
         prop_assert_eq!(verdict.severity, report.severity());
         prop_assert_eq!(verdict.fix, report.fix());
@@ -103,9 +118,9 @@ proptest! {
         earliest in 1900u16..2030,
         window in 0u16..60,
     ) {
-        use isrc::{PrefixStatus, Rule};
-        let today: isrc::Date = format!("{today_year}-06-15").parse().unwrap();
-        let policy = isrc::Policy::new(today).with_legacy_years(earliest, earliest + window);
+        use isrc_code::{prefix::PrefixStatus, rule::Rule};
+        let today: isrc_code::policy::Date = format!("{today_year}-06-15").parse().unwrap();
+        let policy = isrc_code::Policy::new(today).with_legacy_years(earliest, earliest + window);
         let mut expected = Vec::new();
         let entry = policy.prefixes().get(code.country().as_str());
         match entry {
@@ -133,9 +148,9 @@ proptest! {
         }
         expected.sort_by_key(|r| r.index());
         let text = code.to_string();
-        let found: Vec<_> = isrc::verdict(&text, &policy).rules.iter().collect();
+        let found: Vec<_> = isrc_code::check::verdict(&text, &policy).rules.iter().collect();
         prop_assert_eq!(&found, &expected, "{} on {}", text, today);
-        let mut reported: Vec<_> = isrc::check(&text, &policy).findings.iter().map(|f| f.rule).collect();
+        let mut reported: Vec<_> = isrc_code::check(&text, &policy).findings.iter().map(|f| f.rule).collect();
         reported.sort_by_key(|r| r.index());
         prop_assert_eq!(reported, expected);
     }
@@ -155,8 +170,8 @@ proptest! {
 
     #[test]
     fn check_never_panics_and_spans_fit(input in "\\PC{0,40}") {
-        let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-        let report = isrc::check(&input, &policy);
+        let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+        let report = isrc_code::check(&input, &policy);
         for finding in &report.findings {
             prop_assert!(input.get(finding.span.start..finding.span.end).is_some());
         }
@@ -165,14 +180,14 @@ proptest! {
 
     #[test]
     fn check_of_a_valid_code_agrees_with_parse(code in any_isrc(), sep in "[ -]?") {
-        let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+        let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
         let text = format!("{}{sep}{}{sep}{:02}{sep}{:05}", code.country(), code.registrant(), code.year(), code.designation());
-        let report = isrc::check(&text, &policy);
+        let report = isrc_code::check(&text, &policy);
         prop_assert_eq!(report.isrc, Some(code));
     }
 }
 
-#[cfg(feature = "serde")]
+#[cfg(feature = "json")]
 mod serde_round_trips {
     use super::*;
 
@@ -184,11 +199,11 @@ mod serde_round_trips {
             prop_assert_eq!(serde_json::from_str::<Isrc>(&json).unwrap(), code);
         }
 
-        /// `Report::to_json` is the serde shape, byte for byte, for any text: codes in any
-        /// spelling, strings needing escapes (quotes, backslashes, control characters), and
-        /// text far from a code.
+        /// `Report::to_json` is JSON that gives back the input, whatever it holds: codes in
+        /// any spelling, strings needing escapes (quotes, backslashes, control characters),
+        /// and text far from a code.
         #[test]
-        fn to_json_is_what_serde_json_writes(
+        fn to_json_gives_back_the_input(
             text in prop_oneof![
                 any_isrc().prop_map(|c| c.to_string()),
                 any_isrc().prop_map(|c| c.labelled().to_string().to_lowercase()),
@@ -197,26 +212,33 @@ mod serde_round_trips {
             ],
             year in 2000u16..2100,
         ) {
-            let policy = isrc::Policy::new(isrc::Date::new(year, 6, 1).unwrap());
-            let report = isrc::check(&text, &policy);
-            prop_assert_eq!(report.to_json(), serde_json::to_string(&report).unwrap());
+            let policy = isrc_code::Policy::new(isrc_code::policy::Date::new(year, 6, 1).unwrap());
+            let report = isrc_code::check(&text, &policy);
+            let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            prop_assert_eq!(json["input"].as_str(), Some(text.as_str()));
+            prop_assert_eq!(json["valid"].as_bool(), Some(report.is_valid()));
+            prop_assert_eq!(json["findings"].as_array().map(Vec::len), Some(report.findings.len()));
         }
     }
 
     #[test]
-    fn to_json_of_every_prefix_is_what_serde_json_writes() {
-        let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-        for entry in isrc::PrefixTable::builtin().iter() {
+    fn to_json_of_every_prefix_names_its_agency() {
+        let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+        for entry in isrc_code::prefix::PrefixTable::builtin().iter() {
             for text in [
                 format!("{}RC12100001", entry.code()),
                 format!("{}-XYZ-76-00000 +", entry.code()),
             ] {
-                let report = isrc::check(&text, &policy);
-                assert_eq!(
-                    report.to_json(),
-                    serde_json::to_string(&report).unwrap(),
-                    "{text}"
-                );
+                let report = isrc_code::check(&text, &policy);
+                let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+                assert_eq!(json["input"], text.as_str());
+                if report.prefix.is_none() {
+                    assert!(json["prefix"].is_null(), "{text}");
+                    continue;
+                }
+                assert_eq!(json["prefix"]["agency"], entry.agency(), "{text}");
+                assert_eq!(json["prefix"]["territory"], entry.territory(), "{text}");
+                assert_eq!(json["prefix"]["status"], entry.status().as_str(), "{text}");
             }
         }
     }

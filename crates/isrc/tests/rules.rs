@@ -1,7 +1,7 @@
 //! Every rule, as a table of inputs and expected verdicts: the examples of isrc-rules.md and
 //! what python-stdnum, py-iso3901, validator.js and MusicBrainz test. Today is 2026-11-22.
 
-use isrc::{Policy, Rule, Severity};
+use isrc_code::{Policy, rule::Rule, rule::Severity};
 
 fn policy() -> Policy<'static> {
     Policy::new("2026-11-22".parse().unwrap())
@@ -284,7 +284,7 @@ fn every_case_gives_its_verdict() {
     let policy = policy();
     let mut failures = Vec::new();
     for &(input, valid, rules, fix) in CASES {
-        let report = isrc::check(input, &policy);
+        let report = isrc_code::check(input, &policy);
         let mut found: Vec<&str> = report.findings.iter().map(|f| f.rule.id()).collect();
         found.dedup();
         let got_fix = report.fix().map(|f| f.to_string());
@@ -304,7 +304,7 @@ fn every_rule_is_covered_by_the_table() {
     for rule in Rule::ALL {
         let covered = CASES
             .iter()
-            .any(|(input, ..)| isrc::check(input, &policy).has(*rule));
+            .any(|(input, ..)| isrc_code::check(input, &policy).has(*rule));
         assert!(covered, "no case for {}", rule.id());
     }
 }
@@ -343,7 +343,7 @@ fn rule_ids_are_the_documented_ones() {
 fn severities_follow_the_table() {
     let policy = policy();
     let severity = |input: &str, rule: Rule| {
-        isrc::check(input, &policy)
+        isrc_code::check(input, &policy)
             .findings
             .into_iter()
             .find(|f| f.rule == rule)
@@ -378,13 +378,13 @@ fn severities_follow_the_table() {
 #[test]
 fn spans_point_at_the_offending_characters() {
     let policy = policy();
-    let report = isrc::check("isrc: us-rc1-76-O7839", &policy);
+    let report = isrc_code::check("isrc: us-rc1-76-O7839", &policy);
     let finding = &report.findings[0];
     assert_eq!(finding.rule, Rule::LetterInDigits);
     assert_eq!(finding.span.of(report.input), "O");
     assert_eq!(finding.span.column_in(report.input), 16);
 
-    let report = isrc::check("ＵＳＲＣ１２６０７８３＊", &policy);
+    let report = isrc_code::check("ＵＳＲＣ１２６０７８３＊", &policy);
     let star = report
         .findings
         .iter()
@@ -393,7 +393,7 @@ fn spans_point_at_the_offending_characters() {
     assert_eq!(star.span.of(report.input), "＊");
     assert_eq!(star.span.column_in(report.input), 11);
 
-    let report = isrc::check("USRC17607839-A", &policy);
+    let report = isrc_code::check("USRC17607839-A", &policy);
     let trailing = report
         .findings
         .iter()
@@ -406,7 +406,7 @@ fn spans_point_at_the_offending_characters() {
 #[test]
 fn messages_name_the_problem() {
     let policy = policy();
-    let message = |input: &str| isrc::check(input, &policy).findings[0].message.clone();
+    let message = |input: &str| isrc_code::check(input, &policy).findings[0].message.clone();
     assert!(message("4006381333931").contains("EAN-13"));
     assert!(message("T-034.524.680-1").contains("ISWC"));
     assert!(message("A1-2425G-ABC1234002-M").contains("GRid"));
@@ -422,19 +422,19 @@ fn huge_inputs_are_rejected_without_scanning() {
     let policy = policy();
     for len in [1025, 100_000, 10_000_000] {
         let input = "A".repeat(len);
-        let report = isrc::check(&input, &policy);
+        let report = isrc_code::check(&input, &policy);
         assert_eq!(report.findings.len(), 1);
         assert_eq!(report.findings[0].rule, Rule::Length);
         assert!(report.findings[0].message.contains(&len.to_string()));
     }
     let exactly = format!("USRC17607839{}", " ".repeat(1024 - 12));
-    assert!(isrc::check(&exactly, &policy).is_valid());
+    assert!(isrc_code::check(&exactly, &policy).is_valid());
 }
 
 #[test]
 fn many_invalid_characters_are_reported_but_bounded() {
     let input = "+".repeat(1000);
-    let report = isrc::check(&input, &policy());
+    let report = isrc_code::check(&input, &policy());
     let invalid = report
         .findings
         .iter()
@@ -448,22 +448,22 @@ fn many_invalid_characters_are_reported_but_bounded() {
 fn the_year_policy_moves_with_the_reference_date() {
     let in_2026 = policy();
     let in_2030 = in_2026.with_today("2030-01-01".parse().unwrap());
-    assert!(!isrc::check("USRC12900001", &in_2026).is_valid());
-    assert!(isrc::check("USRC12900001", &in_2030).is_valid());
+    assert!(!isrc_code::check("USRC12900001", &in_2026).is_valid());
+    assert!(isrc_code::check("USRC12900001", &in_2030).is_valid());
     // A wider legacy window makes 1935 plausible.
     let wide = in_2026.with_legacy_years(1930, 1985);
-    assert!(isrc::check("USRC13500001", &wide).has(Rule::LegacyYear));
-    assert!(isrc::check("USRC13500001", &wide).is_valid());
+    assert!(isrc_code::check("USRC13500001", &wide).has(Rule::LegacyYear));
+    assert!(isrc_code::check("USRC13500001", &wide).is_valid());
 }
 
 #[test]
 fn a_newer_prefix_table_is_honoured() {
     let csv = "# ISRC prefixes as of 2027-01-15\nprefix,territory,agency,status,introduced\nUS,United States of America,RIAA,active,\nQQ,Worldwide,International ISRC Registration Authority,active,2027-01\n";
-    let table = isrc::PrefixTable::from_csv(csv, "newer.csv").unwrap();
+    let table = isrc_code::prefix::PrefixTable::from_csv(csv, "newer.csv").unwrap();
     let policy = policy().with_prefixes(&table);
-    assert!(isrc::check("QQAB12600001", &policy).has(Rule::PrefixBeforeIntroduction));
-    assert!(isrc::check("CBAB12600001", &policy).has(Rule::UnknownPrefix));
-    let report = isrc::check("QQAB12500001", &policy);
+    assert!(isrc_code::check("QQAB12600001", &policy).has(Rule::PrefixBeforeIntroduction));
+    assert!(isrc_code::check("CBAB12600001", &policy).has(Rule::UnknownPrefix));
+    let report = isrc_code::check("QQAB12500001", &policy);
     assert_eq!(
         report.prefix.unwrap().agency(),
         "International ISRC Registration Authority"
@@ -472,7 +472,7 @@ fn a_newer_prefix_table_is_honoured() {
 
 #[test]
 fn the_builtin_table_matches_the_shared_data() {
-    let table = isrc::PrefixTable::builtin();
+    let table = isrc_code::prefix::PrefixTable::builtin();
     assert_eq!(table.len(), 223);
     assert_eq!(table.date(), Some("2025-11-04"));
     let introduced: Vec<(&str, String)> = table
@@ -546,7 +546,7 @@ fn table_errors_say_where() {
         ),
     ];
     for (text, line, column, words) in cases {
-        let error = isrc::PrefixTable::from_csv(text, "t.csv").unwrap_err();
+        let error = isrc_code::prefix::PrefixTable::from_csv(text, "t.csv").unwrap_err();
         assert_eq!(
             (error.line(), error.column()),
             (line, column),
@@ -559,8 +559,8 @@ fn table_errors_say_where() {
 /// Two look-alike readings that are both valid codes: neither is the fix, both are named.
 #[test]
 fn two_right_readings_are_listed_not_applied() {
-    let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-    let report = isrc::check("1TAB12600001", &policy);
+    let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+    let report = isrc_code::check("1TAB12600001", &policy);
     assert_eq!(report.fix(), None);
     let alternatives: Vec<String> = report.alternatives.iter().map(|c| c.to_string()).collect();
     assert_eq!(alternatives, ["ITAB12600001", "LTAB12600001"]);
@@ -569,9 +569,9 @@ fn two_right_readings_are_listed_not_applied() {
         "{}",
         report.findings[0].message
     );
-    assert_eq!(isrc::verdict("1TAB12600001", &policy).fix, None);
+    assert_eq!(isrc_code::check::verdict("1TAB12600001", &policy).fix, None);
     // One right reading: offered, and nothing listed beside it.
-    let report = isrc::check("USRC176O7839", &policy);
+    let report = isrc_code::check("USRC176O7839", &policy);
     assert_eq!(report.fix().unwrap().to_string(), "USRC17607839");
     assert!(report.alternatives.is_empty());
 }

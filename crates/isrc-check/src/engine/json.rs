@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 
-use crate::fold::{fold_hash, fold_hash_parts, parse_duration};
 use crate::layout::JsonFields;
 use crate::source::MAX_LINE;
+use isrc::recording::{fold_hash, fold_hash_parts, parse_seconds as parse_duration};
 
 use super::index::Meta;
 use super::verdicts::Tally;

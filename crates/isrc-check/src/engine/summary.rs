@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
-use isrc::{Isrc, Rule};
+use isrc::{Isrc, rule::Rule};
 
 use crate::report::{GapGroup, InputIssue, Listed, Location, PrefixGroup, SCHEMA_VERSION, Summary};
 

@@ -4,11 +4,11 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use isrc::{Isrc, Policy, Rule, Severity, VerdictCache};
+use isrc::{Isrc, Policy, check::VerdictCache, rule::Rule, rule::Severity};
 
 use crate::dense::{Group, GroupMemo, PageBatch, compact_key};
-use crate::fold::{DurationUnit, parse_duration};
 use crate::report::{Example, InvalidCode, RuleSet};
+use isrc::recording::{DurationUnit, parse_seconds as parse_duration};
 
 use super::index::{FastMap, Meta};
 
@@ -99,7 +99,7 @@ pub(super) struct Tally<'a, 'p> {
 #[derive(Clone)]
 pub(super) enum Known {
     /// No warning or error: its verdict, and the registrant prefix it counts under.
-    Clean(isrc::Verdict, u64),
+    Clean(isrc::check::Verdict, u64),
     /// A warning or an error.
     Problem(Rc<Assessed>),
 }
@@ -324,7 +324,7 @@ impl<'a, 'p> Tally<'a, 'p> {
     /// labelled codes) have no warning either, and the verdict, which allocates nothing, is
     /// all they need; the others get the full check.
     pub(super) fn judge(&self, text: &str) -> Known {
-        let verdict = isrc::verdict(text, self.policy);
+        let verdict = isrc::check::verdict(text, self.policy);
         if verdict.severity.is_none_or(|s| s < Severity::Warning) {
             let prefix = match verdict.isrc {
                 Some(code) => prefix_key(code.prefix().as_str().as_bytes()),

@@ -3,13 +3,13 @@
 
 use std::ops::Range;
 
-use isrc::{Isrc, Policy, Severity};
+use isrc::{Isrc, Policy, rule::Severity};
 
 use crate::dense::{GroupMemo, PageBatch, compact_key, take_known_codes};
-use crate::fold::fold_hash_bytes;
 use crate::layout::{Columns, JsonFields};
 use crate::source::MAX_LINE;
 use crate::table::parse_block;
+use isrc::recording::fold_hash_bytes;
 
 use super::chunks::{Chunk, Control};
 use super::index::Meta;

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 use isrc_media::{MediaInfo, WriteOptions};
 use isrc_registry::{AllocationRequest, ImportRecord, RecordingInput, Status, Store};
 

@@ -22,7 +22,7 @@ struct TrackOut {
     line: Option<usize>,
     column: Option<usize>,
     valid: Option<bool>,
-    findings: Vec<isrc::Finding>,
+    findings: Vec<isrc::rule::Finding>,
 }
 
 #[derive(Serialize)]

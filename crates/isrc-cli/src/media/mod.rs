@@ -77,12 +77,12 @@ pub enum TagCommand {
     Assign {
         /// The registrant's prefix to allocate under.
         #[arg(long, value_parser = crate::registry::parse_prefix, value_name = "CBXYZ")]
-        prefix: isrc::PrefixCode,
+        prefix: isrc::code::PrefixCode,
         /// Show what would be allocated and written; change nothing.
         #[arg(long)]
         dry_run: bool,
         /// Allocate even if the ledger holds a recording with the same title, artist and
-        /// duration (within 2 s).
+        /// duration (within 10 s).
         #[arg(long)]
         force: bool,
         /// The client, under an ISRC Manager prefix.
@@ -246,7 +246,7 @@ fn valid_code(policy: &isrc::Policy<'_>, text: &str) -> Result<isrc::Isrc> {
             let reasons: Vec<String> = report
                 .findings
                 .iter()
-                .filter(|f| f.severity == isrc::Severity::Error)
+                .filter(|f| f.severity == isrc::rule::Severity::Error)
                 .map(|f| format!("{}: {}", f.rule, f.message))
                 .collect();
             Err(anyhow::anyhow!(

@@ -22,7 +22,7 @@ struct Value {
     standard: bool,
     value: String,
     valid: bool,
-    findings: Vec<isrc::Finding>,
+    findings: Vec<isrc::rule::Finding>,
 }
 
 #[derive(Serialize)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, anyhow};
 use clap::Args;
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::ops::{self, DeriveRequest, RecordingPatch};
 use isrc_registry::{AgencyPolicy, AllocationRequest, Change, ContentType, RecordingInput, Store};
 
@@ -35,7 +35,7 @@ pub struct MetaArgs {
     pub content_type: Option<String>,
     /// Date of first publication.
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
-    pub published: Option<isrc::Date>,
+    pub published: Option<isrc::policy::Date>,
     /// Language of the performance.
     #[arg(long)]
     pub language: Option<String>,
@@ -69,7 +69,7 @@ pub struct AllocateArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "artist", "version_title", "duration", "content_type", "published", "language", "recording_year", "iswc", "notes", "client"])]
     pub from_csv: Option<PathBuf>,
     /// Allocate even if a recording with the same title, artist, version, type and duration
-    /// (within 2 s) is in the ledger.
+    /// (within 10 s) is in the ledger.
     #[arg(long)]
     pub force: bool,
     /// Make the request idempotent: repeating it with the same key returns the same codes.

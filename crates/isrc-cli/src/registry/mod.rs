@@ -12,7 +12,7 @@ pub mod records;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::Store;
 
 use crate::context::Context;
@@ -82,7 +82,7 @@ pub fn parse_isrc(text: &str) -> Result<Isrc, String> {
 }
 
 /// Reads a date `YYYY-MM-DD`.
-pub fn parse_date(text: &str) -> Result<isrc::Date, String> {
+pub fn parse_date(text: &str) -> Result<isrc::policy::Date, String> {
     isrc_registry::parse_date("date", text).map_err(|e| e.to_string())
 }
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::{
     ExportProfile, ImportRecord, LISTING_COLUMNS, ListFilter, ListingOrder, NewRegistrant,
     RegistrantKind, csv_row, escape_control_characters, format_duration, json_row, listing_row,

@@ -11,7 +11,7 @@ use lofty::config::WriteOptions as LoftyWriteOptions;
 use lofty::file::AudioFile;
 use lofty::tag::{ItemValue, TagExt};
 
-use super::{Container, Format, MediaInfo, Plan, full_parse_options, io_error, lofty_error};
+use super::{Container, Format, Rewrite, full_parse_options, io_error, lofty_error};
 use crate::error::{Error, ErrorKind};
 use crate::snapshot::{Snapshot, digest};
 
@@ -70,17 +70,13 @@ fn read_tag(path: &Path, file: &mut File) -> Result<(Option<ApeTag>, Format), Er
 }
 
 impl Container for ApeFamily {
-    fn read_more(&self, _path: &Path, _info: &mut MediaInfo) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn write(
-        &self,
-        path: &Path,
-        source: &mut File,
-        dest: &mut File,
-        plan: &Plan,
-    ) -> Result<(), Error> {
+    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
+        let Rewrite {
+            path,
+            source,
+            dest,
+            plan,
+        } = job;
         io::copy(source, dest).map_err(io_error(path))?;
         dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
         let (tag, _) = read_tag(path, dest)?;

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use super::{Container, Location, MediaInfo, Plan, io_error, push_values};
+use super::{Container, Location, MediaInfo, Rewrite, io_error, push_values};
 use crate::error::{Error, ErrorKind};
 use crate::flac_cue;
 use crate::snapshot::Snapshot;
@@ -257,13 +257,13 @@ impl Container for FlacFamily {
         Ok(())
     }
 
-    fn write(
-        &self,
-        path: &Path,
-        source: &mut File,
-        dest: &mut File,
-        plan: &Plan,
-    ) -> Result<(), Error> {
+    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
+        let Rewrite {
+            path,
+            source,
+            dest,
+            plan,
+        } = job;
         let layout = read_layout(path, source)?;
         let mut blocks = layout.blocks.clone();
         let old_len: usize = blocks

@@ -16,7 +16,7 @@ use lofty::id3::v2::{
 use lofty::tag::TagExt;
 
 use super::{
-    Container, Format, Location, MediaInfo, Plan, full_parse_options, io_error, lofty_error,
+    Container, Format, Location, MediaInfo, Rewrite, full_parse_options, io_error, lofty_error,
     push_values,
 };
 use crate::error::{Error, ErrorKind};
@@ -362,13 +362,13 @@ impl Container for Id3Family {
         Ok(())
     }
 
-    fn write(
-        &self,
-        path: &Path,
-        source: &mut File,
-        dest: &mut File,
-        plan: &Plan,
-    ) -> Result<(), Error> {
+    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
+        let Rewrite {
+            path,
+            source,
+            dest,
+            plan,
+        } = job;
         std::io::copy(source, dest).map_err(io_error(path))?;
         let rewind = |file: &mut File| file.seek(SeekFrom::Start(0)).map_err(io_error(path));
         rewind(dest)?;

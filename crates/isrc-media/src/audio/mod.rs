@@ -33,18 +33,25 @@ pub use write::{WriteOptions, WriteReport, write_isrc, write_locations};
 /// a copy with a new code is written, and what "everything else" is for the verification.
 trait Container {
     /// Adds the ISRCs lofty's generic view misses (duplicate frames, other data types, other
-    /// places) to `info`, replacing what lofty gave for the places it reads itself.
-    fn read_more(&self, path: &Path, info: &mut MediaInfo) -> Result<(), Error>;
-    /// Writes into `dest` a copy of `source` in which every location of `plan` holds `code`.
-    fn write(
-        &self,
-        path: &Path,
-        source: &mut File,
-        dest: &mut File,
-        plan: &Plan,
-    ) -> Result<(), Error>;
+    /// places) to `info`, replacing what lofty gave for the places it reads itself. Families
+    /// that lofty reads fully keep this default, which adds nothing.
+    fn read_more(&self, _path: &Path, _info: &mut MediaInfo) -> Result<(), Error> {
+        Ok(())
+    }
+    /// Writes into `job.dest` a copy of `job.source` in which every location of `job.plan`
+    /// holds its code.
+    fn write(&self, job: Rewrite<'_>) -> Result<(), Error>;
     /// Everything of the file except its ISRCs: tag items, pictures, blocks, audio.
     fn snapshot(&self, path: &Path) -> Result<Snapshot, Error>;
+}
+
+/// One write's files: the file being changed (read from `source`, named `path` in errors),
+/// the temporary copy being written, and what goes where.
+struct Rewrite<'a> {
+    path: &'a Path,
+    source: &'a mut File,
+    dest: &'a mut File,
+    plan: &'a Plan,
 }
 
 /// What one write puts where.

@@ -14,8 +14,8 @@ use lofty::mp4::{Atom, AtomData, AtomIdent, Ilst};
 use lofty::tag::TagExt;
 
 use super::{
-    Container, Location, MediaInfo, Plan, full_parse_options, io_error, lofty_error, parse_options,
-    push_values,
+    Container, Location, MediaInfo, Rewrite, full_parse_options, io_error, lofty_error,
+    parse_options, push_values,
 };
 use crate::error::Error;
 use crate::snapshot::{Snapshot, digest};
@@ -71,13 +71,13 @@ impl Container for Mp4Family {
         Ok(())
     }
 
-    fn write(
-        &self,
-        path: &Path,
-        source: &mut File,
-        dest: &mut File,
-        plan: &Plan,
-    ) -> Result<(), Error> {
+    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
+        let Rewrite {
+            path,
+            source,
+            dest,
+            plan,
+        } = job;
         io::copy(source, dest).map_err(io_error(path))?;
         dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
         let mut tag = ilst(path, dest, true)?.unwrap_or_default();

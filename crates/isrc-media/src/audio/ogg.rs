@@ -13,7 +13,7 @@ use lofty::ogg::OggPictureStorage;
 use lofty::ogg::tag::VorbisComments;
 use lofty::tag::TagExt;
 
-use super::{Container, Format, MediaInfo, Plan, full_parse_options, io_error, lofty_error};
+use super::{Container, Format, Rewrite, full_parse_options, io_error, lofty_error};
 use crate::error::Error;
 use crate::snapshot::{Snapshot, digest};
 
@@ -54,17 +54,13 @@ fn format_of(path: &Path) -> Result<Format, Error> {
 }
 
 impl Container for OggFamily {
-    fn read_more(&self, _path: &Path, _info: &mut MediaInfo) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn write(
-        &self,
-        path: &Path,
-        source: &mut File,
-        dest: &mut File,
-        plan: &Plan,
-    ) -> Result<(), Error> {
+    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
+        let Rewrite {
+            path,
+            source,
+            dest,
+            plan,
+        } = job;
         io::copy(source, dest).map_err(io_error(path))?;
         dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
         let mut tag = comments(path, format_of(path)?, dest)?;

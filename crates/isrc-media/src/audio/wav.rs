@@ -14,7 +14,7 @@ use lofty::id3::v2::{FrameId, Id3v2Tag};
 use lofty::tag::TagExt;
 
 use super::id3::{self, TIT2, TPE1};
-use super::{Container, Location, MediaInfo, Plan, lofty_error, push_values};
+use super::{Container, Location, MediaInfo, Rewrite, lofty_error, push_values};
 use crate::axml;
 use crate::error::{Error, ErrorKind};
 use crate::riff::{ChunkId, Riff};
@@ -182,13 +182,13 @@ impl Container for WavFamily {
         Ok(())
     }
 
-    fn write(
-        &self,
-        path: &Path,
-        source: &mut File,
-        dest: &mut File,
-        plan: &Plan,
-    ) -> Result<(), Error> {
+    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
+        let Rewrite {
+            path,
+            source,
+            dest,
+            plan,
+        } = job;
         let code = plan.code.as_str();
         let mut reader = BufReader::new(source);
         let riff = Riff::read(&mut reader).map_err(|e| Error::riff(path, e))?;

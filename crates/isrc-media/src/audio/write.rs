@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use isrc::Isrc;
 use serde::Serialize;
 
-use super::{Format, FoundIsrc, Location, MediaInfo, Plan, family, read, snapshot};
+use super::{Format, FoundIsrc, Location, MediaInfo, Plan, Rewrite, family, read, snapshot};
 use crate::error::{Error, ErrorKind};
 use crate::replace::{self, Registered, TEMP_PREFIX, TEMP_SUFFIX};
 use crate::{integrity, snapshot::Snapshot};
@@ -333,7 +333,12 @@ fn write_isrc_with(
     };
     {
         let mut source = File::open(&target).map_err(|e| Error::io(path, e))?;
-        container.write(&target, &mut source, temp.as_file_mut(), &plan)?;
+        container.write(Rewrite {
+            path: &target,
+            source: &mut source,
+            dest: temp.as_file_mut(),
+            plan: &plan,
+        })?;
     }
     if !in_place {
         replace::copy_attributes(&meta, &handle, temp.as_file(), options.keep_mtime)

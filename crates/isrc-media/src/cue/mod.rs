@@ -731,7 +731,7 @@ pub fn check_catalog(value: &str) -> CatalogCheck {
     } else {
         let (body, check) = value.as_bytes().split_at(value.len() - 1);
         let check = check[0] - b'0';
-        let expected = isrc::gs1_check_digit(body).unwrap_or(check);
+        let expected = isrc::other_id::gs1_check_digit(body).unwrap_or(check);
         (expected != check)
             .then(|| format!("the check digit is {check} but the other digits give {expected}"))
     };

@@ -8,7 +8,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::ops::{self, DeriveRequest, RecordingPatch};
 use isrc_registry::{
     AgencyPolicy, AllocationRequest, ContentType, DesignationRange, ExportProfile, ListFilter,

@@ -76,7 +76,7 @@ async fn tokens_page(
                 scopes: Scope::join(&token.scopes).replace(',', ", "),
                 expires: token
                     .expires_at
-                    .map(|e| isrc::Date::from_unix_days(e.div_euclid(86_400)).to_string())
+                    .map(|e| isrc::policy::Date::from_unix_days(e.div_euclid(86_400)).to_string())
                     .unwrap_or_else(|| "never".into()),
                 state,
                 token,

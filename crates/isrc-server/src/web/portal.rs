@@ -13,7 +13,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 use isrc_registry::csv_input::{RecordingTable, message_of};
 use isrc_registry::ops::{self, DeriveOutcome, DeriveRequest, RecordingPatch};
 use isrc_registry::{

@@ -1,6 +1,6 @@
 //! [`VerdictCache`]: verdicts on compact codes, remembered by what they depend on.
 
-use crate::check::{Verdict, verdict};
+use super::{Verdict, verdict};
 use crate::code::Isrc;
 use crate::policy::Policy;
 
@@ -11,13 +11,13 @@ const SLOTS: usize = 64;
 /// such combinations, so most codes are answered from this small direct-mapped table.
 ///
 /// ```
-/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-/// let mut cache = isrc::VerdictCache::new(policy);
+/// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+/// let mut cache = isrc_code::check::VerdictCache::new(policy);
 /// let first = cache.compact(b"USRC17607839").unwrap();
 /// let second = cache.compact(b"USRC17600001").unwrap(); // same prefix and year: remembered
 /// assert_eq!(first.rules, second.rules);
 /// assert_eq!(second.isrc.unwrap().to_string(), "USRC17600001");
-/// assert!(cache.compact(b"us-rc1-76-07839").is_none()); // not compact: use isrc::verdict
+/// assert!(cache.compact(b"us-rc1-76-07839").is_none()); // not compact: use isrc_code::check::verdict
 /// ```
 #[derive(Debug, Clone)]
 pub struct VerdictCache<'p> {

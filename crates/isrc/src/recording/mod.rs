@@ -1,19 +1,38 @@
 //! What "the same recording" means, once for every part of the system: `isrc check` (two
 //! records of one ISRC that are not the same recording conflict; two ISRCs on the same
-//! recording are a possible duplicate) and the registry (a recording already holding a code
-//! gets no second one).
+//! recording are a possible duplicate), the registry (a recording already holding a code
+//! gets no second one; the derive decision's edit rule) and `isrc tag scan` (files carrying
+//! one ISRC that differ).
 //!
 //! Two records are the same recording when their titles, artists and version titles agree
 //! after folding (letters and digits only, lowercased, so `"Don't Stop (Live)"` and
 //! `"dont stop live"` agree) and their durations, when both are known, are at most
-//! [`DURATION_TOLERANCE_MS`] apart.
+//! [`DURATION_TOLERANCE_MS`] apart. Durations are read from `m:ss`, `h:mm:ss`, seconds and
+//! ISO 8601 (`PT3M25S`, as ERN files carry them) by [`parse_duration_ms`].
 
 use alloc::string::String;
 
-/// Durations of the same recording differ by at most this much (milliseconds): exports
-/// round to the second, and some count the silence at the end and some do not. An edit,
-/// a remix or a radio version is further apart and is another recording with its own ISRC.
-pub const DURATION_TOLERANCE_MS: u64 = 2000;
+mod fingerprint;
+
+pub use fingerprint::{fold_hash, fold_hash_bytes, fold_hash_parts};
+
+/// Durations of the same recording differ by at most this much (milliseconds): 10 s, the
+/// edit rule of RIAA and PPL (isrc-rules.md section 5: "an edit needs a new code when the
+/// duration changes by more than 10 s"). Exports also round to the second and some count the
+/// silence at the end and some do not; a difference of more than 10 s is another edit, and
+/// another recording with its own ISRC.
+///
+/// ```
+/// use isrc_code::recording::{DURATION_TOLERANCE_MS, durations_match};
+/// assert!(durations_match(Some(200_000), Some(200_000 + DURATION_TOLERANCE_MS)));
+/// assert!(!durations_match(Some(200_000), Some(200_001 + DURATION_TOLERANCE_MS)));
+/// ```
+pub const DURATION_TOLERANCE_MS: u64 = 10_000;
+
+/// The stricter edit rule of SCPP (France): an edit whose duration changes by more than 5 s
+/// needs a new ISRC (isrc-rules.md section 5). Only the registry's derive decision under the
+/// SCPP policy uses it; "the same recording" everywhere else is [`DURATION_TOLERANCE_MS`].
+pub const SCPP_EDIT_TOLERANCE_MS: u64 = 5_000;
 
 /// How plain numbers in a duration field are meant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +48,7 @@ pub enum DurationUnit {
 /// text is none of these.
 ///
 /// ```
-/// use isrc::recording::{DurationUnit::*, parse_duration_ms};
+/// use isrc_code::recording::{DurationUnit::*, parse_duration_ms};
 /// assert_eq!(parse_duration_ms("3:25", Seconds), Some(205_000));
 /// assert_eq!(parse_duration_ms("1:00:01.5", Seconds), Some(3_601_500));
 /// assert_eq!(parse_duration_ms("PT3M25S", Seconds), Some(205_000));
@@ -43,6 +62,14 @@ pub fn parse_duration_ms(text: &str, unit: DurationUnit) -> Option<u64> {
 
 /// [`parse_duration_ms`] in seconds, with fractions.
 pub fn parse_seconds(text: &str, unit: DurationUnit) -> Option<f64> {
+    // Whole numbers, the usual case in bulk files, straight away.
+    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let v = text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
+        return Some(match unit {
+            DurationUnit::Seconds => v,
+            DurationUnit::Milliseconds => v / 1000.0,
+        });
+    }
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -89,9 +116,9 @@ pub fn parse_seconds(text: &str, unit: DurationUnit) -> Option<f64> {
 /// [`DURATION_TOLERANCE_MS`], or one of them unknown.
 ///
 /// ```
-/// use isrc::recording::durations_match;
-/// assert!(durations_match(Some(205_000), Some(206_900)));
-/// assert!(!durations_match(Some(205_000), Some(215_000)));
+/// use isrc_code::recording::durations_match;
+/// assert!(durations_match(Some(205_000), Some(214_900)));
+/// assert!(!durations_match(Some(205_000), Some(215_001)));
 /// assert!(durations_match(None, Some(1)));
 /// ```
 pub fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
@@ -102,10 +129,10 @@ pub fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
 }
 
 /// A title, artist or version folded for comparison: letters and digits only, lowercased
-/// (Unicode-aware).
+/// (Unicode-aware). [`fold_hash`] is a fingerprint of the same folding, for bulk work.
 ///
 /// ```
-/// assert_eq!(isrc::recording::fold("Don't  Stop — (Live)"), "dontstoplive");
+/// assert_eq!(isrc_code::recording::fold("Don't  Stop — (Live)"), "dontstoplive");
 /// ```
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -131,7 +158,7 @@ pub struct Recording<'a> {
 /// Whether `a` and `b` are the same recording (see the module's documentation).
 ///
 /// ```
-/// use isrc::recording::{Recording, same_recording};
+/// use isrc_code::recording::{Recording, same_recording};
 /// let a = Recording { title: "Yesterday", artist: "The Band", version: "", duration_ms: Some(125_000) };
 /// let b = Recording { title: "YESTERDAY", artist: "the band", version: "", duration_ms: Some(126_000) };
 /// assert!(same_recording(&a, &b));

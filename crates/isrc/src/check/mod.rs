@@ -12,15 +12,21 @@ use crate::prefix::{PrefixEntry, PrefixStatus};
 use crate::rule::{Finding, Rule, Severity};
 use crate::scan::{self, CodeChar, MAX_INPUT_LEN, Scanned, style};
 
+mod memo;
+mod structure;
+
+pub use memo::VerdictCache;
+use structure::report_structure;
+
 /// At most this many `invalid_character` findings are reported for one input.
 const MAX_INVALID_FINDINGS: usize = 16;
 
 /// A set of rules, as a bit set: what [`verdict`] reports without allocating.
 ///
 /// ```
-/// use isrc::{Policy, Rule};
+/// use isrc_code::{Policy, rule::Rule};
 /// let policy = Policy::new("2026-11-22".parse().unwrap());
-/// let verdict = isrc::verdict("us-rc1-76-07839", &policy);
+/// let verdict = isrc_code::check::verdict("us-rc1-76-07839", &policy);
 /// assert!(verdict.rules.contains(Rule::NotCanonical));
 /// assert_eq!(verdict.rules.iter().collect::<Vec<_>>(), [Rule::NotCanonical, Rule::LegacyYear]);
 /// ```
@@ -71,8 +77,8 @@ impl RuleSet {
 /// message per finding would cost more than the check itself.
 ///
 /// ```
-/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
-/// let verdict = isrc::verdict("USRC176O7839", &policy);
+/// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+/// let verdict = isrc_code::check::verdict("USRC176O7839", &policy);
 /// assert!(!verdict.is_valid());
 /// assert_eq!(verdict.fix.unwrap().to_string(), "USRC17607839");
 /// ```
@@ -253,15 +259,15 @@ struct Formed<'a> {
 /// The verdict on one input: the code (when one can be formed) and what was found.
 ///
 /// ```
-/// use isrc::{Policy, Rule};
+/// use isrc_code::{Policy, rule::Rule};
 /// let policy = Policy::new("2026-11-22".parse().unwrap());
 ///
-/// let report = isrc::check("CBYZ92200001", &policy);
+/// let report = isrc_code::check("CBYZ92200001", &policy);
 /// assert!(report.is_valid());
 /// assert!(report.findings.is_empty());
 /// assert_eq!(report.prefix.unwrap().agency(), "Re:Sound");
 ///
-/// let report = isrc::check("isrc: us-rc1-76-07839", &policy);
+/// let report = isrc_code::check("isrc: us-rc1-76-07839", &policy);
 /// assert!(report.is_valid());
 /// let rules: Vec<_> = report.findings.iter().map(|f| f.rule).collect();
 /// assert_eq!(rules, [Rule::LegacyYear, Rule::NotCanonical]);
@@ -309,12 +315,12 @@ impl Report<'_> {
 /// Checks `input` (a code as people type or paste it) under `policy`.
 ///
 /// Never panics, for input of any length or content; inputs over
-/// [`MAX_INPUT_LEN`](crate::MAX_INPUT_LEN) bytes get a `length` error without being scanned.
+/// [`MAX_INPUT_LEN`] bytes get a `length` error without being scanned.
 ///
 /// ```
-/// use isrc::{Policy, Rule, Severity};
+/// use isrc_code::{Policy, rule::Rule, rule::Severity};
 /// let policy = Policy::new("2026-11-22".parse().unwrap());
-/// let report = isrc::check("AQRC12600001", &policy);
+/// let report = isrc_code::check("AQRC12600001", &policy);
 /// assert!(!report.is_valid());
 /// assert_eq!(report.findings[0].rule, Rule::UnknownPrefix);
 /// assert_eq!(report.findings[0].severity, Severity::Error);
@@ -328,6 +334,21 @@ pub fn check<'a>(input: &'a str, policy: &Policy<'a>) -> Report<'a> {
         prefix: formed.prefix,
         findings: out.findings,
         alternatives: out.alternatives,
+    }
+}
+
+impl<'p> Policy<'p> {
+    /// Checks one input under this policy; the same as [`check`].
+    ///
+    /// ```
+    /// let policy = isrc_code::Policy::new("2026-11-22".parse().unwrap());
+    /// assert!(policy.check("CBYZ92600001").is_valid());
+    /// ```
+    pub fn check<'a>(&self, input: &'a str) -> Report<'a>
+    where
+        'p: 'a,
+    {
+        check(input, self)
     }
 }
 
@@ -461,7 +482,7 @@ fn check_scanned<'a, S: Sink>(
                 message.push_str("valid, but written with ");
                 push_style(&mut message, scanned.style);
                 message.push_str("; the compact form is ");
-                crate::json::push_ascii(&mut message, &code.to_bytes());
+                push_ascii(&mut message, &code.to_bytes());
                 message
             },
         );
@@ -527,179 +548,6 @@ fn report_trailing_text<S: Sink>(out: &mut S, input: &str, scanned: &Scanned, po
     });
 }
 
-/// The letters a digit in the country code may stand for, most likely first: `0` for `O`,
-/// `Q` or `D`, `1` for `I` or `L`. Only the prefix table tells them apart (`1T`: Italy or
-/// Lithuania), so every reading is tried.
-const fn letters_for_digit(digit: u8) -> &'static [u8] {
-    match digit {
-        b'0' => b"OQD",
-        b'1' => b"IL",
-        b'2' => b"Z",
-        b'5' => b"S",
-        b'6' => b"G",
-        b'8' => b"B",
-        _ => b"",
-    }
-}
-
-/// At most this many readings of a code are tried (two country characters with three
-/// readings each).
-const MAX_READINGS: usize = 9;
-
-/// The readings of a code whose wrong characters are replaced by look-alikes that pass every
-/// check under `policy` (prefix table, year of reference, example codes): a suggested fix is
-/// only offered when it is itself right.
-struct Readings {
-    valid: [Option<Isrc>; MAX_READINGS],
-    count: usize,
-}
-
-impl Readings {
-    fn of(code: [u8; 12], wrong: &[(usize, &'static [u8])], policy: &Policy<'_>) -> Readings {
-        let mut readings = Readings {
-            valid: [None; MAX_READINGS],
-            count: 0,
-        };
-        let mut choice = [0usize; 12];
-        'combinations: loop {
-            let mut candidate = code;
-            for (slot, (i, options)) in wrong.iter().enumerate() {
-                candidate[*i] = options[choice[slot]];
-            }
-            if let Some(fix) = Isrc::from_compact_bytes(&candidate)
-                && let Ok(text) = core::str::from_utf8(&candidate)
-                && verdict(text, policy).is_valid()
-                && readings.count < MAX_READINGS
-                && !readings.valid[..readings.count].contains(&Some(fix))
-            {
-                readings.valid[readings.count] = Some(fix);
-                readings.count += 1;
-            }
-            // The next combination, like an odometer.
-            for (slot, (_, options)) in wrong.iter().enumerate() {
-                choice[slot] += 1;
-                if choice[slot] < options.len() {
-                    continue 'combinations;
-                }
-                choice[slot] = 0;
-            }
-            break;
-        }
-        readings
-    }
-
-    fn found(&self) -> &[Option<Isrc>] {
-        &self.valid[..self.count]
-    }
-}
-
-const ELEMENT_NAMES: [&str; 12] = [
-    "country code",
-    "country code",
-    "registrant code",
-    "registrant code",
-    "registrant code",
-    "year of reference",
-    "year of reference",
-    "designation code",
-    "designation code",
-    "designation code",
-    "designation code",
-    "designation code",
-];
-
-/// Digits in the country code and letters in the year or designation. Returns whether
-/// any was found. Offers the look-alike reading as a fix only when every mistake has one and
-/// exactly one reading passes every check under `policy` (prefix table, year of reference);
-/// when several do, none is offered and all are named ([`Sink::alternatives`]).
-fn report_structure<S: Sink>(out: &mut S, chars: &[CodeChar], policy: &Policy<'_>) -> bool {
-    let first = out.mark();
-    let code = scan::code_bytes(chars);
-    let mut wrong: [(usize, &'static [u8]); 12] = [(0, b""); 12];
-    let mut wrong_count = 0;
-    let mut fixable = true;
-    for (i, ch) in chars.iter().enumerate() {
-        let options: &'static [u8] = match i {
-            0 | 1 if !ch.byte.is_ascii_uppercase() => letters_for_digit(ch.byte),
-            5.. if !ch.byte.is_ascii_digit() => match ch.byte {
-                b'O' | b'Q' => b"0",
-                b'I' | b'L' => b"1",
-                b'Z' => b"2",
-                b'S' => b"5",
-                b'G' => b"6",
-                b'B' => b"8",
-                _ => b"",
-            },
-            _ => continue,
-        };
-        fixable &= !options.is_empty();
-        wrong[wrong_count] = (i, options);
-        wrong_count += 1;
-    }
-    if wrong_count == 0 {
-        return false;
-    }
-    let wrong = &wrong[..wrong_count];
-    let readings = if fixable {
-        Readings::of(code, wrong, policy)
-    } else {
-        Readings {
-            valid: [None; MAX_READINGS],
-            count: 0,
-        }
-    };
-    let found = readings.found();
-    for &(i, options) in wrong {
-        let ch = &chars[i];
-        let (rule, needs) = if i < 2 {
-            (Rule::CountryNotLetters, "two letters")
-        } else {
-            (Rule::LetterInDigits, "digits")
-        };
-        let character = char::from(ch.byte);
-        out.push(rule, ch.span(), || {
-            let mut message = format!(
-                "{character:?} in the {}, which holds {needs} only",
-                ELEMENT_NAMES[i]
-            );
-            match found {
-                [Some(fix)] => {
-                    message.push_str(&format!("; read as {:?}", char::from(fix.to_bytes()[i])));
-                }
-                [] if !options.is_empty() => {
-                    let read: Vec<String> = options
-                        .iter()
-                        .map(|b| format!("{:?}", char::from(*b)))
-                        .collect();
-                    message.push_str(&format!(
-                        "; read as {}, the code would still be wrong (its prefix is not allocated or its year is not plausible), so no fix is offered",
-                        read.join(" or ")
-                    ));
-                }
-                [] => {}
-                several => {
-                    let read: Vec<String> = several
-                        .iter()
-                        .flatten()
-                        .map(|f| format!("{:?} ({f})", char::from(f.to_bytes()[i])))
-                        .collect();
-                    message.push_str(&format!(
-                        "; it may be read as {}, each a valid code, so no fix is offered",
-                        read.join(" or ")
-                    ));
-                }
-            }
-            message
-        });
-    }
-    match found {
-        [Some(fix)] => out.set_fix_since(first, *fix),
-        [] => {}
-        several => out.alternatives(several),
-    }
-    true
-}
-
 /// Where the 12 code characters are in the input.
 #[derive(Clone, Copy)]
 enum Positions<'c> {
@@ -723,7 +571,7 @@ impl Positions<'_> {
 /// Prefix table, example codes, year and designation of a compact code (taken apart, and its
 /// bytes). Returns whether any error was found.
 ///
-/// [`VerdictCache`](crate::VerdictCache) relies on this depending on nothing but the prefix,
+/// [`VerdictCache`] relies on this depending on nothing but the prefix,
 /// the year and whether the designation is 00000: keep its key in step with any change here.
 #[inline]
 fn check_semantics<'a, S: Sink>(
@@ -835,9 +683,9 @@ fn report_semantics<'a, S: Sink>(
                     // Piece by piece, as for `not_canonical`: legacy codes are common.
                     let mut message = String::with_capacity(192);
                     message.push_str("year of reference ");
-                    crate::json::push_ascii(&mut message, &code[5..7]);
+                    push_ascii(&mut message, &code[5..7]);
                     message.push_str(" reads as ");
-                    crate::json::number(&mut message, u64::from(full));
+                    push_number(&mut message, u64::from(full));
                     message.push_str(": a recording year, as earlier editions of ISO 3901 allowed (today the year of reference is the year the code was assigned)");
                     message
                 });
@@ -875,5 +723,39 @@ struct CountryText([u8; 2]);
 impl core::fmt::Display for CountryText {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(core::str::from_utf8(&self.0).unwrap_or("??"))
+    }
+}
+
+/// Appends ASCII bytes made by this crate (code characters, digits, hyphens).
+fn push_ascii(out: &mut String, bytes: &[u8]) {
+    out.push_str(core::str::from_utf8(bytes).unwrap_or(""));
+}
+
+/// Appends `value` in decimal, without going through `core::fmt`.
+fn push_number(out: &mut String, mut value: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    push_ascii(out, &buf[at..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        for value in [0u64, 7, 10, 99_999, u64::MAX] {
+            let mut out = String::new();
+            push_number(&mut out, value);
+            assert_eq!(out, format!("{value}"));
+        }
     }
 }

@@ -1,11 +1,11 @@
-//! Comparing titles and artists the way people mean them: case, spacing and punctuation
-//! folded away; durations read from the usual notations.
+//! A 64-bit fingerprint of [`fold`](super::fold)ed text, for comparing millions of titles and
+//! artists without keeping the folded strings: `isrc check` indexes recordings by it.
 
 /// A 64-bit fingerprint of `text` after folding: letters and digits only, lowercased
 /// (Unicode-aware), so `"Don't Stop — Live"` and `"dont stop live"` agree.
 ///
 /// ```
-/// use isrc_check::fold_hash;
+/// use isrc_code::recording::fold_hash;
 /// assert_eq!(fold_hash("Don't  Stop (Live)"), fold_hash("dont stop live"));
 /// assert_ne!(fold_hash("Yesterday"), fold_hash("Tomorrow"));
 /// ```
@@ -16,7 +16,7 @@ pub fn fold_hash(text: &str) -> u64 {
 /// [`fold_hash`] of several texts kept apart (title and artist), without allocating.
 ///
 /// ```
-/// use isrc_check::fold_hash_parts;
+/// use isrc_code::recording::fold_hash_parts;
 /// assert_eq!(fold_hash_parts(&["Hello, World", "The Band"]), fold_hash_parts(&["hello world", "the band"]));
 /// assert_ne!(fold_hash_parts(&["ab", "c"]), fold_hash_parts(&["a", "bc"]));
 /// ```
@@ -34,7 +34,12 @@ pub fn fold_hash_parts(parts: &[&str]) -> u64 {
 /// [`fold_hash_parts`] on raw field bytes: the same fingerprint for valid UTF-8, and bytes
 /// that are not UTF-8 read as U+FFFD (as `String::from_utf8_lossy` would), without
 /// validating or copying ASCII text first.
-pub(crate) fn fold_hash_bytes(parts: &[&[u8]]) -> u64 {
+///
+/// ```
+/// use isrc_code::recording::{fold_hash_bytes, fold_hash_parts};
+/// assert_eq!(fold_hash_bytes(&[b"Don't Stop", b"The Band"]), fold_hash_parts(&["dont stop", "the band"]));
+/// ```
+pub fn fold_hash_bytes(parts: &[&[u8]]) -> u64 {
     let mut hasher = FoldHasher::default();
     for (i, bytes) in parts.iter().enumerate() {
         if i > 0 {
@@ -119,13 +124,13 @@ impl FoldHasher {
             }
             // Not ASCII: decode one character (U+FFFD for bytes that are not UTF-8).
             let rest = &bytes[i..bytes.len().min(i + 4)];
-            let (c, len) = match std::str::from_utf8(rest) {
+            let (c, len) = match core::str::from_utf8(rest) {
                 Ok(s) => s
                     .chars()
                     .next()
                     .map_or(('\u{FFFD}', 1), |c| (c, c.len_utf8())),
                 Err(e) if e.valid_up_to() > 0 => {
-                    let s = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
+                    let s = core::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
                     s.chars()
                         .next()
                         .map_or(('\u{FFFD}', 1), |c| (c, c.len_utf8()))
@@ -155,76 +160,11 @@ impl FoldHasher {
     }
 }
 
-/// How a duration column is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DurationUnit {
-    /// `3:25`, `1:02:03`, `205`, `205.4` or ISO 8601 `PT3M25S`: seconds.
-    Seconds,
-    /// Plain numbers are milliseconds (a header such as `duration_ms`).
-    Milliseconds,
-}
-
-/// Reads a duration in seconds: `m:ss`, `h:mm:ss`, ISO 8601 `PT#H#M#S`, or a plain number in
-/// `unit`. `None` when the text is none of these.
-///
-/// ```
-/// use isrc_check::{parse_duration, DurationUnit::*};
-/// assert_eq!(parse_duration("3:25", Seconds), Some(205.0));
-/// assert_eq!(parse_duration("1:00:01", Seconds), Some(3601.0));
-/// assert_eq!(parse_duration("PT3M25S", Seconds), Some(205.0));
-/// assert_eq!(parse_duration("205000", Milliseconds), Some(205.0));
-/// assert_eq!(parse_duration("soon", Seconds), None);
-/// ```
-pub fn parse_duration(text: &str, unit: DurationUnit) -> Option<f64> {
-    // Whole numbers, the usual case, straight away.
-    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
-        let v = text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
-        return Some(match unit {
-            DurationUnit::Seconds => v,
-            DurationUnit::Milliseconds => v / 1000.0,
-        });
-    }
-    // Everything else as the registry reads it: one definition of a recording's duration.
-    isrc::recording::parse_seconds(
-        text,
-        match unit {
-            DurationUnit::Seconds => isrc::recording::DurationUnit::Seconds,
-            DurationUnit::Milliseconds => isrc::recording::DurationUnit::Milliseconds,
-        },
-    )
-}
-
-/// A header name folded for matching: letters and digits only, lowercased, with the accents
-/// of Latin letters dropped (`Título` and `titulo` agree); other scripts (`タイトル`) are
-/// kept as they are.
-pub(crate) fn header_key(name: &str) -> String {
-    let mut key = String::with_capacity(name.len());
-    for c in name.chars().filter(|c| c.is_alphanumeric()) {
-        for l in c.to_lowercase() {
-            key.push(unaccent(l));
-        }
-    }
-    key
-}
-
-/// A lowercase Latin letter without its accent (the letters of the languages whose header
-/// names are recognised).
-fn unaccent(c: char) -> char {
-    match c {
-        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        'ñ' => 'n',
-        other => other,
-    }
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
+    use alloc::string::String;
+    use alloc::vec::Vec;
     use proptest::prelude::*;
 
     proptest! {
@@ -260,6 +200,13 @@ mod tests {
             prop_assert_eq!(fold_hash_parts(&parts), hasher.finish());
         }
 
+        /// The fingerprint depends on the folded text only: it agrees exactly when
+        /// [`fold`](super::super::fold) does (up to hash collisions).
+        #[test]
+        fn fingerprint_of_the_fold(s in "\\PC{0,40}") {
+            prop_assert_eq!(fold_hash(&s), fold_hash(&super::super::fold(&s)));
+        }
+
         #[test]
         fn bytes_fold_like_lossy_text(a in proptest::collection::vec(any::<u8>(), 0..40), b in "\\PC{0,20}") {
             let lossy = String::from_utf8_lossy(&a);
@@ -267,16 +214,6 @@ mod tests {
                 fold_hash_bytes(&[&a, b.as_bytes()]),
                 fold_hash_parts(&[&lossy, &b])
             );
-        }
-
-        #[test]
-        fn durations_never_panic(s in "\\PC{0,20}") {
-            let _ = parse_duration(&s, DurationUnit::Seconds);
-        }
-
-        #[test]
-        fn minutes_and_seconds(m in 0u32..600, s in 0u32..60) {
-            prop_assert_eq!(parse_duration(&format!("{m}:{s:02}"), DurationUnit::Seconds), Some(f64::from(m * 60 + s)));
         }
     }
 }
