@@ -174,7 +174,7 @@ pub struct DeriveRequest {
     pub idempotency_key: Option<String>,
 }
 
-/// What [`derive`] decided and did.
+/// What [`derive()`] decided and did.
 #[derive(Debug, Clone)]
 pub struct DeriveOutcome {
     /// The parent recording.

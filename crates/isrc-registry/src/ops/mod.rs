@@ -12,7 +12,7 @@
 //! |---|---|
 //! | add a registrant | [`add_registrant`] |
 //! | allocate one code or a batch (all or nothing) | [`allocate`] |
-//! | new ISRC or keep it, and allocate the derived one | [`derive`] |
+//! | new ISRC or keep it, and allocate the derived one | [`derive()`] |
 //! | void a code | [`void`] |
 //! | publish or unpublish in the public lookup | [`set_public`] |
 //! | apply for a registrant code | [`apply`] |

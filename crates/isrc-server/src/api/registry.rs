@@ -237,14 +237,7 @@ pub async fn recordings(
     caller: Caller,
     Query(query): Query<RecordingQuery>,
 ) -> ApiResult<Response> {
-    let prefix = match (&query.prefix, caller.user.prefix) {
-        (Some(p), _) => Some(parse_prefix(p)?),
-        (None, own) => own,
-    };
-    match prefix {
-        Some(p) => caller.require_registrant(p)?,
-        None => caller.require_admin()?,
-    }
+    let prefix = listed_prefix(&caller, query.prefix.as_deref())?;
     let filter = ListFilter {
         prefix,
         year: query.year,
@@ -259,6 +252,20 @@ pub async fn recordings(
         .map(|r| owner_view(r, public.contains(&r.isrc)))
         .collect();
     Ok(axum::Json(out).into_response())
+}
+
+/// The registrant a listing or export is about: the one asked for, else a registrant user's
+/// own; `None` (every registrant) for admins only.
+fn listed_prefix(caller: &Caller, asked: Option<&str>) -> ApiResult<Option<PrefixCode>> {
+    let prefix = match asked {
+        Some(p) => Some(parse_prefix(p)?),
+        None => caller.user.prefix,
+    };
+    match prefix {
+        Some(p) => caller.require_registrant(p)?,
+        None => caller.require_admin()?,
+    }
+    Ok(prefix)
 }
 
 /// Loads a recording the caller may see in full (403 for another registrant's).
@@ -650,14 +657,7 @@ pub async fn export(
     caller: Caller,
     Query(query): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    let prefix = match (&query.prefix, caller.user.prefix) {
-        (Some(p), _) => Some(parse_prefix(p)?),
-        (None, own) => own,
-    };
-    match prefix {
-        Some(p) => caller.require_registrant(p)?,
-        None => caller.require_admin()?,
-    }
+    let prefix = listed_prefix(&caller, query.prefix.as_deref())?;
     let profile = match query.profile.as_deref().unwrap_or("distributor") {
         "distributor" => ExportProfile::Distributor,
         "repertoire" => ExportProfile::Repertoire,

@@ -34,10 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agency/registrants", get(registrants))
         .route("/agency/listing", get(listing))
         .route("/agency/users", get(users).post(add_user))
-        .route("/agency/users/{id}/reset", post(reset_user))
-        .route("/agency/users/{id}/disable", post(disable_user))
-        .route("/agency/users/{id}/enable", post(enable_user))
-        .route("/agency/users/{id}/prefixes", post(add_user_prefix))
+        .route("/agency/users/{id}/{action}", post(user_action))
         .route("/agency/outbox", get(outbox))
 }
 
@@ -334,54 +331,39 @@ struct UserActionForm {
     prefix: String,
 }
 
-/// Generates a new password for a user (shown once; to be changed at the next sign-in).
-async fn reset_user(
+/// `POST /agency/users/{id}/reset` (a new generated password, shown once, to be changed at
+/// the next sign-in), `.../disable`, `.../enable` and `.../prefixes` (one more prefix).
+async fn user_action(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path((id, action)): Path<(i64, String)>,
     Form(form): Form<UserActionForm>,
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
-    let (user, password) = crate::api::recovery::admin_reset_password(&state, &caller, id).await?;
-    users_page(&state, &caller, Some((user.email, password))).await
-}
-
-async fn disable_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Form(form): Form<UserActionForm>,
-) -> ApiResult<Response> {
-    caller.check_csrf(form.csrf_token.as_deref())?;
-    crate::api::recovery::set_disabled(&state, &caller, id, true).await?;
-    Ok(Redirect::to("/agency/users").into_response())
-}
-
-async fn enable_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Form(form): Form<UserActionForm>,
-) -> ApiResult<Response> {
-    caller.check_csrf(form.csrf_token.as_deref())?;
-    crate::api::recovery::set_disabled(&state, &caller, id, false).await?;
-    Ok(Redirect::to("/agency/users").into_response())
-}
-
-/// Gives an account one more prefix.
-async fn add_user_prefix(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Form(form): Form<UserActionForm>,
-) -> ApiResult<Response> {
-    caller.check_csrf(form.csrf_token.as_deref())?;
-    caller.require_admin()?;
-    let prefix = crate::api::registry::parse_prefix(&form.prefix)?;
-    state
-        .store
-        .add_user_prefix(id, prefix, &caller.actor())
-        .await?;
+    match action.as_str() {
+        "reset" => {
+            let (user, password) =
+                crate::api::recovery::admin_reset_password(&state, &caller, id).await?;
+            return users_page(&state, &caller, Some((user.email, password))).await;
+        }
+        "disable" | "enable" => {
+            let disabled = action == "disable";
+            crate::api::recovery::set_disabled(&state, &caller, id, disabled).await?;
+        }
+        "prefixes" => {
+            caller.require_admin()?;
+            let prefix = crate::api::registry::parse_prefix(&form.prefix)?;
+            state
+                .store
+                .add_user_prefix(id, prefix, &caller.actor())
+                .await?;
+        }
+        _ => {
+            return Err(crate::error::ApiError::not_found(format!(
+                "no page /agency/users/{id}/{action}"
+            )));
+        }
+    }
     Ok(Redirect::to("/agency/users").into_response())
 }
 

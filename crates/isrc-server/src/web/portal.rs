@@ -32,8 +32,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portal", get(recordings))
         .route("/portal/recordings/{isrc}", get(show))
-        .route("/portal/recordings/{isrc}/void", post(void))
-        .route("/portal/recordings/{isrc}/publish", post(publish))
+        .route("/portal/recordings/{isrc}/{action}", post(change))
         .route("/portal/allocate", get(allocate_page).post(allocate_submit))
         .route("/portal/bulk", get(bulk_page).post(bulk_submit))
         .route("/portal/prefix", post(choose_prefix))
@@ -250,47 +249,46 @@ async fn show(
     }))
 }
 
+/// A change to one recording from its page: `void` (with a reason) or `publish` (`public`
+/// is `1` to show it in the public lookup, else hide it).
 #[derive(Debug, Deserialize)]
-struct VoidForm {
+struct ChangeForm {
     csrf_token: Option<String>,
     #[serde(default)]
     reason: String,
-}
-
-async fn void(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: axum::http::HeaderMap,
-    Path(code): Path<String>,
-    Form(form): Form<VoidForm>,
-) -> ApiResult<Response> {
-    caller.check_csrf(form.csrf_token.as_deref())?;
-    let prefix = own_prefix(&caller, &headers)?;
-    let r = own_recording(&state, prefix, &code).await?;
-    ops::void(&state.store, &caller.acting(), r.isrc, &form.reason).await?;
-    Ok(Redirect::to(&format!("/portal/recordings/{}?notice=voided", r.isrc)).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-struct PublishForm {
-    csrf_token: Option<String>,
     #[serde(default)]
     public: String,
 }
 
-async fn publish(
+/// `POST /portal/recordings/{isrc}/void` and `.../publish`: the registry's operation, then
+/// back to the recording's page with a notice.
+async fn change(
     State(state): State<AppState>,
     caller: Caller,
     headers: axum::http::HeaderMap,
-    Path(code): Path<String>,
-    Form(form): Form<PublishForm>,
+    Path((code, action)): Path<(String, String)>,
+    Form(form): Form<ChangeForm>,
 ) -> ApiResult<Response> {
     caller.check_csrf(form.csrf_token.as_deref())?;
     let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
-    let public = form.public == "1";
-    ops::set_public(&state.store, &caller.acting(), r.isrc, public).await?;
-    let notice = if public { "published" } else { "unpublished" };
+    let actor = caller.acting();
+    let notice = match action.as_str() {
+        "void" => {
+            ops::void(&state.store, &actor, r.isrc, &form.reason).await?;
+            "voided"
+        }
+        "publish" => {
+            let public = form.public == "1";
+            ops::set_public(&state.store, &actor, r.isrc, public).await?;
+            if public { "published" } else { "unpublished" }
+        }
+        _ => {
+            return Err(ApiError::not_found(format!(
+                "no page /portal/recordings/{code}/{action}"
+            )));
+        }
+    };
     Ok(Redirect::to(&format!("/portal/recordings/{}?notice={notice}", r.isrc)).into_response())
 }
 
