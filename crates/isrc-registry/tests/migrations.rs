@@ -236,7 +236,7 @@ fn postgres_ledgers_of_every_old_version_upgrade() {
     );
     for upto in [1, 2, 3, 5] {
         runtime().block_on(async {
-            let db = common::postgres("migr", false).await.expect("PostgreSQL");
+            let db = common::postgres("migr", false).await;
             build_old_ledger(&db.url, &POSTGRES_SQL, upto).await;
             check_upgrade(&db.url, "CBXYZ2600001").await;
         });

@@ -130,6 +130,7 @@ pub fn postgres() -> Db {
 /// common::each_backend!(allocate_and_export);
 /// fn allocate_and_export(db: common::Db) { /* ... */ }
 /// ```
+#[allow(unused_macros)]
 macro_rules! each_backend {
     ($name:ident) => {
         mod $name {

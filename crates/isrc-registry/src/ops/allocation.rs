@@ -101,7 +101,7 @@ pub struct RecordingPatch {
     /// Audio or video.
     pub content_type: Option<ContentType>,
     /// Date of first publication.
-    pub published: Option<isrc::Date>,
+    pub published: Option<isrc::policy::Date>,
     /// Language of the performance.
     pub language: Option<String>,
     /// Year of recording.

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 
 use super::Actor;
 use crate::accounts::{NewUser, Role};

@@ -33,7 +33,7 @@ pub use applications::{
 pub use recordings::{set_public, void};
 pub use registrants::{add_registrant, import};
 
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 
 use crate::error::{Error, Result};
 

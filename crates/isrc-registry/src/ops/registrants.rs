@@ -1,6 +1,6 @@
 //! Registrants: adding one, and importing codes assigned elsewhere.
 
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 
 use super::Actor;
 use crate::error::Result;

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use isrc::{PrefixCode, PrefixStatus};
+use isrc::{code::PrefixCode, prefix::PrefixStatus};
 use sqlx::{AnyConnection, Row};
 
 use super::*;

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::*;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use isrc::{PrefixCode, PrefixStatus, PrefixTable};
+use isrc::{code::PrefixCode, prefix::PrefixStatus, prefix::PrefixTable};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection};
 
@@ -144,7 +144,7 @@ pub(crate) fn now() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let secs = since.as_secs() as i64;
-    let date = isrc::Date::from_unix_days(secs.div_euclid(86_400));
+    let date = isrc::policy::Date::from_unix_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!(
         "{date}T{:02}:{:02}:{:02}.{:03}Z",

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::*;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use isrc::PrefixCode;
+use isrc::code::PrefixCode;
 use sqlx::AnyConnection;
 
 use super::*;

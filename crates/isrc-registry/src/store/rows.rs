@@ -2,7 +2,7 @@
 //! `sqlx::FromRow` struct of plain values; the conversion into the model checks what the
 //! database cannot (codes, dates, kinds) and calls a value it cannot read corrupt.
 
-use isrc::{Isrc, PrefixCode};
+use isrc::{Isrc, code::PrefixCode};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
