@@ -64,7 +64,10 @@ mod source;
 mod table;
 
 pub use encoding::TextEncoding;
-pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink, default_memory};
+pub use engine::{
+    Catalogue, Changed, CheckedRecord, Checker, Comparison, InputInfo, Located, Options,
+    RecordSink, default_memory,
+};
 pub use fold::{DurationUnit, fold_hash, fold_hash_parts, parse_duration};
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};
 pub use report::{

@@ -140,7 +140,7 @@ pub struct Duplicate {
 }
 
 /// The version of the `--format json` report's layout (`docs/check-report.schema.json`).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How many entries each list of the report holds by default (`--max-listed`).
 pub const DEFAULT_MAX_LISTED: usize = 1000;
@@ -277,6 +277,9 @@ pub struct Summary {
     pub invalid_codes: Listed<InvalidCode>,
     /// Problems with the input itself, in input order.
     pub input_problems: Listed<InputIssue>,
+    /// `--against`: what changed from an older version of the catalogue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<crate::Comparison>,
     /// The most repeated duplicates (at most 20), most records first.
     #[serde(skip)]
     pub top_duplicates: Vec<Duplicate>,

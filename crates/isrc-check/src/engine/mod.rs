@@ -5,6 +5,7 @@
 //! - [`worker`] (and [`json`]): the records of a chunk checked, with [`verdicts`] tallied;
 //! - [`index`]: duplicates and conflicts; [`summary`]: the report; [`sink`]: what sinks see.
 
+mod against;
 mod chunks;
 mod columns_used;
 mod formats;
@@ -34,6 +35,7 @@ use crate::report::{
 };
 use crate::source;
 
+pub use self::against::{Catalogue, Changed, Comparison, Located};
 use self::chunks::{CHUNK, Shared, Used};
 pub(crate) use self::chunks::{Chunk, ChunkSource, Control};
 use self::index::{FastMap, Index};
@@ -66,6 +68,10 @@ pub struct Options {
     /// Bytes of memory the duplicate index may use before it spills to a temporary file
     /// (`--memory`); `None`: a quarter of the machine's memory ([`default_memory`]).
     pub memory: Option<u64>,
+    /// Keep every record's code, line and folded title/artist/version/duration for a
+    /// comparison of two versions of a catalogue (`--against`, [`Checker::take_catalogue`]);
+    /// 32 bytes a record.
+    pub compare: bool,
 }
 
 /// The default memory budget: a quarter of the machine's memory (`MemTotal` in
@@ -134,6 +140,8 @@ pub struct Checker<'p> {
     recordings: recordings::Recordings,
     /// The lines skipped at the start of the input being checked (`--skip-rows`).
     skipped: (Vec<u8>, u64),
+    /// With [`Options::compare`]: every code, for `--against`.
+    catalogue: Option<against::Catalogue>,
 }
 
 impl<'p> Checker<'p> {
@@ -142,7 +150,6 @@ impl<'p> Checker<'p> {
         let limit = index_limit(options.memory.unwrap_or_else(default_memory));
         Checker {
             policy,
-            options,
             index: Arc::new(Index::new(limit)),
             firsts: FastMap::default(),
             bases: Vec::new(),
@@ -162,6 +169,8 @@ impl<'p> Checker<'p> {
             inputs: Vec::new(),
             recordings: recordings::Recordings::default(),
             skipped: (Vec::new(), 0),
+            catalogue: options.compare.then(against::Catalogue::default),
+            options,
         }
     }
 
@@ -197,6 +206,15 @@ impl<'p> Checker<'p> {
     ) -> Result<(), CheckError> {
         let opened = source::from_reader(Box::new(reader), name, None, self.options.encoding)?;
         self.check_opened(name, opened, sink, &mut |_, _| {})
+    }
+
+    /// The codes of the inputs checked so far, for [`Catalogue::compare`] (empty unless
+    /// [`Options::compare`] is set).
+    pub fn take_catalogue(&mut self) -> Catalogue {
+        let mut catalogue = self.catalogue.take().unwrap_or_default();
+        catalogue.problems(self.issue_count);
+        self.catalogue = self.options.compare.then(Catalogue::default);
+        catalogue
     }
 
     /// How many entries each list of the report keeps.
@@ -253,7 +271,9 @@ impl<'p> Checker<'p> {
         let seq_base = self.bases.len() as u64;
         // Positions are kept when something needs the first record of a code (a sink, gap
         // analysis) or when the input has metadata; a plain list needs neither.
-        let dense = index.choose(!keep && !self.options.gaps && matches!(work, Work::Lines));
+        let compare = self.options.compare;
+        let dense =
+            index.choose(!keep && !self.options.gaps && !compare && matches!(work, Work::Lines));
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
@@ -266,7 +286,7 @@ impl<'p> Checker<'p> {
         // does not matter there: positions say which record came first), and hand it to the
         // merge.
         let work_on = move |chunk: Chunk, control: &Control| {
-            let mut done = process(chunk, work, &policy, dense, control);
+            let mut done = process(chunk, work, &policy, dense, compare, control);
             if let Some(batch) = done.result.batch.take() {
                 index.add_pages(&batch);
                 control.give_batch(batch);
@@ -481,6 +501,10 @@ impl<'p> Checker<'p> {
                     target.examples.push(example);
                 }
             }
+        }
+        if let Some(catalogue) = self.catalogue.as_mut() {
+            catalogue.file(name);
+            catalogue.add(&result.outs, &result.compared, abs);
         }
         let record_base = self.records;
         let global_seq = self.bases.len() as u64;

@@ -114,6 +114,7 @@ impl Checker<'_> {
                 total: issue_count,
                 listed: issues.iter().take(cap).cloned().collect(),
             },
+            against: None,
             top_duplicates: top.into_iter().take(TOP_DUPLICATES).collect(),
             issues,
             issue_count,

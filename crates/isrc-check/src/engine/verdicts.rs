@@ -10,6 +10,7 @@ use crate::dense::{Group, GroupMemo, PageBatch, compact_key};
 use crate::fold::{DurationUnit, parse_duration};
 use crate::report::{Example, InvalidCode, RuleSet};
 
+use super::against::Fields;
 use super::index::{FastMap, Meta};
 
 /// The records of a registrant prefix. Kept to 16 bytes: a catalogue of uniformly random
@@ -65,6 +66,8 @@ pub(super) struct ChunkResult {
     /// One per record beside `metas`: a fingerprint of its folded title, artist and version
     /// (0: not enough to tell the recording).
     pub(super) recordings: Vec<u64>,
+    /// `--against`: one per record beside `metas`, each field on its own.
+    pub(super) compared: Vec<Fields>,
     pub(super) issues: Vec<(u64, u64, String)>,
     /// Invalid values (the first [`LISTED_PER_CHUNK`]), lines relative like `issues`, no
     /// file name yet.
@@ -93,6 +96,8 @@ pub(super) struct Tally<'a, 'p> {
     pub(super) recent: Vec<Option<(Box<str>, Known)>>,
     /// Whether invalid values are kept for the report's list (not once it is full).
     pub(super) list_invalid: bool,
+    /// `--against`: the fields of each record are kept (`ChunkResult::compared`).
+    pub(super) compare: bool,
 }
 
 /// What is remembered of a value that took the long way.
@@ -143,6 +148,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 batch: None,
                 metas: Vec::new(),
                 recordings: Vec::new(),
+                compared: Vec::new(),
                 issues: Vec::new(),
                 invalid_values: Vec::new(),
             },
@@ -153,6 +159,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             groups: GroupMemo::new(),
             recent: vec![None; RECENT_WAYS],
             list_invalid: true,
+            compare: false,
         }
     }
 
