@@ -135,6 +135,10 @@ pub struct Duplicate {
     /// plain list of codes checked without `--annotate`, `--fix` or `--gaps`, where the index
     /// keeps one bit per code.
     pub first_record: Option<u64>,
+    /// The file of its first record, when that is known (as `first_record`).
+    pub first_file: Option<String>,
+    /// The line in that file where its first record starts.
+    pub first_line: Option<u64>,
     /// Whether the records disagree on title, artist, version or duration.
     pub conflict: bool,
 }
@@ -242,8 +246,12 @@ pub struct Summary {
     pub reference_date: String,
     /// The date of the prefix table used, when it has one.
     pub prefix_table: Option<String>,
-    /// Data records read (headers and blank lines excluded).
+    /// Data records read (headers and blank lines excluded); each code of a cell holding
+    /// several is a record.
     pub records: u64,
+    /// Records that are the second or later code of a cell holding several
+    /// (`USRC17607839; USRC17607840`): `records - extra_codes` rows were read.
+    pub extra_codes: u64,
     /// Records with no error.
     pub valid: u64,
     /// Records with at least one error.

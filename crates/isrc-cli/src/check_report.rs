@@ -80,8 +80,8 @@ pub(crate) fn write_findings_csv(out: &mut dyn Write, summary: &Summary) -> std:
                 &format!(
                     "{} records{}",
                     d.records,
-                    d.first_record
-                        .map(|n| format!(", the first is record {n}"))
+                    first_place(d)
+                        .map(|at| format!(", the first {at}"))
                         .unwrap_or_default()
                 ),
             ])?;
@@ -133,6 +133,13 @@ fn write_comparison_csv<W: Write>(
         ])?;
     }
     Ok(())
+}
+
+/// Where a duplicate's first record is: `in FILE line N` (the line where the record
+/// starts, whatever the header, blank lines or multi-line quoted fields before it).
+fn first_place(d: &isrc_check::Duplicate) -> Option<String> {
+    let (file, line) = (d.first_file.as_deref()?, d.first_line?);
+    Some(format!("in {file} line {}", thousands(line)))
 }
 
 /// A value from the input, made safe for a spreadsheet: text that begins with `=`, `+`,
@@ -209,6 +216,13 @@ pub(crate) fn write_human(
             String::new()
         },
     )?;
+    if s.extra_codes > 0 {
+        writeln!(
+            out,
+            "  ({} of the records are second or later codes of cells holding several, each checked on its cell's line)",
+            thousands(s.extra_codes)
+        )?;
+    }
     if !s.by_rule.is_empty() {
         writeln!(out, "\n{b}Findings by rule{b_} (records)")?;
         let mut rules: Vec<(&&str, &u64)> = s.by_rule.iter().collect();
@@ -247,8 +261,8 @@ pub(crate) fn write_human(
             "  {}  {:>6} records{}{}",
             d.isrc,
             thousands(d.records),
-            d.first_record
-                .map(|n| format!("  first: record {}", thousands(n)))
+            first_place(d)
+                .map(|at| format!("  first {at}"))
                 .unwrap_or_default(),
             if d.conflict { "  conflict" } else { "" }
         )?;

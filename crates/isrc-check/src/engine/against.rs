@@ -122,7 +122,7 @@ impl Catalogue {
 
     /// The records of a chunk, with their fields when the input has some, and the line of
     /// each in the file.
-    pub(super) fn add(&mut self, outs: &[Out], fields: &[Fields], line_of: impl Fn(u64) -> u64) {
+    pub(super) fn add(&mut self, outs: &[Out], fields: &[Fields], line_of: &impl Fn(u64) -> u64) {
         let file = (self.files.len().saturating_sub(1) as u64) << LINE_BITS;
         self.read += outs.len() as u64;
         self.records.reserve(outs.len());

@@ -12,6 +12,7 @@ mod formats;
 mod index;
 mod json;
 mod json_array;
+mod lines;
 mod partition;
 mod recordings;
 mod sink;
@@ -142,6 +143,10 @@ pub struct Checker<'p> {
     skipped: (Vec<u8>, u64),
     /// With [`Options::compare`]: every code, for `--against`.
     catalogue: Option<against::Catalogue>,
+    /// The file and line of each record with a position.
+    record_lines: lines::RecordLines,
+    /// Codes beyond the first of cells holding several.
+    extra_codes: u64,
 }
 
 impl<'p> Checker<'p> {
@@ -170,6 +175,8 @@ impl<'p> Checker<'p> {
             recordings: recordings::Recordings::default(),
             skipped: (Vec::new(), 0),
             catalogue: options.compare.then(against::Catalogue::default),
+            record_lines: lines::RecordLines::default(),
+            extra_codes: 0,
             options,
         }
     }
@@ -293,6 +300,10 @@ impl<'p> Checker<'p> {
             } else {
                 let pos = (seq_base + done.chunk.seq) << 32;
                 index.add(&done.result.outs, &done.result.metas, pos);
+                if !done.result.extras.is_empty() {
+                    let after = pos + done.result.outs.len() as u64;
+                    index.add(&done.result.extras, &[], after);
+                }
             }
             if index.failed() {
                 control.cancel.store(true, Ordering::Relaxed);
@@ -504,9 +515,16 @@ impl<'p> Checker<'p> {
         }
         if let Some(catalogue) = self.catalogue.as_mut() {
             catalogue.file(name);
-            catalogue.add(&result.outs, &result.compared, abs);
+            catalogue.add(&result.outs, &result.compared, &abs);
+            catalogue.add(&result.extras, &[], &abs);
         }
         let record_base = self.records;
+        self.extra_codes += result.extras.len() as u64;
+        if (result.outs.len() + result.extras.len()) as u64 == result.records {
+            let outs = result.outs.iter().chain(&result.extras);
+            let lines: Vec<u64> = outs.map(|out| abs(out.line)).collect();
+            self.record_lines.add(record_base, name, lines.into_iter());
+        }
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
         let mut cursor = 0usize;

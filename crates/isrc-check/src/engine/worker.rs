@@ -228,7 +228,7 @@ pub(super) fn process(
         }
     }
     tally.close_groups();
-    tally.res.records = tally.res.outs.len() as u64;
+    tally.res.records = (tally.res.outs.len() + tally.res.extras.len()) as u64;
     Done {
         chunk,
         result: tally.res,
@@ -298,7 +298,12 @@ pub(super) fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: Pag
     for group in memo.drain().collect::<Vec<_>>() {
         tally.add_group(group);
     }
-    for out in tally.res.outs.drain(..) {
+    for out in tally
+        .res
+        .outs
+        .drain(..)
+        .chain(tally.res.extras.iter().copied())
+    {
         if let Some(code) = out.code {
             batch.insert(code.to_u64());
         }
