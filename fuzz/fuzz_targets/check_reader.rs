@@ -74,4 +74,30 @@ fuzz_target!(|data: &[u8]| {
         (serde_json::to_value(s).unwrap(), format!("{:?}", s.issues), s.issue_count)
     };
     assert_eq!(figures(&summary), figures(&small_summary), "chunks of {chunk} bytes");
+
+    // `--against`: the input compared with itself cut into other chunks has nothing added,
+    // removed or changed, and every distinct code unchanged.
+    let compare = Options {
+        compare: true,
+        ..options
+    };
+    let catalogue = |chunk: usize| {
+        let mut checker = Checker::new(policy, compare.clone());
+        checker.set_chunk_bytes(chunk);
+        let result = checker.check_reader(name, std::io::Cursor::new(input.to_vec()), None);
+        (result.is_ok(), checker.take_catalogue())
+    };
+    let (ok, whole) = catalogue(1 << 20);
+    let (_, cut) = catalogue(chunk);
+    let diff = whole.compare(cut, 10);
+    assert_eq!(
+        (diff.added.total, diff.removed.total, diff.changed.total),
+        (0, 0, 0),
+        "{diff:?}"
+    );
+    assert_eq!(diff.unchanged, diff.codes);
+    assert_eq!(diff.codes, diff.new_codes);
+    if ok && result.is_ok() {
+        assert!(diff.records >= diff.codes);
+    }
 });

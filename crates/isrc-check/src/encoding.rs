@@ -146,6 +146,68 @@ pub(crate) fn encode_into(encoding: &'static Encoding, text: &[u8], out: &mut Ve
     out.extend_from_slice(&bytes);
 }
 
+/// Writes UTF-8 text to `inner` in `encoding` (`None`: as it is), for `--annotate`: a
+/// character cut between two writes is held until its last byte comes.
+pub(crate) struct EncodingWriter<W> {
+    inner: W,
+    encoding: Option<&'static Encoding>,
+    /// UTF-8 bytes not yet encoded: the start of a character cut by a write.
+    carry: Vec<u8>,
+    encoded: Vec<u8>,
+}
+
+impl<W: io::Write> EncodingWriter<W> {
+    pub(crate) fn new(inner: W, encoding: Option<&'static Encoding>) -> Self {
+        EncodingWriter {
+            inner,
+            encoding,
+            carry: Vec::new(),
+            encoded: Vec::new(),
+        }
+    }
+
+    /// Encodes and writes the first `n` bytes of `carry`.
+    fn write_carried(&mut self, n: usize) -> io::Result<()> {
+        let Some(encoding) = self.encoding else {
+            return self.inner.write_all(&self.carry[..n]);
+        };
+        self.encoded.clear();
+        encode_into(encoding, &self.carry[..n], &mut self.encoded);
+        self.inner.write_all(&self.encoded)
+    }
+
+    /// The writer, once everything is written.
+    pub(crate) fn into_inner(mut self) -> io::Result<W> {
+        io::Write::flush(&mut self)?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: io::Write> io::Write for EncodingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.encoding.is_none() {
+            return self.inner.write(buf);
+        }
+        self.carry.extend_from_slice(buf);
+        // Up to the last whole character: a cut one waits for the next write.
+        let whole = match std::str::from_utf8(&self.carry) {
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            _ => self.carry.len(),
+        };
+        self.write_carried(whole)?;
+        self.carry.drain(..whole);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.carry.is_empty() {
+            self.write_carried(self.carry.len())?;
+            self.carry.clear();
+        }
+        self.inner.flush()
+    }
+}
+
 /// The byte order mark written before the first record of a UTF-16 output.
 pub(crate) fn byte_order_mark(encoding: &'static Encoding) -> &'static [u8] {
     if encoding == UTF_16LE {

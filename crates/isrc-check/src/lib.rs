@@ -61,7 +61,10 @@ mod source;
 mod table;
 
 pub use encoding::TextEncoding;
-pub use engine::{CheckedRecord, Checker, InputInfo, Options, RecordSink, default_memory};
+pub use engine::{
+    Catalogue, Changed, CheckedRecord, Checker, Comparison, InputInfo, Located, Options,
+    RecordSink, default_memory,
+};
 /// Folding and durations are the core's, one definition of "the same recording" for the
 /// check and the registry ([`isrc::recording`]).
 pub use isrc::recording::{

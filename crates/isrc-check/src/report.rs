@@ -135,12 +135,16 @@ pub struct Duplicate {
     /// plain list of codes checked without `--annotate`, `--fix` or `--gaps`, where the index
     /// keeps one bit per code.
     pub first_record: Option<u64>,
+    /// The file of its first record, when that is known (as `first_record`).
+    pub first_file: Option<String>,
+    /// The line in that file where its first record starts.
+    pub first_line: Option<u64>,
     /// Whether the records disagree on title, artist, version or duration.
     pub conflict: bool,
 }
 
 /// The version of the `--format json` report's layout (`docs/check-report.schema.json`).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How many entries each list of the report holds by default (`--max-listed`).
 pub const DEFAULT_MAX_LISTED: usize = 1000;
@@ -242,8 +246,12 @@ pub struct Summary {
     pub reference_date: String,
     /// The date of the prefix table used, when it has one.
     pub prefix_table: Option<String>,
-    /// Data records read (headers and blank lines excluded).
+    /// Data records read (headers and blank lines excluded); each code of a cell holding
+    /// several is a record.
     pub records: u64,
+    /// Records that are the second or later code of a cell holding several
+    /// (`USRC17607839; USRC17607840`): `records - extra_codes` rows were read.
+    pub extra_codes: u64,
     /// Records with no error.
     pub valid: u64,
     /// Records with at least one error.
@@ -277,6 +285,9 @@ pub struct Summary {
     pub invalid_codes: Listed<InvalidCode>,
     /// Problems with the input itself, in input order.
     pub input_problems: Listed<InputIssue>,
+    /// `--against`: what changed from an older version of the catalogue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<crate::Comparison>,
     /// The most repeated duplicates (at most 20), most records first.
     #[serde(skip)]
     pub top_duplicates: Vec<Duplicate>,

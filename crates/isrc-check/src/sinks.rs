@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::encoding::EncodingWriter;
 use crate::engine::{CheckedRecord, InputInfo, RecordSink};
 use crate::layout::InputFormat;
 use crate::report::Location;
@@ -26,16 +27,22 @@ use crate::report::Location;
 /// ");
 /// ```
 pub struct AnnotateWriter<W: Write> {
-    out: csv::Writer<W>,
+    /// The CSV writer, made when the first input starts: it writes in that input's
+    /// encoding, so that a Latin-1, CP1252 or UTF-16 file's columns keep their bytes.
+    out: Option<csv::Writer<EncodingWriter<W>>>,
+    /// The writer until then.
+    waiting: Option<W>,
     header: Option<Vec<String>>,
     wrote_header: bool,
 }
 
 impl<W: Write> AnnotateWriter<W> {
-    /// Writes CSV to `out`.
+    /// Writes CSV to `out`, in the encoding of the input (UTF-8 unless `--encoding` or a
+    /// UTF-16 byte order mark said otherwise).
     pub fn new(out: W) -> Self {
         AnnotateWriter {
-            out: csv::WriterBuilder::new().flexible(true).from_writer(out),
+            out: None,
+            waiting: Some(out),
             header: None,
             wrote_header: false,
         }
@@ -43,7 +50,17 @@ impl<W: Write> AnnotateWriter<W> {
 
     /// Flushes and returns the writer.
     pub fn into_inner(self) -> io::Result<W> {
-        self.out.into_inner().map_err(|e| e.into_error())
+        match (self.out, self.waiting) {
+            (Some(out), _) => out.into_inner().map_err(|e| e.into_error())?.into_inner(),
+            (None, Some(waiting)) => Ok(waiting),
+            (None, None) => Err(io::Error::other("the --annotate output was lost")),
+        }
+    }
+
+    fn csv(&mut self) -> io::Result<&mut csv::Writer<EncodingWriter<W>>> {
+        self.out
+            .as_mut()
+            .ok_or_else(|| io::Error::other("a record before its input started"))
     }
 }
 
@@ -57,6 +74,13 @@ const EXTRA: [&str; 5] = [
 
 impl<W: Write> RecordSink for AnnotateWriter<W> {
     fn start(&mut self, info: &InputInfo<'_>) -> io::Result<()> {
+        if let Some(mut out) = self.waiting.take() {
+            if let (Some(encoding), true) = (info.encoding, info.bom) {
+                out.write_all(crate::encoding::byte_order_mark(encoding))?;
+            }
+            let out = EncodingWriter::new(out, info.encoding);
+            self.out = Some(csv::WriterBuilder::new().flexible(true).from_writer(out));
+        }
         self.header = match (info.format, info.header) {
             (_, Some(h)) => Some(h.to_vec()),
             (InputFormat::Lines, None) => Some(vec!["isrc".into()]),
@@ -75,7 +99,7 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
                 .unwrap_or_else(|| (1..=r.fields.len()).map(|i| format!("column{i}")).collect());
             let mut row: Vec<&str> = header.iter().map(String::as_str).collect();
             row.extend(EXTRA);
-            self.out.write_record(&row)?;
+            self.csv()?.write_record(&row)?;
             self.wrote_header = true;
         }
         // The input's columns as their bytes (a Latin-1 title stays Latin-1); the columns
@@ -93,12 +117,12 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
             .iter()
             .copied()
             .chain(added.iter().map(String::as_bytes));
-        self.out.write_record(row)?;
+        self.csv()?.write_record(row)?;
         Ok(())
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
+        self.csv()?.flush()
     }
 }
 

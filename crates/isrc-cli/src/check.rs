@@ -135,6 +135,10 @@ pub struct CheckArgs {
     #[arg(long, requires = "fix")]
     pub fix_suggested: bool,
 
+    /// Compare with an older version of the catalogue: codes added, removed, and those whose title, artist, version or duration changed (folded as for conflicts; durations within 10 s are the same). In every report format.
+    #[arg(long, value_name = "OLD")]
+    pub against: Option<PathBuf>,
+
     /// Memory for the duplicate index (for example 2G, 512M); past it the index spills to an unnamed temporary file in TMPDIR (removed however the check ends). Default: a quarter of the machine's memory.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory: Option<u64>,
@@ -219,6 +223,22 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         encoding: args.encoding,
         skip_rows: args.skip_rows,
         memory: args.memory,
+        compare: args.against.is_some(),
+    };
+    // The older version first, on its own checker: only its codes are kept.
+    let older = match &args.against {
+        Some(old) => match check_older(policy, &options, old) {
+            Ok(catalogue) => Some(catalogue),
+            Err(e) => {
+                anstream::eprintln!(
+                    "{}error:{} --against: {e}",
+                    style::ERROR.render(),
+                    style::ERROR.render_reset()
+                );
+                return Ok(ExitCode::from(crate::EXIT_TROUBLE));
+            }
+        },
+        None => None,
     };
     let mut annotate = match &args.annotate {
         Some(path) => Some(AnnotateWriter::new(AtomicOutput::create(path)?)),
@@ -236,14 +256,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     let show_progress = std::io::stderr().is_terminal();
     for file in &args.files {
         let bar = show_progress.then(progress_bar);
-        let mut progress = |done: u64, size: Option<u64>| {
-            if let Some(bar) = &bar {
-                if let Some(size) = size {
-                    bar.set_length(size.max(done));
-                }
-                bar.set_position(done);
-            }
-        };
+        let mut progress = progress_to(bar.as_ref());
         let mut both = Both {
             a: annotate.as_mut().map(|a| a as &mut dyn RecordSink),
             b: fix.as_mut().map(|f| f as &mut dyn RecordSink),
@@ -258,6 +271,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
             tracing::info!(file = %file.display(), error = %e, "not checked to its end");
             errors.push(e);
         }
+        drop(progress);
         tracing::info!(file = %file.display(), ms = started.elapsed().as_millis() as u64, "read");
         if let Some(bar) = bar {
             bar.finish_and_clear();
@@ -270,7 +284,9 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
         }
         _ => None,
     };
-    let summary = checker.finish();
+    let newer = checker.take_catalogue();
+    let mut summary = checker.finish();
+    summary.against = older.map(|old| newer.compare(old, args.max_listed));
     tracing::info!(
         records = summary.records,
         valid = summary.valid,
@@ -345,6 +361,23 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     })
 }
 
+/// The codes of the older version (`--against`), with a progress bar on a terminal.
+fn check_older(
+    policy: isrc::Policy<'_>,
+    options: &Options,
+    path: &Path,
+) -> Result<isrc_check::Catalogue, CheckError> {
+    let mut checker = Checker::new(policy, options.clone());
+    let bar = std::io::stderr().is_terminal().then(progress_bar);
+    let mut progress = progress_to(bar.as_ref());
+    let result = checker.check_path(path, None, &mut progress);
+    drop(progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result.map(|()| checker.take_catalogue())
+}
+
 /// Whether the report holds what `--fail-on` names.
 fn fails(summary: &Summary, fail_on: FailOn) -> bool {
     let input_problems = summary.issue_count > 0;
@@ -393,6 +426,18 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
+    }
+}
+
+/// The progress callback of a check: the bytes read and the size, to the bar if there is one.
+fn progress_to(bar: Option<&indicatif::ProgressBar>) -> impl FnMut(u64, Option<u64>) + use<'_> {
+    move |done, size| {
+        if let Some(bar) = bar {
+            if let Some(size) = size {
+                bar.set_length(size.max(done));
+            }
+            bar.set_position(done);
+        }
     }
 }
 

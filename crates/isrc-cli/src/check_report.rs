@@ -80,14 +80,66 @@ pub(crate) fn write_findings_csv(out: &mut dyn Write, summary: &Summary) -> std:
                 &format!(
                     "{} records{}",
                     d.records,
-                    d.first_record
-                        .map(|n| format!(", the first is record {n}"))
+                    first_place(d)
+                        .map(|at| format!(", the first {at}"))
                         .unwrap_or_default()
                 ),
             ])?;
         }
     }
+    if let Some(against) = &summary.against {
+        write_comparison_csv(&mut w, against)?;
+    }
     w.flush()
+}
+
+/// `--against` rows: `added`, `removed` (where the code is, in the older file) and
+/// `changed` (the fields that changed in `rule`, the older file's line in `detail`).
+fn write_comparison_csv<W: Write>(
+    w: &mut csv::Writer<W>,
+    against: &isrc_check::Comparison,
+) -> std::io::Result<()> {
+    for (kind, list) in [("added", &against.added), ("removed", &against.removed)] {
+        for c in &list.listed {
+            w.write_record([
+                kind,
+                &c.file,
+                &c.line.to_string(),
+                "",
+                &c.isrc.to_string(),
+                "",
+                "",
+                "",
+                "",
+            ])?;
+        }
+    }
+    for c in &against.changed.listed {
+        w.write_record([
+            "changed",
+            &c.file,
+            &c.line.to_string(),
+            "",
+            &c.isrc.to_string(),
+            "",
+            &c.fields.join(" "),
+            "",
+            &format!(
+                "{} changed since {} line {}",
+                c.fields.join(", "),
+                c.old_file,
+                c.old_line
+            ),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Where a duplicate's first record is: `in FILE line N` (the line where the record
+/// starts, whatever the header, blank lines or multi-line quoted fields before it).
+fn first_place(d: &isrc_check::Duplicate) -> Option<String> {
+    let (file, line) = (d.first_file.as_deref()?, d.first_line?);
+    Some(format!("in {file} line {}", thousands(line)))
 }
 
 /// A value from the input, made safe for a spreadsheet: text that begins with `=`, `+`,
@@ -164,6 +216,13 @@ pub(crate) fn write_human(
             String::new()
         },
     )?;
+    if s.extra_codes > 0 {
+        writeln!(
+            out,
+            "  ({} of the records are second or later codes of cells holding several, each checked on its cell's line)",
+            thousands(s.extra_codes)
+        )?;
+    }
     if !s.by_rule.is_empty() {
         writeln!(out, "\n{b}Findings by rule{b_} (records)")?;
         let mut rules: Vec<(&&str, &u64)> = s.by_rule.iter().collect();
@@ -202,8 +261,8 @@ pub(crate) fn write_human(
             "  {}  {:>6} records{}{}",
             d.isrc,
             thousands(d.records),
-            d.first_record
-                .map(|n| format!("  first: record {}", thousands(n)))
+            first_place(d)
+                .map(|at| format!("  first {at}"))
                 .unwrap_or_default(),
             if d.conflict { "  conflict" } else { "" }
         )?;
@@ -262,6 +321,9 @@ pub(crate) fn write_human(
             writeln!(out, "  ... and {} more prefixes", s.prefixes.len() - 10)?;
         }
     }
+    if let Some(against) = &s.against {
+        write_comparison(out, against)?;
+    }
     if let Some(gaps) = &s.gaps {
         writeln!(out, "\n{b}Designation gaps{b_} per prefix and year")?;
         for g in gaps {
@@ -293,6 +355,62 @@ pub(crate) fn write_human(
                 thousands(g.out_of_order)
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The `--against` table: the counts, then the first codes of each list.
+fn write_comparison(out: &mut dyn Write, c: &isrc_check::Comparison) -> std::io::Result<()> {
+    let (b, b_) = (style::BOLD.render(), style::BOLD.render_reset());
+    writeln!(
+        out,
+        "\n{b}Against {}{b_} ({} records, {} codes): {} added, {} removed, {} changed, {} unchanged",
+        c.file,
+        thousands(c.records),
+        thousands(c.codes),
+        thousands(c.added.total),
+        thousands(c.removed.total),
+        thousands(c.changed.total),
+        thousands(c.unchanged)
+    )?;
+    if c.input_problems > 0 {
+        writeln!(
+            out,
+            "  {} input problems in {}: rows there that could not be read are not compared",
+            thousands(c.input_problems),
+            c.file
+        )?;
+    }
+    for (what, list) in [("added  ", &c.added), ("removed", &c.removed)] {
+        for l in list.listed.iter().take(10) {
+            writeln!(
+                out,
+                "  {what}  {}  {} line {}",
+                l.isrc,
+                l.file,
+                thousands(l.line)
+            )?;
+        }
+        if list.total > 10 {
+            writeln!(out, "  {what}  ... and {} more", thousands(list.total - 10))?;
+        }
+    }
+    for l in c.changed.listed.iter().take(10) {
+        writeln!(
+            out,
+            "  changed  {}  {:<24} line {} (was line {})",
+            l.isrc,
+            l.fields.join(", "),
+            thousands(l.line),
+            thousands(l.old_line)
+        )?;
+    }
+    if c.changed.total > 10 {
+        writeln!(
+            out,
+            "  changed  ... and {} more (--format csv for all)",
+            thousands(c.changed.total - 10)
+        )?;
     }
     Ok(())
 }

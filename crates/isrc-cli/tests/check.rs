@@ -53,6 +53,7 @@ fn lines_exact_report() {
             "conflicts",
             "duplicate_isrcs",
             "duplicates",
+            "extra_codes",
             "input_problems",
             "inputs",
             "invalid",

@@ -9,12 +9,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use check_support::{TODAY, isrc, isrc_stdin, json, stderr, write};
+use check_support::{
+    TODAY, assert_follows_schema, isrc, isrc_stdin, json, p, report_schema, stderr, write,
+};
 use serde_json::Value;
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// The files in `dir`, sorted.
 fn listing(dir: &Path) -> Vec<String> {
@@ -251,10 +249,7 @@ fn standard_input_is_read_with_a_dash() {
 /// Real reports of every input kind validate against docs/check-report.schema.json.
 #[test]
 fn reports_validate_against_the_schema() {
-    let schema: Value =
-        serde_json::from_str(include_str!("../../../docs/check-report.schema.json"))
-            .expect("the schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let validator = report_schema();
     let dir = tempfile::tempdir().unwrap();
     let inputs = [
         write(dir.path(), "codes.txt", b"USRC17607839\nusrc17607839\n1TAB12600001\nUSRC176O7839\n"),
@@ -267,20 +262,12 @@ fn reports_validate_against_the_schema() {
         write(dir.path(), "l.jsonl", b"{\"isrc\": \"CBYZ92200001\"}\nnot json\n"),
     ];
     for input in &inputs {
-        for extra in [&[][..], &["--gaps", "--max-listed", "1"][..]] {
+        let against = ["--against", p(&inputs[1])];
+        for extra in [&[][..], &["--gaps", "--max-listed", "1"][..], &against[..]] {
             let mut args = vec!["check", "--format", "json", p(input)];
             args.extend_from_slice(extra);
             let out = isrc(&args);
-            let report = json(&out);
-            let errors: Vec<String> = validator
-                .iter_errors(&report)
-                .map(|e| format!("{} at {}", e, e.instance_path()))
-                .collect();
-            assert!(
-                errors.is_empty(),
-                "{}: {errors:#?}\n{report:#}",
-                input.display()
-            );
+            assert_follows_schema(&validator, &json(&out), &input.display().to_string());
         }
     }
     // The schema is strict enough to catch a wrong report.
@@ -307,7 +294,7 @@ fn the_report_lists_what_it_found() {
     );
     let out = isrc(&["check", "--format", "json", p(&path)]);
     let report = json(&out);
-    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["schema_version"], 3);
     assert_eq!(report["reference_date"], TODAY);
     assert_eq!(report["inputs"][0]["title"], "Titel");
     assert_eq!(report["inputs"][0]["artist"], "Interpret");

@@ -296,7 +296,7 @@ impl Index {
             let placed: Vec<(u64, u64)> = outs
                 .iter()
                 .enumerate()
-                .filter_map(|(i, o)| Some((o.code?.to_u64(), pos_base | i as u64)))
+                .filter_map(|(i, o)| Some((o.code?.to_u64(), pos_base + i as u64)))
                 .collect();
             let placed = by_partition(&placed, |r| r.0);
             self.append(
@@ -309,7 +309,7 @@ impl Index {
                 .enumerate()
                 .filter_map(|(i, o)| {
                     let meta = metas.get(i).copied().unwrap_or_default();
-                    Some((o.code?.to_u64(), pos_base | i as u64, meta))
+                    Some((o.code?.to_u64(), pos_base + i as u64, meta))
                 })
                 .collect();
             let described = by_partition(&described, |r| r.0);

@@ -9,6 +9,7 @@ use crate::layout::JsonFields;
 use crate::source::MAX_LINE;
 use isrc::recording::{fold_hash, fold_hash_parts, parse_seconds as parse_duration};
 
+use super::against::Fields;
 use super::index::Meta;
 use super::verdicts::Tally;
 
@@ -76,6 +77,14 @@ pub(super) fn check_json(
                         .and_then(|(raw, _)| parse_duration(&json_text(raw), *unit))
                 });
                 let version = get(&fields.version);
+                if tally.compare {
+                    tally.res.compared.push(Fields::of(
+                        title.as_deref().map(str::as_bytes),
+                        artist.as_deref().map(str::as_bytes),
+                        version.as_deref().map(str::as_bytes),
+                        duration,
+                    ));
+                }
                 tally.res.metas.push(Meta::new(
                     title_artist,
                     version.as_ref().map(|v| fold_hash(v)),
@@ -99,6 +108,9 @@ pub(super) fn check_json(
     {
         tally.res.metas.push(Meta::default());
         tally.res.recordings.push(0);
+        if tally.compare {
+            tally.res.compared.push(Fields::default());
+        }
     }
 }
 

@@ -5,12 +5,14 @@
 //! - [`worker`] (and [`json`]): the records of a chunk checked, with [`verdicts`] tallied;
 //! - [`index`]: duplicates and conflicts; [`summary`]: the report; [`sink`]: what sinks see.
 
+mod against;
 mod chunks;
 mod columns_used;
 mod formats;
 mod index;
 mod json;
 mod json_array;
+mod lines;
 mod partition;
 mod recordings;
 mod sink;
@@ -34,6 +36,7 @@ use crate::report::{
 };
 use crate::source;
 
+pub use self::against::{Catalogue, Changed, Comparison, Located};
 use self::chunks::{CHUNK, Shared, Used};
 pub(crate) use self::chunks::{Chunk, ChunkSource, Control};
 use self::index::{FastMap, Index};
@@ -66,6 +69,10 @@ pub struct Options {
     /// Bytes of memory the duplicate index may use before it spills to a temporary file
     /// (`--memory`); `None`: a quarter of the machine's memory ([`default_memory`]).
     pub memory: Option<u64>,
+    /// Keep every record's code, line and folded title/artist/version/duration for a
+    /// comparison of two versions of a catalogue (`--against`, [`Checker::take_catalogue`]);
+    /// 32 bytes a record.
+    pub compare: bool,
 }
 
 /// The default memory budget: a quarter of the machine's memory (`MemTotal` in
@@ -134,6 +141,12 @@ pub struct Checker<'p> {
     recordings: recordings::Recordings,
     /// The lines skipped at the start of the input being checked (`--skip-rows`).
     skipped: (Vec<u8>, u64),
+    /// With [`Options::compare`]: every code, for `--against`.
+    catalogue: Option<against::Catalogue>,
+    /// The file and line of each record with a position.
+    record_lines: lines::RecordLines,
+    /// Codes beyond the first of cells holding several.
+    extra_codes: u64,
 }
 
 impl<'p> Checker<'p> {
@@ -142,7 +155,6 @@ impl<'p> Checker<'p> {
         let limit = index_limit(options.memory.unwrap_or_else(default_memory));
         Checker {
             policy,
-            options,
             index: Arc::new(Index::new(limit)),
             firsts: FastMap::default(),
             bases: Vec::new(),
@@ -162,6 +174,10 @@ impl<'p> Checker<'p> {
             inputs: Vec::new(),
             recordings: recordings::Recordings::default(),
             skipped: (Vec::new(), 0),
+            catalogue: options.compare.then(against::Catalogue::default),
+            record_lines: lines::RecordLines::default(),
+            extra_codes: 0,
+            options,
         }
     }
 
@@ -197,6 +213,15 @@ impl<'p> Checker<'p> {
     ) -> Result<(), CheckError> {
         let opened = source::from_reader(Box::new(reader), name, None, self.options.encoding)?;
         self.check_opened(name, opened, sink, &mut |_, _| {})
+    }
+
+    /// The codes of the inputs checked so far, for [`Catalogue::compare`] (empty unless
+    /// [`Options::compare`] is set).
+    pub fn take_catalogue(&mut self) -> Catalogue {
+        let mut catalogue = self.catalogue.take().unwrap_or_default();
+        catalogue.problems(self.issue_count);
+        self.catalogue = self.options.compare.then(Catalogue::default);
+        catalogue
     }
 
     /// How many entries each list of the report keeps.
@@ -253,7 +278,9 @@ impl<'p> Checker<'p> {
         let seq_base = self.bases.len() as u64;
         // Positions are kept when something needs the first record of a code (a sink, gap
         // analysis) or when the input has metadata; a plain list needs neither.
-        let dense = index.choose(!keep && !self.options.gaps && matches!(work, Work::Lines));
+        let compare = self.options.compare;
+        let dense =
+            index.choose(!keep && !self.options.gaps && !compare && matches!(work, Work::Lines));
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
@@ -266,13 +293,17 @@ impl<'p> Checker<'p> {
         // does not matter there: positions say which record came first), and hand it to the
         // merge.
         let work_on = move |chunk: Chunk, control: &Control| {
-            let mut done = process(chunk, work, &policy, dense, control);
+            let mut done = process(chunk, work, &policy, dense, compare, control);
             if let Some(batch) = done.result.batch.take() {
                 index.add_pages(&batch);
                 control.give_batch(batch);
             } else {
                 let pos = (seq_base + done.chunk.seq) << 32;
                 index.add(&done.result.outs, &done.result.metas, pos);
+                if !done.result.extras.is_empty() {
+                    let after = pos + done.result.outs.len() as u64;
+                    index.add(&done.result.extras, &[], after);
+                }
             }
             if index.failed() {
                 control.cancel.store(true, Ordering::Relaxed);
@@ -482,7 +513,18 @@ impl<'p> Checker<'p> {
                 }
             }
         }
+        if let Some(catalogue) = self.catalogue.as_mut() {
+            catalogue.file(name);
+            catalogue.add(&result.outs, &result.compared, &abs);
+            catalogue.add(&result.extras, &[], &abs);
+        }
         let record_base = self.records;
+        self.extra_codes += result.extras.len() as u64;
+        if (result.outs.len() + result.extras.len()) as u64 == result.records {
+            let outs = result.outs.iter().chain(&result.extras);
+            let lines: Vec<u64> = outs.map(|out| abs(out.line)).collect();
+            self.record_lines.add(record_base, name, lines.into_iter());
+        }
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
         let mut cursor = 0usize;

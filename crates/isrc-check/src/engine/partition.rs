@@ -210,6 +210,8 @@ pub(super) fn tally(
                 } else {
                     number(first)
                 },
+                first_file: None,
+                first_line: None,
                 conflict,
             };
             if conflict {

@@ -51,8 +51,11 @@ impl Checker<'_> {
             conflicted,
             keys,
         } = tally.0;
-        let top = top.into_sorted();
-        let conflicted = conflicted.into_sorted();
+        let mut top = top.into_sorted();
+        let mut conflicted = conflicted.into_sorted();
+        for d in top.iter_mut().chain(conflicted.iter_mut()) {
+            self.record_lines.place(d);
+        }
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
@@ -90,6 +93,7 @@ impl Checker<'_> {
             reference_date: self.policy.today().to_string(),
             prefix_table: self.policy.prefixes().date().map(str::to_owned),
             records: self.records,
+            extra_codes: self.extra_codes,
             valid: self.valid,
             invalid: self.invalid,
             warnings,
@@ -114,6 +118,7 @@ impl Checker<'_> {
                 total: issue_count,
                 listed: issues.iter().take(cap).cloned().collect(),
             },
+            against: None,
             top_duplicates: top.into_iter().take(TOP_DUPLICATES).collect(),
             issues,
             issue_count,

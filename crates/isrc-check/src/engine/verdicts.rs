@@ -10,6 +10,7 @@ use crate::dense::{Group, GroupMemo, PageBatch, compact_key};
 use crate::report::{Example, InvalidCode, RuleSet};
 use isrc::recording::{DurationUnit, parse_seconds as parse_duration};
 
+use super::against::Fields;
 use super::index::{FastMap, Meta};
 
 /// The records of a registrant prefix. Kept to 16 bytes: a catalogue of uniformly random
@@ -59,12 +60,17 @@ pub(super) struct ChunkResult {
     pub(super) records: u64,
     /// One per record, in order; in dense mode only records that took the long way.
     pub(super) outs: Vec<Out>,
+    /// The second and later codes of cells holding several (`USRC17607839; USRC17607840`),
+    /// each a record of its own on the cell's line, numbered after the chunk's `outs`.
+    pub(super) extras: Vec<Out>,
     /// Dense mode: the chunk's codes as bit pages, for the index.
     pub(super) batch: Option<PageBatch>,
     pub(super) metas: Vec<Meta>,
     /// One per record beside `metas`: a fingerprint of its folded title, artist and version
     /// (0: not enough to tell the recording).
     pub(super) recordings: Vec<u64>,
+    /// `--against`: one per record beside `metas`, each field on its own.
+    pub(super) compared: Vec<Fields>,
     pub(super) issues: Vec<(u64, u64, String)>,
     /// Invalid values (the first [`LISTED_PER_CHUNK`]), lines relative like `issues`, no
     /// file name yet.
@@ -93,6 +99,8 @@ pub(super) struct Tally<'a, 'p> {
     pub(super) recent: Vec<Option<(Box<str>, Known)>>,
     /// Whether invalid values are kept for the report's list (not once it is full).
     pub(super) list_invalid: bool,
+    /// `--against`: the fields of each record are kept (`ChunkResult::compared`).
+    pub(super) compare: bool,
 }
 
 /// What is remembered of a value that took the long way.
@@ -140,9 +148,11 @@ impl<'a, 'p> Tally<'a, 'p> {
                 prefixes: Vec::new(),
                 records: 0,
                 outs: Vec::new(),
+                extras: Vec::new(),
                 batch: None,
                 metas: Vec::new(),
                 recordings: Vec::new(),
+                compared: Vec::new(),
                 issues: Vec::new(),
                 invalid_values: Vec::new(),
             },
@@ -153,6 +163,7 @@ impl<'a, 'p> Tally<'a, 'p> {
             groups: GroupMemo::new(),
             recent: vec![None; RECENT_WAYS],
             list_invalid: true,
+            compare: false,
         }
     }
 
@@ -224,6 +235,10 @@ impl<'a, 'p> Tally<'a, 'p> {
     /// [`Tally::check`] of a value that is not a clean compact code.
     #[inline(never)]
     pub(super) fn check_slow(&mut self, bytes: &[u8], line: u64, column: u64) {
+        if let Some(parts) = split_cell(bytes) {
+            self.check_parts(&parts, line, column);
+            return;
+        }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => Cow::Borrowed(t),
             Err(e) => {
@@ -416,6 +431,55 @@ impl<'a, 'p> Tally<'a, 'p> {
     pub(super) fn missing(&mut self, line: u64, column: u64, message: String) {
         self.res.issues.push((line, column, message));
         self.check(b"", line, column);
+    }
+}
+
+/// The separators of several codes in one cell.
+const CELL_SEPARATORS: [u8; 5] = [b';', b'/', b',', b'\n', b'|'];
+
+/// Several codes in one cell (`USRC17607839; USRC17607840`, `/`, `,`, `|` or line breaks
+/// between them): each part with where it starts, when there are two or more and every one
+/// is as long as a code can be written (12 to 20 bytes once trimmed), so that a code written
+/// with slashes (`US/RC1/76/07839`) or a title is not taken apart.
+pub(super) fn split_cell(bytes: &[u8]) -> Option<Vec<(usize, &[u8])>> {
+    if bytes.len() < 25 || !bytes.iter().any(|b| CELL_SEPARATORS.contains(b)) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for piece in bytes.split(|b| CELL_SEPARATORS.contains(b)) {
+        let lead = piece.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let trimmed = piece[lead..].trim_ascii_end();
+        if !trimmed.is_empty() {
+            if !(12..=20).contains(&trimmed.len()) {
+                return None;
+            }
+            parts.push((start + lead, trimmed));
+        }
+        start += piece.len() + 1;
+    }
+    (parts.len() >= 2).then_some(parts)
+}
+
+impl Tally<'_, '_> {
+    /// The codes of one cell, each checked on the cell's line: the first is the row's
+    /// record (with no fix, so that `--fix` leaves the cell as it is), the others go to
+    /// [`ChunkResult::extras`].
+    fn check_parts(&mut self, parts: &[(usize, &[u8])], line: u64, column: u64) {
+        for (k, &(offset, part)) in parts.iter().enumerate() {
+            let before = self.res.outs.len();
+            self.check_with(part, line, || column + offset as u64);
+            if self.res.outs.len() == before {
+                continue;
+            }
+            if k == 0 {
+                if let Some(first) = self.res.outs.last_mut() {
+                    first.fix = None;
+                }
+            } else if let Some(extra) = self.res.outs.pop() {
+                self.res.extras.push(extra);
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::source::MAX_LINE;
 use crate::table::parse_block;
 use isrc::recording::fold_hash_bytes;
 
+use super::against::Fields;
 use super::chunks::{Chunk, Control};
 use super::index::Meta;
 use super::json::check_json;
@@ -57,6 +58,7 @@ pub(super) fn process(
     work: &Work,
     policy: &Policy<'_>,
     dense: bool,
+    compare: bool,
     control: &Control,
 ) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
@@ -76,6 +78,7 @@ pub(super) fn process(
     tally.list_invalid = !control
         .listed_enough
         .load(std::sync::atomic::Ordering::Relaxed);
+    tally.compare = compare;
     (tally.res.outs, tally.res.metas) = control.outcomes();
     match work {
         Work::Lines => {
@@ -196,13 +199,16 @@ pub(super) fn process(
                         });
                         let version = columns.version.and_then(field);
                         let version_hash = version.map(|v| fold_hash_bytes(&[v]));
-                        let m = Meta::new(
-                            title_artist,
-                            version_hash,
-                            columns
-                                .duration
-                                .and_then(|(i, unit)| field(i).and_then(|f| duration_of(f, unit))),
-                        );
+                        let duration = columns
+                            .duration
+                            .and_then(|(i, unit)| field(i).and_then(|f| duration_of(f, unit)));
+                        if tally.compare {
+                            tally
+                                .res
+                                .compared
+                                .push(Fields::of(title, artist, version, duration));
+                        }
+                        let m = Meta::new(title_artist, version_hash, duration);
                         tally.res.metas.push(m);
                         // The recording, for duplicate recordings under other codes: only
                         // with both a title and an artist (a title alone, "Intro", says
@@ -222,7 +228,7 @@ pub(super) fn process(
         }
     }
     tally.close_groups();
-    tally.res.records = tally.res.outs.len() as u64;
+    tally.res.records = (tally.res.outs.len() + tally.res.extras.len()) as u64;
     Done {
         chunk,
         result: tally.res,
@@ -292,7 +298,12 @@ pub(super) fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: Pag
     for group in memo.drain().collect::<Vec<_>>() {
         tally.add_group(group);
     }
-    for out in tally.res.outs.drain(..) {
+    for out in tally
+        .res
+        .outs
+        .drain(..)
+        .chain(tally.res.extras.iter().copied())
+    {
         if let Some(code) = out.code {
             batch.insert(code.to_u64());
         }

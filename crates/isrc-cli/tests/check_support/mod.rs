@@ -61,3 +61,25 @@ pub fn json(out: &Output) -> Value {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// The validator of docs/check-report.schema.json.
+pub fn report_schema() -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../../docs/check-report.schema.json"))
+            .expect("the schema is JSON");
+    jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
+}
+
+/// Panics, showing the report, unless `report` follows docs/check-report.schema.json.
+pub fn assert_follows_schema(validator: &jsonschema::Validator, report: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}\n{report:#}");
+}
+
+/// A path as a command-line argument.
+pub fn p(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
