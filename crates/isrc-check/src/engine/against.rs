@@ -6,8 +6,8 @@
 use isrc::Isrc;
 use serde::Serialize;
 
-use isrc::recording::fold_hash_bytes;
 use crate::report::Listed;
+use isrc::recording::fold_hash_bytes;
 
 use super::verdicts::Out;
 
