@@ -15,7 +15,9 @@ struct Seen {
     duration: f32,
     file: u32,
     line: u64,
-    others: Vec<Isrc>,
+    /// The other codes already reported, by `Isrc::to_u64`: a set, because a catalogue may
+    /// hold thousands of codes of one title and artist without durations ("Intro").
+    others: FastMap<u64, ()>,
 }
 
 /// Recordings by the fingerprint of their folded title, artist and version.
@@ -43,16 +45,16 @@ impl Recordings {
             duration,
             file: file_index,
             line,
-            others: Vec::new(),
+            others: FastMap::default(),
         });
-        if seen.code == code || seen.others.contains(&code) {
+        if seen.code == code || seen.others.contains_key(&code.to_u64()) {
             return;
         }
         let ms = |d: f32| (!d.is_nan()).then(|| (f64::from(d) * 1000.0).round() as u64);
         if !isrc::recording::durations_match(ms(seen.duration), ms(duration)) {
             return;
         }
-        seen.others.push(code);
+        seen.others.insert(code.to_u64(), ());
         self.found.push(
             PossibleDuplicateRecording {
                 isrc: seen.code,
