@@ -6,7 +6,7 @@
 use std::io::{self, Read};
 use std::str::FromStr;
 
-use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Decoder, DecoderResult, Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A text encoding an input may be in (`--encoding`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +69,8 @@ pub(crate) struct Decoding<R> {
     raw_pos: usize,
     eof: bool,
     done: bool,
+    /// Input bytes consumed before `raw`, for the offset of a malformed sequence.
+    consumed: u64,
     /// Decoded bytes that did not fit in a small read.
     pending: Vec<u8>,
 }
@@ -83,6 +85,7 @@ impl<R: Read> Decoding<R> {
             raw_pos: 0,
             eof: false,
             done: false,
+            consumed: 0,
             pending: Vec::new(),
         }
     }
@@ -111,16 +114,34 @@ impl<R: Read> Read for Decoding<R> {
                 return Ok(0);
             }
             if self.raw_pos == self.raw_len && !self.eof {
+                self.consumed += self.raw_len as u64;
                 self.raw_len = self.inner.read(&mut self.raw)?;
                 self.raw_pos = 0;
                 self.eof = self.raw_len == 0;
             }
-            let (result, read, written, _) =
-                self.decoder
-                    .decode_to_utf8(&self.raw[self.raw_pos..self.raw_len], out, self.eof);
+            // Without replacement: a malformed sequence (an odd last byte or a lone surrogate
+            // in UTF-16) is an input error, not a U+FFFD that --fix and --annotate would then
+            // write in place of the bytes that were there.
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.raw[self.raw_pos..self.raw_len],
+                out,
+                self.eof,
+            );
             self.raw_pos += read;
-            if self.eof && result == CoderResult::InputEmpty {
-                self.done = true;
+            match result {
+                DecoderResult::InputEmpty if self.eof => self.done = true,
+                DecoderResult::Malformed(bad, after) => {
+                    let at =
+                        self.consumed + self.raw_pos as u64 - u64::from(bad) - u64::from(after);
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "not valid {} at byte {at}: {bad} byte(s) that are no character",
+                            self.decoder.encoding().name()
+                        ),
+                    ));
+                }
+                _ => {}
             }
             if written > 0 {
                 return Ok(written);

@@ -99,3 +99,24 @@ fn utf16_outputs_are_utf16() {
         );
     }
 }
+
+/// A UTF-16 file with an odd last byte (found by the `check_reader` fuzz target) is an input
+/// error that names the byte, not a U+FFFD that `--fix` then writes where the byte was; an
+/// existing output is left as it was.
+#[test]
+fn malformed_utf16_is_an_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = utf16le("isrc\nUSRC17607839\n", true);
+    bytes.push(0x10);
+    let input = write(dir.path(), "odd.txt", &bytes);
+    let fixed = dir.path().join("fixed.txt");
+    std::fs::write(&fixed, b"before").unwrap();
+    let out = isrc(&["check", p(&input), "--fix", p(&fixed)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains(&format!("not valid UTF-16LE at byte {}", bytes.len() - 1)),
+        "{message}"
+    );
+    assert_eq!(std::fs::read(&fixed).unwrap(), b"before");
+}
