@@ -54,6 +54,8 @@ pub(crate) fn from_reader(
     let read_error = |e: io::Error| CheckError::new(name, 1, 1, format!("cannot read: {e}"));
     let mut buffered = BufReader::with_capacity(HEAD, reader);
     let start = buffered.fill_buf().map_err(read_error)?;
+    let compressed =
+        start.starts_with(&[0x1f, 0x8b]) || start.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
     let reader: Box<dyn Read + Send> = if start.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::read::MultiGzDecoder::new(buffered))
     } else if start.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -71,12 +73,12 @@ pub(crate) fn from_reader(
             .take(HEAD as u64)
             .read_to_end(&mut head)
             .map_err(|e| {
-                CheckError::new(
-                    name,
-                    1,
-                    1,
-                    format!("cannot read (corrupt compressed data?): {e}"),
-                )
+                let hint = if compressed {
+                    " (corrupt compressed data?)"
+                } else {
+                    ""
+                };
+                CheckError::new(name, 1, 1, format!("cannot read{hint}: {e}"))
             })?;
         Ok(head)
     };
