@@ -4,15 +4,9 @@
 
 mod common;
 
-use common::{Session, TestServer, error_code};
+use common::{Session, TestServer, error_code, json};
 use isrc_registry::NewApplication;
 use serde_json::{Value, json};
-
-async fn json(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: {e}: {text}"))
-}
 
 const STRONG: &str = "violet-kettle-harbour-91";
 
@@ -34,39 +28,6 @@ async fn apply(server: &TestServer, name: &str, contact: &str) -> i64 {
         .id
 }
 
-/// Signs in with a password over the API: the session, or the refusal.
-async fn login_with(
-    server: &TestServer,
-    email: &str,
-    password: &str,
-) -> Result<(Session, Value), reqwest::Response> {
-    let response = server
-        .http
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    if response.status() != 200 {
-        return Err(response);
-    }
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let me = json(response).await;
-    Ok((
-        Session {
-            cookie,
-            csrf: me["csrf_token"].as_str().unwrap().to_string(),
-        },
-        me,
-    ))
-}
-
 /// Approves with `body`; the decision.
 async fn approve(server: &TestServer, admin: &Session, id: i64, body: Value) -> reqwest::Response {
     server
@@ -76,7 +37,7 @@ async fn approve(server: &TestServer, admin: &Session, id: i64, body: Value) -> 
 
 /// Signs in with a generated password and chooses `STRONG`; the new session.
 async fn first_sign_in(server: &TestServer, email: &str, generated: &str) -> Session {
-    let (session, me) = login_with(server, email, generated).await.unwrap();
+    let (session, me) = server.login_with(email, generated).await.unwrap();
     assert_eq!(me["must_change_password"], true);
     let r = server
         .put(
@@ -86,7 +47,7 @@ async fn first_sign_in(server: &TestServer, email: &str, generated: &str) -> Ses
         )
         .await;
     assert_eq!(r.status(), 204);
-    login_with(server, email, STRONG).await.unwrap().0
+    server.login_with(email, STRONG).await.unwrap().0
 }
 
 fn bearer(
@@ -248,7 +209,8 @@ async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb
     assert!(body.contains("[sent by e-mail; not kept]"));
 
     // Signed in with it, nothing but the password change is allowed.
-    let (session, me) = login_with(&server, "ana@label.example", &password)
+    let (session, me) = server
+        .login_with("ana@label.example", &password)
         .await
         .unwrap();
     assert_eq!(me["must_change_password"], true);
@@ -291,7 +253,8 @@ async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb
         )
         .await;
     assert_eq!(r.status(), 204);
-    let (session, me) = login_with(&server, "ana@label.example", STRONG)
+    let (session, me) = server
+        .login_with("ana@label.example", STRONG)
         .await
         .unwrap();
     assert_eq!(me["must_change_password"], false);
@@ -347,14 +310,7 @@ common::each_backend!(
     worker_threads = 2
 );
 async fn a_mailed_reset_link_works_once_and_ends_sessions_and_tokens(db: common::TestDb) {
-    let (smtp_port, mut inbox) = common::smtp::start().await;
-    let server = common::start_with(db, |c| {
-        c.smtp = Some(isrc_server::SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: smtp_port,
-        });
-    })
-    .await;
+    let (server, mut inbox) = common::start_with_smtp(db, |_| {}).await;
     let admin = server.admin_session().await;
     let ana = server
         .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
@@ -375,21 +331,19 @@ async fn a_mailed_reset_link_works_once_and_ends_sessions_and_tokens(db: common:
 
     // Unknown and known addresses get the same answer.
     let unknown = server
-        .http
-        .post(server.url("/api/v1/password-reset"))
-        .json(&json!({"email": "nobody@xyz.example"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/password-reset",
+            &json!({"email": "nobody@xyz.example"}),
+        )
+        .await;
     assert_eq!(unknown.status(), 202);
     let unknown = unknown.text().await.unwrap();
     let known = server
-        .http
-        .post(server.url("/api/v1/password-reset"))
-        .json(&json!({"email": "ANA@xyz.example"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/password-reset",
+            &json!({"email": "ANA@xyz.example"}),
+        )
+        .await;
     assert_eq!(known.status(), 202);
     assert_eq!(known.text().await.unwrap(), unknown);
 
@@ -435,9 +389,7 @@ async fn a_mailed_reset_link_works_once_and_ends_sessions_and_tokens(db: common:
         .await
         .unwrap();
     assert_eq!(r.status(), 401, "tokens revoked on a password change");
-    login_with(&server, "ana@xyz.example", STRONG)
-        .await
-        .unwrap();
+    server.login_with("ana@xyz.example", STRONG).await.unwrap();
 
     // An expired link does not work.
     let user = server
@@ -527,19 +479,19 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401, "the token ended with the account");
-    let refused = login_with(&server, "ana@xyz.example", "tulip-orbit-canvas-quarry")
+    let refused = server
+        .login_with("ana@xyz.example", common::PASSWORD)
         .await
         .unwrap_err();
     assert_eq!(refused.status(), 403);
     assert_eq!(error_code(refused).await, "account_disabled");
     // A reset link is not sent to a disabled account.
     server
-        .http
-        .post(server.url("/api/v1/password-reset"))
-        .json(&json!({"email": "ana@xyz.example"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/password-reset",
+            &json!({"email": "ana@xyz.example"}),
+        )
+        .await;
     assert!(
         !server
             .store
@@ -554,7 +506,8 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
         .post(&format!("/api/v1/users/{id}/enable"), &admin, json!({}))
         .await;
     assert_eq!(r.status(), 200);
-    let ana = login_with(&server, "ana@xyz.example", "tulip-orbit-canvas-quarry")
+    let ana = server
+        .login_with("ana@xyz.example", common::PASSWORD)
         .await
         .unwrap()
         .0;
@@ -575,7 +528,8 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
     assert_eq!(r.status(), 200);
     let password = json(r).await["password"].as_str().unwrap().to_string();
     assert_eq!(server.get("/api/v1/session", &ana).await.status(), 401);
-    let (session, me) = login_with(&server, "ana@xyz.example", &password)
+    let (session, me) = server
+        .login_with("ana@xyz.example", &password)
         .await
         .unwrap();
     assert_eq!(me["must_change_password"], true);
@@ -651,7 +605,7 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
             "/api/v1/session/password",
             token,
         )
-        .json(&json!({"current": "tulip-orbit-canvas-quarry", "new": STRONG}))
+        .json(&json!({"current": common::PASSWORD, "new": STRONG}))
         .send()
         .await
         .unwrap();

@@ -2,59 +2,39 @@
 
 mod common;
 
-use common::error_code;
+use common::{error_code, json};
 use serde_json::{Value, json};
-
-async fn json(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: {e}: {text}"))
-}
 
 common::each_backend!(public_checks, worker_threads = 2);
 async fn public_checks(db: common::TestDb) {
     let server = common::start(db).await;
-    let r = server
-        .http
-        .get(server.url("/api/v1/isrc/us-rc1-76-07839"))
-        .send()
-        .await
-        .unwrap();
+    let r = server.get_anon("/api/v1/isrc/us-rc1-76-07839").await;
     assert_eq!(r.status(), 200);
     let report = json(r).await;
     assert_eq!(report["isrc"], "USRC17607839");
     assert_eq!(report["valid"], true);
 
     let r = server
-        .http
-        .post(server.url("/api/v1/validate"))
-        .json(&json!(["USRC17607839", "usrc176o7839"]))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon("/api/v1/validate", &json!(["USRC17607839", "usrc176o7839"]))
+        .await;
     let reports = json(r).await;
     assert_eq!(reports.as_array().unwrap().len(), 2);
     assert_eq!(reports[1]["valid"], false);
 
     let r = server
-        .http
-        .post(server.url("/api/v1/validate"))
-        .header("content-type", "text/plain")
-        .body("USRC17607839\r\n\r\nGBAYE0601498\n")
-        .send()
-        .await
-        .unwrap();
+        .post_body_anon(
+            "/api/v1/validate",
+            Some("text/plain"),
+            "USRC17607839\r\n\r\nGBAYE0601498\n",
+        )
+        .await;
     assert_eq!(json(r).await.as_array().unwrap().len(), 2);
 
     let catalogue =
         "ISRC,Title,Artist\nUSRC17607839,Yesterday,The Band\nGBAYE06O1499,Other,Someone\n";
     let r = server
-        .http
-        .post(server.url("/api/v1/check?name=catalogue.csv"))
-        .body(catalogue)
-        .send()
-        .await
-        .unwrap();
+        .post_body_anon("/api/v1/check?name=catalogue.csv", None, catalogue)
+        .await;
     let summary = json(r).await;
     assert_eq!(summary["records"], 2);
     assert_eq!(summary["invalid"], 1);
@@ -79,12 +59,12 @@ async fn public_checks(db: common::TestDb) {
     assert!(csv.contains("letter_in_digits"));
 
     let r = server
-        .http
-        .post(server.url("/api/v1/check?name=x.bin"))
-        .body(vec![0u8, 159, 146, 150, 0, 0, 1, 2])
-        .send()
-        .await
-        .unwrap();
+        .post_body_anon(
+            "/api/v1/check?name=x.bin",
+            None,
+            vec![0u8, 159, 146, 150, 0, 0, 1, 2],
+        )
+        .await;
     assert!(r.status().is_client_error(), "{}", r.status());
 }
 
@@ -171,12 +151,7 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
     assert!(keep["new_isrc"].is_boolean());
 
     // Public lookup: hidden until published, and never the registrant's identity.
-    let lookup = server
-        .http
-        .get(server.url("/api/v1/lookup/CBXYZ2600001"))
-        .send()
-        .await
-        .unwrap();
+    let lookup = server.get_anon("/api/v1/lookup/CBXYZ2600001").await;
     assert_eq!(lookup.status(), 404);
     let r = server
         .put(
@@ -186,12 +161,7 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
         )
         .await;
     assert_eq!(r.status(), 200);
-    let lookup = server
-        .http
-        .get(server.url("/api/v1/lookup/cb-xyz-26-00001"))
-        .send()
-        .await
-        .unwrap();
+    let lookup = server.get_anon("/api/v1/lookup/cb-xyz-26-00001").await;
     let text = lookup.text().await.unwrap();
     assert!(text.contains("Première neige"), "{text}");
     for secret in ["Label CBXYZ", "ana@xyz.example", "client", "notes"] {
@@ -215,12 +185,7 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
         )
         .await;
     assert_eq!(again.status(), 409);
-    let lookup = server
-        .http
-        .get(server.url("/api/v1/lookup/CBXYZ2600001"))
-        .send()
-        .await
-        .unwrap();
+    let lookup = server.get_anon("/api/v1/lookup/CBXYZ2600001").await;
     assert_eq!(lookup.status(), 404);
 
     let csv = server.get("/api/v1/export", &ana).await;
@@ -433,31 +398,19 @@ fn mail_text(mail: &common::smtp::Received) -> &str {
 
 common::each_backend!(approving_an_application_mails_the_code, worker_threads = 2);
 async fn approving_an_application_mails_the_code(db: common::TestDb) {
-    let (port, mut inbox) = common::smtp::start().await;
-    let server = common::start_with(db, |c| {
-        c.smtp = Some(isrc_server::SmtpConfig {
-            host: "127.0.0.1".into(),
-            port,
-        });
+    let (server, mut inbox) = common::start_with_smtp(db, |c| {
         c.mail_from = "agency@isrc.example".into();
     })
     .await;
-    let r = server
-        .http
-        .post(server.url("/api/v1/applications"))
-        .json(&json!({"name": "Les Disques Neige", "contact": "Neige@Disques.example", "address": "1 rue X, Montréal", "country": "CA"}))
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_json_anon("/api/v1/applications", &json!({"name": "Les Disques Neige", "contact": "Neige@Disques.example", "address": "1 rue X, Montréal", "country": "CA"})).await;
     assert_eq!(r.status(), 201, "{}", server.db_name);
     let id = json(r).await["id"].as_i64().unwrap();
     let bad = server
-        .http
-        .post(server.url("/api/v1/applications"))
-        .json(&json!({"name": "x", "contact": "not an address", "address": "y", "country": "CA"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/applications",
+            &json!({"name": "x", "contact": "not an address", "address": "y", "country": "CA"}),
+        )
+        .await;
     assert_eq!(bad.status(), 400);
 
     let admin = server.admin_session().await;
@@ -506,12 +459,11 @@ async fn approving_an_application_mails_the_code(db: common::TestDb) {
         .expect("password in the mail")
         .to_string();
     let r = server
-        .http
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"email": "neige@disques.example", "password": password}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/session",
+            &json!({"email": "neige@disques.example", "password": password}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let me = json(r).await;
     assert_eq!(me["prefix"], prefix.as_str());
@@ -526,13 +478,7 @@ async fn approving_an_application_mails_the_code(db: common::TestDb) {
     assert_eq!(twice.status(), 409);
 
     // A rejection is mailed with its reason; everything is in the outbox.
-    let r = server
-        .http
-        .post(server.url("/api/v1/applications"))
-        .json(&json!({"name": "Other", "contact": "other@x.example", "address": "z", "country": "FR"}))
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_json_anon("/api/v1/applications", &json!({"name": "Other", "contact": "other@x.example", "address": "z", "country": "FR"})).await;
     let other = json(r).await["id"].as_i64().unwrap();
     let r = server
         .post(
@@ -564,12 +510,11 @@ async fn approving_an_application_mails_the_code(db: common::TestDb) {
 async fn without_smtp_mail_waits_in_the_outbox() {
     let server = common::start_with(common::sqlite(), |_| {}).await;
     let r = server
-        .http
-        .post(server.url("/api/v1/applications"))
-        .json(&json!({"name": "N", "contact": "n@n.example", "address": "a", "country": "CA"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/applications",
+            &json!({"name": "N", "contact": "n@n.example", "address": "a", "country": "CA"}),
+        )
+        .await;
     let id = json(r).await["id"].as_i64().unwrap();
     let admin = server.admin_session().await;
     let decided = json(
@@ -616,38 +561,19 @@ async fn rate_limits_answer_429_with_retry_after() {
     assert_eq!(error_code(limited).await, "rate_limited");
     // The web sign-in form shares the login limit.
     let form = server
-        .http
-        .post(server.url("/login"))
-        .form(&[("email", "x@y.example"), ("password", "z")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_anon("/login", &[("email", "x@y.example"), ("password", "z")])
+        .await;
     assert_eq!(form.status(), 429);
 
     for _ in 0..3 {
-        let r = server
-            .http
-            .get(server.url("/api/v1/isrc/USRC17607839"))
-            .send()
-            .await
-            .unwrap();
+        let r = server.get_anon("/api/v1/isrc/USRC17607839").await;
         assert_eq!(r.status(), 200);
     }
-    let r = server
-        .http
-        .get(server.url("/api/v1/isrc/USRC17607839"))
-        .send()
-        .await
-        .unwrap();
+    let r = server.get_anon("/api/v1/isrc/USRC17607839").await;
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
     // Health checks are never limited.
-    let r = server
-        .http
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let r = server.get_anon("/healthz").await;
     assert_eq!(r.status(), 200);
 
     let apply = || {
@@ -668,40 +594,21 @@ async fn large_bodies_are_refused_with_413() {
     let server = common::start_with(common::sqlite(), |c| c.limits.max_body_bytes = 1024).await;
     let big = "USRC17607839\n".repeat(200);
     let r = server
-        .http
-        .post(server.url("/api/v1/validate"))
-        .header("content-type", "text/plain")
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
+        .post_body_anon("/api/v1/validate", Some("text/plain"), big.clone())
+        .await;
     assert_eq!(r.status(), 413);
     assert_eq!(error_code(r).await, "body_too_large");
     let r = server
-        .http
-        .post(server.url("/api/v1/check"))
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
+        .post_body_anon("/api/v1/check", None, big.clone())
+        .await;
     assert_eq!(r.status(), 413);
     assert_eq!(error_code(r).await, "body_too_large");
     let codes: Vec<String> = (0..200).map(|_| "USRC17607839".to_string()).collect();
-    let r = server
-        .http
-        .post(server.url("/api/v1/validate"))
-        .json(&codes)
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_json_anon("/api/v1/validate", &codes).await;
     assert_eq!(r.status(), 413);
     let r = server
-        .http
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"email": big, "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon("/api/v1/session", &json!({"email": big, "password": "x"}))
+        .await;
     assert_eq!(r.status(), 413);
     assert_eq!(error_code(r).await, "body_too_large");
 }

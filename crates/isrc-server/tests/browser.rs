@@ -168,14 +168,7 @@ async fn apply_approve_mail_sign_in_allocate_derive_export() {
         );
     };
 
-    let (smtp_port, mut mail) = common::smtp::start().await;
-    let server = common::start_with(common::sqlite(), |c| {
-        c.smtp = Some(isrc_server::SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: smtp_port,
-        });
-    })
-    .await;
+    let (server, mut mail) = common::start_with_smtp(common::sqlite(), |_| {}).await;
     let admin = server.user("boss@agency.example", None).await;
     let base = server.base.clone();
     let driver = start_driver(&chromedriver).await;
@@ -267,7 +260,7 @@ async fn flow(
     let id = text_of(browser, "#application-id").await;
 
     // The admin approves it.
-    sign_in(browser, base, admin, "tulip-orbit-canvas-quarry").await;
+    sign_in(browser, base, admin, common::PASSWORD).await;
     let queue = text_of(browser, &format!("#application-{id}")).await;
     assert!(queue.contains("Northern Lights Records"));
     screenshot(browser, "applications-queue").await;

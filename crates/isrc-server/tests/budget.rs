@@ -57,13 +57,8 @@ async fn a_flood_gets_503_while_health_and_allocations_are_answered(db: common::
             };
             while !stop.load(Ordering::SeqCst) {
                 let r = server
-                    .http
-                    .post(server.url(path))
-                    .header("content-type", "text/plain")
-                    .body(body.to_string())
-                    .send()
-                    .await
-                    .unwrap();
+                    .post_body_anon(path, Some("text/plain"), body.to_string())
+                    .await;
                 match r.status().as_u16() {
                     200 => {
                         r.bytes().await.unwrap();
@@ -85,12 +80,7 @@ async fn a_flood_gets_503_while_health_and_allocations_are_answered(db: common::
     // While the flood runs: health checks and single allocations, every one answered.
     let mut codes = HashSet::new();
     for i in 0..40 {
-        let r = server
-            .http
-            .get(server.url("/healthz"))
-            .send()
-            .await
-            .unwrap();
+        let r = server.get_anon("/healthz").await;
         assert_eq!(r.status(), 200, "[{name}] healthz under the flood");
         let r = server
             .post(
@@ -125,13 +115,8 @@ async fn a_flood_gets_503_while_health_and_allocations_are_answered(db: common::
     assert_eq!(codes.len(), 40);
     // The budget comes back: once the flood is over, a large request passes again.
     let r = server
-        .http
-        .post(server.url("/api/v1/validate"))
-        .header("content-type", "text/plain")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
+        .post_body_anon("/api/v1/validate", Some("text/plain"), body.to_string())
+        .await;
     assert_eq!(r.status(), 200, "[{name}] after the flood");
 }
 
@@ -358,14 +343,12 @@ async fn anonymous_xlsx_checks_are_capped_in_unpacked_bytes_and_records() {
     assert_eq!(summary["records"], 1000, "{summary}");
     for output in ["json", "csv"] {
         let r = server
-            .http
-            .post(server.url(&format!(
-                "/api/v1/check?name=catalogue.xlsx&output={output}"
-            )))
-            .body(xlsx(&sheet_rows(1001, 1)))
-            .send()
-            .await
-            .unwrap();
+            .post_body_anon(
+                &format!("/api/v1/check?name=catalogue.xlsx&output={output}"),
+                None,
+                xlsx(&sheet_rows(1001, 1)),
+            )
+            .await;
         assert_eq!(r.status(), 413, "{output}");
         assert_eq!(error_code(r).await, "too_many_records", "{output}");
     }
@@ -405,13 +388,7 @@ async fn validate_streams_the_same_answer_as_one_report_per_code() {
             }
         })
         .collect();
-    let r = server
-        .http
-        .post(server.url("/api/v1/validate"))
-        .json(&codes)
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_json_anon("/api/v1/validate", &codes).await;
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
@@ -425,11 +402,7 @@ async fn validate_streams_the_same_answer_as_one_report_per_code() {
     expected.push(']');
     assert_eq!(text, expected);
     let r = server
-        .http
-        .post(server.url("/api/v1/validate"))
-        .json(&Vec::<String>::new())
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon("/api/v1/validate", &Vec::<String>::new())
+        .await;
     assert_eq!(r.text().await.unwrap(), "[]");
 }

@@ -5,14 +5,8 @@
 
 mod common;
 
-use common::error_code;
+use common::{error_code, json};
 use serde_json::{Value, json};
-
-async fn json(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: {e}: {text}"))
-}
 
 common::each_backend!(
     csv_exports_neutralise_formulas_and_json_keeps_the_text,
@@ -108,13 +102,7 @@ async fn control_characters_are_refused_with_the_field_named(db: common::TestDb)
         )
         .await;
     assert_eq!(r.status(), 201);
-    let r = server
-        .http
-        .post(server.url("/api/v1/applications"))
-        .json(&json!({"name": "Label\u{1b}[31m", "contact": "a@b.example", "address": "1 Road\nTown", "country": "FR"}))
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_json_anon("/api/v1/applications", &json!({"name": "Label\u{1b}[31m", "contact": "a@b.example", "address": "1 Road\nTown", "country": "FR"})).await;
     assert_eq!(r.status(), 400);
     assert!(json(r).await["message"].as_str().unwrap().contains("name"));
     let r = server
@@ -209,12 +197,11 @@ async fn smaller_holes_are_closed(db: common::TestDb) {
         "{message}"
     );
     let r = server
-        .http
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"email": "ana@xyz.example", "password": "x", "remember": true}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/session",
+            &json!({"email": "ana@xyz.example", "password": "x", "remember": true}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
     assert_eq!(error_code(r).await, "invalid_json");
     // A refused batch names every conflict, not only the first.
@@ -298,7 +285,7 @@ async fn smaller_holes_are_closed(db: common::TestDb) {
         let r = server.get(path, &ana).await;
         assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
     }
-    let r = server.http.get(server.url("/")).send().await.unwrap();
+    let r = server.get_anon("/").await;
     assert!(
         r.headers().get("cache-control").is_none(),
         "public pages may be cached"

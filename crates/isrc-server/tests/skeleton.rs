@@ -74,12 +74,11 @@ async fn sessions_sign_in_and_out_with_csrf(db: common::TestDb) {
     let server = common::start(db).await;
     let admin = server.user("boss@agency.example", None).await;
     let r = server
-        .http
-        .post(server.url("/api/v1/session"))
-        .json(&serde_json::json!({"email": admin, "password": "wrong-password"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/session",
+            &serde_json::json!({"email": admin, "password": "wrong-password"}),
+        )
+        .await;
     assert_eq!(r.status(), 401);
 
     let session = server.login(&admin).await;
@@ -106,33 +105,22 @@ async fn sessions_sign_in_and_out_with_csrf(db: common::TestDb) {
 
     // A form post without the hidden token is refused too, and the session survives.
     let r = server
-        .http
-        .post(server.url("/logout"))
-        .header("cookie", &session.cookie)
-        .form(&[("other", "x")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie("/logout", &session.cookie, &[("other", "x")])
+        .await;
     assert_eq!(r.status(), 403);
     assert_eq!(error_code(r).await, "csrf");
     let r = server
-        .http
-        .post(server.url("/logout"))
-        .header("cookie", &session.cookie)
-        .form(&[("csrf_token", "forged")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie("/logout", &session.cookie, &[("csrf_token", "forged")])
+        .await;
     assert_eq!(r.status(), 403);
 
     let r = server
-        .http
-        .post(server.url("/logout"))
-        .header("cookie", &session.cookie)
-        .form(&[("csrf_token", session.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie(
+            "/logout",
+            &session.cookie,
+            &[("csrf_token", session.csrf.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 303, "{}", server.db_name);
     let r = server
         .http
@@ -150,12 +138,11 @@ async fn session_cookie_is_secure_http_only_and_same_site() {
     let server = common::start_with(db, |c| c.insecure_cookies = false).await;
     let admin = server.user("boss@agency.example", None).await;
     let r = server
-        .http
-        .post(server.url("/api/v1/session"))
-        .json(&serde_json::json!({"email": admin, "password": "tulip-orbit-canvas-quarry"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_anon(
+            "/api/v1/session",
+            &serde_json::json!({"email": admin, "password": common::PASSWORD}),
+        )
+        .await;
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} in {cookie}");
@@ -177,7 +164,7 @@ async fn pages_escape_user_text() {
         .await
         .unwrap();
     assert!(!html.contains("<script>alert(1)</script>"), "{html}");
-    let headers = server.http.get(server.url("/")).send().await.unwrap();
+    let headers = server.get_anon("/").await;
     let headers = headers.headers();
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
@@ -206,7 +193,7 @@ async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
     let server = common::start_with(common::sqlite(), |_| {}).await;
     let admin = server.user("boss@agency.example", None).await;
     // The form carries a token bound to the `isrc_form` cookie (login CSRF).
-    let form = server.http.get(server.url("/login")).send().await.unwrap();
+    let form = server.get_anon("/login").await;
     let form_cookie = form.headers()["set-cookie"].to_str().unwrap();
     let form_cookie = form_cookie.split(';').next().unwrap().to_string();
     let html = form.text().await.unwrap();
@@ -219,17 +206,16 @@ async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
         .unwrap()
         .to_string();
     let wrong = server
-        .http
-        .post(server.url("/login"))
-        .header("cookie", &form_cookie)
-        .form(&[
-            ("email", admin.as_str()),
-            ("password", "nope"),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie(
+            "/login",
+            &form_cookie,
+            &[
+                ("email", admin.as_str()),
+                ("password", "nope"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status(), 401);
     assert!(
         wrong
@@ -239,17 +225,16 @@ async fn the_sign_in_form_sets_the_cookie_and_the_page_shows_the_user() {
             .contains("wrong e-mail address or password")
     );
     let r = server
-        .http
-        .post(server.url("/login"))
-        .header("cookie", &form_cookie)
-        .form(&[
-            ("email", admin.as_str()),
-            ("password", "tulip-orbit-canvas-quarry"),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie(
+            "/login",
+            &form_cookie,
+            &[
+                ("email", admin.as_str()),
+                ("password", common::PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
     let cookie = cookie.split(';').next().unwrap().to_string();

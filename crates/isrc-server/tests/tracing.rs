@@ -73,11 +73,8 @@ async fn a_requests_log_line_carries_its_id_route_status_and_duration() {
 
     let server = common::start(common::sqlite()).await;
     let answer = server
-        .http
-        .get(server.url("/api/v1/isrc/CB-XYZ-26-00001?secret=SECRET-IN-QUERY"))
-        .send()
-        .await
-        .unwrap();
+        .get_anon("/api/v1/isrc/CB-XYZ-26-00001?secret=SECRET-IN-QUERY")
+        .await;
     let status = answer.status().as_u16();
     let id = answer.headers()["x-request-id"]
         .to_str()
@@ -93,12 +90,7 @@ async fn a_requests_log_line_carries_its_id_route_status_and_duration() {
         .await
         .unwrap();
     assert_eq!(mine.headers()["x-request-id"], "caller-id-7");
-    let other = server
-        .http
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let other = server.get_anon("/healthz").await;
     assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
     // An auth failure: an event inside the request's span, so it names the request id.
     let refused = server

@@ -63,14 +63,8 @@ fn location(r: &reqwest::Response) -> String {
 
 /// An anonymous visitor's form cookie and token, from a form page.
 async fn public_token(server: &TestServer, path: &str) -> (String, String) {
-    let r = server.http.get(server.url(path)).send().await.unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let r = server.get_anon(path).await;
+    let cookie = common::cookie(&r);
     let html = r.text().await.unwrap();
     (cookie, field(&html, "csrf_token"))
 }
@@ -123,22 +117,17 @@ async fn public_pages_answer_and_escape(db: common::TestDb) {
     // The validator's form posts (a long list does not fit in a URL), with its token.
     let codes = "USRC17607839\n".repeat(6000);
     let r = server
-        .http
-        .post(server.url("/"))
-        .form(&[("codes", codes.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .post_form_anon("/", &[("codes", codes.as_str())])
+        .await;
     assert_eq!(r.status(), 403);
     let (cookie, token) = public_token(&server, "/").await;
     let r = server
-        .http
-        .post(server.url("/"))
-        .header("cookie", &cookie)
-        .form(&[("codes", codes.as_str()), ("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie(
+            "/",
+            &cookie,
+            &[("codes", codes.as_str()), ("csrf_token", &token)],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert_eq!(html.matches("<td>valid</td>").count(), 5000);
@@ -163,12 +152,7 @@ async fn public_pages_answer_and_escape(db: common::TestDb) {
     let (status, html) = get(&server, "/portal/recordings/USRC17607839", None).await;
     assert_eq!(status, 401);
     assert!(html.contains("<html") && html.contains("/login"));
-    let r = server
-        .http
-        .get(server.url("/nothing-here"))
-        .send()
-        .await
-        .unwrap();
+    let r = server.get_anon("/nothing-here").await;
     assert_eq!(r.status(), 404);
     assert_eq!(common::error_code(r).await, "not_found");
 }
@@ -187,35 +171,18 @@ async fn application_form_files_and_needs_its_token(db: common::TestDb) {
         ("kind", "own"),
     ];
     // No token, or a token without its cookie: refused.
-    let r = server
-        .http
-        .post(server.url("/apply"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_form_anon("/apply", &fields).await;
     assert_eq!(r.status(), 403);
     assert_eq!(common::error_code(r).await, "csrf");
     let (cookie, token) = public_token(&server, "/apply").await;
     let mut with_token = fields.to_vec();
     with_token.push(("csrf_token", &token));
-    let r = server
-        .http
-        .post(server.url("/apply"))
-        .form(&with_token)
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_form_anon("/apply", &with_token).await;
     assert_eq!(r.status(), 403, "token without the cookie");
 
     let r = server
-        .http
-        .post(server.url("/apply"))
-        .header("cookie", &cookie)
-        .form(&with_token)
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie("/apply", &cookie, &with_token)
+        .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     let id = field(
@@ -231,14 +198,7 @@ async fn application_form_files_and_needs_its_token(db: common::TestDb) {
     // A bad field shows the form again with the message and the (escaped) values.
     let mut bad = with_token.clone();
     bad[3] = ("country", "Canada");
-    let r = server
-        .http
-        .post(server.url("/apply"))
-        .header("cookie", &cookie)
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
+    let r = server.post_form_cookie("/apply", &cookie, &bad).await;
     assert_eq!(r.status(), 400);
     let html = r.text().await.unwrap();
     assert!(html.contains("two-letter country code"), "{html}");
@@ -843,40 +803,21 @@ async fn sign_in_form_needs_its_token() {
     let server = common::start_with(common::sqlite(), |_| {}).await;
     server.registrant("CBAAA").await;
     let email = server.user("ana@a.example", Some("CBAAA")).await;
-    let login = [
-        ("email", email.as_str()),
-        ("password", "tulip-orbit-canvas-quarry"),
-    ];
-    let r = server
-        .http
-        .post(server.url("/login"))
-        .form(&login)
-        .send()
-        .await
-        .unwrap();
+    let login = [("email", email.as_str()), ("password", common::PASSWORD)];
+    let r = server.post_form_anon("/login", &login).await;
     assert_eq!(r.status(), 403);
     let (cookie, token) = public_token(&server, "/login").await;
     let mut with_token = login.to_vec();
     with_token.push(("csrf_token", &token));
     let r = server
-        .http
-        .post(server.url("/login"))
-        .header("cookie", &cookie)
-        .form(&with_token)
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie("/login", &cookie, &with_token)
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/portal");
     with_token[1] = ("password", "wrong-password");
     let r = server
-        .http
-        .post(server.url("/login"))
-        .header("cookie", &cookie)
-        .form(&with_token)
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie("/login", &cookie, &with_token)
+        .await;
     assert_eq!(r.status(), 401);
     assert!(
         r.text()
@@ -897,7 +838,7 @@ async fn account_page_changes_the_password() {
     assert_eq!(status, 200);
     assert!(html.contains("CBAAA"));
     let change = [
-        ("current", "tulip-orbit-canvas-quarry"),
+        ("current", common::PASSWORD),
         ("new", "a-much-longer-secret"),
     ];
     assert_eq!(
@@ -906,7 +847,7 @@ async fn account_page_changes_the_password() {
             .status(),
         403
     );
-    let short = [("current", "tulip-orbit-canvas-quarry"), ("new", "short")];
+    let short = [("current", common::PASSWORD), ("new", "short")];
     assert_eq!(
         post(&server, "/account", &ana, Some(&ana.csrf), &short)
             .await
@@ -984,14 +925,7 @@ common::each_backend!(
 /// Issue 14: recovery in the pages: a reset link by mail, a new password with it; the agency
 /// resets, disables and enables accounts and gives an account another prefix.
 async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
-    let (smtp_port, mut inbox) = common::smtp::start().await;
-    let server = common::start_with(db, |c| {
-        c.smtp = Some(isrc_server::SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: smtp_port,
-        });
-    })
-    .await;
+    let (server, mut inbox) = common::start_with_smtp(db, |_| {}).await;
     server.registrant("CBAAA").await;
     server.registrant("CBAAB").await;
     server.user("ana@a.example", Some("CBAAA")).await;
@@ -1004,13 +938,12 @@ async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
     // Forgot: a form with a form token; the same answer for any address.
     let (cookie, token) = public_token(&server, "/forgot").await;
     let r = server
-        .http
-        .post(server.url("/forgot"))
-        .header("cookie", &cookie)
-        .form(&[("csrf_token", token.as_str()), ("email", "ana@a.example")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_cookie(
+            "/forgot",
+            &cookie,
+            &[("csrf_token", token.as_str()), ("email", "ana@a.example")],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert!(
         r.text()
@@ -1019,12 +952,8 @@ async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
             .contains("If this address has an account")
     );
     let r = server
-        .http
-        .post(server.url("/forgot"))
-        .form(&[("email", "ana@a.example")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_anon("/forgot", &[("email", "ana@a.example")])
+        .await;
     assert_eq!(r.status(), 403, "the form needs its token");
     let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
         .await
@@ -1176,13 +1105,7 @@ async fn the_portal_switches_between_the_prefixes_of_an_account(db: common::Test
     )
     .await;
     assert_eq!(r.status(), 303);
-    let chosen = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let chosen = common::cookie(&r);
     assert_eq!(chosen, "isrc_prefix=CBAAB");
     let under_b = Session {
         cookie: format!("{}; {chosen}", ana.cookie),

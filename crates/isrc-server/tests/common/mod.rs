@@ -12,7 +12,11 @@ pub(crate) use db::{TestDb, each_backend, postgres, sqlite};
 
 use isrc_registry::{NewRegistrant, NewUser, RegistrantKind, Role, Store};
 use isrc_server::{AppState, Config};
+use serde::Serialize;
 use serde_json::Value;
+
+/// The password of the users the helpers make.
+pub const PASSWORD: &str = "tulip-orbit-canvas-quarry";
 
 /// A running server; stops when dropped.
 pub struct TestServer {
@@ -97,14 +101,13 @@ impl TestServer {
             .unwrap();
     }
 
-    /// Makes a user with password `tulip-orbit-canvas-quarry` and returns its e-mail address.
+    /// Makes a user with password [`PASSWORD`] and returns its e-mail address.
     pub async fn user(&self, email: &str, prefix: Option<&str>) -> String {
         self.store
             .create_user(
                 &NewUser {
                     email: email.into(),
-                    password_hash: isrc_server::auth::hash_password("tulip-orbit-canvas-quarry")
-                        .unwrap(),
+                    password_hash: isrc_server::auth::hash_password(PASSWORD).unwrap(),
                     role: if prefix.is_some() {
                         Role::Registrant
                     } else {
@@ -119,31 +122,90 @@ impl TestServer {
         email.to_string()
     }
 
-    /// Signs in over the API: (cookie header value, CSRF token).
+    /// Signs in over the API with the test password.
     pub async fn login(&self, email: &str) -> Session {
-        let response = self
-            .http
-            .post(self.url("/api/v1/session"))
-            .json(&serde_json::json!({"email": email, "password": "tulip-orbit-canvas-quarry"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "sign-in of {email}");
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let body: Value = response.json().await.unwrap();
-        Session {
-            cookie,
-            csrf: body["csrf_token"].as_str().unwrap().to_string(),
+        match self.login_with(email, PASSWORD).await {
+            Ok((session, _)) => session,
+            Err(response) => panic!("sign-in of {email}: {}", response.status()),
         }
+    }
+
+    /// Signs in over the API with `password`: the session and the answer's body, or the
+    /// refusal.
+    pub async fn login_with(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<(Session, Value), reqwest::Response> {
+        let body = serde_json::json!({"email": email, "password": password});
+        let response = self.post_json_anon("/api/v1/session", &body).await;
+        if response.status() != 200 {
+            return Err(response);
+        }
+        let cookie = cookie(&response);
+        let me = json(response).await;
+        let csrf = me["csrf_token"].as_str().unwrap().to_string();
+        Ok((Session { cookie, csrf }, me))
+    }
+
+    /// GET without a session.
+    pub async fn get_anon(&self, path: &str) -> reqwest::Response {
+        send(self.http.get(self.url(path))).await
+    }
+
+    /// POST JSON without a session.
+    pub async fn post_json_anon(&self, path: &str, body: &impl Serialize) -> reqwest::Response {
+        send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    /// POST a form without a session.
+    pub async fn post_form_anon(&self, path: &str, fields: &impl Serialize) -> reqwest::Response {
+        send(self.http.post(self.url(path)).form(fields)).await
+    }
+
+    /// POST a form with a cookie (an anonymous visitor's form cookie, or a session without
+    /// its CSRF header).
+    pub async fn post_form_cookie(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &impl Serialize,
+    ) -> reqwest::Response {
+        let request = self.http.post(self.url(path)).header("cookie", cookie);
+        send(request.form(fields)).await
+    }
+
+    /// POST a raw body without a session, with `content_type` when given.
+    pub async fn post_body_anon(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut request = self.http.post(self.url(path));
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        send(request.body(body)).await
+    }
+
+    /// POST JSON as `session` and expect `status` (the body is in the failure); the response.
+    pub async fn post_expect(
+        &self,
+        path: &str,
+        session: &Session,
+        body: Value,
+        status: u16,
+    ) -> reqwest::Response {
+        let response = self.post(path, session, body).await;
+        if response.status() != status {
+            let got = response.status();
+            panic!(
+                "POST {path}: {got}, not {status}: {}",
+                response.text().await.unwrap()
+            );
+        }
+        response
     }
 }
 
@@ -153,6 +215,42 @@ pub struct Session {
     /// `isrc_session=...`
     pub cookie: String,
     pub csrf: String,
+}
+
+/// Sends a request; panics when it cannot be sent.
+pub async fn send(request: reqwest::RequestBuilder) -> reqwest::Response {
+    request.send().await.expect("send the request")
+}
+
+/// The body as JSON; the status and the text in the failure when it is not JSON.
+pub async fn json(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: {e}: {text}"))
+}
+
+/// The `name=value` part of the response's first `Set-Cookie` header.
+pub fn cookie(response: &reqwest::Response) -> String {
+    let header = response.headers()["set-cookie"].to_str().unwrap();
+    header.split(';').next().unwrap().to_string()
+}
+
+/// Starts a server on `db` that sends its mail to a local SMTP server, with `tune` applied to
+/// the configuration; the server and the messages as they arrive.
+pub async fn start_with_smtp(
+    db: db::TestDb,
+    tune: impl FnOnce(&mut Config),
+) -> (TestServer, smtp::Inbox) {
+    let (port, inbox) = smtp::start().await;
+    let server = start_with(db, |c| {
+        c.smtp = Some(isrc_server::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+        });
+        tune(c);
+    })
+    .await;
+    (server, inbox)
 }
 
 /// The JSON error body's code.
@@ -220,7 +318,7 @@ impl TestServer {
             .post(
                 "/api/v1/users",
                 admin,
-                serde_json::json!({"email": email, "prefix": prefix, "password": "tulip-orbit-canvas-quarry"}),
+                serde_json::json!({"email": email, "prefix": prefix, "password": PASSWORD}),
             )
             .await;
         assert_eq!(r.status(), 201, "add user {email}");

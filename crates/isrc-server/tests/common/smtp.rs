@@ -13,8 +13,11 @@ pub struct Received {
     pub data: String,
 }
 
+/// The messages as they arrive.
+pub type Inbox = mpsc::UnboundedReceiver<Received>;
+
 /// Starts the server: its port, and the messages as they arrive.
-pub async fn start() -> (u16, mpsc::UnboundedReceiver<Received>) {
+pub async fn start() -> (u16, Inbox) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::unbounded_channel();
