@@ -42,7 +42,8 @@ impl fmt::Display for InputIssue {
 
 /// A fatal problem with one input (it cannot be opened, read or understood). Other inputs
 /// are still checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
 pub struct CheckError {
     /// Where.
     pub location: Location,
@@ -62,14 +63,6 @@ impl CheckError {
         }
     }
 }
-
-impl fmt::Display for CheckError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
-    }
-}
-
-impl std::error::Error for CheckError {}
 
 /// One example of a problem record in a [`PrefixGroup`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

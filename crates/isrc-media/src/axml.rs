@@ -13,7 +13,6 @@
 //! # Ok::<(), isrc_media::axml::AxmlError>(())
 //! ```
 
-use std::fmt;
 use std::ops::Range;
 
 use isrc::Isrc;
@@ -31,16 +30,9 @@ pub struct AxmlIsrc {
 }
 
 /// The `axml` chunk holds XML this module does not edit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct AxmlError(String);
-
-impl fmt::Display for AxmlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for AxmlError {}
 
 #[derive(Debug)]
 struct Tag<'a> {

@@ -66,6 +66,8 @@ impl Error {
     }
 }
 
+// Written by hand rather than with thiserror: the cause of an I/O error is the `io::Error`
+// inside `ErrorKind::Io`, and no other kind has one (the CLI prints the chain of causes).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = self.path.display();

@@ -88,41 +88,19 @@ impl Chunk {
 }
 
 /// Why a file could not be read or written as RIFF.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum RiffError {
     /// Reading or writing failed.
-    Io(io::Error),
+    #[error("{0}")]
+    Io(#[from] io::Error),
     /// The bytes are not a RIFF/RF64 file, or its structure is broken.
+    #[error("at byte {offset}: {message}")]
     Malformed {
         /// Byte offset of the problem.
         offset: u64,
         /// What is wrong.
         message: String,
     },
-}
-
-impl fmt::Display for RiffError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RiffError::Io(e) => write!(f, "{e}"),
-            RiffError::Malformed { offset, message } => write!(f, "at byte {offset}: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for RiffError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            RiffError::Io(e) => Some(e),
-            RiffError::Malformed { .. } => None,
-        }
-    }
-}
-
-impl From<io::Error> for RiffError {
-    fn from(e: io::Error) -> Self {
-        RiffError::Io(e)
-    }
 }
 
 fn malformed(offset: u64, message: impl Into<String>) -> RiffError {

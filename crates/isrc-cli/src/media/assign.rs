@@ -75,11 +75,22 @@ pub fn assign(
             DiskCheck::Refused => return Ok(ExitCode::from(1)),
         }
         let mut failed = 0;
+        let started = std::time::Instant::now();
         for file in &files {
-            if let Outcome::Failed = assign_one(&store, file, &options, year).await? {
+            let span = tracing::info_span!("file", path = %file.display());
+            let outcome =
+                tracing::Instrument::instrument(assign_one(&store, file, &options, year), span)
+                    .await?;
+            if let Outcome::Failed = outcome {
                 failed += 1;
             }
         }
+        tracing::info!(
+            files = files.len(),
+            failed,
+            ms = started.elapsed().as_millis() as u64,
+            "assigned"
+        );
         Ok(if failed > 0 {
             ExitCode::from(1)
         } else {

@@ -244,7 +244,17 @@ pub fn write(
             return Ok(ExitCode::from(1));
         }
     };
+    let started = std::time::Instant::now();
     let report = isrc_media::write_isrc(file, code, &options)?;
+    tracing::info!(
+        file = %file.display(),
+        code = %code,
+        locations = report.locations.len(),
+        unchanged = report.unchanged,
+        dry_run = report.dry_run,
+        ms = started.elapsed().as_millis() as u64,
+        "written"
+    );
     let places: Vec<String> = report.locations.iter().map(ToString::to_string).collect();
     let before: Vec<String> = report
         .before
@@ -310,6 +320,7 @@ pub fn scan(global: &GlobalArgs, dir: &Path, format: OutputFormat) -> Result<Exi
         );
         bar
     });
+    let started = std::time::Instant::now();
     let inventory = scan::scan(dir, &policy, &mut |progress| {
         if let Some(bar) = &bar {
             match progress {
@@ -324,6 +335,12 @@ pub fn scan(global: &GlobalArgs, dir: &Path, format: OutputFormat) -> Result<Exi
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    tracing::info!(
+        dir = %dir.display(),
+        files = inventory.files.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "scanned"
+    );
     let stdout = anstream::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {

@@ -164,6 +164,7 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
     };
     let (recordings, labels, table) = match &args.from_csv {
         Some(path) => {
+            let started = std::time::Instant::now();
             let table = csvio::read(path, false)?;
             let policy = context.policy();
             let mut recordings = Vec::with_capacity(table.rows.len());
@@ -172,6 +173,12 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
                 recordings.push(table.parse(i, &policy)?.meta);
                 labels.push(table.label(i));
             }
+            tracing::info!(
+                file = %path.display(),
+                rows = table.rows.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "read"
+            );
             (recordings, labels, Some(table))
         }
         None => {
@@ -198,10 +205,21 @@ pub fn run(global: &GlobalArgs, args: AllocateArgs) -> Result<ExitCode> {
             labels,
         };
         let current_year = crate::context::clock_today().year();
+        let started = std::time::Instant::now();
         let allocation = match ops::allocate(&store, &operator(), request, current_year).await {
             Ok(a) => a,
-            Err(e) => return refuse(e.into()),
+            Err(e) => {
+                tracing::info!(error = %e, "refused");
+                return refuse(e.into());
+            }
         };
+        tracing::info!(
+            prefix = %args.prefix,
+            year,
+            codes = allocation.isrcs.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "allocated"
+        );
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         match &table {

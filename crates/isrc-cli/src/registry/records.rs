@@ -125,6 +125,7 @@ pub struct ImportArgs {
 
 pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
+    let started = std::time::Instant::now();
     let table = csvio::read(&args.file, true)?;
     let policy = context.policy();
     let mut records = Vec::with_capacity(table.rows.len());
@@ -140,13 +141,26 @@ pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
             label: table.label(i),
         });
     }
+    tracing::info!(
+        file = %args.file.display(),
+        rows = records.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "read"
+    );
     super::run_with_store(global, |store, _| async move {
-        match ops::import(&store, &operator(), &records, args.prefix).await {
+        let started = std::time::Instant::now();
+        let imported = ops::import(&store, &operator(), &records, args.prefix).await;
+        let ms = started.elapsed().as_millis() as u64;
+        match imported {
             Ok(n) => {
+                tracing::info!(codes = n, ms, "imported");
                 println!("imported {n} codes from {}", table.name);
                 Ok(ExitCode::SUCCESS)
             }
-            Err(e) => refuse(e.into()),
+            Err(e) => {
+                tracing::info!(error = %e, ms, "refused");
+                refuse(e.into())
+            }
         }
     })
 }

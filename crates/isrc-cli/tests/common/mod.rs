@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The PostgreSQL test databases, shared with the isrc-registry and isrc-server tests.
-#[path = "../../../isrc-registry/tests/common/mod.rs"]
-mod db;
+use isrc_test_support as db;
 
 /// One database for a test, with a scratch directory for files.
 pub struct Db {

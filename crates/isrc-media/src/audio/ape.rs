@@ -9,7 +9,7 @@ use std::path::Path;
 use lofty::ape::{ApeItem, ApeTag};
 use lofty::config::WriteOptions as LoftyWriteOptions;
 use lofty::file::AudioFile;
-use lofty::tag::{ItemValue, TagExt};
+use lofty::tag::ItemValue;
 
 use super::{Container, Format, Rewrite, full_parse_options, io_error, lofty_error};
 use crate::error::{Error, ErrorKind};
@@ -70,21 +70,12 @@ fn read_tag(path: &Path, file: &mut File) -> Result<(Option<ApeTag>, Format), Er
 }
 
 impl Container for ApeFamily {
-    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
-        let Rewrite {
-            path,
-            source,
-            dest,
-            plan,
-        } = job;
-        io::copy(source, dest).map_err(io_error(path))?;
-        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
-        let (tag, _) = read_tag(path, dest)?;
+    fn write(&self, mut job: Rewrite<'_>) -> Result<(), Error> {
+        job.copy_source()?;
+        let (tag, _) = read_tag(job.path, job.dest)?;
         let mut tag = tag.unwrap_or_default();
-        set_isrc(path, &mut tag, &plan.code)?;
-        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
-        tag.save_to(dest, LoftyWriteOptions::default())
-            .map_err(|e| lofty_error(path, e))
+        set_isrc(job.path, &mut tag, &job.plan.code)?;
+        job.save(&tag, LoftyWriteOptions::default())
     }
 
     fn snapshot(&self, path: &Path) -> Result<Snapshot, Error> {

@@ -258,12 +258,7 @@ impl Container for FlacFamily {
     }
 
     fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
-        let Rewrite {
-            path,
-            source,
-            dest,
-            plan,
-        } = job;
+        let (path, source, dest, plan) = (job.path, job.source, job.dest, job.plan);
         let layout = read_layout(path, source)?;
         let mut blocks = layout.blocks.clone();
         let old_len: usize = blocks

@@ -13,7 +13,6 @@ use lofty::file::AudioFile;
 use lofty::id3::v2::{
     ExtendedTextFrame, Frame, FrameId, Id3v2Tag, Id3v2Version, TextInformationFrame,
 };
-use lofty::tag::TagExt;
 
 use super::{
     Container, Format, Location, MediaInfo, Rewrite, full_parse_options, io_error, lofty_error,
@@ -362,41 +361,30 @@ impl Container for Id3Family {
         Ok(())
     }
 
-    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
-        let Rewrite {
-            path,
-            source,
-            dest,
-            plan,
-        } = job;
-        std::io::copy(source, dest).map_err(io_error(path))?;
-        let rewind = |file: &mut File| file.seek(SeekFrom::Start(0)).map_err(io_error(path));
-        rewind(dest)?;
+    fn write(&self, mut job: Rewrite<'_>) -> Result<(), Error> {
+        job.copy_source()?;
+        let (path, plan) = (job.path, job.plan);
         let user_text = plan.writes(|l| matches!(l, Location::Id3v2UserText { .. }));
         let err = |e| lofty_error(path, e);
         let (mut tag, ape) = if is_mp3(path)? {
             let parsed =
-                lofty::mpeg::MpegFile::read_from(dest, full_parse_options()).map_err(err)?;
+                lofty::mpeg::MpegFile::read_from(job.dest, full_parse_options()).map_err(err)?;
             (
                 parsed.id3v2().cloned().unwrap_or_default(),
                 parsed.ape().cloned(),
             )
         } else {
-            let parsed =
-                lofty::iff::aiff::AiffFile::read_from(dest, full_parse_options()).map_err(err)?;
+            let parsed = lofty::iff::aiff::AiffFile::read_from(job.dest, full_parse_options())
+                .map_err(err)?;
             (parsed.id3v2().cloned().unwrap_or_default(), None)
         };
         set_isrc(&mut tag, &plan.code, user_text);
-        rewind(dest)?;
-        tag.save_to(dest, write_options(&tag))
-            .map_err(|e| lofty_error(path, e))?;
+        job.save(&tag, write_options(&tag))?;
         if plan.writes(|l| l == Location::Ape)
             && let Some(mut ape) = ape
         {
             super::ape::set_isrc(path, &mut ape, &plan.code)?;
-            rewind(dest)?;
-            ape.save_to(dest, LoftyWriteOptions::default())
-                .map_err(|e| lofty_error(path, e))?;
+            job.save(&ape, LoftyWriteOptions::default())?;
         }
         Ok(())
     }

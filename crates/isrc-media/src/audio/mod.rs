@@ -54,6 +54,32 @@ struct Rewrite<'a> {
     plan: &'a Plan,
 }
 
+impl Rewrite<'_> {
+    /// Copies the source into the temporary file and rewinds it, for the families whose tags
+    /// lofty edits in the copy.
+    fn copy_source(&mut self) -> Result<(), Error> {
+        io::copy(self.source, self.dest).map_err(io_error(self.path))?;
+        self.rewind()
+    }
+
+    /// Back to the start of the temporary file.
+    fn rewind(&mut self) -> Result<(), Error> {
+        let at = self.dest.seek(SeekFrom::Start(0));
+        at.map(drop).map_err(io_error(self.path))
+    }
+
+    /// Rewinds the temporary file and saves `tag` into it.
+    fn save<T: lofty::tag::TagExt>(
+        &mut self,
+        tag: &T,
+        options: lofty::config::WriteOptions,
+    ) -> Result<(), Error> {
+        self.rewind()?;
+        let saved = tag.save_to(self.dest, options);
+        saved.map_err(|e| lofty_error(self.path, e))
+    }
+}
+
 /// What one write puts where.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {

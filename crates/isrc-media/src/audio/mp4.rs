@@ -11,7 +11,6 @@ use std::path::Path;
 use lofty::config::WriteOptions as LoftyWriteOptions;
 use lofty::file::AudioFile;
 use lofty::mp4::{Atom, AtomData, AtomIdent, Ilst};
-use lofty::tag::TagExt;
 
 use super::{
     Container, Location, MediaInfo, Rewrite, full_parse_options, io_error, lofty_error,
@@ -71,27 +70,18 @@ impl Container for Mp4Family {
         Ok(())
     }
 
-    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
-        let Rewrite {
-            path,
-            source,
-            dest,
-            plan,
-        } = job;
-        io::copy(source, dest).map_err(io_error(path))?;
-        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
-        let mut tag = ilst(path, dest, true)?.unwrap_or_default();
+    fn write(&self, mut job: Rewrite<'_>) -> Result<(), Error> {
+        job.copy_source()?;
+        let mut tag = ilst(job.path, job.dest, true)?.unwrap_or_default();
         tag.retain(|atom| !is_isrc(atom));
         tag.insert(Atom::new(
             AtomIdent::Freeform {
                 mean: Cow::Borrowed("com.apple.iTunes"),
                 name: Cow::Borrowed("ISRC"),
             },
-            AtomData::UTF8(plan.code.clone()),
+            AtomData::UTF8(job.plan.code.clone()),
         ));
-        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
-        tag.save_to(dest, LoftyWriteOptions::default())
-            .map_err(|e| lofty_error(path, e))
+        job.save(&tag, LoftyWriteOptions::default())
     }
 
     fn snapshot(&self, path: &Path) -> Result<Snapshot, Error> {

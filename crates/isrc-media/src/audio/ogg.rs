@@ -11,7 +11,6 @@ use lofty::config::WriteOptions as LoftyWriteOptions;
 use lofty::file::AudioFile;
 use lofty::ogg::OggPictureStorage;
 use lofty::ogg::tag::VorbisComments;
-use lofty::tag::TagExt;
 
 use super::{Container, Format, Rewrite, full_parse_options, io_error, lofty_error};
 use crate::error::Error;
@@ -54,21 +53,12 @@ fn format_of(path: &Path) -> Result<Format, Error> {
 }
 
 impl Container for OggFamily {
-    fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
-        let Rewrite {
-            path,
-            source,
-            dest,
-            plan,
-        } = job;
-        io::copy(source, dest).map_err(io_error(path))?;
-        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
-        let mut tag = comments(path, format_of(path)?, dest)?;
+    fn write(&self, mut job: Rewrite<'_>) -> Result<(), Error> {
+        job.copy_source()?;
+        let mut tag = comments(job.path, format_of(job.path)?, job.dest)?;
         let _ = tag.remove("ISRC").count();
-        tag.push(String::from("ISRC"), plan.code.clone());
-        dest.seek(SeekFrom::Start(0)).map_err(io_error(path))?;
-        tag.save_to(dest, LoftyWriteOptions::default())
-            .map_err(|e| lofty_error(path, e))
+        tag.push(String::from("ISRC"), job.plan.code.clone());
+        job.save(&tag, LoftyWriteOptions::default())
     }
 
     fn snapshot(&self, path: &Path) -> Result<Snapshot, Error> {

@@ -183,12 +183,7 @@ impl Container for WavFamily {
     }
 
     fn write(&self, job: Rewrite<'_>) -> Result<(), Error> {
-        let Rewrite {
-            path,
-            source,
-            dest,
-            plan,
-        } = job;
+        let (path, source, dest, plan) = (job.path, job.source, job.dest, job.plan);
         let code = plan.code.as_str();
         let mut reader = BufReader::new(source);
         let riff = Riff::read(&mut reader).map_err(|e| Error::riff(path, e))?;

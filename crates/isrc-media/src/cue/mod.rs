@@ -22,8 +22,6 @@
 //! # Ok::<(), isrc_media::cue::CueError>(())
 //! ```
 
-use std::fmt;
-
 use isrc::Isrc;
 use serde::Serialize;
 
@@ -85,7 +83,8 @@ pub struct CueWarning {
 }
 
 /// A sheet that cannot be read, or an edit that cannot be made.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
 pub struct CueError {
     /// Line number, from 1 (0 when the problem concerns the whole sheet).
     pub line: usize,
@@ -94,14 +93,6 @@ pub struct CueError {
     /// What is wrong.
     pub message: String,
 }
-
-impl fmt::Display for CueError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.line, self.column, self.message)
-    }
-}
-
-impl std::error::Error for CueError {}
 
 /// A line's byte ranges in the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

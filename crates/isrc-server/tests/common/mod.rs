@@ -2,9 +2,8 @@
 
 #![allow(dead_code)]
 
-/// The test databases and `each_backend!`, shared with the isrc-registry tests.
-#[path = "../../../isrc-registry/tests/common/mod.rs"]
-pub mod db;
+/// The test databases and `each_backend!`, shared with the isrc-registry and isrc-cli tests.
+pub use isrc_test_support as db;
 pub mod smtp;
 
 #[allow(unused_imports)]
