@@ -36,6 +36,8 @@ pub enum Command {
     Import(crate::registry::records::ImportArgs),
     /// Mark a code void (allocated in error); it is kept and never reissued.
     Void(crate::registry::records::VoidArgs),
+    /// Publish a code (the public lookup shows its recording), or take it back with --off.
+    Publish(crate::registry::records::PublishArgs),
     /// Show one recording of the ledger with its history.
     Show(crate::registry::records::ShowArgs),
     /// List the recordings in the ledger.
@@ -65,6 +67,7 @@ impl Command {
             Command::Derive(_) => "derive",
             Command::Import(_) => "import",
             Command::Void(_) => "void",
+            Command::Publish(_) => "publish",
             Command::Show(_) => "show",
             Command::List(_) => "list",
             Command::Export(_) => "export",

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Derive(args) => registry::allocate::run_derive(&cli.global, args),
         Command::Import(args) => registry::records::run_import(&cli.global, args),
         Command::Void(args) => registry::records::run_void(&cli.global, args),
+        Command::Publish(args) => registry::records::run_publish(&cli.global, args),
         Command::Show(args) => registry::records::run_show(&cli.global, args),
         Command::List(args) => registry::records::run_list(&cli.global, args),
         Command::Export(args) => registry::records::run_export(&cli.global, args),

@@ -234,7 +234,8 @@ impl Bench {
                 let response = match self.front {
                     Front::Api => {
                         let (path, body) = &calls.api;
-                        self.post(path, &s).json(body)
+                        let method = calls.api_method.parse().unwrap();
+                        self.request(method, path, &s).json(body)
                     }
                     _ => self.post_page(calls, &s),
                 }
@@ -300,8 +301,18 @@ impl Bench {
 
     /// A POST to the server with the session's cookie and CSRF header.
     fn post(&self, path: &str, session: &Session) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::POST, path, session)
+    }
+
+    /// A request to the server with the session's cookie and CSRF header.
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: &Session,
+    ) -> reqwest::RequestBuilder {
         self.http
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("cookie", &session.cookie)
             .header("x-csrf-token", &session.csrf)
     }
@@ -353,6 +364,7 @@ impl Bench {
             "recordings": recordings,
             "public": public,
             "applications": store.applications(None).await.unwrap(),
+            "registrants": store.registrants().await.unwrap(),
             "users": store.users().await.unwrap(),
             "outbox": outbox,
             "audit": audit,
@@ -383,6 +395,8 @@ struct Calls {
     user: &'static str,
     /// The `isrc` arguments (the file, if any, is appended as the last argument).
     cli: Vec<&'static str>,
+    /// The API's method (`POST`, `PUT`).
+    api_method: &'static str,
     /// The API's path and JSON body.
     api: (String, Value),
     /// The page's path and form fields (the CSRF token is added).
@@ -396,6 +410,12 @@ struct Calls {
 /// Runs `calls` through each front end on its own seeded database and asserts the three
 /// stored results are equal; returns the stored result for rule-specific checks.
 fn same_everywhere(backend: Backend, calls: Calls) -> Value {
+    same_everywhere_after(backend, &[], calls)
+}
+
+/// [`same_everywhere`], with the `isrc` arguments `before` (when any) run on every seeded
+/// database first, as the agency.
+fn same_everywhere_after(backend: Backend, before: &[&str], calls: Calls) -> Value {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -407,6 +427,10 @@ fn same_everywhere(backend: Backend, calls: Calls) -> Value {
         let db = database(backend);
         let result = runtime.block_on(async {
             let mut bench = Bench::new(front, db).await;
+            if !before.is_empty() {
+                let out = bench.db.run(before);
+                assert!(out.status.success(), "isrc {before:?}: {out:?}");
+            }
             bench.call(&calls).await;
             let stored = bench.stored().await;
             bench.store.close().await;
@@ -447,6 +471,7 @@ fn void_unpublishes(backend: Backend) {
         Calls {
             user: ANA,
             cli: vec!["void", CODE, "--reason", reason],
+            api_method: "POST",
             api: (
                 format!("/api/v1/recordings/{CODE}/void"),
                 json!({ "reason": reason }),
@@ -473,6 +498,7 @@ fn approval_makes_the_account_and_mails(backend: Backend) {
         Calls {
             user: ADMIN,
             cli: vec!["agency", "approve", "1", "--code", "RGE"],
+            api_method: "POST",
             api: (
                 "/api/v1/applications/1/approve".into(),
                 json!({"code": "RGE"}),
@@ -509,6 +535,7 @@ fn rejection_mails_the_reason(backend: Backend) {
         Calls {
             user: ADMIN,
             cli: vec!["agency", "reject", "1", "--reason", reason],
+            api_method: "POST",
             api: (
                 "/api/v1/applications/1/reject".into(),
                 json!({ "reason": reason }),
@@ -544,6 +571,7 @@ fn derive_allocates_linked_to_the_parent(backend: Backend) {
                 "--version",
                 "Club Mix",
             ],
+            api_method: "POST",
             api: (
                 format!("/api/v1/recordings/{CODE}/derive"),
                 json!({"change": "remix", "allocate": true, "version": "Club Mix"}),
@@ -578,6 +606,7 @@ fn an_edit_without_its_duration_is_refused(backend: Backend) {
         Calls {
             user: ANA,
             cli: vec!["derive", "--from", CODE, "--change", "edit", "--allocate"],
+            api_method: "POST",
             api: (
                 format!("/api/v1/recordings/{CODE}/derive"),
                 json!({"change": "edit", "allocate": true}),
@@ -607,6 +636,7 @@ fn batch_allocates_in_order(backend: Backend) {
         Calls {
             user: ANA,
             cli: vec!["allocate", "--prefix", "CBXYZ", "--from-csv"],
+            api_method: "POST",
             api: (
                 "/api/v1/allocations".into(),
                 json!({"prefix": "CBXYZ", "recordings": [
@@ -634,6 +664,123 @@ fn batch_allocates_in_order(backend: Backend) {
         ("CBXYZ2600003", "Deux"),
     ];
     assert_eq!(titles, expected, "{stored}");
+}
+
+/// Taking a code back from the public lookup, whoever does it.
+fn unpublishing_hides_the_code(backend: Backend) {
+    let stored = same_everywhere(
+        backend,
+        Calls {
+            user: ANA,
+            cli: vec!["publish", CODE, "--off"],
+            api_method: "PUT",
+            api: (
+                format!("/api/v1/recordings/{CODE}/public"),
+                json!({"public": false}),
+            ),
+            web: (
+                format!("/portal/recordings/{CODE}/publish"),
+                vec![("public", "0")],
+            ),
+            file: None,
+            refused: None,
+        },
+    );
+    assert_eq!(stored["public"], json!([]), "{stored}");
+    assert_eq!(actions(&stored), ["recording.unpublish"]);
+}
+
+/// A void code is never published, whoever asks.
+fn a_void_code_is_not_published(backend: Backend) {
+    let stored = same_everywhere_after(
+        backend,
+        &["void", CODE, "--reason", "allocated twice"],
+        Calls {
+            user: ANA,
+            cli: vec!["publish", CODE],
+            api_method: "PUT",
+            api: (
+                format!("/api/v1/recordings/{CODE}/public"),
+                json!({"public": true}),
+            ),
+            web: (
+                format!("/portal/recordings/{CODE}/publish"),
+                vec![("public", "1")],
+            ),
+            file: None,
+            refused: Some("void"),
+        },
+    );
+    assert_eq!(stored["public"], json!([]), "{stored}");
+    assert_eq!(stored["audit"], json!([]), "nothing written");
+}
+
+/// The agency adds a registrant: own recordings and every designation unless said, whoever
+/// adds it.
+fn adding_a_registrant(backend: Backend) {
+    let stored = same_everywhere(
+        backend,
+        Calls {
+            user: ADMIN,
+            cli: vec![
+                "registrant",
+                "add",
+                "--prefix",
+                "CB-NEW",
+                "--name",
+                "Nouveau Label",
+                "--contact",
+                "new@label.example",
+            ],
+            api_method: "POST",
+            api: (
+                "/api/v1/registrants".into(),
+                json!({"prefix": "CB-NEW", "name": "Nouveau Label", "contact": "new@label.example"}),
+            ),
+            web: (
+                "/agency/registrants".into(),
+                vec![
+                    ("prefix", "CB-NEW"),
+                    ("name", "Nouveau Label"),
+                    ("contact", "new@label.example"),
+                ],
+            ),
+            file: None,
+            refused: None,
+        },
+    );
+    let added = &stored["registrants"][0];
+    assert_eq!(added["prefix"], "CBNEW", "{stored}");
+    assert_eq!(added["name"], "Nouveau Label");
+    assert_eq!(added["kind"], "own");
+    assert_eq!(actions(&stored), ["registrant.add"]);
+}
+
+/// A prefix already in the ledger is refused, and nothing is written, whoever adds it.
+fn a_registrant_is_added_once(backend: Backend) {
+    let stored = same_everywhere(
+        backend,
+        Calls {
+            user: ADMIN,
+            cli: vec!["registrant", "add", "--prefix", "CBXYZ", "--name", "Again"],
+            api_method: "POST",
+            api: (
+                "/api/v1/registrants".into(),
+                json!({"prefix": "CBXYZ", "name": "Again"}),
+            ),
+            web: (
+                "/agency/registrants".into(),
+                vec![("prefix", "CBXYZ"), ("name", "Again")],
+            ),
+            file: None,
+            refused: Some("already in the ledger"),
+        },
+    );
+    assert_eq!(
+        stored["registrants"][0]["name"], "Les Disques XYZ",
+        "{stored}"
+    );
+    assert_eq!(stored["audit"], json!([]), "nothing written");
 }
 
 /// A rule's test on SQLite, and the same on PostgreSQL as an ignored test.
@@ -668,4 +815,12 @@ on_both_backends! {
         an_edit_without_its_duration_is_refused_by_every_front_end_on_postgres;
     batch_allocates_in_order => batch_allocates_in_order_through_every_front_end_on_sqlite,
         batch_allocates_in_order_through_every_front_end_on_postgres;
+    unpublishing_hides_the_code => unpublishing_hides_the_code_through_every_front_end_on_sqlite,
+        unpublishing_hides_the_code_through_every_front_end_on_postgres;
+    a_void_code_is_not_published => a_void_code_is_not_published_by_any_front_end_on_sqlite,
+        a_void_code_is_not_published_by_any_front_end_on_postgres;
+    adding_a_registrant => adding_a_registrant_through_every_front_end_on_sqlite,
+        adding_a_registrant_through_every_front_end_on_postgres;
+    a_registrant_is_added_once => a_registrant_is_added_once_by_every_front_end_on_sqlite,
+        a_registrant_is_added_once_by_every_front_end_on_postgres;
 }

@@ -165,6 +165,36 @@ pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
     })
 }
 
+/// `isrc publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The ISRC whose recording the public lookup shows (title, artist, version, duration,
+    /// year; never the registrant's contact or notes).
+    #[arg(value_parser = parse_isrc)]
+    pub isrc: Isrc,
+    /// Take it back: the public lookup no longer shows it.
+    #[arg(long)]
+    pub off: bool,
+}
+
+/// `isrc publish CODE [--off]`: the same rule as the API's and the portal's (a void code is
+/// never published).
+pub fn run_publish(global: &GlobalArgs, args: PublishArgs) -> Result<ExitCode> {
+    super::run_with_store(global, |store, _| async move {
+        match ops::set_public(&store, &operator(), args.isrc, !args.off).await {
+            Ok(r) if args.off => {
+                println!("{} is no longer public", r.isrc);
+                Ok(ExitCode::SUCCESS)
+            }
+            Ok(r) => {
+                println!("{} is public: the lookup shows its recording", r.isrc);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => refuse(e.into()),
+        }
+    })
+}
+
 /// `isrc void`.
 #[derive(Debug, Args)]
 pub struct VoidArgs {

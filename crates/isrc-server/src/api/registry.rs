@@ -56,6 +56,28 @@ pub struct NewRegistrantBody {
     pub ranges: Option<String>,
 }
 
+impl NewRegistrantBody {
+    /// The registrant asked for (also by the back office's form): kind `own` and every
+    /// designation unless said otherwise.
+    pub(crate) fn parse(self) -> ApiResult<NewRegistrant> {
+        let kind = match &self.kind {
+            Some(k) => k.parse::<RegistrantKind>()?,
+            None => RegistrantKind::Own,
+        };
+        let ranges = match &self.ranges {
+            Some(r) => isrc_registry::parse_ranges(r)?,
+            None => vec![DesignationRange::DEFAULT],
+        };
+        Ok(NewRegistrant {
+            prefix: parse_prefix(&self.prefix)?,
+            name: self.name,
+            contact: self.contact,
+            kind,
+            ranges,
+        })
+    }
+}
+
 /// Registrants: all of them for admins, one's own for a registrant user.
 #[utoipa::path(get, path = "/api/v1/registrants", tag = "registry",
     responses((status = 200, description = "Registrants: prefix, name, contact, kind, ranges, created_at")),
@@ -79,23 +101,7 @@ pub async fn add_registrant(
     Json(body): Json<NewRegistrantBody>,
 ) -> ApiResult<Response> {
     caller.require_admin()?;
-    let prefix = parse_prefix(&body.prefix)?;
-    let kind = match &body.kind {
-        Some(k) => k.parse::<RegistrantKind>()?,
-        None => RegistrantKind::Own,
-    };
-    let ranges = match &body.ranges {
-        Some(r) => isrc_registry::parse_ranges(r)?,
-        None => vec![DesignationRange::DEFAULT],
-    };
-    let new = NewRegistrant {
-        prefix,
-        name: body.name,
-        contact: body.contact,
-        kind,
-        ranges,
-    };
-    let registrant = ops::add_registrant(&state.store, &caller.acting(), new).await?;
+    let registrant = ops::add_registrant(&state.store, &caller.acting(), body.parse()?).await?;
     Ok((StatusCode::CREATED, axum::Json(registrant)).into_response())
 }
 

@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use isrc_registry::ops;
 use isrc_registry::{
     Application, ApplicationStatus, ListingEntry, ListingOrder, NewUser, OutboxMail, Registrant,
     Role, User,
@@ -17,6 +18,7 @@ use super::{Nav, page};
 use crate::api::agency::{
     ApprovalChoice, admin_addresses, approve_application, reject_application,
 };
+use crate::api::registry::NewRegistrantBody;
 use crate::auth::{self, Caller};
 use crate::error::{ApiResult, Form, Path, Query};
 use crate::state::AppState;
@@ -31,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agency/applications", get(applications))
         .route("/agency/applications/{id}/approve", post(approve))
         .route("/agency/applications/{id}/reject", post(reject))
-        .route("/agency/registrants", get(registrants))
+        .route("/agency/registrants", get(registrants).post(add_registrant))
         .route("/agency/listing", get(listing))
         .route("/agency/users", get(users).post(add_user))
         .route("/agency/users/{id}/{action}", post(user_action))
@@ -217,6 +219,42 @@ async fn registrants(State(state): State<AppState>, caller: Caller) -> ApiResult
         nav: Nav::for_caller(Some(&caller)),
         registrants: state.store.registrants().await?,
     }))
+}
+
+/// The back office's form for a new registrant (the API's `NewRegistrantBody`).
+#[derive(Debug, Deserialize)]
+struct NewRegistrantForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    ranges: String,
+}
+
+/// `POST /agency/registrants`: the same rule as `isrc registrant add` and the API's.
+async fn add_registrant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<NewRegistrantForm>,
+) -> ApiResult<Response> {
+    caller.check_csrf(form.csrf_token.as_deref())?;
+    caller.require_admin()?;
+    let given = |text: String| (!text.trim().is_empty()).then_some(text);
+    let body = NewRegistrantBody {
+        prefix: form.prefix,
+        name: form.name,
+        contact: form.contact,
+        kind: given(form.kind),
+        ranges: given(form.ranges),
+    };
+    ops::add_registrant(&state.store, &caller.acting(), body.parse()?).await?;
+    Ok(Redirect::to("/agency/registrants").into_response())
 }
 
 #[derive(Template)]
