@@ -235,7 +235,11 @@ impl Bench {
                     Front::Api => {
                         let (path, body) = &calls.api;
                         let method = calls.api_method.parse().unwrap();
-                        self.request(method, path, &s).json(body)
+                        let request = self.request(method, path, &s);
+                        match (&calls.file, body) {
+                            (Some((_, text)), Value::Null) => request.body(text.to_string()),
+                            _ => request.json(body),
+                        }
                     }
                     _ => self.post_page(calls, &s),
                 }
@@ -401,7 +405,8 @@ struct Calls {
     api: (String, Value),
     /// The page's path and form fields (the CSRF token is added).
     web: (String, Vec<(&'static str, &'static str)>),
-    /// A file the CLI reads and the page uploads instead of the form fields: name, text.
+    /// A file the CLI reads and the page uploads instead of the form fields (and the API takes
+    /// as its body when its JSON body is null): name, text.
     file: Option<(&'static str, &'static str)>,
     /// `Some(words)`: every front end refuses, saying `words`.
     refused: Option<&'static str>,
@@ -783,6 +788,67 @@ fn a_registrant_is_added_once(backend: Backend) {
     assert_eq!(stored["audit"], json!([]), "nothing written");
 }
 
+/// Codes allocated elsewhere join the ledger, void ones as void, and are never allocated
+/// again, whoever imports them (a CSV file to the command line, the API and the portal).
+fn importing_codes(backend: Backend) {
+    let stored = same_everywhere(
+        backend,
+        Calls {
+            user: ANA,
+            cli: vec!["import"],
+            api_method: "POST",
+            api: ("/api/v1/imports?name=old.csv".into(), Value::Null),
+            web: ("/portal/import".into(), vec![]),
+            file: Some((
+                "old.csv",
+                "isrc,title,artist,duration,status\nCB-XYZ-26-00002,Vieux,Ariane,3:00,active\nCBXYZ2600003,Ancien,Ariane,,void\n",
+            )),
+            refused: None,
+        },
+    );
+    let rows: Vec<(&str, &str, &str)> = stored["recordings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap();
+            (text("isrc"), text("title"), text("status"))
+        })
+        .collect();
+    let expected = [
+        ("CBXYZ2600001", "Neige", "active"),
+        ("CBXYZ2600002", "Vieux", "active"),
+        ("CBXYZ2600003", "Ancien", "void"),
+    ];
+    assert_eq!(rows, expected, "{stored}");
+}
+
+/// An import is all or nothing: a code already in the ledger refuses the whole file, whoever
+/// imports it.
+fn an_import_with_a_known_code_is_refused(backend: Backend) {
+    let stored = same_everywhere(
+        backend,
+        Calls {
+            user: ANA,
+            cli: vec!["import"],
+            api_method: "POST",
+            api: ("/api/v1/imports?name=old.csv".into(), Value::Null),
+            web: ("/portal/import".into(), vec![]),
+            file: Some((
+                "old.csv",
+                "isrc,title,artist\nCBXYZ2600002,Vieux,Ariane\nCBXYZ2600001,Neige,Ariane\n",
+            )),
+            refused: Some("CBXYZ2600001 is already in the ledger"),
+        },
+    );
+    assert_eq!(
+        stored["recordings"].as_array().unwrap().len(),
+        1,
+        "{stored}"
+    );
+    assert_eq!(stored["audit"], json!([]), "nothing written");
+}
+
 /// A rule's test on SQLite, and the same on PostgreSQL as an ignored test.
 macro_rules! on_both_backends {
     ($($rule:ident => $sqlite:ident, $postgres:ident;)*) => {$(
@@ -823,4 +889,9 @@ on_both_backends! {
         adding_a_registrant_through_every_front_end_on_postgres;
     a_registrant_is_added_once => a_registrant_is_added_once_by_every_front_end_on_sqlite,
         a_registrant_is_added_once_by_every_front_end_on_postgres;
+    importing_codes => importing_codes_through_every_front_end_on_sqlite,
+        importing_codes_through_every_front_end_on_postgres;
+    an_import_with_a_known_code_is_refused =>
+        an_import_with_a_known_code_is_refused_by_every_front_end_on_sqlite,
+        an_import_with_a_known_code_is_refused_by_every_front_end_on_postgres;
 }

@@ -22,7 +22,7 @@ use std::io::Read;
 use isrc::{Isrc, Policy};
 
 use crate::error::{Error, Result};
-use crate::model::{RecordingInput, Status};
+use crate::model::{ImportRecord, RecordingInput, Status};
 
 const KNOWN: &[&str] = &[
     "isrc",
@@ -239,6 +239,28 @@ impl RecordingTable {
             .validate()
             .map_err(|e| fail(format!("{}:{line}: {e}", self.name)))?;
         Ok(parsed)
+    }
+
+    /// Every record as a code to import (for `isrc import` and the server's imports alike):
+    /// the first record that cannot be read, or has no code, is the error.
+    pub fn import_records(&self, policy: &Policy<'_>) -> Result<Vec<ImportRecord>> {
+        (0..self.rows.len())
+            .map(|i| {
+                let parsed = self.parse(i, policy)?;
+                let Some(isrc) = parsed.isrc else {
+                    return Err(Error::Invalid {
+                        field: FIELD.into(),
+                        message: format!("{}: the isrc field is empty", self.label(i)),
+                    });
+                };
+                Ok(ImportRecord {
+                    isrc,
+                    meta: parsed.meta,
+                    status: parsed.status,
+                    label: self.label(i),
+                })
+            })
+            .collect()
     }
 
     /// `file.csv:LINE` of record `index`.

@@ -30,6 +30,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/recordings/{isrc}/public"),
     ("post", "/api/v1/recordings/{isrc}/void"),
     ("post", "/api/v1/recordings/{isrc}/derive"),
+    ("post", "/api/v1/imports"),
     ("post", "/api/v1/allocations"),
     ("get", "/api/v1/export"),
     ("post", "/api/v1/applications"),

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, anyhow};
 use isrc::Policy;
+use isrc_registry::ImportRecord;
 use isrc_registry::csv_input::{ParsedRecording, RecordingTable, message_of};
 
 /// A CSV file read whole.
@@ -29,6 +30,13 @@ impl std::ops::Deref for Table {
 }
 
 impl Table {
+    /// Every record as a code to import; errors name file:line(:column).
+    pub fn import_records(&self, policy: &Policy<'_>) -> Result<Vec<ImportRecord>> {
+        self.0
+            .import_records(policy)
+            .map_err(|e| anyhow!(message_of(e)))
+    }
+
     /// Parses record `index`; errors name file:line:column.
     pub fn parse(&self, index: usize, policy: &Policy<'_>) -> Result<ParsedRecording> {
         self.0

@@ -8,9 +8,8 @@ use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use isrc::{Isrc, code::PrefixCode};
 use isrc_registry::{
-    ExportProfile, ImportRecord, LISTING_COLUMNS, ListFilter, ListingOrder, NewRegistrant,
-    RegistrantKind, csv_row, escape_control_characters, format_duration, json_row, listing_row,
-    parse_ranges,
+    ExportProfile, LISTING_COLUMNS, ListFilter, ListingOrder, NewRegistrant, RegistrantKind,
+    csv_row, escape_control_characters, format_duration, json_row, listing_row, parse_ranges,
 };
 
 use isrc_registry::ops;
@@ -127,20 +126,7 @@ pub fn run_import(global: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
     let started = std::time::Instant::now();
     let table = csvio::read(&args.file, true)?;
-    let policy = context.policy();
-    let mut records = Vec::with_capacity(table.rows.len());
-    for i in 0..table.rows.len() {
-        let parsed = table.parse(i, &policy)?;
-        let Some(isrc) = parsed.isrc else {
-            anyhow::bail!("{}: the isrc field is empty", table.label(i));
-        };
-        records.push(ImportRecord {
-            isrc,
-            meta: parsed.meta,
-            status: parsed.status,
-            label: table.label(i),
-        });
-    }
+    let records = table.import_records(&context.policy())?;
     tracing::info!(
         file = %args.file.display(),
         rows = records.len(),

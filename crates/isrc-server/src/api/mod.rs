@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod agency;
 pub mod check;
+pub mod imports;
 pub mod lookup;
 pub mod recovery;
 pub mod registry;
@@ -107,6 +108,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(registry::set_public))
         .routes(routes!(registry::void))
         .routes(routes!(registry::derive))
+        .routes(routes!(imports::import))
         .merge(allocate)
         .routes(routes!(registry::export))
         .routes(routes!(agency::applications))

@@ -18,6 +18,7 @@ pub mod account;
 pub mod agency;
 pub mod errors;
 pub mod forms;
+pub mod import;
 pub mod portal;
 pub mod public;
 
@@ -149,6 +150,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(anonymous)
         .merge(account::routes())
         .merge(portal::routes())
+        .merge(import::routes())
         .merge(agency::routes())
 }
 

@@ -716,19 +716,7 @@ async fn bulk_submit(
     headers: axum::http::HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
-    let mut multipart = multipart?;
-    let mut token = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await? {
-        match field.name() {
-            Some("csrf_token") => token = Some(field.text().await?),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload.csv").to_string();
-                file = Some((name, field.bytes().await?.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let (token, file) = super::import::upload(multipart).await?;
     caller.check_csrf(token.as_deref())?;
     let prefix = own_prefix(&caller, &headers)?;
     let nav = Nav::for_caller(Some(&caller));
@@ -746,11 +734,6 @@ async fn bulk_submit(
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Ok(refuse(vec!["choose a CSV file".into()]));
     };
-    let name = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("upload.csv")
-        .to_string();
     let table = match RecordingTable::read(&name, &bytes[..], false) {
         Ok(t) => t,
         Err(e) => return Ok(refuse(vec![message_of(e)])),
