@@ -3,33 +3,20 @@
 //! independent reader (ffprobe) and the ledger with `isrc show`.
 
 mod common;
+mod media_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::Db;
+use media_support::p;
 
 /// Two seconds of tone with the given tags (`None`: no such tag), in the format the extension
 /// names.
 fn make(dir: &Path, name: &str, title: Option<&str>, artist: &str, extra: &[&str]) -> PathBuf {
-    let path = dir.join(name);
-    let mut cmd = Command::new("ffmpeg");
-    cmd.args(["-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=2"]);
-    if let Some(title) = title {
-        cmd.args(["-metadata", &format!("title={title}")]);
-    }
-    cmd.args(["-metadata", &format!("artist={artist}")]);
-    let status = cmd
-        .args(extra)
-        .arg(&path)
-        .status()
-        .expect("ffmpeg is installed (.ci/run installs it)");
-    assert!(status.success(), "ffmpeg failed for {name}");
-    path
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
+    let mut tags = vec![("artist", artist)];
+    tags.extend(title.map(|title| ("title", title)));
+    media_support::tone(dir, name, 2.0, &tags, extra)
 }
 
 /// The ISRC an independent reader (ffprobe) sees in the file's tags.

@@ -6,16 +6,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const CODE: &str = "CBYZ92200001";
+mod media_support;
 
-fn isrc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_isrc"))
-        .args(args)
-        .env("ISRC_TODAY", "2026-11-22")
-        .env_remove("ISRC_PREFIXES")
-        .output()
-        .expect("run isrc")
-}
+use media_support::{CODE, SONG, isrc, p};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -27,20 +20,7 @@ fn stderr(output: &Output) -> String {
 
 /// A fifth of a second of sine tone in the format the extension names.
 fn make(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let path = dir.join(name);
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=0.2"])
-        .args(["-metadata", "title=Song", "-metadata", "artist=Band"])
-        .args(extra)
-        .arg(&path)
-        .status()
-        .expect("ffmpeg is installed (.ci/run installs it)");
-    assert!(status.success(), "ffmpeg failed for {name}");
-    path
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
+    media_support::tone(dir, name, 0.2, &SONG, extra)
 }
 
 fn read_json(path: &Path) -> Value {
@@ -76,19 +56,7 @@ fn ffprobe_title_artist(path: &Path) -> (Option<String>, Option<String>) {
     (find(&["title"]), find(&["artist", "author"]))
 }
 
-fn values(file: &Value) -> Vec<(String, String)> {
-    file["isrcs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["where_found"].as_str().unwrap().to_string(),
-                v["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use media_support::found as values;
 
 #[test]
 fn each_format_is_written_and_read_back() {

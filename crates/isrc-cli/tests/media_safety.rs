@@ -4,43 +4,22 @@
 //! one (a locked file is refused), cleans up after a signal, and replaces every old code.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const CODE: &str = "CBYZ92200001";
+mod media_support;
 
-fn isrc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_isrc"))
-        .args(args)
-        .env("ISRC_TODAY", "2026-11-22")
-        .env_remove("ISRC_PREFIXES")
-        .output()
-        .expect("run isrc")
-}
+use media_support::{CODE, SONG, isrc, p};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
 /// `seconds` of tone in the format the extension names, with a title and an artist.
 fn make(dir: &Path, name: &str, seconds: f32, extra: &[&str]) -> PathBuf {
-    let path = dir.join(name);
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-f", "lavfi", "-i"])
-        .arg(format!("sine=f=440:d={seconds}"))
-        .args(["-metadata", "title=Song", "-metadata", "artist=Band"])
-        .args(extra)
-        .arg(&path)
-        .status()
-        .expect("ffmpeg is installed (.ci/run installs it)");
-    assert!(status.success(), "ffmpeg failed for {name}");
-    path
+    media_support::tone(dir, name, seconds, &SONG, extra)
 }
 
 /// Runs a mutagen script with the file as `sys.argv[1]`, returns its standard output.
@@ -173,17 +152,7 @@ fn read_json(path: &Path) -> Value {
 }
 
 fn values(path: &Path) -> Vec<(String, String)> {
-    read_json(path)["isrcs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["where_found"].as_str().unwrap().to_string(),
-                v["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    media_support::found(&read_json(path))
 }
 
 #[test]

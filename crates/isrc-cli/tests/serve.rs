@@ -1,6 +1,8 @@
 //! `isrc serve` and `isrc admin create`, the real binary.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 fn isrc() -> Command {
@@ -30,19 +32,7 @@ fn serve_prints_the_first_admin_password_once_and_stops_on_sigterm() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        let addr = loop {
-            let mut line = String::new();
-            assert!(
-                stderr.read_line(&mut line).unwrap() > 0,
-                "server exited: {seen}"
-            );
-            seen.push_str(&line);
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
+        let (addr, seen, mut stderr) = common::listening(&mut child);
         assert_eq!(
             seen.contains("admin@isrc.localhost"),
             run == 0,

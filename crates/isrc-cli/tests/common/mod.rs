@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -148,6 +149,26 @@ macro_rules! each_backend {
 }
 #[allow(unused_imports)]
 pub(crate) use each_backend;
+
+/// Reads a starting `isrc serve`'s stderr until it says where it listens: the address, what it
+/// printed until then, and the rest of its stderr (keep reading it, or the server may block
+/// on a full pipe).
+pub fn listening(
+    child: &mut std::process::Child,
+) -> (String, String, BufReader<std::process::ChildStderr>) {
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr piped"));
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let read = stderr.read_line(&mut line).unwrap();
+        assert!(read > 0, "server exited: {seen}");
+        seen.push_str(&line);
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            let addr = rest.split_whitespace().next().unwrap().to_string();
+            return (addr, seen, stderr);
+        }
+    }
+}
 
 /// Waits until `path` exists (the binary writes it when it reaches the point under test).
 pub fn wait_for(path: &Path, child: &mut std::process::Child) {
