@@ -55,6 +55,16 @@ impl Store {
         for (i, r) in request.recordings.iter().enumerate() {
             r.validate().map_err(|e| label_error(e, request, i))?;
         }
+        if self.inner.backend == Backend::Postgres
+            && request.recordings.len() <= super::group::GROUPED_RECORDINGS
+        {
+            return self.allocate_grouped(request).await;
+        }
+        self.allocate_alone(request).await
+    }
+
+    /// [`Store::allocate`] in a transaction of its own.
+    pub(super) async fn allocate_alone(&self, request: &AllocationRequest) -> Result<Allocation> {
         let outcome = write_tx!(self, true, |conn| self.allocate_in(conn, request));
         match outcome {
             // A concurrent request with the same key may commit between this transaction's key
@@ -68,7 +78,7 @@ impl Store {
         }
     }
 
-    async fn allocate_in(
+    pub(super) async fn allocate_in(
         &self,
         conn: &mut AnyConnection,
         request: &AllocationRequest,
