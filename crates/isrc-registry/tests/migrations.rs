@@ -104,7 +104,36 @@ async fn build_old_ledger(url: &str, files: &[(i64, &str, &str)], upto: i64) {
     .execute(&mut conn)
     .await
     .unwrap();
+    // A recording of 2025 with its match key in the form before migration 21 (lowercased,
+    // spaces collapsed): the upgrade refolds it.
+    sqlx::query(
+        "INSERT INTO recordings (code, isrc, prefix, year, designation, artist, title, version, duration_ms, content_type, status, origin, match_key, created_at) VALUES (25167952500007, 'CBXYZ2500007', 'CBXYZ', 25, 7, 'Ariane', 'Don''t  Stop', 'Live', 190000, 'audio', 'active', 'imported', $1, '2026-01-01T00:00:00.000Z')",
+    )
+    .bind("don't stop\u{1f}ariane\u{1f}live\u{1f}audio")
+    .execute(&mut conn)
+    .await
+    .unwrap();
     conn.close().await.ok();
+}
+
+/// The stored match keys, by ISRC.
+async fn match_keys(url: &str) -> Vec<(String, String)> {
+    let mut conn = connect(url).await;
+    let rows = sqlx::query("SELECT isrc, match_key FROM recordings ORDER BY code")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+}
+
+/// A request for `title` by `artist` in 2025, with `version`.
+fn same_as(title: &str, artist: &str, version: &str) -> AllocationRequest {
+    let mut request = one(title);
+    request.year = 2025;
+    request.recordings[0].artist = artist.into();
+    request.recordings[0].version = version.into();
+    request
 }
 
 async fn versions(url: &str, table: &str) -> Vec<i64> {
@@ -136,6 +165,29 @@ fn one(title: &str) -> AllocationRequest {
     }
 }
 
+/// Opens a ledger built by [`build_old_ledger`]: migration 21 refolded its old key, so the
+/// same recording spelt otherwise is known.
+async fn check_refold(url: &str) {
+    let store = Store::open(url).await.expect("old ledger opens");
+    assert!(
+        match_keys(url).await.contains(&(
+            "CBXYZ2500007".into(),
+            "dontstop\u{1f}ariane\u{1f}live\u{1f}audio".into()
+        )),
+        "{:?}",
+        match_keys(url).await
+    );
+    let error = store
+        .allocate(&same_as("DONT STOP", "ariane", "(live)"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, isrc_registry::Error::Duplicate { existing, .. } if existing.to_string() == "CBXYZ2500007"),
+        "{error}"
+    );
+    store.close().await;
+}
+
 /// Opens an old ledger twice with today's store and checks the adoption and the data.
 async fn check_upgrade(url: &str, expected_next: &str) {
     let store = Store::open(url).await.expect("old ledger opens");
@@ -145,7 +197,10 @@ async fn check_upgrade(url: &str, expected_next: &str) {
     // Version 5's column is there whatever version the file was at.
     store.users().await.unwrap();
     store.close().await;
-    assert_eq!(versions(url, "_sqlx_migrations").await, vec![1, 2, 3, 5]);
+    assert_eq!(
+        versions(url, "_sqlx_migrations").await,
+        vec![1, 2, 3, 5, 21]
+    );
     let old = versions(url, "isrc_registry_migrations").await;
     assert_eq!(
         old.last(),
@@ -157,7 +212,10 @@ async fn check_upgrade(url: &str, expected_next: &str) {
     let store = Store::open(url).await.expect("reopens");
     assert_eq!(store.allocate(&one("Encore")).await.unwrap().isrcs.len(), 1);
     store.close().await;
-    assert_eq!(versions(url, "_sqlx_migrations").await, vec![1, 2, 3, 5]);
+    assert_eq!(
+        versions(url, "_sqlx_migrations").await,
+        vec![1, 2, 3, 5, 21]
+    );
     assert_eq!(
         versions(url, "isrc_registry_migrations")
             .await
@@ -195,6 +253,19 @@ fn sqlite_ledger_made_by_145beea_opens_and_keeps_its_data() {
         let users = store.users().await.unwrap();
         assert_eq!(users.len(), 1);
         assert_eq!(users[0].email, "admin@agency.example");
+        // Its match keys, stored lowercased with spaces kept, are refolded.
+        assert_eq!(
+            match_keys(&db.url).await[0].1,
+            "premi\u{e8}reneige\u{1f}artiste\u{1f}\u{1f}audio"
+        );
+        let mut request = one("PREMIÈRE-NEIGE");
+        request.recordings[0].artist = "artiste".into();
+        request.recordings[0].duration_ms = Some(205_000);
+        let error = store.allocate(&request).await.unwrap_err();
+        assert!(
+            matches!(&error, isrc_registry::Error::Duplicate { existing, .. } if existing.to_string() == "CBXYZ2600001"),
+            "{error}"
+        );
         store.close().await;
         check_upgrade(&db.url, "CBXYZ2600003").await;
     });
@@ -206,6 +277,7 @@ fn sqlite_ledgers_of_every_old_version_upgrade() {
         let db = common::sqlite();
         runtime().block_on(async {
             build_old_ledger(&db.url, &SQLITE_SQL, upto).await;
+            check_refold(&db.url).await;
             check_upgrade(&db.url, "CBXYZ2600001").await;
         });
     }
@@ -217,7 +289,7 @@ fn sqlite_ledger_newer_than_this_program_is_refused() {
     runtime().block_on(async {
         build_old_ledger(&db.url, &SQLITE_SQL, 5).await;
         let mut conn = connect(&db.url).await;
-        sqlx::query("INSERT INTO isrc_registry_migrations (version, name, applied_at) VALUES (7, 'future', 'x')")
+        sqlx::query("INSERT INTO isrc_registry_migrations (version, name, applied_at) VALUES (999, 'future', 'x')")
             .execute(&mut conn)
             .await
             .unwrap();
@@ -238,6 +310,7 @@ fn postgres_ledgers_of_every_old_version_upgrade() {
         runtime().block_on(async {
             let db = common::postgres("migr", false).await;
             build_old_ledger(&db.url, &POSTGRES_SQL, upto).await;
+            check_refold(&db.url).await;
             check_upgrade(&db.url, "CBXYZ2600001").await;
         });
     }

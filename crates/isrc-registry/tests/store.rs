@@ -282,6 +282,69 @@ async fn sixteen_connections_allocate_distinct_contiguous_codes_on_serializable_
 }
 
 common::each_backend!(
+    concurrent_allocations_that_fail_leave_the_others_committed,
+    worker_threads = 4
+);
+/// Sixteen tasks over two prefixes, each title asked for by two tasks at once: on PostgreSQL
+/// they share group transactions (one savepoint each), where the second of a pair fails as a
+/// duplicate and must not take the others of its group with it.
+async fn concurrent_allocations_that_fail_leave_the_others_committed(db: common::TestDb) {
+    const TASKS: usize = 16;
+    const EACH: usize = 12;
+    for p in ["CBGRA", "CBGRB"] {
+        with_registrant(&db.url, p, "00001-99999", RegistrantKind::Own)
+            .await
+            .close()
+            .await;
+    }
+    let store = Store::open(&db.url).await.unwrap();
+    let mut handles = Vec::new();
+    for t in 0..TASKS {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let p = if t % 2 == 0 { "CBGRA" } else { "CBGRB" };
+            let mut outcomes = Vec::new();
+            for i in 0..EACH {
+                let title = format!("s{} n{i}", t / 4);
+                let result = store.allocate(&request(p, vec![rec(&title, 60)])).await;
+                outcomes.push((p, title, result.map(|a| a.isrcs[0]).map_err(|e| e.code())));
+            }
+            outcomes
+        }));
+    }
+    let mut granted: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut codes: BTreeSet<Isrc> = BTreeSet::new();
+    let mut duplicates = 0;
+    for h in handles {
+        for (p, title, result) in h.await.unwrap() {
+            match result {
+                Ok(code) => {
+                    assert!(codes.insert(code), "{}: {code} given twice", db.name);
+                    assert!(granted.insert((p.into(), title)), "{}: two codes", db.name);
+                }
+                Err(code) => {
+                    assert_eq!(code, "duplicate_recording", "{}", db.name);
+                    duplicates += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(granted.len(), TASKS / 2 * EACH, "{}", db.name);
+    assert_eq!(duplicates, TASKS / 2 * EACH, "{}", db.name);
+    for p in ["CBGRA", "CBGRB"] {
+        let designations: BTreeSet<u32> = codes
+            .iter()
+            .filter(|c| c.to_string().starts_with(p))
+            .map(|c| c.designation())
+            .collect();
+        let expected: BTreeSet<u32> = (1..=(TASKS / 4 * EACH) as u32).collect();
+        assert_eq!(designations, expected, "{}: {p} not contiguous", db.name);
+    }
+    let stored = store.recordings(&ListFilter::default()).await.unwrap();
+    assert_eq!(stored.len(), codes.len(), "{}: lost or extra codes", db.name);
+}
+
+common::each_backend!(
     agency_issues_codes_in_sequence_skipping_confusables_and_examples,
     worker_threads = 4
 );

@@ -9,28 +9,23 @@ use super::*;
 use crate::counters::{self, Take};
 use crate::error::{Error, Result};
 
-/// Appends `text` lowercased, with runs of whitespace as one space and no space at the ends.
-fn push_normalized(out: &mut String, text: &str) {
-    for (i, word) in text.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        if word.is_ascii() {
-            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-        } else {
-            out.push_str(&word.to_lowercase());
-        }
-    }
+/// The duplicate-recording key: title, artist and version folded as the one same-recording
+/// rule folds them ([`isrc::recording::fold`]: letters and digits only, lowercased, so
+/// `"Don't Stop (Live)"` and `"dont stop live"` are one recording, as `isrc check` sees them),
+/// and the content type.
+pub(crate) fn match_key(r: &RecordingInput) -> String {
+    match_key_of(&r.title, &r.artist, &r.version, r.content_type.as_str())
 }
 
-/// The duplicate-recording key: title, artist and version normalized, and the content type.
-pub(crate) fn match_key(r: &RecordingInput) -> String {
-    let mut key = String::with_capacity(r.title.len() + r.artist.len() + r.version.len() + 9);
-    for part in [&r.title, &r.artist, &r.version] {
-        push_normalized(&mut key, part);
+/// [`match_key`] from a stored row's columns (the migration that refolds old keys uses it).
+pub(crate) fn match_key_of(title: &str, artist: &str, version: &str, content_type: &str) -> String {
+    use isrc::recording::fold;
+    let mut key = String::with_capacity(title.len() + artist.len() + version.len() + 9);
+    for part in [title, artist, version] {
+        key.push_str(&fold(part));
         key.push('\u{1f}');
     }
-    key.push_str(r.content_type.as_str());
+    key.push_str(content_type);
     key
 }
 
@@ -60,6 +55,16 @@ impl Store {
         for (i, r) in request.recordings.iter().enumerate() {
             r.validate().map_err(|e| label_error(e, request, i))?;
         }
+        if self.inner.backend == Backend::Postgres
+            && request.recordings.len() <= super::group::GROUPED_RECORDINGS
+        {
+            return self.allocate_grouped(request).await;
+        }
+        self.allocate_alone(request).await
+    }
+
+    /// [`Store::allocate`] in a transaction of its own.
+    pub(super) async fn allocate_alone(&self, request: &AllocationRequest) -> Result<Allocation> {
         let outcome = write_tx!(self, true, |conn| self.allocate_in(conn, request));
         match outcome {
             // A concurrent request with the same key may commit between this transaction's key
@@ -73,7 +78,7 @@ impl Store {
         }
     }
 
-    async fn allocate_in(
+    pub(super) async fn allocate_in(
         &self,
         conn: &mut AnyConnection,
         request: &AllocationRequest,

@@ -67,8 +67,73 @@ async fn migrate_once(conn: &mut AnyConnection, backend: Backend) -> Result<()> 
         .run_direct(None, &mut *tx, false)
         .await
         .map_err(migrate_error)?;
+    refold_match_keys(&mut tx, backend).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Migration 21's data step: while its marker table `match_key_refold` exists, the stored
+/// duplicate-recording keys are in the old form (lowercased, spaces collapsed); each is
+/// recomputed with [`match_key_of`](super::allocations::match_key_of) (the core's folding,
+/// which SQL cannot do) and the marker dropped, inside the migration's transaction.
+async fn refold_match_keys(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    if !table_exists(conn, backend, "match_key_refold").await? {
+        return Ok(());
+    }
+    let rows = sqlx::query(
+        "SELECT code, title, artist, version, content_type, match_key FROM recordings ORDER BY code",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut changed: Vec<(i64, String)> = Vec::new();
+    for row in &rows {
+        let key = super::allocations::match_key_of(
+            &dec_str(row, "title")?,
+            &dec_str(row, "artist")?,
+            &dec_str(row, "version")?,
+            &dec_str(row, "content_type")?,
+        );
+        if key != dec_str(row, "match_key")? {
+            changed.push((dec_i64(row, "code")?, key));
+        }
+    }
+    drop(rows);
+    // Multi-row updates: a ledger of 100,000 recordings is refolded in 250 statements.
+    for chunk in changed.chunks(super::batch::CHUNK) {
+        let mut sql = String::from("UPDATE recordings SET match_key = v.column2 FROM (VALUES ");
+        for i in 0..chunk.len() {
+            sql.push_str(if i > 0 { ",(" } else { "(" });
+            super::batch::push_placeholder(&mut sql, backend, 2 * i + 1);
+            sql.push(',');
+            super::batch::push_placeholder(&mut sql, backend, 2 * i + 2);
+            sql.push(')');
+        }
+        sql.push_str(") AS v WHERE recordings.code = v.column1");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (code, key) in chunk {
+            query = query.bind(*code).bind(key.as_str());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    sqlx::query("DROP TABLE match_key_refold")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn table_exists(conn: &mut AnyConnection, backend: Backend, table: &str) -> Result<bool> {
+    let exists_sql = match backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()"
+        }
+    };
+    let count: i64 = sqlx::query(exists_sql)
+        .bind(table)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    Ok(count > 0)
 }
 
 /// Records the versions the old migrator applied as applied in sqlx's table (once).
@@ -77,18 +142,7 @@ async fn adopt_old_migrations(
     backend: Backend,
     migrator: &Migrator,
 ) -> Result<()> {
-    let exists_sql = match backend {
-        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
-        Backend::Postgres => {
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()"
-        }
-    };
-    let exists: i64 = sqlx::query(exists_sql)
-        .bind(OLD_TABLE)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-    if exists == 0 {
+    if !table_exists(conn, backend, OLD_TABLE).await? {
         return Ok(());
     }
     let row = sqlx::query(
