@@ -67,6 +67,7 @@ async fn migrate_once(conn: &mut AnyConnection, backend: Backend) -> Result<()> 
         .run_direct(None, &mut *tx, false)
         .await
         .map_err(migrate_error)?;
+    super::search::reindex_if_pending(&mut tx, backend).await?;
     tx.commit().await?;
     Ok(())
 }
