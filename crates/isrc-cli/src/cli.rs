@@ -36,6 +36,10 @@ pub enum Command {
     Import(crate::registry::records::ImportArgs),
     /// Mark a code void (allocated in error); it is kept and never reissued.
     Void(crate::registry::records::VoidArgs),
+    /// Correct a recording's metadata (never its ISRC); the audit log keeps before and after.
+    Edit(crate::registry::edit::EditArgs),
+    /// Search the published recordings by title, artist, version or ISRC.
+    Search(crate::registry::edit::SearchArgs),
     /// Show one recording of the ledger with its history.
     Show(crate::registry::records::ShowArgs),
     /// List the recordings in the ledger.
@@ -65,6 +69,8 @@ impl Command {
             Command::Derive(_) => "derive",
             Command::Import(_) => "import",
             Command::Void(_) => "void",
+            Command::Edit(_) => "edit",
+            Command::Search(_) => "search",
             Command::Show(_) => "show",
             Command::List(_) => "list",
             Command::Export(_) => "export",

@@ -67,6 +67,7 @@ pub mod csv_input;
 mod derive;
 mod error;
 mod export;
+mod history;
 mod model;
 pub mod ops;
 mod store;
@@ -79,6 +80,7 @@ pub use counters::YearUsage;
 pub use derive::{AgencyPolicy, Change, Decision, decide, derived_meta};
 pub use error::{Error, Result};
 pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};
+pub use history::{FieldChange, recording_changes};
 pub use model::{
     Allocation, AllocationRequest, Application, ApplicationStatus, AuditEvent, ContentType,
     DesignationRange, ImportRecord, ListFilter, ListingEntry, ListingOrder, NewApplication,

@@ -248,6 +248,16 @@ pub fn run_show(global: &GlobalArgs, args: ShowArgs) -> Result<ExitCode> {
         println!("origin      {} {}", r.origin, r.created_at);
         for ev in history {
             println!("history     {} {} by {}", ev.at, ev.action, e(&ev.actor));
+            if ev.action == "recording.edit" {
+                for c in ev.changes() {
+                    println!(
+                        "              {}: {} -> {}",
+                        c.field,
+                        e(&c.before),
+                        e(&c.after)
+                    );
+                }
+            }
         }
         Ok(ExitCode::SUCCESS)
     })

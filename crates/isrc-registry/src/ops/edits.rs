@@ -62,7 +62,7 @@ pub async fn edit(
                 "the version would change from {:?} to {:?}",
                 old.version, after.version
             ),
-            "edit",
+            "KIND (remix, live, edit, remaster...)",
         ));
     }
     if old.content_type != after.content_type {

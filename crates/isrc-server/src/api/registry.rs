@@ -156,7 +156,7 @@ impl RecordingFields {
     }
 
     /// The fields given, read (a duration as M:SS or in milliseconds, the type, the date).
-    fn patch(&self) -> ApiResult<RecordingPatch> {
+    pub(crate) fn patch(&self) -> ApiResult<RecordingPatch> {
         let duration_ms = match (&self.duration, self.duration_ms) {
             (_, Some(ms)) => Some(ms),
             (Some(d), None) => Some(isrc_registry::parse_duration(d)?),
@@ -199,7 +199,7 @@ impl RecordingFields {
 }
 
 /// A recording as its registrant (or an admin) sees it: the ledger's fields plus `public`.
-fn owner_view(recording: &Recording, public: bool) -> serde_json::Value {
+pub(crate) fn owner_view(recording: &Recording, public: bool) -> serde_json::Value {
     let mut value = serde_json::to_value(recording).unwrap_or_default();
     if let Some(map) = value.as_object_mut() {
         map.insert("public".into(), public.into());
@@ -541,7 +541,7 @@ pub struct DeriveBody {
 }
 
 /// Refuses a body with fields the API does not know (422 `invalid_json`), naming them.
-fn refuse_unknown(
+pub(crate) fn refuse_unknown(
     unknown: &std::collections::BTreeMap<String, serde_json::Value>,
 ) -> ApiResult<()> {
     if unknown.is_empty() {
@@ -741,6 +741,23 @@ pub struct PublicRecording {
     pub status: String,
 }
 
+impl PublicRecording {
+    /// The public fields of a recording.
+    pub fn of(r: Recording) -> PublicRecording {
+        PublicRecording {
+            isrc: r.isrc.to_string(),
+            title: r.meta.title,
+            artist: r.meta.artist,
+            version: r.meta.version,
+            duration_ms: r.meta.duration_ms,
+            content_type: r.meta.content_type.to_string(),
+            recording_year: r.meta.recording_year,
+            published: r.meta.published.map(|d| d.to_string()),
+            status: r.status.as_str().to_string(),
+        }
+    }
+}
+
 /// A published recording of this registry (404 for codes not here or not published: the
 /// answer does not tell which).
 #[utoipa::path(get, path = "/api/v1/lookup/{isrc}", tag = "public",
@@ -772,15 +789,5 @@ pub async fn public_recording(state: &AppState, isrc: Isrc) -> ApiResult<Option<
         Err(isrc_registry::Error::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    Ok(Some(PublicRecording {
-        isrc: r.isrc.to_string(),
-        title: r.meta.title,
-        artist: r.meta.artist,
-        version: r.meta.version,
-        duration_ms: r.meta.duration_ms,
-        content_type: r.meta.content_type.to_string(),
-        recording_year: r.meta.recording_year,
-        published: r.meta.published.map(|d| d.to_string()),
-        status: r.status.as_str().to_string(),
-    }))
+    Ok(Some(PublicRecording::of(r)))
 }

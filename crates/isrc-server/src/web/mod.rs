@@ -16,10 +16,12 @@
 
 pub mod account;
 pub mod agency;
+pub mod edit;
 pub mod errors;
 pub mod forms;
 pub mod portal;
 pub mod public;
+pub mod search;
 
 use askama::Template;
 use axum::Router;
@@ -149,6 +151,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(anonymous)
         .merge(account::routes())
         .merge(portal::routes())
+        .merge(edit::routes())
+        .merge(search::routes(state))
         .merge(agency::routes())
 }
 

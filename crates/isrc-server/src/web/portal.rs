@@ -43,7 +43,10 @@ pub const PREFIX_COOKIE: &str = "isrc_prefix";
 
 /// The registrant the caller acts for in the portal: the prefix chosen with the switcher (an
 /// account may hold several), else the account's first (403 for admins and anyone without one).
-fn own_prefix(caller: &Caller, headers: &axum::http::HeaderMap) -> ApiResult<PrefixCode> {
+pub(super) fn own_prefix(
+    caller: &Caller,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<PrefixCode> {
     let default = caller.user.prefix.ok_or_else(|| {
         ApiError::forbidden(
             "the portal is for registrant users; agency admins use the back office (/agency)",
@@ -88,7 +91,11 @@ async fn choose_prefix(
 }
 
 /// One of the caller's recordings; 404 for a code of another registrant, as for an unknown one.
-async fn own_recording(state: &AppState, prefix: PrefixCode, code: &str) -> ApiResult<Recording> {
+pub(super) async fn own_recording(
+    state: &AppState,
+    prefix: PrefixCode,
+    code: &str,
+) -> ApiResult<Recording> {
     let not_found =
         || ApiError::not_found(format!("no recording {code:?} under your prefix {prefix}"));
     let report = isrc::check(code, &state.policy());
@@ -194,7 +201,7 @@ struct ShowPage {
     fields: Vec<(&'static str, String)>,
     void_reason: String,
     change: String,
-    history: Vec<isrc_registry::AuditEvent>,
+    history: Vec<super::edit::HistoryRow>,
     notice: String,
 }
 
@@ -213,7 +220,8 @@ async fn show(
     let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
     let public = state.store.is_public(r.isrc).await?;
-    let history = state.store.audit_log(Some(&r.isrc.to_string())).await?;
+    let history =
+        super::edit::history_rows(state.store.audit_log(Some(&r.isrc.to_string())).await?);
     let m = &r.meta;
     let fields = [
         ("Published", m.published.map(|d| d.to_string())),
@@ -229,6 +237,9 @@ async fn show(
     .collect();
     let notice = match query.notice.as_deref() {
         Some("allocated") => "Allocated.".to_string(),
+        Some("edited") => {
+            "Corrected: the history below shows the values before and after.".to_string()
+        }
         Some("voided") => "Voided: the code stays in the ledger and is never reissued.".to_string(),
         Some("published") => {
             "Published: the public lookup shows this recording (never who registered it)."
