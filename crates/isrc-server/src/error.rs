@@ -136,6 +136,11 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// With `duplicate_recording`: the ISRC the refused recording already has.
+    pub fn existing(&self) -> Option<&str> {
+        self.existing.as_deref()
+    }
 }
 
 impl std::fmt::Display for ApiError {

@@ -88,3 +88,19 @@ pub async fn edit(
     }
     store.edit_recording(isrc, &after, actor.name()).await
 }
+
+/// Searches before assigning: the registrant's recording that `meta` is already (same folded
+/// title, artist and version, same type, duration within 10 s), if any. [`allocate`](super::allocate)
+/// refuses such a recording ([`Error::Duplicate`]) unless the caller confirms it is another one
+/// (`force`); a front end asks this first to answer "this recording already has ISRC X".
+///
+/// The actor must act for `prefix`.
+pub async fn same_recording(
+    store: &Store,
+    actor: &Actor,
+    prefix: isrc::code::PrefixCode,
+    meta: &crate::model::RecordingInput,
+) -> Result<Option<Isrc>> {
+    actor.require(prefix)?;
+    store.same_recording(prefix, meta).await
+}

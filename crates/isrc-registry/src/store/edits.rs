@@ -6,6 +6,29 @@ use super::*;
 use crate::error::{Error, Result};
 
 impl Store {
+    /// The active recording of the registrant `prefix` that is the same recording as `meta`
+    /// (folded title, artist and version, type, duration within 10 s), if there is one: what
+    /// allocation refuses to give a second code to, asked before allocating.
+    pub async fn same_recording(
+        &self,
+        prefix: isrc::code::PrefixCode,
+        meta: &RecordingInput,
+    ) -> Result<Option<Isrc>> {
+        let key = match_key(meta);
+        let sql = format!(
+            "SELECT {KNOWN_COLUMNS} FROM recordings WHERE prefix = $1 AND match_key = $2 AND status = 'active'"
+        );
+        let mut known = KnownRecordings::default();
+        known.add(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(prefix.as_str())
+                .bind(key.as_str())
+                .fetch_all(&self.inner.pool)
+                .await?,
+        )?;
+        Ok(known.find(&key, meta.duration_ms))
+    }
+
     /// Replaces the metadata of the recording `isrc` with `meta` (its ISRC, status, origin,
     /// parent and change stay), in one transaction with its audit entry (`recording.edit`,
     /// the recording before and after) and, when it is published, its row of the public

@@ -358,6 +358,8 @@ struct AllocatePage {
     policies: Vec<(&'static str, &'static str)>,
     own: Vec<Row>,
     error: Option<String>,
+    /// The ISRC the recording already has, when it is in the ledger.
+    existing: Option<String>,
     plan: Option<Plan>,
 }
 
@@ -440,7 +442,7 @@ async fn allocate_form(
     caller: &Caller,
     prefix: PrefixCode,
     form: AllocateForm,
-    error: Option<String>,
+    error: Option<&ApiError>,
     plan: Option<Plan>,
     status: StatusCode,
 ) -> ApiResult<Response> {
@@ -468,7 +470,8 @@ async fn allocate_form(
             changes: CHANGE_LABELS.to_vec(),
             policies: POLICY_LABELS.to_vec(),
             own: own.iter().map(|r| row(r, false)).collect(),
-            error,
+            existing: error.and_then(|e| e.existing()).map(str::to_string),
+            error: error.map(|e| super::for_pages(e.message())),
             plan,
         },
     ))
@@ -515,6 +518,17 @@ async fn plan(
         "new" => {
             let meta = patch(form)?.apply(RecordingInput::default());
             meta.validate()?;
+            // Search before assigning: the preview already says which code it has.
+            if form.force != "1"
+                && let Some(existing) =
+                    ops::same_recording(&state.store, &caller.acting(), prefix, &meta).await?
+            {
+                return Err(isrc_registry::Error::Duplicate {
+                    existing,
+                    where_: String::new(),
+                }
+                .into());
+            }
             Ok(Planned::New(Box::new(meta)))
         }
         "version" => {
@@ -596,16 +610,7 @@ async fn allocate_submit(
         Ok(p) => p,
         Err(e) if e.status().is_client_error() => {
             let status = e.status();
-            return allocate_form(
-                &state,
-                &caller,
-                prefix,
-                form,
-                Some(super::for_pages(e.message())),
-                None,
-                status,
-            )
-            .await;
+            return allocate_form(&state, &caller, prefix, form, Some(&e), None, status).await;
         }
         Err(e) => return Err(e),
     };
@@ -675,16 +680,7 @@ async fn allocate_submit(
         Err(e) if e.is_caller_error() => {
             let e = ApiError::from(e);
             let status = e.status();
-            allocate_form(
-                &state,
-                &caller,
-                prefix,
-                form,
-                Some(super::for_pages(e.message())),
-                None,
-                status,
-            )
-            .await
+            allocate_form(&state, &caller, prefix, form, Some(&e), None, status).await
         }
         Err(e) => Err(e.into()),
     }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+/// Headless Chromium for the browser tests.
+pub mod chromium;
 /// The test databases and `each_backend!`, shared with the isrc-registry tests.
 #[path = "../../../isrc-registry/tests/common/mod.rs"]
 pub mod db;
