@@ -67,6 +67,7 @@ pub mod csv_input;
 mod derive;
 mod error;
 mod export;
+mod export_xlsx;
 mod history;
 mod model;
 pub mod ops;
@@ -80,6 +81,7 @@ pub use counters::YearUsage;
 pub use derive::{AgencyPolicy, Change, Decision, decide, derived_meta};
 pub use error::{Error, Result};
 pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};
+pub use export_xlsx::{XLSX_MAX_ROWS, xlsx_workbook};
 pub use history::{FieldChange, recording_changes};
 pub use model::{
     Allocation, AllocationRequest, Application, ApplicationStatus, AuditEvent, ContentType,

@@ -174,6 +174,23 @@ async fn edit_search_and_duplicate_links(db: common::TestDb) {
         .unwrap();
     assert_eq!(common::error_code(r).await, "invalid_isrc");
 
+    // The export as a workbook, beside CSV.
+    let r = server
+        .get("/api/v1/export?format=xlsx&profile=distributor", &ana)
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("isrc-CBXYZ.xlsx")
+    );
+    assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
+
     // The OpenAPI document names both routes.
     let doc = json_of(
         server

@@ -638,17 +638,17 @@ pub struct ExportQuery {
     pub prefix: Option<String>,
     /// Only this year of reference (full year).
     pub year: Option<u16>,
-    /// `csv` (default) or `json`.
+    /// `csv` (default), `json` or `xlsx` (the CSV's columns in a workbook).
     pub format: Option<String>,
     /// `distributor` (default: IFPI reference metadata, void codes included) or `repertoire`
     /// (a collecting society's declaration, active codes).
     pub profile: Option<String>,
 }
 
-/// Exports recordings as CSV or JSON, with the same columns as `isrc export`.
+/// Exports recordings as CSV, XLSX or JSON, with the same columns as `isrc export`.
 #[utoipa::path(get, path = "/api/v1/export", tag = "registry", params(ExportQuery),
     responses(
-        (status = 200, description = "CSV (text/csv) or a JSON array of objects (duration_seconds and recording_year as numbers or null)"),
+        (status = 200, description = "CSV (text/csv), XLSX (one sheet, the CSV's columns) or a JSON array of objects (duration_seconds and recording_year as numbers or null)"),
         (status = 403, description = "Another registrant's prefix", body = crate::error::ErrorBody),
     ),
     security(("session" = []), ("token" = [])))]
@@ -693,9 +693,7 @@ pub async fn export(
                     .map_err(ApiError::internal)?;
             }
             let bytes = w.into_inner().map_err(ApiError::internal)?;
-            let name = prefix
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "all".into());
+            let name = export_name(prefix);
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -708,11 +706,36 @@ pub async fn export(
             )
                 .into_response())
         }
+        "xlsx" => {
+            let bytes = isrc_registry::xlsx_workbook(columns, rows)?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"isrc-{}.xlsx\"", export_name(prefix)),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
         other => Err(ApiError::bad_request(
             "invalid_query",
-            format!("format {other:?}: use csv or json"),
+            format!("format {other:?}: use csv, xlsx or json"),
         )),
     }
+}
+
+/// The file name part of an export: the prefix, or `all`.
+fn export_name(prefix: Option<PrefixCode>) -> String {
+    prefix
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "all".into())
 }
 
 // ----- public lookup -----
