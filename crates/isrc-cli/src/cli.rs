@@ -38,6 +38,10 @@ pub enum Command {
     Void(crate::registry::records::VoidArgs),
     /// Publish a code (the public lookup shows its recording), or take it back with --off.
     Publish(crate::registry::records::PublishArgs),
+    /// Correct a recording's metadata (never its ISRC); the audit log keeps before and after.
+    Edit(crate::registry::edit::EditArgs),
+    /// Search the published recordings by title, artist, version or ISRC.
+    Search(crate::registry::edit::SearchArgs),
     /// Show one recording of the ledger with its history.
     Show(crate::registry::records::ShowArgs),
     /// List the recordings in the ledger.
@@ -68,6 +72,8 @@ impl Command {
             Command::Import(_) => "import",
             Command::Void(_) => "void",
             Command::Publish(_) => "publish",
+            Command::Edit(_) => "edit",
+            Command::Search(_) => "search",
             Command::Show(_) => "show",
             Command::List(_) => "list",
             Command::Export(_) => "export",

@@ -38,6 +38,8 @@ fn main() -> ExitCode {
         Command::Import(args) => registry::records::run_import(&cli.global, args),
         Command::Void(args) => registry::records::run_void(&cli.global, args),
         Command::Publish(args) => registry::records::run_publish(&cli.global, args),
+        Command::Edit(args) => registry::edit::run_edit(&cli.global, args),
+        Command::Search(args) => registry::edit::run_search(&cli.global, args),
         Command::Show(args) => registry::records::run_show(&cli.global, args),
         Command::List(args) => registry::records::run_list(&cli.global, args),
         Command::Export(args) => registry::records::run_export(&cli.global, args),

@@ -640,7 +640,7 @@ impl Store {
         let at = now();
         let code = isrc.to_string();
         write_tx!(self, false, |conn| async {
-            fetch_recording(conn, isrc).await?;
+            let recording = fetch_recording(conn, isrc).await?;
             sqlx::query("DELETE FROM publications WHERE isrc = $1")
                 .bind(code.as_str())
                 .execute(&mut *conn)
@@ -652,6 +652,9 @@ impl Store {
                     .execute(&mut *conn)
                     .await?;
             }
+            let shown = if public { Some(&recording) } else { None };
+            let row = isrc.to_u64() as i64;
+            crate::store::index_publication(conn, self.inner.backend, row, shown).await?;
             let action = if public {
                 "recording.publish"
             } else {

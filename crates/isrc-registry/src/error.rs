@@ -65,6 +65,19 @@ pub enum Error {
         /// Where in a batch (for example `batch.csv:12: `), or empty.
         where_: String,
     },
+    /// A change to a recording that makes another recording, which needs its own ISRC: it
+    /// is not an edit of the metadata.
+    #[error(
+        "{isrc}: {why}; that makes another recording, which gets its own ISRC: judge it with `isrc derive {isrc} --change {change}` (POST /api/v1/recordings/{isrc}/derive), which allocates the new code linked to this one"
+    )]
+    NeedsDerive {
+        /// The recording asked to be edited.
+        isrc: Isrc,
+        /// What the edit would change.
+        why: String,
+        /// The change kind to give `derive` (`edit`, `video`...).
+        change: String,
+    },
     /// No recording with this ISRC is in the ledger.
     #[error("{isrc} is not in the ledger (list what is with `isrc list`)")]
     NotFound {
@@ -190,6 +203,7 @@ impl Error {
             Error::Prefix { .. } => "prefix_not_allowed",
             Error::Exhausted { .. } => "exhausted",
             Error::Duplicate { .. } => "duplicate_recording",
+            Error::NeedsDerive { .. } => "needs_derive",
             Error::NotFound { .. } => "not_found",
             Error::AlreadyVoid { .. } => "already_void",
             Error::ImportConflict { .. } => "import_conflict",

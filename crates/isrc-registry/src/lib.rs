@@ -67,6 +67,8 @@ pub mod csv_input;
 mod derive;
 mod error;
 mod export;
+mod export_xlsx;
+mod history;
 mod model;
 pub mod ops;
 mod store;
@@ -79,6 +81,8 @@ pub use counters::YearUsage;
 pub use derive::{AgencyPolicy, Change, Decision, decide, derived_meta};
 pub use error::{Error, Result};
 pub use export::{ExportProfile, LISTING_COLUMNS, NUMERIC_COLUMNS, json_row, listing_row};
+pub use export_xlsx::{XLSX_MAX_ROWS, xlsx_workbook};
+pub use history::{FieldChange, recording_changes};
 pub use model::{
     Allocation, AllocationRequest, Application, ApplicationStatus, AuditEvent, ContentType,
     DesignationRange, ImportRecord, ListFilter, ListingEntry, ListingOrder, NewApplication,
@@ -86,7 +90,8 @@ pub use model::{
     parse_date, parse_duration, parse_ranges,
 };
 pub use store::{
-    Backend, EXAMPLE_PREFIXES, OpenOptions, REGISTRANT_CODE_ALPHABET, Store, canonical_code,
+    Backend, EXAMPLE_PREFIXES, MAX_SEARCH_WORDS, OpenOptions, REGISTRANT_CODE_ALPHABET, SearchPage,
+    Store, canonical_code,
 };
 pub use text::{csv_cell, csv_row, escape_control_characters, refuse_control_characters};
 pub use users::{PasswordReset, Scope};

@@ -26,6 +26,8 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     retry_after: Option<u64>,
+    /// The recording a refused one already is (`duplicate_recording`).
+    existing: Option<String>,
 }
 
 /// The JSON body of an error answer.
@@ -35,6 +37,12 @@ pub struct ErrorBody {
     pub code: String,
     /// What went wrong and what to do about it.
     pub message: String,
+    /// With `duplicate_recording`: the ISRC the recording already has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing: Option<String>,
+    /// With `duplicate_recording`: where that recording is (`/api/v1/recordings/{isrc}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 impl ApiError {
@@ -45,6 +53,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            existing: None,
         }
     }
 
@@ -127,6 +136,11 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// With `duplicate_recording`: the ISRC the refused recording already has.
+    pub fn existing(&self) -> Option<&str> {
+        self.existing.as_deref()
+    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -140,6 +154,11 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             code: self.code.to_string(),
             message: self.message,
+            link: self
+                .existing
+                .as_ref()
+                .map(|isrc| format!("/api/v1/recordings/{isrc}")),
+            existing: self.existing,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
@@ -174,7 +193,14 @@ impl From<isrc_registry::Error> for ApiError {
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             return ApiError::internal(error);
         }
-        ApiError::new(status, error.code(), error.to_string())
+        let existing = match &error {
+            isrc_registry::Error::Duplicate { existing, .. } => Some(existing.to_string()),
+            _ => None,
+        };
+        ApiError {
+            existing,
+            ..ApiError::new(status, error.code(), error.to_string())
+        }
     }
 }
 

@@ -127,7 +127,7 @@ fn parse_recording_year(text: &str) -> Result<u16, String> {
 
 impl MetaArgs {
     /// The options given, read (the type's name checked).
-    fn patch(&self) -> Result<RecordingPatch> {
+    pub(crate) fn patch(&self) -> Result<RecordingPatch> {
         Ok(RecordingPatch {
             title: self.title.clone(),
             artist: self.artist.clone(),

@@ -7,6 +7,7 @@ pub mod agency;
 pub mod allocate;
 pub mod audit;
 pub mod csvio;
+pub mod edit;
 pub mod records;
 
 use std::process::ExitCode;

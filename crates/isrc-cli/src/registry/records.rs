@@ -278,6 +278,16 @@ pub fn run_show(global: &GlobalArgs, args: ShowArgs) -> Result<ExitCode> {
         println!("origin      {} {}", r.origin, r.created_at);
         for ev in history {
             println!("history     {} {} by {}", ev.at, ev.action, e(&ev.actor));
+            if ev.action == "recording.edit" {
+                for c in ev.changes() {
+                    println!(
+                        "              {}: {} -> {}",
+                        c.field,
+                        e(&c.before),
+                        e(&c.after)
+                    );
+                }
+            }
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -357,6 +367,9 @@ pub enum Format {
     /// A JSON array of objects (same keys as the CSV columns; duration_seconds and
     /// recording_year are numbers or null, the rest strings).
     Json,
+    /// An XLSX workbook (one sheet, the CSV's columns; duration_seconds and recording_year as
+    /// numbers); give --output FILE.xlsx, or pipe standard output.
+    Xlsx,
 }
 
 /// What to export.
@@ -390,6 +403,10 @@ pub struct ExportArgs {
     /// agency-listing: order by registrant name instead of by code.
     #[arg(long)]
     pub by_name: bool,
+    /// Write to this file (a temporary file renamed into place when complete) instead of
+    /// standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
@@ -424,9 +441,31 @@ pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
                 )
             }
         };
+        use std::io::IsTerminal as _;
+        if matches!(args.format, Format::Xlsx)
+            && args.output.is_none()
+            && std::io::stdout().is_terminal()
+        {
+            return refuse(anyhow::anyhow!(isrc_registry::Error::Invalid {
+                field: "--output".into(),
+                message: "an XLSX workbook is not text: give --output FILE.xlsx (or pipe standard output to a file)".into(),
+            }));
+        }
+        let mut file = args
+            .output
+            .as_deref()
+            .map(crate::output::AtomicOutput::create)
+            .transpose()?;
         let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
+        let mut out: Box<dyn Write> = match file.as_mut() {
+            Some(f) => Box::new(f),
+            None => Box::new(std::io::BufWriter::new(stdout.lock())),
+        };
         match args.format {
+            Format::Xlsx => match isrc_registry::xlsx_workbook(columns, rows) {
+                Ok(bytes) => out.write_all(&bytes)?,
+                Err(e) => return refuse(e.into()),
+            },
             Format::Json => {
                 let array: Vec<serde_json::Map<String, serde_json::Value>> =
                     rows.into_iter().map(|row| json_row(columns, row)).collect();
@@ -444,6 +483,10 @@ pub fn run_export(global: &GlobalArgs, args: ExportArgs) -> Result<ExitCode> {
             }
         }
         out.flush()?;
+        drop(out);
+        if let Some(file) = file {
+            file.commit()?;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

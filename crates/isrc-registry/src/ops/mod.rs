@@ -13,6 +13,8 @@
 //! | add a registrant | [`add_registrant`] |
 //! | allocate one code or a batch (all or nothing) | [`allocate`] |
 //! | new ISRC or keep it, and allocate the derived one | [`derive()`] |
+//! | correct a recording's metadata (with history) | [`edit`] |
+//! | search before assigning: is it already in the ledger? | [`same_recording`] |
 //! | void a code | [`void`] |
 //! | publish or unpublish in the public lookup | [`set_public`] |
 //! | apply for a registrant code | [`apply`] |
@@ -22,6 +24,7 @@
 
 mod allocation;
 mod applications;
+mod edits;
 mod recordings;
 mod registrants;
 
@@ -30,6 +33,7 @@ pub use applications::{
     AccountStatus, ApprovalChoice, ApprovalOutcome, Delivery, Mail, Mailer, NewPassword, Passwords,
     RejectionOutcome, apply, approval_mail, approve_application, reject_application,
 };
+pub use edits::{edit, same_recording};
 pub use recordings::{set_public, void};
 pub use registrants::{add_registrant, import};
 

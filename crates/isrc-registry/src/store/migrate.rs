@@ -68,6 +68,7 @@ async fn migrate_once(conn: &mut AnyConnection, backend: Backend) -> Result<()> 
         .await
         .map_err(migrate_error)?;
     refold_match_keys(&mut tx, backend).await?;
+    super::search::reindex_if_pending(&mut tx, backend).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -15,11 +15,13 @@ mod applications;
 mod batch;
 mod duplicates;
 mod group;
+mod edits;
 mod imports;
 mod migrate;
 mod recordings;
 mod registrants;
 mod rows;
+mod search;
 
 pub(crate) use allocations::{durations_match, known_sql, match_key, where_};
 pub use applications::{REGISTRANT_CODE_ALPHABET, canonical_code};
@@ -35,6 +37,8 @@ use rows::{
     registrant_from_row,
 };
 pub(crate) use rows::{dec_i64, dec_opt_i64, dec_opt_str, dec_str, recording_from_row};
+pub(crate) use search::index_publication;
+pub use search::{MAX_SEARCH_WORDS, SearchPage};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

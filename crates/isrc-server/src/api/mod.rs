@@ -4,9 +4,11 @@ pub mod accounts;
 pub mod agency;
 pub mod check;
 pub mod imports;
+pub mod edit;
 pub mod lookup;
 pub mod recovery;
 pub mod registry;
+pub mod search;
 pub mod session;
 
 use utoipa::OpenApi;
@@ -71,6 +73,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(validate)
         .merge(check)
         .routes(routes!(registry::lookup))
+        .routes(routes!(search::search))
         .layer(state.limits.public.layer());
     let allocate = OpenApiRouter::new()
         .routes(routes!(registry::allocate))
@@ -104,7 +107,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(registry::registrants, registry::add_registrant))
         .routes(routes!(registry::registrant))
         .routes(routes!(registry::recordings))
-        .routes(routes!(registry::recording))
+        .routes(routes!(registry::recording, edit::edit))
         .routes(routes!(registry::set_public))
         .routes(routes!(registry::void))
         .routes(routes!(registry::derive))

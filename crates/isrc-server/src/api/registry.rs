@@ -162,7 +162,7 @@ impl RecordingFields {
     }
 
     /// The fields given, read (a duration as M:SS or in milliseconds, the type, the date).
-    fn patch(&self) -> ApiResult<RecordingPatch> {
+    pub(crate) fn patch(&self) -> ApiResult<RecordingPatch> {
         let duration_ms = match (&self.duration, self.duration_ms) {
             (_, Some(ms)) => Some(ms),
             (Some(d), None) => Some(isrc_registry::parse_duration(d)?),
@@ -205,7 +205,7 @@ impl RecordingFields {
 }
 
 /// A recording as its registrant (or an admin) sees it: the ledger's fields plus `public`.
-fn owner_view(recording: &Recording, public: bool) -> serde_json::Value {
+pub(crate) fn owner_view(recording: &Recording, public: bool) -> serde_json::Value {
     let mut value = serde_json::to_value(recording).unwrap_or_default();
     if let Some(map) = value.as_object_mut() {
         map.insert("public".into(), public.into());
@@ -547,7 +547,7 @@ pub struct DeriveBody {
 }
 
 /// Refuses a body with fields the API does not know (422 `invalid_json`), naming them.
-fn refuse_unknown(
+pub(crate) fn refuse_unknown(
     unknown: &std::collections::BTreeMap<String, serde_json::Value>,
 ) -> ApiResult<()> {
     if unknown.is_empty() {
@@ -644,17 +644,17 @@ pub struct ExportQuery {
     pub prefix: Option<String>,
     /// Only this year of reference (full year).
     pub year: Option<u16>,
-    /// `csv` (default) or `json`.
+    /// `csv` (default), `json` or `xlsx` (the CSV's columns in a workbook).
     pub format: Option<String>,
     /// `distributor` (default: IFPI reference metadata, void codes included) or `repertoire`
     /// (a collecting society's declaration, active codes).
     pub profile: Option<String>,
 }
 
-/// Exports recordings as CSV or JSON, with the same columns as `isrc export`.
+/// Exports recordings as CSV, XLSX or JSON, with the same columns as `isrc export`.
 #[utoipa::path(get, path = "/api/v1/export", tag = "registry", params(ExportQuery),
     responses(
-        (status = 200, description = "CSV (text/csv) or a JSON array of objects (duration_seconds and recording_year as numbers or null)"),
+        (status = 200, description = "CSV (text/csv), XLSX (one sheet, the CSV's columns) or a JSON array of objects (duration_seconds and recording_year as numbers or null)"),
         (status = 403, description = "Another registrant's prefix", body = crate::error::ErrorBody),
     ),
     security(("session" = []), ("token" = [])))]
@@ -699,9 +699,7 @@ pub async fn export(
                     .map_err(ApiError::internal)?;
             }
             let bytes = w.into_inner().map_err(ApiError::internal)?;
-            let name = prefix
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "all".into());
+            let name = export_name(prefix);
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -714,11 +712,36 @@ pub async fn export(
             )
                 .into_response())
         }
+        "xlsx" => {
+            let bytes = isrc_registry::xlsx_workbook(columns, rows)?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"isrc-{}.xlsx\"", export_name(prefix)),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
         other => Err(ApiError::bad_request(
             "invalid_query",
-            format!("format {other:?}: use csv or json"),
+            format!("format {other:?}: use csv, xlsx or json"),
         )),
     }
+}
+
+/// The file name part of an export: the prefix, or `all`.
+fn export_name(prefix: Option<PrefixCode>) -> String {
+    prefix
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "all".into())
 }
 
 // ----- public lookup -----
@@ -745,6 +768,23 @@ pub struct PublicRecording {
     pub published: Option<String>,
     /// `active` or `void`.
     pub status: String,
+}
+
+impl PublicRecording {
+    /// The public fields of a recording.
+    pub fn of(r: Recording) -> PublicRecording {
+        PublicRecording {
+            isrc: r.isrc.to_string(),
+            title: r.meta.title,
+            artist: r.meta.artist,
+            version: r.meta.version,
+            duration_ms: r.meta.duration_ms,
+            content_type: r.meta.content_type.to_string(),
+            recording_year: r.meta.recording_year,
+            published: r.meta.published.map(|d| d.to_string()),
+            status: r.status.as_str().to_string(),
+        }
+    }
 }
 
 /// A published recording of this registry (404 for codes not here or not published: the
@@ -778,15 +818,5 @@ pub async fn public_recording(state: &AppState, isrc: Isrc) -> ApiResult<Option<
         Err(isrc_registry::Error::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    Ok(Some(PublicRecording {
-        isrc: r.isrc.to_string(),
-        title: r.meta.title,
-        artist: r.meta.artist,
-        version: r.meta.version,
-        duration_ms: r.meta.duration_ms,
-        content_type: r.meta.content_type.to_string(),
-        recording_year: r.meta.recording_year,
-        published: r.meta.published.map(|d| d.to_string()),
-        status: r.status.as_str().to_string(),
-    }))
+    Ok(Some(PublicRecording::of(r)))
 }

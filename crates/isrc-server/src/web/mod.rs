@@ -16,11 +16,13 @@
 
 pub mod account;
 pub mod agency;
+pub mod edit;
 pub mod errors;
 pub mod forms;
 pub mod import;
 pub mod portal;
 pub mod public;
+pub mod search;
 
 use askama::Template;
 use axum::Router;
@@ -151,6 +153,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(account::routes())
         .merge(portal::routes())
         .merge(import::routes())
+        .merge(edit::routes())
+        .merge(search::routes(state))
         .merge(agency::routes())
 }
 

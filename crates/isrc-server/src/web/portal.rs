@@ -43,7 +43,10 @@ pub const PREFIX_COOKIE: &str = "isrc_prefix";
 
 /// The registrant the caller acts for in the portal: the prefix chosen with the switcher (an
 /// account may hold several), else the account's first (403 for admins and anyone without one).
-fn own_prefix(caller: &Caller, headers: &axum::http::HeaderMap) -> ApiResult<PrefixCode> {
+pub(super) fn own_prefix(
+    caller: &Caller,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<PrefixCode> {
     let default = caller.user.prefix.ok_or_else(|| {
         ApiError::forbidden(
             "the portal is for registrant users; agency admins use the back office (/agency)",
@@ -88,7 +91,11 @@ async fn choose_prefix(
 }
 
 /// One of the caller's recordings; 404 for a code of another registrant, as for an unknown one.
-async fn own_recording(state: &AppState, prefix: PrefixCode, code: &str) -> ApiResult<Recording> {
+pub(super) async fn own_recording(
+    state: &AppState,
+    prefix: PrefixCode,
+    code: &str,
+) -> ApiResult<Recording> {
     let not_found =
         || ApiError::not_found(format!("no recording {code:?} under your prefix {prefix}"));
     let report = isrc::check(code, &state.policy());
@@ -194,7 +201,7 @@ struct ShowPage {
     fields: Vec<(&'static str, String)>,
     void_reason: String,
     change: String,
-    history: Vec<isrc_registry::AuditEvent>,
+    history: Vec<super::edit::HistoryRow>,
     notice: String,
 }
 
@@ -213,7 +220,8 @@ async fn show(
     let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
     let public = state.store.is_public(r.isrc).await?;
-    let history = state.store.audit_log(Some(&r.isrc.to_string())).await?;
+    let history =
+        super::edit::history_rows(state.store.audit_log(Some(&r.isrc.to_string())).await?);
     let m = &r.meta;
     let fields = [
         ("Published", m.published.map(|d| d.to_string())),
@@ -229,6 +237,9 @@ async fn show(
     .collect();
     let notice = match query.notice.as_deref() {
         Some("allocated") => "Allocated.".to_string(),
+        Some("edited") => {
+            "Corrected: the history below shows the values before and after.".to_string()
+        }
         Some("voided") => "Voided: the code stays in the ledger and is never reissued.".to_string(),
         Some("published") => {
             "Published: the public lookup shows this recording (never who registered it)."
@@ -347,6 +358,8 @@ struct AllocatePage {
     policies: Vec<(&'static str, &'static str)>,
     own: Vec<Row>,
     error: Option<String>,
+    /// The ISRC the recording already has, when it is in the ledger.
+    existing: Option<String>,
     plan: Option<Plan>,
 }
 
@@ -429,7 +442,7 @@ async fn allocate_form(
     caller: &Caller,
     prefix: PrefixCode,
     form: AllocateForm,
-    error: Option<String>,
+    error: Option<&ApiError>,
     plan: Option<Plan>,
     status: StatusCode,
 ) -> ApiResult<Response> {
@@ -457,7 +470,8 @@ async fn allocate_form(
             changes: CHANGE_LABELS.to_vec(),
             policies: POLICY_LABELS.to_vec(),
             own: own.iter().map(|r| row(r, false)).collect(),
-            error,
+            existing: error.and_then(|e| e.existing()).map(str::to_string),
+            error: error.map(|e| super::for_pages(e.message())),
             plan,
         },
     ))
@@ -504,6 +518,17 @@ async fn plan(
         "new" => {
             let meta = patch(form)?.apply(RecordingInput::default());
             meta.validate()?;
+            // Search before assigning: the preview already says which code it has.
+            if form.force != "1"
+                && let Some(existing) =
+                    ops::same_recording(&state.store, &caller.acting(), prefix, &meta).await?
+            {
+                return Err(isrc_registry::Error::Duplicate {
+                    existing,
+                    where_: String::new(),
+                }
+                .into());
+            }
             Ok(Planned::New(Box::new(meta)))
         }
         "version" => {
@@ -585,16 +610,7 @@ async fn allocate_submit(
         Ok(p) => p,
         Err(e) if e.status().is_client_error() => {
             let status = e.status();
-            return allocate_form(
-                &state,
-                &caller,
-                prefix,
-                form,
-                Some(super::for_pages(e.message())),
-                None,
-                status,
-            )
-            .await;
+            return allocate_form(&state, &caller, prefix, form, Some(&e), None, status).await;
         }
         Err(e) => return Err(e),
     };
@@ -664,16 +680,7 @@ async fn allocate_submit(
         Err(e) if e.is_caller_error() => {
             let e = ApiError::from(e);
             let status = e.status();
-            allocate_form(
-                &state,
-                &caller,
-                prefix,
-                form,
-                Some(super::for_pages(e.message())),
-                None,
-                status,
-            )
-            .await
+            allocate_form(&state, &caller, prefix, form, Some(&e), None, status).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,6 +4,8 @@
 
 /// The test databases and `each_backend!`, shared with the isrc-registry and isrc-cli tests.
 pub use isrc_test_support as db;
+/// Headless Chromium for the browser tests.
+pub mod chromium;
 pub mod smtp;
 
 #[allow(unused_imports)]

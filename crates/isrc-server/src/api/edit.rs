@@ -1,0 +1,54 @@
+//! Correcting a recording's metadata (`PATCH /api/v1/recordings/{isrc}`): the fields given
+//! replace the stored ones; the rules are [`isrc_registry::ops::edit`]'s.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use isrc_registry::ops;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::registry::{RecordingFields, owner_view, parse_isrc, refuse_unknown};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Json, Path};
+use crate::state::AppState;
+
+/// The fields to correct; those left out keep their value. The ISRC never changes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditBody {
+    /// The corrected fields.
+    #[serde(flatten)]
+    pub fields: RecordingFields,
+    /// Fields nobody knows (refused).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Corrects a recording's metadata (title, version's spelling, artist, duration within 10 s,
+/// dates, ISWC, language, notes). The edit is in the audit log with before and after (see
+/// `history` of `GET /api/v1/recordings/{isrc}`). A change that makes another recording (a
+/// duration more than 10 s away, another version, audio to video) is refused with 409
+/// `needs_derive`: judge it with `POST /api/v1/recordings/{isrc}/derive`.
+#[utoipa::path(patch, path = "/api/v1/recordings/{isrc}", tag = "registry",
+    params(("isrc" = String, Path, description = "The ISRC, any spelling")), request_body = EditBody,
+    responses(
+        (status = 200, description = "The edited recording"),
+        (status = 400, description = "A malformed field, or nothing to change", body = crate::error::ErrorBody),
+        (status = 403, description = "Another registrant's", body = crate::error::ErrorBody),
+        (status = 404, description = "Not in the ledger", body = crate::error::ErrorBody),
+        (status = 409, description = "`needs_derive`: another recording; `duplicate_recording`: then the same as another one; `already_void`", body = crate::error::ErrorBody),
+    ),
+    security(("session" = []), ("token" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(body): Json<EditBody>,
+) -> ApiResult<Response> {
+    refuse_unknown(&body.unknown)?;
+    let isrc = parse_isrc(&code)?;
+    let patch = body.fields.patch()?;
+    let recording = ops::edit(&state.store, &caller.acting(), isrc, &patch).await?;
+    let public = state.store.is_public(isrc).await?;
+    Ok(axum::Json(owner_view(&recording, public)).into_response())
+}
