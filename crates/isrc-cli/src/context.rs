@@ -105,6 +105,33 @@ impl Context {
     }
 }
 
+/// How mail leaves (`isrc serve`, and `isrc agency approve/reject`, which mail as the server
+/// does): the SMTP relay and the sender.
+#[derive(Debug, clap::Args)]
+pub struct RelayArgs {
+    /// SMTP relay on this machine to send mail through (HOST:PORT, plain SMTP); without it mail
+    /// stays in the outbox that admins read.
+    #[arg(long, value_name = "HOST:PORT", env = "ISRC_SMTP")]
+    pub smtp: Option<String>,
+    /// Sender address of the mail.
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "ISRC_MAIL_FROM",
+        default_value = "isrc@localhost"
+    )]
+    pub mail_from: String,
+}
+
+impl RelayArgs {
+    /// Sets the server configuration's relay and sender.
+    pub fn configure(&self, config: &mut isrc_server::Config) -> anyhow::Result<()> {
+        config.smtp = self.smtp.as_deref().map(parse_smtp).transpose()?;
+        config.mail_from = self.mail_from.clone();
+        Ok(())
+    }
+}
+
 /// Reads `--smtp HOST:PORT` (of `isrc serve` and of the agency commands that send mail).
 pub fn parse_smtp(text: &str) -> Result<isrc_server::SmtpConfig> {
     let (host, port) = text

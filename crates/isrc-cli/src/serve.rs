@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use isrc_registry::{NewUser, Role, Store};
 
-use crate::context::{Context, GlobalArgs, parse_smtp};
+use crate::context::{Context, GlobalArgs};
 
 /// Options of `isrc serve`.
 #[derive(Debug, Args)]
@@ -21,18 +21,8 @@ pub struct ServeArgs {
         default_value = "127.0.0.1:8080"
     )]
     pub listen: SocketAddr,
-    /// SMTP relay on this machine to send mail through (HOST:PORT, plain SMTP); without it mail
-    /// stays in the outbox that admins read.
-    #[arg(long, value_name = "HOST:PORT", env = "ISRC_SMTP")]
-    pub smtp: Option<String>,
-    /// Sender address of the server's mail.
-    #[arg(
-        long,
-        value_name = "ADDRESS",
-        env = "ISRC_MAIL_FROM",
-        default_value = "isrc@localhost"
-    )]
-    pub mail_from: String,
+    #[command(flatten)]
+    pub relay: crate::context::RelayArgs,
     /// The address people reach the server at, for links in mail (default: http://LISTEN).
     #[arg(long, value_name = "URL", env = "ISRC_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -107,8 +97,7 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     }
     let mut config = isrc_server::Config::new(global.database_location());
     config.listen = args.listen;
-    config.smtp = args.smtp.as_deref().map(parse_smtp).transpose()?;
-    config.mail_from = args.mail_from;
+    args.relay.configure(&mut config)?;
     config.public_url = args
         .public_url
         .unwrap_or_else(|| format!("http://{}", args.listen));

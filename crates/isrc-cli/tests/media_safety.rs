@@ -613,18 +613,10 @@ fn every_code_in_every_place_is_listed_and_replaced() {
 fn one_track_of_a_flac_album_image_gets_its_code() {
     let dir = tempfile::tempdir().unwrap();
     let path = make(dir.path(), "album.flac", 4.0, &[]);
-    let cue = dir.path().join("album.cue");
-    std::fs::write(
-        &cue,
+    media_support::import_cuesheet(
+        &path,
         "FILE \"album.flac\" WAVE\n  TRACK 01 AUDIO\n    ISRC GBAAA2600001\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    INDEX 01 00:02:00\n",
-    )
-    .unwrap();
-    let status = Command::new("metaflac")
-        .arg(format!("--import-cuesheet-from={}", cue.display()))
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    );
     let out = isrc(&["tag", "write", "--track", "2", p(&path), CODE]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(

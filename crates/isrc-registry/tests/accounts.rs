@@ -12,19 +12,7 @@ fn prefix(p: &str) -> PrefixCode {
 
 async fn open_with_registrant(url: &str) -> Store {
     let store = Store::open(url).await.unwrap();
-    store
-        .add_registrant(
-            NewRegistrant {
-                prefix: prefix("CBXYZ"),
-                name: "Label".into(),
-                contact: "a@b.example".into(),
-                kind: RegistrantKind::Own,
-                ranges: vec![],
-            },
-            "test",
-        )
-        .await
-        .unwrap();
+    common::add_registrant(&store, "CBXYZ", "Label").await;
     store
 }
 

@@ -11,19 +11,7 @@ common::each_backend!(
 );
 async fn concurrent_retries_with_one_key_allocate_once(db: common::TestDb) {
     let store = Store::open(&db.url).await.unwrap();
-    store
-        .add_registrant(
-            NewRegistrant {
-                prefix: "CBXYZ".parse().unwrap(),
-                name: "Label".into(),
-                contact: String::new(),
-                kind: RegistrantKind::Own,
-                ranges: vec![],
-            },
-            "t",
-        )
-        .await
-        .unwrap();
+    common::add_registrant(&store, "CBXYZ", "Label").await;
     for round in 0..5 {
         let request = AllocationRequest {
             prefix: "CBXYZ".parse().unwrap(),

@@ -352,19 +352,7 @@ async fn agency_issues_codes_in_sequence_skipping_confusables_and_examples(db: c
     let store = Store::open(&db.url).await.unwrap();
     // Issued elsewhere already: CBAAA, and CBAB0 (so CBABO is confusable).
     for p in ["CBAAA", "CBAB0"] {
-        store
-            .add_registrant(
-                NewRegistrant {
-                    prefix: prefix(p),
-                    name: p.into(),
-                    contact: String::new(),
-                    kind: RegistrantKind::Own,
-                    ranges: vec![],
-                },
-                "t",
-            )
-            .await
-            .unwrap();
+        common::add_registrant(&store, p, p).await;
     }
     let apply = |name: &str, country: &str| NewApplication {
         name: name.into(),

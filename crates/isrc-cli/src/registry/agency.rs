@@ -88,17 +88,8 @@ pub struct ApproveArgs {
 /// How the decision is mailed: as `isrc serve` does (the outbox, and SMTP when given).
 #[derive(Debug, Args)]
 pub struct MailArgs {
-    /// SMTP relay on this machine (HOST:PORT); without it the mail waits in the outbox.
-    #[arg(long, value_name = "HOST:PORT", env = "ISRC_SMTP")]
-    pub smtp: Option<String>,
-    /// Sender address of the mail.
-    #[arg(
-        long,
-        value_name = "ADDRESS",
-        env = "ISRC_MAIL_FROM",
-        default_value = "isrc@localhost"
-    )]
-    pub mail_from: String,
+    #[command(flatten)]
+    pub relay: crate::context::RelayArgs,
     /// The server's address, for the sign-in link in the mail.
     #[arg(
         long,
@@ -130,12 +121,7 @@ fn server_state(
     mail: &MailArgs,
 ) -> Result<isrc_server::AppState> {
     let mut config = isrc_server::Config::new(global.database_location());
-    config.smtp = mail
-        .smtp
-        .as_deref()
-        .map(crate::context::parse_smtp)
-        .transpose()?;
-    config.mail_from = mail.mail_from.clone();
+    mail.relay.configure(&mut config)?;
     config.public_url = mail.public_url.trim_end_matches('/').to_string();
     config.today = global.today;
     config.prefixes = context.table().cloned();

@@ -51,6 +51,22 @@ pub fn tone(
     path
 }
 
+/// Writes `sheet` beside the FLAC file `path` and imports it as the file's CUESHEET block
+/// (metaflac, from Debian's flac).
+pub fn import_cuesheet(path: &Path, sheet: &str) {
+    let cue = path.with_extension("cue");
+    std::fs::write(&cue, sheet).unwrap();
+    let status = Command::new("metaflac")
+        .arg(format!("--import-cuesheet-from={}", cue.display()))
+        .arg(path)
+        .status()
+        .expect("metaflac (Debian flac) is installed");
+    assert!(
+        status.success(),
+        "metaflac --import-cuesheet-from for {path:?}"
+    );
+}
+
 /// The title and artist most tests give their files.
 pub const SONG: [(&str, &str); 2] = [("title", "Song"), ("artist", "Band")];
 
