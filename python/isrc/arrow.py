@@ -28,6 +28,7 @@ CHECK_TYPE = pa.struct(
         pa.field("rules", pa.list_(pa.field("item", pa.string(), nullable=False))),
         pa.field("fix", pa.string()),
         pa.field("severity", pa.string()),
+        pa.field("prefix", pa.string()),
     ]
 )
 

@@ -35,6 +35,7 @@ CHECK_DTYPE = pl.Struct(
         "rules": pl.List(pl.String),
         "fix": pl.String,
         "severity": pl.String,
+        "prefix": pl.String,
     }
 )
 
@@ -61,7 +62,8 @@ class IsrcExpr:
         self._expr = expr
 
     def check(self, policy: Optional[Policy] = None) -> pl.Expr:
-        """A struct a row: ``compact``, ``valid``, ``key``, ``rules``, ``fix``, ``severity``."""
+        """A struct a row: ``compact``, ``valid``, ``key``, ``rules``, ``fix``, ``severity``,
+        ``prefix`` (see ``isrc.arrow.check``)."""
         return self._expr.map_batches(
             lambda s: check_series(s, policy), return_dtype=CHECK_DTYPE, is_elementwise=True
         )

@@ -18,6 +18,22 @@ RULE_ORDER = [
 ]
 
 
+def guess_prefix(text):
+    """The prefix `isrc check` groups a value that is no code under (PrefixCode::guess)."""
+    t = text.lstrip()
+    if t[:4].lower() == "isrc":
+        t = t[4:]
+    five = ""
+    for c in t:
+        if c.isascii() and c.isalnum():
+            five += c.upper()
+            if len(five) == 5:
+                break
+        elif c not in "- :\u2010\u2011\u2012\u2013\u2014\u2015":
+            return None
+    return five if len(five) == 5 and five[:2].isalpha() else None
+
+
 def expected_row(text, policy):
     if text is None:
         return None
@@ -30,6 +46,7 @@ def expected_row(text, policy):
         "rules": rules,
         "fix": str(report.fix) if report.fix else None,
         "severity": report.severity,
+        "prefix": report.isrc.prefix if report.isrc else guess_prefix(text),
     }
 
 

@@ -13,6 +13,7 @@
 //! | `rules` | List(Utf8) | the ids of the rules with a finding (docs/rules.md), in the order of [`Rule::ALL`](isrc::rule::Rule::ALL) |
 //! | `fix` | Utf8 | the corrected compact code, where one is offered |
 //! | `severity` | Utf8 | `error`, `warning` or `info`: the most severe finding's; null when there is none |
+//! | `prefix` | Utf8 | the registrant prefix the row counts under in `isrc check`'s systemic errors: the code's, or for a value that is no code the one it seems to have ([`PrefixCode::guess`](isrc::code::PrefixCode::guess)); null when there is none |
 //!
 //! A null input row gives a null output row. The policy (reference date, prefix table) is the
 //! CLI's [`Policy`]. The rows are written straight into the output buffers, so a clean
@@ -43,6 +44,7 @@ use arrow_array::{Array, ArrayRef, StructArray};
 use arrow_buffer::NullBuffer;
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use isrc::check::{Verdict, verdict};
+use isrc::code::PrefixCode;
 use isrc::{Isrc, Policy};
 
 pub mod recording;
@@ -51,7 +53,7 @@ pub mod recording;
 ///
 /// ```
 /// let names: Vec<_> = isrc_arrow::output_fields().iter().map(|f| f.name().clone()).collect();
-/// assert_eq!(names, ["compact", "valid", "key", "rules", "fix", "severity"]);
+/// assert_eq!(names, ["compact", "valid", "key", "rules", "fix", "severity", "prefix"]);
 /// ```
 pub fn output_fields() -> Fields {
     Fields::from(vec![
@@ -61,6 +63,7 @@ pub fn output_fields() -> Fields {
         Field::new("rules", DataType::List(Arc::new(rule_item())), true),
         Field::new("fix", DataType::Utf8, true),
         Field::new("severity", DataType::Utf8, true),
+        Field::new("prefix", DataType::Utf8, true),
     ])
 }
 
@@ -95,6 +98,7 @@ struct Columns {
     rules: ListBuilder<StringBuilder>,
     fix: StringBuilder,
     severity: StringBuilder,
+    prefix: StringBuilder,
     present: Vec<bool>,
 }
 
@@ -107,6 +111,7 @@ impl Columns {
             rules: ListBuilder::with_capacity(StringBuilder::new(), len).with_field(rule_item()),
             fix: StringBuilder::with_capacity(len, 0),
             severity: StringBuilder::with_capacity(len, 0),
+            prefix: StringBuilder::with_capacity(len, len * 5),
             present: Vec::with_capacity(len),
         }
     }
@@ -118,6 +123,7 @@ impl Columns {
         self.rules.append_null();
         self.fix.append_null();
         self.severity.append_null();
+        self.prefix.append_null();
         self.present.push(false);
     }
 
@@ -143,6 +149,12 @@ impl Columns {
         }
         self.severity
             .append_option(verdict.severity.map(|s| s.as_str()));
+        match verdict.isrc {
+            Some(code) => self.prefix.append_value(code.prefix().as_str()),
+            None => self
+                .prefix
+                .append_option(PrefixCode::guess(input).as_ref().map(PrefixCode::as_str)),
+        }
         self.present.push(true);
     }
 
@@ -154,6 +166,7 @@ impl Columns {
             Arc::new(self.rules.finish()),
             Arc::new(self.fix.finish()),
             Arc::new(self.severity.finish()),
+            Arc::new(self.prefix.finish()),
         ];
         let nulls = NullBuffer::from(self.present);
         let nulls = (nulls.null_count() > 0).then_some(nulls);

@@ -54,6 +54,16 @@ fn assert_row(out: &StructArray, i: usize, input: Option<&str>) {
         report.fix().map(|c| c.to_string()),
         "{input:?}"
     );
+    let prefix = out.column_by_name("prefix").unwrap().as_string::<i32>();
+    let expected_prefix = match report.isrc {
+        Some(code) => Some(code.prefix().as_str().to_owned()),
+        None => isrc::code::PrefixCode::guess(input).map(|p| p.as_str().to_owned()),
+    };
+    assert_eq!(
+        prefix.is_valid(i).then(|| prefix.value(i).to_owned()),
+        expected_prefix,
+        "{input:?}"
+    );
     assert_eq!(
         severity.is_valid(i).then(|| severity.value(i)),
         report.severity().map(|s| s.as_str()),
