@@ -17,7 +17,7 @@ import pyarrow as pa
 from isrc import _native
 from isrc._native import Policy
 
-__all__ = ["check", "fingerprints", "durations", "CHECK_TYPE"]
+__all__ = ["check", "is_valid", "keys", "fingerprints", "durations", "CHECK_TYPE"]
 
 #: The type of ``check``'s result: one struct a row.
 CHECK_TYPE = pa.struct(
@@ -63,6 +63,24 @@ def check(array: Any, policy: Optional[Policy] = None) -> Any:
     if isinstance(array, pa.ChunkedArray):
         return pa.chunked_array([check(chunk, policy) for chunk in array.chunks], type=CHECK_TYPE)
     return _imported(_native.arrow_check(_capsules(array), policy))
+
+
+def _each_chunk(function: Any, array: Any, policy: Optional[Policy]) -> Any:
+    if isinstance(array, pa.ChunkedArray):
+        return pa.chunked_array([_each_chunk(function, c, policy) for c in array.chunks])
+    return _imported(function(_capsules(array), policy))
+
+
+def is_valid(array: Any, policy: Optional[Policy] = None) -> Any:
+    """Whether each string is a valid ISRC (null for null): ``check(array).field("valid")``
+    without the other columns, on every core."""
+    return _each_chunk(_native.arrow_is_valid, array, policy)
+
+
+def keys(array: Any, policy: Optional[Policy] = None) -> Any:
+    """``Isrc.key`` of each string's code, where one can be formed: ``check(array).field("key")``
+    without the other columns, on every core."""
+    return _each_chunk(_native.arrow_keys, array, policy)
 
 
 def fingerprints(title: Any = None, artist: Any = None, version: Any = None) -> pa.StructArray:

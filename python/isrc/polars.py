@@ -40,6 +40,19 @@ CHECK_DTYPE = pl.Struct(
 )
 
 
+def _column(function, series: pl.Series, policy: Optional[Policy]) -> pl.Series:
+    """One column from a single-column kernel, chunk by chunk."""
+    if series.dtype == pl.Null:
+        series = series.cast(pl.String)
+    chunks = [
+        function(chunk.to_arrow(compat_level=pl.CompatLevel.newest()), policy)
+        for chunk in series.get_chunks()
+    ]
+    out = pl.from_arrow(pa.chunked_array(chunks))
+    assert isinstance(out, pl.Series)
+    return out.alias(series.name)
+
+
 def check_series(series: pl.Series, policy: Optional[Policy] = None) -> pl.Series:
     """The check of every string of ``series``, as a struct series of ``CHECK_DTYPE``."""
     if series.dtype == pl.Null:
@@ -74,11 +87,15 @@ class IsrcExpr:
 
     def is_valid(self, policy: Optional[Policy] = None) -> pl.Expr:
         """Whether the value is a valid ISRC (null for null)."""
-        return self.check(policy).struct.field("valid")
+        return self._expr.map_batches(
+            lambda s: _column(_arrow.is_valid, s, policy), return_dtype=pl.Boolean, is_elementwise=True
+        )
 
     def key(self, policy: Optional[Policy] = None) -> pl.Expr:
         """``Isrc.key`` (UInt64) of the code, when one can be formed."""
-        return self.check(policy).struct.field("key")
+        return self._expr.map_batches(
+            lambda s: _column(_arrow.keys, s, policy), return_dtype=pl.UInt64, is_elementwise=True
+        )
 
     def fix(self, policy: Optional[Policy] = None) -> pl.Expr:
         """The corrected code, where one is offered."""
@@ -106,8 +123,8 @@ class IsrcSeries:
 
     def is_valid(self, policy: Optional[Policy] = None) -> pl.Series:
         """See ``IsrcExpr.is_valid``."""
-        return self.check(policy).struct.field("valid").alias(self._series.name)
+        return _column(_arrow.is_valid, self._series, policy)
 
     def key(self, policy: Optional[Policy] = None) -> pl.Series:
         """See ``IsrcExpr.key``."""
-        return self.check(policy).struct.field("key").alias(self._series.name)
+        return _column(_arrow.keys, self._series, policy)

@@ -92,18 +92,62 @@ pub fn arrow_fingerprints<'py>(
     let title = title.as_ref().map(import).transpose()?;
     let artist = artist.as_ref().map(import).transpose()?;
     let version = version.as_ref().map(import).transpose()?;
-    let out = isrc_arrow::recording::fingerprints(title.as_deref(), artist.as_deref(), version.as_deref())
-        .map_err(arrow_error)?;
+    let out = isrc_arrow::recording::fingerprints(
+        title.as_deref(),
+        artist.as_deref(),
+        version.as_deref(),
+    )
+    .map_err(arrow_error)?;
     export(py, &out)
 }
 
 /// `isrc_arrow::recording::durations` in seconds (`milliseconds`: plain numbers are ms).
 #[pyfunction]
 #[pyo3(signature = (capsules, milliseconds=false))]
-pub fn arrow_durations<'py>(py: Python<'py>, capsules: Capsules<'py>, milliseconds: bool) -> PyResult<Capsules<'py>> {
+pub fn arrow_durations<'py>(
+    py: Python<'py>,
+    capsules: Capsules<'py>,
+    milliseconds: bool,
+) -> PyResult<Capsules<'py>> {
     let input = import(&capsules)?;
-    let unit = if milliseconds { DurationUnit::Milliseconds } else { DurationUnit::Seconds };
+    let unit = if milliseconds {
+        DurationUnit::Milliseconds
+    } else {
+        DurationUnit::Seconds
+    };
     let out = isrc_arrow::recording::durations(input.as_ref(), unit).map_err(arrow_error)?;
     export(py, &out)
 }
 
+/// `isrc_arrow::is_valid`: the validity column alone, on every core.
+#[pyfunction]
+#[pyo3(signature = (capsules, policy=None))]
+pub fn arrow_is_valid<'py>(
+    py: Python<'py>,
+    capsules: Capsules<'py>,
+    policy: Option<&Bound<'py, PyPolicy>>,
+) -> PyResult<Capsules<'py>> {
+    let input = import(&capsules)?;
+    let policy = policy.map(|p| p.get());
+    let out = py.detach(|| {
+        with_policy_detached(policy, |policy| {
+            isrc_arrow::is_valid(input.as_ref(), policy)
+        })
+    });
+    export(py, &out.map_err(arrow_error)?)
+}
+
+/// `isrc_arrow::keys`: the key column alone, on every core.
+#[pyfunction]
+#[pyo3(signature = (capsules, policy=None))]
+pub fn arrow_keys<'py>(
+    py: Python<'py>,
+    capsules: Capsules<'py>,
+    policy: Option<&Bound<'py, PyPolicy>>,
+) -> PyResult<Capsules<'py>> {
+    let input = import(&capsules)?;
+    let policy = policy.map(|p| p.get());
+    let out = py
+        .detach(|| with_policy_detached(policy, |policy| isrc_arrow::keys(input.as_ref(), policy)));
+    export(py, &out.map_err(arrow_error)?)
+}

@@ -22,8 +22,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stdnum::format, m)?)?;
     m.add_function(wrap_pyfunction!(objects::check, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::arrow_check, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::arrow_is_valid, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::arrow_keys, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::arrow_fingerprints, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::arrow_durations, m)?)?;
-    m.add("PREFIX_TABLE_DATE", isrc::prefix::PrefixTable::builtin().date())?;
+    m.add(
+        "PREFIX_TABLE_DATE",
+        isrc::prefix::PrefixTable::builtin().date(),
+    )?;
     Ok(())
 }

@@ -106,7 +106,10 @@ pub struct PyFinding {
 #[pymethods]
 impl PyFinding {
     fn __repr__(&self) -> String {
-        format!("isrc.Finding(rule={:?}, severity={:?}, span={:?})", self.rule, self.severity, self.span)
+        format!(
+            "isrc.Finding(rule={:?}, severity={:?}, span={:?})",
+            self.rule, self.severity, self.span
+        )
     }
 }
 
@@ -143,7 +146,11 @@ impl PyReport {
 
     fn __repr__(&self) -> String {
         let rules: Vec<&str> = self.findings.iter().map(|f| f.get().rule).collect();
-        format!("isrc.Report(input={:?}, valid={}, rules={rules:?})", self.input, if self.valid { "True" } else { "False" })
+        format!(
+            "isrc.Report(input={:?}, valid={}, rules={rules:?})",
+            self.input,
+            if self.valid { "True" } else { "False" }
+        )
     }
 }
 
@@ -160,7 +167,10 @@ fn finding(py: Python<'_>, input: &str, f: &Finding) -> PyResult<Py<PyFinding>> 
             rule: f.rule.id(),
             severity: f.severity.as_str(),
             message: f.message.clone(),
-            span: (char_index(input, f.span.start), char_index(input, f.span.end)),
+            span: (
+                char_index(input, f.span.start),
+                char_index(input, f.span.end),
+            ),
             byte_span: (f.span.start, f.span.end),
             fix: f.fix.map(PyIsrc),
         },
@@ -170,7 +180,11 @@ fn finding(py: Python<'_>, input: &str, f: &Finding) -> PyResult<Py<PyFinding>> 
 /// Checks one input: every finding with its rule id, severity, span, message and fix.
 #[pyfunction]
 #[pyo3(signature = (text, policy=None))]
-pub fn check(py: Python<'_>, text: &str, policy: Option<&Bound<'_, PyPolicy>>) -> PyResult<PyReport> {
+pub fn check(
+    py: Python<'_>,
+    text: &str,
+    policy: Option<&Bound<'_, PyPolicy>>,
+) -> PyResult<PyReport> {
     with_policy(policy, |policy| {
         let report = isrc::check(text, policy);
         let findings = report

@@ -37,7 +37,10 @@ pub fn with_policy<T>(policy: Option<&Bound<'_, PyPolicy>>, f: impl FnOnce(&Poli
 impl PyPolicy {
     #[new]
     #[pyo3(signature = (today=None, prefixes=None))]
-    fn new(today: Option<&Bound<'_, PyAny>>, prefixes: Option<std::path::PathBuf>) -> PyResult<Self> {
+    fn new(
+        today: Option<&Bound<'_, PyAny>>,
+        prefixes: Option<std::path::PathBuf>,
+    ) -> PyResult<Self> {
         let today = match today {
             None => None,
             Some(value) => {
@@ -59,7 +62,12 @@ impl PyPolicy {
                     .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
                 let source = path.display().to_string();
                 Some(PrefixTable::from_csv(&text, &source).map_err(|e| {
-                    PyValueError::new_err(format!("{source}:{}:{}: {}", e.line(), e.column(), e.message()))
+                    PyValueError::new_err(format!(
+                        "{source}:{}:{}: {}",
+                        e.line(),
+                        e.column(),
+                        e.message()
+                    ))
                 })?)
             }
         };

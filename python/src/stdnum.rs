@@ -40,14 +40,21 @@ fn exception_for(rule: Rule) -> &'static str {
 /// `InvalidComponent` (all `ValidationError`) with the first error's message.
 #[pyfunction]
 #[pyo3(signature = (text, policy=None))]
-pub fn validate(py: Python<'_>, text: &str, policy: Option<&Bound<'_, PyPolicy>>) -> PyResult<String> {
+pub fn validate(
+    py: Python<'_>,
+    text: &str,
+    policy: Option<&Bound<'_, PyPolicy>>,
+) -> PyResult<String> {
     let outcome = with_policy(policy, |policy| {
         let verdict = isrc::check::verdict(text, policy);
         match verdict.isrc {
             Some(code) if verdict.is_valid() => Ok(code.to_string()),
             _ => {
                 let report = isrc::check(text, policy);
-                let error = report.findings.iter().find(|f| f.severity == Severity::Error);
+                let error = report
+                    .findings
+                    .iter()
+                    .find(|f| f.severity == Severity::Error);
                 Err(match error {
                     Some(f) => (exception_for(f.rule), f.rule.id(), f.message.clone()),
                     None => ("InvalidFormat", "", String::from("not an ISRC")),
@@ -74,7 +81,9 @@ fn raise(py: Python<'_>, class: &str, rule: &str, message: String) -> PyErr {
 #[pyfunction]
 #[pyo3(signature = (text, policy=None))]
 pub fn is_valid(text: &str, policy: Option<&Bound<'_, PyPolicy>>) -> bool {
-    with_policy(policy, |policy| isrc::check::verdict(text, policy).is_valid())
+    with_policy(policy, |policy| {
+        isrc::check::verdict(text, policy).is_valid()
+    })
 }
 
 /// The display form, `CC-XXX-YY-NNNNN` with `separator` between the elements (stdnum's
@@ -84,7 +93,8 @@ pub fn is_valid(text: &str, policy: Option<&Bound<'_, PyPolicy>>) -> bool {
 pub fn format(text: &str, separator: &str) -> String {
     let compact = compact(text);
     let chars: Vec<char> = compact.chars().collect();
-    let part = |a: usize, b: usize| -> String { chars.iter().skip(a).take(b.saturating_sub(a)).collect() };
+    let part =
+        |a: usize, b: usize| -> String { chars.iter().skip(a).take(b.saturating_sub(a)).collect() };
     let parts = [part(0, 2), part(2, 5), part(5, 7), part(7, usize::MAX)];
     parts.join(separator)
 }

@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, ListBuilder, StringBuilder, UInt64Builder};
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, StructArray};
+use arrow_array::{Array, ArrayRef, BooleanArray, StructArray, UInt64Array};
 use arrow_buffer::NullBuffer;
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use isrc::check::{Verdict, verdict};
@@ -202,4 +202,77 @@ fn check_strings<'a>(
         }
     }
     columns.finish()
+}
+
+/// The values of a string array, one `Option<&str>` a row, for the single-column kernels.
+fn string_values(input: &dyn Array) -> Result<recording::Strings<'_>, ArrowError> {
+    recording::strings(input)
+}
+
+/// Whether each string of `input` is a valid ISRC (null where the input is null): the
+/// `valid` column of [`check`] alone, computed on every core for a large array.
+///
+/// ```
+/// use arrow_array::{Array, StringArray};
+/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+/// let out = isrc_arrow::is_valid(&StringArray::from(vec![Some("CBYZ92200001"), Some("USRC176O7839"), None]), &policy).unwrap();
+/// assert!(out.value(0) && !out.value(1) && out.is_null(2));
+/// ```
+///
+/// # Errors
+/// As [`check`], when `input` is not a string array.
+pub fn is_valid(input: &dyn Array, policy: &Policy<'_>) -> Result<BooleanArray, ArrowError> {
+    let values = string_values(input)?;
+    let valid = in_parallel(input.len(), |i| {
+        values(i).is_some_and(|text| verdict(text, policy).is_valid())
+    });
+    Ok(BooleanArray::new(
+        valid.into_iter().collect(),
+        input.logical_nulls(),
+    ))
+}
+
+/// [`Isrc::to_u64`] of each string's code, where one can be formed (the `key` column of
+/// [`check`] alone, on every core).
+///
+/// ```
+/// use arrow_array::{Array, StringArray};
+/// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+/// let out = isrc_arrow::keys(&StringArray::from(vec!["cb-yz9-22-00001", "nonsense"]), &policy).unwrap();
+/// assert_eq!(out.value(0), "CBYZ92200001".parse::<isrc::Isrc>().unwrap().to_u64());
+/// assert!(out.is_null(1));
+/// ```
+///
+/// # Errors
+/// As [`check`], when `input` is not a string array.
+pub fn keys(input: &dyn Array, policy: &Policy<'_>) -> Result<UInt64Array, ArrowError> {
+    let values = string_values(input)?;
+    let keys = in_parallel(input.len(), |i| {
+        values(i).and_then(|text| verdict(text, policy).isrc.map(Isrc::to_u64))
+    });
+    Ok(keys.into_iter().collect())
+}
+
+/// `f(0..len)` in order, cut into one slice per core for large arrays (the machines that
+/// check millions of codes have several).
+fn in_parallel<T: Send>(len: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    const SERIAL: usize = 64 * 1024;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if len < SERIAL || threads < 2 {
+        return (0..len).map(f).collect();
+    }
+    let step = len.div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..len)
+            .step_by(step)
+            .map(|start| {
+                scope.spawn(move || (start..(start + step).min(len)).map(f).collect::<Vec<T>>())
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_default())
+            .collect()
+    })
 }

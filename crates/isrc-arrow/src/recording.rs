@@ -41,10 +41,10 @@ pub fn fingerprint_fields() -> Fields {
 }
 
 /// Row `i` of a string column, `None` when null.
-type Strings<'a> = Box<dyn Fn(usize) -> Option<&'a str> + 'a>;
+pub(crate) type Strings<'a> = Box<dyn Fn(usize) -> Option<&'a str> + Send + Sync + 'a>;
 
 /// The values of a string column, one `Option<&str>` a row.
-fn strings<'a>(array: &'a dyn Array) -> Result<Strings<'a>, ArrowError> {
+pub(crate) fn strings<'a>(array: &'a dyn Array) -> Result<Strings<'a>, ArrowError> {
     Ok(match array.data_type() {
         DataType::Utf8 => {
             let a = array.as_string::<i32>();
@@ -61,7 +61,7 @@ fn strings<'a>(array: &'a dyn Array) -> Result<Strings<'a>, ArrowError> {
         DataType::Null => Box::new(|_| None),
         other => {
             return Err(ArrowError::InvalidArgumentError(format!(
-                "a title, artist, version or duration column must hold strings, not {other}"
+                "isrc-arrow reads string arrays (Utf8, LargeUtf8, Utf8View), not {other}"
             )));
         }
     })

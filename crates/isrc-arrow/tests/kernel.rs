@@ -158,3 +158,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn is_valid_and_keys_equal_the_check_columns_on_a_large_array() {
+    // Over the serial threshold, so that the array is cut between threads.
+    let values: Vec<Option<&str>> = TABLE.iter().copied().cycle().take(200_003).collect();
+    let array = StringArray::from(values);
+    let policy = policy();
+    let out = isrc_arrow::check(&array, &policy).unwrap();
+    let valid = isrc_arrow::is_valid(&array, &policy).unwrap();
+    let keys = isrc_arrow::keys(&array, &policy).unwrap();
+    assert_eq!(&valid, out.column_by_name("valid").unwrap().as_boolean());
+    assert_eq!(
+        &keys,
+        out.column_by_name("key")
+            .unwrap()
+            .as_primitive::<UInt64Type>()
+    );
+}
