@@ -18,12 +18,15 @@ pub enum InputFormat {
     Jsonl,
     /// An Excel workbook (`.xlsx`): the first sheet, or the one named.
     Xlsx,
+    /// Apache Parquet: the columns chosen by the schema's field names, read row group by
+    /// row group; a record's line is its row number.
+    Parquet,
 }
 
 impl FromStr for InputFormat {
     type Err = String;
 
-    /// `lines`, `csv`, `tsv`, `jsonl` or `xlsx`.
+    /// `lines`, `csv`, `tsv`, `jsonl`, `xlsx` or `parquet`.
     ///
     /// ```
     /// assert_eq!("tsv".parse(), Ok(isrc_check::InputFormat::Tsv));
@@ -35,8 +38,9 @@ impl FromStr for InputFormat {
             "tsv" => Ok(InputFormat::Tsv),
             "jsonl" | "ndjson" => Ok(InputFormat::Jsonl),
             "xlsx" => Ok(InputFormat::Xlsx),
+            "parquet" => Ok(InputFormat::Parquet),
             _ => Err(format!(
-                "unknown input format {s:?}; expected lines, csv, tsv, jsonl or xlsx"
+                "unknown input format {s:?}; expected lines, csv, tsv, jsonl, xlsx or parquet"
             )),
         }
     }
@@ -63,6 +67,7 @@ impl InputFormat {
             "tsv" | "tab" => Some(InputFormat::Tsv),
             "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
             "xlsx" | "xlsm" => Some(InputFormat::Xlsx),
+            "parquet" | "parq" | "pq" => Some(InputFormat::Parquet),
             "txt" | "lst" => Some(InputFormat::Lines),
             _ => None,
         }

@@ -210,7 +210,7 @@ pub struct PossibleDuplicateRecording {
 pub struct InputColumns {
     /// The file name as given.
     pub file: String,
-    /// The format read: `lines`, `csv`, `tsv`, `jsonl`, `json` (an array) or `xlsx`.
+    /// The format read: `lines`, `csv`, `tsv`, `jsonl`, `json` (an array), `xlsx` or `parquet`.
     pub format: &'static str,
     /// The ISRC column (header name, or `column N`) or JSON key path.
     pub isrc: String,

@@ -99,7 +99,8 @@ pub(crate) fn from_reader(
         head.drain(..3);
         bom = true;
     }
-    if !zip {
+    // Parquet is binary by design; its reader checks it.
+    if !zip && !head.starts_with(b"PAR1") {
         check_binary(&head, name)?;
     }
     Ok(Opened {

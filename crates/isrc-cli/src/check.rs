@@ -61,7 +61,7 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 #[command(after_help = EXIT_STATUS_HELP)]
 pub struct CheckArgs {
-    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, or any of these gzip- or Zstandard-compressed.
+    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, Parquet, or any of these gzip- or Zstandard-compressed.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
@@ -78,7 +78,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::InputProblems)]
     pub fail_on: FailOn,
 
-    /// Input format, instead of detecting it: lines, csv, tsv, jsonl or xlsx.
+    /// Input format, instead of detecting it: lines, csv, tsv, jsonl, xlsx or parquet.
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub format_in: Option<InputFormat>,
 

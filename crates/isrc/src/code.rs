@@ -572,6 +572,40 @@ impl PrefixCode {
         core::str::from_utf8(&self.0).unwrap_or("")
     }
 
+    /// The registrant prefix a value that is not a well-formed code seems to have: its first
+    /// five letters and digits (after spaces and an `ISRC` label; hyphens, spaces and colons
+    /// skipped), when the first two are letters. `isrc check` groups systemic errors by it.
+    ///
+    /// ```
+    /// use isrc_code::code::PrefixCode;
+    /// assert_eq!(PrefixCode::guess("usrc176O7839").unwrap().as_str(), "USRC1");
+    /// assert_eq!(PrefixCode::guess("ISRC: us-rc1-76").unwrap().as_str(), "USRC1");
+    /// assert_eq!(PrefixCode::guess("12345678"), None);
+    /// assert_eq!(PrefixCode::guess("US+RC1"), None);
+    /// ```
+    pub fn guess(text: &str) -> Option<PrefixCode> {
+        let trimmed = text.trim_start();
+        let trimmed = trimmed
+            .get(..4)
+            .filter(|l| l.eq_ignore_ascii_case("isrc"))
+            .map_or(trimmed, |_| &trimmed[4..]);
+        let mut five = [0u8; 5];
+        let mut n = 0;
+        for c in trimmed.chars() {
+            if c.is_ascii_alphanumeric() {
+                five[n] = c.to_ascii_uppercase() as u8;
+                n += 1;
+                if n == 5 {
+                    break;
+                }
+            } else if !matches!(c, '-' | ' ' | ':' | '\u{2010}'..='\u{2015}') {
+                return None;
+            }
+        }
+        (n == 5 && five[0].is_ascii_uppercase() && five[1].is_ascii_uppercase())
+            .then_some(PrefixCode(five))
+    }
+
     /// The country code.
     pub fn country(self) -> CountryCode {
         CountryCode([self.0[0], self.0[1]])

@@ -1,4 +1,4 @@
-//! Reading an input: its format detected (lines, JSON Lines, CSV/TSV, xlsx), its header and
+//! Reading an input: its format detected (lines, JSON Lines, CSV/TSV, xlsx, Parquet), its header and
 //! columns chosen, then handed to the pipeline as chunks.
 
 use std::io::Read;
@@ -13,7 +13,7 @@ use crate::table::TableChunks;
 use super::chunks::{LineChunks, SheetChunks};
 use super::sink::{InputInfo, RecordSink};
 use super::worker::Work;
-use super::{Checker, columns_used};
+use super::{Checker, columns_used, parquet};
 
 impl Checker<'_> {
     pub(super) fn check_opened(
@@ -25,6 +25,11 @@ impl Checker<'_> {
     ) -> Result<(), CheckError> {
         let by_name = InputFormat::from_name(name);
         self.skipped = (Vec::new(), 0);
+        let parquet =
+            parquet::is_parquet(&opened.head) || self.options.format == Some(InputFormat::Parquet);
+        if parquet {
+            return self.check_parquet(name, std::path::Path::new(name), opened, sink);
+        }
         if self.options.skip_rows > 0 && !opened.zip {
             let skipped = source::skip_lines(&mut opened, self.options.skip_rows)
                 .map_err(|e| CheckError::new(name, 1, 1, format!("cannot read: {e}")))?;
@@ -207,6 +212,9 @@ impl Checker<'_> {
                 )
             }
             InputFormat::Xlsx => self.check_xlsx(name, opened, sink),
+            InputFormat::Parquet => {
+                self.check_parquet(name, std::path::Path::new(name), opened, sink)
+            }
         }
     }
 

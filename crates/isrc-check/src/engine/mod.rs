@@ -13,6 +13,7 @@ mod index;
 mod json;
 mod json_array;
 mod lines;
+mod parquet;
 mod partition;
 mod recordings;
 mod sink;

@@ -518,29 +518,7 @@ pub(super) fn prefix_text(key: u64) -> String {
 /// The registrant prefix of a value that is not a well-formed code: its first five letters
 /// and digits, when they have the shape of a prefix.
 pub(super) fn guess_prefix(text: &str) -> u64 {
-    let trimmed = text.trim_start();
-    let trimmed = trimmed
-        .get(..4)
-        .filter(|l| l.eq_ignore_ascii_case("isrc"))
-        .map_or(trimmed, |_| &trimmed[4..]);
-    let mut five = [0u8; 5];
-    let mut n = 0;
-    for c in trimmed.chars() {
-        if c.is_ascii_alphanumeric() {
-            five[n] = c.to_ascii_uppercase() as u8;
-            n += 1;
-            if n == 5 {
-                break;
-            }
-        } else if !matches!(c, '-' | ' ' | ':' | '\u{2010}'..='\u{2015}') {
-            return 0;
-        }
-    }
-    if n == 5 && five[0].is_ascii_uppercase() && five[1].is_ascii_uppercase() {
-        prefix_key(&five)
-    } else {
-        0
-    }
+    isrc::code::PrefixCode::guess(text).map_or(0, |p| prefix_key(p.as_str().as_bytes()))
 }
 
 #[cfg(test)]

@@ -1,0 +1,35 @@
+"""The Polars expression over N codes (default 10 M) vs `str.contains` with the standard's
+regex (which has no prefix table and no year check).
+
+python3 python/benches/bench_polars.py [N]
+"""
+
+import statistics
+import sys
+
+import polars as pl
+
+import isrc
+import isrc.polars  # noqa: F401
+from common import codes
+
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+base = codes(1_000_000)
+df = pl.DataFrame({"isrc": (base * (n // len(base) + 1))[:n]})
+policy = isrc.Policy(today="2026-11-22")
+REGEX = r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{2}[0-9]{5}$"
+import time
+
+ours, theirs = [], []
+for _ in range(5):
+    start = time.perf_counter()
+    a = df.select(pl.col("isrc").isrc.is_valid(policy)).to_series().sum()
+    ours.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    b = df.select(pl.col("isrc").str.contains(REGEX)).to_series().sum()
+    theirs.append(time.perf_counter() - start)
+    print(f"run: isrc {ours[-1]:.3f} s ({a} valid), regex {theirs[-1]:.3f} s ({b} match)")
+ratios = sorted(t / o for t, o in zip(theirs, ours))
+print(f"isrc.is_valid expression x{n}: median {statistics.median(ours):.3f} s, range {min(ours):.3f}-{max(ours):.3f} s")
+print(f"str.contains(regex) x{n}: median {statistics.median(theirs):.3f} s, range {min(theirs):.3f}-{max(theirs):.3f} s")
+print(f"regex time / isrc time per run: median {statistics.median(ratios):.2f}, range {ratios[0]:.2f}-{ratios[-1]:.2f}")

@@ -1,0 +1,23 @@
+"""`isrc.is_valid` in a Python loop vs python-stdnum's `stdnum.isrc.is_valid` (goal: >= 20x).
+
+python3 python/benches/bench_stdnum.py [N]
+"""
+
+import statistics
+import sys
+
+from stdnum import isrc as stdnum_isrc
+
+import isrc
+from common import codes, timed
+
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+values = codes(n)
+policy = isrc.Policy(today="2026-11-22")
+ours, theirs = [], []
+for _ in range(5):  # interleaved, so that both see the same load
+    ours += timed(f"isrc.is_valid x{n}", 1, lambda: [isrc.is_valid(v, policy) for v in values])
+    theirs += timed(f"stdnum.isrc.is_valid x{n}", 1, lambda: [stdnum_isrc.is_valid(v) for v in values])
+ratios = sorted(t / o for t, o in zip(theirs, ours))
+print(f"per code: isrc {statistics.median(ours) / n * 1e9:.0f} ns, stdnum {statistics.median(theirs) / n * 1e9:.0f} ns")
+print(f"speed-up per run: median {statistics.median(ratios):.1f}x, range {ratios[0]:.1f}-{ratios[-1]:.1f}x (goal >= 20x)")
