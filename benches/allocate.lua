@@ -12,6 +12,8 @@ end
 function init(args)
   counter = 0
   -- Distinct titles across runs on one ledger: ISRC_RUN names the run.
+  -- Letters between the numbers: titles are compared folded (letters and digits only), so
+  -- "1-12" and "11-2" would be one recording.
   run = os.getenv("ISRC_RUN") or ""
   created = 0
   other = 0
@@ -24,7 +26,7 @@ end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"title":"Load %s%d-%d","artist":"Bench","duration":"3:00"}', run, tid, counter)
+    '{"title":"Load %s t%d n%d","artist":"Bench","duration":"3:00"}', run, tid, counter)
   return wrk.format(nil, nil, nil, body)
 end
 

@@ -124,7 +124,7 @@ fn two_servers_on_one_database_hand_out_distinct_contiguous_codes(db: common::Db
                                 ("x-csrf-token", &csrf),
                             ],
                             &format!(
-                                r#"{{"prefix":"CBTWO","title":"Take {client}-{i}","artist":"Both"}}"#
+                                r#"{{"prefix":"CBTWO","title":"Take {client} of {i}","artist":"Both"}}"#
                             ),
                         );
                         assert_eq!(status, 201, "client {client} on {addr}: {body}");

@@ -285,9 +285,9 @@ common::each_backend!(
     concurrent_allocations_that_fail_leave_the_others_committed,
     worker_threads = 4
 );
-/// Sixteen tasks over two prefixes, each title asked for by two tasks at once: on PostgreSQL
-/// they share group transactions (one savepoint each), where the second of a pair fails as a
-/// duplicate and must not take the others of its group with it.
+/// Sixteen tasks over two prefixes, each title asked for by two tasks at once: one of each pair
+/// gets the code, the other is refused as a duplicate, and the refusals take no other
+/// allocation with them (no code lost, none given twice, no gap).
 async fn concurrent_allocations_that_fail_leave_the_others_committed(db: common::TestDb) {
     const TASKS: usize = 16;
     const EACH: usize = 12;
@@ -341,7 +341,12 @@ async fn concurrent_allocations_that_fail_leave_the_others_committed(db: common:
         assert_eq!(designations, expected, "{}: {p} not contiguous", db.name);
     }
     let stored = store.recordings(&ListFilter::default()).await.unwrap();
-    assert_eq!(stored.len(), codes.len(), "{}: lost or extra codes", db.name);
+    assert_eq!(
+        stored.len(),
+        codes.len(),
+        "{}: lost or extra codes",
+        db.name
+    );
 }
 
 common::each_backend!(

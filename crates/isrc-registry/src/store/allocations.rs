@@ -55,16 +55,6 @@ impl Store {
         for (i, r) in request.recordings.iter().enumerate() {
             r.validate().map_err(|e| label_error(e, request, i))?;
         }
-        if self.inner.backend == Backend::Postgres
-            && request.recordings.len() <= super::group::GROUPED_RECORDINGS
-        {
-            return self.allocate_grouped(request).await;
-        }
-        self.allocate_alone(request).await
-    }
-
-    /// [`Store::allocate`] in a transaction of its own.
-    pub(super) async fn allocate_alone(&self, request: &AllocationRequest) -> Result<Allocation> {
         let outcome = write_tx!(self, true, |conn| self.allocate_in(conn, request));
         match outcome {
             // A concurrent request with the same key may commit between this transaction's key
@@ -78,7 +68,7 @@ impl Store {
         }
     }
 
-    pub(super) async fn allocate_in(
+    async fn allocate_in(
         &self,
         conn: &mut AnyConnection,
         request: &AllocationRequest,
@@ -156,9 +146,6 @@ impl Store {
             }
         }
         let keys: Vec<String> = request.recordings.iter().map(match_key).collect();
-        if !request.force {
-            self.check_duplicates(conn, request, &keys).await?;
-        }
 
         let year2 = (request.year % 100) as i64;
         let capacity: u32 = registrant.ranges.iter().map(|r| r.len()).sum();
@@ -176,6 +163,12 @@ impl Store {
                 Take::Granted { designations, used } => (designations, used),
                 Take::Exhausted { used } => return Err(exhausted(used)),
             };
+        // After the counter row's lock: on PostgreSQL (read committed) a concurrent allocation
+        // of the same recording in this prefix-year has committed by now, and this statement
+        // sees it; checked before the lock, both could pass and the recording get two codes.
+        if !request.force {
+            self.check_duplicates(conn, request, &keys).await?;
+        }
         let isrcs = designations
             .iter()
             .map(|&d| prefix.isrc(year2 as u8, d).ok_or_else(|| exhausted(used)))

@@ -14,7 +14,6 @@ mod allocations;
 mod applications;
 mod batch;
 mod duplicates;
-mod group;
 mod edits;
 mod imports;
 mod migrate;
@@ -83,8 +82,6 @@ pub(crate) struct Inner {
     pub(crate) backend: Backend,
     prefixes: PrefixTable,
     pub(crate) max_attempts: u32,
-    /// Concurrent small allocations waiting to share a transaction (PostgreSQL).
-    group: Arc<group::AllocationGroup>,
 }
 
 /// IFPI's and RIAA's example registrant codes: never issued, never used for recordings.
@@ -286,7 +283,6 @@ impl Store {
                 backend,
                 prefixes: PrefixTable::builtin().clone(),
                 max_attempts: options.max_attempts.max(1),
-                group: Arc::default(),
             }),
         })
     }
@@ -300,7 +296,6 @@ impl Store {
                 backend: inner.backend,
                 prefixes: table,
                 max_attempts: inner.max_attempts,
-                group: inner.group.clone(),
             }),
         }
     }
