@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod dashboard;
 pub mod edit;
 pub mod errors;
 pub mod forms;
@@ -152,6 +153,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(account::routes())
         .merge(portal::routes())
         .merge(edit::routes())
+        .merge(dashboard::routes())
         .merge(search::routes(state))
         .merge(agency::routes())
 }
