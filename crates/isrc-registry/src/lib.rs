@@ -90,8 +90,8 @@ pub use model::{
     parse_date, parse_duration, parse_ranges,
 };
 pub use store::{
-    Backend, EXAMPLE_PREFIXES, MAX_SEARCH_WORDS, OpenOptions, REGISTRANT_CODE_ALPHABET, SearchPage,
-    Store, canonical_code,
+    Backend, EXAMPLE_PREFIXES, MAX_SEARCH_WORDS, MonthCount, OpenOptions, REGISTRANT_CODE_ALPHABET,
+    RegistrantUsage, SearchPage, Store, canonical_code,
 };
 pub use text::{csv_cell, csv_row, escape_control_characters, refuse_control_characters};
 pub use users::{PasswordReset, Scope};

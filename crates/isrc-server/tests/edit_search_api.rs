@@ -191,6 +191,30 @@ async fn edit_search_and_duplicate_links(db: common::TestDb) {
     );
     assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
 
+    // The dashboard: 5 codes of 99,999 used in 2026, all allocated this month.
+    let usage = json_of(server.get("/api/v1/registrants/CBXYZ/usage", &ana).await).await;
+    assert_eq!(
+        (
+            usage["year"].as_u64(),
+            usage["used"].as_u64(),
+            usage["capacity"].as_u64()
+        ),
+        (Some(2026), Some(5), Some(99_999))
+    );
+    assert_eq!(usage["remaining"], 99_994);
+    let months = usage["by_month"].as_array().unwrap();
+    assert_eq!(months.len(), 1);
+    assert_eq!(months[0]["codes"], 5);
+    let r = server.get("/api/v1/registrants/CBXYZ/usage", &bob).await;
+    assert_eq!(r.status(), 403);
+    let page = server
+        .get("/portal/usage", &ana)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<strong>5</strong> of 99999"), "{page}");
+
     // The OpenAPI document names both routes.
     let doc = json_of(
         server
@@ -203,4 +227,5 @@ async fn edit_search_and_duplicate_links(db: common::TestDb) {
     .await;
     assert!(doc["paths"]["/api/v1/recordings/{isrc}"]["patch"].is_object());
     assert!(doc["paths"]["/api/v1/search"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/registrants/{prefix}/usage"]["get"].is_object());
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod agency;
 pub mod check;
+pub mod dashboard;
 pub mod imports;
 pub mod edit;
 pub mod lookup;
@@ -106,6 +107,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(session::outbox))
         .routes(routes!(registry::registrants, registry::add_registrant))
         .routes(routes!(registry::registrant))
+        .routes(routes!(dashboard::usage))
         .routes(routes!(registry::recordings))
         .routes(routes!(registry::recording, edit::edit))
         .routes(routes!(registry::set_public))

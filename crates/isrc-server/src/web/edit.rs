@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use isrc_registry::ops::{self, RecordingPatch};
@@ -31,20 +30,7 @@ pub fn routes() -> Router<AppState> {
 const LOCAL_TIME: &str = include_str!("../../static/local-time.js");
 
 async fn local_time_script() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        LOCAL_TIME,
-    )
-        .into_response()
+    super::static_file("text/javascript; charset=utf-8", LOCAL_TIME)
 }
 
 /// The fields of the edit form, as typed.

@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod dashboard;
 pub mod edit;
 pub mod errors;
 pub mod forms;
@@ -154,6 +155,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(portal::routes())
         .merge(import::routes())
         .merge(edit::routes())
+        .merge(dashboard::routes())
         .merge(search::routes(state))
         .merge(agency::routes())
 }
@@ -161,18 +163,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 const STYLE: &str = include_str!("../../static/style.css");
 
 async fn style() -> Response {
+    static_file("text/css; charset=utf-8", STYLE)
+}
+
+/// A file built into the binary, cacheable for an hour.
+pub(crate) fn static_file(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=3600"),
             ),
         ],
-        STYLE,
+        body,
     )
         .into_response()
 }

@@ -518,8 +518,10 @@ async fn plan(
         "new" => {
             let meta = patch(form)?.apply(RecordingInput::default());
             meta.validate()?;
-            // Search before assigning: the preview already says which code it has.
-            if form.force != "1"
+            // Search before assigning: the preview already says which code it has (the
+            // confirmation is checked by the allocation itself, which replays a repeated key).
+            if !allocate
+                && form.force != "1"
                 && let Some(existing) =
                     ops::same_recording(&state.store, &caller.acting(), prefix, &meta).await?
             {
