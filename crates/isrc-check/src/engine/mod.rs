@@ -12,8 +12,8 @@ mod formats;
 mod index;
 mod json;
 mod json_array;
-mod lines;
 mod partition;
+mod places;
 mod recordings;
 mod sink;
 mod spill;
@@ -143,10 +143,10 @@ pub struct Checker<'p> {
     skipped: (Vec<u8>, u64),
     /// With [`Options::compare`]: every code, for `--against`.
     catalogue: Option<against::Catalogue>,
-    /// The file and line of each record with a position.
-    record_lines: lines::RecordLines,
     /// Codes beyond the first of cells holding several.
     extra_codes: u64,
+    /// The file and lines of every chunk's records, for the lines of the report's duplicates.
+    places: places::Places,
 }
 
 impl<'p> Checker<'p> {
@@ -175,8 +175,8 @@ impl<'p> Checker<'p> {
             recordings: recordings::Recordings::default(),
             skipped: (Vec::new(), 0),
             catalogue: options.compare.then(against::Catalogue::default),
-            record_lines: lines::RecordLines::default(),
             extra_codes: 0,
+            places: places::Places::default(),
             options,
         }
     }
@@ -276,11 +276,18 @@ impl<'p> Checker<'p> {
         let index = Arc::clone(&self.index);
         let index = &*index;
         let seq_base = self.bases.len() as u64;
-        // Positions are kept when something needs the first record of a code (a sink, gap
-        // analysis) or when the input has metadata; a plain list needs neither.
+        // Positions are kept when something needs the first record or the lines of a code
+        // (a sink, gap analysis, --against, the report's lists) or when the input has
+        // metadata; a plain list checked with `--max-listed 0` needs none.
         let compare = self.options.compare;
-        let dense =
-            index.choose(!keep && !self.options.gaps && !compare && matches!(work, Work::Lines));
+        let dense = index.choose(
+            !keep
+                && !self.options.gaps
+                && !compare
+                && self.max_listed() == 0
+                && matches!(work, Work::Lines),
+        );
+        self.places.file(name);
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
@@ -288,6 +295,7 @@ impl<'p> Checker<'p> {
             file_records: 0,
             bytes: 0,
             sink_error: None,
+            dense,
         };
         // A worker's part once it has a chunk: check it, add its codes to the index (order
         // does not matter there: positions say which record came first), and hand it to the
@@ -520,13 +528,14 @@ impl<'p> Checker<'p> {
         }
         let record_base = self.records;
         self.extra_codes += result.extras.len() as u64;
-        if (result.outs.len() + result.extras.len()) as u64 == result.records {
-            let outs = result.outs.iter().chain(&result.extras);
-            let lines: Vec<u64> = outs.map(|out| abs(out.line)).collect();
-            self.record_lines.add(record_base, name, lines.into_iter());
-        }
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
+        if state.dense {
+            self.places.chunk(std::iter::empty());
+        } else {
+            let outs = result.outs.iter().chain(&result.extras);
+            self.places.chunk(outs.map(|o| abs(o.line)));
+        }
         let mut cursor = 0usize;
         if !result.recordings.is_empty() {
             self.recordings.file(name);
@@ -624,6 +633,8 @@ struct MergeState<'n> {
     file_records: u64,
     bytes: u64,
     sink_error: Option<io::Error>,
+    /// The input goes to the dense index, which keeps no positions.
+    dense: bool,
 }
 
 #[cfg(test)]

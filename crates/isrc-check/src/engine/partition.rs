@@ -10,6 +10,7 @@ use crate::dense::PageBits;
 use crate::report::Duplicate;
 
 use super::index::{EARLIER, FastMap, Meta, Part, page_bit, page_keys};
+use super::places::Found;
 use super::summary::TOP_DUPLICATES;
 
 /// One distinct code with positions: its first record, records and metadata so far.
@@ -50,7 +51,8 @@ impl PartTally {
 
 /// The order of the duplicates named in the report: most records first, then the earliest
 /// first record (unknown first), then the code.
-pub(super) fn rank(a: &Duplicate, b: &Duplicate) -> std::cmp::Ordering {
+pub(super) fn rank(a: &Found, b: &Found) -> std::cmp::Ordering {
+    let (a, b) = (&a.duplicate, &b.duplicate);
     b.records
         .cmp(&a.records)
         .then(a.first_record.cmp(&b.first_record))
@@ -60,7 +62,7 @@ pub(super) fn rank(a: &Duplicate, b: &Duplicate) -> std::cmp::Ordering {
 /// The best-ranked duplicates, kept without sorting all of them: at least
 /// [`TOP_DUPLICATES`] (what people see), and as many as the report lists (`--max-listed`).
 pub(super) struct Top {
-    items: Vec<Duplicate>,
+    items: Vec<Found>,
     cap: usize,
 }
 
@@ -79,7 +81,7 @@ impl Top {
         }
     }
 
-    fn push(&mut self, d: Duplicate) {
+    fn push(&mut self, d: Found) {
         self.items.push(d);
         if self.items.len() >= (2 * self.cap).max(1024) {
             self.items.select_nth_unstable_by(self.cap - 1, rank);
@@ -88,7 +90,7 @@ impl Top {
     }
 
     /// The best ones kept, in order.
-    pub(super) fn into_sorted(mut self) -> Vec<Duplicate> {
+    pub(super) fn into_sorted(mut self) -> Vec<Found> {
         self.items.sort_by(rank);
         self.items.truncate(self.cap);
         self.items
@@ -169,7 +171,7 @@ pub(super) fn tally(
         conflict: false,
         meta,
     };
-    for (key, pos) in part.placed {
+    for &(key, pos) in &part.placed {
         match entries.entry(key) {
             Slot::Occupied(mut e) => {
                 let e = e.get_mut();
@@ -181,7 +183,7 @@ pub(super) fn tally(
             }
         }
     }
-    for (key, pos, meta) in part.described {
+    for &(key, pos, meta) in &part.described {
         match entries.entry(key) {
             Slot::Occupied(mut e) => {
                 let e = e.get_mut();
@@ -197,12 +199,29 @@ pub(super) fn tally(
         }
     }
 
+    // The records of each repeated code that has positions, for the report's lines.
+    let mut at: FastMap<u64, Vec<(u64, Meta)>> = FastMap::default();
+    let mut keep = |key: u64, pos: u64, meta: Meta| {
+        if entries
+            .get(&key)
+            .is_some_and(|e| e.count > 1 || unplaced(key) > 0)
+        {
+            at.entry(key).or_default().push((pos, meta));
+        }
+    };
+    for &(key, pos) in &part.placed {
+        keep(key, pos, Meta::default());
+    }
+    for &(key, pos, meta) in &part.described {
+        keep(key, pos, meta);
+    }
+
     let mut out = PartTally::with_cap(cap);
-    let name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
+    let mut name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
         out.duplicates += 1;
         out.conflicts += u64::from(conflict);
         if let Some(isrc) = Isrc::from_u64(key) {
-            let d = Duplicate {
+            let duplicate = Duplicate {
                 isrc,
                 records: u64::from(records),
                 first_record: if first == EARLIER {
@@ -213,11 +232,18 @@ pub(super) fn tally(
                 first_file: None,
                 first_line: None,
                 conflict,
+                lines: Vec::new(),
+                differing: Vec::new(),
+            };
+            let found = Found {
+                duplicate,
+                first,
+                records: at.remove(&key).unwrap_or_default(),
             };
             if conflict {
-                out.conflicted.push(d.clone());
+                out.conflicted.push(found.clone());
             }
-            out.top.push(d);
+            out.top.push(found);
         }
     };
     for (&key, e) in &entries {

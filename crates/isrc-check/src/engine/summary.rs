@@ -51,11 +51,20 @@ impl Checker<'_> {
             conflicted,
             keys,
         } = tally.0;
-        let mut top = top.into_sorted();
-        let mut conflicted = conflicted.into_sorted();
-        for d in top.iter_mut().chain(conflicted.iter_mut()) {
-            self.record_lines.place(d);
-        }
+        // Only the duplicates the report names get their lines.
+        let named = cap.max(TOP_DUPLICATES);
+        let top: Vec<_> = top
+            .into_sorted()
+            .into_iter()
+            .take(named)
+            .map(|f| f.into_duplicate(&self.places, cap))
+            .collect();
+        let conflicted: Vec<_> = conflicted
+            .into_sorted()
+            .into_iter()
+            .take(cap)
+            .map(|f| f.into_duplicate(&self.places, cap))
+            .collect();
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
