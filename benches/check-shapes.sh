@@ -3,7 +3,9 @@
 # benches/check.sh or on its own. Per shape, in the same run: 5,000,000 plain lines and a
 # 1,000,000-row CSV with title, artist and duration, measured with hyperfine (3 runs each):
 #   wc -l, sort -u (LC_ALL=C), DuckDB (/work/shared/tools/duckdb-baseline.py), the baseline
-#   binary (BASE, default /work/wt/bin/isrc-9ba5e4a) and this tree's `isrc check --format json`;
+#   binary (BASE, default /work/wt/bin/isrc-145beea) and this tree's `isrc check --format json`
+#   (with the report's lists: every line of each duplicate, the differing fields of each
+#   conflict) and `--max-listed 0` (no lists, so a plain list uses the dense index);
 #   for the CSV: the csv crate reading every field, BASE and `isrc check`;
 #   max RSS of BASE and `isrc check` from /usr/bin/time -v.
 # Shapes: (a) sequential, today's (benches/gen_check_inputs.py); (b) zipf: ~200,000
@@ -18,7 +20,7 @@ dir=${1:-/tmp/isrc-check-bench}
 lines=${LINES:-5000000}
 rows=${ROWS:-1000000}
 runs=${RUNS:-3}
-base=${BASE:-/work/wt/bin/isrc-9ba5e4a}
+base=${BASE:-/work/wt/bin/isrc-145beea}
 duckdb=${DUCKDB:-/work/shared/tools/duckdb-baseline.py}
 mkdir -p "$dir"
 export ISRC_TODAY=2026-11-22 LC_ALL=C
@@ -55,7 +57,8 @@ for shape in sequential zipf uniform; do
     "sort -u -o /dev/null $f" \
     "python3 $duckdb $f" \
     "$base check --format json $f" \
-    "$isrc check --format json $f"
+    "$isrc check --format json $f" \
+    "$isrc check --format json --max-listed 0 $f"
   hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$dir/$shape-csv.json" \
     "$csv_read_all $c" \
     "$base check --format json $c" \
@@ -74,15 +77,15 @@ def times(name):
     return [r["times"] for r in json.load(open(f"{d}/{name}.json"))["results"]]
 def fmt(ts):
     return f"{statistics.median(ts)*1000:.0f} ms ({min(ts)*1000:.0f}-{max(ts)*1000:.0f})"
-print("\n| shape | wc -l | sort -u | DuckDB | base | new | new / wc -l | new / sort -u | base RSS | new RSS |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("\n| shape | wc -l | sort -u | DuckDB | base | new | new --max-listed 0 | new / wc -l | new / sort -u | base RSS | new RSS |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for shape, goal in [("sequential", 4), ("zipf", 4), ("uniform", 8)]:
-    wc, srt, duck, base, new = times(f"{shape}-lines")
+    wc, srt, duck, base, new, unlisted = times(f"{shape}-lines")
     rss = [l.split() for l in open(f"{d}/{shape}-rss.txt")]
     brss = [int(r[4]) for r in rss]; nrss = [int(r[6]) for r in rss]
     ratio = statistics.median(new) / statistics.median(wc)
     vs_sort = statistics.median(new) / statistics.median(srt)
-    print(f"| {shape} lines | {fmt(wc)} | {fmt(srt)} | {fmt(duck)} | {fmt(base)} | {fmt(new)} | "
+    print(f"| {shape} lines | {fmt(wc)} | {fmt(srt)} | {fmt(duck)} | {fmt(base)} | {fmt(new)} | {fmt(unlisted)} | "
           f"{ratio:.1f}x (goal {goal}x: {'met' if ratio <= goal else 'not met'}) | "
           f"{vs_sort:.2f} ({'met' if vs_sort <= 1 else 'not met'}) | "
           f"{statistics.median(brss)} MB | {statistics.median(nrss)} MB ({'met' if max(nrss) <= 200 else 'not met'}) |")

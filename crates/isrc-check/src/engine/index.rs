@@ -426,9 +426,14 @@ mod tests {
     #[test]
     fn plain_list_duplicates_counted_from_bits() {
         // Small chunks, so that repeats meet both within a chunk and across chunks; 30
-        // twice-seen codes (more than the report names) and two seen more often.
+        // twice-seen codes (more than the report names) and two seen more often. Without
+        // the report's lists (`--max-listed 0`), a plain list goes to the bit pages.
         let policy = Policy::new("2026-11-22".parse().unwrap());
-        let mut checker = Checker::new(policy, Options::default());
+        let options = Options {
+            max_listed: Some(0),
+            ..Options::default()
+        };
+        let mut checker = Checker::new(policy, options);
         checker.set_chunk_bytes(64);
         let mut list = String::new();
         for _ in 0..2 {

@@ -6,7 +6,7 @@ use std::collections::hash_map::Entry as Slot;
 
 use isrc::Isrc;
 
-use crate::dense::PageBits;
+use crate::dense::{PAGE_BITS, PageBits};
 use crate::report::Duplicate;
 
 use super::index::{EARLIER, FastMap, Meta, Part, page_bit, page_keys};
@@ -32,6 +32,9 @@ pub(super) struct PartTally {
     pub(super) conflicted: Top,
     /// `--gaps`: every distinct code, in no order.
     pub(super) keys: Vec<u64>,
+    /// Records with a code under each prefix with a problem (by its place in the `wanted`
+    /// map given to [`tally`]).
+    pub(super) prefix_records: Vec<u64>,
 }
 
 impl PartTally {
@@ -46,6 +49,12 @@ impl PartTally {
             self.conflicted.push(d);
         }
         self.keys.extend(other.keys);
+        if self.prefix_records.len() < other.prefix_records.len() {
+            self.prefix_records.resize(other.prefix_records.len(), 0);
+        }
+        for (a, b) in self.prefix_records.iter_mut().zip(other.prefix_records) {
+            *a += b;
+        }
     }
 }
 
@@ -108,14 +117,62 @@ impl PartTally {
     }
 }
 
+/// Index keys per registrant prefix ([`isrc::Isrc::to_u64`]: prefix, then year and
+/// designation).
+pub(super) const KEYS_PER_PREFIX: u64 = 10_000_000;
+
+/// Counts the records of the partition under each prefix of `wanted` (prefix number, that
+/// is key / [`KEYS_PER_PREFIX`] -> place in `counts`). A page counts as a whole when it lies
+/// in one prefix.
+fn count_prefixes(part: &Part, wanted: &FastMap<u64, usize>, counts: &mut Vec<u64>) {
+    counts.resize(wanted.len(), 0);
+    if wanted.is_empty() {
+        return;
+    }
+    // The last prefix looked up: codes of one registrant often come together.
+    let mut last = (u64::MAX, None);
+    let mut add = |key: u64, n: u64| {
+        let prefix = key / KEYS_PER_PREFIX;
+        if last.0 != prefix {
+            last = (prefix, wanted.get(&prefix).copied());
+        }
+        if let Some(i) = last.1 {
+            counts[i] += n;
+        }
+    };
+    for &(page, bits) in &part.pages {
+        let first = page * PAGE_BITS;
+        if first / KEYS_PER_PREFIX == (first + PAGE_BITS - 1) / KEYS_PER_PREFIX {
+            add(first, bits.iter().map(|w| u64::from(w.count_ones())).sum());
+        } else {
+            for key in page_keys(page, bits) {
+                add(key, 1);
+            }
+        }
+    }
+    for &key in &part.keys {
+        add(key, 1);
+    }
+    for &(key, _) in &part.placed {
+        add(key, 1);
+    }
+    for &(key, _, _) in &part.described {
+        add(key, 1);
+    }
+}
+
 /// Tallies one partition. `number` gives the record number of a position (`None` for
-/// [`EARLIER`]); with `gaps`, every distinct code is kept.
+/// [`EARLIER`]); with `gaps`, every distinct code is kept; the records of the prefixes in
+/// `wanted` are counted.
 pub(super) fn tally(
     part: Part,
     gaps: bool,
     number: &dyn Fn(u64) -> Option<u64>,
     cap: usize,
+    wanted: &FastMap<u64, usize>,
 ) -> PartTally {
+    let mut prefix_records = Vec::new();
+    count_prefixes(&part, wanted, &mut prefix_records);
     // Records without positions: per page, the codes seen once and twice; the counts of
     // codes seen three times or more; codes whose page never came whole, counted one by one.
     let mut pages: FastMap<u64, [PageBits; 2]> = FastMap::default();
@@ -217,6 +274,7 @@ pub(super) fn tally(
     }
 
     let mut out = PartTally::with_cap(cap);
+    out.prefix_records = prefix_records;
     let mut name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
         out.duplicates += 1;
         out.conflicts += u64::from(conflict);

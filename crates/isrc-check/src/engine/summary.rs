@@ -9,7 +9,7 @@ use crate::report::{GapGroup, InputIssue, Listed, Location, PrefixGroup, SCHEMA_
 
 use super::Checker;
 use super::index::FastMap;
-use super::partition::{PartTally, tally};
+use super::partition::{KEYS_PER_PREFIX, PartTally, tally};
 use super::spill::Spill;
 use super::verdicts::prefix_text;
 
@@ -27,7 +27,17 @@ impl Checker<'_> {
         }
         let gaps = self.options.gaps;
         let cap = self.max_listed();
-        let (tally, spill_error) = self.tally_index(gaps);
+        // The prefixes the report names: the index counts their records with a code.
+        let mut wanted: FastMap<u64, usize> = FastMap::default();
+        for (key, a) in &self.prefixes {
+            if a.problems.as_deref().is_some_and(|p| p.problems > 0)
+                && let Some(number) = prefix_number(*key)
+            {
+                let next = wanted.len();
+                wanted.entry(number).or_insert(next);
+            }
+        }
+        let (tally, spill_error) = self.tally_index(gaps, &wanted);
         let mut issues = self.issues;
         let mut issue_count = self.issue_count;
         if let Some(e) = spill_error {
@@ -50,7 +60,14 @@ impl Checker<'_> {
             top,
             conflicted,
             keys,
+            prefix_records,
         } = tally.0;
+        let indexed = |key: u64| {
+            prefix_number(key)
+                .and_then(|n| wanted.get(&n))
+                .and_then(|&i| prefix_records.get(i).copied())
+                .unwrap_or(0)
+        };
         // Only the duplicates the report names get their lines.
         let named = cap.max(TOP_DUPLICATES);
         let top: Vec<_> = top
@@ -76,12 +93,13 @@ impl Checker<'_> {
                         rules.insert(rule.id(), p.rules[i]);
                     }
                 }
+                let records = a.records + indexed(*key);
                 Some(PrefixGroup {
                     prefix: prefix_text(*key),
-                    records: a.records,
+                    records,
                     problems: p.problems,
                     invalid: p.invalid,
-                    share: p.invalid as f64 / a.records.max(1) as f64,
+                    share: p.invalid as f64 / records.max(1) as f64,
                     rules,
                     examples: p.examples.clone(),
                 })
@@ -138,7 +156,11 @@ impl Checker<'_> {
     /// Tallies every partition of the index, on as many threads as there are cores, after
     /// reading back what was spilled; gives the tally, the bytes spilled, and the first error
     /// reading them back.
-    fn tally_index(&self, gaps: bool) -> ((PartTally, u64), Option<std::io::Error>) {
+    fn tally_index(
+        &self,
+        gaps: bool,
+        wanted: &FastMap<u64, usize>,
+    ) -> ((PartTally, u64), Option<std::io::Error>) {
         let cap = self.max_listed();
         let (parts, spill) = self.index.take();
         let spilled = spill.as_ref().map_or(0, Spill::len);
@@ -161,7 +183,7 @@ impl Checker<'_> {
                             {
                                 error.get_or_insert(e);
                             }
-                            total.absorb(tally(part, gaps, &number, cap));
+                            total.absorb(tally(part, gaps, &number, cap, wanted));
                         }
                         (total, error)
                     })
@@ -179,6 +201,15 @@ impl Checker<'_> {
         }
         ((total, spilled), first_error)
     }
+}
+
+/// The prefix number (index key / [`KEYS_PER_PREFIX`]) of a prefix key of the tallies;
+/// `None` for no prefix.
+fn prefix_number(key: u64) -> Option<u64> {
+    let text = prefix_text(key);
+    let (country, registrant) = (text.get(..2)?, text.get(2..5)?);
+    let code = Isrc::from_parts(country, registrant, 0, 0).ok()?;
+    Some(code.to_u64() / KEYS_PER_PREFIX)
 }
 
 pub(super) fn gap_groups(mut keys: Vec<u64>, order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
@@ -211,4 +242,42 @@ pub(super) fn gap_groups(mut keys: Vec<u64>, order: &FastMap<u64, (u32, u64)>) -
         });
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use isrc::Policy;
+
+    use super::super::{Checker, Options};
+
+    /// A prefix's records are those with a code (counted by the index at the end) and those
+    /// without (counted while reading), in memory, spilled, and in the dense index.
+    #[test]
+    fn a_problem_prefix_counts_every_record_under_it() {
+        let list = "USRC17607839\nUSRC17607840\nUSRC176O7841\nUSRC17607839\n\
+                    usrc17607842\nGBAYE0601498\nXXRC12600001\nXXRC12600002\n";
+        for (memory, max_listed) in [(None, None), (Some(1), None), (None, Some(0))] {
+            let options = Options {
+                memory,
+                max_listed,
+                ..Options::default()
+            };
+            let mut checker = Checker::new(Policy::new("2026-11-22".parse().unwrap()), options);
+            checker.set_chunk_bytes(40);
+            checker
+                .check_reader("codes.txt", list.as_bytes(), None)
+                .unwrap();
+            let summary = checker.finish();
+            let groups: Vec<_> = summary
+                .prefixes
+                .iter()
+                .map(|p| (p.prefix.as_str(), p.records, p.problems, p.invalid))
+                .collect();
+            assert_eq!(
+                groups,
+                [("USRC1", 5, 2, 1), ("XXRC1", 2, 2, 2)],
+                "{memory:?} {max_listed:?}"
+            );
+        }
+    }
 }

@@ -13,10 +13,13 @@ use isrc::recording::{DurationUnit, parse_seconds as parse_duration};
 use super::against::Fields;
 use super::index::{FastMap, Meta};
 
-/// The records of a registrant prefix. Kept to 16 bytes: a catalogue of uniformly random
-/// codes has as many prefixes as a chunk has records, and most prefixes have no problem.
+/// The records of a registrant prefix that have a problem or no code. Kept to 16 bytes. The
+/// records with a code are not counted per record: the index holds every code, and at the
+/// end counts those of the prefixes with a problem, in parallel and in cache
+/// (`PartTally::prefix_records`).
 #[derive(Clone, Default)]
 pub(super) struct PrefixAgg {
+    /// Records under this prefix without a code (invalid values).
     pub(super) records: u64,
     /// Only for a prefix with a record that has a warning or an error.
     pub(super) problems: Option<Box<Problems>>,
@@ -195,8 +198,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 && verdict.fix.is_none()
                 && verdict.severity.is_none_or(|s| s < Severity::Warning)
             {
-                let slot = self.slot(prefix_key(&bytes[..5]));
-                if let Some(evicted) = self.groups.insert(group, key, verdict.rules, slot) {
+                if let Some(evicted) = self.groups.insert(group, key, verdict.rules) {
                     self.add_group(evicted);
                 }
                 self.push_clean(verdict.isrc, verdict.rules, line);
@@ -211,8 +213,10 @@ impl<'a, 'p> Tally<'a, 'p> {
         {
             self.res.valid += 1;
             self.count_rules(verdict.rules);
-            let slot = self.slot(prefix_key(&bytes[..5]));
-            self.res.prefixes[slot].1.records += 1;
+            if verdict.isrc.is_none() {
+                let slot = self.slot(prefix_key(&bytes[..5]));
+                self.res.prefixes[slot].1.records += 1;
+            }
             self.push_clean(verdict.isrc, verdict.rules, line);
             return;
         }
@@ -265,8 +269,10 @@ impl<'a, 'p> Tally<'a, 'p> {
             Known::Clean(verdict, prefix) => {
                 self.res.valid += 1;
                 self.count_rules(verdict.rules);
-                let slot = self.slot(prefix);
-                self.res.prefixes[slot].1.records += 1;
+                if verdict.isrc.is_none() {
+                    let slot = self.slot(prefix);
+                    self.res.prefixes[slot].1.records += 1;
+                }
                 self.res.outs.push(Out {
                     code: verdict.isrc,
                     fix: verdict.fix,
@@ -302,7 +308,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         }
         let slot = self.slot(assessed.prefix);
         let agg = &mut self.res.prefixes[slot].1;
-        agg.records += 1;
+        agg.records += u64::from(assessed.code.is_none());
         if !out.valid {
             agg.problems_mut().invalid += 1;
             if self.list_invalid && self.res.invalid_values.len() < LISTED_PER_CHUNK {
@@ -415,7 +421,6 @@ impl<'a, 'p> Tally<'a, 'p> {
             self.res.by_rule[bits.trailing_zeros() as usize] += group.records as u32;
             bits &= bits - 1;
         }
-        self.res.prefixes[group.slot].1.records += group.records;
     }
 
     /// Adds every group still counted in [`Tally::groups`] to the tallies (at the end of a

@@ -15,7 +15,7 @@ use super::against::Fields;
 use super::chunks::{Chunk, Control};
 use super::index::Meta;
 use super::json::check_json;
-use super::verdicts::{ChunkResult, Tally, duration_of, prefix_key};
+use super::verdicts::{ChunkResult, Tally, duration_of};
 
 /// What the workers do with a chunk.
 pub(super) enum Work {
@@ -275,8 +275,7 @@ pub(super) fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: Pag
                     Some(v)
                         if v.fix.is_none() && v.severity.is_none_or(|s| s < Severity::Warning) =>
                     {
-                        let slot = tally.slot(prefix_key(&text[..5]));
-                        if let Some(evicted) = memo.insert(group, code.to_u64(), v.rules, slot) {
+                        if let Some(evicted) = memo.insert(group, code.to_u64(), v.rules) {
                             tally.add_group(evicted);
                         }
                     }
