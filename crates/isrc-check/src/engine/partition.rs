@@ -9,6 +9,9 @@ use isrc::Isrc;
 use crate::dense::{PAGE_BITS, PageBits};
 use crate::report::Duplicate;
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::index::{EARLIER, FastMap, Meta, Part, page_bit, page_keys};
 use super::places::Found;
 use super::summary::TOP_DUPLICATES;
@@ -117,6 +120,34 @@ impl PartTally {
     }
 }
 
+/// A hasher that mixes every bit of a `u64` key. The maps of a partition fit in a core's
+/// cache, so they need no locality; [`FastMap`]'s hasher, which keeps runs of 64 codes in
+/// neighbouring buckets with one tag, made every probe of a sequential catalogue's
+/// partition compare a whole run (two thirds of the tally's time).
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(self.0 ^ u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        // The splitmix64 finaliser.
+        let mut z = v.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        self.0 = z ^ (z >> 31);
+    }
+}
+
+/// A map of a partition's tally.
+type PartMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
+
 /// Index keys per registrant prefix ([`isrc::Isrc::to_u64`]: prefix, then year and
 /// designation).
 pub(super) const KEYS_PER_PREFIX: u64 = 10_000_000;
@@ -175,8 +206,8 @@ pub(super) fn tally(
     count_prefixes(&part, wanted, &mut prefix_records);
     // Records without positions: per page, the codes seen once and twice; the counts of
     // codes seen three times or more; codes whose page never came whole, counted one by one.
-    let mut pages: FastMap<u64, [PageBits; 2]> = FastMap::default();
-    let mut thrice: FastMap<u64, u32> = FastMap::default();
+    let mut pages: PartMap<u64, [PageBits; 2]> = PartMap::default();
+    let mut thrice: PartMap<u64, u32> = PartMap::default();
     for (page, bits) in part.pages {
         let [seen, twice] = pages.entry(page).or_insert([[0; 4]; 2]);
         let mut more = [0u64; 4];
@@ -191,7 +222,7 @@ pub(super) fn tally(
             *n = n.saturating_add(1);
         }
     }
-    let mut loose: FastMap<u64, u32> = FastMap::default();
+    let mut loose: PartMap<u64, u32> = PartMap::default();
     for key in part.keys {
         let (page, word, mask) = page_bit(key);
         match pages.get_mut(&page) {
@@ -221,7 +252,10 @@ pub(super) fn tally(
     };
 
     // Records with positions, and metadata when the input had some.
-    let mut entries: FastMap<u64, Entry> = FastMap::default();
+    let mut entries: PartMap<u64, Entry> = PartMap::with_capacity_and_hasher(
+        part.placed.len() + part.described.len(),
+        BuildHasherDefault::default(),
+    );
     let fresh = |pos: u64, meta: Meta| Entry {
         first: pos,
         count: 1,
@@ -257,7 +291,7 @@ pub(super) fn tally(
     }
 
     // The records of each repeated code that has positions, for the report's lines.
-    let mut at: FastMap<u64, Vec<(u64, Meta)>> = FastMap::default();
+    let mut at: PartMap<u64, Vec<(u64, Meta)>> = PartMap::default();
     let mut keep = |key: u64, pos: u64, meta: Meta| {
         if entries
             .get(&key)
