@@ -307,10 +307,12 @@ impl<'p> Checker<'p> {
                 control.give_batch(batch);
             } else {
                 let pos = (seq_base + done.chunk.seq) << 32;
-                index.add(&done.result.outs, &done.result.metas, pos);
-                if !done.result.extras.is_empty() {
-                    let after = pos + done.result.outs.len() as u64;
-                    index.add(&done.result.extras, &[], after);
+                let result = &done.result;
+                if result.extras.is_empty() {
+                    index.add(&result.outs, &result.metas, pos, |i| i as u64);
+                } else {
+                    index.add(&result.outs, &result.metas, pos, |i| result.out_rank(i));
+                    index.add(&result.extras, &[], pos, |j| result.extra_rank(j));
                 }
             }
             if index.failed() {
@@ -501,7 +503,7 @@ impl<'p> Checker<'p> {
         for (a, b) in self.by_rule.iter_mut().zip(result.by_rule.iter()) {
             *a += u64::from(*b);
         }
-        for (key, agg) in result.prefixes {
+        for (key, agg) in std::mem::take(&mut result.prefixes) {
             let target = self.prefixes.entry(key).or_default();
             target.records += agg.records;
             let Some(agg) = agg.problems else {
@@ -533,15 +535,14 @@ impl<'p> Checker<'p> {
         if state.dense {
             self.places.chunk(std::iter::empty());
         } else {
-            let outs = result.outs.iter().chain(&result.extras);
-            self.places.chunk(outs.map(|o| abs(o.line)));
+            self.places.chunk(result.lines_in_order().map(&abs));
         }
         let mut cursor = 0usize;
         if !result.recordings.is_empty() {
             self.recordings.file(name);
         }
         for (i, out) in result.outs.iter().enumerate() {
-            let number = record_base + i as u64 + 1;
+            let number = record_base + result.out_rank(i) + 1;
             if let Some(code) = out.code
                 && let Some(&recording) = result.recordings.get(i)
                 && recording != 0
@@ -554,7 +555,7 @@ impl<'p> Checker<'p> {
             // the codes of the inputs checked with a sink (the CLI takes one input then).
             let duplicate_of = match (sink.is_some(), out.code) {
                 (true, Some(code)) => {
-                    let pos = (global_seq << 32) | i as u64;
+                    let pos = (global_seq << 32) | result.out_rank(i);
                     let first = *self.firsts.entry(code.to_u64()).or_insert(pos);
                     (first != pos).then(|| self.record_number(first)).flatten()
                 }

@@ -32,7 +32,7 @@ impl Places {
 
     /// The next chunk of the current input, whose records are on `lines` (in record order).
     /// A chunk of the dense index (no positions) passes no lines.
-    pub(super) fn chunk(&mut self, lines: impl ExactSizeIterator<Item = u64> + Clone) {
+    pub(super) fn chunk(&mut self, lines: impl Iterator<Item = u64> + Clone) {
         let file = self.files.len().saturating_sub(1) as u32;
         let mut all = lines.clone();
         let first = all.next().unwrap_or(0);

@@ -53,6 +53,38 @@ pub(super) struct Out {
     pub(super) offset: usize,
 }
 
+impl ChunkResult {
+    /// The place in the chunk's record order (line order, from 0) of `outs[i]`: `i` plus
+    /// the extras before it. Numbering extras after every main record instead made which
+    /// record was a duplicate's first depend on where the input was cut into chunks.
+    pub(super) fn out_rank(&self, i: usize) -> u64 {
+        let before = self
+            .extras_after
+            .partition_point(|&after| after as usize <= i);
+        (i + before) as u64
+    }
+
+    /// The place in the chunk's record order of `extras[j]`.
+    pub(super) fn extra_rank(&self, j: usize) -> u64 {
+        u64::from(self.extras_after[j]) + j as u64
+    }
+
+    /// Every record's line, in record order (main records and extras interleaved).
+    pub(super) fn lines_in_order(&self) -> impl Iterator<Item = u64> + Clone + '_ {
+        let mut extra = 0usize;
+        let mut main = 0usize;
+        std::iter::from_fn(move || {
+            if extra < self.extras.len() && self.extras_after[extra] as usize <= main {
+                extra += 1;
+                return Some(self.extras[extra - 1].line);
+            }
+            let out = self.outs.get(main)?;
+            main += 1;
+            Some(out.line)
+        })
+    }
+}
+
 pub(super) struct ChunkResult {
     pub(super) valid: u64,
     pub(super) invalid: u64,
@@ -64,8 +96,11 @@ pub(super) struct ChunkResult {
     /// One per record, in order; in dense mode only records that took the long way.
     pub(super) outs: Vec<Out>,
     /// The second and later codes of cells holding several (`USRC17607839; USRC17607840`),
-    /// each a record of its own on the cell's line, numbered after the chunk's `outs`.
+    /// each a record of its own on the cell's line. Records are numbered in line order: an
+    /// extra comes right after the main record of its cell (see [`ChunkResult::out_rank`]).
     pub(super) extras: Vec<Out>,
+    /// Per extra, how many of `outs` come before it.
+    pub(super) extras_after: Vec<u32>,
     /// Dense mode: the chunk's codes as bit pages, for the index.
     pub(super) batch: Option<PageBatch>,
     pub(super) metas: Vec<Meta>,
@@ -152,6 +187,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 records: 0,
                 outs: Vec::new(),
                 extras: Vec::new(),
+                extras_after: Vec::new(),
                 batch: None,
                 metas: Vec::new(),
                 recordings: Vec::new(),
@@ -483,6 +519,7 @@ impl Tally<'_, '_> {
                 }
             } else if let Some(extra) = self.res.outs.pop() {
                 self.res.extras.push(extra);
+                self.res.extras_after.push(self.res.outs.len() as u32);
             }
         }
     }
