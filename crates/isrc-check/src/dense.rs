@@ -224,14 +224,15 @@ fn eight_digits(bytes: u64) -> Option<u64> {
 /// The hot loop of a plain list: from `start`, takes every line that is a compact code and
 /// its `\n` whose group is already in `memo`, counting it there and marking it in `batch`.
 /// Stops at the first other line (left for the caller, which knows the slow paths) and
-/// returns where it stopped and how many lines it took. Kept apart and small so that its
-/// few variables stay in registers.
+/// returns where it stopped and how many lines it took. With `log`, each code taken is also
+/// pushed there. Kept apart and small so that its few variables stay in registers.
 #[inline(never)]
 pub(crate) fn take_known_codes(
     data: &[u8],
     mut start: usize,
     memo: &mut GroupMemo,
     batch: &mut PageBatch,
+    mut log: Option<&mut Vec<u64>>,
 ) -> (usize, u64) {
     let first = start;
     while let Some(line) = data.get(start..start + 13) {
@@ -247,6 +248,9 @@ pub(crate) fn take_known_codes(
             break;
         };
         batch.insert(group.base + designation);
+        if let Some(log) = log.as_deref_mut() {
+            log.push(group.base + designation);
+        }
         start += 13;
     }
     (start, ((start - first) / 13) as u64)

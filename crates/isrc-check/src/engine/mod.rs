@@ -7,6 +7,7 @@
 
 mod against;
 mod chunks;
+mod code_log;
 mod columns_used;
 mod formats;
 mod index;
@@ -147,6 +148,8 @@ pub struct Checker<'p> {
     extra_codes: u64,
     /// The file and lines of every chunk's records, for the lines of the report's duplicates.
     places: places::Places,
+    /// The codes of the chunks checked with bit pages, for the lines of their duplicates.
+    code_logs: code_log::CodeLogs,
 }
 
 impl<'p> Checker<'p> {
@@ -177,6 +180,7 @@ impl<'p> Checker<'p> {
             catalogue: options.compare.then(against::Catalogue::default),
             extra_codes: 0,
             places: places::Places::default(),
+            code_logs: code_log::CodeLogs::default(),
             options,
         }
     }
@@ -276,17 +280,14 @@ impl<'p> Checker<'p> {
         let index = Arc::clone(&self.index);
         let index = &*index;
         let seq_base = self.bases.len() as u64;
-        // Positions are kept when something needs the first record or the lines of a code
-        // (a sink, gap analysis, --against, the report's lists) or when the input has
-        // metadata; a plain list checked with `--max-listed 0` needs none.
+        // Positions are kept when something needs the first record of a code (a sink, gap
+        // analysis, --against) or when the input has metadata. A plain list goes to the
+        // bit pages, and for the report's lists its chunks log their codes, whose lines are
+        // looked up at the end only for the codes that are repeated.
         let compare = self.options.compare;
-        let dense = index.choose(
-            !keep
-                && !self.options.gaps
-                && !compare
-                && self.max_listed() == 0
-                && matches!(work, Work::Lines),
-        );
+        let dense =
+            index.choose(!keep && !self.options.gaps && !compare && matches!(work, Work::Lines));
+        let log_codes = dense && self.max_listed() > 0;
         self.places.file(name);
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
@@ -301,7 +302,7 @@ impl<'p> Checker<'p> {
         // does not matter there: positions say which record came first), and hand it to the
         // merge.
         let work_on = move |chunk: Chunk, control: &Control| {
-            let mut done = process(chunk, work, &policy, dense, compare, control);
+            let mut done = process(chunk, work, &policy, dense, compare, log_codes, control);
             if let Some(batch) = done.result.batch.take() {
                 index.add_pages(&batch);
                 control.give_batch(batch);
@@ -532,7 +533,11 @@ impl<'p> Checker<'p> {
         self.extra_codes += result.extras.len() as u64;
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
-        if state.dense {
+        if let Some(log) = result.log.take() {
+            self.places
+                .chunk(log.lines.iter().map(|&line| abs(u64::from(line))));
+            self.code_logs.push(global_seq, log.codes);
+        } else if state.dense {
             self.places.chunk(std::iter::empty());
         } else {
             self.places.chunk(result.lines_in_order().map(&abs));
@@ -623,9 +628,14 @@ impl<'p> Checker<'p> {
 
     /// The record number of an index position.
     fn record_number(&self, pos: u64) -> Option<u64> {
-        let base = self.bases.get((pos >> 32) as usize)?;
-        Some(base + (pos & 0xFFFF_FFFF) + 1)
+        record_number(&self.bases, pos)
     }
+}
+
+/// The record number of an index position, given the record number before each chunk.
+fn record_number(bases: &[u64], pos: u64) -> Option<u64> {
+    let base = bases.get((pos >> 32) as usize)?;
+    Some(base + (pos & 0xFFFF_FFFF) + 1)
 }
 
 struct MergeState<'n> {

@@ -4,10 +4,7 @@
 
 use std::collections::hash_map::Entry as Slot;
 
-use isrc::Isrc;
-
 use crate::dense::{PAGE_BITS, PageBits};
-use crate::report::Duplicate;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -38,6 +35,18 @@ pub(super) struct PartTally {
     /// Records with a code under each prefix with a problem (by its place in the `wanted`
     /// map given to [`tally`]).
     pub(super) prefix_records: Vec<u64>,
+    /// Duplicates with records in bit pages, not yet ranked: their first record is in the
+    /// code logs.
+    pub(super) pending: Vec<Pending>,
+}
+
+/// A duplicate some of whose records are in bit pages, which keep no positions.
+pub(super) struct Pending {
+    pub(super) key: u64,
+    pub(super) records: u64,
+    pub(super) conflict: bool,
+    /// Its records with positions, if any (a later input with metadata).
+    pub(super) placed: Vec<(u64, Meta)>,
 }
 
 impl PartTally {
@@ -52,6 +61,7 @@ impl PartTally {
             self.conflicted.push(d);
         }
         self.keys.extend(other.keys);
+        self.pending.extend(other.pending);
         if self.prefix_records.len() < other.prefix_records.len() {
             self.prefix_records.resize(other.prefix_records.len(), 0);
         }
@@ -93,7 +103,7 @@ impl Top {
         }
     }
 
-    fn push(&mut self, d: Found) {
+    pub(super) fn push(&mut self, d: Found) {
         self.items.push(d);
         if self.items.len() >= (2 * self.cap).max(1024) {
             self.items.select_nth_unstable_by(self.cap - 1, rank);
@@ -194,13 +204,15 @@ fn count_prefixes(part: &Part, wanted: &FastMap<u64, usize>, counts: &mut Vec<u6
 
 /// Tallies one partition. `number` gives the record number of a position (`None` for
 /// [`EARLIER`]); with `gaps`, every distinct code is kept; the records of the prefixes in
-/// `wanted` are counted.
+/// `wanted` are counted. With `logged`, the duplicates whose records are in bit pages are
+/// left [`PartTally::pending`], for the code logs to place.
 pub(super) fn tally(
     part: Part,
     gaps: bool,
     number: &dyn Fn(u64) -> Option<u64>,
     cap: usize,
     wanted: &FastMap<u64, usize>,
+    logged: bool,
 ) -> PartTally {
     let mut prefix_records = Vec::new();
     count_prefixes(&part, wanted, &mut prefix_records);
@@ -312,26 +324,18 @@ pub(super) fn tally(
     let mut name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
         out.duplicates += 1;
         out.conflicts += u64::from(conflict);
-        if let Some(isrc) = Isrc::from_u64(key) {
-            let duplicate = Duplicate {
-                isrc,
+        let placed = at.remove(&key).unwrap_or_default();
+        if first == EARLIER && logged {
+            // Records in bit pages: where they are is looked up in the code logs.
+            out.pending.push(Pending {
+                key,
                 records: u64::from(records),
-                first_record: if first == EARLIER {
-                    None
-                } else {
-                    number(first)
-                },
-                first_file: None,
-                first_line: None,
                 conflict,
-                lines: Vec::new(),
-                differing: Vec::new(),
-            };
-            let found = Found {
-                duplicate,
-                first,
-                records: at.remove(&key).unwrap_or_default(),
-            };
+                placed,
+            });
+            return;
+        }
+        if let Some(found) = Found::new(key, u64::from(records), first, conflict, placed, number) {
             if conflict {
                 out.conflicted.push(found.clone());
             }

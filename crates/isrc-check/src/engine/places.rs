@@ -78,9 +78,43 @@ pub(super) struct Found {
     /// The index position of its first record ([`EARLIER`] when unknown).
     pub(super) first: u64,
     pub(super) records: Vec<(u64, Meta)>,
+    /// Some of its records are in the code logs, not yet in `records`.
+    pub(super) logged: bool,
 }
 
 impl Found {
+    /// The duplicate of `key` with `records` records, the first at position `first`
+    /// ([`EARLIER`]: unknown), and the positions and metadata of those with positions.
+    pub(super) fn new(
+        key: u64,
+        records: u64,
+        first: u64,
+        conflict: bool,
+        placed: Vec<(u64, Meta)>,
+        number: &dyn Fn(u64) -> Option<u64>,
+    ) -> Option<Found> {
+        let duplicate = Duplicate {
+            isrc: isrc::Isrc::from_u64(key)?,
+            records,
+            first_record: if first == EARLIER {
+                None
+            } else {
+                number(first)
+            },
+            first_file: None,
+            first_line: None,
+            conflict,
+            lines: Vec::new(),
+            differing: Vec::new(),
+        };
+        Some(Found {
+            duplicate,
+            first,
+            records: placed,
+            logged: false,
+        })
+    }
+
     /// The report's entry: every line (the first `cap`), and for a conflict the fields that
     /// differ with the lines of each value.
     pub(super) fn into_duplicate(mut self, places: &Places, cap: usize) -> Duplicate {

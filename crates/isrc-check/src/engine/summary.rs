@@ -7,11 +7,11 @@ use isrc::{Isrc, rule::Rule};
 
 use crate::report::{GapGroup, InputIssue, Listed, Location, PrefixGroup, SCHEMA_VERSION, Summary};
 
-use super::Checker;
 use super::index::FastMap;
 use super::partition::{KEYS_PER_PREFIX, PartTally, tally};
 use super::spill::Spill;
 use super::verdicts::prefix_text;
+use super::{Checker, record_number};
 
 /// Duplicates named in the summary (all are counted).
 pub(super) const TOP_DUPLICATES: usize = 20;
@@ -61,6 +61,7 @@ impl Checker<'_> {
             conflicted,
             keys,
             prefix_records,
+            pending,
         } = tally.0;
         let indexed = |key: u64| {
             prefix_number(key)
@@ -68,18 +69,23 @@ impl Checker<'_> {
                 .and_then(|&i| prefix_records.get(i).copied())
                 .unwrap_or(0)
         };
+        let (mut top, mut conflicted) = (top, conflicted);
+        let bases = &self.bases;
+        let number = |pos: u64| record_number(bases, pos);
+        self.code_logs
+            .rank_pending(pending, &number, &mut top, &mut conflicted);
         // Only the duplicates the report names get their lines.
         let named = cap.max(TOP_DUPLICATES);
+        let mut top: Vec<_> = top.into_sorted().into_iter().take(named).collect();
+        let mut conflicted: Vec<_> = conflicted.into_sorted().into_iter().take(cap).collect();
+        self.code_logs
+            .add_lines(top.iter_mut().chain(conflicted.iter_mut()), cap);
         let top: Vec<_> = top
-            .into_sorted()
             .into_iter()
-            .take(named)
             .map(|f| f.into_duplicate(&self.places, cap))
             .collect();
         let conflicted: Vec<_> = conflicted
-            .into_sorted()
             .into_iter()
-            .take(cap)
             .map(|f| f.into_duplicate(&self.places, cap))
             .collect();
         let mut prefixes: Vec<PrefixGroup> = self
@@ -166,6 +172,7 @@ impl Checker<'_> {
         let spilled = spill.as_ref().map_or(0, Spill::len);
         let parts = Mutex::new(parts.into_iter().enumerate());
         let number = |pos: u64| self.record_number(pos);
+        let logged = !self.code_logs.is_empty();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let results: Vec<(PartTally, Option<std::io::Error>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
@@ -183,7 +190,7 @@ impl Checker<'_> {
                             {
                                 error.get_or_insert(e);
                             }
-                            total.absorb(tally(part, gaps, &number, cap, wanted));
+                            total.absorb(tally(part, gaps, &number, cap, wanted, logged));
                         }
                         (total, error)
                     })

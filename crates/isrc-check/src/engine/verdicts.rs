@@ -103,6 +103,8 @@ pub(super) struct ChunkResult {
     pub(super) extras_after: Vec<u32>,
     /// Dense mode: the chunk's codes as bit pages, for the index.
     pub(super) batch: Option<PageBatch>,
+    /// Dense mode with the report's lists: every record's code and line, in record order.
+    pub(super) log: Option<super::code_log::ChunkLog>,
     pub(super) metas: Vec<Meta>,
     /// One per record beside `metas`: a fingerprint of its folded title, artist and version
     /// (0: not enough to tell the recording).
@@ -188,6 +190,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 outs: Vec::new(),
                 extras: Vec::new(),
                 extras_after: Vec::new(),
+                log: None,
                 batch: None,
                 metas: Vec::new(),
                 recordings: Vec::new(),
