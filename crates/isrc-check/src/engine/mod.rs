@@ -97,6 +97,12 @@ fn index_limit(memory: u64) -> usize {
     usize::try_from(memory - memory / 4).unwrap_or(usize::MAX)
 }
 
+/// The bytes of code logs kept in memory under a memory budget (an eighth of it; the rest
+/// goes to a temporary file).
+fn log_limit(memory: u64) -> usize {
+    usize::try_from(memory / 8).unwrap_or(usize::MAX)
+}
+
 /// Checks inputs one after another, keeping one cross-record index.
 ///
 /// ```
@@ -180,7 +186,9 @@ impl<'p> Checker<'p> {
             catalogue: options.compare.then(against::Catalogue::default),
             extra_codes: 0,
             places: places::Places::default(),
-            code_logs: code_log::CodeLogs::default(),
+            code_logs: code_log::CodeLogs::new(log_limit(
+                options.memory.unwrap_or_else(default_memory),
+            )),
             options,
         }
     }
@@ -296,7 +304,6 @@ impl<'p> Checker<'p> {
             file_records: 0,
             bytes: 0,
             sink_error: None,
-            dense,
         };
         // A worker's part once it has a chunk: check it, add its codes to the index (order
         // does not matter there: positions say which record came first), and hand it to the
@@ -537,9 +544,8 @@ impl<'p> Checker<'p> {
             self.places
                 .chunk(log.lines.iter().map(|&line| abs(u64::from(line))));
             self.code_logs.push(global_seq, log.codes);
-        } else if state.dense {
-            self.places.chunk(std::iter::empty());
         } else {
+            // A chunk that went to the bit pages unlogged has no records left in `outs`.
             self.places.chunk(result.lines_in_order().map(&abs));
         }
         let mut cursor = 0usize;
@@ -644,8 +650,6 @@ struct MergeState<'n> {
     file_records: u64,
     bytes: u64,
     sink_error: Option<io::Error>,
-    /// The input goes to the dense index, which keeps no positions.
-    dense: bool,
 }
 
 #[cfg(test)]

@@ -80,6 +80,20 @@ impl Checker<'_> {
         let mut conflicted: Vec<_> = conflicted.into_sorted().into_iter().take(cap).collect();
         self.code_logs
             .add_lines(top.iter_mut().chain(conflicted.iter_mut()), cap);
+        if let Some(e) = self.code_logs.read_error() {
+            issue_count += 1;
+            issues.push(InputIssue {
+                location: Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!(
+                    "the codes' log could not be read back from its temporary file ({e}): \
+                     the lines of some duplicates are missing"
+                ),
+            });
+        }
         let top: Vec<_> = top
             .into_iter()
             .map(|f| f.into_duplicate(&self.places, cap))
@@ -155,7 +169,7 @@ impl Checker<'_> {
             top_duplicates: top.into_iter().take(TOP_DUPLICATES).collect(),
             issues,
             issue_count,
-            spilled_bytes: tally.1,
+            spilled_bytes: tally.1 + self.code_logs.spilled(),
         }
     }
 
