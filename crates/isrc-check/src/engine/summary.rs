@@ -42,17 +42,10 @@ impl Checker<'_> {
         let mut issue_count = self.issue_count;
         if let Some(e) = spill_error {
             issue_count += 1;
-            issues.push(InputIssue {
-                location: Location {
-                    file: String::new(),
-                    line: 0,
-                    column: 0,
-                },
-                message: format!(
-                    "the duplicate index could not be read back from its temporary file ({e}): \
-                     the duplicate and conflict figures are incomplete"
-                ),
-            });
+            issues.push(unread(format!(
+                "the duplicate index could not be read back from its temporary file ({e}): \
+                 the duplicate and conflict figures are incomplete"
+            )));
         }
         let PartTally {
             duplicates,
@@ -82,17 +75,10 @@ impl Checker<'_> {
             .add_lines(top.iter_mut().chain(conflicted.iter_mut()), cap);
         if let Some(e) = self.code_logs.read_error() {
             issue_count += 1;
-            issues.push(InputIssue {
-                location: Location {
-                    file: String::new(),
-                    line: 0,
-                    column: 0,
-                },
-                message: format!(
-                    "the codes' log could not be read back from its temporary file ({e}): \
-                     the lines of some duplicates are missing"
-                ),
-            });
+            issues.push(unread(format!(
+                "the codes' log could not be read back from its temporary file ({e}): \
+                 the lines of some duplicates are missing"
+            )));
         }
         let top: Vec<_> = top
             .into_iter()
@@ -221,6 +207,18 @@ impl Checker<'_> {
             }
         }
         ((total, spilled), first_error)
+    }
+}
+
+/// A problem reading back a temporary file, which belongs to no input line.
+fn unread(message: String) -> InputIssue {
+    InputIssue {
+        location: Location {
+            file: String::new(),
+            line: 0,
+            column: 0,
+        },
+        message,
     }
 }
 
