@@ -3,7 +3,9 @@
 # benches/check.sh or on its own. Per shape, in the same run: 5,000,000 plain lines and a
 # 1,000,000-row CSV with title, artist and duration, measured with hyperfine (3 runs each):
 #   wc -l, sort -u (LC_ALL=C), DuckDB (/work/shared/tools/duckdb-baseline.py), the baseline
-#   binary (BASE, default /work/wt/bin/isrc-9ba5e4a) and this tree's `isrc check --format json`;
+#   binary (BASE, default /work/wt/bin/isrc-be26a73) and this tree's `isrc check --format json`
+#   (with the report's lists: every line of each duplicate, the differing fields of each
+#   conflict) and `--max-listed 0` (no lists, so a plain list uses the dense index);
 #   for the CSV: the csv crate reading every field, BASE and `isrc check`;
 #   max RSS of BASE and `isrc check` from /usr/bin/time -v.
 # Shapes: (a) sequential, today's (benches/gen_check_inputs.py); (b) zipf: ~200,000
@@ -18,7 +20,7 @@ dir=${1:-/tmp/isrc-check-bench}
 lines=${LINES:-5000000}
 rows=${ROWS:-1000000}
 runs=${RUNS:-3}
-base=${BASE:-/work/wt/bin/isrc-9ba5e4a}
+base=${BASE:-/work/wt/bin/isrc-be26a73}
 duckdb=${DUCKDB:-/work/shared/tools/duckdb-baseline.py}
 mkdir -p "$dir"
 export ISRC_TODAY=2026-11-22 LC_ALL=C
@@ -40,7 +42,27 @@ for shape in zipf uniform; do
 done
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load before: $(uptime)"
+
+same_figures() { # two JSON reports equal but for what this tree adds or orders differently
+  # (schema_version; the duplicates and conflicts lists, whose ties are now ranked by the first
+  # record, which base does not know for plain lists; with a third argument, every list, which
+  # --max-listed 0 empties): the counts and totals must be base's.
+  python3 - "$@" <<'PY'
+import json, sys
+def strip(r, all_lists):
+    r.pop("schema_version", None)
+    for key, value in r.items():
+        if isinstance(value, dict) and "listed" in value and (all_lists or key in ("duplicates", "conflicts")):
+            value.pop("listed")
+    return r
+all_lists = len(sys.argv) > 3
+a, b = (strip(json.load(open(p)), all_lists) for p in sys.argv[1:3])
+if a != b:
+    print("reports differ:", [k for k in set(a) | set(b) if a.get(k) != b.get(k)])
+    sys.exit(1)
+PY
+}
 
 rss() { # max RSS in MB of a command
   /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.0f", $6/1024}'
@@ -55,7 +77,8 @@ for shape in sequential zipf uniform; do
     "sort -u -o /dev/null $f" \
     "python3 $duckdb $f" \
     "$base check --format json $f" \
-    "$isrc check --format json $f"
+    "$isrc check --format json $f" \
+    "$isrc check --format json --max-listed 0 $f"
   hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$dir/$shape-csv.json" \
     "$csv_read_all $c" \
     "$base check --format json $c" \
@@ -63,8 +86,15 @@ for shape in sequential zipf uniform; do
   for i in $(seq "$runs"); do
     echo "$shape rss lines base $(rss "$base" check --format json "$f") new $(rss "$isrc" check --format json "$f") csv base $(rss "$base" check --format json "$c") new $(rss "$isrc" check --format json "$c")"
   done | tee "$dir/$shape-rss.txt"
-  cmp <("$base" check --format json "$f") <("$isrc" check --format json "$f") && echo "$shape lines: report identical to BASE"
-  cmp <("$base" check --format json "$c") <("$isrc" check --format json "$c") && echo "$shape csv: report identical to BASE"
+  # The figures outside the new list fields (schema_version, each duplicate's lines and
+  # differing fields, and the first record of a plain list's duplicates, which base leaves
+  # null) must equal base's.
+  for input in "$f" "$c"; do
+    same_figures <("$base" check --format json "$input") <("$isrc" check --format json "$input") \
+      && echo "$(basename "$input"): every figure as in BASE"
+    same_figures <("$base" check --format json "$input") <("$isrc" check --format json --max-listed 0 "$input") all-lists \
+      && echo "$(basename "$input") --max-listed 0: every figure as in BASE"
+  done
 done
 
 python3 - "$dir" <<'PY'
@@ -72,17 +102,22 @@ import json, statistics, sys
 d = sys.argv[1]
 def times(name):
     return [r["times"] for r in json.load(open(f"{d}/{name}.json"))["results"]]
+notes = []
+def cpu(name):
+    return [(r["user"] + r["system"]) * 1000 for r in json.load(open(f"{d}/{name}.json"))["results"]]
 def fmt(ts):
     return f"{statistics.median(ts)*1000:.0f} ms ({min(ts)*1000:.0f}-{max(ts)*1000:.0f})"
-print("\n| shape | wc -l | sort -u | DuckDB | base | new | new / wc -l | new / sort -u | base RSS | new RSS |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("\n| shape | wc -l | sort -u | DuckDB | base | new | new --max-listed 0 | new / wc -l | new / sort -u | base RSS | new RSS |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for shape, goal in [("sequential", 4), ("zipf", 4), ("uniform", 8)]:
-    wc, srt, duck, base, new = times(f"{shape}-lines")
+    wc, srt, duck, base, new, unlisted = times(f"{shape}-lines")
+    c = cpu(f"{shape}-lines")
+    notes.append(f"CPU (user+system, mean) {shape} lines: base {c[3]:.0f} ms, new {c[4]:.0f} ms, --max-listed 0 {c[5]:.0f} ms")
     rss = [l.split() for l in open(f"{d}/{shape}-rss.txt")]
     brss = [int(r[4]) for r in rss]; nrss = [int(r[6]) for r in rss]
     ratio = statistics.median(new) / statistics.median(wc)
     vs_sort = statistics.median(new) / statistics.median(srt)
-    print(f"| {shape} lines | {fmt(wc)} | {fmt(srt)} | {fmt(duck)} | {fmt(base)} | {fmt(new)} | "
+    print(f"| {shape} lines | {fmt(wc)} | {fmt(srt)} | {fmt(duck)} | {fmt(base)} | {fmt(new)} | {fmt(unlisted)} | "
           f"{ratio:.1f}x (goal {goal}x: {'met' if ratio <= goal else 'not met'}) | "
           f"{vs_sort:.2f} ({'met' if vs_sort <= 1 else 'not met'}) | "
           f"{statistics.median(brss)} MB | {statistics.median(nrss)} MB ({'met' if max(nrss) <= 200 else 'not met'}) |")
@@ -90,13 +125,17 @@ print("\n| shape | csv crate | base | new | new / csv crate | base RSS | new RSS
 print("|---|---|---|---|---|---|---|")
 for shape in ["sequential", "zipf", "uniform"]:
     csv, base, new = times(f"{shape}-csv")
+    c = cpu(f"{shape}-csv")
+    notes.append(f"CPU (user+system, mean) {shape} CSV: csv crate {c[0]:.0f} ms, base {c[1]:.0f} ms, new {c[2]:.0f} ms")
     rss = [l.split() for l in open(f"{d}/{shape}-rss.txt")]
     brss = [int(r[9]) for r in rss]; nrss = [int(r[11]) for r in rss]
     ratio = statistics.median(new) / statistics.median(csv)
     print(f"| {shape} CSV | {fmt(csv)} | {fmt(base)} | {fmt(new)} | {ratio:.2f}x (goal 2x: {'met' if ratio <= 2 else 'not met'}) | "
           f"{statistics.median(brss)} MB | {statistics.median(nrss)} MB |")
+print()
+print("\n".join(notes))
 PY
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load after: $(uptime)"
 
 if [ -n "${HUGE:-}" ]; then
   echo "== $HUGE uniform lines through a pipe"

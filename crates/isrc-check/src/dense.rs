@@ -89,14 +89,13 @@ impl PageBatch {
 
 const MEMO_WAYS: usize = 64;
 
-/// Per (prefix, year, designation-00000 flag) of a chunk: the verdict's rules, the prefix's
-/// tally slot and how many records had it. Valid compact codes without warnings are
+/// Per (prefix, year, designation-00000 flag) of a chunk: the verdict's rules and how many
+/// records had it (their registrant prefix's record count comes from the index at the end). Valid compact codes without warnings are
 /// counted here and added to the tallies once per group, when the chunk ends or the group
 /// is evicted.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Group {
     pub(crate) rules: RuleSet,
-    pub(crate) slot: usize,
     pub(crate) records: u64,
     /// The index key ([`isrc::Isrc::to_u64`]) of designation 00000 of the prefix and year:
     /// a code's key is this plus its designation.
@@ -114,7 +113,6 @@ impl GroupMemo {
     pub(crate) fn new() -> GroupMemo {
         let empty = Group {
             rules: RuleSet::EMPTY,
-            slot: 0,
             records: 0,
             base: 0,
         };
@@ -149,16 +147,9 @@ impl GroupMemo {
     /// Starts counting group `group` with one record, the code with index key `key`, whose
     /// clean verdict has `rules`; returns the group it evicts, whose records must go into
     /// the tallies.
-    pub(crate) fn insert(
-        &mut self,
-        group: u64,
-        key: u64,
-        rules: RuleSet,
-        slot: usize,
-    ) -> Option<Group> {
+    pub(crate) fn insert(&mut self, group: u64, key: u64, rules: RuleSet) -> Option<Group> {
         let fresh = Group {
             rules,
-            slot,
             records: 1,
             base: key - key % 100_000,
         };
@@ -233,14 +224,15 @@ fn eight_digits(bytes: u64) -> Option<u64> {
 /// The hot loop of a plain list: from `start`, takes every line that is a compact code and
 /// its `\n` whose group is already in `memo`, counting it there and marking it in `batch`.
 /// Stops at the first other line (left for the caller, which knows the slow paths) and
-/// returns where it stopped and how many lines it took. Kept apart and small so that its
-/// few variables stay in registers.
+/// returns where it stopped and how many lines it took. With `log`, each code taken is also
+/// pushed there. Kept apart and small so that its few variables stay in registers.
 #[inline(never)]
 pub(crate) fn take_known_codes(
     data: &[u8],
     mut start: usize,
     memo: &mut GroupMemo,
     batch: &mut PageBatch,
+    mut log: Option<&mut Vec<u64>>,
 ) -> (usize, u64) {
     let first = start;
     while let Some(line) = data.get(start..start + 13) {
@@ -256,6 +248,9 @@ pub(crate) fn take_known_codes(
             break;
         };
         batch.insert(group.base + designation);
+        if let Some(log) = log.as_deref_mut() {
+            log.push(group.base + designation);
+        }
         start += 13;
     }
     (start, ((start - first) / 13) as u64)
@@ -394,7 +389,7 @@ mod tests {
             let mut memo = GroupMemo::new();
             let bytes: &[u8; 12] = code.as_bytes().try_into().unwrap();
             let group = memo.count(bytes).unwrap_err();
-            memo.insert(group, key, RuleSet::EMPTY, 0);
+            memo.insert(group, key, RuleSet::EMPTY);
             let known = memo.count(bytes).unwrap();
             prop_assert_eq!(known.base + designation(bytes).unwrap(), key);
             prop_assert_eq!(known.records, 2);

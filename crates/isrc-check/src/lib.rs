@@ -72,9 +72,9 @@ pub use isrc::recording::{
 };
 pub use layout::{ColumnOverrides, ColumnSpec, Columns, InputFormat, JsonFields};
 pub use report::{
-    CheckError, DEFAULT_MAX_LISTED, Duplicate, Example, GapGroup, InputColumns, InputIssue,
-    InvalidCode, Listed, Location, PossibleDuplicateRecording, PrefixGroup, RuleSet,
-    SCHEMA_VERSION, Summary,
+    CheckError, DEFAULT_MAX_LISTED, Differing, Duplicate, Example, GapGroup, InputColumns,
+    InputIssue, InvalidCode, Listed, Location, Place, PossibleDuplicateRecording, PrefixGroup,
+    RuleSet, SCHEMA_VERSION, Summary, ValueGroup,
 };
 pub use sinks::{AnnotateWriter, FixWriter};
 pub use source::MAX_LINE;

@@ -118,7 +118,7 @@ pub struct GapGroup {
 }
 
 /// An ISRC found in more than one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Duplicate {
     /// The code.
     pub isrc: Isrc,
@@ -134,10 +134,47 @@ pub struct Duplicate {
     pub first_line: Option<u64>,
     /// Whether the records disagree on title, artist, version or duration.
     pub conflict: bool,
+    /// Where its records are, in input order: every line, up to `--max-listed` (`records`
+    /// says how many there are in all). Empty for a plain list checked with
+    /// `--max-listed 0`, whose index keeps no positions.
+    pub lines: Vec<Place>,
+    /// For a conflict: each field on which the records disagree, with the lines of each
+    /// value. Empty when the records agree.
+    pub differing: Vec<Differing>,
+}
+
+/// A record's place in the inputs: its file and the line where it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// The file name as given.
+    pub file: String,
+    /// The line in the file where the record starts (1-based).
+    pub line: u64,
+}
+
+/// One field on which the records of an ISRC disagree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Differing {
+    /// `title_artist` (the folded title and artist, compared together), `version` or
+    /// `duration`.
+    pub field: &'static str,
+    /// The records sharing each value, one group per value, in the order of their first
+    /// line; records without a value for the field are in none.
+    pub values: Vec<ValueGroup>,
+}
+
+/// The records of an ISRC that share one value of a [`Differing`] field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueGroup {
+    /// For `duration`: the duration in seconds; `None` for the other fields, whose values
+    /// the index keeps only as fingerprints.
+    pub seconds: Option<f64>,
+    /// Their lines, in input order (up to `--max-listed`).
+    pub lines: Vec<Place>,
 }
 
 /// The version of the `--format json` report's layout (`docs/check-report.schema.json`).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How many entries each list of the report holds by default (`--max-listed`).
 pub const DEFAULT_MAX_LISTED: usize = 1000;

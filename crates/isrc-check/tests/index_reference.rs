@@ -3,7 +3,10 @@
 //! many registrants of skewed sizes, uniformly random codes), as plain lists and as CSV with
 //! title, artist and duration, with the index in memory and spilled to its temporary file
 //! after every chunk (a memory budget of a few bytes), and with `--gaps` (which keeps the
-//! position of every record, as `--annotate` and `--fix` do).
+//! position of every record, as `--annotate` and `--fix` do), and with `--max-listed 0` (no
+//! lists: a plain list then goes to the dense index, which keeps no positions). The report's
+//! lists of duplicates (every line) and conflicts (the differing fields, the lines of each
+//! value) are compared too.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -152,6 +155,15 @@ fn catalogue() -> impl Strategy<Value = Vec<Record>> {
 type PrefixFigures = (String, u64, u64, u64, BTreeMap<String, u64>, Vec<u64>);
 /// Per code: record numbers, title/artist fingerprints, durations.
 type CodeRecords = (Vec<u64>, Vec<u64>, Vec<f64>);
+/// A listed duplicate: code, records, first record, lines, and per differing field the
+/// lines of each value (with the duration in seconds for `duration`).
+type Listed = (
+    String,
+    u64,
+    Option<u64>,
+    Vec<u64>,
+    Vec<(String, Vec<(Option<f64>, Vec<u64>)>)>,
+);
 
 /// What the reference computes, in the report's terms.
 #[derive(Debug, PartialEq)]
@@ -166,10 +178,27 @@ struct Figures {
     prefixes: Vec<PrefixFigures>,
     /// (code, records, first record) of the best-ranked duplicates.
     top: Vec<(String, u64, Option<u64>)>,
+    /// The report's list of duplicates (all of them: the catalogues are smaller than the cap).
+    duplicates: Vec<Listed>,
+    /// The report's list of conflicts.
+    conflicts: Vec<Listed>,
+}
+
+/// The groups of lines sharing each value, in the order of their first line, when there
+/// are two values or more.
+fn value_groups<T: PartialEq + Copy>(lines: &[u64], values: &[T]) -> Vec<(T, Vec<u64>)> {
+    let mut groups: Vec<(T, Vec<u64>)> = Vec::new();
+    for (line, value) in lines.iter().zip(values) {
+        match groups.iter_mut().find(|g| g.0 == *value) {
+            Some(g) => g.1.push(*line),
+            None => groups.push((*value, vec![*line])),
+        }
+    }
+    groups
 }
 
 /// The reference: every record checked with the core, codes counted in a `HashMap`.
-fn reference(records: &[Record], csv: bool, gaps: bool) -> Figures {
+fn reference(records: &[Record], csv: bool, gaps: bool, listed: bool) -> Figures {
     let policy = policy();
     let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
     let (mut valid, mut invalid) = (0, 0);
@@ -220,28 +249,62 @@ fn reference(records: &[Record], csv: bool, gaps: bool) -> Figures {
     }
     let mut duplicates = 0;
     let mut conflicts = 0;
-    let mut top = Vec::new();
+    let mut all: Vec<(Listed, bool)> = Vec::new();
+    let positions = csv || gaps || listed;
     for (code, (numbers, titles, durations)) in &codes {
         if numbers.len() < 2 {
             continue;
         }
         duplicates += 1;
+        let lines: Vec<u64> = numbers.iter().map(|n| n + u64::from(csv)).collect();
         let titles_differ = titles.iter().any(|t| *t != titles[0]);
         let lo = durations.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = durations.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         // The shared same-recording tolerance (isrc::recording), as the checker uses.
         let tolerance = isrc::recording::DURATION_TOLERANCE_MS as f64 / 1000.0;
-        if csv && (titles_differ || hi - lo > tolerance) {
-            conflicts += 1;
+        let conflict = csv && (titles_differ || hi - lo > tolerance);
+        conflicts += u64::from(conflict);
+        let mut differing = Vec::new();
+        if conflict && listed {
+            // The index keeps the high half of the fingerprint.
+            let fingerprints: Vec<u64> = titles.iter().map(|t| t >> 32).collect();
+            let titles = value_groups(&lines, &fingerprints);
+            if titles.len() > 1 {
+                let values = titles.into_iter().map(|g| (None, g.1)).collect();
+                differing.push(("title_artist".to_owned(), values));
+            }
+            if hi - lo > tolerance {
+                let values = value_groups(&lines, durations);
+                let values = values.into_iter().map(|g| (Some(g.0), g.1)).collect();
+                differing.push(("duration".to_owned(), values));
+            }
         }
-        top.push((
+        let entry = (
             code.clone(),
             numbers.len() as u64,
-            (csv || gaps).then_some(numbers[0]),
-        ));
+            positions.then_some(numbers[0]),
+            if listed { lines } else { Vec::new() },
+            differing,
+        );
+        all.push((entry, conflict));
     }
-    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
-    top.truncate(20);
+    all.sort_by(|(a, _), (b, _)| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
+    let top = all
+        .iter()
+        .take(20)
+        .map(|(d, _)| (d.0.clone(), d.1, d.2))
+        .collect();
+    let (duplicates_listed, conflicts_listed) = if listed {
+        (
+            all.iter().map(|(d, _)| d.clone()).collect(),
+            all.iter()
+                .filter(|(_, c)| *c)
+                .map(|(d, _)| d.clone())
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut prefixes: Vec<_> = groups
         .into_iter()
         .filter(|(_, g)| g.1 > 0)
@@ -257,7 +320,35 @@ fn reference(records: &[Record], csv: bool, gaps: bool) -> Figures {
         conflicting_isrcs: conflicts,
         prefixes,
         top,
+        duplicates: duplicates_listed,
+        conflicts: conflicts_listed,
     }
+}
+
+/// A report's list in the terms of the reference.
+fn listed(list: &isrc_check::Listed<isrc_check::Duplicate>) -> Vec<Listed> {
+    list.listed
+        .iter()
+        .map(|d| {
+            (
+                d.isrc.to_string(),
+                d.records,
+                d.first_record,
+                d.lines.iter().map(|p| p.line).collect(),
+                d.differing
+                    .iter()
+                    .map(|f| {
+                        let values = f
+                            .values
+                            .iter()
+                            .map(|v| (v.seconds, v.lines.iter().map(|p| p.line).collect()))
+                            .collect();
+                        (f.field.to_owned(), values)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 /// The checker's figures on the catalogue written as a plain list or a CSV file.
@@ -265,6 +356,7 @@ fn checked(
     records: &[Record],
     csv: bool,
     gaps: bool,
+    listed_too: bool,
     memory: Option<u64>,
     chunk: usize,
 ) -> (Figures, u64) {
@@ -286,6 +378,7 @@ fn checked(
     let options = Options {
         memory,
         gaps,
+        max_listed: (!listed_too).then_some(0),
         ..Options::default()
     };
     let mut checker = Checker::new(policy(), options);
@@ -325,6 +418,8 @@ fn checked(
             .iter()
             .map(|d| (d.isrc.to_string(), d.records, d.first_record))
             .collect(),
+        duplicates: listed(&s.duplicates),
+        conflicts: listed(&s.conflicts),
     };
     (figures, s.spilled_bytes)
 }
@@ -337,14 +432,15 @@ proptest! {
         records in catalogue(),
         csv in any::<bool>(),
         gaps in any::<bool>(),
+        listed in any::<bool>(),
         chunk in prop_oneof![Just(1 << 20), 16usize..400],
     ) {
-        let expected = reference(&records, csv, gaps);
-        let (in_memory, spilled) = checked(&records, csv, gaps, None, chunk);
+        let expected = reference(&records, csv, gaps, listed);
+        let (in_memory, spilled) = checked(&records, csv, gaps, listed, None, chunk);
         prop_assert_eq!(spilled, 0);
         prop_assert_eq!(&in_memory, &expected);
         // A budget of one byte: every chunk's codes go to the temporary file.
-        let (on_disk, spilled) = checked(&records, csv, gaps, Some(1), chunk);
+        let (on_disk, spilled) = checked(&records, csv, gaps, listed, Some(1), chunk);
         prop_assert!(spilled > 0);
         prop_assert_eq!(&on_disk, &expected);
     }

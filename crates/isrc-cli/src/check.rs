@@ -70,7 +70,8 @@ pub struct CheckArgs {
     pub format: ReportFormat,
 
     /// How many entries each list of the JSON and CSV reports holds (duplicates, conflicts,
-    /// invalid codes, input problems); the total is always beside it.
+    /// invalid codes, input problems), and lines each duplicate lists; the total is always
+    /// beside it. 0: no lists (a plain list is then indexed one bit per code, faster).
     #[arg(long, value_name = "N", default_value_t = isrc_check::DEFAULT_MAX_LISTED)]
     pub max_listed: usize,
 

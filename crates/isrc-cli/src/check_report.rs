@@ -68,22 +68,17 @@ pub(crate) fn write_findings_csv(out: &mut dyn Write, summary: &Summary) -> std:
         ("conflict", &summary.conflicts),
     ] {
         for d in &list.listed {
+            let first = d.lines.first();
             w.write_record([
                 kind,
-                "",
-                "",
+                first.map_or("", |p| p.file.as_str()),
+                &first.map(|p| p.line.to_string()).unwrap_or_default(),
                 "",
                 &d.isrc.to_string(),
                 "",
                 "",
                 "",
-                &format!(
-                    "{} records{}",
-                    d.records,
-                    first_place(d)
-                        .map(|at| format!(", the first {at}"))
-                        .unwrap_or_default()
-                ),
+                &duplicate_detail(d),
             ])?;
         }
     }
@@ -140,6 +135,56 @@ fn write_comparison_csv<W: Write>(
 fn first_place(d: &isrc_check::Duplicate) -> Option<String> {
     let (file, line) = (d.first_file.as_deref()?, d.first_line?);
     Some(format!("in {file} line {}", thousands(line)))
+}
+
+/// A duplicate or conflict in words: how many records, on which lines, and for a conflict
+/// which fields differ and where each value is.
+fn duplicate_detail(d: &isrc_check::Duplicate) -> String {
+    let mut detail = format!("{} records", d.records);
+    if !d.lines.is_empty() {
+        let one_file = d.lines.iter().all(|p| p.file == d.lines[0].file);
+        detail.push_str(&format!(", {}", lines_text(&d.lines, one_file)));
+        if (d.lines.len() as u64) < d.records {
+            detail.push_str(&format!(" and {} more", d.records - d.lines.len() as u64));
+        }
+    } else if let Some(at) = first_place(d) {
+        detail.push_str(&format!(", the first {at}"));
+    }
+    for f in &d.differing {
+        let values: Vec<String> = f
+            .values
+            .iter()
+            .map(|v| {
+                let one_file = v.lines.iter().all(|p| p.file == v.lines[0].file);
+                match v.seconds {
+                    Some(s) => format!("{s} s on {}", lines_text(&v.lines, one_file)),
+                    None => lines_text(&v.lines, one_file),
+                }
+            })
+            .collect();
+        let field = match f.field {
+            "title_artist" => "title or artist",
+            other => other,
+        };
+        detail.push_str(&format!("; {field} differs: {}", values.join(" vs ")));
+    }
+    detail
+}
+
+/// `line 2` / `lines 2, 5` (with the file before each line when the lines are in several).
+fn lines_text(lines: &[isrc_check::Place], one_file: bool) -> String {
+    let each: Vec<String> = lines
+        .iter()
+        .map(|p| {
+            if one_file {
+                p.line.to_string()
+            } else {
+                format!("{}:{}", p.file, p.line)
+            }
+        })
+        .collect();
+    let word = if lines.len() == 1 { "line" } else { "lines" };
+    format!("{word} {}", each.join(", "))
 }
 
 /// A value from the input, made safe for a spreadsheet: text that begins with `=`, `+`,

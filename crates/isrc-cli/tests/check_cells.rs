@@ -93,10 +93,14 @@ fn a_duplicates_first_record_is_given_by_its_line() {
         "{text}"
     );
     assert!(!text.contains("record 2"), "{text}");
+    // The CSV row's file and line are the first record's; its detail lists every line.
     let out = isrc(&["check", "--format", "csv", p(&path)]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains(&format!("2 records, the first in {} line 6", p(&path))),
+        text.contains(&format!(
+            "duplicate,{},6,,CBYZ92200001,,,,\"2 records, lines 6, 7",
+            p(&path)
+        )),
         "{text}"
     );
     let report = json(&isrc(&["check", "--format", "json", p(&path)]));

@@ -294,7 +294,7 @@ fn the_report_lists_what_it_found() {
     );
     let out = isrc(&["check", "--format", "json", p(&path)]);
     let report = json(&out);
-    assert_eq!(report["schema_version"], 3);
+    assert_eq!(report["schema_version"], 4);
     assert_eq!(report["reference_date"], TODAY);
     assert_eq!(report["inputs"][0]["title"], "Titel");
     assert_eq!(report["inputs"][0]["artist"], "Interpret");
@@ -303,6 +303,20 @@ fn the_report_lists_what_it_found() {
     assert_eq!(report["duplicates"]["listed"][0]["isrc"], "CBYZ92200001");
     assert_eq!(report["conflicts"]["total"], 1);
     assert_eq!(report["conflicts"]["listed"][0]["isrc"], "CBYZ92200001");
+    // Every line of a duplicate; the field a conflict differs on, with the lines of each value.
+    let name = p(&path);
+    let at = |line: u64| serde_json::json!({ "file": name, "line": line });
+    assert_eq!(
+        report["duplicates"]["listed"][0]["lines"],
+        serde_json::json!([at(2), at(3)])
+    );
+    assert_eq!(
+        report["conflicts"]["listed"][0]["differing"],
+        serde_json::json!([{
+            "field": "title_artist",
+            "values": [{ "seconds": null, "lines": [at(2)] }, { "seconds": null, "lines": [at(3)] }]
+        }])
+    );
     let invalid = &report["invalid_codes"];
     assert_eq!(invalid["total"], 3);
     assert_eq!(invalid["listed"][0]["line"], 4);
@@ -352,6 +366,44 @@ fn the_report_lists_what_it_found() {
     assert_eq!(&rows[0][7], "CBYZ92200002");
     // A value that a spreadsheet would run as a formula is neutralised.
     assert_eq!(&rows[2][5], "'=cmd|' /C calc'!A0");
+    // A duplicate's row is at its first line and names every line; a conflict's, the field.
+    assert_eq!((&rows[4][1], &rows[4][2]), (name, "2"));
+    assert_eq!(
+        &rows[5][8],
+        "2 records, lines 2, 3; title or artist differs: line 2 vs line 3"
+    );
+}
+
+/// A plain list's duplicates name every line too, across blank lines, up to --max-listed.
+#[test]
+fn a_plain_lists_duplicates_name_every_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "codes.txt",
+        b"USRC17607839\n\nCBYZ92200001\nusrc17607839\nUSRC17607839\n",
+    );
+    let lines = |report: &Value| -> Vec<u64> {
+        let listed = &report["duplicates"]["listed"][0];
+        assert_eq!(listed["records"], 3);
+        listed["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["line"].as_u64().unwrap())
+            .collect()
+    };
+    let report = json(&isrc(&["check", "--format", "json", p(&path)]));
+    assert_eq!(lines(&report), [1, 4, 5]);
+    let capped = json(&isrc(&[
+        "check",
+        "--format",
+        "json",
+        "--max-listed",
+        "2",
+        p(&path),
+    ]));
+    assert_eq!(lines(&capped), [1, 4]);
 }
 
 #[test]

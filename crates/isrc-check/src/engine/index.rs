@@ -289,14 +289,20 @@ impl Index {
         });
     }
 
-    /// Adds a chunk's codes with their positions (`pos_base | record in chunk`) and, when
-    /// the input has metadata columns, their metadata.
-    pub(super) fn add(&self, outs: &[Out], metas: &[Meta], pos_base: u64) {
+    /// Adds a chunk's codes with their positions (`pos_base | rank(i)`, the record's place
+    /// in the chunk) and, when the input has metadata columns, their metadata.
+    pub(super) fn add(
+        &self,
+        outs: &[Out],
+        metas: &[Meta],
+        pos_base: u64,
+        rank: impl Fn(usize) -> u64,
+    ) {
         if metas.is_empty() {
             let placed: Vec<(u64, u64)> = outs
                 .iter()
                 .enumerate()
-                .filter_map(|(i, o)| Some((o.code?.to_u64(), pos_base + i as u64)))
+                .filter_map(|(i, o)| Some((o.code?.to_u64(), pos_base + rank(i))))
                 .collect();
             let placed = by_partition(&placed, |r| r.0);
             self.append(
@@ -309,7 +315,7 @@ impl Index {
                 .enumerate()
                 .filter_map(|(i, o)| {
                     let meta = metas.get(i).copied().unwrap_or_default();
-                    Some((o.code?.to_u64(), pos_base + i as u64, meta))
+                    Some((o.code?.to_u64(), pos_base + rank(i), meta))
                 })
                 .collect();
             let described = by_partition(&described, |r| r.0);
@@ -426,9 +432,14 @@ mod tests {
     #[test]
     fn plain_list_duplicates_counted_from_bits() {
         // Small chunks, so that repeats meet both within a chunk and across chunks; 30
-        // twice-seen codes (more than the report names) and two seen more often.
+        // twice-seen codes (more than the report names) and two seen more often. Without
+        // the report's lists (`--max-listed 0`), a plain list goes to the bit pages.
         let policy = Policy::new("2026-11-22".parse().unwrap());
-        let mut checker = Checker::new(policy, Options::default());
+        let options = Options {
+            max_listed: Some(0),
+            ..Options::default()
+        };
+        let mut checker = Checker::new(policy, options);
         checker.set_chunk_bytes(64);
         let mut list = String::new();
         for _ in 0..2 {

@@ -7,14 +7,15 @@
 
 mod against;
 mod chunks;
+mod code_log;
 mod columns_used;
 mod formats;
 mod index;
 mod json;
 mod json_array;
-mod lines;
 mod parquet;
 mod partition;
+mod places;
 mod recordings;
 mod sink;
 mod spill;
@@ -97,6 +98,12 @@ fn index_limit(memory: u64) -> usize {
     usize::try_from(memory - memory / 4).unwrap_or(usize::MAX)
 }
 
+/// The bytes of code logs kept in memory under a memory budget (an eighth of it; the rest
+/// goes to a temporary file).
+fn log_limit(memory: u64) -> usize {
+    usize::try_from(memory / 8).unwrap_or(usize::MAX)
+}
+
 /// Checks inputs one after another, keeping one cross-record index.
 ///
 /// ```
@@ -144,10 +151,12 @@ pub struct Checker<'p> {
     skipped: (Vec<u8>, u64),
     /// With [`Options::compare`]: every code, for `--against`.
     catalogue: Option<against::Catalogue>,
-    /// The file and line of each record with a position.
-    record_lines: lines::RecordLines,
     /// Codes beyond the first of cells holding several.
     extra_codes: u64,
+    /// The file and lines of every chunk's records, for the lines of the report's duplicates.
+    places: places::Places,
+    /// The codes of the chunks checked with bit pages, for the lines of their duplicates.
+    code_logs: code_log::CodeLogs,
 }
 
 impl<'p> Checker<'p> {
@@ -176,8 +185,11 @@ impl<'p> Checker<'p> {
             recordings: recordings::Recordings::default(),
             skipped: (Vec::new(), 0),
             catalogue: options.compare.then(against::Catalogue::default),
-            record_lines: lines::RecordLines::default(),
             extra_codes: 0,
+            places: places::Places::default(),
+            code_logs: code_log::CodeLogs::new(log_limit(
+                options.memory.unwrap_or_else(default_memory),
+            )),
             options,
         }
     }
@@ -278,10 +290,14 @@ impl<'p> Checker<'p> {
         let index = &*index;
         let seq_base = self.bases.len() as u64;
         // Positions are kept when something needs the first record of a code (a sink, gap
-        // analysis) or when the input has metadata; a plain list needs neither.
+        // analysis, --against) or when the input has metadata. A plain list goes to the
+        // bit pages, and for the report's lists its chunks log their codes, whose lines are
+        // looked up at the end only for the codes that are repeated.
         let compare = self.options.compare;
         let dense =
             index.choose(!keep && !self.options.gaps && !compare && matches!(work, Work::Lines));
+        let log_codes = dense && self.max_listed() > 0;
+        self.places.file(name);
         let (done_tx, done_rx) = sync_channel::<Done>(2);
         let mut state = MergeState {
             name,
@@ -294,16 +310,18 @@ impl<'p> Checker<'p> {
         // does not matter there: positions say which record came first), and hand it to the
         // merge.
         let work_on = move |chunk: Chunk, control: &Control| {
-            let mut done = process(chunk, work, &policy, dense, compare, control);
+            let mut done = process(chunk, work, &policy, dense, compare, log_codes, control);
             if let Some(batch) = done.result.batch.take() {
                 index.add_pages(&batch);
                 control.give_batch(batch);
             } else {
                 let pos = (seq_base + done.chunk.seq) << 32;
-                index.add(&done.result.outs, &done.result.metas, pos);
-                if !done.result.extras.is_empty() {
-                    let after = pos + done.result.outs.len() as u64;
-                    index.add(&done.result.extras, &[], after);
+                let result = &done.result;
+                if result.extras.is_empty() {
+                    index.add(&result.outs, &result.metas, pos, |i| i as u64);
+                } else {
+                    index.add(&result.outs, &result.metas, pos, |i| result.out_rank(i));
+                    index.add(&result.extras, &[], pos, |j| result.extra_rank(j));
                 }
             }
             if index.failed() {
@@ -494,7 +512,7 @@ impl<'p> Checker<'p> {
         for (a, b) in self.by_rule.iter_mut().zip(result.by_rule.iter()) {
             *a += u64::from(*b);
         }
-        for (key, agg) in result.prefixes {
+        for (key, agg) in std::mem::take(&mut result.prefixes) {
             let target = self.prefixes.entry(key).or_default();
             target.records += agg.records;
             let Some(agg) = agg.problems else {
@@ -521,19 +539,22 @@ impl<'p> Checker<'p> {
         }
         let record_base = self.records;
         self.extra_codes += result.extras.len() as u64;
-        if (result.outs.len() + result.extras.len()) as u64 == result.records {
-            let outs = result.outs.iter().chain(&result.extras);
-            let lines: Vec<u64> = outs.map(|out| abs(out.line)).collect();
-            self.record_lines.add(record_base, name, lines.into_iter());
-        }
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
+        if let Some(log) = result.log.take() {
+            self.places
+                .chunk(log.lines.iter().map(|&line| abs(u64::from(line))));
+            self.code_logs.push(global_seq, log.codes);
+        } else {
+            // A chunk that went to the bit pages unlogged has no records left in `outs`.
+            self.places.chunk(result.lines_in_order().map(&abs));
+        }
         let mut cursor = 0usize;
         if !result.recordings.is_empty() {
             self.recordings.file(name);
         }
         for (i, out) in result.outs.iter().enumerate() {
-            let number = record_base + i as u64 + 1;
+            let number = record_base + result.out_rank(i) + 1;
             if let Some(code) = out.code
                 && let Some(&recording) = result.recordings.get(i)
                 && recording != 0
@@ -546,7 +567,7 @@ impl<'p> Checker<'p> {
             // the codes of the inputs checked with a sink (the CLI takes one input then).
             let duplicate_of = match (sink.is_some(), out.code) {
                 (true, Some(code)) => {
-                    let pos = (global_seq << 32) | i as u64;
+                    let pos = (global_seq << 32) | result.out_rank(i);
                     let first = *self.firsts.entry(code.to_u64()).or_insert(pos);
                     (first != pos).then(|| self.record_number(first)).flatten()
                 }
@@ -614,9 +635,14 @@ impl<'p> Checker<'p> {
 
     /// The record number of an index position.
     fn record_number(&self, pos: u64) -> Option<u64> {
-        let base = self.bases.get((pos >> 32) as usize)?;
-        Some(base + (pos & 0xFFFF_FFFF) + 1)
+        record_number(&self.bases, pos)
     }
+}
+
+/// The record number of an index position, given the record number before each chunk.
+fn record_number(bases: &[u64], pos: u64) -> Option<u64> {
+    let base = bases.get((pos >> 32) as usize)?;
+    Some(base + (pos & 0xFFFF_FFFF) + 1)
 }
 
 struct MergeState<'n> {

@@ -4,12 +4,13 @@
 
 use std::collections::hash_map::Entry as Slot;
 
-use isrc::Isrc;
+use crate::dense::{PAGE_BITS, PageBits};
 
-use crate::dense::PageBits;
-use crate::report::Duplicate;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::index::{EARLIER, FastMap, Meta, Part, page_bit, page_keys};
+use super::places::Found;
 use super::summary::TOP_DUPLICATES;
 
 /// One distinct code with positions: its first record, records and metadata so far.
@@ -31,6 +32,21 @@ pub(super) struct PartTally {
     pub(super) conflicted: Top,
     /// `--gaps`: every distinct code, in no order.
     pub(super) keys: Vec<u64>,
+    /// Records with a code under each prefix with a problem (by its place in the `wanted`
+    /// map given to [`tally`]).
+    pub(super) prefix_records: Vec<u64>,
+    /// Duplicates with records in bit pages, not yet ranked: their first record is in the
+    /// code logs.
+    pub(super) pending: Vec<Pending>,
+}
+
+/// A duplicate some of whose records are in bit pages, which keep no positions.
+pub(super) struct Pending {
+    pub(super) key: u64,
+    pub(super) records: u64,
+    pub(super) conflict: bool,
+    /// Its records with positions, if any (a later input with metadata).
+    pub(super) placed: Vec<(u64, Meta)>,
 }
 
 impl PartTally {
@@ -45,12 +61,20 @@ impl PartTally {
             self.conflicted.push(d);
         }
         self.keys.extend(other.keys);
+        self.pending.extend(other.pending);
+        if self.prefix_records.len() < other.prefix_records.len() {
+            self.prefix_records.resize(other.prefix_records.len(), 0);
+        }
+        for (a, b) in self.prefix_records.iter_mut().zip(other.prefix_records) {
+            *a += b;
+        }
     }
 }
 
 /// The order of the duplicates named in the report: most records first, then the earliest
 /// first record (unknown first), then the code.
-pub(super) fn rank(a: &Duplicate, b: &Duplicate) -> std::cmp::Ordering {
+pub(super) fn rank(a: &Found, b: &Found) -> std::cmp::Ordering {
+    let (a, b) = (&a.duplicate, &b.duplicate);
     b.records
         .cmp(&a.records)
         .then(a.first_record.cmp(&b.first_record))
@@ -60,7 +84,7 @@ pub(super) fn rank(a: &Duplicate, b: &Duplicate) -> std::cmp::Ordering {
 /// The best-ranked duplicates, kept without sorting all of them: at least
 /// [`TOP_DUPLICATES`] (what people see), and as many as the report lists (`--max-listed`).
 pub(super) struct Top {
-    items: Vec<Duplicate>,
+    items: Vec<Found>,
     cap: usize,
 }
 
@@ -79,7 +103,7 @@ impl Top {
         }
     }
 
-    fn push(&mut self, d: Duplicate) {
+    pub(super) fn push(&mut self, d: Found) {
         self.items.push(d);
         if self.items.len() >= (2 * self.cap).max(1024) {
             self.items.select_nth_unstable_by(self.cap - 1, rank);
@@ -88,7 +112,7 @@ impl Top {
     }
 
     /// The best ones kept, in order.
-    pub(super) fn into_sorted(mut self) -> Vec<Duplicate> {
+    pub(super) fn into_sorted(mut self) -> Vec<Found> {
         self.items.sort_by(rank);
         self.items.truncate(self.cap);
         self.items
@@ -106,18 +130,96 @@ impl PartTally {
     }
 }
 
+/// A hasher that mixes every bit of a `u64` key. The maps of a partition fit in a core's
+/// cache, so they need no locality; [`FastMap`]'s hasher, which keeps runs of 64 codes in
+/// neighbouring buckets with one tag, made every probe of a sequential catalogue's
+/// partition compare a whole run (two thirds of the tally's time).
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(self.0 ^ u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        // The splitmix64 finaliser.
+        let mut z = v.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        self.0 = z ^ (z >> 31);
+    }
+}
+
+/// A map of a partition's tally.
+type PartMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
+
+/// Index keys per registrant prefix ([`isrc::Isrc::to_u64`]: prefix, then year and
+/// designation).
+pub(super) const KEYS_PER_PREFIX: u64 = 10_000_000;
+
+/// Counts the records of the partition under each prefix of `wanted` (prefix number, that
+/// is key / [`KEYS_PER_PREFIX`] -> place in `counts`). A page counts as a whole when it lies
+/// in one prefix.
+fn count_prefixes(part: &Part, wanted: &FastMap<u64, usize>, counts: &mut Vec<u64>) {
+    counts.resize(wanted.len(), 0);
+    if wanted.is_empty() {
+        return;
+    }
+    // The last prefix looked up: codes of one registrant often come together.
+    let mut last = (u64::MAX, None);
+    let mut add = |key: u64, n: u64| {
+        let prefix = key / KEYS_PER_PREFIX;
+        if last.0 != prefix {
+            last = (prefix, wanted.get(&prefix).copied());
+        }
+        if let Some(i) = last.1 {
+            counts[i] += n;
+        }
+    };
+    for &(page, bits) in &part.pages {
+        let first = page * PAGE_BITS;
+        if first / KEYS_PER_PREFIX == (first + PAGE_BITS - 1) / KEYS_PER_PREFIX {
+            add(first, bits.iter().map(|w| u64::from(w.count_ones())).sum());
+        } else {
+            for key in page_keys(page, bits) {
+                add(key, 1);
+            }
+        }
+    }
+    for &key in &part.keys {
+        add(key, 1);
+    }
+    for &(key, _) in &part.placed {
+        add(key, 1);
+    }
+    for &(key, _, _) in &part.described {
+        add(key, 1);
+    }
+}
+
 /// Tallies one partition. `number` gives the record number of a position (`None` for
-/// [`EARLIER`]); with `gaps`, every distinct code is kept.
+/// [`EARLIER`]); with `gaps`, every distinct code is kept; the records of the prefixes in
+/// `wanted` are counted. With `logged`, the duplicates whose records are in bit pages are
+/// left [`PartTally::pending`], for the code logs to place.
 pub(super) fn tally(
     part: Part,
     gaps: bool,
     number: &dyn Fn(u64) -> Option<u64>,
     cap: usize,
+    wanted: &FastMap<u64, usize>,
+    logged: bool,
 ) -> PartTally {
+    let mut prefix_records = Vec::new();
+    count_prefixes(&part, wanted, &mut prefix_records);
     // Records without positions: per page, the codes seen once and twice; the counts of
     // codes seen three times or more; codes whose page never came whole, counted one by one.
-    let mut pages: FastMap<u64, [PageBits; 2]> = FastMap::default();
-    let mut thrice: FastMap<u64, u32> = FastMap::default();
+    let mut pages: PartMap<u64, [PageBits; 2]> = PartMap::default();
+    let mut thrice: PartMap<u64, u32> = PartMap::default();
     for (page, bits) in part.pages {
         let [seen, twice] = pages.entry(page).or_insert([[0; 4]; 2]);
         let mut more = [0u64; 4];
@@ -132,7 +234,7 @@ pub(super) fn tally(
             *n = n.saturating_add(1);
         }
     }
-    let mut loose: FastMap<u64, u32> = FastMap::default();
+    let mut loose: PartMap<u64, u32> = PartMap::default();
     for key in part.keys {
         let (page, word, mask) = page_bit(key);
         match pages.get_mut(&page) {
@@ -162,14 +264,17 @@ pub(super) fn tally(
     };
 
     // Records with positions, and metadata when the input had some.
-    let mut entries: FastMap<u64, Entry> = FastMap::default();
+    let mut entries: PartMap<u64, Entry> = PartMap::with_capacity_and_hasher(
+        part.placed.len() + part.described.len(),
+        BuildHasherDefault::default(),
+    );
     let fresh = |pos: u64, meta: Meta| Entry {
         first: pos,
         count: 1,
         conflict: false,
         meta,
     };
-    for (key, pos) in part.placed {
+    for &(key, pos) in &part.placed {
         match entries.entry(key) {
             Slot::Occupied(mut e) => {
                 let e = e.get_mut();
@@ -181,7 +286,7 @@ pub(super) fn tally(
             }
         }
     }
-    for (key, pos, meta) in part.described {
+    for &(key, pos, meta) in &part.described {
         match entries.entry(key) {
             Slot::Occupied(mut e) => {
                 let e = e.get_mut();
@@ -197,27 +302,44 @@ pub(super) fn tally(
         }
     }
 
+    // The records of each repeated code that has positions, for the report's lines.
+    let mut at: PartMap<u64, Vec<(u64, Meta)>> = PartMap::default();
+    let mut keep = |key: u64, pos: u64, meta: Meta| {
+        if entries
+            .get(&key)
+            .is_some_and(|e| e.count > 1 || unplaced(key) > 0)
+        {
+            at.entry(key).or_default().push((pos, meta));
+        }
+    };
+    for &(key, pos) in &part.placed {
+        keep(key, pos, Meta::default());
+    }
+    for &(key, pos, meta) in &part.described {
+        keep(key, pos, meta);
+    }
+
     let mut out = PartTally::with_cap(cap);
-    let name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
+    out.prefix_records = prefix_records;
+    let mut name = |out: &mut PartTally, key: u64, records: u32, first: u64, conflict: bool| {
         out.duplicates += 1;
         out.conflicts += u64::from(conflict);
-        if let Some(isrc) = Isrc::from_u64(key) {
-            let d = Duplicate {
-                isrc,
+        let placed = at.remove(&key).unwrap_or_default();
+        if first == EARLIER && logged {
+            // Records in bit pages: where they are is looked up in the code logs.
+            out.pending.push(Pending {
+                key,
                 records: u64::from(records),
-                first_record: if first == EARLIER {
-                    None
-                } else {
-                    number(first)
-                },
-                first_file: None,
-                first_line: None,
                 conflict,
-            };
+                placed,
+            });
+            return;
+        }
+        if let Some(found) = Found::new(key, u64::from(records), first, conflict, placed, number) {
             if conflict {
-                out.conflicted.push(d.clone());
+                out.conflicted.push(found.clone());
             }
-            out.top.push(d);
+            out.top.push(found);
         }
     };
     for (&key, e) in &entries {

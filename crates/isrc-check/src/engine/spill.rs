@@ -146,13 +146,15 @@ impl Spill {
     }
 }
 
+/// Reads `out.len()` bytes at `offset` (the file's position is not used).
 #[cfg(unix)]
-fn read_at(file: &File, out: &mut [u8], offset: u64) -> io::Result<()> {
+pub(super) fn read_at(file: &File, out: &mut [u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, out, offset)
 }
 
+/// Reads `out.len()` bytes at `offset` (the file's position is not used).
 #[cfg(windows)]
-fn read_at(file: &File, mut out: &mut [u8], mut offset: u64) -> io::Result<()> {
+pub(super) fn read_at(file: &File, mut out: &mut [u8], mut offset: u64) -> io::Result<()> {
     while !out.is_empty() {
         match std::os::windows::fs::FileExt::seek_read(file, out, offset)? {
             0 => return Err(io::ErrorKind::UnexpectedEof.into()),

@@ -7,11 +7,11 @@ use isrc::{Isrc, rule::Rule};
 
 use crate::report::{GapGroup, InputIssue, Listed, Location, PrefixGroup, SCHEMA_VERSION, Summary};
 
-use super::Checker;
 use super::index::FastMap;
-use super::partition::{PartTally, tally};
+use super::partition::{KEYS_PER_PREFIX, PartTally, tally};
 use super::spill::Spill;
 use super::verdicts::prefix_text;
+use super::{Checker, record_number};
 
 /// Duplicates named in the summary (all are counted).
 pub(super) const TOP_DUPLICATES: usize = 20;
@@ -27,22 +27,25 @@ impl Checker<'_> {
         }
         let gaps = self.options.gaps;
         let cap = self.max_listed();
-        let (tally, spill_error) = self.tally_index(gaps);
+        // The prefixes the report names: the index counts their records with a code.
+        let mut wanted: FastMap<u64, usize> = FastMap::default();
+        for (key, a) in &self.prefixes {
+            if a.problems.as_deref().is_some_and(|p| p.problems > 0)
+                && let Some(number) = prefix_number(*key)
+            {
+                let next = wanted.len();
+                wanted.entry(number).or_insert(next);
+            }
+        }
+        let (tally, spill_error) = self.tally_index(gaps, &wanted);
         let mut issues = self.issues;
         let mut issue_count = self.issue_count;
         if let Some(e) = spill_error {
             issue_count += 1;
-            issues.push(InputIssue {
-                location: Location {
-                    file: String::new(),
-                    line: 0,
-                    column: 0,
-                },
-                message: format!(
-                    "the duplicate index could not be read back from its temporary file ({e}): \
-                     the duplicate and conflict figures are incomplete"
-                ),
-            });
+            issues.push(unread(format!(
+                "the duplicate index could not be read back from its temporary file ({e}): \
+                 the duplicate and conflict figures are incomplete"
+            )));
         }
         let PartTally {
             duplicates,
@@ -50,12 +53,41 @@ impl Checker<'_> {
             top,
             conflicted,
             keys,
+            prefix_records,
+            pending,
         } = tally.0;
-        let mut top = top.into_sorted();
-        let mut conflicted = conflicted.into_sorted();
-        for d in top.iter_mut().chain(conflicted.iter_mut()) {
-            self.record_lines.place(d);
+        let indexed = |key: u64| {
+            prefix_number(key)
+                .and_then(|n| wanted.get(&n))
+                .and_then(|&i| prefix_records.get(i).copied())
+                .unwrap_or(0)
+        };
+        let (mut top, mut conflicted) = (top, conflicted);
+        let bases = &self.bases;
+        let number = |pos: u64| record_number(bases, pos);
+        self.code_logs
+            .rank_pending(pending, &number, &mut top, &mut conflicted);
+        // Only the duplicates the report names get their lines.
+        let named = cap.max(TOP_DUPLICATES);
+        let mut top: Vec<_> = top.into_sorted().into_iter().take(named).collect();
+        let mut conflicted: Vec<_> = conflicted.into_sorted().into_iter().take(cap).collect();
+        self.code_logs
+            .add_lines(top.iter_mut().chain(conflicted.iter_mut()), cap);
+        if let Some(e) = self.code_logs.read_error() {
+            issue_count += 1;
+            issues.push(unread(format!(
+                "the codes' log could not be read back from its temporary file ({e}): \
+                 the lines of some duplicates are missing"
+            )));
         }
+        let top: Vec<_> = top
+            .into_iter()
+            .map(|f| f.into_duplicate(&self.places, cap))
+            .collect();
+        let conflicted: Vec<_> = conflicted
+            .into_iter()
+            .map(|f| f.into_duplicate(&self.places, cap))
+            .collect();
         let mut prefixes: Vec<PrefixGroup> = self
             .prefixes
             .iter()
@@ -67,12 +99,13 @@ impl Checker<'_> {
                         rules.insert(rule.id(), p.rules[i]);
                     }
                 }
+                let records = a.records + indexed(*key);
                 Some(PrefixGroup {
                     prefix: prefix_text(*key),
-                    records: a.records,
+                    records,
                     problems: p.problems,
                     invalid: p.invalid,
-                    share: p.invalid as f64 / a.records.max(1) as f64,
+                    share: p.invalid as f64 / records.max(1) as f64,
                     rules,
                     examples: p.examples.clone(),
                 })
@@ -122,19 +155,24 @@ impl Checker<'_> {
             top_duplicates: top.into_iter().take(TOP_DUPLICATES).collect(),
             issues,
             issue_count,
-            spilled_bytes: tally.1,
+            spilled_bytes: tally.1 + self.code_logs.spilled(),
         }
     }
 
     /// Tallies every partition of the index, on as many threads as there are cores, after
     /// reading back what was spilled; gives the tally, the bytes spilled, and the first error
     /// reading them back.
-    fn tally_index(&self, gaps: bool) -> ((PartTally, u64), Option<std::io::Error>) {
+    fn tally_index(
+        &self,
+        gaps: bool,
+        wanted: &FastMap<u64, usize>,
+    ) -> ((PartTally, u64), Option<std::io::Error>) {
         let cap = self.max_listed();
         let (parts, spill) = self.index.take();
         let spilled = spill.as_ref().map_or(0, Spill::len);
         let parts = Mutex::new(parts.into_iter().enumerate());
         let number = |pos: u64| self.record_number(pos);
+        let logged = !self.code_logs.is_empty();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let results: Vec<(PartTally, Option<std::io::Error>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
@@ -152,7 +190,7 @@ impl Checker<'_> {
                             {
                                 error.get_or_insert(e);
                             }
-                            total.absorb(tally(part, gaps, &number, cap));
+                            total.absorb(tally(part, gaps, &number, cap, wanted, logged));
                         }
                         (total, error)
                     })
@@ -170,6 +208,27 @@ impl Checker<'_> {
         }
         ((total, spilled), first_error)
     }
+}
+
+/// A problem reading back a temporary file, which belongs to no input line.
+fn unread(message: String) -> InputIssue {
+    InputIssue {
+        location: Location {
+            file: String::new(),
+            line: 0,
+            column: 0,
+        },
+        message,
+    }
+}
+
+/// The prefix number (index key / [`KEYS_PER_PREFIX`]) of a prefix key of the tallies;
+/// `None` for no prefix.
+fn prefix_number(key: u64) -> Option<u64> {
+    let text = prefix_text(key);
+    let (country, registrant) = (text.get(..2)?, text.get(2..5)?);
+    let code = Isrc::from_parts(country, registrant, 0, 0).ok()?;
+    Some(code.to_u64() / KEYS_PER_PREFIX)
 }
 
 pub(super) fn gap_groups(mut keys: Vec<u64>, order: &FastMap<u64, (u32, u64)>) -> Vec<GapGroup> {
@@ -202,4 +261,42 @@ pub(super) fn gap_groups(mut keys: Vec<u64>, order: &FastMap<u64, (u32, u64)>) -
         });
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use isrc::Policy;
+
+    use super::super::{Checker, Options};
+
+    /// A prefix's records are those with a code (counted by the index at the end) and those
+    /// without (counted while reading), in memory, spilled, and in the dense index.
+    #[test]
+    fn a_problem_prefix_counts_every_record_under_it() {
+        let list = "USRC17607839\nUSRC17607840\nUSRC176O7841\nUSRC17607839\n\
+                    usrc17607842\nGBAYE0601498\nXXRC12600001\nXXRC12600002\n";
+        for (memory, max_listed) in [(None, None), (Some(1), None), (None, Some(0))] {
+            let options = Options {
+                memory,
+                max_listed,
+                ..Options::default()
+            };
+            let mut checker = Checker::new(Policy::new("2026-11-22".parse().unwrap()), options);
+            checker.set_chunk_bytes(40);
+            checker
+                .check_reader("codes.txt", list.as_bytes(), None)
+                .unwrap();
+            let summary = checker.finish();
+            let groups: Vec<_> = summary
+                .prefixes
+                .iter()
+                .map(|p| (p.prefix.as_str(), p.records, p.problems, p.invalid))
+                .collect();
+            assert_eq!(
+                groups,
+                [("USRC1", 5, 2, 1), ("XXRC1", 2, 2, 2)],
+                "{memory:?} {max_listed:?}"
+            );
+        }
+    }
 }

@@ -13,10 +13,13 @@ use isrc::recording::{DurationUnit, parse_seconds as parse_duration};
 use super::against::Fields;
 use super::index::{FastMap, Meta};
 
-/// The records of a registrant prefix. Kept to 16 bytes: a catalogue of uniformly random
-/// codes has as many prefixes as a chunk has records, and most prefixes have no problem.
+/// The records of a registrant prefix that have a problem or no code. Kept to 16 bytes. The
+/// records with a code are not counted per record: the index holds every code, and at the
+/// end counts those of the prefixes with a problem, in parallel and in cache
+/// (`PartTally::prefix_records`).
 #[derive(Clone, Default)]
 pub(super) struct PrefixAgg {
+    /// Records under this prefix without a code (invalid values).
     pub(super) records: u64,
     /// Only for a prefix with a record that has a warning or an error.
     pub(super) problems: Option<Box<Problems>>,
@@ -50,6 +53,38 @@ pub(super) struct Out {
     pub(super) offset: usize,
 }
 
+impl ChunkResult {
+    /// The place in the chunk's record order (line order, from 0) of `outs[i]`: `i` plus
+    /// the extras before it. Numbering extras after every main record instead made which
+    /// record was a duplicate's first depend on where the input was cut into chunks.
+    pub(super) fn out_rank(&self, i: usize) -> u64 {
+        let before = self
+            .extras_after
+            .partition_point(|&after| after as usize <= i);
+        (i + before) as u64
+    }
+
+    /// The place in the chunk's record order of `extras[j]`.
+    pub(super) fn extra_rank(&self, j: usize) -> u64 {
+        u64::from(self.extras_after[j]) + j as u64
+    }
+
+    /// Every record's line, in record order (main records and extras interleaved).
+    pub(super) fn lines_in_order(&self) -> impl Iterator<Item = u64> + Clone + '_ {
+        let mut extra = 0usize;
+        let mut main = 0usize;
+        std::iter::from_fn(move || {
+            if extra < self.extras.len() && self.extras_after[extra] as usize <= main {
+                extra += 1;
+                return Some(self.extras[extra - 1].line);
+            }
+            let out = self.outs.get(main)?;
+            main += 1;
+            Some(out.line)
+        })
+    }
+}
+
 pub(super) struct ChunkResult {
     pub(super) valid: u64,
     pub(super) invalid: u64,
@@ -61,10 +96,15 @@ pub(super) struct ChunkResult {
     /// One per record, in order; in dense mode only records that took the long way.
     pub(super) outs: Vec<Out>,
     /// The second and later codes of cells holding several (`USRC17607839; USRC17607840`),
-    /// each a record of its own on the cell's line, numbered after the chunk's `outs`.
+    /// each a record of its own on the cell's line. Records are numbered in line order: an
+    /// extra comes right after the main record of its cell (see [`ChunkResult::out_rank`]).
     pub(super) extras: Vec<Out>,
+    /// Per extra, how many of `outs` come before it.
+    pub(super) extras_after: Vec<u32>,
     /// Dense mode: the chunk's codes as bit pages, for the index.
     pub(super) batch: Option<PageBatch>,
+    /// Dense mode with the report's lists: every record's code and line, in record order.
+    pub(super) log: Option<super::code_log::ChunkLog>,
     pub(super) metas: Vec<Meta>,
     /// One per record beside `metas`: a fingerprint of its folded title, artist and version
     /// (0: not enough to tell the recording).
@@ -149,6 +189,8 @@ impl<'a, 'p> Tally<'a, 'p> {
                 records: 0,
                 outs: Vec::new(),
                 extras: Vec::new(),
+                extras_after: Vec::new(),
+                log: None,
                 batch: None,
                 metas: Vec::new(),
                 recordings: Vec::new(),
@@ -195,8 +237,7 @@ impl<'a, 'p> Tally<'a, 'p> {
                 && verdict.fix.is_none()
                 && verdict.severity.is_none_or(|s| s < Severity::Warning)
             {
-                let slot = self.slot(prefix_key(&bytes[..5]));
-                if let Some(evicted) = self.groups.insert(group, key, verdict.rules, slot) {
+                if let Some(evicted) = self.groups.insert(group, key, verdict.rules) {
                     self.add_group(evicted);
                 }
                 self.push_clean(verdict.isrc, verdict.rules, line);
@@ -211,8 +252,10 @@ impl<'a, 'p> Tally<'a, 'p> {
         {
             self.res.valid += 1;
             self.count_rules(verdict.rules);
-            let slot = self.slot(prefix_key(&bytes[..5]));
-            self.res.prefixes[slot].1.records += 1;
+            if verdict.isrc.is_none() {
+                let slot = self.slot(prefix_key(&bytes[..5]));
+                self.res.prefixes[slot].1.records += 1;
+            }
             self.push_clean(verdict.isrc, verdict.rules, line);
             return;
         }
@@ -265,8 +308,10 @@ impl<'a, 'p> Tally<'a, 'p> {
             Known::Clean(verdict, prefix) => {
                 self.res.valid += 1;
                 self.count_rules(verdict.rules);
-                let slot = self.slot(prefix);
-                self.res.prefixes[slot].1.records += 1;
+                if verdict.isrc.is_none() {
+                    let slot = self.slot(prefix);
+                    self.res.prefixes[slot].1.records += 1;
+                }
                 self.res.outs.push(Out {
                     code: verdict.isrc,
                     fix: verdict.fix,
@@ -302,7 +347,7 @@ impl<'a, 'p> Tally<'a, 'p> {
         }
         let slot = self.slot(assessed.prefix);
         let agg = &mut self.res.prefixes[slot].1;
-        agg.records += 1;
+        agg.records += u64::from(assessed.code.is_none());
         if !out.valid {
             agg.problems_mut().invalid += 1;
             if self.list_invalid && self.res.invalid_values.len() < LISTED_PER_CHUNK {
@@ -415,7 +460,6 @@ impl<'a, 'p> Tally<'a, 'p> {
             self.res.by_rule[bits.trailing_zeros() as usize] += group.records as u32;
             bits &= bits - 1;
         }
-        self.res.prefixes[group.slot].1.records += group.records;
     }
 
     /// Adds every group still counted in [`Tally::groups`] to the tallies (at the end of a
@@ -478,6 +522,7 @@ impl Tally<'_, '_> {
                 }
             } else if let Some(extra) = self.res.outs.pop() {
                 self.res.extras.push(extra);
+                self.res.extras_after.push(self.res.outs.len() as u32);
             }
         }
     }

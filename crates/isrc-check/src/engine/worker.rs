@@ -6,6 +6,8 @@ use std::ops::Range;
 use isrc::{Isrc, Policy, rule::Severity};
 
 use crate::dense::{GroupMemo, PageBatch, compact_key, take_known_codes};
+
+use super::code_log::ChunkLog;
 use crate::layout::{Columns, JsonFields};
 use crate::source::MAX_LINE;
 use crate::table::parse_block;
@@ -15,7 +17,7 @@ use super::against::Fields;
 use super::chunks::{Chunk, Control};
 use super::index::Meta;
 use super::json::check_json;
-use super::verdicts::{ChunkResult, Tally, duration_of, prefix_key};
+use super::verdicts::{ChunkResult, Tally, duration_of};
 
 /// What the workers do with a chunk.
 pub(super) enum Work {
@@ -59,6 +61,7 @@ pub(super) fn process(
     policy: &Policy<'_>,
     dense: bool,
     compare: bool,
+    log_codes: bool,
     control: &Control,
 ) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
@@ -67,7 +70,8 @@ pub(super) fn process(
             .listed_enough
             .load(std::sync::atomic::Ordering::Relaxed);
         (tally.res.outs, tally.res.metas) = control.outcomes();
-        dense_lines(&mut tally, &chunk.data, control.batch());
+        let log = log_codes.then(ChunkLog::default);
+        dense_lines(&mut tally, &chunk.data, control.batch(), log);
         tally.close_groups();
         return Done {
             chunk,
@@ -238,13 +242,40 @@ pub(super) fn process(
 /// A chunk of a plain list for the dense index: compact codes whose verdict is clean are
 /// counted per group and go into bit pages; every other line takes the long way
 /// ([`Tally::check`]).
-pub(super) fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: PageBatch) {
+/// With `log`, every record's code and line also go to [`ChunkResult::log`] in record order.
+pub(super) fn dense_lines(
+    tally: &mut Tally<'_, '_>,
+    data: &[u8],
+    mut batch: PageBatch,
+    mut log: Option<ChunkLog>,
+) {
     let mut memo = GroupMemo::new();
     let mut counted = 0u64;
     let mut line = 0u64;
     let mut start = 0usize;
+    // Every record that took the long way, logged when it is checked.
+    let log_long_way = |tally: &Tally<'_, '_>, log: &mut Option<ChunkLog>, from: (usize, usize)| {
+        if let Some(log) = log.as_mut() {
+            let (outs, extras) = (&tally.res.outs[from.0..], &tally.res.extras[from.1..]);
+            for out in outs.iter().chain(extras) {
+                log.push(out.code.map_or(0, |c| c.to_u64()), out.line);
+            }
+        }
+    };
     while start < data.len() {
-        let (next, taken) = take_known_codes(data, start, &mut memo, &mut batch);
+        let before = log.as_ref().map(|l| l.codes.len());
+        let (next, taken) = take_known_codes(
+            data,
+            start,
+            &mut memo,
+            &mut batch,
+            log.as_mut().map(|l| &mut l.codes),
+        );
+        if let Some(log) = log.as_mut() {
+            debug_assert_eq!(before.map(|b| b + taken as usize), Some(log.codes.len()));
+            log.lines
+                .extend((line + 1..=line + taken).map(|l| l as u32));
+        }
         start = next;
         line += taken;
         counted += taken;
@@ -275,25 +306,31 @@ pub(super) fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: Pag
                     Some(v)
                         if v.fix.is_none() && v.severity.is_none_or(|s| s < Severity::Warning) =>
                     {
-                        let slot = tally.slot(prefix_key(&text[..5]));
-                        if let Some(evicted) = memo.insert(group, code.to_u64(), v.rules, slot) {
+                        if let Some(evicted) = memo.insert(group, code.to_u64(), v.rules) {
                             tally.add_group(evicted);
                         }
                     }
                     _ => {
+                        let from = (tally.res.outs.len(), tally.res.extras.len());
                         tally.check(text, line, 1);
+                        log_long_way(tally, &mut log, from);
                         continue;
                     }
                 }
             }
             counted += 1;
             batch.insert(code.to_u64());
+            if let Some(log) = log.as_mut() {
+                log.push(code.to_u64(), line);
+            }
             continue;
         }
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        let from = (tally.res.outs.len(), tally.res.extras.len());
         tally.check(text, line, 1);
+        log_long_way(tally, &mut log, from);
     }
     for group in memo.drain().collect::<Vec<_>>() {
         tally.add_group(group);
@@ -313,6 +350,8 @@ pub(super) fn dense_lines(tally: &mut Tally<'_, '_>, data: &[u8], mut batch: Pag
     tally.res.lines = line;
     tally.res.records = counted;
     tally.res.batch = Some(batch);
+    // A log that missed a record would put lines on the wrong codes: none then.
+    tally.res.log = log.filter(|l| l.codes.len() as u64 == counted);
 }
 
 /// Reports an unbalanced quote in a CSV record: a quote inside an unquoted field, or a
