@@ -380,10 +380,11 @@ impl<'p> Checker<'p> {
         match read_result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
+                let (line, column) = source::error_place(&e, state.lines + 1);
                 return Err(CheckError::new(
                     name,
-                    state.lines + 1,
-                    1,
+                    line,
+                    column,
                     format!(
                         "reading stopped after {} records ({} bytes): {e}; the figures cover only what was read",
                         state.file_records, state.bytes
