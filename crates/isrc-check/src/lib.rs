@@ -55,6 +55,7 @@ mod dense;
 mod encoding;
 mod engine;
 mod layout;
+mod quoting;
 mod report;
 mod sinks;
 mod source;
