@@ -309,6 +309,7 @@ impl<W: Write> RecordSink for FixWriter<W> {
             let fix = fix
                 .filter(|_| valid || self.suggested)
                 .map(|f| f.to_string());
+            let place_of = range.clone();
             let replacement = fix.zip(range).filter(|(fix, range)| {
                 range.start >= copied && raw.get(range.clone()) != Some(fix.as_bytes())
             });
@@ -323,11 +324,7 @@ impl<W: Write> RecordSink for FixWriter<W> {
                     self.unfixed_count += 1;
                     if self.unfixed.len() < 1000 {
                         self.unfixed.push((
-                            Location {
-                                file: r.file.to_owned(),
-                                line: r.line,
-                                column: 1,
-                            },
+                            place(r.file, r.line, raw, place_of.as_ref()),
                             value.chars().take(64).collect(),
                         ));
                     }
@@ -345,5 +342,18 @@ impl<W: Write> RecordSink for FixWriter<W> {
 
     fn finish(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+/// The line and column (bytes, from 1) of a value at `range` of a record starting on
+/// `line` (a record may span lines: a quoted field with line breaks before the value).
+fn place(file: &str, line: u64, raw: &[u8], range: Option<&Range<usize>>) -> Location {
+    let before = range.map_or(&raw[..0], |r| &raw[..r.start.min(raw.len())]);
+    let breaks = memchr::memchr_iter(b'\n', before).count() as u64;
+    let column = before.len() - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+    Location {
+        file: file.to_owned(),
+        line: line + breaks,
+        column: column as u64,
     }
 }
