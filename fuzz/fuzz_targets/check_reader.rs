@@ -22,6 +22,27 @@ impl RecordSink for Both<'_> {
     }
 }
 
+/// Counts the codes the sinks are given: a record's own and the later codes of its cell.
+#[derive(Default)]
+struct Codes(u64);
+
+impl RecordSink for Codes {
+    fn start(&mut self, _info: &isrc_check::InputInfo<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn record(&mut self, r: &isrc_check::CheckedRecord<'_>) -> std::io::Result<()> {
+        self.0 += 1 + r.more.len() as u64;
+        for code in &r.more {
+            // A later code of a cell is within its record's bytes, after the first code.
+            if let (Some(raw), Some(range)) = (r.raw, &code.value_range) {
+                assert!(range.end <= raw.len());
+                assert!(r.value_range.as_ref().is_none_or(|first| first.end <= range.start));
+            }
+        }
+        Ok(())
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, input)) = data.split_first() else {
         return;
@@ -41,9 +62,18 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut fix = FixWriter::new(Vec::new(), false);
     let mut annotate = AnnotateWriter::new(Vec::new());
+    let mut codes = Codes::default();
     let mut checker = Checker::new(policy, options.clone());
-    let result = checker.check_reader(name, std::io::Cursor::new(input.to_vec()), Some(&mut Both(&mut fix, &mut annotate)));
+    let result = checker.check_reader(
+        name,
+        std::io::Cursor::new(input.to_vec()),
+        Some(&mut Both(&mut fix, &mut Both(&mut annotate, &mut codes))),
+    );
     let summary = checker.finish();
+    if result.is_ok() {
+        // Every record reaches the sinks, each code of a cell of several included.
+        assert_eq!(codes.0, summary.records, "codes given to --annotate and --fix");
+    }
     assert_eq!(summary.valid + summary.invalid, summary.records);
     assert!(summary.duplicate_isrcs >= summary.conflicting_isrcs);
     let _ = serde_json::to_string(&summary).unwrap();

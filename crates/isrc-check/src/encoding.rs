@@ -73,7 +73,52 @@ pub(crate) struct Decoding<R> {
     consumed: u64,
     /// Decoded bytes that did not fit in a small read.
     pending: Vec<u8>,
+    /// Where the decoded text is: the line (from 1) and the characters after its start.
+    line: u64,
+    column: u64,
+    /// A malformed sequence found after text that was still given: the next read's error.
+    failed: Option<Malformed>,
 }
+
+/// A byte sequence that is no character in the input's encoding (an unpaired surrogate or
+/// an odd last byte in UTF-16), with where it is: the error of a read, found again with
+/// [`Malformed::of`] to name its line and column.
+#[derive(Debug, Clone)]
+pub(crate) struct Malformed {
+    pub(crate) encoding: &'static str,
+    /// The line it is on, counting from 1.
+    pub(crate) line: u64,
+    /// Its column in characters, counting from 1.
+    pub(crate) column: u64,
+    /// Its offset in the input (after decompression), counting from 0.
+    pub(crate) byte: u64,
+    /// How many bytes are no character.
+    pub(crate) bytes: u8,
+}
+
+impl Malformed {
+    /// The malformed sequence behind a read error, if that is what it is.
+    pub(crate) fn of(error: &io::Error) -> Option<&Malformed> {
+        error.get_ref()?.downcast_ref::<Malformed>()
+    }
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match (self.encoding.starts_with("UTF-16"), self.bytes) {
+            (true, 1) => "an odd last byte (UTF-16 has two bytes a unit)",
+            (true, _) => "a surrogate without its pair",
+            (false, _) => "bytes that are no character",
+        };
+        write!(
+            f,
+            "not valid {} at line {}, column {} (byte offset {} in the input): {what}",
+            self.encoding, self.line, self.column, self.byte
+        )
+    }
+}
+
+impl std::error::Error for Malformed {}
 
 impl<R: Read> Decoding<R> {
     pub(crate) fn new(inner: R, encoding: &'static Encoding) -> Self {
@@ -87,6 +132,21 @@ impl<R: Read> Decoding<R> {
             done: false,
             consumed: 0,
             pending: Vec::new(),
+            line: 1,
+            column: 0,
+            failed: None,
+        }
+    }
+
+    /// Moves the position past decoded `text`.
+    fn advance(&mut self, text: &[u8]) {
+        let chars = |t: &[u8]| t.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64;
+        match memchr::memrchr(b'\n', text) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', text).count() as u64;
+                self.column = chars(&text[last + 1..]);
+            }
+            None => self.column += chars(text),
         }
     }
 }
@@ -110,6 +170,10 @@ impl<R: Read> Read for Decoding<R> {
             return Ok(taken);
         }
         loop {
+            if let Some(malformed) = self.failed.take() {
+                self.done = true;
+                return Err(io::Error::new(io::ErrorKind::InvalidData, malformed));
+            }
             if self.done {
                 return Ok(0);
             }
@@ -128,18 +192,20 @@ impl<R: Read> Read for Decoding<R> {
                 self.eof,
             );
             self.raw_pos += read;
+            self.advance(&out[..written]);
             match result {
                 DecoderResult::InputEmpty if self.eof => self.done = true,
                 DecoderResult::Malformed(bad, after) => {
-                    let at =
-                        self.consumed + self.raw_pos as u64 - u64::from(bad) - u64::from(after);
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "not valid {} at byte {at}: {bad} byte(s) that are no character",
-                            self.decoder.encoding().name()
-                        ),
-                    ));
+                    // The text before it is given first, so that its records are checked.
+                    self.failed = Some(Malformed {
+                        encoding: self.decoder.encoding().name(),
+                        line: self.line,
+                        column: self.column + 1,
+                        byte: self.consumed + self.raw_pos as u64
+                            - u64::from(bad)
+                            - u64::from(after),
+                        bytes: bad,
+                    });
                 }
                 _ => {}
             }
@@ -255,6 +321,46 @@ mod tests {
         let mut back = Vec::new();
         encode_into(WINDOWS_1252, &text, &mut back);
         assert_eq!(back, all);
+    }
+
+    /// One byte a read from below, a few bytes a read from above: the place of a malformed
+    /// sequence is the same as in one read.
+    #[test]
+    fn a_malformed_sequence_is_placed_whatever_the_reads() {
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(out.len()).min(1);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut bytes = Vec::new();
+        for unit in "ab\nc\u{e9}\u{1F600}d".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let at = bytes.len() as u64;
+        bytes.extend_from_slice(&[0x00, 0xDC, b'x', 0]);
+        for size in [1, 2, 3, 5, 64] {
+            let mut decoding = Decoding::new(Trickle(&bytes), UTF_16LE);
+            let mut text = Vec::new();
+            let error = loop {
+                let mut out = vec![0; size];
+                match decoding.read(&mut out) {
+                    Ok(0) => panic!("no error"),
+                    Ok(n) => text.extend_from_slice(&out[..n]),
+                    Err(e) => break e,
+                }
+            };
+            let m = Malformed::of(&error).unwrap();
+            assert_eq!(
+                (m.line, m.column, m.byte, m.bytes),
+                (2, 5, at, 2),
+                "reads of {size}"
+            );
+            assert_eq!(text, "ab\nc\u{e9}\u{1F600}d".as_bytes(), "reads of {size}");
+        }
     }
 
     #[test]

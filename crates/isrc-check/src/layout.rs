@@ -423,7 +423,10 @@ pub(crate) fn detect_delimiter(head: &[u8], prefer: Option<u8>) -> Option<u8> {
     }
     let mut best: Option<(u8, usize)> = None;
     for &d in b",\t;|" {
-        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| crate::quoting::delimiters_outside_quotes(l, d))
+            .collect();
         let mut mode = (0usize, 0usize);
         for &c in &counts {
             if c == 0 {
@@ -448,19 +451,6 @@ pub(crate) fn detect_delimiter(head: &[u8], prefer: Option<u8>) -> Option<u8> {
     let (d, score) = best?;
     // At least 60% of lines agree (header and ragged rows allowed).
     (score / 2 * 10 >= lines.len() * 6 || prefer == Some(d)).then_some(d)
-}
-
-fn count_outside_quotes(line: &[u8], d: u8) -> usize {
-    let mut quoted = false;
-    let mut n = 0;
-    for &b in line {
-        if b == b'"' {
-            quoted = !quoted;
-        } else if b == d && !quoted {
-            n += 1;
-        }
-    }
-    n
 }
 
 /// Where a JSON Lines record keeps each value: dot-separated key paths.

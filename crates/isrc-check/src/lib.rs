@@ -55,6 +55,7 @@ mod dense;
 mod encoding;
 mod engine;
 mod layout;
+mod quoting;
 mod report;
 mod sinks;
 mod source;
@@ -62,8 +63,8 @@ mod table;
 
 pub use encoding::TextEncoding;
 pub use engine::{
-    Catalogue, Changed, CheckedRecord, Checker, Comparison, InputInfo, Located, Options,
-    RecordSink, default_memory,
+    Catalogue, CellCode, Changed, CheckedRecord, Checker, Comparison, FirstRecord, InputInfo,
+    Located, Options, RecordSink, default_memory,
 };
 /// Folding and durations are the core's, one definition of "the same recording" for the
 /// check and the registry ([`isrc::recording`]).

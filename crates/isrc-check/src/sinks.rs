@@ -2,28 +2,61 @@
 //! input with safe fixes applied, every other byte unchanged).
 
 use std::io::{self, Write};
+use std::ops::Range;
+
+use isrc::Isrc;
 
 use crate::encoding::EncodingWriter;
-use crate::engine::{CheckedRecord, InputInfo, RecordSink};
+use crate::engine::{CellCode, CheckedRecord, FirstRecord, InputInfo, RecordSink};
 use crate::layout::InputFormat;
-use crate::report::Location;
+use crate::report::{Location, RuleSet};
+
+/// The verdict on one code of a record (its first, or a later code of its cell).
+#[derive(Clone, Copy)]
+struct Verdict<'a> {
+    isrc: Option<Isrc>,
+    valid: bool,
+    rules: RuleSet,
+    fix: Option<Isrc>,
+    duplicate_of: Option<&'a FirstRecord>,
+}
+
+impl<'a> Verdict<'a> {
+    fn of(code: &'a CellCode<'_>) -> Self {
+        Verdict {
+            isrc: code.isrc,
+            valid: code.valid,
+            rules: code.rules,
+            fix: code.fix,
+            duplicate_of: code.duplicate_of.as_ref(),
+        }
+    }
+}
 
 /// Writes every record with all its columns plus `isrc_normalized`, `isrc_valid`,
-/// `isrc_findings` (rule ids separated by spaces), `isrc_fix` and `duplicate_of` (the number
-/// of the first record with the same ISRC).
+/// `isrc_findings` (rule ids separated by spaces), `isrc_fix` and `duplicate_of` (where the
+/// first record with the same ISRC is, as `FILE:LINE`: the line it starts on, as the human
+/// report's "first in FILE line N").
+///
+/// A cell holding several codes (`USRC17607839; USRC17607840`) gives one row per code, in
+/// the cell's order: the ISRC column holds that code as written in the cell, the other
+/// columns are repeated (JSON Lines: the `record` column is the whole line in each row).
+/// So every row is one record of the report's `records`, with its own verdict.
 ///
 /// ```
 /// use isrc_check::{AnnotateWriter, Checker, Options};
 /// let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
 /// let mut out = AnnotateWriter::new(Vec::new());
 /// let mut checker = Checker::new(policy, Options::default());
-/// checker.check_reader("codes.txt", &b"USRC17607839\nusrc176o7839\nUSRC17607839\n"[..], Some(&mut out)).unwrap();
+/// let input = "USRC17607839\nusrc176o7839\nGBAYE0601498; USRC17607839\n";
+/// checker.check_reader("codes.txt", input.as_bytes(), Some(&mut out)).unwrap();
 /// let csv = String::from_utf8(out.into_inner().unwrap()).unwrap();
 /// assert_eq!(csv, "\
 /// isrc,isrc_normalized,isrc_valid,isrc_findings,isrc_fix,duplicate_of
 /// USRC17607839,USRC17607839,true,legacy_year,,
 /// usrc176o7839,,false,letter_in_digits,USRC17607839,
-/// USRC17607839,USRC17607839,true,legacy_year,,1
+/// GBAYE0601498,GBAYE0601498,true,,,
+/// USRC17607839,USRC17607839,true,legacy_year,,codes.txt:1
 /// ");
 /// ```
 pub struct AnnotateWriter<W: Write> {
@@ -102,22 +135,50 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
             self.csv()?.write_record(&row)?;
             self.wrote_header = true;
         }
-        // The input's columns as their bytes (a Latin-1 title stays Latin-1); the columns
-        // added hold only codes, rule ids and numbers, never input text, so no cell of ours
-        // can start a spreadsheet formula.
-        let added = [
-            r.isrc.map(|c| c.to_string()).unwrap_or_default(),
-            r.valid.to_string(),
-            r.rules.ids().join(" "),
-            r.fix.map(|c| c.to_string()).unwrap_or_default(),
-            r.duplicate_of.map(|n| n.to_string()).unwrap_or_default(),
-        ];
-        let row = r
-            .raw_fields
-            .iter()
-            .copied()
-            .chain(added.iter().map(String::as_bytes));
-        self.csv()?.write_record(row)?;
+        // One row per code: a cell of several codes gives one row for each, its ISRC
+        // column holding that code as written in the cell, the other columns repeated.
+        let mut row = |value_in_field: Option<&Range<usize>>, verdict: Verdict<'_>| {
+            // The input's columns as their bytes (a Latin-1 title stays Latin-1); the
+            // columns added hold only codes, rule ids, numbers and the file name.
+            let added = [
+                verdict.isrc.map(|c| c.to_string()).unwrap_or_default(),
+                verdict.valid.to_string(),
+                verdict.rules.ids().join(" "),
+                verdict.fix.map(|c| c.to_string()).unwrap_or_default(),
+                verdict
+                    .duplicate_of
+                    .map(|first| {
+                        // A file name a spreadsheet would run as a formula gets a `'`.
+                        let at = first.to_string();
+                        match at.as_bytes().first() {
+                            Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{at}"),
+                            _ => at,
+                        }
+                    })
+                    .unwrap_or_default(),
+            ];
+            let columns = r.raw_fields.iter().enumerate().map(|(k, field)| {
+                match value_in_field.filter(|_| k == r.value_field && !r.more.is_empty()) {
+                    Some(range) => field.get(range.clone()).unwrap_or(field),
+                    None => field,
+                }
+            });
+            let added = added.iter().map(String::as_bytes);
+            self.csv()?.write_record(columns.chain(added))
+        };
+        row(
+            r.value_in_field.as_ref(),
+            Verdict {
+                isrc: r.isrc,
+                valid: r.valid,
+                rules: r.rules,
+                fix: r.fix,
+                duplicate_of: r.duplicate_of.as_ref(),
+            },
+        )?;
+        for code in &r.more {
+            row(code.value_in_field.as_ref(), Verdict::of(code))?;
+        }
         Ok(())
     }
 
@@ -128,8 +189,9 @@ impl<W: Write> RecordSink for AnnotateWriter<W> {
 
 /// Writes the input again with safe fixes applied: valid codes written in another form
 /// become the compact form; with `suggested`, letter-for-digit mistakes are fixed too.
-/// Every other byte is copied unchanged; records that cannot be fixed are kept as they were
-/// and listed in [`FixWriter::unfixed`].
+/// Every code of a cell holding several is fixed in place, its separators kept. Every other
+/// byte is copied unchanged; codes that cannot be fixed are kept as they were and listed in
+/// [`FixWriter::unfixed`].
 ///
 /// ```
 /// use isrc_check::{Checker, FixWriter, Options};
@@ -168,17 +230,17 @@ impl<W: Write> FixWriter<W> {
         }
     }
 
-    /// Records rewritten.
+    /// Codes rewritten (a cell may hold several).
     pub fn fixed(&self) -> u64 {
         self.fixed
     }
 
-    /// Invalid records kept as they were (the first 1,000), with their values.
+    /// Invalid codes kept as they were (the first 1,000), with their lines and values.
     pub fn unfixed(&self) -> &[(Location, String)] {
         &self.unfixed
     }
 
-    /// How many invalid records were kept as they were.
+    /// How many invalid codes were kept as they were.
     pub fn unfixed_count(&self) -> u64 {
         self.unfixed_count
     }
@@ -240,35 +302,42 @@ impl<W: Write> RecordSink for FixWriter<W> {
                 crate::MAX_LINE
             )));
         }
-        let replacement = r
-            .fix
-            .filter(|_| r.valid || self.suggested)
-            .zip(r.value_range.clone())
-            .filter(|(fix, range)| raw.get(range.clone()) != Some(fix.to_string().as_bytes()));
-        match replacement {
-            Some((fix, range)) => {
-                self.emit(&raw[..range.start])?;
-                self.emit(fix.to_string().as_bytes())?;
-                self.emit(&raw[range.end..])?;
-                self.fixed += 1;
-            }
-            None => {
-                self.emit(raw)?;
-                if !r.valid {
+        // Each code of the record (a cell may hold several) fixed in place; every byte
+        // between them, separators included, copied.
+        let first = (r.value_range.clone(), r.fix, r.valid, r.value.as_ref());
+        let more = r
+            .more
+            .iter()
+            .map(|c| (c.value_range.clone(), c.fix, c.valid, c.value.as_ref()));
+        let mut copied = 0;
+        for (range, fix, valid, value) in std::iter::once(first).chain(more) {
+            let fix = fix
+                .filter(|_| valid || self.suggested)
+                .map(|f| f.to_string());
+            let place_of = range.clone();
+            let replacement = fix.zip(range).filter(|(fix, range)| {
+                range.start >= copied && raw.get(range.clone()) != Some(fix.as_bytes())
+            });
+            match replacement {
+                Some((fix, range)) => {
+                    self.emit(&raw[copied..range.start])?;
+                    self.emit(fix.as_bytes())?;
+                    copied = range.end;
+                    self.fixed += 1;
+                }
+                None if !valid => {
                     self.unfixed_count += 1;
                     if self.unfixed.len() < 1000 {
                         self.unfixed.push((
-                            Location {
-                                file: r.file.to_owned(),
-                                line: r.line,
-                                column: 1,
-                            },
-                            r.value.chars().take(64).collect(),
+                            place(r.file, r.line, raw, place_of.as_ref()),
+                            value.chars().take(64).collect(),
                         ));
                     }
                 }
+                None => {}
             }
         }
+        self.emit(&raw[copied..])?;
         Ok(())
     }
 
@@ -278,5 +347,18 @@ impl<W: Write> RecordSink for FixWriter<W> {
 
     fn finish(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+/// The line and column (bytes, from 1) of a value at `range` of a record starting on
+/// `line` (a record may span lines: a quoted field with line breaks before the value).
+fn place(file: &str, line: u64, raw: &[u8], range: Option<&Range<usize>>) -> Location {
+    let before = range.map_or(&raw[..0], |r| &raw[..r.start.min(raw.len())]);
+    let breaks = memchr::memchr_iter(b'\n', before).count() as u64;
+    let column = before.len() - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+    Location {
+        file: file.to_owned(),
+        line: line + breaks,
+        column: column as u64,
     }
 }

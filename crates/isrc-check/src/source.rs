@@ -51,7 +51,10 @@ pub(crate) fn from_reader(
     size: Option<u64>,
     asked: Option<TextEncoding>,
 ) -> Result<Opened, CheckError> {
-    let read_error = |e: io::Error| CheckError::new(name, 1, 1, format!("cannot read: {e}"));
+    let read_error = |e: io::Error| {
+        let (line, column) = error_place(&e, 1);
+        CheckError::new(name, line, column, format!("cannot read: {e}"))
+    };
     let mut buffered = BufReader::with_capacity(HEAD, reader);
     let start = buffered.fill_buf().map_err(read_error)?;
     let compressed =
@@ -78,7 +81,8 @@ pub(crate) fn from_reader(
                 } else {
                     ""
                 };
-                CheckError::new(name, 1, 1, format!("cannot read{hint}: {e}"))
+                let (line, column) = error_place(&e, 1);
+                CheckError::new(name, line, column, format!("cannot read{hint}: {e}"))
             })?;
         Ok(head)
     };
@@ -111,6 +115,12 @@ pub(crate) fn from_reader(
         size,
         encoding,
     })
+}
+
+/// Where a read error is: the line and column of a malformed sequence in a decoded input,
+/// else `line`, column 1.
+pub(crate) fn error_place(error: &io::Error, line: u64) -> (u64, u64) {
+    encoding::Malformed::of(error).map_or((line, 1), |m| (m.line, m.column))
 }
 
 /// A file is binary when the sample holds NUL bytes and many other control bytes; a text

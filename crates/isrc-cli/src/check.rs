@@ -124,11 +124,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub gaps: bool,
 
-    /// Write every record with its verdict to this CSV file (adds isrc_normalized, isrc_valid, isrc_findings, isrc_fix, duplicate_of).
+    /// Write every record with its verdict to this CSV file (adds isrc_normalized, isrc_valid, isrc_findings, isrc_fix, and duplicate_of: FILE:LINE of the first record with the same ISRC); a cell of several codes gives one row per code.
     #[arg(long, value_name = "OUT.csv")]
     pub annotate: Option<PathBuf>,
 
-    /// Write the input with safe fixes applied (valid codes in compact form) to this file; everything else is copied unchanged.
+    /// Write the input with safe fixes applied (valid codes in compact form, each code of a cell of several) to this file; everything else is copied unchanged.
     #[arg(long, value_name = "OUT")]
     pub fix: Option<PathBuf>,
 
@@ -476,7 +476,7 @@ fn print_issues(summary: &Summary) {
 fn print_unfixed(fix: &FixWriter<AtomicOutput>, path: Option<&Path>) {
     let name = path.map(|p| p.display().to_string()).unwrap_or_default();
     anstream::eprintln!(
-        "{}: {} records fixed, {} invalid records kept as they were{}",
+        "{}: {} codes fixed, {} invalid codes kept as they were{}",
         name,
         fix.fixed(),
         fix.unfixed_count(),

@@ -291,7 +291,7 @@ fn fix_rewrites_byte_for_byte() {
     assert_eq!(std::fs::read_to_string(&out_path).unwrap(), expected);
     let err = stderr(&out);
     assert!(
-        err.contains("2 records fixed, 2 invalid records kept as they were"),
+        err.contains("2 codes fixed, 2 invalid codes kept as they were"),
         "{err}"
     );
     assert!(err.contains("in.csv:5:1: \"USRC176O7839\""), "{err}");
@@ -362,10 +362,13 @@ fn annotate_every_record() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         std::fs::read_to_string(&out_path).unwrap(),
-        "isrc,title,isrc_normalized,isrc_valid,isrc_findings,isrc_fix,duplicate_of\n\
-         USRC17607839,\"a, b\",USRC17607839,true,legacy_year,,\n\
-         usrc176o7839,c,,false,letter_in_digits,USRC17607839,\n\
-         USRC17607839,d,USRC17607839,true,legacy_year,,1\n"
+        format!(
+            "isrc,title,isrc_normalized,isrc_valid,isrc_findings,isrc_fix,duplicate_of\n\
+             USRC17607839,\"a, b\",USRC17607839,true,legacy_year,,\n\
+             usrc176o7839,c,,false,letter_in_digits,USRC17607839,\n\
+             USRC17607839,d,USRC17607839,true,legacy_year,,{}:2\n",
+            path.to_str().unwrap()
+        )
     );
 }
 

@@ -39,7 +39,7 @@ fn several_codes_in_one_cell_are_each_checked() {
     assert_eq!(report["duplicates"]["listed"][0]["first_line"], 4);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 
-    // --fix leaves a cell of several codes as it is.
+    // --fix has nothing to fix here (every valid code is compact): the cells stay as they are.
     let fixed = dir.path().join("fixed.csv");
     let out = isrc(&["check", p(&path), "--fix", p(&fixed)]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -47,6 +47,171 @@ fn several_codes_in_one_cell_are_each_checked() {
     assert!(text.contains("USRC17607839; USRC17607840,a\n"), "{text}");
     assert!(
         text.contains("\"CBYZ92200003\nCBYZ92200001\",d\n"),
+        "{text}"
+    );
+}
+
+/// A catalogue with cells of several codes, one of them on two lines, in Latin-1.
+const CELLS: &[u8] = b"isrc,title\n\
+    \"us-rc1-76-07839 ;USRC17607840\",Caf\xe9\n\
+    GBAYE0601498 / GBAYE06O1499,b\n\
+    \"CBYZ92200003\n cbyz92200001\",d\n\
+    USRC17607840,e\n";
+
+/// --annotate gives every code of a cell its own row and verdict (the ISRC column holding
+/// that code, the other columns' bytes repeated as they were); --fix fixes each code of a
+/// cell in place and keeps its separators, spaces, quotes and every other byte. Fails on
+/// be26a73, where the later codes of a cell were neither annotated nor fixed.
+#[test]
+fn every_code_of_a_cell_is_annotated_and_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "cells.csv", CELLS);
+    let annotated = dir.path().join("notes.csv");
+    let fixed = dir.path().join("fixed.csv");
+    let out = isrc(&[
+        "check",
+        "--encoding",
+        "latin1",
+        p(&path),
+        "--annotate",
+        p(&annotated),
+        "--fix",
+        p(&fixed),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let expected = format!(
+        "isrc,title,isrc_normalized,isrc_valid,isrc_findings,isrc_fix,duplicate_of\n\
+         us-rc1-76-07839,Caf\u{e9},USRC17607839,true,not_canonical legacy_year,USRC17607839,\n\
+         USRC17607840,Caf\u{e9},USRC17607840,true,legacy_year,,\n\
+         GBAYE0601498,b,GBAYE0601498,true,,,\n\
+         GBAYE06O1499,b,,false,letter_in_digits,GBAYE0601499,\n\
+         CBYZ92200003,d,CBYZ92200003,true,,,\n\
+         cbyz92200001,d,CBYZ92200001,true,not_canonical,CBYZ92200001,\n\
+         USRC17607840,e,USRC17607840,true,legacy_year,,{}:2\n",
+        p(&path)
+    );
+    let expected: Vec<u8> = expected
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
+    let notes = std::fs::read(&annotated).unwrap();
+    assert!(notes == expected, "{}", String::from_utf8_lossy(&notes));
+    // One row per record of the report.
+    let report = json(&isrc(&[
+        "check",
+        "--format",
+        "json",
+        "--encoding",
+        "latin1",
+        p(&path),
+    ]));
+    assert_eq!(report["records"], 7);
+
+    let fixed_bytes = std::fs::read(&fixed).unwrap();
+    assert_eq!(
+        fixed_bytes,
+        &b"isrc,title\n\
+           \"USRC17607839 ;USRC17607840\",Caf\xe9\n\
+           GBAYE0601498 / GBAYE06O1499,b\n\
+           \"CBYZ92200003\n CBYZ92200001\",d\n\
+           USRC17607840,e\n"[..],
+        "{}",
+        String::from_utf8_lossy(&fixed_bytes)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("2 codes fixed, 1 invalid codes kept as they were"),
+        "{err}"
+    );
+    // The code kept is named by its own line and column, the second of its cell.
+    assert!(
+        err.contains(&format!("{}:3:16: \"GBAYE06O1499\"", p(&path))),
+        "{err}"
+    );
+
+    // With suggested fixes, the second code of line 3 is fixed too, the first kept.
+    let out = isrc(&[
+        "check",
+        "--encoding",
+        "latin1",
+        p(&path),
+        "--fix",
+        p(&fixed),
+        "--fix-suggested",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let fixed_bytes = std::fs::read(&fixed).unwrap();
+    assert!(
+        fixed_bytes
+            .windows(30)
+            .any(|w| w == b"GBAYE0601498 / GBAYE0601499,b\n"),
+        "{}",
+        String::from_utf8_lossy(&fixed_bytes)
+    );
+}
+
+/// Plain lists and JSON Lines: each code of a line or string fixed in place.
+#[test]
+fn every_code_of_a_list_line_or_json_string_is_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, input, expected) in [
+        (
+            "codes.txt",
+            &b"us-rc1-76-07839;  usrc17607840\r\nCBYZ92200001\r\n"[..],
+            &b"USRC17607839;  USRC17607840\r\nCBYZ92200001\r\n"[..],
+        ),
+        (
+            "codes.jsonl",
+            b"{\"isrc\": \"us-rc1-76-07839 | CBYZ92200001\", \"t\": 1}\n",
+            b"{\"isrc\": \"USRC17607839 | CBYZ92200001\", \"t\": 1}\n",
+        ),
+    ] {
+        let path = write(dir.path(), name, input);
+        let fixed = dir.path().join(format!("fixed-{name}"));
+        let out = isrc(&["check", p(&path), "--fix", p(&fixed)]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let got = std::fs::read(&fixed).unwrap();
+        assert_eq!(got, expected, "{name}: {}", String::from_utf8_lossy(&got));
+    }
+}
+
+/// `duplicate_of` in --annotate says where the first record is as FILE:LINE, the line the
+/// human report gives ("first in FILE line N"), also after a multi-line quoted field and
+/// when the first is a later code of a cell. Fails on be26a73 (a record number).
+#[test]
+fn annotate_duplicate_of_is_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "dups.csv",
+        b"isrc,title\n\
+          CBYZ92200009,\"a\nlong\ntitle\"\n\
+          \n\
+          \"CBYZ92200002; CBYZ92200001\",b\n\
+          CBYZ92200001,c\n\
+          CBYZ92200009,d\n",
+    );
+    let annotated = dir.path().join("notes.csv");
+    let out = isrc(&["check", p(&path), "--annotate", p(&annotated)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let notes = std::fs::read_to_string(&annotated).unwrap();
+    let mut reader = csv::Reader::from_reader(notes.as_bytes());
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "duplicate_of")
+        .unwrap();
+    let firsts: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[column].to_owned())
+        .collect();
+    let at = |line: u64| format!("{}:{line}", p(&path));
+    assert_eq!(firsts, ["", "", "", &at(6), &at(2)], "{notes}");
+    // The human report names the same lines.
+    let text = String::from_utf8(isrc(&["check", p(&path)]).stdout).unwrap();
+    assert!(
+        text.contains(&format!("first in {} line 2", p(&path))),
         "{text}"
     );
 }

@@ -115,8 +115,121 @@ fn malformed_utf16_is_an_error_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let message = stderr(&out);
     assert!(
-        message.contains(&format!("not valid UTF-16LE at byte {}", bytes.len() - 1)),
+        message.contains(&format!(
+            "odd.txt:3:1: cannot read: not valid UTF-16LE at line 3, column 1 (byte offset {} in the input): an odd last byte",
+            bytes.len() - 1
+        )),
         "{message}"
     );
     assert_eq!(std::fs::read(&fixed).unwrap(), b"before");
+}
+
+fn utf16be(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFE, 0xFF];
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&unit.to_be_bytes());
+    }
+    out
+}
+
+/// A byte sequence that is no character names its line, its column and its byte offset, in
+/// every encoding the reader accepts: in the first 64 KiB (read to detect the format) and
+/// far into the file (read by the workers); UTF-16 little- and big-endian, by byte order
+/// mark or `--encoding`; UTF-8 (invalid bytes in the ISRC column are an input problem at
+/// their line and column; a JSON array must be UTF-8); Latin-1 and CP1252 have a character
+/// for every byte, so no file is malformed in them. Fails on be26a73, which said 1:1.
+#[test]
+fn a_malformed_byte_is_named_by_line_column_and_offset_in_every_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let error_of = |name: &str, bytes: &[u8], args: &[&str]| {
+        let input = write(dir.path(), name, bytes);
+        let mut all = vec!["check", p(&input)];
+        all.extend_from_slice(args);
+        let out = isrc(&all);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        stderr(&out)
+    };
+    // A lone low surrogate (U+DC00 alone) after the header and two rows, column 4 of line 4.
+    let head = "isrc,title\nUSRC17607839,a\nUSRC17607840,b\nabc";
+    let mut le = utf16le(head, true);
+    let at = le.len();
+    le.extend_from_slice(&[0x00, 0xDC]);
+    le.extend_from_slice(&utf16le(",x\n", false));
+    let message = error_of("le.csv", &le, &[]);
+    assert!(
+        message.contains(&format!(
+            "le.csv:4:4: cannot read: not valid UTF-16LE at line 4, column 4 (byte offset {at} in the input): a surrogate without its pair"
+        )),
+        "{message}"
+    );
+    // Without a byte order mark, by --encoding.
+    let bare = le[2..].to_vec();
+    let message = error_of("bare.csv", &bare, &["--encoding", "utf-16"]);
+    assert!(
+        message.contains(&format!(
+            "bare.csv:4:4: cannot read: not valid UTF-16LE at line 4, column 4 (byte offset {} in the input)",
+            at - 2
+        )),
+        "{message}"
+    );
+    // Big-endian, 2 MB into the file: the workers' read, after the rows before it were
+    // checked; characters beyond ASCII count as one column each.
+    let rows: String = (0..100_000)
+        .map(|i| format!("USRC176{i:05},t\u{e9}\u{263a}\n"))
+        .collect();
+    let text = format!("isrc,title\n{rows}");
+    let mut be = utf16be(&text);
+    let cut = 2 + 2 * 1_000_000;
+    let before = &text.encode_utf16().collect::<Vec<_>>()[..1_000_000];
+    let before = String::from_utf16(before).unwrap();
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().count()
+        - before
+            .rfind('\n')
+            .map_or(0, |p| before[..=p].chars().count())
+        + 1;
+    be.splice(cut..cut, [0xD8, 0x00]);
+    let message = error_of("be.csv", &be, &[]);
+    assert!(
+        message.contains(&format!(
+            "be.csv:{line}:{column}: reading stopped after "
+        )) && message.contains(&format!(
+            "not valid UTF-16BE at line {line}, column {column} (byte offset {cut} in the input): a surrogate without its pair"
+        )),
+        "line {line} column {column}: {message}"
+    );
+    // UTF-8: a JSON array that is not UTF-8 (byte order mark included in the offset).
+    let json = b"\xEF\xBB\xBF[{\"isrc\": \"USRC17607839\"},\n {\"isrc\": \"USRC1760\xff7840\"}]\n";
+    let message = error_of("bad.json", json, &[]);
+    let offset = json.iter().position(|b| *b == 0xff).unwrap();
+    assert!(
+        message.contains(&format!(
+            "bad.json:2:20: invalid UTF-8 at byte offset {offset} in the input"
+        )),
+        "{message}"
+    );
+    // UTF-8 text: bad bytes in the ISRC column are an input problem at their line and
+    // column, the other rows still checked (exit 1).
+    let input = write(
+        dir.path(),
+        "bad8.csv",
+        b"isrc,title\nUSRC17607839,a\xff\nUSRC1760\xff7840,b\n",
+    );
+    let out = isrc(&["check", p(&input)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bad8.csv:3:9: invalid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    // Latin-1 and CP1252: every byte is a character, so every byte of a title is read.
+    let all: Vec<u8> = (0x80..=0xFFu8).collect();
+    let mut bytes = b"isrc,title\nUSRC17607839,".to_vec();
+    bytes.extend_from_slice(&all);
+    bytes.push(b'\n');
+    for encoding in ["latin1", "cp1252"] {
+        let input = write(dir.path(), &format!("{encoding}.csv"), &bytes);
+        let out = isrc(&["check", "--encoding", encoding, p(&input)]);
+        assert_eq!(out.status.code(), Some(0), "{encoding}: {}", stderr(&out));
+    }
 }

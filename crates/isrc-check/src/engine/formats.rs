@@ -31,8 +31,10 @@ impl Checker<'_> {
             return self.check_parquet(name, std::path::Path::new(name), opened, sink);
         }
         if self.options.skip_rows > 0 && !opened.zip {
-            let skipped = source::skip_lines(&mut opened, self.options.skip_rows)
-                .map_err(|e| CheckError::new(name, 1, 1, format!("cannot read: {e}")))?;
+            let skipped = source::skip_lines(&mut opened, self.options.skip_rows).map_err(|e| {
+                let (line, column) = source::error_place(&e, 1);
+                CheckError::new(name, line, column, format!("cannot read: {e}"))
+            })?;
             self.skipped = (skipped, self.options.skip_rows);
         }
         if opened.zip || self.options.format == Some(InputFormat::Xlsx) {
@@ -226,9 +228,10 @@ impl Checker<'_> {
     ) -> Result<(), CheckError> {
         use calamine::{Data, Reader as _};
         let mut bytes = Vec::new();
-        source::whole(opened)
-            .read_to_end(&mut bytes)
-            .map_err(|e| CheckError::new(name, 1, 1, format!("cannot read: {e}")))?;
+        source::whole(opened).read_to_end(&mut bytes).map_err(|e| {
+            let (line, column) = source::error_place(&e, 1);
+            CheckError::new(name, line, column, format!("cannot read: {e}"))
+        })?;
         let mut book =
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
                 CheckError::new(name, 1, 1, format!("not a readable xlsx workbook: {e}"))

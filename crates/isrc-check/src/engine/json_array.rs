@@ -30,12 +30,21 @@ impl Checker<'_> {
         let bom = opened.bom;
         let encoding = opened.encoding;
         let mut bytes = Vec::new();
-        source::whole(opened)
-            .read_to_end(&mut bytes)
-            .map_err(|e| CheckError::new(name, 1, 1, format!("cannot read: {e}")))?;
+        source::whole(opened).read_to_end(&mut bytes).map_err(|e| {
+            let (line, column) = source::error_place(&e, 1);
+            CheckError::new(name, line, column, format!("cannot read: {e}"))
+        })?;
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             let (line, column) = line_column(&bytes, e.valid_up_to());
-            CheckError::new(name, line, column, "invalid UTF-8: JSON text must be UTF-8")
+            let byte = e.valid_up_to() + if bom { 3 } else { 0 };
+            CheckError::new(
+                name,
+                line,
+                column,
+                format!(
+                    "invalid UTF-8 at byte offset {byte} in the input: JSON text must be UTF-8"
+                ),
+            )
         })?;
         let elements: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
             CheckError::new(

@@ -30,7 +30,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use isrc::Policy;
+use isrc::{Isrc, Policy};
 
 use crate::layout::{ColumnOverrides, InputFormat};
 use crate::report::{
@@ -42,7 +42,7 @@ pub use self::against::{Catalogue, Changed, Comparison, Located};
 use self::chunks::{CHUNK, Shared, Used};
 pub(crate) use self::chunks::{Chunk, ChunkSource, Control};
 use self::index::{FastMap, Index};
-pub use self::sink::{CheckedRecord, InputInfo, RecordSink};
+pub use self::sink::{CellCode, CheckedRecord, FirstRecord, InputInfo, RecordSink};
 use self::sink::{record_span, view};
 use self::verdicts::PrefixAgg;
 use self::worker::{Done, Work, process};
@@ -399,10 +399,11 @@ impl<'p> Checker<'p> {
         match read_result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
+                let (line, column) = source::error_place(&e, state.lines + 1);
                 return Err(CheckError::new(
                     name,
-                    state.lines + 1,
-                    1,
+                    line,
+                    column,
                     format!(
                         "reading stopped after {} records ({} bytes): {e}; the figures cover only what was read",
                         state.file_records, state.bytes
@@ -550,6 +551,7 @@ impl<'p> Checker<'p> {
             self.places.chunk(result.lines_in_order().map(&abs));
         }
         let mut cursor = 0usize;
+        let mut extras_given = 0usize;
         if !result.recordings.is_empty() {
             self.recordings.file(name);
         }
@@ -563,16 +565,6 @@ impl<'p> Checker<'p> {
                 self.recordings
                     .see(recording, code, duration, abs(out.line), cap);
             }
-            // A sink is told, in order, the first record of each repeated code: a map of
-            // the codes of the inputs checked with a sink (the CLI takes one input then).
-            let duplicate_of = match (sink.is_some(), out.code) {
-                (true, Some(code)) => {
-                    let pos = (global_seq << 32) | result.out_rank(i);
-                    let first = *self.firsts.entry(code.to_u64()).or_insert(pos);
-                    (first != pos).then(|| self.record_number(first)).flatten()
-                }
-                _ => None,
-            };
             if self.options.gaps
                 && let Some(code) = out.code
             {
@@ -587,16 +579,27 @@ impl<'p> Checker<'p> {
             }
             if let Some(sink) = sink.as_mut() {
                 let span = record_span(&chunk, i, out);
-                let record = view(
+                // The later codes of a cell are numbered right after its first (line order).
+                let extra_number = number + 1;
+                let (mut record, taken) = view(
                     &chunk,
                     i,
                     out,
                     work,
-                    name,
-                    number,
-                    abs(out.line),
-                    duplicate_of,
+                    (name, number, abs(out.line)),
+                    &result.extras[extras_given..],
+                    extra_number,
                 );
+                // A sink is told, in order, the first record of each repeated code: a map
+                // of the codes of the inputs checked with a sink (the CLI takes one input
+                // then). The later codes of a cell come right after its first.
+                record.duplicate_of =
+                    self.first_record(out.code, (global_seq << 32) | result.out_rank(i));
+                for (k, code) in record.more.iter_mut().enumerate() {
+                    let rank = result.extra_rank(extras_given + k);
+                    code.duplicate_of = self.first_record(code.isrc, (global_seq << 32) | rank);
+                }
+                extras_given += taken;
                 let written = chunk
                     .data
                     .get(cursor..span.start)
@@ -631,6 +634,22 @@ impl<'p> Checker<'p> {
             outs: result.outs,
             metas: result.metas,
         }
+    }
+
+    /// With a sink: where the first record of `code` is, when the record at index position
+    /// `pos` (given in input order) is not it.
+    fn first_record(&mut self, code: Option<Isrc>, pos: u64) -> Option<FirstRecord> {
+        let first = *self.firsts.entry(code?.to_u64()).or_insert(pos);
+        if first == pos {
+            return None;
+        }
+        let number = self.record_number(first)?;
+        let place = self.places.place(first)?;
+        Some(FirstRecord {
+            file: place.file,
+            line: place.line,
+            number,
+        })
     }
 
     /// The record number of an index position.

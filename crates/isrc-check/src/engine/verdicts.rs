@@ -507,20 +507,16 @@ pub(super) fn split_cell(bytes: &[u8]) -> Option<Vec<(usize, &[u8])>> {
 
 impl Tally<'_, '_> {
     /// The codes of one cell, each checked on the cell's line: the first is the row's
-    /// record (with no fix, so that `--fix` leaves the cell as it is), the others go to
-    /// [`ChunkResult::extras`].
+    /// record, the others go to [`ChunkResult::extras`] (a sink finds them again with
+    /// [`split_cell`] and fixes each in place).
     fn check_parts(&mut self, parts: &[(usize, &[u8])], line: u64, column: u64) {
         for (k, &(offset, part)) in parts.iter().enumerate() {
             let before = self.res.outs.len();
             self.check_with(part, line, || column + offset as u64);
-            if self.res.outs.len() == before {
-                continue;
-            }
-            if k == 0 {
-                if let Some(first) = self.res.outs.last_mut() {
-                    first.fix = None;
-                }
-            } else if let Some(extra) = self.res.outs.pop() {
+            if k > 0
+                && self.res.outs.len() > before
+                && let Some(extra) = self.res.outs.pop()
+            {
                 self.res.extras.push(extra);
                 self.res.extras_after.push(self.res.outs.len() as u32);
             }

@@ -1,14 +1,14 @@
 //! What a worker does with a chunk: its records split out (lines, JSON Lines, CSV rows) and
 //! checked, with the metadata conflicts need.
 
-use std::ops::Range;
-
 use isrc::{Isrc, Policy, rule::Severity};
 
 use crate::dense::{GroupMemo, PageBatch, compact_key, take_known_codes};
 
 use super::code_log::ChunkLog;
 use crate::layout::{Columns, JsonFields};
+pub(crate) use crate::quoting::field_range;
+use crate::quoting::{BrokenQuote, broken_quote};
 use crate::source::MAX_LINE;
 use crate::table::parse_block;
 use isrc::recording::fold_hash_bytes;
@@ -177,8 +177,10 @@ pub(super) fn process(
                                 if raw.is_empty() {
                                     columns.isrc as u64 + 1
                                 } else {
+                                    // On its own line: a record's bytes may start
+                                    // with blank lines the csv crate skipped.
                                     field_range(raw, *delimiter, columns.isrc)
-                                        .map_or(1, |r| r.start as u64 + 1)
+                                        .map_or(1, |r| line_col(raw, r.start).1)
                                 }
                             };
                             tally.check_with(value, row.line, column);
@@ -355,59 +357,34 @@ pub(super) fn dense_lines(
 }
 
 /// Reports an unbalanced quote in a CSV record: a quote inside an unquoted field, or a
-/// quoted field that is never closed.
+/// quoted field that is never closed. (An even number of quotes is left alone: a title such
+/// as `a "quoted" word` in an unquoted field reads as it was meant.)
 pub(super) fn check_quotes(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, delimiter: u8) {
-    let count = memchr::memchr_iter(b'"', raw).count();
-    if count.is_multiple_of(2) {
+    if memchr::memchr_iter(b'"', raw).count().is_multiple_of(2) {
         return;
     }
-    // The first quote in a field that does not start with one, else the last opening quote.
-    let mut field_start = 0usize;
-    let mut quoted = false;
-    let mut culprit = None;
-    let mut last_open = None;
-    for (i, &b) in raw.iter().enumerate() {
-        if b == b'"' {
-            if i == field_start && !quoted {
-                quoted = true;
-                last_open = Some(i);
-            } else if quoted {
-                quoted = false;
-                if raw.get(i + 1) == Some(&b'"') {
-                    quoted = true;
-                }
-            } else if culprit.is_none() {
-                culprit = Some(i);
-            }
-        } else if !quoted && (b == delimiter || b == b'\n') {
-            field_start = i + 1;
-        }
-    }
-    let at = culprit.or(last_open).unwrap_or(0);
-    let (dl, col) = line_col(raw, at);
-    let message = if culprit.is_some() {
-        "broken quoting: a quote inside an unquoted field (quote the field and double the quote)"
-    } else {
-        "broken quoting: this quoted field is never closed, so the lines after it were read as part of it"
+    let (at, message) = match broken_quote(raw, delimiter) {
+        Some(BrokenQuote::Stray(at)) => (
+            at,
+            "broken quoting: a quote inside an unquoted field (quote the field and double the quote)",
+        ),
+        Some(BrokenQuote::Unclosed(at)) => (
+            at,
+            "broken quoting: this quoted field is never closed, so the lines after it were read as part of it",
+        ),
+        None => return,
     };
+    let (dl, col) = line_col(raw, at);
     tally.res.issues.push((line + dl, col, message.into()));
 }
 
 /// Reports the unclosed quote of a record read with quoting off (see `table::QuoteScan`), at
 /// the quote that opened the field.
 pub(super) fn unclosed_quote(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, delimiter: u8) {
-    let mut field_start = true;
-    let mut at = 0;
-    for (i, &b) in raw.iter().enumerate() {
-        if b == b'"' && field_start {
-            at = i;
-        }
-        // The parser drops a byte order mark at the start of a block: a field starts after it.
-        field_start = b == delimiter
-            || b == b'\n'
-            || b == b'\r'
-            || (i == 2 && raw.starts_with(b"\xEF\xBB\xBF"));
-    }
+    let at = match broken_quote(raw, delimiter) {
+        Some(BrokenQuote::Unclosed(at)) => at,
+        _ => 0,
+    };
     let (dl, col) = line_col(raw, at);
     tally.res.issues.push((
         line + dl,
@@ -425,82 +402,4 @@ pub(super) fn line_col(raw: &[u8], at: usize) -> (u64, u64) {
     let lines = memchr::memchr_iter(b'\n', before).count() as u64;
     let col = at - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
     (lines, col as u64)
-}
-
-/// The byte range of field `k` of a raw CSV record (inside the quotes for a quoted field).
-pub(crate) fn field_range(raw: &[u8], delimiter: u8, k: usize) -> Option<Range<usize>> {
-    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
-    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-    let mut index = 0;
-    let mut i = 0;
-    loop {
-        let start = i;
-        let quoted = raw.get(i) == Some(&b'"');
-        if quoted {
-            i += 1;
-            loop {
-                match raw.get(i) {
-                    None => break,
-                    Some(b'"') if raw.get(i + 1) == Some(&b'"') => i += 2,
-                    Some(b'"') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(_) => i += 1,
-                }
-            }
-        }
-        while i < raw.len() && raw[i] != delimiter {
-            i += 1;
-        }
-        if index == k {
-            return Some(if quoted && i >= start + 2 && raw[i - 1] == b'"' {
-                start + 1..i - 1
-            } else {
-                start..i
-            });
-        }
-        if i >= raw.len() {
-            return None;
-        }
-        i += 1;
-        index += 1;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_ranges() {
-        let raw = b"a,\"b,\"\"c\",USRC17607839\r\n";
-        assert_eq!(field_range(raw, b',', 0), Some(0..1));
-        assert_eq!(field_range(raw, b',', 1), Some(3..8));
-        assert_eq!(&raw[field_range(raw, b',', 2).unwrap()], b"USRC17607839");
-        assert_eq!(field_range(raw, b',', 3), None);
-    }
-
-    proptest::proptest! {
-        /// `field_range` finds what the csv crate wrote, quoted or not.
-        #[test]
-        fn field_range_agrees_with_the_csv_writer(
-            fields in proptest::collection::vec("[a-zA-Z0-9 ,\"\n-]{0,8}", 1..6),
-            crlf in proptest::bool::ANY,
-        ) {
-            let mut writer = csv::WriterBuilder::new()
-                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
-                .from_writer(Vec::new());
-            writer.write_record(&fields).unwrap();
-            let raw = writer.into_inner().unwrap();
-            for (k, field) in fields.iter().enumerate() {
-                let range = field_range(&raw, b',', k).unwrap();
-                let quoted = range.start > 0 && raw[range.start - 1] == b'"';
-                let text = String::from_utf8(raw[range].to_vec()).unwrap();
-                let text = if quoted { text.replace("\"\"", "\"") } else { text };
-                proptest::prop_assert_eq!(&text, field);
-            }
-            proptest::prop_assert!(field_range(&raw, b',', fields.len()).is_none());
-        }
-    }
 }
