@@ -18,12 +18,16 @@ pub enum InputFormat {
     Jsonl,
     /// An Excel workbook (`.xlsx`): the first sheet, or the one named.
     Xlsx,
+    /// A DDEX ERN message (3.4 to 4.3), told by its namespace ([`crate::formats::ern`]).
+    Ern,
+    /// A DDEX DSR sales and usage report, told by its `HEAD` record ([`crate::formats::dsr`]).
+    Dsr,
 }
 
 impl FromStr for InputFormat {
     type Err = String;
 
-    /// `lines`, `csv`, `tsv`, `jsonl` or `xlsx`.
+    /// `lines`, `csv`, `tsv`, `jsonl`, `xlsx`, `ern` or `dsr`.
     ///
     /// ```
     /// assert_eq!("tsv".parse(), Ok(isrc_check::InputFormat::Tsv));
@@ -35,8 +39,10 @@ impl FromStr for InputFormat {
             "tsv" => Ok(InputFormat::Tsv),
             "jsonl" | "ndjson" => Ok(InputFormat::Jsonl),
             "xlsx" => Ok(InputFormat::Xlsx),
+            "ern" | "ddex" => Ok(InputFormat::Ern),
+            "dsr" => Ok(InputFormat::Dsr),
             _ => Err(format!(
-                "unknown input format {s:?}; expected lines, csv, tsv, jsonl or xlsx"
+                "unknown input format {s:?}; expected lines, csv, tsv, jsonl, xlsx, ern or dsr"
             )),
         }
     }

@@ -54,6 +54,7 @@
 mod dense;
 mod encoding;
 mod engine;
+pub mod formats;
 mod layout;
 mod report;
 mod sinks;
@@ -65,6 +66,7 @@ pub use engine::{
     Catalogue, Changed, CheckedRecord, Checker, Comparison, InputInfo, Located, Options,
     RecordSink, default_memory,
 };
+pub use formats::{ExchangeReport, MessageFinding};
 /// Folding and durations are the core's, one definition of "the same recording" for the
 /// check and the registry ([`isrc::recording`]).
 pub use isrc::recording::{

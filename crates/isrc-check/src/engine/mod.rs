@@ -8,6 +8,7 @@
 mod against;
 mod chunks;
 mod columns_used;
+mod exchange;
 mod formats;
 mod index;
 mod json;
@@ -147,6 +148,8 @@ pub struct Checker<'p> {
     record_lines: lines::RecordLines,
     /// Codes beyond the first of cells holding several.
     extra_codes: u64,
+    /// DDEX ERN and DSR inputs: their own rules' findings and figures.
+    exchange: crate::formats::Exchange,
 }
 
 impl<'p> Checker<'p> {
@@ -177,6 +180,7 @@ impl<'p> Checker<'p> {
             catalogue: options.compare.then(against::Catalogue::default),
             record_lines: lines::RecordLines::default(),
             extra_codes: 0,
+            exchange: crate::formats::Exchange::default(),
             options,
         }
     }
