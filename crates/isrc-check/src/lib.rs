@@ -54,6 +54,7 @@
 mod dense;
 mod encoding;
 mod engine;
+mod folders;
 pub mod formats;
 mod layout;
 mod report;
@@ -66,6 +67,7 @@ pub use engine::{
     Catalogue, Changed, CheckedRecord, Checker, Comparison, InputInfo, Located, Options,
     RecordSink, default_memory,
 };
+pub use folders::{Expanded, expand_inputs};
 pub use formats::{ExchangeReport, MessageFinding};
 /// Folding and durations are the core's, one definition of "the same recording" for the
 /// check and the registry ([`isrc::recording`]).

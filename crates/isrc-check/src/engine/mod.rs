@@ -14,6 +14,7 @@ mod index;
 mod json;
 mod json_array;
 mod lines;
+mod many_files;
 mod partition;
 mod recordings;
 mod sink;
