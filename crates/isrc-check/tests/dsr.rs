@@ -115,7 +115,7 @@ fn a_gzip_report_in_many_chunks_gives_the_same_figures() {
         })
         .collect();
     let uses: &[(u64, f64)] = &[(3, 0.5)];
-    let resources: Vec<(&str, &str, &str, &str, &[(u64, f64)])> = rows
+    let resources: Vec<support::ddex::DsrResource<'_>> = rows
         .iter()
         .map(|(b, d, i)| (b.as_str(), d.as_str(), i.as_str(), "T", uses))
         .collect();

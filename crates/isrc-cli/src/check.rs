@@ -61,7 +61,7 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 #[command(after_help = EXIT_STATUS_HELP)]
 pub struct CheckArgs {
-    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, or any of these gzip- or Zstandard-compressed.
+    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, DDEX ERN messages (3.4-4.3) and DSR reports, or any of these gzip- or Zstandard-compressed. A folder stands for the .xml, .csv, .tsv, .txt, .jsonl, .json and .xlsx files under it, recursively (a folder of ERN messages is read in parallel).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
@@ -78,7 +78,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::InputProblems)]
     pub fail_on: FailOn,
 
-    /// Input format, instead of detecting it: lines, csv, tsv, jsonl or xlsx.
+    /// Input format, instead of detecting it: lines, csv, tsv, jsonl, xlsx, ern or dsr.
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub format_in: Option<InputFormat>,
 

@@ -94,6 +94,9 @@ pub struct DsrFigures {
     pub invalid_values: Listed<DsrValue>,
 }
 
+/// A resource of the report: its ISRC cell as written and its DspResourceId.
+type ResourceKey = (Box<str>, Box<str>);
+
 /// Usage and money attached to one (ISRC cell, DspResourceId).
 #[derive(Default)]
 struct Attached {
@@ -119,9 +122,9 @@ pub(crate) struct DsrReader {
     /// Resource record fields (title, artist, duration: 0-based cells), per record type.
     resource_columns: HashMap<Vec<u8>, [usize; 3]>,
     usage_columns: HashMap<Vec<u8>, UsageColumns>,
-    attached: HashMap<(Box<str>, Box<str>), Attached>,
+    attached: HashMap<ResourceKey, Attached>,
     /// The block being read and the resource its usage goes to.
-    block: Option<(Vec<u8>, Option<(Box<str>, Box<str>)>)>,
+    block: Option<(Vec<u8>, Option<ResourceKey>)>,
     head: [String; 3],
     resource_records: u64,
     usage_lines: u64,
@@ -240,7 +243,7 @@ impl DsrReader {
                 text(duration),
             ];
             push_row(table, self.line, fields);
-            let key: (Box<str>, Box<str>) = (text(4).into(), text(3).into());
+            let key: ResourceKey = (text(4).into(), text(3).into());
             let line = self.line;
             self.attached
                 .entry(key.clone())
@@ -323,7 +326,7 @@ impl DsrReader {
         let mut invalid: HashMap<&str, DsrValue> = HashMap::new();
         let mut isrcs_of: HashMap<&str, Vec<(isrc::Isrc, u64)>> = HashMap::new();
         let mut resources_of: HashMap<isrc::Isrc, Vec<(&str, u64)>> = HashMap::new();
-        let mut entries: Vec<(&(Box<str>, Box<str>), &Attached)> = self.attached.iter().collect();
+        let mut entries: Vec<(&ResourceKey, &Attached)> = self.attached.iter().collect();
         entries.sort_by_key(|(_, a)| a.line);
         for ((cell, dsp), attached) in entries {
             let values: Vec<&str> = cell
@@ -357,13 +360,7 @@ impl DsrReader {
                         usages: self.named_usages.then_some(0.0),
                         revenue: self.named_revenue.then_some(0.0),
                     });
-                    entry.usage_lines += attached.usage_lines;
-                    if let Some(u) = entry.usages.as_mut() {
-                        *u += attached.usages;
-                    }
-                    if let Some(r) = entry.revenue.as_mut() {
-                        *r += attached.revenue;
-                    }
+                    add_to(entry, attached);
                 }
             }
             if values.is_empty() {
@@ -375,13 +372,7 @@ impl DsrReader {
                     usages: self.named_usages.then_some(0.0),
                     revenue: self.named_revenue.then_some(0.0),
                 });
-                entry.usage_lines += attached.usage_lines;
-                if let Some(u) = entry.usages.as_mut() {
-                    *u += attached.usages;
-                }
-                if let Some(r) = entry.revenue.as_mut() {
-                    *r += attached.revenue;
-                }
+                add_to(entry, attached);
             }
             if all_valid {
                 valid_lines += attached.usage_lines;
@@ -493,6 +484,17 @@ impl DsrReader {
             isrcs_with_several_resources: several_resources.len() as u64,
             invalid_values,
         }
+    }
+}
+
+/// Adds a resource's usage to an invalid value's.
+fn add_to(entry: &mut DsrValue, attached: &Attached) {
+    entry.usage_lines += attached.usage_lines;
+    if let Some(u) = entry.usages.as_mut() {
+        *u += attached.usages;
+    }
+    if let Some(r) = entry.revenue.as_mut() {
+        *r += attached.revenue;
     }
 }
 

@@ -178,7 +178,11 @@ pub fn ern(ns: &str, tracks: &[Track], releases: &[Rel]) -> String {
 
 /// A DSR flat file: `HEAD`, header rows naming the usage columns, then one block per
 /// resource `(block, dsp_id, isrc, title, [(usages, revenue)])`.
-pub fn dsr(resources: &[(&str, &str, &str, &str, &[(u64, f64)])]) -> String {
+/// One DSR resource: block id, DspResourceId, ISRC cell, title, and its usage lines
+/// (usages, revenue).
+pub type DsrResource<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [(u64, f64)]);
+
+pub fn dsr(resources: &[DsrResource<'_>]) -> String {
     let mut x = String::new();
     x.push_str("HEAD\tdsrf/4.0\tBasicAudioProfile\t1.2\tMSG-1\t2026-11-30\n");
     x.push_str("#AS01\tBlockId\tResourceReference\tDspResourceId\tISRC\tTitle\tSubTitle\tDisplayArtistName\tDisplayArtistPartyId\tDuration\tResourceType\n");
