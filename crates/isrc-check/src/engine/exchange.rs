@@ -140,23 +140,7 @@ impl Checker<'_> {
             // Nothing for the engine: the message's findings say what is missing.
             return Ok(());
         }
-        let info = InputInfo {
-            file: name,
-            format: InputFormat::Ern,
-            delimiter: b',',
-            bom: false,
-            header: Some(&header),
-            header_raw: None,
-            columns: Some(&columns),
-            json_array: false,
-            encoding: None,
-        };
-        let work = Work::Table {
-            columns: columns.clone(),
-            width: ERN_FIELDS.len(),
-            delimiter: b',',
-            header: false,
-        };
+        let (info, work) = table_of(name, InputFormat::Ern, b',', &header, &columns);
         self.pipeline(
             name,
             &info,
@@ -187,23 +171,7 @@ impl Checker<'_> {
         let columns = columns(5, 6, 7);
         self.inputs
             .push(columns_used::of_table(name, "dsr", Some(&header), &columns));
-        let info = InputInfo {
-            file: name,
-            format: InputFormat::Dsr,
-            delimiter: b'\t',
-            bom: false,
-            header: Some(&header),
-            header_raw: None,
-            columns: Some(&columns),
-            json_array: false,
-            encoding: None,
-        };
-        let work = Work::Table {
-            columns: columns.clone(),
-            width: dsr::FIELDS.len(),
-            delimiter: b'\t',
-            header: false,
-        };
+        let (info, work) = table_of(name, InputFormat::Dsr, b'\t', &header, &columns);
         let result = self.pipeline(
             name,
             &info,
@@ -226,6 +194,35 @@ impl Checker<'_> {
         self.exchange.used = true;
         result
     }
+}
+
+/// How the pipeline sees the rows of a DDEX input: a table with `header`, no header row in
+/// the data, read as `format`.
+fn table_of<'a>(
+    name: &'a str,
+    format: InputFormat,
+    delimiter: u8,
+    header: &'a [String],
+    columns: &'a Columns,
+) -> (InputInfo<'a>, Work) {
+    let info = InputInfo {
+        file: name,
+        format,
+        delimiter,
+        bom: false,
+        header: Some(header),
+        header_raw: None,
+        columns: Some(columns),
+        json_array: false,
+        encoding: None,
+    };
+    let work = Work::Table {
+        columns: columns.clone(),
+        width: header.len(),
+        delimiter,
+        header: false,
+    };
+    (info, work)
 }
 
 /// The rows of an ERN message, already read, as table chunks.
