@@ -1,7 +1,8 @@
 //! Benchmark baseline: the `csv` crate alone reading every field of a file (what
 //! `isrc check` is compared with in `benches/check.sh`).
 //!
-//! `cargo run --release -p isrc-check --example csv_read_all -- FILE.csv`
+//! `cargo run --release -p isrc-check --example csv_read_all -- FILE.csv [tab]` (`tab`: a
+//! tab-separated file, such as a DSR report).
 
 use std::io::Read;
 
@@ -10,8 +11,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: csv_read_all FILE.csv")?;
     let file = std::fs::File::open(path)?;
+    let tab = std::env::args().nth(2).is_some_and(|d| d == "tab");
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(if tab { b'\t' } else { b',' })
         .from_reader(file.take(u64::MAX));
     let mut record = csv::ByteRecord::new();
     let (mut records, mut bytes) = (0u64, 0u64);

@@ -21,12 +21,16 @@ pub enum InputFormat {
     /// Apache Parquet: the columns chosen by the schema's field names, read row group by
     /// row group; a record's line is its row number.
     Parquet,
+    /// A DDEX ERN message (3.4 to 4.3), told by its namespace ([`crate::formats::ern`]).
+    Ern,
+    /// A DDEX DSR sales and usage report, told by its `HEAD` record ([`crate::formats::dsr`]).
+    Dsr,
 }
 
 impl FromStr for InputFormat {
     type Err = String;
 
-    /// `lines`, `csv`, `tsv`, `jsonl`, `xlsx` or `parquet`.
+    /// `lines`, `csv`, `tsv`, `jsonl`, `xlsx`, `parquet`, `ern` or `dsr`.
     ///
     /// ```
     /// assert_eq!("tsv".parse(), Ok(isrc_check::InputFormat::Tsv));
@@ -39,8 +43,10 @@ impl FromStr for InputFormat {
             "jsonl" | "ndjson" => Ok(InputFormat::Jsonl),
             "xlsx" => Ok(InputFormat::Xlsx),
             "parquet" => Ok(InputFormat::Parquet),
+            "ern" | "ddex" => Ok(InputFormat::Ern),
+            "dsr" => Ok(InputFormat::Dsr),
             _ => Err(format!(
-                "unknown input format {s:?}; expected lines, csv, tsv, jsonl, xlsx or parquet"
+                "unknown input format {s:?}; expected lines, csv, tsv, jsonl, xlsx, parquet, ern or dsr"
             )),
         }
     }

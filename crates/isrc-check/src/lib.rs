@@ -54,6 +54,8 @@
 mod dense;
 mod encoding;
 mod engine;
+mod folders;
+pub mod formats;
 mod layout;
 mod quoting;
 mod report;
@@ -66,6 +68,8 @@ pub use engine::{
     Catalogue, CellCode, Changed, CheckedRecord, Checker, Comparison, FirstRecord, InputInfo,
     Located, Options, RecordSink, default_memory,
 };
+pub use folders::{Expanded, expand_inputs};
+pub use formats::{ExchangeReport, MessageFinding};
 /// Folding and durations are the core's, one definition of "the same recording" for the
 /// check and the registry ([`isrc::recording`]).
 pub use isrc::recording::{

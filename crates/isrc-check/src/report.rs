@@ -315,6 +315,10 @@ pub struct Summary {
     pub invalid_codes: Listed<InvalidCode>,
     /// Problems with the input itself, in input order.
     pub input_problems: Listed<InputIssue>,
+    /// DDEX ERN and DSR inputs: the findings of their own rules, the ERN versions read and
+    /// each DSR's figures (usage on valid ISRCs, the money at risk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<crate::ExchangeReport>,
     /// `--against`: what changed from an older version of the catalogue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub against: Option<crate::Comparison>,

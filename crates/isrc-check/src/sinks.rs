@@ -275,6 +275,11 @@ impl<W: Write> RecordSink for FixWriter<W> {
                 "--fix cannot rewrite a Parquet file; use --annotate OUT.csv",
             ));
         }
+        if matches!(info.format, InputFormat::Ern | InputFormat::Dsr) {
+            return Err(io::Error::other(
+                "--fix cannot rewrite a DDEX message or report; use --annotate OUT.csv",
+            ));
+        }
         if info.json_array {
             return Err(io::Error::other(
                 "--fix cannot rewrite a JSON array record by record; use --annotate OUT.csv, or give JSON Lines (jq -c '.[]')",

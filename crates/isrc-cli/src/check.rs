@@ -61,7 +61,7 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 #[command(after_help = EXIT_STATUS_HELP)]
 pub struct CheckArgs {
-    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, Parquet, or any of these gzip- or Zstandard-compressed.
+    /// Catalogue files (`-` is standard input): one code per line, CSV, TSV, JSON Lines, JSON arrays, xlsx, Parquet, DDEX ERN messages (3.4-4.3) and DSR reports, or any of these gzip- or Zstandard-compressed. A folder stands for the .xml, .csv, .tsv, .txt, .jsonl, .json, .xlsx and .parquet files under it, recursively (a folder of ERN messages is read in parallel).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
@@ -79,7 +79,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::InputProblems)]
     pub fail_on: FailOn,
 
-    /// Input format, instead of detecting it: lines, csv, tsv, jsonl, xlsx or parquet.
+    /// Input format, instead of detecting it: lines, csv, tsv, jsonl, xlsx, parquet, ern or dsr.
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub format_in: Option<InputFormat>,
 
@@ -195,11 +195,25 @@ fn parse_column(s: &str) -> Result<ColumnSpec, String> {
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     let context = Context::load(global)?;
     let policy = context.policy();
-    if (args.fix.is_some() || args.annotate.is_some()) && args.files.len() != 1 {
+    // Folders stand for the catalogue and message files under them (a folder of ERNs).
+    let expanded = isrc_check::expand_inputs(&args.files).context("cannot list a folder")?;
+    if expanded.skipped > 0 {
+        anstream::eprintln!(
+            "note: {} files under the folders given are not catalogues or messages (by their names) and were skipped",
+            expanded.skipped
+        );
+    }
+    let files = expanded.files;
+    if files.is_empty() {
+        bail!(
+            "the folders given hold no catalogue or message files (.xml, .csv, .tsv, .txt, .jsonl, .json, .xlsx)"
+        );
+    }
+    if (args.fix.is_some() || args.annotate.is_some()) && files.len() != 1 {
         bail!("--fix and --annotate take exactly one input file");
     }
     for out in args.fix.iter().chain(args.annotate.iter()) {
-        for input in &args.files {
+        for input in &files {
             if same_file(input, out) {
                 bail!(
                     "{} is an input; the input is never modified, so write to another file",
@@ -255,7 +269,35 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     let mut checker = Checker::new(policy, options);
     let mut errors: Vec<CheckError> = Vec::new();
     let show_progress = std::io::stderr().is_terminal();
-    for file in &args.files {
+    let many = files.len() > 1 && annotate.is_none() && fix.is_none();
+    if many {
+        // Many files (a folder of messages): read and parsed in parallel, a bar of files.
+        let bar = show_progress.then(|| {
+            let bar = progress_bar();
+            bar.set_length(files.len() as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} files ETA {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        let started = std::time::Instant::now();
+        errors = checker.check_files(&files, &mut |done| {
+            if let Some(bar) = &bar {
+                bar.set_position(done as u64);
+            }
+        });
+        tracing::info!(
+            files = files.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "read"
+        );
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+    }
+    for file in files.iter().filter(|_| !many) {
         let bar = show_progress.then(progress_bar);
         let mut progress = progress_to(bar.as_ref());
         let mut both = Both {
@@ -382,11 +424,14 @@ fn check_older(
 /// Whether the report holds what `--fail-on` names.
 fn fails(summary: &Summary, fail_on: FailOn) -> bool {
     let input_problems = summary.issue_count > 0;
+    let ddex = |warnings| crate::check_ddex::failing(summary, warnings);
     match fail_on {
         FailOn::Never => false,
-        FailOn::Errors => summary.invalid > 0,
-        FailOn::InputProblems => summary.invalid > 0 || input_problems,
-        FailOn::Warnings => summary.invalid > 0 || input_problems || warned_records(summary) > 0,
+        FailOn::Errors => summary.invalid > 0 || ddex(false),
+        FailOn::InputProblems => summary.invalid > 0 || input_problems || ddex(false),
+        FailOn::Warnings => {
+            summary.invalid > 0 || input_problems || warned_records(summary) > 0 || ddex(true)
+        }
     }
 }
 

@@ -85,6 +85,7 @@ pub(crate) fn write_findings_csv(out: &mut dyn Write, summary: &Summary) -> std:
     if let Some(against) = &summary.against {
         write_comparison_csv(&mut w, against)?;
     }
+    crate::check_ddex::write_csv(&mut w, summary)?;
     w.flush()
 }
 
@@ -222,7 +223,7 @@ pub(crate) fn write_prefix_csv(out: &mut dyn Write, summary: &Summary) -> std::i
     w.flush()
 }
 
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -401,6 +402,7 @@ pub(crate) fn write_human(
             )?;
         }
     }
+    crate::check_ddex::write_human(out, s)?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! `cli`, each subcommand in its own module.
 
 mod check;
+mod check_ddex;
 mod check_report;
 mod cli;
 mod context;

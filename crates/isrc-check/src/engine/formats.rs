@@ -48,6 +48,15 @@ impl Checker<'_> {
                 "the file is empty: there is nothing to check (was the export cut short, or is this the wrong file?)",
             ));
         }
+        match self
+            .options
+            .format
+            .or_else(|| crate::formats::detect(&opened.head))
+        {
+            Some(InputFormat::Ern) => return self.check_ern(name, opened, sink),
+            Some(InputFormat::Dsr) => return self.check_dsr(name, opened, sink, progress),
+            _ => {}
+        }
         let head = &opened.head;
         let first_text = head
             .iter()
@@ -217,6 +226,8 @@ impl Checker<'_> {
             InputFormat::Parquet => {
                 self.check_parquet(name, std::path::Path::new(name), opened, sink)
             }
+            InputFormat::Ern => self.check_ern(name, opened, sink),
+            InputFormat::Dsr => self.check_dsr(name, opened, sink, progress),
         }
     }
 

@@ -9,10 +9,12 @@ mod against;
 mod chunks;
 mod code_log;
 mod columns_used;
+mod exchange;
 mod formats;
 mod index;
 mod json;
 mod json_array;
+mod many_files;
 mod parquet;
 mod partition;
 mod places;
@@ -157,6 +159,8 @@ pub struct Checker<'p> {
     places: places::Places,
     /// The codes of the chunks checked with bit pages, for the lines of their duplicates.
     code_logs: code_log::CodeLogs,
+    /// DDEX ERN and DSR inputs: their own rules' findings and figures.
+    exchange: crate::formats::Exchange,
 }
 
 impl<'p> Checker<'p> {
@@ -190,6 +194,7 @@ impl<'p> Checker<'p> {
             code_logs: code_log::CodeLogs::new(log_limit(
                 options.memory.unwrap_or_else(default_memory),
             )),
+            exchange: crate::formats::Exchange::default(),
             options,
         }
     }

@@ -122,6 +122,7 @@ impl Checker<'_> {
             .map(|p| p.problems.saturating_sub(p.invalid))
             .sum();
         Summary {
+            exchange: self.exchange.into_report(),
             schema_version: SCHEMA_VERSION,
             reference_date: self.policy.today().to_string(),
             prefix_table: self.policy.prefixes().date().map(str::to_owned),

@@ -1,0 +1,506 @@
+//! DDEX DSR sales and usage reports (flat files: tab-separated records, several record
+//! types, grouped in blocks by `BlockId`).
+//!
+//! - `HEAD` (cell 2 the message version, cell 3 the profile, cell 4 the profile version);
+//! - resource records `AS01`, `AS02`, `AS05`, `AS06`, `SR01`, `SR02`: cell 2 `BlockId`,
+//!   cell 3 `ResourceReference`, cell 4 `DspResourceId`, cell 5 the ISRC (several split by
+//!   `|`), then title (6), display artist (8) and duration (10) unless a `#AS01` header row
+//!   names them;
+//! - usage records (`SU..`): in the block of the resource they count for; their usage
+//!   count and revenue are the cells a `#SU..` header row names `NumberOfUsages` (or
+//!   `Usages`, `NumberOfStreams`) and `...Revenue...`.
+//!
+//! Every resource record is a record of the report, checked by the engine; the usage lines
+//! give the money at risk: what is attached to a resource whose ISRC is not valid.
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+
+use isrc::Policy;
+use serde::Serialize;
+
+use crate::formats::push_row;
+use crate::formats::{ExchangeReport, MessageFinding, MessageRule};
+use crate::report::{Listed, Location};
+use crate::table::TableChunk;
+
+/// Whether a text starts like a DSR flat file (a `HEAD` record, after header rows).
+pub(crate) fn is_dsr(text: &[u8]) -> bool {
+    text.split(|b| *b == b'\n')
+        .find(|l| !l.starts_with(b"#"))
+        .is_some_and(|l| l.starts_with(b"HEAD\t"))
+}
+
+/// The header fields of the records given to the engine, in order.
+pub(crate) const FIELDS: [&str; 8] = [
+    "ISRC",
+    "BlockId",
+    "RecordType",
+    "ResourceReference",
+    "DspResourceId",
+    "Title",
+    "DisplayArtistName",
+    "Duration",
+];
+
+/// An ISRC value of a DSR that is not a valid ISRC, and what is attached to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DsrValue {
+    /// The value as written.
+    pub value: String,
+    /// The line of its first resource record.
+    pub line: u64,
+    /// The rules it breaks.
+    pub rules: Vec<&'static str>,
+    /// Usage lines of its resources.
+    pub usage_lines: u64,
+    /// Their usages, when the header rows name the column.
+    pub usages: Option<f64>,
+    /// Their revenue, when the header rows name the column.
+    pub revenue: Option<f64>,
+}
+
+/// What one DSR report says, for a collecting society: how much of the usage carries a
+/// valid ISRC, and the money attached to the rest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DsrFigures {
+    /// The file.
+    pub file: String,
+    /// `HEAD` cell 3, the profile (`BasicAudioProfile`...).
+    pub profile: String,
+    /// `HEAD` cell 4, the profile's version.
+    pub profile_version: String,
+    /// `HEAD` cell 2, the message version (`dsrf/4.0`...).
+    pub message_version: String,
+    /// Resource records (`AS01`...), each a record of the report.
+    pub resource_records: u64,
+    /// Usage records (`SU..`).
+    pub usage_lines: u64,
+    /// Usage lines whose resource has an ISRC and every value of it is a valid ISRC.
+    pub usage_lines_valid_isrc: u64,
+    /// `usage_lines_valid_isrc / usage_lines` (1 when there are no usage lines).
+    pub valid_share: f64,
+    /// Usage lines in a block without a resource record.
+    pub usage_lines_without_resource: u64,
+    /// Usages on resources without a valid ISRC (when the header rows name the column).
+    pub usages_at_risk: Option<f64>,
+    /// Revenue on resources without a valid ISRC (when the header rows name the column).
+    pub revenue_at_risk: Option<f64>,
+    /// DspResourceIds reported with several ISRCs.
+    pub resources_with_several_isrcs: u64,
+    /// ISRCs reported under several DspResourceIds.
+    pub isrcs_with_several_resources: u64,
+    /// The values that are not valid ISRCs (empty ones included), most revenue first.
+    pub invalid_values: Listed<DsrValue>,
+}
+
+/// A resource of the report: its ISRC cell as written and its DspResourceId.
+type ResourceKey = (Box<str>, Box<str>);
+
+/// Usage and money attached to one (ISRC cell, DspResourceId).
+#[derive(Default)]
+struct Attached {
+    line: u64,
+    usage_lines: u64,
+    usages: f64,
+    revenue: f64,
+}
+
+/// Column positions (0-based) in a record type, from a `#..` header row or the defaults.
+#[derive(Clone, Copy)]
+struct UsageColumns {
+    usages: Option<usize>,
+    revenue: Option<usize>,
+}
+
+/// Reads a DSR: lines cut into table chunks of resource records, usage tallied on the way.
+pub(crate) struct DsrReader {
+    reader: Box<dyn Read + Send>,
+    carry: Vec<u8>,
+    line: u64,
+    eof: bool,
+    /// Resource record fields (title, artist, duration: 0-based cells), per record type.
+    resource_columns: HashMap<Vec<u8>, [usize; 3]>,
+    usage_columns: HashMap<Vec<u8>, UsageColumns>,
+    attached: HashMap<ResourceKey, Attached>,
+    /// The block being read and the resource its usage goes to.
+    block: Option<(Vec<u8>, Option<ResourceKey>)>,
+    head: [String; 3],
+    resource_records: u64,
+    usage_lines: u64,
+    without_resource: u64,
+    named_usages: bool,
+    named_revenue: bool,
+}
+
+impl DsrReader {
+    pub(crate) fn new(reader: impl Read + Send + 'static) -> DsrReader {
+        DsrReader {
+            reader: Box::new(reader),
+            carry: Vec::new(),
+            line: 0,
+            eof: false,
+            resource_columns: HashMap::new(),
+            usage_columns: HashMap::new(),
+            attached: HashMap::new(),
+            block: None,
+            head: Default::default(),
+            resource_records: 0,
+            usage_lines: 0,
+            without_resource: 0,
+            named_usages: false,
+            named_revenue: false,
+        }
+    }
+
+    /// The next chunk of resource records (at least `bytes` of input read, or the end), or
+    /// `None` at the end.
+    pub(crate) fn next_table(
+        &mut self,
+        bytes: usize,
+        mut table: TableChunk,
+    ) -> io::Result<Option<(TableChunk, u64)>> {
+        if self.eof && self.carry.is_empty() {
+            return Ok(None);
+        }
+        let mut data = std::mem::take(&mut self.carry);
+        while !self.eof && data.len() < bytes {
+            let n = (&mut self.reader)
+                .take((bytes - data.len()).max(64 * 1024) as u64)
+                .read_to_end(&mut data)?;
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        let end = if self.eof {
+            data.len()
+        } else {
+            match memchr::memrchr(b'\n', &data) {
+                Some(p) => p + 1,
+                // One line longer than a chunk: read on until it ends.
+                None => {
+                    self.carry = data;
+                    return self.next_table(bytes * 2, table);
+                }
+            }
+        };
+        self.carry.extend_from_slice(&data[end..]);
+        let input = end as u64;
+        let mut start = 0;
+        while start < end {
+            let stop = memchr::memchr(b'\n', &data[start..end]).map_or(end, |p| start + p + 1);
+            self.line += 1;
+            let mut line = &data[start..stop];
+            start = stop;
+            while let Some(rest) = line
+                .strip_suffix(b"\n")
+                .or_else(|| line.strip_suffix(b"\r"))
+            {
+                line = rest;
+            }
+            self.record(line, &mut table);
+        }
+        Ok(Some((table, input)))
+    }
+
+    fn record(&mut self, line: &[u8], table: &mut TableChunk) {
+        if line.is_empty() {
+            return;
+        }
+        let cells: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
+        let kind = cells[0];
+        let text = |i: usize| -> &str {
+            cells
+                .get(i)
+                .and_then(|c| std::str::from_utf8(c).ok())
+                .unwrap_or("")
+                .trim()
+        };
+        if let Some(kind) = kind.strip_prefix(b"#") {
+            self.header_row(kind, &cells[1..]);
+            return;
+        }
+        if kind == b"HEAD" {
+            self.head = [text(1).into(), text(2).into(), text(3).into()];
+            return;
+        }
+        let block = cells.get(1).copied().unwrap_or_default();
+        if is_resource(kind) {
+            self.resource_records += 1;
+            let [title, artist, duration] = self
+                .resource_columns
+                .get(kind)
+                .copied()
+                .unwrap_or([5, 7, 9]);
+            let fields = [
+                text(4),
+                text(1),
+                text(0),
+                text(2),
+                text(3),
+                text(title),
+                text(artist),
+                text(duration),
+            ];
+            push_row(table, self.line, fields);
+            let key: ResourceKey = (text(4).into(), text(3).into());
+            let line = self.line;
+            self.attached
+                .entry(key.clone())
+                .or_insert_with(|| Attached {
+                    line,
+                    ..Attached::default()
+                });
+            match &mut self.block {
+                Some((b, resource)) if b.as_slice() == block => {
+                    resource.get_or_insert(key);
+                }
+                _ => self.block = Some((block.to_vec(), Some(key))),
+            }
+        } else if kind.starts_with(b"SU") {
+            self.usage_lines += 1;
+            let columns = self.usage_columns.get(kind).copied();
+            let number = |i: Option<usize>| -> f64 {
+                i.and_then(|i| cells.get(i))
+                    .and_then(|c| std::str::from_utf8(c).ok())
+                    .and_then(|c| c.trim().parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            let resource = match &self.block {
+                Some((b, Some(key))) if b.as_slice() == block => Some(key),
+                _ => None,
+            };
+            match resource.and_then(|key| self.attached.get_mut(key)) {
+                Some(attached) => {
+                    attached.usage_lines += 1;
+                    if let Some(columns) = columns {
+                        attached.usages += number(columns.usages);
+                        attached.revenue += number(columns.revenue);
+                    }
+                }
+                None => self.without_resource += 1,
+            }
+        }
+    }
+
+    /// A `#AS01\tBlockId\t...` row naming the cells of a record type.
+    fn header_row(&mut self, kind: &[u8], names: &[&[u8]]) {
+        let find = |wanted: &dyn Fn(&str) -> bool| {
+            names
+                .iter()
+                .position(|n| wanted(&String::from_utf8_lossy(n).to_ascii_lowercase()))
+                .map(|i| i + 1)
+        };
+        if is_resource(kind) {
+            let title = find(&|n| n == "title").unwrap_or(5);
+            let artist = find(&|n| n == "displayartistname").unwrap_or(7);
+            let duration = find(&|n| n == "duration").unwrap_or(9);
+            self.resource_columns
+                .insert(kind.to_vec(), [title, artist, duration]);
+        } else if kind.starts_with(b"SU") {
+            let usages = find(&|n| {
+                matches!(
+                    n,
+                    "numberofusages" | "usages" | "numberofstreams" | "usagecount"
+                )
+            });
+            let revenue = find(&|n| n.contains("revenue"));
+            self.named_usages |= usages.is_some();
+            self.named_revenue |= revenue.is_some();
+            self.usage_columns
+                .insert(kind.to_vec(), UsageColumns { usages, revenue });
+        }
+    }
+
+    /// The report's figures and findings, once the whole file is read.
+    pub(crate) fn finish(
+        self,
+        file: &str,
+        policy: &Policy<'_>,
+        report: &mut ExchangeReport,
+        cap: usize,
+    ) -> DsrFigures {
+        let mut valid_lines = 0;
+        let mut usages_at_risk = 0.0;
+        let mut revenue_at_risk = 0.0;
+        let mut invalid: HashMap<&str, DsrValue> = HashMap::new();
+        let mut isrcs_of: HashMap<&str, Vec<(isrc::Isrc, u64)>> = HashMap::new();
+        let mut resources_of: HashMap<isrc::Isrc, Vec<(&str, u64)>> = HashMap::new();
+        let mut entries: Vec<(&ResourceKey, &Attached)> = self.attached.iter().collect();
+        entries.sort_by_key(|(_, a)| a.line);
+        for ((cell, dsp), attached) in entries {
+            let values: Vec<&str> = cell
+                .split('|')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect();
+            let mut all_valid = !values.is_empty();
+            let verdicts: Vec<_> = values
+                .iter()
+                .map(|v| (*v, isrc::check::verdict(v, policy)))
+                .collect();
+            for (value, verdict) in &verdicts {
+                if verdict.is_valid()
+                    && let Some(code) = verdict.isrc
+                {
+                    if !dsp.is_empty() {
+                        isrcs_of.entry(dsp).or_default().push((code, attached.line));
+                        resources_of
+                            .entry(code)
+                            .or_default()
+                            .push((dsp, attached.line));
+                    }
+                } else {
+                    all_valid = false;
+                    let entry = invalid.entry(value).or_insert_with(|| DsrValue {
+                        value: (*value).to_owned(),
+                        line: attached.line,
+                        rules: verdict.rules.ids(),
+                        usage_lines: 0,
+                        usages: self.named_usages.then_some(0.0),
+                        revenue: self.named_revenue.then_some(0.0),
+                    });
+                    add_to(entry, attached);
+                }
+            }
+            if values.is_empty() {
+                let entry = invalid.entry("").or_insert_with(|| DsrValue {
+                    value: String::new(),
+                    line: attached.line,
+                    rules: vec!["empty"],
+                    usage_lines: 0,
+                    usages: self.named_usages.then_some(0.0),
+                    revenue: self.named_revenue.then_some(0.0),
+                });
+                add_to(entry, attached);
+            }
+            if all_valid {
+                valid_lines += attached.usage_lines;
+            } else {
+                usages_at_risk += attached.usages;
+                revenue_at_risk += attached.revenue;
+            }
+        }
+        let finding =
+            |rule: MessageRule, line: u64, reference: &str, value: String, text: String| {
+                MessageFinding {
+                    rule: rule.id(),
+                    severity: rule.severity().as_str(),
+                    location: Location {
+                        file: file.to_owned(),
+                        line,
+                        column: 1,
+                    },
+                    path: "DSR resource record".to_owned(),
+                    reference: Some(reference.to_owned()),
+                    value: Some(value),
+                    message: text,
+                }
+            };
+        let mut several_isrcs: Vec<_> = isrcs_of
+            .into_iter()
+            .filter_map(|(dsp, mut codes)| {
+                codes.sort_by_key(|c| (c.0, c.1));
+                codes.dedup_by_key(|c| c.0);
+                (codes.len() > 1).then_some((dsp, codes))
+            })
+            .collect();
+        several_isrcs.sort_by_key(|(_, codes)| codes.iter().map(|c| c.1).min());
+        let mut findings = Vec::new();
+        for (dsp, codes) in &several_isrcs {
+            let list: Vec<String> = codes.iter().map(|c| c.0.to_string()).collect();
+            let line = codes.iter().map(|c| c.1).max().unwrap_or(0);
+            findings.push(finding(
+                MessageRule::DsrResourceSeveralIsrcs,
+                line,
+                dsp,
+                list.join("|"),
+                format!(
+                    "DspResourceId {dsp} is reported with {} ISRCs ({}): the service has merged \
+                     recordings, or the ISRCs were mixed up",
+                    list.len(),
+                    list.join(", ")
+                ),
+            ));
+        }
+        let mut several_resources: Vec<_> = resources_of
+            .into_iter()
+            .filter_map(|(code, mut dsps)| {
+                dsps.sort_by_key(|d| (d.0, d.1));
+                dsps.dedup_by_key(|d| d.0);
+                (dsps.len() > 1).then_some((code, dsps))
+            })
+            .collect();
+        several_resources.sort_by_key(|(_, dsps)| dsps.iter().map(|d| d.1).min());
+        for (code, dsps) in &several_resources {
+            let list: Vec<&str> = dsps.iter().map(|d| d.0).collect();
+            let line = dsps.iter().map(|d| d.1).max().unwrap_or(0);
+            findings.push(finding(
+                MessageRule::DsrIsrcSeveralResources,
+                line,
+                list[0],
+                code.to_string(),
+                format!(
+                    "{code} is reported under {} DspResourceIds ({})",
+                    list.len(),
+                    list.join(", ")
+                ),
+            ));
+        }
+        findings.sort_by_key(|f| f.location.line);
+        for f in findings {
+            report.push(f, cap);
+        }
+        let mut values: Vec<DsrValue> = invalid.into_values().collect();
+        values.sort_by(|a, b| {
+            b.revenue
+                .unwrap_or(0.0)
+                .total_cmp(&a.revenue.unwrap_or(0.0))
+                .then(b.usage_lines.cmp(&a.usage_lines))
+                .then(a.line.cmp(&b.line))
+        });
+        let mut invalid_values = Listed::default();
+        for v in values {
+            invalid_values.push(v, cap);
+        }
+        let [message_version, profile, profile_version] = self.head;
+        DsrFigures {
+            file: file.to_owned(),
+            profile,
+            profile_version,
+            message_version,
+            resource_records: self.resource_records,
+            usage_lines: self.usage_lines,
+            usage_lines_valid_isrc: valid_lines,
+            valid_share: if self.usage_lines == 0 {
+                1.0
+            } else {
+                valid_lines as f64 / self.usage_lines as f64
+            },
+            usage_lines_without_resource: self.without_resource,
+            usages_at_risk: self.named_usages.then_some(usages_at_risk),
+            revenue_at_risk: self.named_revenue.then_some(revenue_at_risk),
+            resources_with_several_isrcs: several_isrcs.len() as u64,
+            isrcs_with_several_resources: several_resources.len() as u64,
+            invalid_values,
+        }
+    }
+}
+
+/// Adds a resource's usage to an invalid value's.
+fn add_to(entry: &mut DsrValue, attached: &Attached) {
+    entry.usage_lines += attached.usage_lines;
+    if let Some(u) = entry.usages.as_mut() {
+        *u += attached.usages;
+    }
+    if let Some(r) = entry.revenue.as_mut() {
+        *r += attached.revenue;
+    }
+}
+
+fn is_resource(kind: &[u8]) -> bool {
+    matches!(
+        kind,
+        b"AS01" | b"AS02" | b"AS05" | b"AS06" | b"SR01" | b"SR02"
+    )
+}
