@@ -66,7 +66,9 @@ fn wanted(path: &Path) -> bool {
         .strip_suffix(".gz")
         .or_else(|| name.strip_suffix(".zst"))
         .unwrap_or(&name);
-    [".xml", ".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx", ".parquet"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
+    [
+        ".xml", ".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx", ".parquet",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
 }
