@@ -206,7 +206,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
     let files = expanded.files;
     if files.is_empty() {
         bail!(
-            "the folders given hold no catalogue or message files (.xml, .csv, .tsv, .txt, .jsonl, .json, .xlsx)"
+            "the folders given hold no catalogue or message files (.xml, .csv, .tsv, .txt, .jsonl, .json, .xlsx, .parquet)"
         );
     }
     if (args.fix.is_some() || args.annotate.is_some()) && files.len() != 1 {

@@ -554,11 +554,11 @@ fn missing_column() {
 #[test]
 fn unreadable_and_missing_files() {
     let dir = tempfile::tempdir().unwrap();
-    // A directory opens but every read fails, as when a file vanishes from a network share.
+    // A folder stands for the catalogues under it; one that holds none is an error.
     let out = isrc(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains(":1:1: cannot read:"),
+        stderr(&out).contains("the folders given hold no catalogue or message files"),
         "{}",
         stderr(&out)
     );
