@@ -79,6 +79,16 @@ def test_the_spark_report_equals_the_check_command_json(spark, isrc_bin, tmp_pat
     report = isrc.spark.check(df, "isrc", title="title", artist="artist", duration="duration", today=TODAY)
     assert expected["duplicate_isrcs"] > 0 and expected["conflicting_isrcs"] > 0
     assert expected["possible_duplicate_recordings"]["total"] > 0
+    # The Spark report keeps schema_version 3: the lists of version 4 (each duplicate's
+    # `lines`, each conflict's `differing` fields) are not built by the Spark job yet
+    # (docs/python.md). Everything else must be equal.
+    assert report["schema_version"] == 3 and expected["schema_version"] == 4
+    for part in ("duplicates", "conflicts"):
+        for entry in expected[part]["listed"]:
+            assert entry.pop("lines") and "differing" in entry
+            entry.pop("differing")
+    report = {k: v for k, v in report.items() if k != "schema_version"}
+    expected = {k: v for k, v in expected.items() if k != "schema_version"}
     for field in expected:
         assert report[field] == expected[field], field
     assert report == expected
