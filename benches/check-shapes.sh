@@ -12,8 +12,10 @@
 #   registrants of Zipf sizes, sequential per registrant-year, interleaved; (c) uniform:
 #   registrant codes and years uniformly random. (b) and (c) from the gen_catalogue example.
 # Usage: benches/check-shapes.sh [WORK_DIR]   (LINES=..., ROWS=..., RUNS=..., BASE=...)
-# With HUGE=200000000: also that many uniform lines through a pipe with --memory 1G (and the
-#   same without the budget, for the figures), max RSS from /usr/bin/time -v.
+# With HUGE=200000000: also that many lines (HUGE_SHAPE, default uniform) through a pipe with
+#   --memory 1G (and, unless HUGE_BUDGETS is set, e.g. to nothing, the same without the budget,
+#   for the figures), max RSS from /usr/bin/time -v, the temporary files left behind
+#   (TMPDIR is a folder of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-/tmp/isrc-check-bench}
@@ -25,9 +27,21 @@ duckdb=${DUCKDB:-/work/shared/tools/duckdb-baseline.py}
 mkdir -p "$dir"
 export ISRC_TODAY=2026-11-22 LC_ALL=C
 
-cargo build --release -q -p isrc-cli
-cargo build --release -q -p isrc-check --example csv_read_all --example gen_catalogue
-isrc=$PWD/target/release/isrc
+# With ENGINE=1: the engine alone, through the `check_json` example of each tree (what
+# `isrc check --format json` does, without the CLI), when building the whole CLI twice is too
+# slow; BASE is then the base tree's examples/check_json.
+if [ -n "${ENGINE:-}" ]; then
+  cargo build --release -q -p isrc-check --example csv_read_all --example gen_catalogue --example check_json
+  new_cmd=$PWD/target/release/examples/check_json
+  base_cmd=$base
+  isrc=
+else
+  cargo build --release -q -p isrc-cli
+  cargo build --release -q -p isrc-check --example csv_read_all --example gen_catalogue
+  isrc=$PWD/target/release/isrc
+  new_cmd="$isrc check --format json"
+  base_cmd="$base check --format json"
+fi
 csv_read_all=$PWD/target/release/examples/csv_read_all
 gen=$PWD/target/release/examples/gen_catalogue
 
@@ -76,23 +90,23 @@ for shape in sequential zipf uniform; do
     "wc -l $f" \
     "sort -u -o /dev/null $f" \
     "python3 $duckdb $f" \
-    "$base check --format json $f" \
-    "$isrc check --format json $f" \
-    "$isrc check --format json --max-listed 0 $f"
+    "$base_cmd $f" \
+    "$new_cmd $f" \
+    "$new_cmd --max-listed 0 $f"
   hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$dir/$shape-csv.json" \
     "$csv_read_all $c" \
-    "$base check --format json $c" \
-    "$isrc check --format json $c"
+    "$base_cmd $c" \
+    "$new_cmd $c"
   for i in $(seq "$runs"); do
-    echo "$shape rss lines base $(rss "$base" check --format json "$f") new $(rss "$isrc" check --format json "$f") csv base $(rss "$base" check --format json "$c") new $(rss "$isrc" check --format json "$c")"
+    echo "$shape rss lines base $(rss $base_cmd "$f") new $(rss $new_cmd "$f") csv base $(rss $base_cmd "$c") new $(rss $new_cmd "$c")"
   done | tee "$dir/$shape-rss.txt"
   # The figures outside the new list fields (schema_version, each duplicate's lines and
   # differing fields, and the first record of a plain list's duplicates, which base leaves
   # null) must equal base's.
   for input in "$f" "$c"; do
-    same_figures <("$base" check --format json "$input") <("$isrc" check --format json "$input") \
+    same_figures <($base_cmd "$input") <($new_cmd "$input") \
       && echo "$(basename "$input"): every figure as in BASE"
-    same_figures <("$base" check --format json "$input") <("$isrc" check --format json --max-listed 0 "$input") all-lists \
+    same_figures <($base_cmd "$input") <($new_cmd --max-listed 0 "$input") all-lists \
       && echo "$(basename "$input") --max-listed 0: every figure as in BASE"
   done
 done
@@ -138,14 +152,17 @@ PY
 echo "load after: $(uptime)"
 
 if [ -n "${HUGE:-}" ]; then
-  echo "== $HUGE uniform lines through a pipe"
-  for budget in 1G ""; do
+  shape=${HUGE_SHAPE:-uniform}
+  echo "== $HUGE $shape lines through a pipe"
+  # The temporary files go to a folder of their own, to show that none is left behind.
+  mkdir -p "$dir/tmp"
+  for budget in 1G ${HUGE_BUDGETS-""}; do
     start=$(date +%s.%N)
-    "$gen" uniform "$HUGE" | /usr/bin/time -v "$isrc" check --format json ${budget:+--memory $budget} - \
-      > "$dir/huge-${budget:-default}.json" 2> "$dir/huge-${budget:-default}.time"
+    "$gen" "$shape" "$HUGE" | TMPDIR=$dir/tmp /usr/bin/time -v $new_cmd ${budget:+--memory $budget} - \
+      > "$dir/huge-${budget:-default}.json" 2> "$dir/huge-${budget:-default}.time" || true
     end=$(date +%s.%N)
-    echo "--memory ${budget:-default}: $(echo "$end - $start" | bc) s, max RSS $(awk '/Maximum resident/ {printf "%.0f MB", $6/1024}' "$dir/huge-${budget:-default}.time"), $(grep -h spilled "$dir/huge-${budget:-default}.time" || echo 'no spill')"
+    echo "--memory ${budget:-default}: $(echo "$end - $start" | bc) s, max RSS $(awk '/Maximum resident/ {printf "%.0f MB", $6/1024}' "$dir/huge-${budget:-default}.time"), CPU $(awk -F: '/User time|System time/ {s += $2} END {printf "%.1f s", s}' "$dir/huge-${budget:-default}.time"), $(grep -ho 'spilled [0-9.]* MB' "$dir/huge-${budget:-default}.time" || echo 'no spill'), files left in TMPDIR: $(find "$dir/tmp" -type f | wc -l)"
   done
-  cmp "$dir/huge-1G.json" "$dir/huge-default.json" && echo "the same report with and without the budget"
+  [ ! -e "$dir/huge-default.json" ] || { cmp "$dir/huge-1G.json" "$dir/huge-default.json" && echo "the same report with and without the budget"; }
   head -c 400 "$dir/huge-1G.json"; echo
 fi

@@ -360,6 +360,19 @@ fn checked(
     memory: Option<u64>,
     chunk: usize,
 ) -> (Figures, u64) {
+    let cap = (!listed_too).then_some(0);
+    checked_with(records, csv, gaps, cap, memory, chunk)
+}
+
+/// [`checked`] with `--max-listed` (`None`: the default).
+fn checked_with(
+    records: &[Record],
+    csv: bool,
+    gaps: bool,
+    max_listed: Option<usize>,
+    memory: Option<u64>,
+    chunk: usize,
+) -> (Figures, u64) {
     let mut text = String::new();
     if csv {
         text.push_str("isrc,title,artist,duration\n");
@@ -378,7 +391,7 @@ fn checked(
     let options = Options {
         memory,
         gaps,
-        max_listed: (!listed_too).then_some(0),
+        max_listed,
         ..Options::default()
     };
     let mut checker = Checker::new(policy(), options);
@@ -443,5 +456,25 @@ proptest! {
         let (on_disk, spilled) = checked(&records, csv, gaps, listed, Some(1), chunk);
         prop_assert!(spilled > 0);
         prop_assert_eq!(&on_disk, &expected);
+    }
+
+    /// Lists shorter than the duplicates of a plain list (`--max-listed 3`): the report
+    /// names the best-ranked ones, found without placing every duplicate, with their first
+    /// three lines, in memory and spilled.
+    #[test]
+    fn short_lists_of_a_plain_list_equal_the_reference(
+        records in catalogue(),
+        chunk in prop_oneof![Just(1 << 20), 16usize..400],
+    ) {
+        let cap = 3;
+        let mut expected = reference(&records, false, false, true);
+        expected.duplicates.truncate(cap);
+        for d in &mut expected.duplicates {
+            d.3.truncate(cap);
+        }
+        for memory in [None, Some(1)] {
+            let (figures, _) = checked_with(&records, false, false, Some(cap), memory, chunk);
+            prop_assert_eq!(&figures, &expected);
+        }
     }
 }

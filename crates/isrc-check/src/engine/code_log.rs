@@ -13,11 +13,16 @@ use super::partition::{Pending, Top};
 use super::places::Found;
 
 /// One chunk's codes in record order (0 for a record without a code) and their lines
-/// (relative to the chunk, as the chunk's other lines).
+/// (relative to the chunk, as the chunk's other lines), kept as runs: a record is one line
+/// after the one before it unless a run starts at it (blank lines, several codes in a cell),
+/// so a list of one code a line costs one run, not four bytes a record.
 #[derive(Default)]
 pub(super) struct ChunkLog {
     pub(super) codes: Vec<u64>,
-    pub(super) lines: Vec<u32>,
+    /// (first record, its line) of each run of records on consecutive lines.
+    runs: Vec<(u32, u32)>,
+    /// The line the next record would have in the current run.
+    next_line: u64,
 }
 
 impl ChunkLog {
@@ -25,13 +30,49 @@ impl ChunkLog {
     #[inline]
     pub(super) fn push(&mut self, code: u64, line: u64) {
         self.codes.push(code);
-        self.lines.push(line as u32);
+        self.lines(line, 1);
+    }
+
+    /// The lines of the last `n` records pushed to [`ChunkLog::codes`]: `first` and the
+    /// `n - 1` after it.
+    #[inline]
+    pub(super) fn lines(&mut self, first: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        if self.runs.is_empty() || first != self.next_line {
+            let start = self.codes.len().saturating_sub(n as usize);
+            self.runs.push((start as u32, first as u32));
+        }
+        self.next_line = first + n;
+    }
+
+    /// Whether every record is one line after the one before it.
+    pub(super) fn linear(&self) -> bool {
+        self.runs.len() <= 1
+    }
+
+    /// The line of the first record (0 when there is none).
+    pub(super) fn first_line(&self) -> u64 {
+        self.runs.first().map_or(0, |r| u64::from(r.1))
+    }
+
+    /// Every record's line, in record order.
+    pub(super) fn each_line(&self) -> impl Iterator<Item = u64> + Clone + '_ {
+        let n = self.codes.len() as u32;
+        self.runs
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, &(start, line))| {
+                let end = self.runs.get(i + 1).map_or(n, |r| r.0);
+                (0..end.saturating_sub(start)).map(move |k| u64::from(line) + u64::from(k))
+            })
     }
 }
 
 /// Where one chunk's logged codes are.
 enum Stored {
-    Memory(Box<[u64]>),
+    Memory(Vec<u64>),
     /// In the log's temporary file: offset in bytes and number of codes.
     File(u64, usize),
 }
@@ -71,8 +112,7 @@ impl CodeLogs {
         let bytes = codes.len() * 8;
         if self.in_memory + bytes <= self.limit || self.error.is_some() {
             self.in_memory += bytes;
-            self.chunks
-                .push((seq, Stored::Memory(codes.into_boxed_slice())));
+            self.chunks.push((seq, Stored::Memory(codes)));
             return;
         }
         match self.write(&codes) {
@@ -80,8 +120,7 @@ impl CodeLogs {
             Err(e) => {
                 self.error = Some(e);
                 self.in_memory += bytes;
-                self.chunks
-                    .push((seq, Stored::Memory(codes.into_boxed_slice())));
+                self.chunks.push((seq, Stored::Memory(codes)));
             }
         }
     }
@@ -133,23 +172,6 @@ impl CodeLogs {
             for (list, more) in all.iter_mut().zip(half) {
                 let room = cap_each.saturating_sub(list.len());
                 list.extend(more.into_iter().take(room));
-            }
-        }
-        all
-    }
-
-    /// For each of `keys`, the index position of its first record ([`EARLIER`]: none).
-    pub(super) fn firsts(&self, keys: &[u64]) -> Vec<u64> {
-        let halves = self.scan(keys, |found: &mut Vec<u64>, at, pos| {
-            if found.len() <= at {
-                found.resize(keys.len(), EARLIER);
-            }
-            found[at] = found[at].min(pos);
-        });
-        let mut all = vec![EARLIER; keys.len()];
-        for half in halves {
-            for (first, other) in all.iter_mut().zip(half) {
-                *first = (*first).min(other);
             }
         }
         all
@@ -225,23 +247,48 @@ impl CodeLogs {
 
 impl CodeLogs {
     /// Ranks the duplicates left pending by the tally: their first record is the earliest
-    /// of the logs' and of those with positions.
+    /// of the logs' and of those with positions. Only those that can be named (the best
+    /// `named` of all, and of the conflicting ones) are placed, with one scan of the logs
+    /// that also gives their first `cap` lines; the rest could not make the lists.
     pub(super) fn rank_pending(
         &self,
         pending: Vec<Pending>,
         number: &dyn Fn(u64) -> Option<u64>,
         top: &mut Top,
         conflicted: &mut Top,
+        (named, cap): (usize, usize),
     ) {
-        let keys: Vec<u64> = pending.iter().map(|p| p.key).collect();
-        let firsts = self.firsts(&keys);
-        for (p, logged) in pending.into_iter().zip(firsts) {
-            let first = p.placed.iter().map(|r| r.0).fold(logged, u64::min);
+        let mut chosen = self.best(&pending, (0..pending.len()).collect(), named);
+        let conflicting = (0..pending.len())
+            .filter(|&i| pending[i].conflict)
+            .collect();
+        chosen.extend(self.best(&pending, conflicting, named));
+        chosen.sort_unstable();
+        chosen.dedup();
+        let keys: Vec<u64> = chosen.iter().map(|&i| pending[i].key).collect();
+        let mut positions = self.positions(&keys, cap.max(1)).into_iter();
+        let mut chosen = chosen.into_iter().peekable();
+        for (i, p) in pending.into_iter().enumerate() {
+            if chosen.next_if_eq(&i).is_none() {
+                continue;
+            }
+            let logged = positions.next().unwrap_or_default();
+            let first = p
+                .placed
+                .iter()
+                .map(|r| r.0)
+                .chain(logged.first().copied())
+                .fold(EARLIER, u64::min);
             let Some(mut found) = Found::new(p.key, p.records, first, p.conflict, p.placed, number)
             else {
                 continue;
             };
-            found.logged = true;
+            found.records.extend(
+                logged
+                    .into_iter()
+                    .take(cap)
+                    .map(|pos| (pos, Meta::default())),
+            );
             if p.conflict {
                 conflicted.push(found.clone());
             }
@@ -249,16 +296,76 @@ impl CodeLogs {
         }
     }
 
-    /// Adds to the duplicates the report names the logged records (the first `cap` of each).
-    pub(super) fn add_lines<'f>(&self, named: impl Iterator<Item = &'f mut Found>, cap: usize) {
-        let mut named: Vec<&mut Found> = named.filter(|f| f.logged).collect();
-        let keys: Vec<u64> = named.iter().map(|f| f.duplicate.isrc.to_u64()).collect();
-        for (found, positions) in named.iter_mut().zip(self.positions(&keys, cap)) {
-            found
-                .records
-                .extend(positions.into_iter().map(|pos| (pos, Meta::default())));
-            found.logged = false;
+    /// Of the pending duplicates `among` (places in `pending`), those that may rank in the
+    /// best `n` (most records, then the earliest first record): all of them when there are
+    /// at most `n`; otherwise those with more records than the `n`-th, and of those with as
+    /// many, the ones seen first in the logs (one scan that stops once it has enough), and
+    /// those with records outside the logs.
+    fn best(&self, pending: &[Pending], mut among: Vec<usize>, n: usize) -> Vec<usize> {
+        if among.len() <= n {
+            return among;
         }
+        among.sort_unstable_by_key(|&i| std::cmp::Reverse(pending[i].records));
+        let cut = pending[among[n - 1]].records;
+        let above = among.partition_point(|&i| pending[i].records > cut);
+        let level = among[above..].partition_point(|&i| pending[i].records == cut) + above;
+        let tied: Vec<u64> = among[above..level]
+            .iter()
+            .map(|&i| pending[i].key)
+            .collect();
+        let mut chosen: Vec<usize> = among[..above].to_vec();
+        let seen = self.seen_first(&tied, n - above);
+        // A tied duplicate with records outside the logs (a chunk with an overlong line)
+        // may have its first record there: it stays in the running.
+        chosen.extend(
+            among[above..level]
+                .iter()
+                .zip(seen)
+                .filter_map(|(&i, seen)| (seen || !pending[i].placed.is_empty()).then_some(i)),
+        );
+        chosen
+    }
+
+    /// Which of `keys` are among the first `wanted` of them met in the logs, in input
+    /// order; when the logs end first, every key (one never met has an unknown first
+    /// record, which ranks first).
+    fn seen_first(&self, keys: &[u64], wanted: usize) -> Vec<bool> {
+        let mut seen = vec![false; keys.len()];
+        if keys.is_empty() {
+            return seen;
+        }
+        let filter = Filter::new(keys);
+        let slot: FastMap<u64, usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+        let mut found = 0;
+        let mut buffer = Vec::new();
+        for (_, stored) in &self.chunks {
+            let codes: &[u64] = match stored {
+                Stored::Memory(codes) => codes,
+                Stored::File(offset, n) => match self.read(*offset, *n, &mut buffer) {
+                    Ok(codes) => codes,
+                    Err(e) => {
+                        let mut first = self.read_error.lock().unwrap_or_else(|p| p.into_inner());
+                        first.get_or_insert(e);
+                        continue;
+                    }
+                },
+            };
+            for &code in codes {
+                if filter.may_hold(code)
+                    && let Some(&at) = slot.get(&code)
+                    && !seen[at]
+                {
+                    seen[at] = true;
+                    found += 1;
+                    if found == wanted {
+                        return seen;
+                    }
+                }
+            }
+        }
+        // Fewer met than wanted: those met are in, and those never met too (their first
+        // record is unknown, which ranks first).
+        vec![true; keys.len()]
     }
 }
 
@@ -313,7 +420,25 @@ mod tests {
         assert_eq!(found[1], vec![1, 1 << 32 | 1]);
         assert!(found[2].is_empty());
         assert_eq!(logs.positions(&[5], 1), vec![vec![0]]);
-        assert_eq!(logs.firsts(&[7, 8, 5]), vec![1, EARLIER, 0]);
+    }
+
+    #[test]
+    fn lines_kept_as_runs() {
+        let mut log = ChunkLog::default();
+        log.codes.extend([1, 2, 3]);
+        log.lines(1, 3);
+        log.push(4, 4);
+        assert!(log.linear());
+        // A blank line, then two codes on one line.
+        log.push(5, 6);
+        log.push(6, 7);
+        log.push(7, 7);
+        log.codes.extend([8, 9]);
+        log.lines(8, 2);
+        assert!(!log.linear());
+        assert_eq!(log.first_line(), 1);
+        let lines: Vec<u64> = log.each_line().collect();
+        assert_eq!(lines, [1, 2, 3, 4, 6, 7, 7, 8, 9]);
     }
 
     #[test]

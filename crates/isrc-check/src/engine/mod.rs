@@ -548,8 +548,11 @@ impl<'p> Checker<'p> {
         let global_seq = self.bases.len() as u64;
         self.bases.push(record_base);
         if let Some(log) = result.log.take() {
-            self.places
-                .chunk(log.lines.iter().map(|&line| abs(u64::from(line))));
+            if log.linear() && self.line_map.is_none() {
+                self.places.linear_chunk(abs(log.first_line()));
+            } else {
+                self.places.chunk(log.each_line().map(&abs));
+            }
             self.code_logs.push(global_seq, log.codes);
         } else {
             // A chunk that went to the bit pages unlogged has no records left in `outs`.

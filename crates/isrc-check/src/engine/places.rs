@@ -52,6 +52,16 @@ impl Places {
         });
     }
 
+    /// The next chunk of the current input, whose records are one a line from `first`.
+    pub(super) fn linear_chunk(&mut self, first: u64) {
+        let file = self.files.len().saturating_sub(1) as u32;
+        self.chunks.push(ChunkLines {
+            file,
+            first,
+            offsets: None,
+        });
+    }
+
     /// The file and line of the record at an index position (`chunk << 32 | record`).
     pub(super) fn place(&self, pos: u64) -> Option<Place> {
         if pos == EARLIER {
@@ -78,8 +88,6 @@ pub(super) struct Found {
     /// The index position of its first record ([`EARLIER`] when unknown).
     pub(super) first: u64,
     pub(super) records: Vec<(u64, Meta)>,
-    /// Some of its records are in the code logs, not yet in `records`.
-    pub(super) logged: bool,
 }
 
 impl Found {
@@ -111,7 +119,6 @@ impl Found {
             duplicate,
             first,
             records: placed,
-            logged: false,
         })
     }
 

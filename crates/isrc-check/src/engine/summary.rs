@@ -65,14 +65,12 @@ impl Checker<'_> {
         let (mut top, mut conflicted) = (top, conflicted);
         let bases = &self.bases;
         let number = |pos: u64| record_number(bases, pos);
-        self.code_logs
-            .rank_pending(pending, &number, &mut top, &mut conflicted);
         // Only the duplicates the report names get their lines.
         let named = cap.max(TOP_DUPLICATES);
-        let mut top: Vec<_> = top.into_sorted().into_iter().take(named).collect();
-        let mut conflicted: Vec<_> = conflicted.into_sorted().into_iter().take(cap).collect();
         self.code_logs
-            .add_lines(top.iter_mut().chain(conflicted.iter_mut()), cap);
+            .rank_pending(pending, &number, &mut top, &mut conflicted, (named, cap));
+        let top: Vec<_> = top.into_sorted().into_iter().take(named).collect();
+        let conflicted: Vec<_> = conflicted.into_sorted().into_iter().take(cap).collect();
         if let Some(e) = self.code_logs.read_error() {
             issue_count += 1;
             issues.push(unread(format!(
@@ -146,7 +144,7 @@ impl Checker<'_> {
                 total: conflicts,
                 listed: conflicted.into_iter().take(cap).collect(),
             },
-            possible_duplicate_recordings: self.recordings.found,
+            possible_duplicate_recordings: self.recordings.finish(),
             invalid_codes: self.invalid_codes,
             input_problems: Listed {
                 total: issue_count,

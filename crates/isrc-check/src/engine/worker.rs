@@ -251,6 +251,10 @@ pub(super) fn dense_lines(
     mut batch: PageBatch,
     mut log: Option<ChunkLog>,
 ) {
+    if let Some(log) = log.as_mut() {
+        // About one compact code a line: room at once rather than doubling as it fills.
+        log.codes.reserve(data.len() / 13 + 1);
+    }
     let mut memo = GroupMemo::new();
     let mut counted = 0u64;
     let mut line = 0u64;
@@ -275,8 +279,7 @@ pub(super) fn dense_lines(
         );
         if let Some(log) = log.as_mut() {
             debug_assert_eq!(before.map(|b| b + taken as usize), Some(log.codes.len()));
-            log.lines
-                .extend((line + 1..=line + taken).map(|l| l as u32));
+            log.lines(line + 1, taken);
         }
         start = next;
         line += taken;
