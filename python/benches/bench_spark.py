@@ -1,10 +1,20 @@
 """PySpark over N rows (default 10 M): the kernel in the executors (mapInArrow) vs the same
 job with a Python UDF calling python-stdnum (goal: >= 10x). The job: the validity of every
-code, counted. Also times `isrc.spark.check`, the whole report.
+code, counted. Each run times both jobs, interleaved, and prints the load average.
 
-python3 python/benches/bench_spark.py [N] [RUNS]
+python3 python/benches/bench_spark.py [N] [RUNS] [--profile] [--report]
+
+--profile  also times, each run, the parts of the kernel job: a pass-through mapInArrow that
+           returns a constant column (Spark's Arrow transfer and the aggregation, no kernel),
+           and the kernel building the whole check struct (`isrc.arrow.check`) instead of
+           the validity column alone (`isrc.arrow.is_valid`).
+--report   also times `isrc.spark.check`, the whole report (several Spark aggregations).
+
+ISRC_BENCH_BATCH sets spark.sql.execution.arrow.maxRecordsPerBatch (default 100000; Spark's
+own default is 10000).
 """
 
+import os
 import statistics
 import sys
 import time
@@ -18,13 +28,19 @@ import isrc
 import isrc.arrow
 import isrc.spark
 
-n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
-runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+flags = {a for a in sys.argv[1:] if a.startswith("--")}
+n = int(args[0]) if len(args) > 0 else 10_000_000
+runs = int(args[1]) if len(args) > 1 else 3
+batch = os.environ.get("ISRC_BENCH_BATCH", "100000")
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 spark = (
     SparkSession.builder.master("local[2]")
     .config("spark.driver.memory", "3g")
     .config("spark.ui.enabled", "false")
+    .config("spark.ui.showConsoleProgress", "false")
     .config("spark.sql.shuffle.partitions", "4")
+    .config("spark.sql.execution.arrow.maxRecordsPerBatch", batch)
     .getOrCreate()
 )
 spark.sparkContext.setLogLevel("ERROR")
@@ -46,9 +62,26 @@ def kernel(batches):
     import isrc.arrow as _arrow
 
     policy = _isrc.Policy(today="2026-11-22")
-    for batch in batches:
-        out = _arrow.check(batch.column(0), policy)
+    for b in batches:
+        yield pa.RecordBatch.from_arrays([_arrow.is_valid(b.column(0), policy)], names=["valid"])
+
+
+def kernel_struct(batches):
+    import pyarrow as pa
+    import isrc as _isrc
+    import isrc.arrow as _arrow
+
+    policy = _isrc.Policy(today="2026-11-22")
+    for b in batches:
+        out = _arrow.check(b.column(0), policy)
         yield pa.RecordBatch.from_arrays([out.field("valid")], names=["valid"])
+
+
+def passthrough(batches):
+    import pyarrow as pa
+
+    for b in batches:
+        yield pa.RecordBatch.from_arrays([pa.array([True] * b.num_rows, pa.bool_())], names=["valid"])
 
 
 @F.udf(BooleanType())
@@ -58,21 +91,29 @@ def stdnum_valid(value):
     return stdnum_isrc.is_valid(value)
 
 
-def ours():
-    return df.mapInArrow(kernel, "valid BOOLEAN").groupBy("valid").count().collect()
+def arrow_job(f):
+    return lambda: df.mapInArrow(f, "valid BOOLEAN").groupBy("valid").count().collect()
 
 
 def theirs():
     return df.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()
 
 
-times = {"kernel": [], "udf": [], "report": []}
-for _ in range(runs):
-    for label, job in [("kernel", ours), ("udf", theirs), ("report", lambda: isrc.spark.check(df, "isrc", today="2026-11-22", file="generated"))]:
+jobs = [("kernel", arrow_job(kernel)), ("udf", theirs)]
+if "--profile" in flags:
+    jobs += [("passthrough", arrow_job(passthrough)), ("kernel_struct", arrow_job(kernel_struct))]
+if "--report" in flags:
+    jobs.append(("report", lambda: isrc.spark.check(df, "isrc", today="2026-11-22", file="generated")))
+print(f"{n} rows, {runs} runs, maxRecordsPerBatch {batch}, cores {os.cpu_count()}", flush=True)
+times = {label: [] for label, _ in jobs}
+for run in range(runs):
+    for label, job in jobs:
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         result = job()
         times[label].append(time.perf_counter() - start)
-        print(f"{label}: {times[label][-1]:.1f} s", result if label != "report" else (result["valid"], result["invalid"]), flush=True)
+        shown = (result["valid"], result["invalid"]) if label == "report" else sorted(tuple(r) for r in result)
+        print(f"run {run + 1} {label}: {times[label][-1]:.1f} s (load {load:.1f} before, {os.getloadavg()[0]:.1f} after)", shown, flush=True)
 for label, t in times.items():
     print(f"{label} x{n}: median {statistics.median(t):.1f} s, range {min(t):.1f}-{max(t):.1f} s over {len(t)} runs")
 ratios = sorted(u / k for u, k in zip(times["udf"], times["kernel"]))

@@ -25,10 +25,15 @@ import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlparse
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 import isrc
+from isrc._optional import missing
+
+try:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError as e:
+    raise missing("pyarrow", "isrc.spark", "spark") from e
+
 from isrc import arrow as _arrow
 
 __all__ = ["check", "check_batches", "split_cell", "ROW_SCHEMA"]
