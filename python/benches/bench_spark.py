@@ -4,10 +4,15 @@ code, counted. Each run times both jobs, interleaved, and prints the load averag
 
 python3 python/benches/bench_spark.py [N] [RUNS] [--profile] [--report]
 
---profile  also times, each run, the parts of the kernel job: a pass-through mapInArrow that
-           returns a constant column (Spark's Arrow transfer and the aggregation, no kernel),
-           and the kernel building the whole check struct (`isrc.arrow.check`) instead of
-           the validity column alone (`isrc.arrow.is_valid`).
+Each run times, interleaved: `kernel` (mapInArrow giving each row's validity, counted by
+Spark's groupBy, as the UDF job does), `udf` (the python-stdnum UDF), `kernel_counted` (the
+same kernel, each task counting its own rows: one row a task for the groupBy) and
+`passthrough_counted` (mapInArrow that only counts the rows: the floor, Spark's transfer of
+the strings to Python and back, without the kernel).
+
+--profile  also times a pass-through mapInArrow returning a constant column per row (the
+           transfer and the groupBy over every row, no kernel), and the kernel building the
+           whole check struct (`isrc.arrow.check`) instead of the validity alone.
 --report   also times `isrc.spark.check`, the whole report (several Spark aggregations).
 
 ISRC_BENCH_BATCH sets spark.sql.execution.arrow.maxRecordsPerBatch (default 100000; Spark's
@@ -77,6 +82,29 @@ def kernel_struct(batches):
         yield pa.RecordBatch.from_arrays([out.field("valid")], names=["valid"])
 
 
+def kernel_counted(batches):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import isrc as _isrc
+    import isrc.arrow as _arrow
+
+    policy = _isrc.Policy(today="2026-11-22")
+    valid = total = 0
+    for b in batches:
+        valid += pc.sum(_arrow.is_valid(b.column(0), policy)).as_py() or 0
+        total += b.num_rows
+    yield pa.RecordBatch.from_arrays([pa.array([True, False]), pa.array([valid, total - valid], pa.int64())], names=["valid", "count"])
+
+
+def passthrough_counted(batches):
+    import pyarrow as pa
+
+    total = 0
+    for b in batches:
+        total += b.num_rows
+    yield pa.RecordBatch.from_arrays([pa.array([True]), pa.array([total], pa.int64())], names=["valid", "count"])
+
+
 def passthrough(batches):
     import pyarrow as pa
 
@@ -95,15 +123,32 @@ def arrow_job(f):
     return lambda: df.mapInArrow(f, "valid BOOLEAN").groupBy("valid").count().collect()
 
 
+def counted_job(f):
+    return lambda: df.mapInArrow(f, "valid BOOLEAN, count LONG").groupBy("valid").agg(F.sum("count").alias("count")).collect()
+
+
 def theirs():
     return df.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()
 
 
-jobs = [("kernel", arrow_job(kernel)), ("udf", theirs)]
+jobs = [
+    ("kernel", arrow_job(kernel)),
+    ("udf", theirs),
+    ("kernel_counted", counted_job(kernel_counted)),
+    ("passthrough_counted", counted_job(passthrough_counted)),
+]
 if "--profile" in flags:
     jobs += [("passthrough", arrow_job(passthrough)), ("kernel_struct", arrow_job(kernel_struct))]
 if "--report" in flags:
     jobs.append(("report", lambda: isrc.spark.check(df, "isrc", today="2026-11-22", file="generated")))
+# Warm-up, not timed: the first job of a session starts the Python workers and imports
+# pyarrow, isrc and stdnum in them (seconds under load), which would count against
+# whichever job comes first.
+small = df.limit(80_000).repartition(8).cache()
+small.count()
+small.mapInArrow(kernel, "valid BOOLEAN").groupBy("valid").count().collect()
+small.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()
+small.unpersist()
 print(f"{n} rows, {runs} runs, maxRecordsPerBatch {batch}, cores {os.cpu_count()}", flush=True)
 times = {label: [] for label, _ in jobs}
 for run in range(runs):
@@ -116,6 +161,7 @@ for run in range(runs):
         print(f"run {run + 1} {label}: {times[label][-1]:.1f} s (load {load:.1f} before, {os.getloadavg()[0]:.1f} after)", shown, flush=True)
 for label, t in times.items():
     print(f"{label} x{n}: median {statistics.median(t):.1f} s, range {min(t):.1f}-{max(t):.1f} s over {len(t)} runs")
-ratios = sorted(u / k for u, k in zip(times["udf"], times["kernel"]))
-print(f"UDF time / kernel time per run: median {statistics.median(ratios):.1f}x, range {ratios[0]:.1f}-{ratios[-1]:.1f}x (goal >= 10x)")
+for label in ("kernel", "kernel_counted"):
+    ratios = sorted(u / k for u, k in zip(times["udf"], times[label]))
+    print(f"UDF time / {label} time per run: median {statistics.median(ratios):.1f}x, range {ratios[0]:.1f}-{ratios[-1]:.1f}x (goal >= 10x)")
 spark.stop()
