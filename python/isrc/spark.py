@@ -9,12 +9,16 @@ The executors run the Rust kernel on Arrow batches (``mapInArrow``: no Python pe
 pickling); the cross-record analysis (duplicates, conflicts, one recording under several
 codes, systemic errors by prefix) is a handful of Spark aggregations; the driver only
 collects the counts and the capped lists. The result is the report ``isrc check --format
-json`` prints (docs/check-report.schema.json), as a ``dict``.
+json`` prints (docs/check-report.schema.json, schema version 4: each duplicate's lines, each
+conflict's differing values), as a ``dict``.
 
 The executors need the ``isrc`` package installed (``pip install isrc`` on the cluster, or
-the wheel in ``--py-files``/a Databricks library). Records are numbered in the DataFrame's
-order (partition by partition), and a record's line is its number plus ``header_lines``: the
-lines of a file with one record a line and a header, as Spark reads CSV.
+the wheel in ``--py-files``/a Databricks library). Rows are numbered in the DataFrame's order
+(partition by partition), and a record's line is its row's number plus ``header_lines``: the
+lines of a file with one row a line and a header, as Spark reads CSV. A cell of several codes
+gives several records on its row. To see ``input_problems``, read with a corrupt-record
+column in the schema (``..., _corrupt_record STRING``): Spark keeps only there the rows it
+could not parse.
 """
 
 from __future__ import annotations
