@@ -1,11 +1,13 @@
 """The Polars expression over N codes (default 10 M) vs `str.contains` with the standard's
 regex (which has no prefix table and no year check).
 
-python3 python/benches/bench_polars.py [N]
+python3 python/benches/bench_polars.py [N] [RUNS]
 """
 
+import os
 import statistics
 import sys
+import time
 
 import polars as pl
 
@@ -14,21 +16,20 @@ import isrc.polars  # noqa: F401
 from common import codes
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 base = codes(1_000_000)
 df = pl.DataFrame({"isrc": (base * (n // len(base) + 1))[:n]})
 policy = isrc.Policy(today="2026-11-22")
 REGEX = r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{2}[0-9]{5}$"
-import time
-
 ours, theirs = [], []
-for _ in range(5):
+for _ in range(runs):
     start = time.perf_counter()
     a = df.select(pl.col("isrc").isrc.is_valid(policy)).to_series().sum()
     ours.append(time.perf_counter() - start)
     start = time.perf_counter()
     b = df.select(pl.col("isrc").str.contains(REGEX)).to_series().sum()
     theirs.append(time.perf_counter() - start)
-    print(f"run: isrc {ours[-1]:.3f} s ({a} valid), regex {theirs[-1]:.3f} s ({b} match)")
+    print(f"run: isrc {ours[-1]:.3f} s ({a} valid), regex {theirs[-1]:.3f} s ({b} match), load average {os.getloadavg()[0]:.1f}", flush=True)
 ratios = sorted(t / o for t, o in zip(theirs, ours))
 print(f"isrc.is_valid expression x{n}: median {statistics.median(ours):.3f} s, range {min(ours):.3f}-{max(ours):.3f} s")
 print(f"str.contains(regex) x{n}: median {statistics.median(theirs):.3f} s, range {min(theirs):.3f}-{max(theirs):.3f} s")

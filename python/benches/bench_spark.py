@@ -1,10 +1,25 @@
 """PySpark over N rows (default 10 M): the kernel in the executors (mapInArrow) vs the same
 job with a Python UDF calling python-stdnum (goal: >= 10x). The job: the validity of every
-code, counted. Also times `isrc.spark.check`, the whole report.
+code, counted. Each run times both jobs, interleaved, and prints the load average.
 
-python3 python/benches/bench_spark.py [N] [RUNS]
+python3 python/benches/bench_spark.py [N] [RUNS] [--profile] [--report]
+
+Each run times, interleaved: `kernel` (mapInArrow giving each row's validity, counted by
+Spark's groupBy, as the UDF job does), `udf` (the python-stdnum UDF), `kernel_counted` (the
+same kernel, each task counting its own rows: one row a task for the groupBy) and
+`passthrough_counted` (mapInArrow that only counts the rows: the floor, Spark's transfer of
+the strings to Python and back, without the kernel).
+
+--profile  also times a pass-through mapInArrow returning a constant column per row (the
+           transfer and the groupBy over every row, no kernel), and the kernel building the
+           whole check struct (`isrc.arrow.check`) instead of the validity alone.
+--report   also times `isrc.spark.check`, the whole report (several Spark aggregations).
+
+ISRC_BENCH_BATCH sets spark.sql.execution.arrow.maxRecordsPerBatch (default 100000; Spark's
+own default is 10000).
 """
 
+import os
 import statistics
 import sys
 import time
@@ -18,13 +33,19 @@ import isrc
 import isrc.arrow
 import isrc.spark
 
-n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
-runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+flags = {a for a in sys.argv[1:] if a.startswith("--")}
+n = int(args[0]) if len(args) > 0 else 10_000_000
+runs = int(args[1]) if len(args) > 1 else 3
+batch = os.environ.get("ISRC_BENCH_BATCH", "100000")
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 spark = (
     SparkSession.builder.master("local[2]")
     .config("spark.driver.memory", "3g")
     .config("spark.ui.enabled", "false")
+    .config("spark.ui.showConsoleProgress", "false")
     .config("spark.sql.shuffle.partitions", "4")
+    .config("spark.sql.execution.arrow.maxRecordsPerBatch", batch)
     .getOrCreate()
 )
 spark.sparkContext.setLogLevel("ERROR")
@@ -46,9 +67,49 @@ def kernel(batches):
     import isrc.arrow as _arrow
 
     policy = _isrc.Policy(today="2026-11-22")
-    for batch in batches:
-        out = _arrow.check(batch.column(0), policy)
+    for b in batches:
+        yield pa.RecordBatch.from_arrays([_arrow.is_valid(b.column(0), policy)], names=["valid"])
+
+
+def kernel_struct(batches):
+    import pyarrow as pa
+    import isrc as _isrc
+    import isrc.arrow as _arrow
+
+    policy = _isrc.Policy(today="2026-11-22")
+    for b in batches:
+        out = _arrow.check(b.column(0), policy)
         yield pa.RecordBatch.from_arrays([out.field("valid")], names=["valid"])
+
+
+def kernel_counted(batches):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import isrc as _isrc
+    import isrc.arrow as _arrow
+
+    policy = _isrc.Policy(today="2026-11-22")
+    valid = total = 0
+    for b in batches:
+        valid += pc.sum(_arrow.is_valid(b.column(0), policy)).as_py() or 0
+        total += b.num_rows
+    yield pa.RecordBatch.from_arrays([pa.array([True, False]), pa.array([valid, total - valid], pa.int64())], names=["valid", "count"])
+
+
+def passthrough_counted(batches):
+    import pyarrow as pa
+
+    total = 0
+    for b in batches:
+        total += b.num_rows
+    yield pa.RecordBatch.from_arrays([pa.array([True]), pa.array([total], pa.int64())], names=["valid", "count"])
+
+
+def passthrough(batches):
+    import pyarrow as pa
+
+    for b in batches:
+        yield pa.RecordBatch.from_arrays([pa.array([True] * b.num_rows, pa.bool_())], names=["valid"])
 
 
 @F.udf(BooleanType())
@@ -58,23 +119,49 @@ def stdnum_valid(value):
     return stdnum_isrc.is_valid(value)
 
 
-def ours():
-    return df.mapInArrow(kernel, "valid BOOLEAN").groupBy("valid").count().collect()
+def arrow_job(f):
+    return lambda: df.mapInArrow(f, "valid BOOLEAN").groupBy("valid").count().collect()
+
+
+def counted_job(f):
+    return lambda: df.mapInArrow(f, "valid BOOLEAN, count LONG").groupBy("valid").agg(F.sum("count").alias("count")).collect()
 
 
 def theirs():
     return df.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()
 
 
-times = {"kernel": [], "udf": [], "report": []}
-for _ in range(runs):
-    for label, job in [("kernel", ours), ("udf", theirs), ("report", lambda: isrc.spark.check(df, "isrc", today="2026-11-22", file="generated"))]:
+jobs = [
+    ("kernel", arrow_job(kernel)),
+    ("udf", theirs),
+    ("kernel_counted", counted_job(kernel_counted)),
+    ("passthrough_counted", counted_job(passthrough_counted)),
+]
+if "--profile" in flags:
+    jobs += [("passthrough", arrow_job(passthrough)), ("kernel_struct", arrow_job(kernel_struct))]
+if "--report" in flags:
+    jobs.append(("report", lambda: isrc.spark.check(df, "isrc", today="2026-11-22", file="generated")))
+# Warm-up, not timed: the first job of a session starts the Python workers and imports
+# pyarrow, isrc and stdnum in them (seconds under load), which would count against
+# whichever job comes first.
+small = df.limit(80_000).repartition(8).cache()
+small.count()
+small.mapInArrow(kernel, "valid BOOLEAN").groupBy("valid").count().collect()
+small.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()
+small.unpersist()
+print(f"{n} rows, {runs} runs, maxRecordsPerBatch {batch}, cores {os.cpu_count()}", flush=True)
+times = {label: [] for label, _ in jobs}
+for run in range(runs):
+    for label, job in jobs:
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         result = job()
         times[label].append(time.perf_counter() - start)
-        print(f"{label}: {times[label][-1]:.1f} s", result if label != "report" else (result["valid"], result["invalid"]), flush=True)
+        shown = (result["valid"], result["invalid"]) if label == "report" else sorted(tuple(r) for r in result)
+        print(f"run {run + 1} {label}: {times[label][-1]:.1f} s (load {load:.1f} before, {os.getloadavg()[0]:.1f} after)", shown, flush=True)
 for label, t in times.items():
     print(f"{label} x{n}: median {statistics.median(t):.1f} s, range {min(t):.1f}-{max(t):.1f} s over {len(t)} runs")
-ratios = sorted(u / k for u, k in zip(times["udf"], times["kernel"]))
-print(f"UDF time / kernel time per run: median {statistics.median(ratios):.1f}x, range {ratios[0]:.1f}-{ratios[-1]:.1f}x (goal >= 10x)")
+for label in ("kernel", "kernel_counted"):
+    ratios = sorted(u / k for u, k in zip(times["udf"], times[label]))
+    print(f"UDF time / {label} time per run: median {statistics.median(ratios):.1f}x, range {ratios[0]:.1f}-{ratios[-1]:.1f}x (goal >= 10x)")
 spark.stop()

@@ -1,8 +1,9 @@
 """`isrc.is_valid` in a Python loop vs python-stdnum's `stdnum.isrc.is_valid` (goal: >= 20x).
 
-python3 python/benches/bench_stdnum.py [N]
+python3 python/benches/bench_stdnum.py [N] [RUNS]
 """
 
+import os
 import statistics
 import sys
 
@@ -12,10 +13,12 @@ import isrc
 from common import codes, timed
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 values = codes(n)
 policy = isrc.Policy(today="2026-11-22")
 ours, theirs = [], []
-for _ in range(5):  # interleaved, so that both see the same load
+for _ in range(runs):  # interleaved, so that both see the same load
+    print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
     ours += timed(f"isrc.is_valid x{n}", 1, lambda: [isrc.is_valid(v, policy) for v in values])
     theirs += timed(f"stdnum.isrc.is_valid x{n}", 1, lambda: [stdnum_isrc.is_valid(v) for v in values])
 ratios = sorted(t / o for t, o in zip(theirs, ours))

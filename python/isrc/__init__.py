@@ -28,7 +28,16 @@ from isrc._native import (
 )
 from isrc.exceptions import InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
+try:
+    from importlib.metadata import version as _version
+
+    #: The installed package's version.
+    __version__ = _version("isrc")
+except Exception:  # noqa: BLE001 - not installed as a distribution (a source checkout)
+    __version__ = "0.1.0"
+
 __all__ = [
+    "__version__",
     "PREFIX_TABLE_DATE",
     "Finding",
     "InvalidComponent",

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import pyarrow as pa
+from isrc._optional import missing
+
+try:
+    import pyarrow as pa
+except ImportError as e:
+    raise missing("pyarrow", "isrc.arrow", "arrow") from e
 
 from isrc import _native
 from isrc._native import Policy

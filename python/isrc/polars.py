@@ -18,8 +18,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-import polars as pl
-import pyarrow as pa
+from isrc._optional import missing
+
+try:
+    import polars as pl
+    import pyarrow as pa
+except ImportError as e:
+    raise missing(e.name or "polars", "isrc.polars", "polars") from e
 
 from isrc import arrow as _arrow
 from isrc._native import Policy

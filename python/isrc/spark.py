@@ -9,27 +9,38 @@ The executors run the Rust kernel on Arrow batches (``mapInArrow``: no Python pe
 pickling); the cross-record analysis (duplicates, conflicts, one recording under several
 codes, systemic errors by prefix) is a handful of Spark aggregations; the driver only
 collects the counts and the capped lists. The result is the report ``isrc check --format
-json`` prints (docs/check-report.schema.json), as a ``dict``.
+json`` prints (docs/check-report.schema.json, schema version 4: each duplicate's lines, each
+conflict's differing values), as a ``dict``.
 
 The executors need the ``isrc`` package installed (``pip install isrc`` on the cluster, or
-the wheel in ``--py-files``/a Databricks library). Records are numbered in the DataFrame's
-order (partition by partition), and a record's line is its number plus ``header_lines``: the
-lines of a file with one record a line and a header, as Spark reads CSV.
+the wheel in ``--py-files``/a Databricks library). Rows are numbered in the DataFrame's order
+(partition by partition), and a record's line is its row's number plus ``header_lines``: the
+lines of a file with one row a line and a header, as Spark reads CSV. A cell of several codes
+gives several records on its row. To see ``input_problems``, read with a corrupt-record
+column in the schema (``..., _corrupt_record STRING``): Spark keeps only there the rows it
+could not parse.
 """
 
 from __future__ import annotations
 
+import csv
 import os
-from typing import Any, Dict, Iterator, List, Optional
+import re
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlparse
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 import isrc
+from isrc._optional import missing
+
+try:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError as e:
+    raise missing("pyarrow", "isrc.spark", "spark") from e
+
 from isrc import arrow as _arrow
 
-__all__ = ["check", "check_batches", "ROW_SCHEMA"]
+__all__ = ["check", "check_batches", "split_cell", "ROW_SCHEMA"]
 
 #: The rules in the order of the report's ids (docs/rules.md); legacy_year and
 #: designation_zero are information only, every other rule is an error or a warning.
@@ -39,15 +50,76 @@ RULES = [
     "not_canonical", "retired_prefix", "prefix_before_introduction", "legacy_year", "designation_zero",
 ]
 INFO_RULES = {"legacy_year", "designation_zero"}
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Same-recording tolerance of isrc::recording (DURATION_TOLERANCE_MS), in seconds.
 DURATION_TOLERANCE = 10.0
 
-#: What the executors give back for each record (a Spark DDL schema).
+#: What the executors give back for each record (a Spark DDL schema). ``rank`` numbers the
+#: partition's records (a cell of several codes gives several), ``row`` its rows; ``extra``
+#: marks the second and later codes of a cell, which keep no title, artist or duration (as in
+#: ``isrc check``); ``malformed`` is the raw text of a row Spark's reader could not parse
+#: (the corrupt-record column), for ``input_problems``.
 ROW_SCHEMA = (
-    "part INT, idx LONG, value STRING, key LONG, valid BOOLEAN, rules ARRAY<STRING>, "
-    "problem BOOLEAN, prefix STRING, title_artist LONG, version LONG, recording LONG, duration FLOAT"
+    "part INT, rank LONG, row LONG, extra BOOLEAN, value STRING, key LONG, valid BOOLEAN, "
+    "rules ARRAY<STRING>, problem BOOLEAN, prefix STRING, title_artist LONG, version LONG, "
+    "recording LONG, duration FLOAT, malformed STRING"
 )
+_ROW_NAMES = [
+    "part", "rank", "row", "extra", "value", "key", "valid", "rules", "problem", "prefix",
+    "title_artist", "version", "recording", "duration", "malformed",
+]
+
+#: The separators of several codes in one cell, as ``isrc check`` splits them.
+_CELL_SEPARATORS = re.compile(rb"[;/,\n|]")
+_ASCII_SPACE = b" \t\n\r\x0c"
+
+
+def split_cell(value: str) -> Optional[List[str]]:
+    """The codes of a cell holding several (``USRC17607839; USRC17607840``, or ``/``, ``,``,
+    ``|`` or line breaks between them), as ``isrc check`` splits them: when there are two or
+    more and each is 12 to 20 bytes long once trimmed (so that ``US/RC1/76/07839`` or a title
+    is not taken apart); ``None`` otherwise.
+
+    >>> split_cell("USRC17607839; GBAYE0000351")
+    ['USRC17607839', 'GBAYE0000351']
+    >>> split_cell("US/RC1/76/07839") is None
+    True
+    """
+    raw = value.encode("utf-8")
+    if len(raw) < 25 or not _CELL_SEPARATORS.search(raw):
+        return None
+    parts = []
+    for piece in _CELL_SEPARATORS.split(raw):
+        trimmed = piece.strip(_ASCII_SPACE)
+        if trimmed:
+            if not 12 <= len(trimmed) <= 20:
+                return None
+            parts.append(trimmed.decode("utf-8", "replace"))
+    return parts if len(parts) >= 2 else None
+
+
+def _split_cells(values: pa.Array) -> Tuple[pa.Array, Optional[pa.Array], Optional[pa.Array]]:
+    """The values with each cell of several codes split: the records, and for each its row
+    in ``values`` and whether it is a later code of its cell (``None, None`` when no cell
+    holds several, the usual case)."""
+    candidates = pc.and_(
+        pc.greater_equal(pc.binary_length(values), 25),
+        pc.match_substring_regex(values, "[;/,\n|]"),
+    )
+    if not pc.any(candidates).as_py():
+        return values, None, None
+    flags = candidates.to_pylist()
+    texts = values.to_pylist()
+    out: List[str] = []
+    rows: List[int] = []
+    extra: List[bool] = []
+    for i, (text, flag) in enumerate(zip(texts, flags)):
+        parts = split_cell(text) if flag else None
+        for k, part in enumerate(parts or [text]):
+            out.append(part)
+            rows.append(i)
+            extra.append(k > 0)
+    return pa.array(out, pa.string()), pa.array(rows, pa.int64()), pa.array(extra, pa.bool_())
 
 
 def check_batches(
@@ -58,14 +130,25 @@ def check_batches(
     meta: Dict[str, Optional[int]],
     duration_ms: bool,
 ) -> Iterator[pa.RecordBatch]:
-    """The executor side: each Arrow batch of (isrc, [title, artist, version, duration])
-    through the kernel, to batches of ``ROW_SCHEMA``. ``meta`` gives the batch column of each
-    of title, artist, version and duration (None when not given)."""
+    """The executor side: each Arrow batch of (isrc, [title, artist, version, duration,
+    corrupt record]) through the kernel, to batches of ``ROW_SCHEMA``. ``meta`` gives the
+    batch column of each of title, artist, version, duration and malformed (None when not
+    given)."""
     policy = isrc.Policy(today=today, prefixes=prefixes)
-    idx = 0
+    rank = row = 0
     for batch in batches:
-        n = batch.num_rows
-        values = pc.fill_null(batch.column(0).cast(pa.string()), "")
+        rows_in = batch.num_rows
+        values, source, extra = _split_cells(pc.fill_null(batch.column(0).cast(pa.string()), ""))
+        n = len(values)
+
+        def spread(column: Optional[pa.Array]) -> Optional[pa.Array]:
+            # A batch column, one value a record: the row's for its first code, null for the
+            # later codes of a cell.
+            if column is None or source is None:
+                return column
+            taken = pc.take(column, source)
+            return pc.if_else(extra, pa.nulls(n, taken.type), taken)
+
         out = _arrow.check(values, policy)
         severity = out.field("severity")
         problem = pc.fill_null(pc.is_in(severity, pa.array(["error", "warning"])), False)
@@ -73,20 +156,28 @@ def check_batches(
         given = [columns["title"], columns["artist"], columns["version"]]
         if any(c is not None for c in given):
             prints = _arrow.fingerprints(*given)
-            title_artist = prints.field("title_artist").cast(pa.int64())
-            version = prints.field("version").cast(pa.int64())
+            title_artist = spread(prints.field("title_artist").cast(pa.int64()))
+            version = spread(prints.field("version").cast(pa.int64()))
             # The recording fingerprint is a u64: its bits, as Spark's signed LONG.
-            recording = prints.field("recording").view(pa.int64())
+            recording = spread(prints.field("recording").view(pa.int64()))
         else:
             title_artist = version = recording = pa.nulls(n, pa.int64())
         if columns["duration"] is not None:
-            duration = _arrow.durations(columns["duration"], milliseconds=duration_ms).cast(pa.float32())
+            duration = spread(_arrow.durations(columns["duration"], milliseconds=duration_ms).cast(pa.float32()))
         else:
             duration = pa.nulls(n, pa.float32())
+        malformed = spread(columns["malformed"]) if columns["malformed"] is not None else pa.nulls(n, pa.string())
+        if source is None:
+            row_numbers = pa.array(range(row, row + n), pa.int64())
+            extra = pa.array([False] * n, pa.bool_())
+        else:
+            row_numbers = pc.add(source, row)
         yield pa.RecordBatch.from_arrays(
             [
                 pa.array([part] * n, pa.int32()),
-                pa.array(range(idx, idx + n), pa.int64()),
+                pa.array(range(rank, rank + n), pa.int64()),
+                row_numbers,
+                extra,
                 values,
                 out.field("key").cast(pa.int64()),
                 out.field("valid"),
@@ -97,11 +188,12 @@ def check_batches(
                 version,
                 recording,
                 duration,
+                malformed,
             ],
-            names=["part", "idx", "value", "key", "valid", "rules", "problem", "prefix",
-                   "title_artist", "version", "recording", "duration"],
+            names=_ROW_NAMES,
         )
-        idx += n
+        rank += n
+        row += rows_in
 
 
 def _input_bytes(df: Any) -> int:
@@ -170,28 +262,41 @@ def check(
     file: Optional[str] = None,
     header_lines: int = 1,
     max_listed: int = 1000,
+    corrupt_record: Optional[str] = None,
 ) -> Dict[str, Any]:
     """Checks the ISRCs in ``df[column]`` and returns the report of ``isrc check --format
-    json``: counts, ``by_rule``, systemic errors by prefix, duplicates, conflicts (the same
-    code on records that disagree on title, artist, version, or duration by more than 10 s),
-    possible duplicate recordings and invalid codes, each list capped at ``max_listed``.
+    json`` (schema version 4): counts, ``by_rule``, systemic errors by prefix, duplicates with
+    the lines of their records, conflicts (the same code on records that disagree on title,
+    artist, version, or duration by more than 10 s) with the lines of each differing value,
+    possible duplicate recordings, invalid codes and input problems, each list capped at
+    ``max_listed``. A cell holding several codes (``USRC17607839; USRC17607840``) gives one
+    record per code, as ``isrc check`` splits it (``extra_codes`` counts the later ones).
 
     ``title``, ``artist``, ``version`` and ``duration`` name the columns compared for
     conflicts (``duration_ms``: plain numbers there are milliseconds). ``today`` and
     ``prefixes`` are ``--today`` and ``--prefixes`` (a path the executors can read). ``file``
-    is the name the report gives the input (default: the DataFrame's file name)."""
+    is the name the report gives the input (default: the DataFrame's file name).
+    ``corrupt_record`` is the column where Spark's reader keeps the rows it could not parse
+    (default: ``spark.sql.columnNameOfCorruptRecord``, ``_corrupt_record``, when the DataFrame
+    has it): each such row is an input problem, as a ragged row is for ``isrc check``."""
     from pyspark import StorageLevel, TaskContext
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     policy = isrc.Policy(today=today, prefixes=prefixes)
+    if corrupt_record is None:
+        name = df.sparkSession.conf.get("spark.sql.columnNameOfCorruptRecord", "_corrupt_record")
+        corrupt_record = name if name in df.columns else None
+    fields = len([c for c in df.columns if c != corrupt_record])
     roles = {"title": title, "artist": artist, "version": version, "duration": duration}
     chosen = [column] + [c for c in roles.values() if c is not None]
     meta: Dict[str, Optional[int]] = {}
     position = 1
-    for role, name in roles.items():
+    for role, name in [*roles.items(), ("malformed", corrupt_record)]:
         meta[role] = position if name is not None else None
         position += name is not None
+    if corrupt_record is not None:
+        chosen.append(corrupt_record)
     if file is None:
         files = df.inputFiles()
         file = os.path.basename(urlparse(files[0]).path) if len(files) == 1 else "dataframe"
@@ -204,174 +309,311 @@ def check(
     rows = (
         df.select(*[F.col(c).cast("string") for c in chosen])
         .mapInArrow(run, ROW_SCHEMA)
-        .withColumn("pos", F.col("part").cast("long") * (1 << 40) + F.col("idx"))
+        .withColumn("pos", F.col("part").cast("long") * (1 << 40) + F.col("rank"))
+        .withColumn("at", F.col("part").cast("long") * (1 << 40) + F.col("row"))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
-        return _report(F, Window, rows, policy, file, _format_of(df), _input_bytes(df), column, roles, header_lines, max_listed)
+        return _Report(F, Window, rows, policy, file, header_lines, max_listed).build(
+            _format_of(df), _input_bytes(df), column, roles, fields
+        )
     finally:
         rows.unpersist()
 
 
-def _report(F: Any, Window: Any, rows: Any, policy: "isrc.Policy", file: str, fmt: str, size: int,
-            column: str, roles: Dict[str, Optional[str]], header_lines: int, cap: int) -> Dict[str, Any]:
-    # 1. Counts by partition (for record numbers) and by rule, in one pass.
-    per_part = rows.groupBy("part").agg(
-        F.count(F.lit(1)).alias("records"),
-        F.sum(F.col("valid").cast("long")).alias("valid"),
-        *[F.sum(F.array_contains("rules", r).cast("long")).alias(r) for r in RULES],
-    ).collect()
-    per_part.sort(key=lambda r: r["part"])
-    offsets: Dict[int, int] = {}
-    records = 0
-    for r in per_part:
-        offsets[r["part"]] = records
-        records += r["records"]
-    valid = sum(r["valid"] or 0 for r in per_part)
-    by_rule = {r: n for r in RULES if (n := sum(p[r] or 0 for p in per_part)) > 0}
+_LOW = (1 << 40) - 1
 
-    def number(pos: int) -> int:
-        return offsets[pos >> 40] + (pos & ((1 << 40) - 1)) + 1
 
-    def line(pos: int) -> int:
-        return number(pos) + header_lines
+class _Report:
+    """The driver side: Spark aggregations over the checked records (``rows``: ``ROW_SCHEMA``
+    plus ``pos``, the record's place in input order, and ``at``, its row's), and the report
+    built from what they collect."""
 
-    # 2. Systemic errors by prefix, with the first three problem records of each.
-    problem_rules = [r for r in RULES if r not in INFO_RULES]
-    groups = rows.groupBy("prefix").agg(
-        F.count(F.lit(1)).alias("records"),
-        F.sum(F.col("problem").cast("long")).alias("problems"),
-        F.sum((~F.col("valid")).cast("long")).alias("invalid"),
-        *[F.sum((F.col("problem") & F.array_contains("rules", r)).cast("long")).alias(r) for r in problem_rules],
-    ).filter(F.col("problems") > 0).collect()
-    first_problems = (
-        rows.filter("problem")
-        .withColumn("n", F.row_number().over(Window.partitionBy("prefix").orderBy("pos")))
-        .filter(F.col("n") <= 3)
-        .select("prefix", "pos", "value")
-        .collect()
-    )
-    examples: Dict[str, List[Any]] = {}
-    for r in sorted(first_problems, key=lambda r: r["pos"]):
-        examples.setdefault(r["prefix"], []).append(
-            {"input": r["value"][:64], "file": file, "line": line(r["pos"]), "rules": _problem_rules(r["value"], policy)}
-        )
-    prefixes = [
-        {
-            "prefix": g["prefix"],
-            "records": g["records"],
-            "problems": g["problems"],
-            "invalid": g["invalid"],
-            "share": g["invalid"] / max(g["records"], 1),
-            "rules": {r: g[r] for r in sorted(problem_rules) if g[r]},
-            "examples": examples.get(g["prefix"], []),
-        }
-        for g in groups
-    ]
-    prefixes.sort(key=lambda p: (-p["problems"], p["prefix"]))
-    warnings = sum(p["problems"] - p["invalid"] for p in prefixes)
+    def __init__(self, F: Any, Window: Any, rows: Any, policy: "isrc.Policy", file: str, header_lines: int, cap: int) -> None:
+        self.F, self.Window, self.rows, self.policy = F, Window, rows, policy
+        self.file, self.header_lines, self.cap = file, header_lines, cap
+        self.record_offsets: Dict[int, int] = {}
+        self.row_offsets: Dict[int, int] = {}
 
-    # 3. Duplicates and conflicts: by key, over the records whose code can be formed.
-    spread = (F.max("duration") - F.min("duration")) * F.lit(1000.0) > F.lit(DURATION_TOLERANCE * 1000.0)
-    dups = (
-        rows.filter(F.col("key").isNotNull())
-        .groupBy("key")
-        .agg(
+    def number(self, pos: int) -> int:
+        """The record number (from 1) of a record's ``pos``."""
+        return self.record_offsets[pos >> 40] + (pos & _LOW) + 1
+
+    def line(self, at: int) -> int:
+        """The line of a row's ``at``."""
+        return self.row_offsets[at >> 40] + (at & _LOW) + 1 + self.header_lines
+
+    def place(self, at: int) -> Dict[str, Any]:
+        return {"file": self.file, "line": self.line(at)}
+
+    def build(self, fmt: str, size: int, column: str, roles: Dict[str, Optional[str]], fields: int) -> Dict[str, Any]:
+        F, rows = self.F, self.rows
+        # 1. Counts by partition (for record and line numbers) and by rule, in one pass.
+        per_part = rows.groupBy("part").agg(
             F.count(F.lit(1)).alias("records"),
-            F.min("pos").alias("first"),
-            (
-                (F.countDistinct("title_artist") > 1)
-                | (F.countDistinct("version") > 1)
-                | F.coalesce(spread, F.lit(False))
-            ).alias("conflict"),
-        )
-        .filter(F.col("records") > 1)
-        .persist()
-    )
-    totals = dups.agg(F.count(F.lit(1)).alias("d"), F.sum(F.col("conflict").cast("long")).alias("c")).first()
-    order = [F.col("records").desc(), F.col("first").asc(), F.col("key").asc()]
+            F.sum(F.col("extra").cast("long")).alias("extra"),
+            F.sum(F.col("valid").cast("long")).alias("valid"),
+            *[F.sum(F.array_contains("rules", r).cast("long")).alias(r) for r in RULES],
+        ).collect()
+        per_part.sort(key=lambda r: r["part"])
+        records = lines = 0
+        for r in per_part:
+            self.record_offsets[r["part"]] = records
+            self.row_offsets[r["part"]] = lines
+            records += r["records"]
+            lines += r["records"] - (r["extra"] or 0)
+        extra_codes = records - lines
+        valid = sum(r["valid"] or 0 for r in per_part)
+        by_rule = {r: n for r in RULES if (n := sum(p[r] or 0 for p in per_part)) > 0}
+        prefixes = self.prefixes()
+        duplicates, conflicts = self.duplicates()
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "reference_date": self.policy.today,
+            "prefix_table": self.policy.prefix_table,
+            "records": records,
+            "extra_codes": extra_codes,
+            "valid": valid,
+            "invalid": records - valid,
+            "warnings": sum(p["problems"] - p["invalid"] for p in prefixes),
+            "bytes": size,
+            "by_rule": dict(sorted(by_rule.items())),
+            "duplicate_isrcs": duplicates["total"],
+            "conflicting_isrcs": conflicts["total"],
+            "prefixes": prefixes,
+            "inputs": [_inputs_entry(self.file, fmt, column, roles)],
+            "duplicates": duplicates,
+            "conflicts": conflicts,
+            "possible_duplicate_recordings": self.recordings(),
+            "invalid_codes": self.invalid_codes(records - valid),
+            "input_problems": self.input_problems(fields),
+        }
 
-    def listed(frame: Any) -> List[Dict[str, Any]]:
-        return [
+    def prefixes(self) -> List[Dict[str, Any]]:
+        """Systemic errors by prefix, with the first three problem records of each."""
+        F, rows = self.F, self.rows
+        problem_rules = [r for r in RULES if r not in INFO_RULES]
+        groups = rows.groupBy("prefix").agg(
+            F.count(F.lit(1)).alias("records"),
+            F.sum(F.col("problem").cast("long")).alias("problems"),
+            F.sum((~F.col("valid")).cast("long")).alias("invalid"),
+            *[F.sum((F.col("problem") & F.array_contains("rules", r)).cast("long")).alias(r) for r in problem_rules],
+        ).filter(F.col("problems") > 0).collect()
+        first_problems = (
+            rows.filter("problem")
+            .withColumn("n", F.row_number().over(self.Window.partitionBy("prefix").orderBy("pos")))
+            .filter(F.col("n") <= 3)
+            .select("prefix", "pos", "at", "value")
+            .collect()
+        )
+        examples: Dict[str, List[Any]] = {}
+        for r in sorted(first_problems, key=lambda r: r["pos"]):
+            examples.setdefault(r["prefix"], []).append(
+                {"input": r["value"][:64], "file": self.file, "line": self.line(r["at"]),
+                 "rules": _problem_rules(r["value"], self.policy)}
+            )
+        out = [
             {
+                "prefix": g["prefix"],
+                "records": g["records"],
+                "problems": g["problems"],
+                "invalid": g["invalid"],
+                "share": g["invalid"] / max(g["records"], 1),
+                "rules": {r: g[r] for r in sorted(problem_rules) if g[r]},
+                "examples": examples.get(g["prefix"], []),
+            }
+            for g in groups
+        ]
+        out.sort(key=lambda p: (-p["problems"], p["prefix"]))
+        return out
+
+    def duplicates(self) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        """Duplicates and conflicts, by key over the records whose code can be formed; the
+        listed ones with every record's line and each conflict's differing fields."""
+        F, rows, cap = self.F, self.rows, self.cap
+        spread = (F.max("duration") - F.min("duration")) * F.lit(1000.0) > F.lit(DURATION_TOLERANCE * 1000.0)
+        dups = (
+            rows.filter(F.col("key").isNotNull())
+            .groupBy("key")
+            .agg(
+                F.count(F.lit(1)).alias("records"),
+                F.min("pos").alias("first"),
+                F.min("at").alias("first_at"),
+                (
+                    (F.countDistinct("title_artist") > 1)
+                    | (F.countDistinct("version") > 1)
+                    | F.coalesce(spread, F.lit(False))
+                ).alias("conflict"),
+            )
+            .filter(F.col("records") > 1)
+            .persist()
+        )
+        try:
+            totals = dups.agg(F.count(F.lit(1)).alias("d"), F.sum(F.col("conflict").cast("long")).alias("c")).first()
+            order = [F.col("records").desc(), F.col("first").asc(), F.col("key").asc()]
+            top = dups.orderBy(*order).limit(cap).collect()
+            top_conflicts = dups.filter("conflict").orderBy(*order).limit(cap).collect()
+        finally:
+            dups.unpersist()
+        keys = sorted({r["key"] for r in top} | {r["key"] for r in top_conflicts})
+        lines = self.record_lines(keys)
+        differing = self.differing(sorted({r["key"] for r in top + top_conflicts if r["conflict"]}))
+
+        def entry(r: Any) -> Dict[str, Any]:
+            return {
                 "isrc": str(isrc.Isrc.from_key(r["key"])),
                 "records": r["records"],
-                "first_record": number(r["first"]),
-                "first_file": file,
-                "first_line": line(r["first"]),
+                "first_record": self.number(r["first"]),
+                "first_file": self.file,
+                "first_line": self.line(r["first_at"]),
                 "conflict": r["conflict"],
+                "lines": lines.get(r["key"], []),
+                "differing": differing.get(r["key"], []),
             }
-            for r in frame.orderBy(*order).limit(cap).collect()
-        ]
 
-    duplicates = {"total": totals["d"], "listed": listed(dups)}
-    conflicts = {"total": totals["c"] or 0, "listed": listed(dups.filter("conflict"))}
-    dups.unpersist()
-
-    # 4. One recording under several codes: each other code at its first record whose
-    #    duration is within the tolerance of the recording's first record.
-    first = Window.partitionBy("recording").orderBy("pos")
-    ms = lambda c: F.round(c.cast("double") * 1000.0)  # noqa: E731 - as isrc check rounds
-    others = (
-        rows.filter(F.col("recording").isNotNull() & F.col("key").isNotNull())
-        .withColumn("first_key", F.first("key").over(first))
-        .withColumn("first_pos", F.first("pos").over(first))
-        .withColumn("first_duration", F.first("duration").over(first))
-        .filter(F.col("key") != F.col("first_key"))
-        .filter(
-            F.col("first_duration").isNull()
-            | F.col("duration").isNull()
-            | (F.abs(ms(F.col("first_duration")) - ms(F.col("duration"))) <= DURATION_TOLERANCE * 1000.0)
+        return (
+            {"total": totals["d"], "listed": [entry(r) for r in top]},
+            {"total": totals["c"] or 0, "listed": [entry(r) for r in top_conflicts]},
         )
-        .groupBy("recording", "key")
-        .agg(F.min("pos").alias("pos"), F.first("first_key").alias("first_key"), F.first("first_pos").alias("first_pos"))
-    )
-    recordings_total = others.count()
-    possible = [
-        {
-            "isrc": str(isrc.Isrc.from_key(r["first_key"])),
-            "file": file,
-            "line": line(r["first_pos"]),
-            "other_isrc": str(isrc.Isrc.from_key(r["key"])),
-            "other_file": file,
-            "other_line": line(r["pos"]),
+
+    def record_lines(self, keys: List[int]) -> Dict[int, List[Dict[str, Any]]]:
+        """The first ``cap`` records' places of each of ``keys``, in input order."""
+        F = self.F
+        if not keys or self.cap <= 0:
+            return {}
+        by_key = self.Window.partitionBy("key").orderBy("pos")
+        found = (
+            self.rows.filter(F.col("key").isin(keys))
+            .select("key", "pos", "at", F.row_number().over(by_key).alias("n"))
+            .filter(F.col("n") <= self.cap)
+            .collect()
+        )
+        out: Dict[int, List[Any]] = {}
+        for r in sorted(found, key=lambda r: r["pos"]):
+            out.setdefault(r["key"], []).append(self.place(r["at"]))
+        return out
+
+    def differing(self, keys: List[int]) -> Dict[int, List[Dict[str, Any]]]:
+        """For each conflicting key: the fields on which its records disagree, each value's
+        records (the first ``cap``, the first ``max(cap, 2)`` values), as ``isrc check``
+        groups them; a duration differs when the values listed are more than 10 s apart."""
+        F, Window, cap = self.F, self.Window, self.cap
+        if not keys or cap <= 0:
+            return {}
+        stacked = self.rows.filter(F.col("key").isin(keys)).select(
+            "key", "pos", "at",
+            F.expr(
+                "stack(3, 'title_artist', cast(title_artist as double), 'version', cast(version as double), "
+                "'duration', cast(duration as double)) as (field, v)"
+            ),
+        ).filter(F.col("v").isNotNull())
+        value = Window.partitionBy("key", "field", "v")
+        found = (
+            stacked.withColumn("first", F.min("pos").over(value))
+            .withColumn("n", F.row_number().over(value.orderBy("pos")))
+            .withColumn("rank", F.dense_rank().over(Window.partitionBy("key", "field").orderBy("first")))
+            .filter((F.col("n") <= cap) & (F.col("rank") <= max(cap, 2)))
+            .select("key", "field", "v", "rank", "pos", "at")
+            .collect()
+        )
+        groups: Dict[Tuple[int, str], Dict[int, Dict[str, Any]]] = {}
+        for r in sorted(found, key=lambda r: r["pos"]):
+            values = groups.setdefault((r["key"], r["field"]), {})
+            group = values.setdefault(
+                r["rank"], {"seconds": r["v"] if r["field"] == "duration" else None, "lines": []}
+            )
+            group["lines"].append(self.place(r["at"]))
+        out: Dict[int, List[Dict[str, Any]]] = {}
+        for key in keys:
+            for field in ("title_artist", "version", "duration"):
+                values = [g for _, g in sorted(groups.get((key, field), {}).items())]
+                if len(values) < 2:
+                    continue
+                if field == "duration":
+                    seconds = [g["seconds"] for g in values]
+                    if (max(seconds) - min(seconds)) * 1000.0 <= DURATION_TOLERANCE * 1000.0:
+                        continue
+                out.setdefault(key, []).append({"field": field, "values": values})
+        return out
+
+    def recordings(self) -> Dict[str, Any]:
+        """One recording under several codes: each other code at its first record whose
+        duration is within the tolerance of the recording's first record."""
+        F, rows = self.F, self.rows
+        first = self.Window.partitionBy("recording").orderBy("pos")
+        ms = lambda c: F.round(c.cast("double") * 1000.0)  # noqa: E731 - as isrc check rounds
+        others = (
+            rows.filter(F.col("recording").isNotNull() & F.col("key").isNotNull())
+            .withColumn("first_key", F.first("key").over(first))
+            .withColumn("first_at", F.first("at").over(first))
+            .withColumn("first_duration", F.first("duration").over(first))
+            .filter(F.col("key") != F.col("first_key"))
+            .filter(
+                F.col("first_duration").isNull()
+                | F.col("duration").isNull()
+                | (F.abs(ms(F.col("first_duration")) - ms(F.col("duration"))) <= DURATION_TOLERANCE * 1000.0)
+            )
+            .groupBy("recording", "key")
+            .agg(
+                F.min(F.struct("pos", "at")).alias("m"),
+                F.first("first_key").alias("first_key"),
+                F.first("first_at").alias("first_at"),
+            )
+            .persist()
+        )
+        try:
+            total = others.count()
+            listed = others.orderBy("m.pos").limit(self.cap).collect()
+        finally:
+            others.unpersist()
+        return {
+            "total": total,
+            "listed": [
+                {
+                    "isrc": str(isrc.Isrc.from_key(r["first_key"])),
+                    "file": self.file,
+                    "line": self.line(r["first_at"]),
+                    "other_isrc": str(isrc.Isrc.from_key(r["key"])),
+                    "other_file": self.file,
+                    "other_line": self.line(r["m"]["at"]),
+                }
+                for r in listed
+            ],
         }
-        for r in others.orderBy("pos").limit(cap).collect()
-    ]
 
-    # 5. Invalid codes, in input order; their rules, fix and alternatives from `check`.
-    invalid_listed = []
-    for r in rows.filter(~F.col("valid")).orderBy("pos").limit(cap).select("pos", "value").collect():
-        report = isrc.check(r["value"], policy=policy)
-        invalid_listed.append(
-            {
-                "file": file,
-                "line": line(r["pos"]),
-                "value": r["value"][:64],
-                "rules": _problem_rules(r["value"], policy),
-                "fix": str(report.fix) if report.fix else None,
-                "alternatives": [str(a) for a in report.alternatives],
-            }
-        )
+    def invalid_codes(self, total: int) -> Dict[str, Any]:
+        """Invalid codes, in input order; their rules, fix and alternatives from ``check``."""
+        F = self.F
+        listed = []
+        for r in self.rows.filter(~F.col("valid")).orderBy("pos").limit(self.cap).select("at", "value").collect():
+            report = isrc.check(r["value"], policy=self.policy)
+            listed.append(
+                {
+                    "file": self.file,
+                    "line": self.line(r["at"]),
+                    "value": r["value"][:64],
+                    "rules": _problem_rules(r["value"], self.policy),
+                    "fix": str(report.fix) if report.fix else None,
+                    "alternatives": [str(a) for a in report.alternatives],
+                }
+            )
+        return {"total": total, "listed": listed}
 
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "reference_date": policy.today,
-        "prefix_table": policy.prefix_table,
-        "records": records,
-        "extra_codes": 0,
-        "valid": valid,
-        "invalid": records - valid,
-        "warnings": warnings,
-        "bytes": size,
-        "by_rule": dict(sorted(by_rule.items())),
-        "duplicate_isrcs": duplicates["total"],
-        "conflicting_isrcs": conflicts["total"],
-        "prefixes": prefixes,
-        "inputs": [_inputs_entry(file, fmt, column, roles)],
-        "duplicates": duplicates,
-        "conflicts": conflicts,
-        "possible_duplicate_recordings": {"total": recordings_total, "listed": possible},
-        "invalid_codes": {"total": records - valid, "listed": invalid_listed},
-        "input_problems": {"total": 0, "listed": []},
-    }
+    def input_problems(self, fields: int) -> Dict[str, Any]:
+        """The rows Spark's reader could not parse (its corrupt-record column), in input
+        order: a row with another number of fields than the header is a ragged row, as
+        ``isrc check`` says."""
+        F = self.F
+        malformed = self.rows.filter(F.col("malformed").isNotNull() & ~F.col("extra"))
+        total = malformed.count()
+        listed = []
+        if total:
+            for r in malformed.orderBy("pos").limit(self.cap).select("at", "malformed").collect():
+                parsed = next(csv.reader([r["malformed"]]), [])
+                message = (
+                    f"ragged row: {len(parsed)} fields where the first row has {fields}"
+                    if len(parsed) != fields
+                    else "malformed row: Spark's reader could not read its fields"
+                )
+                listed.append({"location": {**self.place(r["at"]), "column": 1}, "message": message})
+        return {"total": total, "listed": listed}

@@ -41,7 +41,8 @@ ARTISTS = ["The Band", "Ana", "DJ Q", "Les Amis"]
 def write_catalogue(path, n, seed=3):
     """A catalogue of `n` rows: the generated codes with titles, artists and durations; some
     codes repeated on the same recording, some on another (conflicts), some recordings under
-    two codes."""
+    two codes; some cells holding two or three codes, and some ragged rows (no duration
+    field)."""
     rng = random.Random(seed)
     codes = generated_codes(n, seed=seed)
     rows = []
@@ -53,13 +54,22 @@ def write_catalogue(path, n, seed=3):
             code = prev[0]
             if rng.random() < 0.5:
                 title, artist, seconds = prev[1], prev[2].lower(), prev[4] + rng.choice([0, 3, 30])
+        elif rows and rng.random() < 0.01:  # several codes in one cell, one of them seen before
+            others = [rng.choice(rows[-300:])[0] or "USRC17607839", f"GBAYE{rng.randrange(10, 26)}{rng.randrange(100000):05d}"]
+            code = rng.choice(["; ", " / ", ",", "|"]).join([c for c in [code] + others[: rng.randrange(1, 3)] if c])
         duration = f"{seconds // 60}:{seconds % 60:02d}"
         rows.append((code, title, artist, duration, seconds))
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["isrc", "title", "artist", "duration"])
-        for code, title, artist, duration, _ in rows:
-            w.writerow([code or "", title, artist, duration])
+        for i, (code, title, artist, duration, _) in enumerate(rows):
+            if i % 997 == 5:  # a ragged row: an input problem, still checked
+                w.writerow([code or "", title, artist])
+            else:
+                w.writerow([code or "", title, artist, duration])
+
+
+SCHEMA = "isrc STRING, title STRING, artist STRING, duration STRING, _corrupt_record STRING"
 
 
 @pytest.mark.parametrize("n", [2_000, 60_000])
@@ -74,21 +84,42 @@ def test_the_spark_report_equals_the_check_command_json(spark, isrc_bin, tmp_pat
     expected = json.loads(cli.stdout)
     # Several input splits (partitions in the file's order), so that both executors work.
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(path.stat().st_size // 4, 4096)))
-    df = spark.read.csv(str(path), header=True)
+    # The corrupt-record column keeps the rows Spark's reader could not parse: input problems.
+    df = spark.read.csv(str(path), header=True, schema=SCHEMA)
     assert df.rdd.getNumPartitions() >= 4
     report = isrc.spark.check(df, "isrc", title="title", artist="artist", duration="duration", today=TODAY)
+    assert expected["schema_version"] == 4
     assert expected["duplicate_isrcs"] > 0 and expected["conflicting_isrcs"] > 0
     assert expected["possible_duplicate_recordings"]["total"] > 0
-    # The Spark report keeps schema_version 3: the lists of version 4 (each duplicate's
-    # `lines`, each conflict's `differing` fields) are not built by the Spark job yet
-    # (docs/python.md). Everything else must be equal.
-    assert report["schema_version"] == 3 and expected["schema_version"] == 4
-    for part in ("duplicates", "conflicts"):
-        for entry in expected[part]["listed"]:
-            assert entry.pop("lines") and "differing" in entry
-            entry.pop("differing")
-    report = {k: v for k, v in report.items() if k != "schema_version"}
-    expected = {k: v for k, v in expected.items() if k != "schema_version"}
+    assert expected["extra_codes"] > 0 and expected["input_problems"]["total"] > 0
+    assert any(d["differing"] for d in expected["conflicts"]["listed"])
     for field in expected:
         assert report[field] == expected[field], field
     assert report == expected
+
+
+def test_capped_lists_equal_the_check_command_with_max_listed(spark, isrc_bin, tmp_path):
+    """--max-listed 2: two duplicates, two lines each, at most two values of a field."""
+    path = tmp_path / "catalogue.csv"
+    write_catalogue(path, 3_000, seed=5)
+    cli = subprocess.run(
+        [isrc_bin, "check", "--format", "json", "--today", TODAY, "--max-listed", "2", "catalogue.csv"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    expected = json.loads(cli.stdout)
+    df = spark.read.csv(str(path), header=True, schema=SCHEMA)
+    report = isrc.spark.check(
+        df, "isrc", title="title", artist="artist", duration="duration", today=TODAY, max_listed=2
+    )
+    assert any(d["records"] > 2 for d in expected["duplicates"]["listed"])
+    assert report == expected
+
+
+def test_split_cell_is_the_check_command_s():
+    assert isrc.spark.split_cell("USRC17607839; GBAYE0000351") == ["USRC17607839", "GBAYE0000351"]
+    assert isrc.spark.split_cell("USRC17607839|GBAYE0000351|FRZ031200001") == [
+        "USRC17607839", "GBAYE0000351", "FRZ031200001",
+    ]
+    assert isrc.spark.split_cell("US/RC1/76/07839") is None  # a code written with slashes
+    assert isrc.spark.split_cell("Yesterday, Today and Tomorrow, remastered") is None
+    assert isrc.spark.split_cell("USRC17607839") is None
