@@ -20,6 +20,7 @@ mod imports;
 mod migrate;
 mod recordings;
 mod registrants;
+mod releases;
 mod rows;
 mod search;
 
