@@ -92,8 +92,8 @@ pub use model::{
     parse_date, parse_duration, parse_ranges,
 };
 pub use release::{
-    MAX_RELEASE_TRACKS, RELEASE_EXPORT_COLUMNS, Release, ReleaseInput, ReleasePage, Upc, release_csv,
-    release_rows,
+    MAX_RELEASE_TRACKS, RELEASE_EXPORT_COLUMNS, Release, ReleaseInput, ReleasePage, Upc,
+    release_csv, release_rows,
 };
 pub use release_ern::{ERN_43_NAMESPACE, ErnHeader, ern_message, iso_duration};
 pub use store::{

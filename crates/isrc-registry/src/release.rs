@@ -73,7 +73,11 @@ impl std::str::FromStr for Upc {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Upc> {
-        let digits: String = text.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
+        let digits: String = text
+            .trim()
+            .chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect();
         if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 12 | 13) {
             return Err(Error::invalid(
                 "upc",
@@ -242,7 +246,8 @@ pub fn release_csv(
     let csv_error = |e: csv::Error| Error::invalid("export", e.to_string());
     out.write_record(&header).map_err(csv_error)?;
     for row in rows {
-        out.write_record(crate::text::csv_row(row)).map_err(csv_error)?;
+        out.write_record(crate::text::csv_row(row))
+            .map_err(csv_error)?;
     }
     out.into_inner()
         .map_err(|e| Error::invalid("export", e.to_string()))

@@ -122,7 +122,10 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
     }
     line(
         3,
-        &format!("<PartyName>{}</PartyName>", el("FullName", &header.sender_name)),
+        &format!(
+            "<PartyName>{}</PartyName>",
+            el("FullName", &header.sender_name)
+        ),
     );
     line(2, "</MessageSender>");
     line(2, &el("MessageCreatedDateTime", &header.created));
@@ -133,13 +136,19 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
     for (i, name) in artists.iter().enumerate() {
         line(2, "<Party>");
         line(3, &el("PartyReference", &format!("P{}", i + 1)));
-        line(3, &format!("<PartyName>{}</PartyName>", el("FullName", name)));
+        line(
+            3,
+            &format!("<PartyName>{}</PartyName>", el("FullName", name)),
+        );
         line(2, "</Party>");
     }
     if !r.label.is_empty() {
         line(2, "<Party>");
         line(3, &el("PartyReference", "PLabel"));
-        line(3, &format!("<PartyName>{}</PartyName>", el("FullName", &r.label)));
+        line(
+            3,
+            &format!("<PartyName>{}</PartyName>", el("FullName", &r.label)),
+        );
         line(2, "</Party>");
     }
     line(1, "</PartyList>");
@@ -172,7 +181,10 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
         line(3, &format!("<{edition}>"));
         line(
             4,
-            &format!("<ResourceId>{}</ResourceId>", el("ISRC", &t.isrc.to_string())),
+            &format!(
+                "<ResourceId>{}</ResourceId>",
+                el("ISRC", &t.isrc.to_string())
+            ),
         );
         p_line(4, &mut line);
         line(3, &format!("</{edition}>"));
@@ -213,7 +225,10 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
         _ => "Album",
     };
     line(3, &el("ReleaseType", kind));
-    line(3, &format!("<ReleaseId>{}</ReleaseId>", el("ICPN", &r.upc.gtin())));
+    line(
+        3,
+        &format!("<ReleaseId>{}</ReleaseId>", el("ICPN", &r.upc.gtin())),
+    );
     line(3, &el("DisplayTitleText", &r.title));
     line(
         3,

@@ -174,7 +174,12 @@ impl Store {
 
     /// Replaces the release `upc` with `input` (its barcode and registrant stay), with its
     /// audit entry (`release.edit`, before and after). Refused when nothing changes.
-    pub async fn edit_release(&self, upc: &Upc, input: &ReleaseInput, actor: &str) -> Result<Release> {
+    pub async fn edit_release(
+        &self,
+        upc: &Upc,
+        input: &ReleaseInput,
+        actor: &str,
+    ) -> Result<Release> {
         input.validate()?;
         write_tx!(self, false, |conn| async {
             let before = fetch_release(conn, upc).await?;
@@ -286,7 +291,9 @@ fn decode_cursor(cursor: &str) -> Result<String> {
         }
         _ => Err(Error::invalid(
             "after",
-            format!("{cursor:?} is not a cursor of this list: give the `next` of the previous page"),
+            format!(
+                "{cursor:?} is not a cursor of this list: give the `next` of the previous page"
+            ),
         )),
     }
 }
