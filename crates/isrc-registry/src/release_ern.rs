@@ -259,3 +259,22 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
     line(0, "</ern:NewReleaseMessage>");
     x
 }
+
+impl ErnHeader {
+    /// A header for a message sent now by `sender_name`, its id made of the barcode and the
+    /// time (`isrc-0036000291452-1764844800123`).
+    pub fn now(sender_name: &str, gtin: &str) -> ErnHeader {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
+        let created = crate::store::now();
+        ErnHeader {
+            message_id: format!("isrc-{gtin}-{ms}"),
+            sender_dpid: None,
+            sender_name: sender_name.to_string(),
+            // Whole seconds: `2026-12-04T18:00:00Z`.
+            created: format!("{}Z", created.get(..19).unwrap_or(&created)),
+        }
+    }
+}

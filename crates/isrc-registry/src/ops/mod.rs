@@ -38,7 +38,7 @@ pub use applications::{
 pub use edits::{edit, same_recording};
 pub use recordings::{set_public, void};
 pub use registrants::{add_registrant, import};
-pub use releases::{add_release, edit_release, release, releases};
+pub use releases::{ReleaseFormat, add_release, edit_release, export_release, release, releases};
 
 use isrc::code::PrefixCode;
 

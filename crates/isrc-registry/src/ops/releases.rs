@@ -4,8 +4,10 @@
 use isrc::code::PrefixCode;
 
 use super::Actor;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::export::ExportProfile;
 use crate::release::{Release, ReleaseInput, ReleasePage, Upc};
+use crate::release_ern::{ErnHeader, ern_message};
 use crate::store::Store;
 
 /// Adds a release of the registrant `prefix`.
@@ -59,4 +61,81 @@ pub async fn releases(
         None => actor.require_agency()?,
     }
     store.releases(prefix, after, limit).await
+}
+
+/// The shapes a release is exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseFormat {
+    /// CSV: the release's columns, then the profile's, one row per track.
+    Csv(ExportProfile),
+    /// A DDEX ERN 4.3 `NewReleaseMessage`.
+    Ern,
+}
+
+impl ReleaseFormat {
+    /// Reads `csv` (with `profile`: `distributor`, the default, or `repertoire`) or `ern`.
+    ///
+    /// ```
+    /// use isrc_registry::{ExportProfile, ops::ReleaseFormat};
+    /// assert_eq!(ReleaseFormat::parse("ern", None).unwrap(), ReleaseFormat::Ern);
+    /// assert_eq!(ReleaseFormat::parse("csv", Some("repertoire")).unwrap(), ReleaseFormat::Csv(ExportProfile::Repertoire));
+    /// assert!(ReleaseFormat::parse("pdf", None).is_err());
+    /// ```
+    pub fn parse(format: &str, profile: Option<&str>) -> Result<ReleaseFormat> {
+        let profile = match profile.unwrap_or("distributor") {
+            "distributor" => ExportProfile::Distributor,
+            "repertoire" => ExportProfile::Repertoire,
+            other => {
+                return Err(Error::invalid(
+                    "profile",
+                    format!("{other:?}: use distributor or repertoire"),
+                ));
+            }
+        };
+        match format {
+            "csv" => Ok(ReleaseFormat::Csv(profile)),
+            "ern" | "ddex" | "xml" => Ok(ReleaseFormat::Ern),
+            other => Err(Error::invalid(
+                "format",
+                format!("{other:?}: use csv or ern (a DDEX ERN 4.3 NewReleaseMessage)"),
+            )),
+        }
+    }
+
+    /// The media type of the file.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReleaseFormat::Csv(_) => "text/csv; charset=utf-8",
+            ReleaseFormat::Ern => "application/xml; charset=utf-8",
+        }
+    }
+
+    /// The file name of the release `upc`'s export.
+    pub fn file_name(self, upc: &Upc) -> String {
+        match self {
+            ReleaseFormat::Csv(_) => format!("release-{upc}.csv"),
+            ReleaseFormat::Ern => format!("release-{upc}-ern43.xml"),
+        }
+    }
+}
+
+/// The release `upc` exported in `format`, for whoever acts for its registrant. The ERN
+/// message is sent in the registrant's name. The repertoire profile leaves no track out (a
+/// release's tracks are active codes).
+pub async fn export_release(
+    store: &Store,
+    actor: &Actor,
+    upc: &Upc,
+    format: ReleaseFormat,
+) -> Result<Vec<u8>> {
+    let release = release(store, actor, upc).await?;
+    let recordings = store.release_recordings(&release).await?;
+    match format {
+        ReleaseFormat::Csv(profile) => crate::release::release_csv(profile, &release, &recordings),
+        ReleaseFormat::Ern => {
+            let registrant = store.registrant(release.prefix).await?;
+            let header = ErnHeader::now(&registrant.name, &upc.gtin());
+            Ok(ern_message(&header, &release, &recordings).into_bytes())
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod lookup;
 pub mod recovery;
 pub mod registry;
+pub mod releases;
 pub mod search;
 pub mod session;
 
@@ -116,6 +117,9 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(imports::import))
         .merge(allocate)
         .routes(routes!(registry::export))
+        .routes(routes!(releases::list, releases::add))
+        .routes(routes!(releases::show, releases::replace))
+        .routes(routes!(releases::export))
         .routes(routes!(agency::applications))
         .routes(routes!(agency::approve))
         .routes(routes!(agency::proposal))
