@@ -192,3 +192,110 @@ async fn releases_over_http(db: common::TestDb) {
     let r = server.get("/api/v1/releases?after=xyz", &ana).await;
     assert_eq!(r.status(), 400);
 }
+
+common::each_backend!(release_pages, worker_threads = 2);
+async fn release_pages(db: common::TestDb) {
+    let server = common::start(db).await;
+    let admin = server.admin_session().await;
+    let ana = server
+        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
+        .await;
+    let one = allocate(&server, &ana, "Première neige").await;
+    let two = allocate(&server, &ana, "Dégel").await;
+    let form = |fields: &[(&str, &str)]| {
+        let mut all: Vec<(String, String)> = vec![("csrf_token".into(), ana.csrf.clone())];
+        all.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        all
+    };
+    let post = |path: &str, fields: Vec<(String, String)>| {
+        server
+            .with_session(server.http.post(server.url(path)), &ana)
+            .form(&fields)
+            .send()
+    };
+    let r = server.get("/portal", &ana).await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("href=\"/portal/releases\"")
+    );
+    let page = server
+        .get("/portal/releases", &ana)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"no-releases\""), "{page}");
+
+    // A wrong check digit is shown on the page, the form kept.
+    let tracks = format!("{one}\n{two}");
+    let bad = form(&[
+        ("upc", "036000291453"),
+        ("title", "Hiver"),
+        ("label", "XYZ"),
+        ("release_date", "2026-03-01"),
+        ("tracks", &tracks),
+    ]);
+    let r = post("/portal/releases", bad).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("id=\"error\"") && page.contains("check digit"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Hiver\""), "the form is kept: {page}");
+
+    let good = form(&[
+        ("upc", "036000291452"),
+        ("title", "Hiver"),
+        ("label", "XYZ"),
+        ("p_line", "2026 Les Disques XYZ"),
+        ("release_date", "2026-03-01"),
+        ("tracks", &tracks),
+    ]);
+    let r = post("/portal/releases", good).await.unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, "/portal/releases/036000291452?notice=added");
+    let page = server.get(&to, &ana).await.text().await.unwrap();
+    assert!(page.contains("id=\"notice\""), "{page}");
+    assert!(page.contains(&format!("<code>{one}</code>")), "{page}");
+    assert!(page.contains("℗ 2026 Les Disques XYZ"), "{page}");
+    assert!(page.contains("/api/v1/releases/036000291452/export?format=ern"));
+
+    // An edit that empties the label: the history shows XYZ -> —.
+    let edit = form(&[
+        ("title", "Hiver"),
+        ("label", ""),
+        ("p_line", "2026 Les Disques XYZ"),
+        ("release_date", "2026-03-01"),
+        ("tracks", &tracks),
+    ]);
+    let r = post("/portal/releases/036000291452", edit).await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = server
+        .get("/portal/releases/036000291452", &ana)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-action=\"release.edit\""), "{page}");
+    assert!(
+        page.contains("<th>label</th><td class=\"before\">XYZ</td><td class=\"after\">—</td>"),
+        "{page}"
+    );
+    let list = server
+        .get("/portal/releases", &ana)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("<code>036000291452</code>"), "{list}");
+    // Another registrant's user cannot open it.
+    let bob = server
+        .registrant_user(&admin, "CBAAA", "bob@aaa.example")
+        .await;
+    let r = server.get("/portal/releases/036000291452", &bob).await;
+    assert_eq!(r.status(), 403);
+}

@@ -23,6 +23,7 @@ pub mod forms;
 pub mod import;
 pub mod portal;
 pub mod public;
+pub mod releases;
 pub mod search;
 
 use askama::Template;
@@ -156,6 +157,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(import::routes())
         .merge(edit::routes())
         .merge(dashboard::routes())
+        .merge(releases::routes())
         .merge(search::routes(state))
         .merge(agency::routes())
 }
