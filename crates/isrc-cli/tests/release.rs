@@ -1,6 +1,6 @@
 //! `isrc release add|edit|show|list|export` through the real binary, on SQLite and PostgreSQL:
 //! the barcode's check digit, tracks of the registrant, edits that clear a field shown as
-//! before -> (empty), and the exports: CSV in a distributor profile, and a DDEX ERN 4.3
+//! before -> — (empty), and the exports: CSV in a distributor profile, and a DDEX ERN 4.3
 //! message that `xmllint` finds well-formed and `isrc check` reads back, every ISRC, title
 //! and duration, with no `ern_*` finding.
 //!
@@ -96,7 +96,7 @@ fn releases_through_the_cli(db: common::Db) {
     let e = db.fails(&["release", "show", "4006381333931"]);
     assert!(e.contains("no release 4006381333931"), "{e}");
 
-    // An edit clears the label and reorders; the change list shows before -> (empty).
+    // An edit clears the label and reorders; the change list shows before -> — (empty).
     let out = db.ok(&[
         "release",
         "edit",
@@ -108,7 +108,7 @@ fn releases_through_the_cli(db: common::Db) {
         "--track",
         &codes[0],
     ]);
-    assert!(out.contains("label: Les Disques XYZ -> (empty)"), "{out}");
+    assert!(out.contains("label: Les Disques XYZ -> —"), "{out}");
     assert!(
         out.contains(&format!(
             "tracks: {},{} -> {},{}",

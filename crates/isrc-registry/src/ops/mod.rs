@@ -35,7 +35,7 @@ pub use applications::{
     AccountStatus, ApprovalChoice, ApprovalOutcome, Delivery, Mail, Mailer, NewPassword, Passwords,
     RejectionOutcome, apply, approval_mail, approve_application, reject_application,
 };
-pub use edits::{edit, same_recording};
+pub use edits::{Clearable, edit, edit_clearing, same_recording};
 pub use recordings::{set_public, void};
 pub use registrants::{add_registrant, import};
 pub use releases::{ReleaseFormat, add_release, edit_release, export_release, release, releases};
