@@ -29,8 +29,12 @@ fn clearing_fields_by_edit(db: common::Db) {
     assert!(out.contains("language: fr -> —"), "{out}");
     let shown = db.ok(&["show", &code, "--json"]);
     let value: serde_json::Value = serde_json::from_str(&shown).unwrap();
-    assert_eq!(value["version"], "", "{shown}");
-    assert_eq!(value["language"], serde_json::Value::Null, "{shown}");
+    assert_eq!(value["recording"]["version"], "", "{shown}");
+    assert_eq!(
+        value["recording"]["language"],
+        serde_json::Value::Null,
+        "{shown}"
+    );
     let audit = db.ok(&["audit", &code, "--format", "json"]);
     assert!(audit.contains("recording.edit"), "{audit}");
 
