@@ -285,7 +285,7 @@ fn run_edit(global: &GlobalArgs, args: EditArgs) -> Result<ExitCode> {
                     if was != now {
                         let empty = |v: String| {
                             if v.is_empty() {
-                                "(empty)".to_string()
+                                "—".to_string()
                             } else {
                                 v
                             }
