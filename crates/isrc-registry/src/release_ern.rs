@@ -56,7 +56,7 @@ pub fn iso_duration(ms: u64) -> String {
         out.push_str(&format!("{h}H"));
     }
     out.push_str(&format!("{m}M{s}"));
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         out.push_str(&format!(".{:03}", ms % 1000));
     }
     out.push('S');
