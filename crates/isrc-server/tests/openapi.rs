@@ -43,6 +43,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/releases/{upc}/export"),
     ("post", "/api/v1/applications"),
     ("get", "/api/v1/applications"),
+    ("get", "/api/v1/agency/dashboard"),
     ("post", "/api/v1/applications/{id}/approve"),
     ("post", "/api/v1/applications/{id}/reject"),
     ("get", "/api/v1/applications/{id}/proposal"),

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod agency;
+pub mod agency_dashboard;
 pub mod check;
 pub mod dashboard;
 pub mod edit;
@@ -121,6 +122,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(releases::show, releases::replace))
         .routes(routes!(releases::export))
         .routes(routes!(agency::applications))
+        .routes(routes!(agency_dashboard::dashboard))
         .routes(routes!(agency::approve))
         .routes(routes!(agency::proposal))
         .routes(routes!(agency::reject))

@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod agency_dashboard;
 pub mod dashboard;
 pub mod edit;
 pub mod errors;
@@ -160,6 +161,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(releases::routes())
         .merge(search::routes(state))
         .merge(agency::routes())
+        .merge(agency_dashboard::routes())
 }
 
 const STYLE: &str = include_str!("../../static/style.css");
