@@ -59,7 +59,10 @@ async fn flow(browser: &Client, base: &str, codes: &[String]) {
     assert!(months.contains('2'), "{months}");
 
     // A release: first a wrong check digit, shown on the page with the form kept.
-    browser.goto(&format!("{base}/portal/releases")).await.unwrap();
+    browser
+        .goto(&format!("{base}/portal/releases"))
+        .await
+        .unwrap();
     text_of(browser, "#no-releases").await;
     fill(browser, "#upc", "036000291453").await;
     fill(browser, "#title", "Hiver").await;
@@ -99,7 +102,10 @@ async fn flow(browser: &Client, base: &str, codes: &[String]) {
     let summary = text_of(browser, "#summary").await;
     assert!(summary.contains("1 registrants"), "{summary}");
     let usage = text_of(browser, "#usage").await;
-    assert!(usage.contains("CBXYZ") && usage.contains("99999"), "{usage}");
+    assert!(
+        usage.contains("CBXYZ") && usage.contains("99999"),
+        "{usage}"
+    );
     let countries = text_of(browser, "#by-country").await;
     assert!(countries.contains("CB"), "{countries}");
 }

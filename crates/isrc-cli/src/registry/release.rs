@@ -284,11 +284,7 @@ fn run_edit(global: &GlobalArgs, args: EditArgs) -> Result<ExitCode> {
                 {
                     if was != now {
                         let empty = |v: String| {
-                            if v.is_empty() {
-                                "—".to_string()
-                            } else {
-                                v
-                            }
+                            if v.is_empty() { "—".to_string() } else { v }
                         };
                         println!("  {field}: {} -> {}", empty(was), empty(now));
                     }
