@@ -48,6 +48,8 @@ pub enum Command {
     List(crate::registry::records::ListArgs),
     /// Export the ledger: distributor metadata, repertoire declaration or agency listing.
     Export(crate::registry::records::ExportArgs),
+    /// Releases (UPC/EAN, title, label, ℗ line, date, tracks): add, edit, show, list, export (CSV, DDEX ERN 4.3).
+    Release(crate::registry::release::ReleaseArgs),
     /// Agency side: registrant-code applications and listings.
     Agency(crate::registry::agency::AgencyArgs),
     /// The ledger's audit log: who changed what, when, before and after.
@@ -77,6 +79,7 @@ impl Command {
             Command::Show(_) => "show",
             Command::List(_) => "list",
             Command::Export(_) => "export",
+            Command::Release(_) => "release",
             Command::Agency(_) => "agency",
             Command::Audit(_) => "audit",
             Command::Serve(_) => "serve",

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Show(args) => registry::records::run_show(&cli.global, args),
         Command::List(args) => registry::records::run_list(&cli.global, args),
         Command::Export(args) => registry::records::run_export(&cli.global, args),
+        Command::Release(args) => registry::release::run(&cli.global, args),
         Command::Agency(args) => registry::agency::run(&cli.global, args),
         Command::Audit(args) => registry::audit::run(&cli.global, args),
         Command::Serve(args) => serve::run(&cli.global, *args),

@@ -164,6 +164,18 @@ pub enum Error {
         /// The address.
         contact: String,
     },
+    /// No release with this barcode is in the ledger.
+    #[error("no release {upc} in the ledger (list them with `isrc release list`)")]
+    ReleaseNotFound {
+        /// The barcode asked for.
+        upc: String,
+    },
+    /// A release with this barcode (in either spelling, UPC-A or EAN-13) is in the ledger.
+    #[error("release {upc} is already in the ledger; change it with `isrc release edit {upc}`")]
+    ReleaseExists {
+        /// The barcode.
+        upc: String,
+    },
     /// A service an operation needs (password hashing, mail) failed.
     #[error("{what} failed: {message}")]
     Service {
@@ -217,6 +229,8 @@ impl Error {
             Error::Forbidden { .. } => "forbidden",
             Error::BatchConflicts { .. } => "duplicate_recording",
             Error::AdminAddress { .. } => "admin_address",
+            Error::ReleaseNotFound { .. } => "release_not_found",
+            Error::ReleaseExists { .. } => "release_exists",
             Error::Service { .. } => "service_failed",
             Error::Busy { .. } => "busy",
             Error::Open { .. } => "database_unavailable",

@@ -669,7 +669,7 @@ pub enum ListingOrder {
     ByName,
 }
 
-fn serialize_date<S: serde::Serializer>(
+pub(crate) fn serialize_date<S: serde::Serializer>(
     date: &Option<isrc::policy::Date>,
     serializer: S,
 ) -> std::result::Result<S::Ok, S::Error> {

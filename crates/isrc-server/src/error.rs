@@ -178,7 +178,8 @@ fn registry_status(error: &isrc_registry::Error) -> StatusCode {
         | "not_found"
         | "application_not_found"
         | "user_not_found"
-        | "token_not_found" => StatusCode::NOT_FOUND,
+        | "token_not_found"
+        | "release_not_found" => StatusCode::NOT_FOUND,
         "prefix_not_allowed" => StatusCode::UNPROCESSABLE_ENTITY,
         "forbidden" => StatusCode::FORBIDDEN,
         "busy" | "database_unavailable" => StatusCode::SERVICE_UNAVAILABLE,

@@ -22,6 +22,10 @@ pub struct EditArgs {
     /// The corrected fields; those not given keep their value.
     #[command(flatten)]
     pub meta: MetaArgs,
+    /// Empty these fields (version, duration, published, language, recording-year, iswc,
+    /// notes); repeat or separate with commas. The title and artist are never empty.
+    #[arg(long, value_delimiter = ',', value_name = "FIELD")]
+    pub clear: Vec<String>,
 }
 
 /// Corrects the fields given and prints each change (field, before, after).
@@ -30,12 +34,21 @@ pub fn run_edit(global: &GlobalArgs, args: EditArgs) -> Result<ExitCode> {
         Ok(p) => p,
         Err(e) => return refuse(e),
     };
+    let clear = match args
+        .clear
+        .iter()
+        .map(|f| ops::Clearable::parse(f))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(c) => c,
+        Err(e) => return refuse(e.into()),
+    };
     super::run_with_store(global, |store, _| async move {
         let before = match store.recording(args.isrc).await {
             Ok(r) => r,
             Err(e) => return refuse(e.into()),
         };
-        match ops::edit(&store, &operator(), args.isrc, &patch).await {
+        match ops::edit_clearing(&store, &operator(), args.isrc, &patch, &clear).await {
             Ok(after) => {
                 println!(
                     "corrected {} (the audit log has before and after):",

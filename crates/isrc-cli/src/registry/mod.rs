@@ -9,6 +9,7 @@ pub mod audit;
 pub mod csvio;
 pub mod edit;
 pub mod records;
+pub mod release;
 
 use std::process::ExitCode;
 

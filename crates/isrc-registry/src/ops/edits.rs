@@ -32,12 +32,129 @@ pub async fn edit(
     isrc: Isrc,
     patch: &RecordingPatch,
 ) -> Result<Recording> {
+    edit_clearing(store, actor, isrc, patch, &[]).await
+}
+
+/// A field of a recording that an edit may empty (`isrc edit --clear FIELD`, JSON `null` in
+/// `PATCH /api/v1/recordings/{isrc}`, an emptied box on the edit page). The title and the
+/// main artist are never empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clearable {
+    /// The version title: emptied, it is no other version (unlike a new one, which needs
+    /// `derive`), but it must not then be the same recording as another of the registrant.
+    Version,
+    /// The duration.
+    Duration,
+    /// The date of first publication.
+    Published,
+    /// The language of the performance.
+    Language,
+    /// The year of recording.
+    RecordingYear,
+    /// The ISWC.
+    Iswc,
+    /// The notes.
+    Notes,
+}
+
+impl Clearable {
+    /// Every clearable field, as written.
+    pub const NAMES: [&'static str; 7] = [
+        "version",
+        "duration",
+        "published",
+        "language",
+        "recording_year",
+        "iswc",
+        "notes",
+    ];
+
+    /// Reads a field name (`recording-year` and `recording_year` alike).
+    ///
+    /// ```
+    /// use isrc_registry::ops::Clearable;
+    /// assert_eq!(Clearable::parse("recording-year").unwrap(), Clearable::RecordingYear);
+    /// assert!(Clearable::parse("title").unwrap_err().to_string().contains("never empty"));
+    /// ```
+    pub fn parse(name: &str) -> Result<Clearable> {
+        Ok(match name.trim().replace('-', "_").as_str() {
+            "version" => Clearable::Version,
+            "duration" | "duration_ms" => Clearable::Duration,
+            "published" => Clearable::Published,
+            "language" => Clearable::Language,
+            "recording_year" => Clearable::RecordingYear,
+            "iswc" => Clearable::Iswc,
+            "notes" => Clearable::Notes,
+            "title" | "artist" => {
+                return Err(Error::invalid(
+                    "clear",
+                    format!(
+                        "the {name} of a recording is never empty; give the corrected {name} instead"
+                    ),
+                ));
+            }
+            other => {
+                return Err(Error::invalid(
+                    "clear",
+                    format!(
+                        "{other:?} cannot be cleared; these can: {}",
+                        Clearable::NAMES.join(", ")
+                    ),
+                ));
+            }
+        })
+    }
+
+    fn apply(self, r: &mut crate::model::RecordingInput) {
+        match self {
+            Clearable::Version => r.version.clear(),
+            Clearable::Duration => r.duration_ms = None,
+            Clearable::Published => r.published = None,
+            Clearable::Language => r.language = None,
+            Clearable::RecordingYear => r.recording_year = None,
+            Clearable::Iswc => r.iswc = None,
+            Clearable::Notes => r.notes = None,
+        }
+    }
+
+    /// Whether `patch` gives a value for this field too.
+    fn given_in(self, patch: &RecordingPatch) -> bool {
+        match self {
+            Clearable::Version => patch.version.is_some(),
+            Clearable::Duration => patch.duration_ms.is_some(),
+            Clearable::Published => patch.published.is_some(),
+            Clearable::Language => patch.language.is_some(),
+            Clearable::RecordingYear => patch.recording_year.is_some(),
+            Clearable::Iswc => patch.iswc.is_some(),
+            Clearable::Notes => patch.notes.is_some(),
+        }
+    }
+}
+
+/// [`edit`] that also empties the fields `clear` names (each shown in the history as its
+/// value before and `—` after). A field both given and cleared is refused.
+pub async fn edit_clearing(
+    store: &Store,
+    actor: &Actor,
+    isrc: Isrc,
+    patch: &RecordingPatch,
+    clear: &[Clearable],
+) -> Result<Recording> {
     actor.require(isrc.prefix())?;
+    if let Some(both) = clear.iter().find(|c| c.given_in(patch)) {
+        return Err(Error::invalid(
+            "clear",
+            format!("{both:?} is both given a value and cleared; do one or the other"),
+        ));
+    }
     let before = store.recording(isrc).await?;
     if before.status == Status::Void {
         return Err(Error::AlreadyVoid { isrc });
     }
-    let after = patch.apply(before.meta.clone());
+    let mut after = patch.apply(before.meta.clone());
+    for field in clear {
+        field.apply(&mut after);
+    }
     let old = &before.meta;
     let needs_derive = |why: String, change: &str| Error::NeedsDerive {
         isrc,
@@ -56,7 +173,8 @@ pub async fn edit(
             "edit",
         ));
     }
-    if fold(&old.version) != fold(&after.version) {
+    let version_cleared = after.version.is_empty() && clear.contains(&Clearable::Version);
+    if fold(&old.version) != fold(&after.version) && !version_cleared {
         return Err(needs_derive(
             format!(
                 "the version would change from {:?} to {:?}",

@@ -21,21 +21,24 @@
 //! | approve an application (code, account, mail) | [`approve_application`] |
 //! | reject an application (mail) | [`reject_application`] |
 //! | import codes assigned elsewhere | [`import`] |
+//! | add, edit, show and list releases | [`add_release`], [`edit_release`], [`release()`], [`releases`] |
 
 mod allocation;
 mod applications;
 mod edits;
 mod recordings;
 mod registrants;
+mod releases;
 
 pub use allocation::{DeriveOutcome, DeriveRequest, RecordingPatch, allocate, derive};
 pub use applications::{
     AccountStatus, ApprovalChoice, ApprovalOutcome, Delivery, Mail, Mailer, NewPassword, Passwords,
     RejectionOutcome, apply, approval_mail, approve_application, reject_application,
 };
-pub use edits::{edit, same_recording};
+pub use edits::{Clearable, edit, edit_clearing, same_recording};
 pub use recordings::{set_public, void};
 pub use registrants::{add_registrant, import};
+pub use releases::{ReleaseFormat, add_release, edit_release, export_release, release, releases};
 
 use isrc::code::PrefixCode;
 

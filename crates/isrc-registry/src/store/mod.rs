@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection};
 use crate::error::{Error, Result};
 use crate::model::*;
 
+mod agency_dashboard;
 mod allocations;
 mod applications;
 mod batch;
@@ -20,9 +21,11 @@ mod imports;
 mod migrate;
 mod recordings;
 mod registrants;
+mod releases;
 mod rows;
 mod search;
 
+pub use agency_dashboard::{AgencyDashboard, CountryCount, NEAR_RANGE_END_PERCENT, RegistrantYear};
 pub(crate) use allocations::{durations_match, known_sql, match_key, where_};
 pub use applications::{REGISTRANT_CODE_ALPHABET, canonical_code};
 use batch::{insert_recordings, placeholder};

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod agency;
+pub mod agency_dashboard;
 pub mod check;
 pub mod dashboard;
 pub mod edit;
@@ -9,6 +10,7 @@ pub mod imports;
 pub mod lookup;
 pub mod recovery;
 pub mod registry;
+pub mod releases;
 pub mod search;
 pub mod session;
 
@@ -116,7 +118,11 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(imports::import))
         .merge(allocate)
         .routes(routes!(registry::export))
+        .routes(routes!(releases::list, releases::add))
+        .routes(routes!(releases::show, releases::replace))
+        .routes(routes!(releases::export))
         .routes(routes!(agency::applications))
+        .routes(routes!(agency_dashboard::dashboard))
         .routes(routes!(agency::approve))
         .routes(routes!(agency::proposal))
         .routes(routes!(agency::reject))

@@ -55,6 +55,10 @@ struct EditForm {
     iswc: String,
     #[serde(default)]
     notes: String,
+    /// `1` when the form carries every box (the edit page's does): an emptied box then
+    /// empties its field, instead of keeping the stored value.
+    #[serde(default)]
+    full: String,
 }
 
 impl EditForm {
@@ -72,7 +76,29 @@ impl EditForm {
             recording_year: m.recording_year.map(|y| y.to_string()).unwrap_or_default(),
             iswc: m.iswc.clone().unwrap_or_default(),
             notes: m.notes.clone().unwrap_or_default(),
+            full: String::new(),
         }
+    }
+
+    /// The fields whose box was emptied, on a form that carries every box.
+    fn clears(&self) -> Vec<ops::Clearable> {
+        use ops::Clearable::*;
+        if self.full != "1" {
+            return Vec::new();
+        }
+        [
+            (Version, &self.version),
+            (Duration, &self.duration),
+            (Published, &self.published),
+            (Language, &self.language),
+            (RecordingYear, &self.recording_year),
+            (Iswc, &self.iswc),
+            (Notes, &self.notes),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(c, _)| c)
+        .collect()
     }
 
     /// The fields read; an empty box keeps the stored value (a title and an artist are never
@@ -142,10 +168,16 @@ async fn edit_submit(
     caller.check_csrf(form.csrf_token.as_deref())?;
     let prefix = own_prefix(&caller, &headers)?;
     let r = own_recording(&state, prefix, &code).await?;
+    let clear = form.clears();
     let outcome = match form.patch() {
-        Ok(patch) => ops::edit(&state.store, &caller.acting(), r.isrc, &patch)
-            .await
-            .map_err(ApiError::from),
+        Ok(mut patch) => {
+            if clear.contains(&ops::Clearable::Version) {
+                patch.version = None;
+            }
+            ops::edit_clearing(&state.store, &caller.acting(), r.isrc, &patch, &clear)
+                .await
+                .map_err(ApiError::from)
+        }
         Err(e) => Err(e),
     };
     match outcome {

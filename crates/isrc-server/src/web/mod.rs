@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod agency_dashboard;
 pub mod dashboard;
 pub mod edit;
 pub mod errors;
@@ -23,6 +24,7 @@ pub mod forms;
 pub mod import;
 pub mod portal;
 pub mod public;
+pub mod releases;
 pub mod search;
 
 use askama::Template;
@@ -156,8 +158,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(import::routes())
         .merge(edit::routes())
         .merge(dashboard::routes())
+        .merge(releases::routes())
         .merge(search::routes(state))
         .merge(agency::routes())
+        .merge(agency_dashboard::routes())
 }
 
 const STYLE: &str = include_str!("../../static/style.css");
