@@ -2,11 +2,11 @@
 //! a page at a time.
 //!
 //! Each published recording has one row in `publication_search`: its title, artist, version
-//! and ISRC folded by [`isrc::recording::fold`] (letters and digits, lowercased). A search
-//! folds each word of the query the same way and finds the rows that contain every word. The
-//! words are letters and digits only, so the patterns need no escaping, and both databases
-//! answer the same question with an index: SQLite with FTS5's trigram index (`GLOB`),
-//! PostgreSQL with pg_trgm (`LIKE`).
+//! and ISRC folded by [`isrc::recording::fold`] (letters and digits, lowercased, a space
+//! between two numbers). A search folds each word of the query the same way and finds the rows
+//! that contain every word. The words are letters, digits and spaces only, so the patterns
+//! need no escaping, and both databases answer the same question with an index: SQLite with
+//! FTS5's trigram index (`GLOB`), PostgreSQL with pg_trgm (`LIKE`).
 
 use isrc::Isrc;
 use sqlx::{AnyConnection, AssertSqlSafe};
