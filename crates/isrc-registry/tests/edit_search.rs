@@ -146,10 +146,7 @@ async fn edits_are_audited_and_new_recordings_refused(db: common::TestDb) {
         content_type: Some(ContentType::Video),
         ..Default::default()
     };
-    assert_eq!(
-        refusal(&store, &agency, song, &video).await,
-        "needs_derive"
-    );
+    assert_eq!(refusal(&store, &agency, song, &video).await, "needs_derive");
 
     // Turning one recording into another one of the ledger is refused, naming it.
     let same = RecordingPatch {
@@ -166,15 +163,9 @@ async fn edits_are_audited_and_new_recordings_refused(db: common::TestDb) {
         title: Some("Première neige".into()),
         ..Default::default()
     };
-    assert_eq!(
-        refusal(&store, &agency, song, &none).await,
-        "invalid"
-    );
+    assert_eq!(refusal(&store, &agency, song, &none).await, "invalid");
     let stranger = Actor::registrant("user:x", vec!["CBAAA".parse().unwrap()]);
-    assert_eq!(
-        refusal(&store, &stranger, song, &none).await,
-        "forbidden"
-    );
+    assert_eq!(refusal(&store, &stranger, song, &none).await, "forbidden");
     ops::void(&store, &agency, other, "allocated twice")
         .await
         .unwrap();
@@ -196,10 +187,7 @@ async fn edits_are_audited_and_new_recordings_refused(db: common::TestDb) {
         iswc: Some("T-123".into()),
         ..Default::default()
     };
-    assert_eq!(
-        refusal(&store, &agency, song, &bad).await,
-        "invalid"
-    );
+    assert_eq!(refusal(&store, &agency, song, &bad).await, "invalid");
 
     // Refusals wrote nothing: one allocate and one edit entry for the song.
     let actions: Vec<String> = store

@@ -322,8 +322,14 @@ fn sqlite_ledger_made_by_b9e6b17_is_refolded_with_numbers_apart() {
         assert_eq!(
             match_keys(&db.url).await,
             vec![
-                ("CBXYZ2600001".into(), "take112\u{1f}ariane\u{1f}\u{1f}audio".into()),
-                ("CBXYZ2600002".into(), "version10\u{1f}ariane\u{1f}\u{1f}audio".into()),
+                (
+                    "CBXYZ2600001".into(),
+                    "take112\u{1f}ariane\u{1f}\u{1f}audio".into()
+                ),
+                (
+                    "CBXYZ2600002".into(),
+                    "version10\u{1f}ariane\u{1f}\u{1f}audio".into()
+                ),
             ]
         );
         let store = Store::open(&db.url).await.expect("b9e6b17's ledger opens");

@@ -216,10 +216,26 @@ const PAIRS: [Pair; 58] = [
         false,
     ),
     // Numbers stay apart: punctuation between two digits folds to a space, not to nothing.
-    (("Take 1-12", "Ariane", "3:00"), ("Take 11-2", "Ariane", "3:00"), false),
-    (("Take 1-12", "Ariane", "3:00"), ("TAKE 1 / 12", "Ariane", "3:00"), true),
-    (("Version 1.0", "Ariane", "3:00"), ("Version 10", "Ariane", "3:00"), false),
-    (("Suite 3:25", "Ariane", "3:00"), ("Suite 325", "Ariane", "3:00"), false),
+    (
+        ("Take 1-12", "Ariane", "3:00"),
+        ("Take 11-2", "Ariane", "3:00"),
+        false,
+    ),
+    (
+        ("Take 1-12", "Ariane", "3:00"),
+        ("TAKE 1 / 12", "Ariane", "3:00"),
+        true,
+    ),
+    (
+        ("Version 1.0", "Ariane", "3:00"),
+        ("Version 10", "Ariane", "3:00"),
+        false,
+    ),
+    (
+        ("Suite 3:25", "Ariane", "3:00"),
+        ("Suite 325", "Ariane", "3:00"),
+        false,
+    ),
     (("No.1", "Ariane", "3:00"), ("No 1", "Ariane", "3:00"), true),
 ];
 

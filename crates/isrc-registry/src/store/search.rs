@@ -40,9 +40,14 @@ fn search_body(recording: &Recording) -> String {
 
 /// The words of a query, folded; refuses an empty query or one of too many words.
 pub(crate) fn query_words(query: &str) -> Result<Vec<String>> {
+    // A word that reads as an ISRC (`CB-AAA-26-00002`) is looked for as the code is indexed,
+    // compact: folding would keep its numbers apart (`cbaaa26 00002`).
     let words: Vec<String> = query
         .split_whitespace()
-        .map(isrc::recording::fold)
+        .map(|word| match word.parse::<Isrc>() {
+            Ok(code) => code.to_string().to_lowercase(),
+            Err(_) => isrc::recording::fold(word),
+        })
         .filter(|w| !w.is_empty())
         .collect();
     if words.is_empty() {
