@@ -39,7 +39,14 @@ async fn approve(server: &TestServer, admin: &Session, id: i64, body: Value) -> 
 async fn first_sign_in(server: &TestServer, email: &str, generated: &str) -> Session {
     let (session, me) = server.login_with(email, generated).await.unwrap();
     assert_eq!(me["must_change_password"], true);
-    let r = server.put_expect("/api/v1/session/password", &session, json!({"current": generated, "new": STRONG}), 204).await;
+    server
+        .put_expect(
+            "/api/v1/session/password",
+            &session,
+            json!({"current": generated, "new": STRONG}),
+            204,
+        )
+        .await;
     server.login_with(email, STRONG).await.unwrap().0
 }
 
@@ -130,7 +137,13 @@ async fn an_account_holds_every_prefix_approved_for_its_address(db: common::Test
             )
             .await;
         assert_eq!(r.status(), 201, "{prefix} on {}", server.db_name);
-        let r = server.get_expect(&format!("/api/v1/export?prefix={prefix}&format=json"), &owner, 200).await;
+        server
+            .get_expect(
+                &format!("/api/v1/export?prefix={prefix}&format=json"),
+                &owner,
+                200,
+            )
+            .await;
     }
     let listed = json(server.get("/api/v1/registrants", &owner).await).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
@@ -151,7 +164,14 @@ async fn an_account_holds_every_prefix_approved_for_its_address(db: common::Test
         .unwrap()
         .unwrap()
         .id;
-    let r = server.post_expect(&format!("/api/v1/users/{id}/prefixes"), &admin, json!({"prefix": "FRABC"}), 200).await;
+    let r = server
+        .post_expect(
+            &format!("/api/v1/users/{id}/prefixes"),
+            &admin,
+            json!({"prefix": "FRABC"}),
+            200,
+        )
+        .await;
     assert_eq!(
         json(r).await["prefixes"],
         json!(["CBAAA", "CBAAO", "FRABC"])
@@ -213,7 +233,7 @@ async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb
     assert_eq!(me["must_change_password"], true);
     let r = server.get_expect("/api/v1/recordings", &session, 403).await;
     assert_eq!(error_code(r).await, "password_change_required");
-    let page = server.get_expect("/portal", &session, 403).await;
+    server.get_expect("/portal", &session, 403).await;
     let page = server
         .with_session(server.http.get(server.url("/portal")), &session)
         .header("accept", "text/html")
@@ -240,7 +260,14 @@ async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb
         assert_eq!(r.status(), 400, "{weak}");
         assert_eq!(error_code(r).await, "weak_password", "{weak}");
     }
-    let r = server.put_expect("/api/v1/session/password", &session, json!({"current": password, "new": STRONG}), 204).await;
+    server
+        .put_expect(
+            "/api/v1/session/password",
+            &session,
+            json!({"current": password, "new": STRONG}),
+            204,
+        )
+        .await;
     let (session, me) = server
         .login_with("ana@label.example", STRONG)
         .await
@@ -433,7 +460,9 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
         .unwrap()
         .id;
     // A registrant cannot disable anyone.
-    let r = server.post_expect(&format!("/api/v1/users/{id}/disable"), &bob, json!({}), 403).await;
+    server
+        .post_expect(&format!("/api/v1/users/{id}/disable"), &bob, json!({}), 403)
+        .await;
     let admin_id = server
         .store
         .user_by_email(&admin_email)
@@ -450,7 +479,14 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
         .await;
     assert_eq!(r.status(), 409, "not one's own account");
 
-    let r = server.post_expect(&format!("/api/v1/users/{id}/disable"), &admin, json!({}), 200).await;
+    let r = server
+        .post_expect(
+            &format!("/api/v1/users/{id}/disable"),
+            &admin,
+            json!({}),
+            200,
+        )
+        .await;
     assert_eq!(json(r).await["disabled"], true);
     server.get_expect("/api/v1/session", &ana, 401).await;
     let r = bearer(&server, reqwest::Method::GET, "/api/v1/recordings", &token)
@@ -481,7 +517,14 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
             .any(|m| m.subject.contains("new password"))
     );
 
-    let r = server.post_expect(&format!("/api/v1/users/{id}/enable"), &admin, json!({}), 200).await;
+    server
+        .post_expect(
+            &format!("/api/v1/users/{id}/enable"),
+            &admin,
+            json!({}),
+            200,
+        )
+        .await;
     let ana = server
         .login_with("ana@xyz.example", common::PASSWORD)
         .await
@@ -494,7 +537,14 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
     assert_eq!(r.status(), 401, "enabling gives no token back");
 
     // The admin's reset: a password shown once, to be changed; sessions end.
-    let r = server.post_expect(&format!("/api/v1/users/{id}/password-reset"), &admin, json!({}), 200).await;
+    let r = server
+        .post_expect(
+            &format!("/api/v1/users/{id}/password-reset"),
+            &admin,
+            json!({}),
+            200,
+        )
+        .await;
     let password = json(r).await["password"].as_str().unwrap().to_string();
     server.get_expect("/api/v1/session", &ana, 401).await;
     let (session, me) = server
@@ -553,9 +603,25 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
 
     // A token cannot make, list-and-revoke its way to others.
     for token in [&reader, &writer] {
-        let r = bearer_expect(&server, reqwest::Method::POST, "/api/v1/tokens", token, Some(json!({"name": "minted", "scopes": ["read", "allocate"]})), 403).await;
+        let r = bearer_expect(
+            &server,
+            reqwest::Method::POST,
+            "/api/v1/tokens",
+            token,
+            Some(json!({"name": "minted", "scopes": ["read", "allocate"]})),
+            403,
+        )
+        .await;
         assert!(["session_required", "scope"].contains(&error_code(r).await.as_str()));
-        let r = bearer_expect(&server, reqwest::Method::DELETE, "/api/v1/tokens/1", token, None, 403).await;
+        bearer_expect(
+            &server,
+            reqwest::Method::DELETE,
+            "/api/v1/tokens/1",
+            token,
+            None,
+            403,
+        )
+        .await;
         let r = bearer(
             &server,
             reqwest::Method::PUT,
@@ -569,10 +635,34 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         assert_eq!(r.status(), 403, "nor change the password");
     }
     // read reads, allocate allocates.
-    let r = bearer_expect(&server, reqwest::Method::GET, "/api/v1/recordings", &reader, None, 200).await;
-    let r = bearer_expect(&server, reqwest::Method::POST, "/api/v1/allocations", &reader, Some(json!({"title": "x", "artist": "y"})), 403).await;
+    bearer_expect(
+        &server,
+        reqwest::Method::GET,
+        "/api/v1/recordings",
+        &reader,
+        None,
+        200,
+    )
+    .await;
+    let r = bearer_expect(
+        &server,
+        reqwest::Method::POST,
+        "/api/v1/allocations",
+        &reader,
+        Some(json!({"title": "x", "artist": "y"})),
+        403,
+    )
+    .await;
     assert_eq!(error_code(r).await, "scope");
-    let r = bearer_expect(&server, reqwest::Method::POST, "/api/v1/allocations", &writer, Some(json!({"title": "x", "artist": "y"})), 201).await;
+    bearer_expect(
+        &server,
+        reqwest::Method::POST,
+        "/api/v1/allocations",
+        &writer,
+        Some(json!({"title": "x", "artist": "y"})),
+        201,
+    )
+    .await;
 
     // An admin's token acts as an admin only with the admin scope.
     let admin_read = json(make(&admin, json!({"name": "dash"})).await).await["token"]
@@ -584,8 +674,24 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         .as_str()
         .unwrap()
         .to_string();
-    let r = bearer_expect(&server, reqwest::Method::GET, "/api/v1/applications", &admin_read, None, 403).await;
-    let r = bearer_expect(&server, reqwest::Method::GET, "/api/v1/applications", &admin_full, None, 200).await;
+    bearer_expect(
+        &server,
+        reqwest::Method::GET,
+        "/api/v1/applications",
+        &admin_read,
+        None,
+        403,
+    )
+    .await;
+    bearer_expect(
+        &server,
+        reqwest::Method::GET,
+        "/api/v1/applications",
+        &admin_full,
+        None,
+        200,
+    )
+    .await;
 
     // An expired token is refused.
     let user = server
@@ -606,7 +712,15 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         )
         .await
         .unwrap();
-    let r = bearer_expect(&server, reqwest::Method::GET, "/api/v1/recordings", "isrc_expired", None, 401).await;
+    bearer_expect(
+        &server,
+        reqwest::Method::GET,
+        "/api/v1/recordings",
+        "isrc_expired",
+        None,
+        401,
+    )
+    .await;
 
     // The tokens page lists, makes and revokes, from a session only.
     let page = server.get_expect("/account/tokens", &ana, 200).await;
@@ -634,7 +748,15 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         .chars()
         .take_while(|c| *c != '<')
         .collect();
-    let r = bearer_expect(&server, reqwest::Method::POST, "/api/v1/allocations", &secret, Some(json!({"title": "page", "artist": "y"})), 201).await;
+    bearer_expect(
+        &server,
+        reqwest::Method::POST,
+        "/api/v1/allocations",
+        &secret,
+        Some(json!({"title": "page", "artist": "y"})),
+        201,
+    )
+    .await;
     let id = server
         .store
         .api_tokens(user.id)
@@ -656,7 +778,15 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let r = bearer_expect(&server, reqwest::Method::GET, "/api/v1/recordings", &secret, None, 401).await;
+    bearer_expect(
+        &server,
+        reqwest::Method::GET,
+        "/api/v1/recordings",
+        &secret,
+        None,
+        401,
+    )
+    .await;
     let r = bearer(&server, reqwest::Method::GET, "/account/tokens", &writer)
         .send()
         .await

@@ -23,10 +23,24 @@ async fn search_before_assigning_edit_with_history_public_search() {
         .await;
     // 23 published recordings "Snow N" and one the browser will allocate again.
     for i in 0..23 {
-        let r = server.post_expect("/api/v1/allocations", &ana, json!({"title": format!("Snow {i}"), "artist": "Ariane", "duration": "2:00"}), 201).await;
+        let r = server
+            .post_expect(
+                "/api/v1/allocations",
+                &ana,
+                json!({"title": format!("Snow {i}"), "artist": "Ariane", "duration": "2:00"}),
+                201,
+            )
+            .await;
         let body: serde_json::Value = r.json().await.unwrap();
         let code = body["isrcs"][0].as_str().unwrap().to_string();
-        let r = server.put_expect(&format!("/api/v1/recordings/{code}/public"), &ana, json!({"public": true}), 200).await;
+        server
+            .put_expect(
+                &format!("/api/v1/recordings/{code}/public"),
+                &ana,
+                json!({"public": true}),
+                200,
+            )
+            .await;
     }
     let driver = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ common::each_backend!(
     worker_threads = 2
 );
 async fn csv_exports_neutralise_formulas_and_json_keeps_the_text(db: common::TestDb) {
-    let (server, admin, ana) = common::start_with_ana(db).await;
+    let (server, _, ana) = common::start_with_ana(db).await;
     let r = server
         .post(
             "/api/v1/allocations",
@@ -86,11 +86,25 @@ async fn control_characters_are_refused_with_the_field_named(db: common::TestDb)
         assert!(message.contains("control character"), "{message}");
     }
     // Multi-line notes are fine.
-    let r = server.post_expect("/api/v1/allocations", &ana, json!({"title": "Song", "artist": "Band", "notes": "line one\nline two"}), 201).await;
+    server
+        .post_expect(
+            "/api/v1/allocations",
+            &ana,
+            json!({"title": "Song", "artist": "Band", "notes": "line one\nline two"}),
+            201,
+        )
+        .await;
     let r = server.post_json_anon("/api/v1/applications", &json!({"name": "Label\u{1b}[31m", "contact": "a@b.example", "address": "1 Road\nTown", "country": "FR"})).await;
     assert_eq!(r.status(), 400);
     assert!(json(r).await["message"].as_str().unwrap().contains("name"));
-    let r = server.post_expect("/api/v1/registrants", &admin, json!({"prefix": "FRABC", "name": "A\u{7}B"}), 400).await;
+    server
+        .post_expect(
+            "/api/v1/registrants",
+            &admin,
+            json!({"prefix": "FRABC", "name": "A\u{7}B"}),
+            400,
+        )
+        .await;
 }
 
 common::each_backend!(
@@ -98,7 +112,7 @@ common::each_backend!(
     worker_threads = 2
 );
 async fn a_derived_version_does_not_inherit_the_date_of_first_publication(db: common::TestDb) {
-    let (server, admin, ana) = common::start_with_ana(db).await;
+    let (server, _, ana) = common::start_with_ana(db).await;
     let r = server
         .post(
             "/api/v1/allocations",
@@ -144,7 +158,14 @@ common::each_backend!(smaller_holes_are_closed, worker_threads = 2);
 async fn smaller_holes_are_closed(db: common::TestDb) {
     let (server, admin, ana) = common::start_with_ana(db).await;
     // Unknown JSON fields are refused, by name, not silently dropped.
-    let r = server.post_expect("/api/v1/allocations", &ana, json!({"title": "Song", "artist": "Band", "titel": "typo"}), 422).await;
+    let r = server
+        .post_expect(
+            "/api/v1/allocations",
+            &ana,
+            json!({"title": "Song", "artist": "Band", "titel": "typo"}),
+            422,
+        )
+        .await;
     assert!(json(r).await["message"].as_str().unwrap().contains("titel"));
     let r = server.post_expect("/api/v1/allocations", &ana, json!({"recordings": [{"title": "A", "artist": "B"}, {"title": "C", "artist": "D", "durartion": "3:00"}]}), 422).await;
     let message = json(r).await["message"].as_str().unwrap().to_string();
@@ -162,7 +183,14 @@ async fn smaller_holes_are_closed(db: common::TestDb) {
     assert_eq!(error_code(r).await, "invalid_json");
     // A refused batch names every conflict, not only the first.
     for title in ["One", "Two"] {
-        let r = server.post_expect("/api/v1/allocations", &ana, json!({"title": title, "artist": "A"}), 201).await;
+        server
+            .post_expect(
+                "/api/v1/allocations",
+                &ana,
+                json!({"title": title, "artist": "A"}),
+                201,
+            )
+            .await;
     }
     let r = server.post_expect("/api/v1/allocations", &ana, json!({"recordings": [ {"title": "One", "artist": "A"}, {"title": "New", "artist": "A"}, {"title": "Two", "artist": "A"}, {"title": "New", "artist": "A"} ]}), 409).await;
     let message = json(r).await["message"].as_str().unwrap().to_string();
@@ -185,7 +213,14 @@ async fn smaller_holes_are_closed(db: common::TestDb) {
     assert_eq!(r.status(), 400, "a 3-year recording");
     // `%` and `_` in a search are letters.
     for title in ["100% Pure", "Plain", "snake_case", "snakeXcase"] {
-        let r = server.post_expect("/api/v1/allocations", &ana, json!({"title": title, "artist": "Band"}), 201).await;
+        server
+            .post_expect(
+                "/api/v1/allocations",
+                &ana,
+                json!({"title": title, "artist": "Band"}),
+                201,
+            )
+            .await;
     }
     for (q, expected) in [("%", 1), ("_", 1), ("snake_", 1), ("100%", 1)] {
         let found = json(

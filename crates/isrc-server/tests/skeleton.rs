@@ -14,14 +14,70 @@ async fn bad_input_gets_json_errors_never_a_500(db: common::TestDb) {
     // Method, path, content type, body, bearer token; the status and the error code expected.
     use reqwest::Method;
     let cases = [
-        (Method::POST, "/api/v1/validate", Some("application/json"), "{not json", None, 400, Some("invalid_json")),
-        (Method::POST, "/api/v1/session", Some("application/json"), r#"{"email": 3}"#, None, 422, Some("invalid_json")),
-        (Method::POST, "/api/v1/session", None, "email=x", None, 415, Some("unsupported_media_type")),
-        (Method::GET, "/api/v1/nothing", None, "", None, 404, Some("not_found")),
-        (Method::PUT, "/healthz", None, "", None, 405, Some("method_not_allowed")),
+        (
+            Method::POST,
+            "/api/v1/validate",
+            Some("application/json"),
+            "{not json",
+            None,
+            400,
+            Some("invalid_json"),
+        ),
+        (
+            Method::POST,
+            "/api/v1/session",
+            Some("application/json"),
+            r#"{"email": 3}"#,
+            None,
+            422,
+            Some("invalid_json"),
+        ),
+        (
+            Method::POST,
+            "/api/v1/session",
+            None,
+            "email=x",
+            None,
+            415,
+            Some("unsupported_media_type"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/nothing",
+            None,
+            "",
+            None,
+            404,
+            Some("not_found"),
+        ),
+        (
+            Method::PUT,
+            "/healthz",
+            None,
+            "",
+            None,
+            405,
+            Some("method_not_allowed"),
+        ),
         // No credentials is said before the bad query.
-        (Method::GET, "/api/v1/outbox?limit=-1", None, "", None, 401, Some("unauthorized")),
-        (Method::GET, "/api/v1/session", None, "", Some("not-a-token"), 401, None),
+        (
+            Method::GET,
+            "/api/v1/outbox?limit=-1",
+            None,
+            "",
+            None,
+            401,
+            Some("unauthorized"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/session",
+            None,
+            "",
+            Some("not-a-token"),
+            401,
+            None,
+        ),
     ];
     for (method, path, content_type, body, token, status, code) in cases {
         let mut request = http.request(method.clone(), server.url(path));

@@ -56,7 +56,13 @@ async fn post_expect(
     fields: &[(&str, &str)],
     status: u16,
 ) -> reqwest::Response {
-    common::expect("POST", path, post(server, path, session, csrf, fields).await, status).await
+    common::expect(
+        "POST",
+        path,
+        post(server, path, session, csrf, fields).await,
+        status,
+    )
+    .await
 }
 
 /// The value of the first `<input ... name="NAME" value="...">` in a page.
@@ -85,7 +91,15 @@ async fn public_token(server: &TestServer, path: &str) -> (String, String) {
 async fn allocate(server: &TestServer, session: &Session, fields: &[(&str, &str)]) -> String {
     let mut preview: Vec<(&str, &str)> = fields.to_vec();
     preview.push(("step", "preview"));
-    let r = post_expect(server, "/portal/allocate", session, Some(&session.csrf), &preview, 200).await;
+    let r = post_expect(
+        server,
+        "/portal/allocate",
+        session,
+        Some(&session.csrf),
+        &preview,
+        200,
+    )
+    .await;
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"confirm\""), "{html}");
     let key = field(&html, "idempotency_key");
@@ -353,7 +367,7 @@ async fn portal_escapes_scopes_and_checks_csrf(db: common::TestDb) {
         ("duration", "3:30"),
     ];
     // Without the token nothing is explained or allocated.
-    let r = post_expect(&server, "/portal/allocate", &ana, None, &fields, 403).await;
+    post_expect(&server, "/portal/allocate", &ana, None, &fields, 403).await;
     let code = allocate(&server, &ana, &fields).await;
     assert!(code.starts_with("CBAAA26"), "{code}");
 
@@ -370,13 +384,29 @@ async fn portal_escapes_scopes_and_checks_csrf(db: common::TestDb) {
 
     // Publishing needs the token; then the lookup shows it, escaped and anonymous.
     let show = format!("/portal/recordings/{code}");
-    let r = post_expect(&server, &format!("{show}/publish"), &ana, Some("forged"), &[("public", "1")], 403).await;
+    post_expect(
+        &server,
+        &format!("{show}/publish"),
+        &ana,
+        Some("forged"),
+        &[("public", "1")],
+        403,
+    )
+    .await;
     let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
     assert!(
         html.contains("no recording published"),
         "unpublished stays private"
     );
-    let r = post_expect(&server, &format!("{show}/publish"), &ana, Some(&ana.csrf), &[("public", "1")], 303).await;
+    post_expect(
+        &server,
+        &format!("{show}/publish"),
+        &ana,
+        Some(&ana.csrf),
+        &[("public", "1")],
+        303,
+    )
+    .await;
     let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
     assert!(html.contains(XSS_ESCAPED) && !html.contains(XSS));
     for identity in [
@@ -419,9 +449,33 @@ async fn portal_escapes_scopes_and_checks_csrf(db: common::TestDb) {
     );
 
     // Void: token and reason required; the code stays, marked void.
-    let r = post_expect(&server, &format!("{show}/void"), &ana, None, &[("reason", "typo")], 403).await;
-    let r = post_expect(&server, &format!("{show}/void"), &ana, Some(&ana.csrf), &[("reason", "")], 400).await;
-    let r = post_expect(&server, &format!("{show}/void"), &ana, Some(&ana.csrf), &[("reason", "allocated twice")], 303).await;
+    post_expect(
+        &server,
+        &format!("{show}/void"),
+        &ana,
+        None,
+        &[("reason", "typo")],
+        403,
+    )
+    .await;
+    post_expect(
+        &server,
+        &format!("{show}/void"),
+        &ana,
+        Some(&ana.csrf),
+        &[("reason", "")],
+        400,
+    )
+    .await;
+    let r = post_expect(
+        &server,
+        &format!("{show}/void"),
+        &ana,
+        Some(&ana.csrf),
+        &[("reason", "allocated twice")],
+        303,
+    )
+    .await;
     let (_, html) = get(&server, &location(&r), Some(&ana)).await;
     assert!(html.contains("void (allocated twice)"));
 }
@@ -488,7 +542,15 @@ async fn allocation_explains_the_derive_rules(db: common::TestDb) {
         ("step", "confirm"),
         ("idempotency_key", "k"),
     ];
-    let r = post_expect(&server, "/portal/allocate", &ana, Some(&ana.csrf), &carrier, 200).await;
+    let r = post_expect(
+        &server,
+        "/portal/allocate",
+        &ana,
+        Some(&ana.csrf),
+        &carrier,
+        200,
+    )
+    .await;
     let html = r.text().await.unwrap();
     assert!(html.contains("Keep the ISRC") && !html.contains("id=\"confirm\""));
     let before = server
@@ -500,7 +562,20 @@ async fn allocation_explains_the_derive_rules(db: common::TestDb) {
     assert_eq!(before, 2);
 
     // An edit without a new duration is explained as a mistake, not a 500.
-    let r = post_expect(&server, "/portal/allocate", &ana, Some(&ana.csrf), &[ ("kind", "version"), ("parent", parent.as_str()), ("change", "edit"), ("step", "preview"), ], 400).await;
+    let r = post_expect(
+        &server,
+        "/portal/allocate",
+        &ana,
+        Some(&ana.csrf),
+        &[
+            ("kind", "version"),
+            ("parent", parent.as_str()),
+            ("change", "edit"),
+            ("step", "preview"),
+        ],
+        400,
+    )
+    .await;
     assert!(r.text().await.unwrap().contains("judged by its duration"));
 
     // A confirmation sent twice allocates once.
@@ -655,8 +730,24 @@ async fn back_office_decides_applications_and_mails(db: common::TestDb) {
     assert_eq!(r.status(), 409, "decided once");
 
     let reject = format!("/agency/applications/{}/reject", b.id);
-    post_expect(&server, &reject, &admin, Some(&admin.csrf), &[("reason", " ")], 400).await;
-    post_expect(&server, &reject, &admin, Some(&admin.csrf), &[("reason", "no address")], 303).await;
+    post_expect(
+        &server,
+        &reject,
+        &admin,
+        Some(&admin.csrf),
+        &[("reason", " ")],
+        400,
+    )
+    .await;
+    post_expect(
+        &server,
+        &reject,
+        &admin,
+        Some(&admin.csrf),
+        &[("reason", "no address")],
+        303,
+    )
+    .await;
 
     let (_, html) = get(&server, "/agency/outbox", Some(&admin)).await;
     assert!(html.contains("Your ISRC registrant code: CB-AAA"), "{html}");
@@ -674,8 +765,24 @@ async fn back_office_decides_applications_and_mails(db: common::TestDb) {
         assert!(!html.contains(XSS), "{path} escapes");
     }
     // Another account for the registrant: password shown once, and it signs in.
-    post_expect(&server, "/agency/users", &admin, None, &[("email", "c@label.example"), ("prefix", "CBAAA")], 403).await;
-    let r = post_expect(&server, "/agency/users", &admin, Some(&admin.csrf), &[("email", "c@label.example"), ("prefix", "CBAAA")], 200).await;
+    post_expect(
+        &server,
+        "/agency/users",
+        &admin,
+        None,
+        &[("email", "c@label.example"), ("prefix", "CBAAA")],
+        403,
+    )
+    .await;
+    let r = post_expect(
+        &server,
+        "/agency/users",
+        &admin,
+        Some(&admin.csrf),
+        &[("email", "c@label.example"), ("prefix", "CBAAA")],
+        200,
+    )
+    .await;
     let html = r.text().await.unwrap();
     let password = html
         .split("<code id=\"password\">")
@@ -890,8 +997,24 @@ async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
         .id;
     let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
     assert!(html.contains(&format!("id=\"user-{id}\"")));
-    let r = post_expect(&server, &format!("/agency/users/{id}/prefixes"), &admin, Some(&admin.csrf), &[("prefix", "CBAAB")], 303).await;
-    let r = post_expect(&server, &format!("/agency/users/{id}/disable"), &admin, Some(&admin.csrf), &[], 303).await;
+    post_expect(
+        &server,
+        &format!("/agency/users/{id}/prefixes"),
+        &admin,
+        Some(&admin.csrf),
+        &[("prefix", "CBAAB")],
+        303,
+    )
+    .await;
+    post_expect(
+        &server,
+        &format!("/agency/users/{id}/disable"),
+        &admin,
+        Some(&admin.csrf),
+        &[],
+        303,
+    )
+    .await;
     let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
     let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
     let row = row.split("</tr>").next().unwrap();
@@ -920,7 +1043,15 @@ async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
         &[],
     )
     .await;
-    let r = post_expect(&server, &format!("/agency/users/{id}/reset"), &admin, Some(&admin.csrf), &[], 200).await;
+    let r = post_expect(
+        &server,
+        &format!("/agency/users/{id}/reset"),
+        &admin,
+        Some(&admin.csrf),
+        &[],
+        200,
+    )
+    .await;
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"password\""));
     let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
@@ -960,7 +1091,15 @@ async fn the_portal_switches_between_the_prefixes_of_an_account(db: common::Test
     let (_, html) = get(&server, "/portal", Some(&ana)).await;
     assert!(html.contains("Recordings under CBAAA"));
     assert!(html.contains("id=\"switch-prefix\""));
-    let r = post_expect(&server, "/portal/prefix", &ana, Some(&ana.csrf), &[("prefix", "CBAAB")], 303).await;
+    let r = post_expect(
+        &server,
+        "/portal/prefix",
+        &ana,
+        Some(&ana.csrf),
+        &[("prefix", "CBAAB")],
+        303,
+    )
+    .await;
     let chosen = common::cookie(&r);
     assert_eq!(chosen, "isrc_prefix=CBAAB");
     let under_b = Session {
@@ -977,7 +1116,15 @@ async fn the_portal_switches_between_the_prefixes_of_an_account(db: common::Test
     .await;
     assert!(code.starts_with("CBAAB26"), "{code}");
     // A prefix the account does not hold is refused, and a forged cookie is ignored.
-    let r = post_expect(&server, "/portal/prefix", &ana, Some(&ana.csrf), &[("prefix", "FRZZZ")], 403).await;
+    post_expect(
+        &server,
+        "/portal/prefix",
+        &ana,
+        Some(&ana.csrf),
+        &[("prefix", "FRZZZ")],
+        403,
+    )
+    .await;
     let forged = Session {
         cookie: format!("{}; isrc_prefix=FRZZZ", ana.cookie),
         csrf: ana.csrf.clone(),

@@ -224,7 +224,12 @@ impl TestServer {
     }
 
     /// GET as `session` and expect `status`; the response.
-    pub async fn get_expect(&self, path: &str, session: &Session, status: u16) -> reqwest::Response {
+    pub async fn get_expect(
+        &self,
+        path: &str,
+        session: &Session,
+        status: u16,
+    ) -> reqwest::Response {
         expect("GET", path, self.get(path, session).await, status).await
     }
 
