@@ -189,7 +189,8 @@ fn a_backdated_reference_date_does_not_allocate_codes_of_a_past_year(db: common:
             .contains("1986")
     );
     // Derivations and tagging follow the same rule.
-    let error = db.fails_line("--today 2019-05-01 derive --from CBXYZ2600001 --change remix --allocate");
+    let error =
+        db.fails_line("--today 2019-05-01 derive --from CBXYZ2600001 --change remix --allocate");
     assert!(error.contains("--year 2019"), "[{n}] {error}");
 }
 

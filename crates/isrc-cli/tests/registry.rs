@@ -12,10 +12,12 @@ fn registrant_allocate_derive_import_void_export_agency(db: common::Db) {
         "[{n}] compact code alone on stdout"
     );
     // The year comes from --today over ISRC_TODAY.
-    let other_year = db.ok_line("--today 2027-01-02 allocate --prefix CBXYZ --title Pluie --artist Ariane");
+    let other_year =
+        db.ok_line("--today 2027-01-02 allocate --prefix CBXYZ --title Pluie --artist Ariane");
     assert_eq!(other_year, "CBXYZ2700001\n");
     // Duplicate refused naming the code, unless --force.
-    let err = db.fails_line("allocate --prefix CBXYZ --title neige --artist ARIANE --duration 3:26");
+    let err =
+        db.fails_line("allocate --prefix CBXYZ --title neige --artist ARIANE --duration 3:26");
     assert!(err.contains("CBXYZ2600001"), "[{n}] {err}");
     assert_eq!(
         db.ok_line("allocate --prefix CBXYZ --title neige --artist ARIANE --duration 3:26 --force"),
@@ -34,11 +36,11 @@ fn registrant_allocate_derive_import_void_export_agency(db: common::Db) {
     );
     assert!(
         db.ok_line("derive --from CBXYZ2600001 --change remaster --policy soproq")
-        .starts_with("keep ISRC")
+            .starts_with("keep ISRC")
     );
     assert!(
         db.ok_line("derive --from CBXYZ2600001 --change remaster --policy ppl")
-        .starts_with("new ISRC")
+            .starts_with("new ISRC")
     );
     let edit = db.ok_line("derive --from CBXYZ2600001 --change edit --duration 3:00 --version 'Radio Edit' --allocate");
     assert_eq!(edit, "CBXYZ2600003\n");
@@ -163,7 +165,9 @@ fn registrant_allocate_derive_import_void_export_agency(db: common::Db) {
     assert_eq!(dist[0]["duration_seconds"], 205, "[{n}] {dist}");
     assert_eq!(dist[0]["duration"], "3:25", "[{n}] {dist}");
     // Agency: apply, approve (Canada gets CB), reject, listings.
-    db.ok_line("agency apply --name Zed --contact z@z.example --address '1 rue A, Montréal' --country CA");
+    db.ok_line(
+        "agency apply --name Zed --contact z@z.example --address '1 rue A, Montréal' --country CA",
+    );
     db.ok_line("agency apply --name Abc --contact a@a.example --address '2 rue B' --country CA");
     assert_eq!(db.ok(&["agency", "approve", "1"]), "CBAAA\n");
     assert!(
@@ -406,12 +410,15 @@ fn recording_year_language_iswc_and_notes_reach_show_and_export(db: common::Db) 
         ]);
         assert!(err.contains("is not a year"), "[{n}] {bad}: {err}");
     }
-    let err = db.fails_line("allocate --prefix CBXYZ --title Pluie --artist Ariane --recording-year 2027");
+    let err = db
+        .fails_line("allocate --prefix CBXYZ --title Pluie --artist Ariane --recording-year 2027");
     assert!(
         err.contains("2027 is after the current year (2026)"),
         "[{n}] {err}"
     );
-    let err = db.fails_line("derive --from CBXYZ2600001 --change remix --allocate --force --recording-year 2030");
+    let err = db.fails_line(
+        "derive --from CBXYZ2600001 --change remix --allocate --force --recording-year 2030",
+    );
     assert!(err.contains("after the current year"), "[{n}] {err}");
     // With --from-csv the year is a column of the file.
     let csv = db.file("rows.csv", "title,artist\nVent,Ariane\n");

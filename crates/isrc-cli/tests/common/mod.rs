@@ -35,7 +35,15 @@ pub fn words(line: &str) -> Vec<&str> {
 fn command_lines_split_like_a_shell() {
     assert_eq!(
         words("registrant add --name 'Disques XYZ' --contact '' -v"),
-        ["registrant", "add", "--name", "Disques XYZ", "--contact", "", "-v"]
+        [
+            "registrant",
+            "add",
+            "--name",
+            "Disques XYZ",
+            "--contact",
+            "",
+            "-v"
+        ]
     );
 }
 

@@ -191,8 +191,8 @@ impl FoldHasher {
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
-    use alloc::string::String;
     use alloc::format;
+    use alloc::string::String;
     use alloc::vec::Vec;
     use proptest::prelude::*;
 

@@ -240,7 +240,11 @@ mod tests {
         ] {
             assert_ne!(fold(a), fold(b), "{a:?} and {b:?} are two titles");
         }
-        for (a, b) in [("No.1", "No 1"), ("Take 1-12", "take 1 / 12"), ("Don't", "dont")] {
+        for (a, b) in [
+            ("No.1", "No 1"),
+            ("Take 1-12", "take 1 / 12"),
+            ("Don't", "dont"),
+        ] {
             assert_eq!(fold(a), fold(b), "{a:?} and {b:?} are one title");
         }
     }
