@@ -153,14 +153,7 @@ fn the_agency_listing_csv_cannot_run_formulas(db: common::Db) {
             .all(|cell| !cell.starts_with(['=', '+', '-', '@']))
     );
     // The distributor export too, from the CLI as from the API.
-    db.ok(&[
-        "allocate",
-        "--prefix",
-        "CBAAA",
-        "--title=-1+1",
-        "--artist",
-        "+A",
-    ]);
+    db.ok_line("allocate --prefix CBAAA --title=-1+1 --artist +A");
     let export = db.ok(&["export"]);
     assert!(export.contains(",'+A,'-1+1,"), "{export}");
 }
@@ -196,16 +189,8 @@ fn a_backdated_reference_date_does_not_allocate_codes_of_a_past_year(db: common:
             .contains("1986")
     );
     // Derivations and tagging follow the same rule.
-    let error = db.fails(&[
-        "--today",
-        "2019-05-01",
-        "derive",
-        "--from",
-        "CBXYZ2600001",
-        "--change",
-        "remix",
-        "--allocate",
-    ]);
+    let error =
+        db.fails_line("--today 2019-05-01 derive --from CBXYZ2600001 --change remix --allocate");
     assert!(error.contains("--year 2019"), "[{n}] {error}");
 }
 

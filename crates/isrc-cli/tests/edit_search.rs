@@ -8,17 +8,9 @@ mod common;
 common::each_backend!(edit_and_search);
 fn edit_and_search(db: common::Db) {
     db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
-    let code = db.ok(&[
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "Premiere neige",
-        "--artist",
-        "Ariane",
-        "--duration",
-        "3:25",
-    ]);
+    let code = db.ok_line(
+        "allocate --prefix CBXYZ --title 'Premiere neige' --artist Ariane --duration 3:25",
+    );
     let code = code.trim();
     assert_eq!(code, "CBXYZ2600001");
 

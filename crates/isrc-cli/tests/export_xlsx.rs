@@ -9,21 +9,7 @@ use calamine::{Data, Reader, Xlsx};
 common::each_backend!(xlsx_has_the_csv_columns_and_values);
 fn xlsx_has_the_csv_columns_and_values(db: common::Db) {
     db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
-    db.ok(&[
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "Première neige",
-        "--artist",
-        "Ariane",
-        "--duration",
-        "3:25",
-        "--recording-year",
-        "2025",
-        "--language",
-        "fr",
-    ]);
+    db.ok_line("allocate --prefix CBXYZ --title 'Première neige' --artist Ariane --duration 3:25 --recording-year 2025 --language fr");
     db.ok(&[
         "allocate",
         "--prefix",
@@ -93,15 +79,7 @@ fn xlsx_has_the_csv_columns_and_values(db: common::Db) {
         }
     }
     // No --output on a terminal is refused elsewhere; a failed export leaves no file behind.
-    let out = db.run(&[
-        "export",
-        "--format",
-        "xlsx",
-        "--prefix",
-        "CBAAA",
-        "--output",
-        "none.xlsx",
-    ]);
+    let out = db.run_line("export --format xlsx --prefix CBAAA --output none.xlsx");
     assert!(
         out.status.success(),
         "an empty export is a workbook with its header"

@@ -5,141 +5,44 @@ mod common;
 common::each_backend!(registrant_allocate_derive_import_void_export_agency);
 fn registrant_allocate_derive_import_void_export_agency(db: common::Db) {
     let n = db.name;
-    db.ok(&[
-        "registrant",
-        "add",
-        "--prefix",
-        "CB-XYZ",
-        "--name",
-        "Disques XYZ",
-        "--range",
-        "00001-00020",
-    ]);
-    let first = db.ok(&[
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "Neige",
-        "--artist",
-        "Ariane",
-        "--duration",
-        "3:25",
-        "--published",
-        "2026-02-01",
-    ]);
+    db.ok_line("registrant add --prefix CB-XYZ --name 'Disques XYZ' --range 00001-00020");
+    let first = db.ok_line("allocate --prefix CBXYZ --title Neige --artist Ariane --duration 3:25 --published 2026-02-01");
     assert_eq!(
         first, "CBXYZ2600001\n",
         "[{n}] compact code alone on stdout"
     );
     // The year comes from --today over ISRC_TODAY.
-    let other_year = db.ok(&[
-        "--today",
-        "2027-01-02",
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "Pluie",
-        "--artist",
-        "Ariane",
-    ]);
+    let other_year =
+        db.ok_line("--today 2027-01-02 allocate --prefix CBXYZ --title Pluie --artist Ariane");
     assert_eq!(other_year, "CBXYZ2700001\n");
     // Duplicate refused naming the code, unless --force.
-    let err = db.fails(&[
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "neige",
-        "--artist",
-        "ARIANE",
-        "--duration",
-        "3:26",
-    ]);
+    let err =
+        db.fails_line("allocate --prefix CBXYZ --title neige --artist ARIANE --duration 3:26");
     assert!(err.contains("CBXYZ2600001"), "[{n}] {err}");
     assert_eq!(
-        db.ok(&[
-            "allocate",
-            "--prefix",
-            "CBXYZ",
-            "--title",
-            "neige",
-            "--artist",
-            "ARIANE",
-            "--duration",
-            "3:26",
-            "--force"
-        ]),
+        db.ok_line("allocate --prefix CBXYZ --title neige --artist ARIANE --duration 3:26 --force"),
         "CBXYZ2600002\n"
     );
     // Derive: the rules per agency, and --allocate linking the parent.
-    let keep = db.ok(&[
-        "derive",
-        "--from",
-        "CBXYZ2600001",
-        "--change",
-        "edit",
-        "--duration",
-        "3:18",
-        "--policy",
-        "riaa",
-    ]);
+    let keep = db.ok_line("derive --from CBXYZ2600001 --change edit --duration 3:18 --policy riaa");
     assert!(
         keep.starts_with("keep ISRC") && keep.contains("riaa.edit-10s"),
         "[{n}] {keep}"
     );
-    let new = db.ok(&[
-        "derive",
-        "--from",
-        "CBXYZ2600001",
-        "--change",
-        "edit",
-        "--duration",
-        "3:18",
-        "--policy",
-        "scpp",
-    ]);
+    let new = db.ok_line("derive --from CBXYZ2600001 --change edit --duration 3:18 --policy scpp");
     assert!(
         new.starts_with("new ISRC") && new.contains("scpp.edit-5s"),
         "[{n}] {new}"
     );
     assert!(
-        db.ok(&[
-            "derive",
-            "--from",
-            "CBXYZ2600001",
-            "--change",
-            "remaster",
-            "--policy",
-            "soproq"
-        ])
-        .starts_with("keep ISRC")
+        db.ok_line("derive --from CBXYZ2600001 --change remaster --policy soproq")
+            .starts_with("keep ISRC")
     );
     assert!(
-        db.ok(&[
-            "derive",
-            "--from",
-            "CBXYZ2600001",
-            "--change",
-            "remaster",
-            "--policy",
-            "ppl"
-        ])
-        .starts_with("new ISRC")
+        db.ok_line("derive --from CBXYZ2600001 --change remaster --policy ppl")
+            .starts_with("new ISRC")
     );
-    let edit = db.ok(&[
-        "derive",
-        "--from",
-        "CBXYZ2600001",
-        "--change",
-        "edit",
-        "--duration",
-        "3:00",
-        "--version",
-        "Radio Edit",
-        "--allocate",
-    ]);
+    let edit = db.ok_line("derive --from CBXYZ2600001 --change edit --duration 3:00 --version 'Radio Edit' --allocate");
     assert_eq!(edit, "CBXYZ2600003\n");
     let shown = db.ok(&["show", "CB-XYZ-26-00003"]);
     assert!(
@@ -262,30 +165,10 @@ fn registrant_allocate_derive_import_void_export_agency(db: common::Db) {
     assert_eq!(dist[0]["duration_seconds"], 205, "[{n}] {dist}");
     assert_eq!(dist[0]["duration"], "3:25", "[{n}] {dist}");
     // Agency: apply, approve (Canada gets CB), reject, listings.
-    db.ok(&[
-        "agency",
-        "apply",
-        "--name",
-        "Zed",
-        "--contact",
-        "z@z.example",
-        "--address",
-        "1 rue A, Montréal",
-        "--country",
-        "CA",
-    ]);
-    db.ok(&[
-        "agency",
-        "apply",
-        "--name",
-        "Abc",
-        "--contact",
-        "a@a.example",
-        "--address",
-        "2 rue B",
-        "--country",
-        "CA",
-    ]);
+    db.ok_line(
+        "agency apply --name Zed --contact z@z.example --address '1 rue A, Montréal' --country CA",
+    );
+    db.ok_line("agency apply --name Abc --contact a@a.example --address '2 rue B' --country CA");
     assert_eq!(db.ok(&["agency", "approve", "1"]), "CBAAA\n");
     assert!(
         db.fails(&["agency", "approve", "2", "--country-prefix", "CA"])
@@ -466,23 +349,7 @@ common::each_backend!(recording_year_language_iswc_and_notes_reach_show_and_expo
 fn recording_year_language_iswc_and_notes_reach_show_and_export(db: common::Db) {
     let n = db.name;
     db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "XYZ"]);
-    let code = db.ok(&[
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "Neige",
-        "--artist",
-        "Ariane",
-        "--recording-year",
-        "2019",
-        "--language",
-        "fr",
-        "--iswc",
-        "T-034.524.680-1",
-        "--notes",
-        "first take",
-    ]);
+    let code = db.ok_line("allocate --prefix CBXYZ --title Neige --artist Ariane --recording-year 2019 --language fr --iswc T-034.524.680-1 --notes 'first take'");
     assert_eq!(code, "CBXYZ2600001\n", "[{n}]");
     let show = db.ok(&["show", "CBXYZ2600001"]);
     for line in [
@@ -543,32 +410,15 @@ fn recording_year_language_iswc_and_notes_reach_show_and_export(db: common::Db) 
         ]);
         assert!(err.contains("is not a year"), "[{n}] {bad}: {err}");
     }
-    let err = db.fails(&[
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "Pluie",
-        "--artist",
-        "Ariane",
-        "--recording-year",
-        "2027",
-    ]);
+    let err = db
+        .fails_line("allocate --prefix CBXYZ --title Pluie --artist Ariane --recording-year 2027");
     assert!(
         err.contains("2027 is after the current year (2026)"),
         "[{n}] {err}"
     );
-    let err = db.fails(&[
-        "derive",
-        "--from",
-        "CBXYZ2600001",
-        "--change",
-        "remix",
-        "--allocate",
-        "--force",
-        "--recording-year",
-        "2030",
-    ]);
+    let err = db.fails_line(
+        "derive --from CBXYZ2600001 --change remix --allocate --force --recording-year 2030",
+    );
     assert!(err.contains("after the current year"), "[{n}] {err}");
     // With --from-csv the year is a column of the file.
     let csv = db.file("rows.csv", "title,artist\nVent,Ariane\n");

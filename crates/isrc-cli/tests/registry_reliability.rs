@@ -5,14 +5,7 @@ mod common;
 use std::collections::BTreeSet;
 
 fn concurrent_processes(db: &common::Db, processes: usize, each: usize) {
-    db.ok(&[
-        "registrant",
-        "add",
-        "--prefix",
-        "CBCON",
-        "--name",
-        "Concurrent",
-    ]);
+    db.ok_line("registrant add --prefix CBCON --name Concurrent");
     let handles: Vec<_> = (0..processes)
         .map(|p| {
             let cmds: Vec<std::process::Command> = (0..each)
@@ -146,39 +139,9 @@ fn strings(args: &[&str]) -> Vec<String> {
 fn bad_input_to_every_command_changes_nothing(db: common::Db) {
     let n = db.name;
     db.ok(&["registrant", "add", "--prefix", "CBXYZ", "--name", "Mine"]);
-    db.ok(&[
-        "registrant",
-        "add",
-        "--prefix",
-        "CBMGR",
-        "--name",
-        "Manager",
-        "--kind",
-        "manager",
-    ]);
-    db.ok(&[
-        "allocate",
-        "--prefix",
-        "CBXYZ",
-        "--title",
-        "T",
-        "--artist",
-        "A",
-        "--duration",
-        "3:00",
-    ]);
-    db.ok(&[
-        "agency",
-        "apply",
-        "--name",
-        "Zed",
-        "--contact",
-        "z@z.example",
-        "--address",
-        "x",
-        "--country",
-        "CA",
-    ]);
+    db.ok_line("registrant add --prefix CBMGR --name Manager --kind manager");
+    db.ok_line("allocate --prefix CBXYZ --title T --artist A --duration 3:00");
+    db.ok_line("agency apply --name Zed --contact z@z.example --address x --country CA");
     let before = db.snapshot();
     let broken = db.file("broken.csv", "title,artist\n\"unterminated,A\nB,C,D\n");
     let bad_dur = db.file("baddur.csv", "title,artist,duration\nA,B,1:00\nC,D,9:99\n");

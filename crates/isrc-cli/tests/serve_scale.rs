@@ -64,14 +64,7 @@ fn http(
 
 common::each_backend!(two_servers_on_one_database_hand_out_distinct_contiguous_codes);
 fn two_servers_on_one_database_hand_out_distinct_contiguous_codes(db: common::Db) {
-    db.ok(&[
-        "registrant",
-        "add",
-        "--prefix",
-        "CBTWO",
-        "--name",
-        "Two Servers",
-    ]);
+    db.ok_line("registrant add --prefix CBTWO --name 'Two Servers'");
     let mut create = db
         .cmd(&["admin", "create", "--email", "boss@agency.example"])
         .stdin(Stdio::piped())
@@ -124,7 +117,7 @@ fn two_servers_on_one_database_hand_out_distinct_contiguous_codes(db: common::Db
                                 ("x-csrf-token", &csrf),
                             ],
                             &format!(
-                                r#"{{"prefix":"CBTWO","title":"Take {client} of {i}","artist":"Both"}}"#
+                                r#"{{"prefix":"CBTWO","title":"Take {client}-{i}","artist":"Both"}}"#
                             ),
                         );
                         assert_eq!(status, 201, "client {client} on {addr}: {body}");

@@ -52,6 +52,14 @@ async fn allocate(store: &Store, prefix: &str, r: RecordingInput) -> Isrc {
     store.allocate(&request).await.expect("allocate").isrcs[0]
 }
 
+/// The code of the error `ops::edit` refuses `patch` of `code` with.
+async fn refusal(store: &Store, actor: &Actor, code: Isrc, patch: &RecordingPatch) -> &'static str {
+    ops::edit(store, actor, code, patch)
+        .await
+        .expect_err("the edit is refused")
+        .code()
+}
+
 common::each_backend!(
     edits_are_audited_and_new_recordings_refused,
     worker_threads = 2
@@ -138,13 +146,7 @@ async fn edits_are_audited_and_new_recordings_refused(db: common::TestDb) {
         content_type: Some(ContentType::Video),
         ..Default::default()
     };
-    assert_eq!(
-        ops::edit(&store, &agency, song, &video)
-            .await
-            .unwrap_err()
-            .code(),
-        "needs_derive"
-    );
+    assert_eq!(refusal(&store, &agency, song, &video).await, "needs_derive");
 
     // Turning one recording into another one of the ledger is refused, naming it.
     let same = RecordingPatch {
@@ -161,21 +163,9 @@ async fn edits_are_audited_and_new_recordings_refused(db: common::TestDb) {
         title: Some("Première neige".into()),
         ..Default::default()
     };
-    assert_eq!(
-        ops::edit(&store, &agency, song, &none)
-            .await
-            .unwrap_err()
-            .code(),
-        "invalid"
-    );
+    assert_eq!(refusal(&store, &agency, song, &none).await, "invalid");
     let stranger = Actor::registrant("user:x", vec!["CBAAA".parse().unwrap()]);
-    assert_eq!(
-        ops::edit(&store, &stranger, song, &none)
-            .await
-            .unwrap_err()
-            .code(),
-        "forbidden"
-    );
+    assert_eq!(refusal(&store, &stranger, song, &none).await, "forbidden");
     ops::void(&store, &agency, other, "allocated twice")
         .await
         .unwrap();
@@ -184,18 +174,12 @@ async fn edits_are_audited_and_new_recordings_refused(db: common::TestDb) {
         ..Default::default()
     };
     assert_eq!(
-        ops::edit(&store, &agency, other, &retitle)
-            .await
-            .unwrap_err()
-            .code(),
+        refusal(&store, &agency, other, &retitle).await,
         "already_void"
     );
     let unknown: Isrc = "CBXYZ2699999".parse().unwrap();
     assert_eq!(
-        ops::edit(&store, &agency, unknown, &retitle)
-            .await
-            .unwrap_err()
-            .code(),
+        refusal(&store, &agency, unknown, &retitle).await,
         "not_found"
     );
     // A bad value is refused before anything is written.
@@ -203,13 +187,7 @@ async fn edits_are_audited_and_new_recordings_refused(db: common::TestDb) {
         iswc: Some("T-123".into()),
         ..Default::default()
     };
-    assert_eq!(
-        ops::edit(&store, &agency, song, &bad)
-            .await
-            .unwrap_err()
-            .code(),
-        "invalid"
-    );
+    assert_eq!(refusal(&store, &agency, song, &bad).await, "invalid");
 
     // Refusals wrote nothing: one allocate and one edit entry for the song.
     let actions: Vec<String> = store

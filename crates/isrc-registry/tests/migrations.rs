@@ -5,6 +5,12 @@
 //! `fixtures/ledger-145beea.db` was made by the `isrc` binary of commit 145beea (the last one
 //! with the old migrator): `registrant add --prefix CBXYZ`, two `allocate` (2026), `void` of the
 //! second, `admin create --email admin@agency.example`.
+//!
+//! `fixtures/ledger-b9e6b17.db` was made by the `isrc` binary of commit b9e6b17 (schema 21,
+//! whose fold ran digits together across punctuation), with `ISRC_TODAY=2026-06-01`:
+//! `registrant add --prefix CBXYZ`, `allocate --title "Take 1-12" --artist Ariane --duration
+//! 3:10` and the same with `"Version 1.0"` (CBXYZ2600001, CBXYZ2600002); `"Take 11-2"` and
+//! `"Version 10"` were refused as the same recordings.
 
 mod common;
 
@@ -113,6 +119,14 @@ async fn build_old_ledger(url: &str, files: &[(i64, &str, &str)], upto: i64) {
     .execute(&mut conn)
     .await
     .unwrap();
+    // One whose title has numbers apart ("Take 1-12"), keyed as before migration 21.
+    sqlx::query(
+        "INSERT INTO recordings (code, isrc, prefix, year, designation, artist, title, version, duration_ms, content_type, status, origin, match_key, created_at) VALUES (25167952500008, 'CBXYZ2500008', 'CBXYZ', 25, 8, 'Ariane', 'Take 1-12', '', 190000, 'audio', 'active', 'imported', $1, '2026-01-01T00:00:00.000Z')",
+    )
+    .bind("take 1-12\u{1f}ariane\u{1f}\u{1f}audio")
+    .execute(&mut conn)
+    .await
+    .unwrap();
     conn.close().await.ok();
 }
 
@@ -185,7 +199,31 @@ async fn check_refold(url: &str) {
         matches!(&error, isrc_registry::Error::Duplicate { existing, .. } if existing.to_string() == "CBXYZ2500007"),
         "{error}"
     );
+    check_numbers_apart(&store, url, "CBXYZ2500008", 2025).await;
     store.close().await;
+}
+
+/// The ledger's "Take 1-12" (`code`, allocated under `year`) is keyed with its numbers apart
+/// (migration 50): "Take 1 - 12" is the same recording, "Take 11-2" is another one.
+async fn check_numbers_apart(store: &Store, url: &str, code: &str, year: u16) {
+    assert!(
+        match_keys(url)
+            .await
+            .contains(&(code.into(), "take1 12\u{1f}ariane\u{1f}\u{1f}audio".into())),
+        "{:?}",
+        match_keys(url).await
+    );
+    let mut request = same_as("TAKE 1 - 12", "Ariane", "");
+    request.year = year;
+    let error = store.allocate(&request).await.unwrap_err();
+    assert!(
+        matches!(&error, isrc_registry::Error::Duplicate { existing, .. } if existing.to_string() == code),
+        "{error}"
+    );
+    let mut request = same_as("Take 11-2", "Ariane", "");
+    request.year = year;
+    let allocation = store.allocate(&request).await.expect("another recording");
+    assert_eq!(allocation.isrcs.len(), 1);
 }
 
 /// Opens an old ledger twice with today's store and checks the adoption and the data.
@@ -199,7 +237,7 @@ async fn check_upgrade(url: &str, expected_next: &str) {
     store.close().await;
     assert_eq!(
         versions(url, "_sqlx_migrations").await,
-        vec![1, 2, 3, 5, 15, 21, 30]
+        vec![1, 2, 3, 5, 15, 21, 30, 50]
     );
     let old = versions(url, "isrc_registry_migrations").await;
     assert_eq!(
@@ -214,7 +252,7 @@ async fn check_upgrade(url: &str, expected_next: &str) {
     store.close().await;
     assert_eq!(
         versions(url, "_sqlx_migrations").await,
-        vec![1, 2, 3, 5, 15, 21, 30]
+        vec![1, 2, 3, 5, 15, 21, 30, 50]
     );
     assert_eq!(
         versions(url, "isrc_registry_migrations")
@@ -268,6 +306,55 @@ fn sqlite_ledger_made_by_145beea_opens_and_keeps_its_data() {
         );
         store.close().await;
         check_upgrade(&db.url, "CBXYZ2600003").await;
+    });
+}
+
+#[test]
+fn sqlite_ledger_made_by_b9e6b17_is_refolded_with_numbers_apart() {
+    let db = common::sqlite();
+    std::fs::copy("tests/fixtures/ledger-b9e6b17.db", &db.url).unwrap();
+    runtime().block_on(async {
+        assert_eq!(
+            versions(&db.url, "_sqlx_migrations").await,
+            vec![1, 2, 3, 5, 15, 21]
+        );
+        // Before the upgrade, both titles ran their digits together.
+        assert_eq!(
+            match_keys(&db.url).await,
+            vec![
+                (
+                    "CBXYZ2600001".into(),
+                    "take112\u{1f}ariane\u{1f}\u{1f}audio".into()
+                ),
+                (
+                    "CBXYZ2600002".into(),
+                    "version10\u{1f}ariane\u{1f}\u{1f}audio".into()
+                ),
+            ]
+        );
+        let store = Store::open(&db.url).await.expect("b9e6b17's ledger opens");
+        assert_eq!(
+            versions(&db.url, "_sqlx_migrations").await,
+            vec![1, 2, 3, 5, 15, 21, 30, 50]
+        );
+        assert_eq!(
+            match_keys(&db.url).await[1],
+            (
+                "CBXYZ2600002".into(),
+                "version1 0\u{1f}ariane\u{1f}\u{1f}audio".into()
+            )
+        );
+        check_numbers_apart(&store, &db.url, "CBXYZ2600001", 2026).await;
+        // "Version 10" was refused as "Version 1.0"; it is another recording now.
+        let mut request = same_as("Version 10", "Ariane", "");
+        request.year = 2026;
+        let allocation = store.allocate(&request).await.expect("another recording");
+        assert_eq!(allocation.isrcs[0].to_string(), "CBXYZ2600004");
+        store.close().await;
+        // A second open finds nothing left to refold.
+        let store = Store::open(&db.url).await.expect("reopens");
+        assert_eq!(match_keys(&db.url).await.len(), 4);
+        store.close().await;
     });
 }
 

@@ -1,6 +1,6 @@
 //! `isrc check` and the registry decide "the same recording" alike (`isrc::recording`): two
 //! records of one ISRC conflict in the check exactly when the registry would give the second
-//! one its own code. Fifty-three pairs, on both sides of the 10 s tolerance, with durations written
+//! one its own code. Fifty-eight pairs, on both sides of the 10 s tolerance, with durations written
 //! as m:ss, h:mm:ss, seconds and ISO 8601.
 
 use isrc::code::PrefixCode;
@@ -15,7 +15,7 @@ type Pair = (
     bool,
 );
 
-const PAIRS: [Pair; 53] = [
+const PAIRS: [Pair; 58] = [
     // Durations: the tolerance's edges, as m:ss.
     (("One", "Ariane", "3:20"), ("One", "Ariane", "3:20"), true),
     (("One", "Ariane", "3:20"), ("One", "Ariane", "3:21"), true),
@@ -215,6 +215,28 @@ const PAIRS: [Pair; 53] = [
         ("Re-Birth 2", "Ariane", "3:00"),
         false,
     ),
+    // Numbers stay apart: punctuation between two digits folds to a space, not to nothing.
+    (
+        ("Take 1-12", "Ariane", "3:00"),
+        ("Take 11-2", "Ariane", "3:00"),
+        false,
+    ),
+    (
+        ("Take 1-12", "Ariane", "3:00"),
+        ("TAKE 1 / 12", "Ariane", "3:00"),
+        true,
+    ),
+    (
+        ("Version 1.0", "Ariane", "3:00"),
+        ("Version 10", "Ariane", "3:00"),
+        false,
+    ),
+    (
+        ("Suite 3:25", "Ariane", "3:00"),
+        ("Suite 325", "Ariane", "3:00"),
+        false,
+    ),
+    (("No.1", "Ariane", "3:00"), ("No 1", "Ariane", "3:00"), true),
 ];
 
 /// The check's answer: no conflict between two records of one ISRC.

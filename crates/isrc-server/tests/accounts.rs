@@ -39,14 +39,14 @@ async fn approve(server: &TestServer, admin: &Session, id: i64, body: Value) -> 
 async fn first_sign_in(server: &TestServer, email: &str, generated: &str) -> Session {
     let (session, me) = server.login_with(email, generated).await.unwrap();
     assert_eq!(me["must_change_password"], true);
-    let r = server
-        .put(
+    server
+        .put_expect(
             "/api/v1/session/password",
             &session,
             json!({"current": generated, "new": STRONG}),
+            204,
         )
         .await;
-    assert_eq!(r.status(), 204);
     server.login_with(email, STRONG).await.unwrap().0
 }
 
@@ -60,6 +60,23 @@ fn bearer(
         .http
         .request(method, server.url(path))
         .bearer_auth(token)
+}
+
+/// A request with `token` as its bearer, with `body` as JSON when given, expecting `status`.
+async fn bearer_expect(
+    server: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+    status: u16,
+) -> reqwest::Response {
+    let what = method.to_string();
+    let mut request = bearer(server, method, path, token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    common::expect(&what, path, common::send(request).await, status).await
 }
 
 common::each_backend!(
@@ -120,13 +137,13 @@ async fn an_account_holds_every_prefix_approved_for_its_address(db: common::Test
             )
             .await;
         assert_eq!(r.status(), 201, "{prefix} on {}", server.db_name);
-        let r = server
-            .get(
+        server
+            .get_expect(
                 &format!("/api/v1/export?prefix={prefix}&format=json"),
                 &owner,
+                200,
             )
             .await;
-        assert_eq!(r.status(), 200);
     }
     let listed = json(server.get("/api/v1/registrants", &owner).await).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
@@ -148,13 +165,13 @@ async fn an_account_holds_every_prefix_approved_for_its_address(db: common::Test
         .unwrap()
         .id;
     let r = server
-        .post(
+        .post_expect(
             &format!("/api/v1/users/{id}/prefixes"),
             &admin,
             json!({"prefix": "FRABC"}),
+            200,
         )
         .await;
-    assert_eq!(r.status(), 200);
     assert_eq!(
         json(r).await["prefixes"],
         json!(["CBAAA", "CBAAO", "FRABC"])
@@ -214,11 +231,9 @@ async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb
         .await
         .unwrap();
     assert_eq!(me["must_change_password"], true);
-    let r = server.get("/api/v1/recordings", &session).await;
-    assert_eq!(r.status(), 403);
+    let r = server.get_expect("/api/v1/recordings", &session, 403).await;
     assert_eq!(error_code(r).await, "password_change_required");
-    let page = server.get("/portal", &session).await;
-    assert_eq!(page.status(), 403);
+    server.get_expect("/portal", &session, 403).await;
     let page = server
         .with_session(server.http.get(server.url("/portal")), &session)
         .header("accept", "text/html")
@@ -245,23 +260,20 @@ async fn generated_passwords_are_not_kept_and_must_be_changed(db: common::TestDb
         assert_eq!(r.status(), 400, "{weak}");
         assert_eq!(error_code(r).await, "weak_password", "{weak}");
     }
-    let r = server
-        .put(
+    server
+        .put_expect(
             "/api/v1/session/password",
             &session,
             json!({"current": password, "new": STRONG}),
+            204,
         )
         .await;
-    assert_eq!(r.status(), 204);
     let (session, me) = server
         .login_with("ana@label.example", STRONG)
         .await
         .unwrap();
     assert_eq!(me["must_change_password"], false);
-    assert_eq!(
-        server.get("/api/v1/recordings", &session).await.status(),
-        200
-    );
+    server.get_expect("/api/v1/recordings", &session, 200).await;
 
     // Accounts an admin makes without a password are the same.
     let r = server
@@ -383,7 +395,7 @@ async fn a_mailed_reset_link_works_once_and_ends_sessions_and_tokens(db: common:
         400
     );
     // The old session and the token have ended; the new password signs in.
-    assert_eq!(server.get("/api/v1/session", &ana).await.status(), 401);
+    server.get_expect("/api/v1/session", &ana, 401).await;
     let r = bearer(&server, reqwest::Method::GET, "/api/v1/recordings", &token)
         .send()
         .await
@@ -448,10 +460,9 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
         .unwrap()
         .id;
     // A registrant cannot disable anyone.
-    let r = server
-        .post(&format!("/api/v1/users/{id}/disable"), &bob, json!({}))
+    server
+        .post_expect(&format!("/api/v1/users/{id}/disable"), &bob, json!({}), 403)
         .await;
-    assert_eq!(r.status(), 403);
     let admin_id = server
         .store
         .user_by_email(&admin_email)
@@ -469,11 +480,15 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
     assert_eq!(r.status(), 409, "not one's own account");
 
     let r = server
-        .post(&format!("/api/v1/users/{id}/disable"), &admin, json!({}))
+        .post_expect(
+            &format!("/api/v1/users/{id}/disable"),
+            &admin,
+            json!({}),
+            200,
+        )
         .await;
-    assert_eq!(r.status(), 200);
     assert_eq!(json(r).await["disabled"], true);
-    assert_eq!(server.get("/api/v1/session", &ana).await.status(), 401);
+    server.get_expect("/api/v1/session", &ana, 401).await;
     let r = bearer(&server, reqwest::Method::GET, "/api/v1/recordings", &token)
         .send()
         .await
@@ -502,10 +517,14 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
             .any(|m| m.subject.contains("new password"))
     );
 
-    let r = server
-        .post(&format!("/api/v1/users/{id}/enable"), &admin, json!({}))
+    server
+        .post_expect(
+            &format!("/api/v1/users/{id}/enable"),
+            &admin,
+            json!({}),
+            200,
+        )
         .await;
-    assert_eq!(r.status(), 200);
     let ana = server
         .login_with("ana@xyz.example", common::PASSWORD)
         .await
@@ -519,24 +538,21 @@ async fn admins_reset_and_disable_accounts(db: common::TestDb) {
 
     // The admin's reset: a password shown once, to be changed; sessions end.
     let r = server
-        .post(
+        .post_expect(
             &format!("/api/v1/users/{id}/password-reset"),
             &admin,
             json!({}),
+            200,
         )
         .await;
-    assert_eq!(r.status(), 200);
     let password = json(r).await["password"].as_str().unwrap().to_string();
-    assert_eq!(server.get("/api/v1/session", &ana).await.status(), 401);
+    server.get_expect("/api/v1/session", &ana, 401).await;
     let (session, me) = server
         .login_with("ana@xyz.example", &password)
         .await
         .unwrap();
     assert_eq!(me["must_change_password"], true);
-    assert_eq!(
-        server.get("/api/v1/recordings", &session).await.status(),
-        403
-    );
+    server.get_expect("/api/v1/recordings", &session, 403).await;
     // The audit log records who did it.
     let audit = server
         .store
@@ -587,18 +603,25 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
 
     // A token cannot make, list-and-revoke its way to others.
     for token in [&reader, &writer] {
-        let r = bearer(&server, reqwest::Method::POST, "/api/v1/tokens", token)
-            .json(&json!({"name": "minted", "scopes": ["read", "allocate"]}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
+        let r = bearer_expect(
+            &server,
+            reqwest::Method::POST,
+            "/api/v1/tokens",
+            token,
+            Some(json!({"name": "minted", "scopes": ["read", "allocate"]})),
+            403,
+        )
+        .await;
         assert!(["session_required", "scope"].contains(&error_code(r).await.as_str()));
-        let r = bearer(&server, reqwest::Method::DELETE, "/api/v1/tokens/1", token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
+        bearer_expect(
+            &server,
+            reqwest::Method::DELETE,
+            "/api/v1/tokens/1",
+            token,
+            None,
+            403,
+        )
+        .await;
         let r = bearer(
             &server,
             reqwest::Method::PUT,
@@ -612,34 +635,34 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         assert_eq!(r.status(), 403, "nor change the password");
     }
     // read reads, allocate allocates.
-    let r = bearer(&server, reqwest::Method::GET, "/api/v1/recordings", &reader)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let r = bearer(
+    bearer_expect(
+        &server,
+        reqwest::Method::GET,
+        "/api/v1/recordings",
+        &reader,
+        None,
+        200,
+    )
+    .await;
+    let r = bearer_expect(
         &server,
         reqwest::Method::POST,
         "/api/v1/allocations",
         &reader,
+        Some(json!({"title": "x", "artist": "y"})),
+        403,
     )
-    .json(&json!({"title": "x", "artist": "y"}))
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 403);
+    .await;
     assert_eq!(error_code(r).await, "scope");
-    let r = bearer(
+    bearer_expect(
         &server,
         reqwest::Method::POST,
         "/api/v1/allocations",
         &writer,
+        Some(json!({"title": "x", "artist": "y"})),
+        201,
     )
-    .json(&json!({"title": "x", "artist": "y"}))
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 201);
+    .await;
 
     // An admin's token acts as an admin only with the admin scope.
     let admin_read = json(make(&admin, json!({"name": "dash"})).await).await["token"]
@@ -651,26 +674,24 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         .as_str()
         .unwrap()
         .to_string();
-    let r = bearer(
+    bearer_expect(
         &server,
         reqwest::Method::GET,
         "/api/v1/applications",
         &admin_read,
+        None,
+        403,
     )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = bearer(
+    .await;
+    bearer_expect(
         &server,
         reqwest::Method::GET,
         "/api/v1/applications",
         &admin_full,
+        None,
+        200,
     )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 200);
+    .await;
 
     // An expired token is refused.
     let user = server
@@ -691,20 +712,18 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         )
         .await
         .unwrap();
-    let r = bearer(
+    bearer_expect(
         &server,
         reqwest::Method::GET,
         "/api/v1/recordings",
         "isrc_expired",
+        None,
+        401,
     )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 401);
+    .await;
 
     // The tokens page lists, makes and revokes, from a session only.
-    let page = server.get("/account/tokens", &ana).await;
-    assert_eq!(page.status(), 200);
+    let page = server.get_expect("/account/tokens", &ana, 200).await;
     let html = page.text().await.unwrap();
     assert!(html.contains("reader") && html.contains("writer") && html.contains("old"));
     assert!(html.contains("expired"));
@@ -729,17 +748,15 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         .chars()
         .take_while(|c| *c != '<')
         .collect();
-    let r = bearer(
+    bearer_expect(
         &server,
         reqwest::Method::POST,
         "/api/v1/allocations",
         &secret,
+        Some(json!({"title": "page", "artist": "y"})),
+        201,
     )
-    .json(&json!({"title": "page", "artist": "y"}))
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 201);
+    .await;
     let id = server
         .store
         .api_tokens(user.id)
@@ -761,11 +778,15 @@ async fn tokens_have_scopes_and_an_expiry_and_cannot_mint_tokens(db: common::Tes
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let r = bearer(&server, reqwest::Method::GET, "/api/v1/recordings", &secret)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    bearer_expect(
+        &server,
+        reqwest::Method::GET,
+        "/api/v1/recordings",
+        &secret,
+        None,
+        401,
+    )
+    .await;
     let r = bearer(&server, reqwest::Method::GET, "/account/tokens", &writer)
         .send()
         .await

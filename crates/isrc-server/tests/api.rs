@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 common::each_backend!(public_checks, worker_threads = 2);
 async fn public_checks(db: common::TestDb) {
     let server = common::start(db).await;
-    let r = server.get_anon("/api/v1/isrc/us-rc1-76-07839").await;
-    assert_eq!(r.status(), 200);
+    let r = server
+        .get_anon_expect("/api/v1/isrc/us-rc1-76-07839", 200)
+        .await;
     let report = json(r).await;
     assert_eq!(report["isrc"], "USRC17607839");
     assert_eq!(report["valid"], true);
@@ -70,11 +71,7 @@ async fn public_checks(db: common::TestDb) {
 
 common::each_backend!(registry_flow_with_idempotent_allocation, worker_threads = 2);
 async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, _, ana) = common::start_with_ana(db).await;
 
     let body = json!({"title": "Première neige", "artist": "Ariane", "duration": "3:25"});
     let send = |key: &'static str, body: Value| {
@@ -110,10 +107,14 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
         )
         .await;
     assert_eq!(json(batch).await["isrcs"][1], "CBXYZ2600003");
-    let missing = server
-        .post("/api/v1/allocations", &ana, json!({"title": "No artist"}))
+    server
+        .post_expect(
+            "/api/v1/allocations",
+            &ana,
+            json!({"title": "No artist"}),
+            400,
+        )
         .await;
-    assert_eq!(missing.status(), 400);
 
     let list = json(server.get("/api/v1/recordings?q=neige", &ana).await).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -125,14 +126,7 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
     assert!(!shown["history"].as_array().unwrap().is_empty());
 
     // Derive a radio edit: a new code linked to its parent.
-    let derived = server
-        .post(
-            "/api/v1/recordings/CBXYZ2600001/derive",
-            &ana,
-            json!({"change": "edit", "duration": "2:50", "version": "Radio Edit", "allocate": true}),
-        )
-        .await;
-    assert_eq!(derived.status(), 201);
+    let derived = server.post_expect("/api/v1/recordings/CBXYZ2600001/derive", &ana, json!({"change": "edit", "duration": "2:50", "version": "Radio Edit", "allocate": true}), 201).await;
     let derived = json(derived).await;
     assert_eq!(derived["new_isrc"], true);
     assert_eq!(derived["isrc"], "CBXYZ2600004");
@@ -151,16 +145,17 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
     assert!(keep["new_isrc"].is_boolean());
 
     // Public lookup: hidden until published, and never the registrant's identity.
-    let lookup = server.get_anon("/api/v1/lookup/CBXYZ2600001").await;
-    assert_eq!(lookup.status(), 404);
-    let r = server
-        .put(
+    server
+        .get_anon_expect("/api/v1/lookup/CBXYZ2600001", 404)
+        .await;
+    server
+        .put_expect(
             "/api/v1/recordings/CBXYZ2600001/public",
             &ana,
             json!({"public": true}),
+            200,
         )
         .await;
-    assert_eq!(r.status(), 200);
     let lookup = server.get_anon("/api/v1/lookup/cb-xyz-26-00001").await;
     let text = lookup.text().await.unwrap();
     assert!(text.contains("Première neige"), "{text}");
@@ -177,19 +172,19 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
         )
         .await;
     assert_eq!(json(void).await["status"], "void");
-    let again = server
-        .post(
+    server
+        .post_expect(
             "/api/v1/recordings/CBXYZ2600001/void",
             &ana,
             json!({"reason": "twice"}),
+            409,
         )
         .await;
-    assert_eq!(again.status(), 409);
-    let lookup = server.get_anon("/api/v1/lookup/CBXYZ2600001").await;
-    assert_eq!(lookup.status(), 404);
+    server
+        .get_anon_expect("/api/v1/lookup/CBXYZ2600001", 404)
+        .await;
 
-    let csv = server.get("/api/v1/export", &ana).await;
-    assert_eq!(csv.status(), 200);
+    let csv = server.get_expect("/api/v1/export", &ana, 200).await;
     assert!(
         csv.headers()["content-type"]
             .to_str()
@@ -224,22 +219,18 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
 
 common::each_backend!(registrants_cannot_touch_each_other, worker_threads = 2);
 async fn registrants_cannot_touch_each_other(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, admin, ana) = common::start_with_ana(db).await;
     let bob = server
         .registrant_user(&admin, "FRABC", "bob@abc.example")
         .await;
-    let r = server
-        .post(
+    server
+        .post_expect(
             "/api/v1/allocations",
             &ana,
             json!({"title": "Mine", "artist": "Ana"}),
+            201,
         )
         .await;
-    assert_eq!(r.status(), 201);
 
     let steal = server
         .post(
@@ -262,44 +253,44 @@ async fn registrants_cannot_touch_each_other(db: common::TestDb) {
         let r = server.get(path, &bob).await;
         assert_eq!(r.status(), 403, "{path}");
     }
-    let void = server
-        .post(
+    server
+        .post_expect(
             "/api/v1/recordings/CBXYZ2600001/void",
             &bob,
             json!({"reason": "sabotage"}),
+            403,
         )
         .await;
-    assert_eq!(void.status(), 403);
-    let publish = server
-        .put(
+    server
+        .put_expect(
             "/api/v1/recordings/CBXYZ2600001/public",
             &bob,
             json!({"public": true}),
+            403,
         )
         .await;
-    assert_eq!(publish.status(), 403);
-    let derive = server
-        .post(
+    server
+        .post_expect(
             "/api/v1/recordings/CBXYZ2600001/derive",
             &bob,
             json!({"change": "remix", "allocate": true}),
+            403,
         )
         .await;
-    assert_eq!(derive.status(), 403);
     let mine = json(server.get("/api/v1/recordings", &bob).await).await;
     assert!(mine.as_array().unwrap().is_empty());
     let registrants = json(server.get("/api/v1/registrants", &bob).await).await;
     assert_eq!(registrants.as_array().unwrap().len(), 1);
     assert_eq!(registrants[0]["prefix"], "FRABC");
     // Registrants cannot make registrants or users either.
-    let r = server
-        .post(
+    server
+        .post_expect(
             "/api/v1/registrants",
             &bob,
             json!({"prefix": "FRABD", "name": "x"}),
+            403,
         )
         .await;
-    assert_eq!(r.status(), 403);
     // The admin sees everything.
     let all = json(server.get("/api/v1/recordings?prefix=CBXYZ", &admin).await).await;
     assert_eq!(all.as_array().unwrap().len(), 1);
@@ -310,11 +301,7 @@ common::each_backend!(
     worker_threads = 2
 );
 async fn api_tokens_act_for_one_registrant_until_revoked(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, admin, ana) = common::start_with_ana(db).await;
     server
         .registrant_user(&admin, "FRABC", "bob@abc.example")
         .await;
@@ -332,13 +319,13 @@ async fn api_tokens_act_for_one_registrant_until_revoked(db: common::TestDb) {
         "a registrant's token has no admin scope"
     );
     let made = server
-        .post(
+        .post_expect(
             "/api/v1/tokens",
             &ana,
             json!({"name": "label system", "scopes": ["read", "allocate"]}),
+            201,
         )
         .await;
-    assert_eq!(made.status(), 201);
     let made = json(made).await;
     let token = made["token"].as_str().unwrap().to_string();
     let listed = json(server.get("/api/v1/tokens", &ana).await).await;
@@ -422,13 +409,13 @@ async fn approving_an_application_mails_the_code(db: common::TestDb) {
     .await;
     assert_eq!(queue.as_array().unwrap().len(), 1);
     let decided = server
-        .post(
+        .post_expect(
             &format!("/api/v1/applications/{id}/approve"),
             &admin,
             json!({}),
+            200,
         )
         .await;
-    assert_eq!(decided.status(), 200);
     let decided = json(decided).await;
     assert_eq!(decided["mail"], "sent", "{decided}");
     let prefix = decided["application"]["prefix"]
@@ -468,26 +455,26 @@ async fn approving_an_application_mails_the_code(db: common::TestDb) {
     let me = json(r).await;
     assert_eq!(me["prefix"], prefix.as_str());
 
-    let twice = server
-        .post(
+    server
+        .post_expect(
             &format!("/api/v1/applications/{id}/approve"),
             &admin,
             json!({}),
+            409,
         )
         .await;
-    assert_eq!(twice.status(), 409);
 
     // A rejection is mailed with its reason; everything is in the outbox.
     let r = server.post_json_anon("/api/v1/applications", &json!({"name": "Other", "contact": "other@x.example", "address": "z", "country": "FR"})).await;
     let other = json(r).await["id"].as_i64().unwrap();
-    let r = server
-        .post(
+    server
+        .post_expect(
             &format!("/api/v1/applications/{other}/reject"),
             &admin,
             json!({"reason": "Please apply to SCPP in France"}),
+            200,
         )
         .await;
-    assert_eq!(r.status(), 200);
     let mail = tokio::time::timeout(std::time::Duration::from_secs(30), inbox.recv())
         .await
         .unwrap()
@@ -566,15 +553,16 @@ async fn rate_limits_answer_429_with_retry_after() {
     assert_eq!(form.status(), 429);
 
     for _ in 0..3 {
-        let r = server.get_anon("/api/v1/isrc/USRC17607839").await;
-        assert_eq!(r.status(), 200);
+        server
+            .get_anon_expect("/api/v1/isrc/USRC17607839", 200)
+            .await;
     }
-    let r = server.get_anon("/api/v1/isrc/USRC17607839").await;
-    assert_eq!(r.status(), 429);
+    let r = server
+        .get_anon_expect("/api/v1/isrc/USRC17607839", 429)
+        .await;
     assert!(r.headers().contains_key("retry-after"));
     // Health checks are never limited.
-    let r = server.get_anon("/healthz").await;
-    assert_eq!(r.status(), 200);
+    server.get_anon_expect("/healthz", 200).await;
 
     let apply = || {
         server
@@ -641,11 +629,7 @@ common::each_backend!(
     worker_threads = 4
 );
 async fn concurrent_retries_with_one_key_allocate_once(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, _, ana) = common::start_with_ana(db).await;
     let attempts = (0..8).map(|_| {
         server
             .with_session(server.http.post(server.url("/api/v1/allocations")), &ana)

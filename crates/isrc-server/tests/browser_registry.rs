@@ -24,23 +24,23 @@ async fn search_before_assigning_edit_with_history_public_search() {
     // 23 published recordings "Snow N" and one the browser will allocate again.
     for i in 0..23 {
         let r = server
-            .post(
+            .post_expect(
                 "/api/v1/allocations",
                 &ana,
                 json!({"title": format!("Snow {i}"), "artist": "Ariane", "duration": "2:00"}),
+                201,
             )
             .await;
-        assert_eq!(r.status(), 201);
         let body: serde_json::Value = r.json().await.unwrap();
         let code = body["isrcs"][0].as_str().unwrap().to_string();
-        let r = server
-            .put(
+        server
+            .put_expect(
                 &format!("/api/v1/recordings/{code}/public"),
                 &ana,
                 json!({"public": true}),
+                200,
             )
             .await;
-        assert_eq!(r.status(), 200);
     }
     let driver = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();

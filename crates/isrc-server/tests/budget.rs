@@ -317,15 +317,15 @@ async fn anonymous_xlsx_checks_are_capped_in_unpacked_bytes_and_records() {
     let ana = server
         .registrant_user(&admin, "CBXLS", "ana@xlsx.example")
         .await;
+    // A POST with a token needs the allocate scope; with too few it counts as anonymous.
     let r = server
-        .post(
+        .post_expect(
             "/api/v1/tokens",
             &ana,
-            // A POST with a token needs the allocate scope; with too few it counts as anonymous.
             json!({"name": "ci", "scopes": ["allocate"]}),
+            201,
         )
         .await;
-    assert_eq!(r.status(), 201);
     let body: Value = r.json().await.unwrap();
     let token = body["token"].as_str().unwrap();
     let r = check(big, Some(token)).await.unwrap();

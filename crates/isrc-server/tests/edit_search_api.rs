@@ -12,34 +12,30 @@ async fn json_of(response: reqwest::Response) -> Value {
 
 common::each_backend!(edit_search_and_duplicate_links, worker_threads = 2);
 async fn edit_search_and_duplicate_links(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, admin, ana) = common::start_with_ana(db).await;
     let bob = server
         .registrant_user(&admin, "CBAAA", "bob@aaa.example")
         .await;
 
     let r = server
-        .post(
+        .post_expect(
             "/api/v1/allocations",
             &ana,
             json!({"title": "Premiere neige", "artist": "Ariane", "duration": "3:25"}),
+            201,
         )
         .await;
-    assert_eq!(r.status(), 201);
     let code = json_of(r).await["isrcs"][0].as_str().unwrap().to_string();
 
     // Search before assigning: the same recording is refused, naming its code with a link.
     let r = server
-        .post(
+        .post_expect(
             "/api/v1/allocations",
             &ana,
             json!({"title": "PREMIERE  neige", "artist": "ariane", "duration": "3:30"}),
+            409,
         )
         .await;
-    assert_eq!(r.status(), 409);
     let body = json_of(r).await;
     assert_eq!(body["code"], "duplicate_recording");
     assert_eq!(body["existing"], code.as_str());
@@ -125,14 +121,14 @@ async fn edit_search_and_duplicate_links(db: common::TestDb) {
         codes.push(json_of(r).await["isrcs"][0].as_str().unwrap().to_string());
     }
     for c in &codes[..4] {
-        let r = server
-            .put(
+        server
+            .put_expect(
                 &format!("/api/v1/recordings/{c}/public"),
                 &ana,
                 json!({"public": true}),
+                200,
             )
             .await;
-        assert_eq!(r.status(), 200);
     }
     let mut found = Vec::new();
     let mut url = server.url("/api/v1/search?q=neige%20ARIANE&limit=3");
@@ -176,9 +172,8 @@ async fn edit_search_and_duplicate_links(db: common::TestDb) {
 
     // The export as a workbook, beside CSV.
     let r = server
-        .get("/api/v1/export?format=xlsx&profile=distributor", &ana)
+        .get_expect("/api/v1/export?format=xlsx&profile=distributor", &ana, 200)
         .await;
-    assert_eq!(r.status(), 200);
     assert_eq!(
         r.headers()["content-type"],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -205,8 +200,9 @@ async fn edit_search_and_duplicate_links(db: common::TestDb) {
     let months = usage["by_month"].as_array().unwrap();
     assert_eq!(months.len(), 1);
     assert_eq!(months[0]["codes"], 5);
-    let r = server.get("/api/v1/registrants/CBXYZ/usage", &bob).await;
-    assert_eq!(r.status(), 403);
+    server
+        .get_expect("/api/v1/registrants/CBXYZ/usage", &bob, 403)
+        .await;
     let page = server
         .get("/portal/usage", &ana)
         .await

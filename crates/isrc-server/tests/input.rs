@@ -13,11 +13,7 @@ common::each_backend!(
     worker_threads = 2
 );
 async fn csv_exports_neutralise_formulas_and_json_keeps_the_text(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, _, ana) = common::start_with_ana(db).await;
     let r = server
         .post(
             "/api/v1/allocations",
@@ -72,11 +68,7 @@ common::each_backend!(
     worker_threads = 2
 );
 async fn control_characters_are_refused_with_the_field_named(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, admin, ana) = common::start_with_ana(db).await;
     for (field, value) in [
         ("title", "Evil\u{1b}[2J"),
         ("title", "Nul\u{0}byte"),
@@ -94,25 +86,25 @@ async fn control_characters_are_refused_with_the_field_named(db: common::TestDb)
         assert!(message.contains("control character"), "{message}");
     }
     // Multi-line notes are fine.
-    let r = server
-        .post(
+    server
+        .post_expect(
             "/api/v1/allocations",
             &ana,
             json!({"title": "Song", "artist": "Band", "notes": "line one\nline two"}),
+            201,
         )
         .await;
-    assert_eq!(r.status(), 201);
     let r = server.post_json_anon("/api/v1/applications", &json!({"name": "Label\u{1b}[31m", "contact": "a@b.example", "address": "1 Road\nTown", "country": "FR"})).await;
     assert_eq!(r.status(), 400);
     assert!(json(r).await["message"].as_str().unwrap().contains("name"));
-    let r = server
-        .post(
+    server
+        .post_expect(
             "/api/v1/registrants",
             &admin,
             json!({"prefix": "FRABC", "name": "A\u{7}B"}),
+            400,
         )
         .await;
-    assert_eq!(r.status(), 400);
 }
 
 common::each_backend!(
@@ -120,11 +112,7 @@ common::each_backend!(
     worker_threads = 2
 );
 async fn a_derived_version_does_not_inherit_the_date_of_first_publication(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, _, ana) = common::start_with_ana(db).await;
     let r = server
         .post(
             "/api/v1/allocations",
@@ -168,29 +156,18 @@ async fn a_derived_version_does_not_inherit_the_date_of_first_publication(db: co
 
 common::each_backend!(smaller_holes_are_closed, worker_threads = 2);
 async fn smaller_holes_are_closed(db: common::TestDb) {
-    let server = common::start(db).await;
-    let admin = server.admin_session().await;
-    let ana = server
-        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
-        .await;
+    let (server, admin, ana) = common::start_with_ana(db).await;
     // Unknown JSON fields are refused, by name, not silently dropped.
     let r = server
-        .post(
+        .post_expect(
             "/api/v1/allocations",
             &ana,
             json!({"title": "Song", "artist": "Band", "titel": "typo"}),
+            422,
         )
         .await;
-    assert_eq!(r.status(), 422);
     assert!(json(r).await["message"].as_str().unwrap().contains("titel"));
-    let r = server
-        .post(
-            "/api/v1/allocations",
-            &ana,
-            json!({"recordings": [{"title": "A", "artist": "B"}, {"title": "C", "artist": "D", "durartion": "3:00"}]}),
-        )
-        .await;
-    assert_eq!(r.status(), 422);
+    let r = server.post_expect("/api/v1/allocations", &ana, json!({"recordings": [{"title": "A", "artist": "B"}, {"title": "C", "artist": "D", "durartion": "3:00"}]}), 422).await;
     let message = json(r).await["message"].as_str().unwrap().to_string();
     assert!(
         message.contains("recordings[1]") && message.contains("durartion"),
@@ -206,28 +183,16 @@ async fn smaller_holes_are_closed(db: common::TestDb) {
     assert_eq!(error_code(r).await, "invalid_json");
     // A refused batch names every conflict, not only the first.
     for title in ["One", "Two"] {
-        let r = server
-            .post(
+        server
+            .post_expect(
                 "/api/v1/allocations",
                 &ana,
                 json!({"title": title, "artist": "A"}),
+                201,
             )
             .await;
-        assert_eq!(r.status(), 201);
     }
-    let r = server
-        .post(
-            "/api/v1/allocations",
-            &ana,
-            json!({"recordings": [
-                {"title": "One", "artist": "A"},
-                {"title": "New", "artist": "A"},
-                {"title": "Two", "artist": "A"},
-                {"title": "New", "artist": "A"}
-            ]}),
-        )
-        .await;
-    assert_eq!(r.status(), 409);
+    let r = server.post_expect("/api/v1/allocations", &ana, json!({"recordings": [ {"title": "One", "artist": "A"}, {"title": "New", "artist": "A"}, {"title": "Two", "artist": "A"}, {"title": "New", "artist": "A"} ]}), 409).await;
     let message = json(r).await["message"].as_str().unwrap().to_string();
     for expected in [
         "recordings[0]",
@@ -248,14 +213,14 @@ async fn smaller_holes_are_closed(db: common::TestDb) {
     assert_eq!(r.status(), 400, "a 3-year recording");
     // `%` and `_` in a search are letters.
     for title in ["100% Pure", "Plain", "snake_case", "snakeXcase"] {
-        let r = server
-            .post(
+        server
+            .post_expect(
                 "/api/v1/allocations",
                 &ana,
                 json!({"title": title, "artist": "Band"}),
+                201,
             )
             .await;
-        assert_eq!(r.status(), 201);
     }
     for (q, expected) in [("%", 1), ("_", 1), ("snake_", 1), ("100%", 1)] {
         let found = json(

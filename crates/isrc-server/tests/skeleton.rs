@@ -11,62 +11,90 @@ async fn bad_input_gets_json_errors_never_a_500(db: common::TestDb) {
     let r = http.get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(r.text().await.unwrap(), "ok");
 
-    let r = http
-        .post(server.url("/api/v1/validate"))
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    assert_eq!(error_code(r).await, "invalid_json");
-
-    let r = http
-        .post(server.url("/api/v1/session"))
-        .header("content-type", "application/json")
-        .body(r#"{"email": 3}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422, "{}", server.db_name);
-    assert_eq!(error_code(r).await, "invalid_json");
-
-    let r = http
-        .post(server.url("/api/v1/session"))
-        .body("email=x")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
-    assert_eq!(error_code(r).await, "unsupported_media_type");
-
-    let r = http
-        .get(server.url("/api/v1/nothing"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    assert_eq!(error_code(r).await, "not_found");
-
-    let r = http.put(server.url("/healthz")).send().await.unwrap();
-    assert_eq!(r.status(), 405);
-    assert_eq!(error_code(r).await, "method_not_allowed");
-
-    let r = http
-        .get(server.url("/api/v1/outbox?limit=-1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401, "no credentials first");
-    assert_eq!(error_code(r).await, "unauthorized");
-
-    let r = http
-        .get(server.url("/api/v1/session"))
-        .bearer_auth("not-a-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    // Method, path, content type, body, bearer token; the status and the error code expected.
+    use reqwest::Method;
+    let cases = [
+        (
+            Method::POST,
+            "/api/v1/validate",
+            Some("application/json"),
+            "{not json",
+            None,
+            400,
+            Some("invalid_json"),
+        ),
+        (
+            Method::POST,
+            "/api/v1/session",
+            Some("application/json"),
+            r#"{"email": 3}"#,
+            None,
+            422,
+            Some("invalid_json"),
+        ),
+        (
+            Method::POST,
+            "/api/v1/session",
+            None,
+            "email=x",
+            None,
+            415,
+            Some("unsupported_media_type"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/nothing",
+            None,
+            "",
+            None,
+            404,
+            Some("not_found"),
+        ),
+        (
+            Method::PUT,
+            "/healthz",
+            None,
+            "",
+            None,
+            405,
+            Some("method_not_allowed"),
+        ),
+        // No credentials is said before the bad query.
+        (
+            Method::GET,
+            "/api/v1/outbox?limit=-1",
+            None,
+            "",
+            None,
+            401,
+            Some("unauthorized"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/session",
+            None,
+            "",
+            Some("not-a-token"),
+            401,
+            None,
+        ),
+    ];
+    for (method, path, content_type, body, token, status, code) in cases {
+        let mut request = http.request(method.clone(), server.url(path));
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if !body.is_empty() {
+            request = request.body(body);
+        }
+        let r = common::expect(method.as_str(), path, request.send().await.unwrap(), status).await;
+        if let Some(code) = code {
+            assert_eq!(error_code(r).await, code, "{method} {path}");
+        }
+    }
 }
 
 common::each_backend!(sessions_sign_in_and_out_with_csrf, worker_threads = 2);

@@ -47,6 +47,24 @@ async fn post(
         .unwrap()
 }
 
+/// [`post`], expecting `status` (the body is in the failure).
+async fn post_expect(
+    server: &TestServer,
+    path: &str,
+    session: &Session,
+    csrf: Option<&str>,
+    fields: &[(&str, &str)],
+    status: u16,
+) -> reqwest::Response {
+    common::expect(
+        "POST",
+        path,
+        post(server, path, session, csrf, fields).await,
+        status,
+    )
+    .await
+}
+
 /// The value of the first `<input ... name="NAME" value="...">` in a page.
 fn field(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
@@ -73,15 +91,15 @@ async fn public_token(server: &TestServer, path: &str) -> (String, String) {
 async fn allocate(server: &TestServer, session: &Session, fields: &[(&str, &str)]) -> String {
     let mut preview: Vec<(&str, &str)> = fields.to_vec();
     preview.push(("step", "preview"));
-    let r = post(
+    let r = post_expect(
         server,
         "/portal/allocate",
         session,
         Some(&session.csrf),
         &preview,
+        200,
     )
     .await;
-    assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"confirm\""), "{html}");
     let key = field(&html, "idempotency_key");
@@ -152,8 +170,7 @@ async fn public_pages_answer_and_escape(db: common::TestDb) {
     let (status, html) = get(&server, "/portal/recordings/USRC17607839", None).await;
     assert_eq!(status, 401);
     assert!(html.contains("<html") && html.contains("/login"));
-    let r = server.get_anon("/nothing-here").await;
-    assert_eq!(r.status(), 404);
+    let r = server.get_anon_expect("/nothing-here", 404).await;
     assert_eq!(common::error_code(r).await, "not_found");
 }
 
@@ -350,8 +367,7 @@ async fn portal_escapes_scopes_and_checks_csrf(db: common::TestDb) {
         ("duration", "3:30"),
     ];
     // Without the token nothing is explained or allocated.
-    let r = post(&server, "/portal/allocate", &ana, None, &fields).await;
-    assert_eq!(r.status(), 403);
+    post_expect(&server, "/portal/allocate", &ana, None, &fields, 403).await;
     let code = allocate(&server, &ana, &fields).await;
     assert!(code.starts_with("CBAAA26"), "{code}");
 
@@ -368,29 +384,29 @@ async fn portal_escapes_scopes_and_checks_csrf(db: common::TestDb) {
 
     // Publishing needs the token; then the lookup shows it, escaped and anonymous.
     let show = format!("/portal/recordings/{code}");
-    let r = post(
+    post_expect(
         &server,
         &format!("{show}/publish"),
         &ana,
         Some("forged"),
         &[("public", "1")],
+        403,
     )
     .await;
-    assert_eq!(r.status(), 403);
     let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
     assert!(
         html.contains("no recording published"),
         "unpublished stays private"
     );
-    let r = post(
+    post_expect(
         &server,
         &format!("{show}/publish"),
         &ana,
         Some(&ana.csrf),
         &[("public", "1")],
+        303,
     )
     .await;
-    assert_eq!(r.status(), 303);
     let (_, html) = get(&server, &format!("/lookup?codes={code}"), None).await;
     assert!(html.contains(XSS_ESCAPED) && !html.contains(XSS));
     for identity in [
@@ -433,33 +449,33 @@ async fn portal_escapes_scopes_and_checks_csrf(db: common::TestDb) {
     );
 
     // Void: token and reason required; the code stays, marked void.
-    let r = post(
+    post_expect(
         &server,
         &format!("{show}/void"),
         &ana,
         None,
         &[("reason", "typo")],
+        403,
     )
     .await;
-    assert_eq!(r.status(), 403);
-    let r = post(
+    post_expect(
         &server,
         &format!("{show}/void"),
         &ana,
         Some(&ana.csrf),
         &[("reason", "")],
+        400,
     )
     .await;
-    assert_eq!(r.status(), 400);
-    let r = post(
+    let r = post_expect(
         &server,
         &format!("{show}/void"),
         &ana,
         Some(&ana.csrf),
         &[("reason", "allocated twice")],
+        303,
     )
     .await;
-    assert_eq!(r.status(), 303);
     let (_, html) = get(&server, &location(&r), Some(&ana)).await;
     assert!(html.contains("void (allocated twice)"));
 }
@@ -526,8 +542,15 @@ async fn allocation_explains_the_derive_rules(db: common::TestDb) {
         ("step", "confirm"),
         ("idempotency_key", "k"),
     ];
-    let r = post(&server, "/portal/allocate", &ana, Some(&ana.csrf), &carrier).await;
-    assert_eq!(r.status(), 200);
+    let r = post_expect(
+        &server,
+        "/portal/allocate",
+        &ana,
+        Some(&ana.csrf),
+        &carrier,
+        200,
+    )
+    .await;
     let html = r.text().await.unwrap();
     assert!(html.contains("Keep the ISRC") && !html.contains("id=\"confirm\""));
     let before = server
@@ -539,7 +562,7 @@ async fn allocation_explains_the_derive_rules(db: common::TestDb) {
     assert_eq!(before, 2);
 
     // An edit without a new duration is explained as a mistake, not a 500.
-    let r = post(
+    let r = post_expect(
         &server,
         "/portal/allocate",
         &ana,
@@ -550,9 +573,9 @@ async fn allocation_explains_the_derive_rules(db: common::TestDb) {
             ("change", "edit"),
             ("step", "preview"),
         ],
+        400,
     )
     .await;
-    assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("judged by its duration"));
 
     // A confirmation sent twice allocates once.
@@ -684,10 +707,7 @@ async fn back_office_decides_applications_and_mails(db: common::TestDb) {
     assert!(html.contains(&format!("id=\"application-{}\"", b.id)));
 
     let approve = format!("/agency/applications/{}/approve", a.id);
-    assert_eq!(
-        post(&server, &approve, &admin, None, &[]).await.status(),
-        403
-    );
+    post_expect(&server, &approve, &admin, None, &[], 403).await;
     let r = post(
         &server,
         &approve,
@@ -710,30 +730,24 @@ async fn back_office_decides_applications_and_mails(db: common::TestDb) {
     assert_eq!(r.status(), 409, "decided once");
 
     let reject = format!("/agency/applications/{}/reject", b.id);
-    assert_eq!(
-        post(
-            &server,
-            &reject,
-            &admin,
-            Some(&admin.csrf),
-            &[("reason", " ")]
-        )
-        .await
-        .status(),
-        400
-    );
-    assert_eq!(
-        post(
-            &server,
-            &reject,
-            &admin,
-            Some(&admin.csrf),
-            &[("reason", "no address")]
-        )
-        .await
-        .status(),
-        303
-    );
+    post_expect(
+        &server,
+        &reject,
+        &admin,
+        Some(&admin.csrf),
+        &[("reason", " ")],
+        400,
+    )
+    .await;
+    post_expect(
+        &server,
+        &reject,
+        &admin,
+        Some(&admin.csrf),
+        &[("reason", "no address")],
+        303,
+    )
+    .await;
 
     let (_, html) = get(&server, "/agency/outbox", Some(&admin)).await;
     assert!(html.contains("Your ISRC registrant code: CB-AAA"), "{html}");
@@ -751,27 +765,24 @@ async fn back_office_decides_applications_and_mails(db: common::TestDb) {
         assert!(!html.contains(XSS), "{path} escapes");
     }
     // Another account for the registrant: password shown once, and it signs in.
-    assert_eq!(
-        post(
-            &server,
-            "/agency/users",
-            &admin,
-            None,
-            &[("email", "c@label.example"), ("prefix", "CBAAA")]
-        )
-        .await
-        .status(),
-        403
-    );
-    let r = post(
+    post_expect(
+        &server,
+        "/agency/users",
+        &admin,
+        None,
+        &[("email", "c@label.example"), ("prefix", "CBAAA")],
+        403,
+    )
+    .await;
+    let r = post_expect(
         &server,
         "/agency/users",
         &admin,
         Some(&admin.csrf),
         &[("email", "c@label.example"), ("prefix", "CBAAA")],
+        200,
     )
     .await;
-    assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     let password = html
         .split("<code id=\"password\">")
@@ -841,31 +852,15 @@ async fn account_page_changes_the_password() {
         ("current", common::PASSWORD),
         ("new", "a-much-longer-secret"),
     ];
-    assert_eq!(
-        post(&server, "/account", &ana, None, &change)
-            .await
-            .status(),
-        403
-    );
+    post_expect(&server, "/account", &ana, None, &change, 403).await;
     let short = [("current", common::PASSWORD), ("new", "short")];
-    assert_eq!(
-        post(&server, "/account", &ana, Some(&ana.csrf), &short)
-            .await
-            .status(),
-        400
-    );
+    post_expect(&server, "/account", &ana, Some(&ana.csrf), &short, 400).await;
     let wrong = [
         ("current", "not-my-password"),
         ("new", "a-much-longer-secret"),
     ];
-    assert_eq!(
-        post(&server, "/account", &ana, Some(&ana.csrf), &wrong)
-            .await
-            .status(),
-        401
-    );
-    let r = post(&server, "/account", &ana, Some(&ana.csrf), &change).await;
-    assert_eq!(r.status(), 303);
+    post_expect(&server, "/account", &ana, Some(&ana.csrf), &wrong, 401).await;
+    let r = post_expect(&server, "/account", &ana, Some(&ana.csrf), &change, 303).await;
     assert_eq!(location(&r), "/login");
     assert_eq!(
         get(&server, "/portal", Some(&ana)).await.0,
@@ -1002,24 +997,24 @@ async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
         .id;
     let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
     assert!(html.contains(&format!("id=\"user-{id}\"")));
-    let r = post(
+    post_expect(
         &server,
         &format!("/agency/users/{id}/prefixes"),
         &admin,
         Some(&admin.csrf),
         &[("prefix", "CBAAB")],
+        303,
     )
     .await;
-    assert_eq!(r.status(), 303);
-    let r = post(
+    post_expect(
         &server,
         &format!("/agency/users/{id}/disable"),
         &admin,
         Some(&admin.csrf),
         &[],
+        303,
     )
     .await;
-    assert_eq!(r.status(), 303);
     let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
     let row = html.split(&format!("id=\"user-{id}\"")).nth(1).unwrap();
     let row = row.split("</tr>").next().unwrap();
@@ -1048,15 +1043,15 @@ async fn recovery_and_account_actions_in_the_pages(db: common::TestDb) {
         &[],
     )
     .await;
-    let r = post(
+    let r = post_expect(
         &server,
         &format!("/agency/users/{id}/reset"),
         &admin,
         Some(&admin.csrf),
         &[],
+        200,
     )
     .await;
-    assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"password\""));
     let (_, html) = get(&server, "/agency/users", Some(&admin)).await;
@@ -1096,15 +1091,15 @@ async fn the_portal_switches_between_the_prefixes_of_an_account(db: common::Test
     let (_, html) = get(&server, "/portal", Some(&ana)).await;
     assert!(html.contains("Recordings under CBAAA"));
     assert!(html.contains("id=\"switch-prefix\""));
-    let r = post(
+    let r = post_expect(
         &server,
         "/portal/prefix",
         &ana,
         Some(&ana.csrf),
         &[("prefix", "CBAAB")],
+        303,
     )
     .await;
-    assert_eq!(r.status(), 303);
     let chosen = common::cookie(&r);
     assert_eq!(chosen, "isrc_prefix=CBAAB");
     let under_b = Session {
@@ -1121,15 +1116,15 @@ async fn the_portal_switches_between_the_prefixes_of_an_account(db: common::Test
     .await;
     assert!(code.starts_with("CBAAB26"), "{code}");
     // A prefix the account does not hold is refused, and a forged cookie is ignored.
-    let r = post(
+    post_expect(
         &server,
         "/portal/prefix",
         &ana,
         Some(&ana.csrf),
         &[("prefix", "FRZZZ")],
+        403,
     )
     .await;
-    assert_eq!(r.status(), 403);
     let forged = Session {
         cookie: format!("{}; isrc_prefix=FRZZZ", ana.cookie),
         csrf: ana.csrf.clone(),

@@ -12,6 +12,41 @@ use std::process::{Command, Output};
 /// The PostgreSQL test databases, shared with the isrc-registry and isrc-server tests.
 use isrc_test_support as db;
 
+/// The arguments of a command line as a shell splits it, for the simple lines of the tests:
+/// words apart at spaces, `'single quotes'` around a word with spaces (or an empty one).
+pub fn words(line: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut rest = line.trim_start();
+    while !rest.is_empty() {
+        let (word, after) = match rest.strip_prefix('\'') {
+            Some(quoted) => {
+                let end = quoted.find('\'').expect("a closing quote");
+                (&quoted[..end], &quoted[end + 1..])
+            }
+            None => rest.split_at(rest.find(' ').unwrap_or(rest.len())),
+        };
+        words.push(word);
+        rest = after.trim_start();
+    }
+    words
+}
+
+#[test]
+fn command_lines_split_like_a_shell() {
+    assert_eq!(
+        words("registrant add --name 'Disques XYZ' --contact '' -v"),
+        [
+            "registrant",
+            "add",
+            "--name",
+            "Disques XYZ",
+            "--contact",
+            "",
+            "-v"
+        ]
+    );
+}
+
 /// One database for a test, with a scratch directory for files.
 pub struct Db {
     pub name: &'static str,
@@ -78,6 +113,21 @@ impl Db {
             self.name
         );
         stderr
+    }
+
+    /// [`Db::ok`] of a command line (see [`words`]).
+    pub fn ok_line(&self, line: &str) -> String {
+        self.ok(&words(line))
+    }
+
+    /// [`Db::fails`] of a command line (see [`words`]).
+    pub fn fails_line(&self, line: &str) -> String {
+        self.fails(&words(line))
+    }
+
+    /// [`Db::run`] of a command line (see [`words`]).
+    pub fn run_line(&self, line: &str) -> Output {
+        self.run(&words(line))
     }
 
     /// Writes a file into the scratch directory.

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 
 /// The duplicate-recording key: title, artist and version folded as the one same-recording
 /// rule folds them ([`isrc::recording::fold`]: letters and digits only, lowercased, so
-/// `"Don't Stop (Live)"` and `"dont stop live"` are one recording, as `isrc check` sees them),
+/// `"Don't Stop (Live)"` and `"dont stop live"` are one recording, as `isrc check` sees them;
+/// punctuation between two digits is one space, so `"Take 1-12"` and `"Take 11-2"` are two),
 /// and the content type.
 pub(crate) fn match_key(r: &RecordingInput) -> String {
     match_key_of(&r.title, &r.artist, &r.version, r.content_type.as_str())

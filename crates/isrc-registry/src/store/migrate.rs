@@ -73,10 +73,11 @@ async fn migrate_once(conn: &mut AnyConnection, backend: Backend) -> Result<()> 
     Ok(())
 }
 
-/// Migration 21's data step: while its marker table `match_key_refold` exists, the stored
-/// duplicate-recording keys are in the old form (lowercased, spaces collapsed); each is
-/// recomputed with [`match_key_of`](super::allocations::match_key_of) (the core's folding,
-/// which SQL cannot do) and the marker dropped, inside the migration's transaction.
+/// The data step of migrations 21 and 50: while their marker table `match_key_refold` exists,
+/// the stored duplicate-recording keys are in an old form (before 21: lowercased, spaces
+/// collapsed; before 50: digits run together across punctuation); each is recomputed with
+/// [`match_key_of`](super::allocations::match_key_of) (the core's folding, which SQL cannot
+/// do) and the marker dropped, inside the migration's transaction.
 async fn refold_match_keys(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
     if !table_exists(conn, backend, "match_key_refold").await? {
         return Ok(());

@@ -2,11 +2,11 @@
 //! a page at a time.
 //!
 //! Each published recording has one row in `publication_search`: its title, artist, version
-//! and ISRC folded by [`isrc::recording::fold`] (letters and digits, lowercased). A search
-//! folds each word of the query the same way and finds the rows that contain every word. The
-//! words are letters and digits only, so the patterns need no escaping, and both databases
-//! answer the same question with an index: SQLite with FTS5's trigram index (`GLOB`),
-//! PostgreSQL with pg_trgm (`LIKE`).
+//! and ISRC folded by [`isrc::recording::fold`] (letters and digits, lowercased, a space
+//! between two numbers). A search folds each word of the query the same way and finds the rows
+//! that contain every word. The words are letters, digits and spaces only, so the patterns
+//! need no escaping, and both databases answer the same question with an index: SQLite with
+//! FTS5's trigram index (`GLOB`), PostgreSQL with pg_trgm (`LIKE`).
 
 use isrc::Isrc;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -40,9 +40,14 @@ fn search_body(recording: &Recording) -> String {
 
 /// The words of a query, folded; refuses an empty query or one of too many words.
 pub(crate) fn query_words(query: &str) -> Result<Vec<String>> {
+    // A word that reads as an ISRC (`CB-AAA-26-00002`) is looked for as the code is indexed,
+    // compact: folding would keep its numbers apart (`cbaaa26 00002`).
     let words: Vec<String> = query
         .split_whitespace()
-        .map(isrc::recording::fold)
+        .map(|word| match word.parse::<Isrc>() {
+            Ok(code) => code.to_string().to_lowercase(),
+            Err(_) => isrc::recording::fold(word),
+        })
         .filter(|w| !w.is_empty())
         .collect();
     if words.is_empty() {

@@ -46,6 +46,17 @@ pub fn config(url: &str) -> Config {
     config
 }
 
+/// Starts a server on `db` with the cast of most tests signed in: the agency admin
+/// (`boss@agency.example`) and `ana@xyz.example`, the user of registrant CBXYZ.
+pub async fn start_with_ana(db: db::TestDb) -> (TestServer, Session, Session) {
+    let server = start(db).await;
+    let admin = server.admin_session().await;
+    let ana = server
+        .registrant_user(&admin, "CBXYZ", "ana@xyz.example")
+        .await;
+    (server, admin, ana)
+}
+
 /// Starts a server on `db` with `tune` applied to the configuration.
 pub async fn start_with(db: db::TestDb, tune: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = config(&db.url);
@@ -198,16 +209,52 @@ impl TestServer {
         body: Value,
         status: u16,
     ) -> reqwest::Response {
-        let response = self.post(path, session, body).await;
-        if response.status() != status {
-            let got = response.status();
-            panic!(
-                "POST {path}: {got}, not {status}: {}",
-                response.text().await.unwrap()
-            );
-        }
-        response
+        expect("POST", path, self.post(path, session, body).await, status).await
     }
+
+    /// PUT JSON as `session` and expect `status`; the response.
+    pub async fn put_expect(
+        &self,
+        path: &str,
+        session: &Session,
+        body: Value,
+        status: u16,
+    ) -> reqwest::Response {
+        expect("PUT", path, self.put(path, session, body).await, status).await
+    }
+
+    /// GET as `session` and expect `status`; the response.
+    pub async fn get_expect(
+        &self,
+        path: &str,
+        session: &Session,
+        status: u16,
+    ) -> reqwest::Response {
+        expect("GET", path, self.get(path, session).await, status).await
+    }
+
+    /// GET without a session and expect `status`; the response.
+    pub async fn get_anon_expect(&self, path: &str, status: u16) -> reqwest::Response {
+        expect("GET", path, self.get_anon(path).await, status).await
+    }
+}
+
+/// `response` when its status is `status`; otherwise fails naming the request, the status and
+/// the body.
+pub async fn expect(
+    method: &str,
+    path: &str,
+    response: reqwest::Response,
+    status: u16,
+) -> reqwest::Response {
+    if response.status() != status {
+        let got = response.status();
+        panic!(
+            "{method} {path}: {got}, not {status}: {}",
+            response.text().await.unwrap()
+        );
+    }
+    response
 }
 
 /// A signed-in browser session.

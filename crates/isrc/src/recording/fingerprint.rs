@@ -2,12 +2,15 @@
 //! artists without keeping the folded strings: `isrc check` indexes recordings by it.
 
 /// A 64-bit fingerprint of `text` after folding: letters and digits only, lowercased
-/// (Unicode-aware), so `"Don't Stop — Live"` and `"dont stop live"` agree.
+/// (Unicode-aware), punctuation between two digits one space (see [`fold`](super::fold)), so
+/// `"Don't Stop — Live"` and `"dont stop live"` agree and `"Take 1-12"` and `"Take 11-2"` do
+/// not.
 ///
 /// ```
 /// use isrc_code::recording::fold_hash;
 /// assert_eq!(fold_hash("Don't  Stop (Live)"), fold_hash("dont stop live"));
 /// assert_ne!(fold_hash("Yesterday"), fold_hash("Tomorrow"));
+/// assert_ne!(fold_hash("Take 1-12"), fold_hash("Take 11-2"));
 /// ```
 pub fn fold_hash(text: &str) -> u64 {
     fold_hash_parts(&[text])
@@ -66,12 +69,17 @@ const ASCII_FOLD: [u8; 128] = {
 
 /// Hashes the folded text: letters and digits, lowercased, gathered eight bytes at a time
 /// into one word and mixed per word (a multiply-rotate fingerprint: stable within a run,
-/// fast on the short texts of titles and artists).
+/// fast on the short texts of titles and artists). A space stands for the punctuation between
+/// two digits, as in [`fold`](super::fold).
 #[derive(Default)]
 struct FoldHasher {
     hash: u64,
     word: u64,
     filled: u32,
+    /// The last character kept is a digit.
+    after_digit: bool,
+    /// A character was dropped since the last one kept.
+    gap: bool,
 }
 
 impl FoldHasher {
@@ -96,6 +104,7 @@ impl FoldHasher {
     /// Between parts: a byte that folded text never holds.
     fn separator(&mut self) {
         self.push(0xff);
+        (self.after_digit, self.gap) = (false, false);
     }
 
     fn fold(&mut self, bytes: &[u8]) {
@@ -103,21 +112,33 @@ impl FoldHasher {
         while i < bytes.len() {
             // ASCII runs, the bulk of titles and artists, with the state in locals.
             let (mut hash, mut word, mut filled) = (self.hash, self.word, self.filled);
+            let (mut after_digit, mut gap) = (self.after_digit, self.gap);
+            let mut push = |b: u8| {
+                word |= u64::from(b) << (8 * filled);
+                filled += 1;
+                if filled == 8 {
+                    hash = (hash ^ word)
+                        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                        .rotate_left(29);
+                    word = 0;
+                    filled = 0;
+                }
+            };
             while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
                 let folded = ASCII_FOLD[usize::from(b)];
-                if folded != 0 {
-                    word |= u64::from(folded) << (8 * filled);
-                    filled += 1;
-                    if filled == 8 {
-                        hash = (hash ^ word)
-                            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                            .rotate_left(29);
-                        word = 0;
-                        filled = 0;
+                if folded == 0 {
+                    gap = true;
+                } else {
+                    let digit = folded.is_ascii_digit();
+                    if digit && after_digit && gap {
+                        push(b' ');
                     }
+                    push(folded);
+                    (after_digit, gap) = (digit, false);
                 }
                 i += 1;
             }
+            (self.after_digit, self.gap) = (after_digit, gap);
             (self.hash, self.word, self.filled) = (hash, word, filled);
             if i >= bytes.len() {
                 break;
@@ -137,7 +158,14 @@ impl FoldHasher {
                 }
                 Err(e) => ('\u{FFFD}', e.error_len().unwrap_or(rest.len()).max(1)),
             };
-            if c.is_alphanumeric() {
+            if !c.is_alphanumeric() {
+                self.gap = true;
+            } else {
+                let digit = c.is_numeric();
+                if digit && self.after_digit && self.gap {
+                    self.push(b' ');
+                }
+                (self.after_digit, self.gap) = (digit, false);
                 for l in c.to_lowercase() {
                     if l.is_ascii() {
                         self.push(l as u8);
@@ -163,28 +191,44 @@ impl FoldHasher {
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
+    use alloc::format;
     use alloc::string::String;
     use alloc::vec::Vec;
     use proptest::prelude::*;
 
     proptest! {
         #[test]
-        fn folding_ignores_case_and_punctuation(s in "[a-zA-Z0-9 ,.!'-]{0,40}") {
+        fn folding_ignores_case_and_punctuation(s in "[a-zA-Z ,.!'-]{0,40}") {
             let lower: String = s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
             prop_assert_eq!(fold_hash(&s), fold_hash(&lower));
+        }
+
+        /// Punctuation between two digits is one space, whatever it is.
+        #[test]
+        fn numbers_stay_apart(a in 0u32..1000, b in 0u32..1000, p in "[ ,.:/()'-]{1,3}") {
+            prop_assert_eq!(fold_hash(&format!("Take {a}{p}{b}")), fold_hash(&format!("take {a} {b}")));
         }
 
         /// The same fingerprint as folding character by character, on ASCII and not.
         #[test]
         fn folding_agrees_with_one_character_at_a_time(
-            parts in prop::collection::vec("[a-zA-Z0-9 ,.!'\u{e9}\u{130}\u{3a3}-]{0,40}", 1..4),
+            parts in prop::collection::vec("[a-zA-Z0-9 ,.!'\u{e9}\u{130}\u{3a3}\u{663}\u{ff12}-]{0,40}", 1..4),
         ) {
             let mut hasher = FoldHasher::default();
             for (i, part) in parts.iter().enumerate() {
                 if i > 0 {
                     hasher.separator();
                 }
-                for c in part.chars().filter(|c| c.is_alphanumeric()) {
+                let (mut after_digit, mut gap) = (false, false);
+                for c in part.chars() {
+                    if !c.is_alphanumeric() {
+                        gap = true;
+                        continue;
+                    }
+                    if c.is_numeric() && after_digit && gap {
+                        hasher.push(b' ');
+                    }
+                    (after_digit, gap) = (c.is_numeric(), false);
                     for l in c.to_lowercase() {
                         if l.is_ascii() {
                             hasher.push(l as u8);

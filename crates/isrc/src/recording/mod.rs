@@ -6,7 +6,8 @@
 //!
 //! Two records are the same recording when their titles, artists and version titles agree
 //! after folding (letters and digits only, lowercased, so `"Don't Stop (Live)"` and
-//! `"dont stop live"` agree) and their durations, when both are known, are at most
+//! `"dont stop live"` agree; punctuation between two digits is one space, so `"Take 1-12"`
+//! and `"Take 11-2"` do not: see [`fold`]) and their durations, when both are known, are at most
 //! [`DURATION_TOLERANCE_MS`] apart. Durations are read from `m:ss`, `h:mm:ss`, seconds and
 //! ISO 8601 (`PT3M25S`, as ERN files carry them) by [`parse_duration_ms`].
 
@@ -129,15 +130,40 @@ pub fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
 }
 
 /// A title, artist or version folded for comparison: letters and digits only, lowercased
-/// (Unicode-aware). [`fold_hash`] is a fingerprint of the same folding, for bulk work.
+/// (Unicode-aware), except that punctuation or spaces between two digits become one space,
+/// so that numbers stay apart. [`fold_hash`] is a fingerprint of the same folding, for bulk
+/// work.
+///
+/// What that keeps apart and what it does not:
+/// - `"Take 1-12"` folds to `take1 12` and `"Take 11-2"` to `take11 2`: two recordings.
+/// - `"3:25"` is `3 25`, not `325`; `"1.0"` is `1 0`, not `10` (so `"Version 1.0"` and
+///   `"Version 10"` differ); `"1,000"` is `1 000` and so differs from `"1000"`: a comma or
+///   dot between digits cannot be told from a separator of two numbers.
+/// - Next to a letter punctuation still goes: `"No.1"`, `"No. 1"` and `"no1"` are one
+///   title, as are `"Don't"` and `"dont"`.
 ///
 /// ```
-/// assert_eq!(isrc_code::recording::fold("Don't  Stop — (Live)"), "dontstoplive");
+/// use isrc_code::recording::fold;
+/// assert_eq!(fold("Don't  Stop — (Live)"), "dontstoplive");
+/// assert_eq!(fold("Take 1-12"), "take1 12");
+/// assert_ne!(fold("Take 1-12"), fold("Take 11-2"));
+/// assert_eq!(fold("No.1"), fold("no 1"));
 /// ```
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars().filter(|c| c.is_alphanumeric()) {
+    // Whether the last character kept is a digit, and whether something was dropped since.
+    let (mut after_digit, mut gap) = (false, false);
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            gap = true;
+            continue;
+        }
+        let digit = c.is_numeric();
+        if digit && after_digit && gap {
+            out.push(' ');
+        }
         out.extend(c.to_lowercase());
+        (after_digit, gap) = (digit, false);
     }
     out
 }
@@ -170,4 +196,97 @@ pub fn same_recording(a: &Recording<'_>, b: &Recording<'_>) -> bool {
         && fold(a.artist) == fold(b.artist)
         && fold(a.version) == fold(b.version)
         && durations_match(a.duration_ms, b.duration_ms)
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use proptest::prelude::*;
+
+    /// Titles and what they fold to; the pairs that must stay apart or agree are below.
+    #[test]
+    fn folding_table() {
+        let table = [
+            ("Don't  Stop — (Live)", "dontstoplive"),
+            ("Take 1-12", "take1 12"),
+            ("Take 11-2", "take11 2"),
+            ("Take 1 - 12", "take1 12"),
+            ("Take 1 12", "take1 12"),
+            ("1.0", "1 0"),
+            ("10", "10"),
+            ("3:25", "3 25"),
+            ("325", "325"),
+            ("1,000", "1 000"),
+            ("No.1", "no1"),
+            ("No. 1", "no1"),
+            ("Opus 3, No. 2", "opus3no2"),
+            ("Vol. 2 (2019 Remaster)", "vol2 2019remaster"),
+            ("Take 1-A", "take1a"),
+            ("-12-", "12"),
+            ("1 ", "1"),
+            ("", ""),
+            ("Teil ２-３", "teil２ ３"),
+            ("ÉTÉ 85", "été85"),
+        ];
+        for (text, folded) in table {
+            assert_eq!(fold(text), folded, "{text:?}");
+        }
+        for (a, b) in [
+            ("Take 1-12", "Take 11-2"),
+            ("1.0", "10"),
+            ("3:25", "325"),
+            ("1,000", "1000"),
+        ] {
+            assert_ne!(fold(a), fold(b), "{a:?} and {b:?} are two titles");
+        }
+        for (a, b) in [
+            ("No.1", "No 1"),
+            ("Take 1-12", "take 1 / 12"),
+            ("Don't", "dont"),
+        ] {
+            assert_eq!(fold(a), fold(b), "{a:?} and {b:?} are one title");
+        }
+    }
+
+    proptest! {
+        /// Numbers apart stay apart: "Take A-B" and "Take C-D" fold alike exactly when the
+        /// numbers are the same, whatever punctuation or spaces stand between them.
+        #[test]
+        fn numbers_apart_stay_apart(
+            a in 0u32..200, b in 0u32..200, c in 0u32..200, d in 0u32..200,
+            p in "[ ,.:/()'-]{1,3}", q in "[ ,.:/()'-]{1,3}",
+        ) {
+            let one = fold(&format!("Take {a}{p}{b}"));
+            let two = fold(&format!("Take {c}{q}{d}"));
+            prop_assert_eq!(one == two, (a, b) == (c, d), "{} / {}", one, two);
+        }
+
+        /// Folding is idempotent, and its output is only lowercase letters, digits and single
+        /// spaces between two digits.
+        #[test]
+        fn folded_text_folds_to_itself(s in "\\PC{0,40}") {
+            let folded = fold(&s);
+            prop_assert_eq!(&fold(&folded), &folded);
+            let chars: alloc::vec::Vec<char> = folded.chars().collect();
+            for (i, c) in chars.iter().enumerate() {
+                if *c == ' ' {
+                    prop_assert!(i > 0 && chars[i - 1].is_numeric(), "{:?}", folded);
+                    prop_assert!(chars.get(i + 1).is_some_and(|n| n.is_numeric()), "{:?}", folded);
+                } else {
+                    prop_assert!(c.is_alphanumeric(), "{:?}", folded);
+                }
+            }
+        }
+
+        /// Without two digits around it, punctuation is dropped as before: text of letters,
+        /// punctuation and at most one digit per word folds to its letters and digits.
+        #[test]
+        fn punctuation_next_to_letters_goes(s in "[a-zA-Z ,.!'-]{0,30}", n in 0u32..10) {
+            let text = format!("{s} No.{n} {s}");
+            let plain: alloc::string::String =
+                text.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+            prop_assert_eq!(fold(&text), plain);
+        }
+    }
 }
