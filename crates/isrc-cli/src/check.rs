@@ -467,6 +467,18 @@ impl RecordSink for Both<'_> {
         }
         Ok(())
     }
+    fn wants_duplicate_of(&self) -> bool {
+        [&self.a, &self.b]
+            .into_iter()
+            .flatten()
+            .any(|s| s.wants_duplicate_of())
+    }
+    fn wants_text_fields(&self) -> bool {
+        [&self.a, &self.b]
+            .into_iter()
+            .flatten()
+            .any(|s| s.wants_text_fields())
+    }
     fn finish(&mut self) -> std::io::Result<()> {
         for s in [&mut self.a, &mut self.b].into_iter().flatten() {
             s.finish()?;
