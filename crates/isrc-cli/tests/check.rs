@@ -509,7 +509,11 @@ fn empty_file() {
     let out = isrc(&["check", "--format", "json", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     // No report of zeros: nothing was checked.
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(
         stderr(&out).contains("empty.csv:1:1: the file is empty: there is nothing to check"),
         "{}",

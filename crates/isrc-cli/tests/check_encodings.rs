@@ -256,8 +256,9 @@ fn invalid_utf8_is_named_by_line_column_and_byte_offset() {
         }
         out
     };
-    let cases: Vec<(&str, Vec<u8>, Vec<&str>, u64, u64)> = vec![
-        // (file, bytes, options, line, column)
+    // (file, bytes, options, line, column)
+    type Case<'a> = (&'a str, Vec<u8>, Vec<&'a str>, u64, u64);
+    let cases: Vec<Case> = vec![
         (
             "plain.csv",
             mark("isrc,title\nUSRC17607839,a\nUSRC1760\u{FFFF}7840,b\n"),

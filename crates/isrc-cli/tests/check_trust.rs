@@ -99,22 +99,43 @@ fn an_input_that_could_not_be_checked_prints_no_report() {
     for (name, path, message) in &cases {
         for format in ["human", "json", "csv", "prefixes-csv"] {
             let out = isrc(&["check", "--format", format, path]);
-            assert_eq!(out.status.code(), Some(2), "{name} {format}: {}", stderr(&out));
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{name} {format}: {}",
+                stderr(&out)
+            );
             assert!(
                 out.stdout.is_empty(),
                 "{name} {format}: {}",
                 String::from_utf8_lossy(&out.stdout)
             );
-            assert!(stderr(&out).contains(message), "{name} {format}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(message),
+                "{name} {format}: {}",
+                stderr(&out)
+            );
         }
     }
     // An input that cannot be written back: refused before any record, so no report either.
-    let array = write(dir.path(), "array.json", b"[{\"isrc\": \"CBYZ92200001\"}]\n");
+    let array = write(
+        dir.path(),
+        "array.json",
+        b"[{\"isrc\": \"CBYZ92200001\"}]\n",
+    );
     let fixed = dir.path().join("fixed.json");
     let out = isrc(&["check", p(&array), "--fix", p(&fixed)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(stderr(&out).contains("--fix cannot rewrite a JSON array"), "{}", stderr(&out));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr(&out).contains("--fix cannot rewrite a JSON array"),
+        "{}",
+        stderr(&out)
+    );
     // Of two inputs, one checked: its report is printed, and the exit status is still 2.
     let good = write(dir.path(), "good.txt", b"CBYZ92200001\n");
     let out = isrc(&["check", "--format", "json", p(&gone), p(&good)]);

@@ -616,8 +616,7 @@ impl<'p> Checker<'p> {
                     out,
                     work,
                     (name, number, abs(out.line)),
-                    &result.extras[extras_given..],
-                    extra_number,
+                    (&result.extras[extras_given..], extra_number),
                     text_fields,
                 );
                 // A sink is told, in order, the first record of each repeated code: a map

@@ -168,8 +168,7 @@ pub(super) fn view<'a>(
     out: &Out,
     work: &Work,
     at: (&'a str, u64, u64),
-    extras: &[Out],
-    extra_number: u64,
+    (extras, extra_number): (&[Out], u64),
     text_fields: bool,
 ) -> (CheckedRecord<'a>, usize) {
     let (file, number, line) = at;
