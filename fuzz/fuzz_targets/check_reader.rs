@@ -123,9 +123,10 @@ fuzz_target!(|data: &[u8]| {
     let result = checker.check_reader(
         name,
         std::io::Cursor::new(input.to_vec()),
+        // `lines` first: it learns the format even when `--fix` then refuses the input.
         Some(&mut Both(
-            &mut fix,
-            &mut Both(&mut annotate, &mut Both(&mut codes, &mut lines)),
+            &mut lines,
+            &mut Both(&mut fix, &mut Both(&mut annotate, &mut codes)),
         )),
     );
     let summary = checker.finish();
@@ -183,15 +184,19 @@ fuzz_target!(|data: &[u8]| {
     small.set_chunk_bytes(chunk);
     let small_result = small.check_reader(name, std::io::Cursor::new(input.to_vec()), None);
     let small_summary = small.finish();
-    assert_eq!(
-        format!("{result:?}"),
-        format!("{small_result:?}"),
-        "chunks of {chunk} bytes"
-    );
-    let figures = |s: &isrc_check::Summary| {
-        (serde_json::to_value(s).unwrap(), format!("{:?}", s.issues), s.issue_count)
-    };
-    assert_eq!(figures(&summary), figures(&small_summary), "chunks of {chunk} bytes");
+    // A JSON array is refused by the `--fix` sink before its first record (it cannot be
+    // rewritten record by record), so the run with sinks has nothing to compare.
+    if !matches!(lines.format, Some((_, true))) {
+        assert_eq!(
+            format!("{result:?}"),
+            format!("{small_result:?}"),
+            "chunks of {chunk} bytes"
+        );
+        let figures = |s: &isrc_check::Summary| {
+            (serde_json::to_value(s).unwrap(), format!("{:?}", s.issues), s.issue_count)
+        };
+        assert_eq!(figures(&summary), figures(&small_summary), "chunks of {chunk} bytes");
+    }
 
     // `--against`: the input compared with itself cut into other chunks has nothing added,
     // removed or changed, and every distinct code unchanged.
