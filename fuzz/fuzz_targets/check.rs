@@ -15,8 +15,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(isrc::Isrc::parse_strict(&fix.to_string()), Ok(fix));
         }
     }
-    // The hand-written JSON writer says exactly what serde_json says.
-    assert_eq!(report.to_json(), serde_json::to_string(&report).unwrap());
+    // The report serializes (`Report::to_json`, feature `json`, is serde_json's text itself
+    // since the hand-written writer went).
+    let _ = serde_json::to_string(&report).unwrap();
     // The two tiers agree: well-formed exactly when check forms a code.
     match text.parse::<isrc::Isrc>() {
         Ok(code) => {

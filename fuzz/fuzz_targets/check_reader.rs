@@ -1,6 +1,11 @@
-//! `isrc-check` readers on arbitrary bytes, in every text format: never a panic, the figures
-//! add up, and `--fix` with nothing to fix gives back the input byte for byte.
+//! `isrc-check` readers on arbitrary bytes, in every text format (lines, CSV, TSV, JSON
+//! Lines, JSON arrays; UTF-8 or UTF-16 with a byte order mark; with or without `--skip-rows`):
+//! never a panic, the figures add up, every line of the input is part of a checked record or
+//! a reported input problem (records + problem lines = lines read), and `--fix` with nothing
+//! to fix gives back the input byte for byte.
 #![no_main]
+
+use std::collections::BTreeSet;
 
 use isrc_check::{AnnotateWriter, Checker, FixWriter, InputFormat, Options, RecordSink};
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +25,40 @@ impl RecordSink for Both<'_> {
         self.0.passthrough(bytes)?;
         self.1.passthrough(bytes)
     }
+}
+
+/// The lines the records given to the sinks cover, and the format read.
+#[derive(Default)]
+struct Lines {
+    covered: BTreeSet<u64>,
+    format: Option<(InputFormat, bool)>,
+    /// Read through a decoder (UTF-16: by our encoding, or by a byte order mark that the
+    /// random bytes happen to start with).
+    decoded: bool,
+}
+
+impl RecordSink for Lines {
+    fn start(&mut self, info: &isrc_check::InputInfo<'_>) -> std::io::Result<()> {
+        self.format = Some((info.format, info.json_array));
+        self.decoded = info.encoding.is_some();
+        Ok(())
+    }
+    fn record(&mut self, r: &isrc_check::CheckedRecord<'_>) -> std::io::Result<()> {
+        let raw = r.raw.unwrap_or_default();
+        let body = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let breaks = body.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.covered.extend(r.line..=r.line + breaks);
+        Ok(())
+    }
+}
+
+/// `text` as UTF-16 little-endian with a byte order mark.
+fn utf16(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&unit.to_le_bytes());
+    }
+    out
 }
 
 /// Counts the codes the sinks are given: a record's own and the later codes of its cell.
@@ -44,30 +83,55 @@ impl RecordSink for Codes {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, input)) = data.split_first() else {
+    let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let (name, format) = match selector % 5 {
+    let Some((&more, input)) = rest.split_first() else {
+        return;
+    };
+    let (name, format) = match selector % 6 {
         0 => ("in.txt", None),
         1 => ("in.csv", Some(InputFormat::Csv)),
         2 => ("in.tsv", Some(InputFormat::Tsv)),
         3 => ("in.jsonl", Some(InputFormat::Jsonl)),
+        4 => ("in.json", None),
         _ => ("in", Some(InputFormat::Lines)),
     };
+    // UTF-16 with a byte order mark, recognised by itself: the text is the input read as
+    // UTF-8 (bad bytes as U+FFFD), and lines are counted on that text.
+    let wide = more & 0x01 != 0;
+    let text: Vec<u8> = if wide {
+        String::from_utf8_lossy(input).into_owned().into_bytes()
+    } else {
+        input.to_vec()
+    };
+    let input: Vec<u8> = if wide {
+        utf16(std::str::from_utf8(&text).unwrap())
+    } else {
+        input.to_vec()
+    };
+    let input = &input[..];
+    let skip_rows = u64::from(more >> 1 & 0x03);
     let policy = isrc::Policy::new(isrc::policy::Date::new(2026, 11, 22).unwrap());
     let options = Options {
         format,
         gaps: selector & 0x80 != 0,
+        skip_rows,
         ..Options::default()
     };
     let mut fix = FixWriter::new(Vec::new(), false);
     let mut annotate = AnnotateWriter::new(Vec::new());
     let mut codes = Codes::default();
+    let mut lines = Lines::default();
     let mut checker = Checker::new(policy, options.clone());
     let result = checker.check_reader(
         name,
         std::io::Cursor::new(input.to_vec()),
-        Some(&mut Both(&mut fix, &mut Both(&mut annotate, &mut codes))),
+        // `lines` first: it learns the format even when `--fix` then refuses the input.
+        Some(&mut Both(
+            &mut lines,
+            &mut Both(&mut fix, &mut Both(&mut annotate, &mut codes)),
+        )),
     );
     let summary = checker.finish();
     if result.is_ok() {
@@ -77,6 +141,37 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(summary.valid + summary.invalid, summary.records);
     assert!(summary.duplicate_isrcs >= summary.conflicting_isrcs);
     let _ = serde_json::to_string(&summary).unwrap();
+    // Nothing lost in silence: every line of a text input read to its end is a skipped row,
+    // the header, a blank line, part of a record, or the line of a reported input problem.
+    if let (Ok(()), Some((format, false))) = (&result, lines.format)
+        && matches!(
+            format,
+            InputFormat::Lines | InputFormat::Csv | InputFormat::Tsv | InputFormat::Jsonl
+        )
+        && summary.issue_count <= 1000
+        // Lines are counted on `text`: not when random UTF-8 bytes start with a UTF-16 mark.
+        && lines.decoded == wide
+    {
+        let mut accounted = lines.covered.clone();
+        accounted.extend(1..=skip_rows + 1);
+        accounted.extend(summary.issues.iter().map(|i| i.location.line));
+        let table = matches!(format, InputFormat::Csv | InputFormat::Tsv);
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text[..]);
+        let total = text.iter().filter(|&&b| b == b'\n').count() + 1;
+        for (i, line) in text.split(|&b| b == b'\n').enumerate().take(total) {
+            let blank = if table {
+                line.iter().all(|&b| b == b'\r')
+            } else {
+                line.iter().all(u8::is_ascii_whitespace)
+            };
+            assert!(
+                blank || accounted.contains(&(i as u64 + 1)),
+                "line {} ({:?}) is in no record and no input problem",
+                i + 1,
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
     let fixed = fix.fixed();
     let fix_out = fix.into_inner();
     if result.is_ok() && fixed == 0 && !input.starts_with(&[0x1f, 0x8b]) {
@@ -95,15 +190,30 @@ fuzz_target!(|data: &[u8]| {
     small.set_chunk_bytes(chunk);
     let small_result = small.check_reader(name, std::io::Cursor::new(input.to_vec()), None);
     let small_summary = small.finish();
-    assert_eq!(
-        format!("{result:?}"),
-        format!("{small_result:?}"),
-        "chunks of {chunk} bytes"
-    );
-    let figures = |s: &isrc_check::Summary| {
-        (serde_json::to_value(s).unwrap(), format!("{:?}", s.issues), s.issue_count)
+    // A JSON array, a DDEX message or report, a workbook or a Parquet file is refused by the
+    // `--fix` sink before its first record (none can be rewritten byte for byte), so the run
+    // with sinks has nothing to compare.
+    let rewritable = match lines.format {
+        None => true,
+        Some((format, json_array)) => {
+            !json_array
+                && matches!(
+                    format,
+                    InputFormat::Lines | InputFormat::Csv | InputFormat::Tsv | InputFormat::Jsonl
+                )
+        }
     };
-    assert_eq!(figures(&summary), figures(&small_summary), "chunks of {chunk} bytes");
+    if rewritable {
+        assert_eq!(
+            format!("{result:?}"),
+            format!("{small_result:?}"),
+            "chunks of {chunk} bytes"
+        );
+        let figures = |s: &isrc_check::Summary| {
+            (serde_json::to_value(s).unwrap(), format!("{:?}", s.issues), s.issue_count)
+        };
+        assert_eq!(figures(&summary), figures(&small_summary), "chunks of {chunk} bytes");
+    }
 
     // `--against`: the input compared with itself cut into other chunks has nothing added,
     // removed or changed, and every distinct code unchanged.

@@ -350,6 +350,15 @@ impl<W: Write> RecordSink for FixWriter<W> {
         self.emit(bytes)
     }
 
+    /// `--fix` copies bytes and replaces codes: it reads neither.
+    fn wants_duplicate_of(&self) -> bool {
+        false
+    }
+
+    fn wants_text_fields(&self) -> bool {
+        false
+    }
+
     fn finish(&mut self) -> io::Result<()> {
         self.out.flush()
     }

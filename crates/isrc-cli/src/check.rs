@@ -24,7 +24,10 @@ Exit status:
   1  something --fail-on names was found (by default: an invalid code or an input problem,
      such as a ragged row, an unclosed quote or a line that is not JSON)
   2  an input could not be checked (missing, unreadable, binary, empty, no records, no ISRC
-     column), or the command line is wrong; --annotate and --fix files are then not written
+     column), or the command line is wrong; --annotate and --fix files are then not written.
+     The errors go to standard error. When no input at all was checked to its end, standard
+     output stays empty in every --format (json too: no report of zeros that a program could
+     take for a result); when some inputs of several were checked, their report is printed.
 
 Outputs: --annotate and --fix write a temporary file beside the target and rename it into
 place only when the whole check succeeded; an interrupted or failed run leaves an existing
@@ -356,7 +359,11 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode> {
             Box::new(std::io::stdout().lock())
         }
     });
+    // No input checked to its end: no report at all, in any format (a "0 records" line or
+    // a JSON report of zeros would read as a result); the errors are on standard error.
+    let nothing_checked = errors.len() >= files.len();
     let written = match args.format {
+        _ if nothing_checked => Ok(()),
         ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &summary)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
@@ -459,6 +466,18 @@ impl RecordSink for Both<'_> {
             s.passthrough(bytes)?;
         }
         Ok(())
+    }
+    fn wants_duplicate_of(&self) -> bool {
+        [&self.a, &self.b]
+            .into_iter()
+            .flatten()
+            .any(|s| s.wants_duplicate_of())
+    }
+    fn wants_text_fields(&self) -> bool {
+        [&self.a, &self.b]
+            .into_iter()
+            .flatten()
+            .any(|s| s.wants_text_fields())
     }
     fn finish(&mut self) -> std::io::Result<()> {
         for s in [&mut self.a, &mut self.b].into_iter().flatten() {

@@ -5,7 +5,7 @@
 
 mod check_support;
 
-use check_support::{isrc, p, stderr, write};
+use check_support::{isrc, json, p, stderr, write};
 
 fn utf16le(text: &str, bom: bool) -> Vec<u8> {
     let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
@@ -231,5 +231,114 @@ fn a_malformed_byte_is_named_by_line_column_and_offset_in_every_encoding() {
         let input = write(dir.path(), &format!("{encoding}.csv"), &bytes);
         let out = isrc(&["check", "--encoding", encoding, p(&input)]);
         assert_eq!(out.status.code(), Some(0), "{encoding}: {}", stderr(&out));
+    }
+}
+
+/// Invalid UTF-8 in a CSV's ISRC column, a plain list or a JSON Lines line is an input problem
+/// named by its line, its column and its byte offset in the file, as UTF-16 errors are: a
+/// quoted field with an escaped quote before the bad byte, a byte order mark and `--skip-rows`
+/// lines before it, a multi-code cell's second code, and a bad byte far into the file (a later
+/// chunk, checked by another worker). Fails on b9e6b17, which gave no byte offset.
+#[test]
+fn invalid_utf8_is_named_by_line_column_and_byte_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    // 3 MB of rows before the bad byte: several chunks.
+    let far: String = (0..200_000).map(|i| format!("USRC17{i:06},t\n")).collect();
+    let far = format!("isrc,title\n{far}USRC1760\u{FFFF}7840,x\n");
+    // The bad byte is written as 0xFF in place of each "\u{FFFF}" marker.
+    let mark = |text: &str| -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, part) in text.split('\u{FFFF}').enumerate() {
+            if i > 0 {
+                out.push(0xFF);
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+        out
+    };
+    // (file, bytes, options, line, column)
+    type Case<'a> = (&'a str, Vec<u8>, Vec<&'a str>, u64, u64);
+    let cases: Vec<Case> = vec![
+        (
+            "plain.csv",
+            mark("isrc,title\nUSRC17607839,a\nUSRC1760\u{FFFF}7840,b\n"),
+            vec![],
+            3,
+            9,
+        ),
+        (
+            "quoted.csv",
+            mark("title,isrc\n\"x\",\"US\"\"RC\u{FFFF}1\"\n"),
+            vec![],
+            2,
+            12,
+        ),
+        (
+            "bom.csv",
+            mark("\u{FEFF}isrc\nUSRC17607839\nUS\u{FFFF}RC17607840\n"),
+            vec![],
+            3,
+            3,
+        ),
+        (
+            "skip.csv",
+            mark("Report\nDecember\nisrc,t\nUSRC1760\u{FFFF}7840,b\n"),
+            vec!["--skip-rows", "2"],
+            4,
+            9,
+        ),
+        (
+            "cell.csv",
+            mark("isrc,t\n\"USRC17607839; USRC\u{FFFF}17607840\",b\n"),
+            vec![],
+            2,
+            20,
+        ),
+        (
+            "list.txt",
+            mark("USRC17607839\r\nUSRC\u{FFFF}17607840\r\n"),
+            vec![],
+            2,
+            5,
+        ),
+        (
+            "lines.jsonl",
+            mark("{\"isrc\": \"USRC17607839\"}\n{\"isrc\": \"US\u{FFFF}RC17607840\"}\n"),
+            vec![],
+            2,
+            13,
+        ),
+        ("far.csv", mark(&far), vec![], 200_002, 9),
+    ];
+    for (name, bytes, options, line, column) in cases {
+        let offset = bytes.iter().position(|b| *b == 0xFF).unwrap();
+        let input = write(dir.path(), name, &bytes);
+        let mut args = vec!["check", p(&input)];
+        args.extend(options);
+        let out = isrc(&args);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        let expected =
+            format!("{name}:{line}:{column}: invalid UTF-8 at byte offset {offset} in the input");
+        assert!(
+            stderr(&out).contains(&expected),
+            "{expected}\n{}",
+            stderr(&out)
+        );
+        // The JSON report gives the same message with its line and column.
+        let report = json(&isrc(&[&args[..], &["--format", "json"]].concat()));
+        let problem = &report["input_problems"]["listed"][0];
+        let at = &problem["location"];
+        assert_eq!(
+            (&at["line"], &at["column"]),
+            (&line.into(), &column.into()),
+            "{name}"
+        );
+        assert!(
+            problem["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("byte offset {offset} ")),
+            "{name}: {problem}"
+        );
     }
 }

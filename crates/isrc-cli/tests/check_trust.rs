@@ -75,6 +75,74 @@ fn empty_header_only_and_columnless_files_are_errors() {
     }
 }
 
+/// An exit-2 error prints no report: no "0 records" line, no JSON or CSV of zeros, in any
+/// format; the error is on stderr. Fails on b9e6b17, which printed "0 records".
+#[test]
+fn an_input_that_could_not_be_checked_prints_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(&str, String, &str)> = Vec::new();
+    let blob: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    for (name, bytes, message) in [
+        ("empty.csv", &b""[..], "the file is empty"),
+        ("header.csv", b"isrc,title\n", "no records"),
+        ("nocode.csv", b"title,artist\nA,B\n", "missing column"),
+        ("blob.bin", &blob[..], "binary file"),
+    ] {
+        let path = write(dir.path(), name, bytes);
+        cases.push((name, p(&path).to_owned(), message));
+    }
+    let gone = dir.path().join("gone.csv");
+    cases.push(("gone.csv", p(&gone).to_owned(), "cannot open"));
+    if std::path::Path::new("/proc/self/mem").exists() {
+        cases.push(("/proc/self/mem", "/proc/self/mem".into(), "cannot read"));
+    }
+    for (name, path, message) in &cases {
+        for format in ["human", "json", "csv", "prefixes-csv"] {
+            let out = isrc(&["check", "--format", format, path]);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{name} {format}: {}",
+                stderr(&out)
+            );
+            assert!(
+                out.stdout.is_empty(),
+                "{name} {format}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+            assert!(
+                stderr(&out).contains(message),
+                "{name} {format}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    // An input that cannot be written back: refused before any record, so no report either.
+    let array = write(
+        dir.path(),
+        "array.json",
+        b"[{\"isrc\": \"CBYZ92200001\"}]\n",
+    );
+    let fixed = dir.path().join("fixed.json");
+    let out = isrc(&["check", p(&array), "--fix", p(&fixed)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr(&out).contains("--fix cannot rewrite a JSON array"),
+        "{}",
+        stderr(&out)
+    );
+    // Of two inputs, one checked: its report is printed, and the exit status is still 2.
+    let good = write(dir.path(), "good.txt", b"CBYZ92200001\n");
+    let out = isrc(&["check", "--format", "json", p(&gone), p(&good)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["records"], 1);
+}
+
 #[test]
 fn fail_on_chooses_what_gives_exit_1() {
     let dir = tempfile::tempdir().unwrap();

@@ -31,11 +31,14 @@ pub(super) fn check_json(
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            tally.missing(
+            tally.invalid_utf8(
+                bytes,
+                e.valid_up_to(),
                 line,
                 e.valid_up_to() as u64 + 1,
                 "invalid UTF-8: JSON text must be UTF-8".into(),
             );
+            tally.check(b"", line, e.valid_up_to() as u64 + 1);
             return;
         }
     };

@@ -309,6 +309,12 @@ impl<'p> Checker<'p> {
             lines: skipped_lines,
             file_records: 0,
             bytes: 0,
+            start: skipped.len() as u64
+                + if info.bom && info.encoding.is_none() {
+                    3
+                } else {
+                    0
+                },
             sink_error: None,
         };
         // A worker's part once it has a chunk: check it, add its codes to the index (order
@@ -490,8 +496,23 @@ impl<'p> Checker<'p> {
                 .and_then(|map| map.get(line.wrapping_sub(1) as usize).copied())
                 .unwrap_or(line)
         };
-        for (line, column, message) in &result.issues {
-            self.issue(name, abs(*line), *column, message.clone());
+        // Invalid UTF-8 is named by its byte offset too: where the chunk starts in the input
+        // (the byte order mark and --skip-rows lines first) plus its place in the chunk.
+        let base = state.start + state.bytes;
+        let mut utf8 = result.utf8_at.iter().peekable();
+        for (i, (line, column, message)) in result.issues.iter().enumerate() {
+            let message = match utf8.next_if(|(k, _)| *k == i) {
+                Some(&(_, Some(offset))) => message.replacen(
+                    "invalid UTF-8",
+                    &format!(
+                        "invalid UTF-8 at byte offset {} in the input",
+                        base + offset as u64
+                    ),
+                    1,
+                ),
+                _ => message.clone(),
+            };
+            self.issue(name, abs(*line), *column, message);
         }
         for issue in &chunk.issues {
             self.issue(name, issue.0, issue.1, issue.2.clone());
@@ -560,6 +581,9 @@ impl<'p> Checker<'p> {
         }
         let mut cursor = 0usize;
         let mut extras_given = 0usize;
+        let (wants_first, text_fields) = sink.as_ref().map_or((false, false), |s| {
+            (s.wants_duplicate_of(), s.wants_text_fields())
+        });
         if !result.recordings.is_empty() {
             self.recordings.file(name);
         }
@@ -595,17 +619,19 @@ impl<'p> Checker<'p> {
                     out,
                     work,
                     (name, number, abs(out.line)),
-                    &result.extras[extras_given..],
-                    extra_number,
+                    (&result.extras[extras_given..], extra_number),
+                    text_fields,
                 );
                 // A sink is told, in order, the first record of each repeated code: a map
                 // of the codes of the inputs checked with a sink (the CLI takes one input
                 // then). The later codes of a cell come right after its first.
-                record.duplicate_of =
-                    self.first_record(out.code, (global_seq << 32) | result.out_rank(i));
-                for (k, code) in record.more.iter_mut().enumerate() {
-                    let rank = result.extra_rank(extras_given + k);
-                    code.duplicate_of = self.first_record(code.isrc, (global_seq << 32) | rank);
+                if wants_first {
+                    record.duplicate_of =
+                        self.first_record(out.code, (global_seq << 32) | result.out_rank(i));
+                    for (k, code) in record.more.iter_mut().enumerate() {
+                        let rank = result.extra_rank(extras_given + k);
+                        code.duplicate_of = self.first_record(code.isrc, (global_seq << 32) | rank);
+                    }
                 }
                 extras_given += taken;
                 let written = chunk
@@ -677,6 +703,9 @@ struct MergeState<'n> {
     lines: u64,
     file_records: u64,
     bytes: u64,
+    /// Where the first chunk starts in the input: after a UTF-8 byte order mark and the
+    /// lines --skip-rows skipped.
+    start: u64,
     sink_error: Option<io::Error>,
 }
 

@@ -145,6 +145,17 @@ pub trait RecordSink {
     fn finish(&mut self) -> io::Result<()> {
         Ok(())
     }
+    /// Whether the sink reads `duplicate_of` (of a record and of the later codes of its
+    /// cell). Finding the first record of every code costs a map entry per record; a sink
+    /// that never reads it (`--fix`) says `false` and gets `None` there.
+    fn wants_duplicate_of(&self) -> bool {
+        true
+    }
+    /// Whether the sink reads [`CheckedRecord::fields`] (the fields as text, decoded per
+    /// record); a sink that says `false` gets them empty (`raw_fields` is always given).
+    fn wants_text_fields(&self) -> bool {
+        true
+    }
 }
 
 /// The view of record `i` of a chunk for a sink; `extras` are the chunk's later codes of
@@ -157,8 +168,8 @@ pub(super) fn view<'a>(
     out: &Out,
     work: &Work,
     at: (&'a str, u64, u64),
-    extras: &[Out],
-    extra_number: u64,
+    (extras, extra_number): (&[Out], u64),
+    text_fields: bool,
 ) -> (CheckedRecord<'a>, usize) {
     let (file, number, line) = at;
     let lossy = |b: &'a [u8]| String::from_utf8_lossy(b);
@@ -265,7 +276,11 @@ pub(super) fn view<'a>(
         line,
         raw,
         value_range,
-        fields: raw_fields.iter().map(|f| lossy(f)).collect(),
+        fields: if text_fields {
+            raw_fields.iter().map(|f| lossy(f)).collect()
+        } else {
+            Vec::new()
+        },
         raw_fields,
         value,
         value_field,

@@ -112,6 +112,9 @@ pub(super) struct ChunkResult {
     /// `--against`: one per record beside `metas`, each field on its own.
     pub(super) compared: Vec<Fields>,
     pub(super) issues: Vec<(u64, u64, String)>,
+    /// Issues about invalid UTF-8: the index in `issues`, and the bad bytes' offset in the
+    /// chunk's data when known (the merge adds where the chunk starts in the input).
+    pub(super) utf8_at: Vec<(usize, Option<usize>)>,
     /// Invalid values (the first [`LISTED_PER_CHUNK`]), lines relative like `issues`, no
     /// file name yet.
     pub(super) invalid_values: Vec<InvalidCode>,
@@ -128,6 +131,8 @@ pub(super) struct Tally<'a, 'p> {
     /// A small two-way cache of prefix -> slot.
     pub(super) recent_prefixes: [(u64, usize); RECENT_PREFIXES],
     pub(super) offset: usize,
+    /// The chunk's data (address, length), to tell where a value that is a slice of it is.
+    pub(super) data: (usize, usize),
     /// Verdicts on compact codes, remembered by prefix and year.
     pub(super) cache: VerdictCache<'p>,
     /// Clean compact codes counted by group (prefix, year, designation 00000), added to the
@@ -196,8 +201,10 @@ impl<'a, 'p> Tally<'a, 'p> {
                 recordings: Vec::new(),
                 compared: Vec::new(),
                 issues: Vec::new(),
+                utf8_at: Vec::new(),
                 invalid_values: Vec::new(),
             },
+            data: (0, 0),
             prefix_slots: FastMap::default(),
             recent_prefixes: [(u64::MAX, 0); RECENT_PREFIXES],
             offset: 0,
@@ -285,11 +292,13 @@ impl<'a, 'p> Tally<'a, 'p> {
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => Cow::Borrowed(t),
             Err(e) => {
-                self.res.issues.push((
+                self.invalid_utf8(
+                    bytes,
+                    e.valid_up_to(),
                     line,
                     column + e.valid_up_to() as u64,
                     "invalid UTF-8 (the file is not UTF-8 text, or is damaged here); the value is checked with U+FFFD in place of the bad bytes".into(),
-                ));
+                );
                 String::from_utf8_lossy(bytes)
             }
         };
@@ -469,6 +478,25 @@ impl<'a, 'p> Tally<'a, 'p> {
         for group in groups {
             self.add_group(group);
         }
+    }
+
+    /// An issue about invalid UTF-8 in `bytes`, `valid` bytes in: its offset in the chunk
+    /// is known when `bytes` is part of the chunk's data (lines, JSON Lines); a CSV field,
+    /// unquoted into another buffer, gets it from its row (`worker::utf8_offsets`).
+    #[cold]
+    pub(super) fn invalid_utf8(
+        &mut self,
+        bytes: &[u8],
+        valid: usize,
+        line: u64,
+        column: u64,
+        message: String,
+    ) {
+        let (start, len) = self.data;
+        let at = bytes.as_ptr() as usize;
+        let offset = (at >= start && at + bytes.len() <= start + len).then(|| at - start + valid);
+        self.res.utf8_at.push((self.res.issues.len(), offset));
+        self.res.issues.push((line, column, message));
     }
 
     /// A record whose value is missing (a short row, a JSON object without the key).

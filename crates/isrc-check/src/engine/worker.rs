@@ -66,6 +66,7 @@ pub(super) fn process(
 ) -> Done {
     if dense && matches!(work, Work::Lines) && chunk.overlong.is_none() {
         let mut tally = Tally::new(policy);
+        tally.data = (chunk.data.as_ptr() as usize, chunk.data.len());
         tally.list_invalid = !control
             .listed_enough
             .load(std::sync::atomic::Ordering::Relaxed);
@@ -79,6 +80,7 @@ pub(super) fn process(
         };
     }
     let mut tally = Tally::new(policy);
+    tally.data = (chunk.data.as_ptr() as usize, chunk.data.len());
     tally.list_invalid = !control
         .listed_enough
         .load(std::sync::atomic::Ordering::Relaxed);
@@ -183,7 +185,17 @@ pub(super) fn process(
                                         .map_or(1, |r| line_col(raw, r.start).1)
                                 }
                             };
+                            let before = tally.res.utf8_at.len();
                             tally.check_with(value, row.line, column);
+                            if tally.res.utf8_at.len() > before {
+                                utf8_offsets(
+                                    &mut tally.res,
+                                    before,
+                                    (raw, row.raw.start, row.line),
+                                    *delimiter,
+                                    columns.isrc,
+                                );
+                            }
                         }
                         None => tally.missing(
                             row.line,
@@ -397,6 +409,49 @@ pub(super) fn unclosed_quote(tally: &mut Tally<'_, '_>, raw: &[u8], line: u64, d
             crate::table::MAX_QUOTED_LINES
         ),
     ));
+}
+
+/// The offsets in the chunk of the invalid UTF-8 that the issues `utf8_at[from..]` (of one
+/// CSV field, in order) are about, and their lines and columns in the input: the field's raw
+/// bytes hold the same bad sequences in the same order (unquoting removes only ASCII
+/// quotes), where they are in the input.
+#[cold]
+fn utf8_offsets(
+    res: &mut ChunkResult,
+    from: usize,
+    (raw, raw_start, line): (&[u8], usize, u64),
+    delimiter: u8,
+    column: usize,
+) {
+    let Some(range) = field_range(raw, delimiter, column) else {
+        return;
+    };
+    let mut at = range.start;
+    for k in from..res.utf8_at.len() {
+        let (issue, offset) = &mut res.utf8_at[k];
+        if offset.is_some() {
+            continue;
+        }
+        let rest = raw.get(at..range.end).unwrap_or_default();
+        let Err(e) = std::str::from_utf8(rest) else {
+            break;
+        };
+        let bad = at + e.valid_up_to();
+        *offset = Some(raw_start + bad);
+        if let Some(found) = res.issues.get_mut(*issue) {
+            // `line` is where the record starts: after the blank lines its bytes may begin
+            // with (the csv crate skips them).
+            let blank = |b: &u8| matches!(b, b'\n' | b'\r');
+            let lead = raw
+                .iter()
+                .take_while(|b| blank(b))
+                .filter(|b| **b == b'\n')
+                .count();
+            let (dl, col) = line_col(raw, bad);
+            (found.0, found.1) = (line + dl - lead as u64, col);
+        }
+        at = bad + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+    }
 }
 
 /// Line offset and 1-based column of byte `at` within `raw`.
