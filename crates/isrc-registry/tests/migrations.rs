@@ -199,7 +199,7 @@ async fn check_upgrade(url: &str, expected_next: &str) {
     store.close().await;
     assert_eq!(
         versions(url, "_sqlx_migrations").await,
-        vec![1, 2, 3, 5, 15, 21]
+        vec![1, 2, 3, 5, 15, 21, 40]
     );
     let old = versions(url, "isrc_registry_migrations").await;
     assert_eq!(
@@ -214,7 +214,7 @@ async fn check_upgrade(url: &str, expected_next: &str) {
     store.close().await;
     assert_eq!(
         versions(url, "_sqlx_migrations").await,
-        vec![1, 2, 3, 5, 15, 21]
+        vec![1, 2, 3, 5, 15, 21, 40]
     );
     assert_eq!(
         versions(url, "isrc_registry_migrations")
