@@ -37,32 +37,43 @@ DECLARE
     v_n BIGINT;
     v_next BIGINT;
     v_used BIGINT;
+    v_keys TEXT[];
 BEGIN
     FOR r IN
         SELECT e.ord - 1 AS i, e.v->>'prefix' AS prefix, (e.v->>'year')::bigint AS year,
                e.v->>'ranges' AS ranges, (e.v->>'code0')::bigint AS code0,
                e.v->>'actor' AS actor, (e.v->>'check')::boolean AS check_keys,
                e.v->'rows' AS rows
-          FROM json_array_elements(p_requests::json) WITH ORDINALITY AS e(v, ord)
+          FROM jsonb_array_elements(p_requests::jsonb) WITH ORDINALITY AS e(v, ord)
          ORDER BY 2, 3, 1
     LOOP
         req := r.i;
         next_designation := NULL;
         used := NULL;
-        v_n := json_array_length(r.rows);
+        v_n := jsonb_array_length(r.rows);
         SELECT c.next_designation, c.used INTO v_next, v_used
           FROM counters c
          WHERE c.prefix = r.prefix AND c.year = r.year AND c.ranges = r.ranges
            AND c.used IS NOT NULL AND c.run_end IS NOT NULL
            AND c.next_designation + v_n - 1 <= c.run_end
            FOR UPDATE;
-        IF NOT FOUND OR (r.check_keys AND EXISTS (
-            SELECT 1 FROM recordings x, json_array_elements(r.rows) AS e(v)
-             WHERE x.prefix = r.prefix AND x.match_key = e.v->>'match_key'
-               AND x.status = 'active'
-        )) THEN
+        IF NOT FOUND THEN
             RETURN NEXT;
             CONTINUE;
+        END IF;
+        IF r.check_keys THEN
+            -- The keys first, then one probe of the (prefix, match_key) index per key: joined
+            -- with the JSON directly, the planner may scan the prefix's rows instead.
+            SELECT array_agg(e.v->>'match_key') INTO v_keys
+              FROM jsonb_array_elements(r.rows) AS e(v);
+            IF EXISTS (
+                SELECT 1 FROM recordings x
+                 WHERE x.prefix = r.prefix AND x.match_key = ANY (v_keys)
+                   AND x.status = 'active'
+            ) THEN
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
         END IF;
         UPDATE counters c SET next_designation = v_next + v_n, used = v_used + v_n
          WHERE c.prefix = r.prefix AND c.year = r.year;
@@ -80,7 +91,7 @@ BEGIN
                    d.v->>'notes', d.v->>'client', d.v->>'parent', d.v->>'change_kind',
                    d.v->>'status', NULL, p_origin, d.v->>'match_key', p_created_at
               FROM (SELECT e.v, v_next + e.ord - 1 AS designation
-                      FROM json_array_elements(r.rows) WITH ORDINALITY AS e(v, ord)) AS d
+                      FROM jsonb_array_elements(r.rows) WITH ORDINALITY AS e(v, ord)) AS d
             RETURNING *
         )
         INSERT INTO audit (at, actor, action, subject, after)
