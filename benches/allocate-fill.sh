@@ -14,6 +14,11 @@
 # With PostgreSQL, each round also runs two `isrc serve` processes on the one database (fill 0,
 # wrk -c8 against each at once, titles distinct per server) beside one process with wrk -c16:
 # the combined rate, and every exported code distinct and without a gap (designations 1..N).
+#
+# With ISRC_BENCH_PG_STATEMENTS=URL (another database of the same server, holding the
+# pg_stat_statements extension, which must be in shared_preload_libraries), each PostgreSQL run
+# also prints to stderr the statements the wrk phase ran: calls per allocation, mean and total
+# time, i.e. the round trips of one allocation.
 set -uo pipefail
 secs=${1:-4}; rounds=${2:-3}; shift 2
 [ $# -ge 1 ] || { echo "usage: $0 [SECONDS] [ROUNDS] BINARY [BASELINE_BINARY]" >&2; exit 2; }
@@ -83,11 +88,19 @@ one_run() { # binary backend fill
   if [ "$fill" -gt 0 ]; then
     "$bin" allocate --db "$db" --prefix CBXYZ --from-csv "fill-$fill.csv" >/dev/null 2>fill.err || { echo "fill failed: $(cat fill.err)" >&2; }
   fi
+  local stmts=
+  [ "$backend" = postgres ] && [ -n "${ISRC_BENCH_PG_STATEMENTS:-}" ] && stmts=$ISRC_BENCH_PG_STATEMENTS
+  [ -n "$stmts" ] && psql "$stmts" -qAtc 'SELECT pg_stat_statements_reset()' >/dev/null
   ISRC_TOKEN=$TOKEN wrk -t2 -c16 -d"${secs}s" --latency -s "$ROOT/benches/allocate.lua" "$BASE" > wrk.out 2>wrk.err
   local rate p99 created exported unique
   rate=$(awk '/Requests\/sec/ {print $2}' wrk.out)
+  [ -s wrk.err ] && head -5 wrk.err >&2
   p99=$(awk '$1 == "99%" {print $2}' wrk.out)
   created=$(sed -n 's/^allocated (201): \([0-9]*\).*/\1/p' wrk.out)
+  if [ -n "$stmts" ]; then
+    echo "statements of $(basename "$bin") fill $fill, per allocation (of $created):" >&2
+    psql "$stmts" -qAF' | ' -c "SELECT round(calls::numeric / GREATEST($created, 1), 2) AS per_alloc, round(mean_exec_time::numeric, 3) AS mean_ms, round(total_exec_time::numeric) AS total_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC, total_exec_time DESC LIMIT 25" >&2
+  fi
   curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/export?format=csv" | tail -n +2 | cut -d, -f1 > codes
   exported=$(wc -l < codes); unique=$(sort -u codes | wc -l)
   local dup=ok
@@ -126,13 +139,16 @@ two_servers() { # binary
 echo "machine: $(nproc) CPU, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wrk -t2 -c16, ${secs} s per run, ${rounds} rounds; columns: binary backend fill req/s p99 201s exported distinct check"
 backends=(sqlite); [ -n "${ISRC_BENCH_POSTGRES_URL:-}" ] && backends+=(postgres)
+# ISRC_BENCH_BACKENDS / ISRC_BENCH_FILLS narrow a run (e.g. "postgres" and "0" to count statements).
+[ -n "${ISRC_BENCH_BACKENDS:-}" ] && read -ra backends <<< "$ISRC_BENCH_BACKENDS"
+read -ra fills <<< "${ISRC_BENCH_FILLS:-0 50000 95000}"
 for r in $(seq "$rounds"); do
   for backend in "${backends[@]}"; do
-    for fill in 0 50000 95000; do
+    for fill in "${fills[@]}"; do
       for bin in "${BINS[@]}"; do one_run "$bin" "$backend" "$fill"; done
     done
   done
-  if [ -n "${ISRC_BENCH_POSTGRES_URL:-}" ]; then
+  if [[ " ${backends[*]} " == *" postgres "* ]]; then
     for bin in "${BINS[@]}"; do two_servers "$bin"; done
   fi
 done | tee "$W/out"

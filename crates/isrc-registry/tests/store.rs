@@ -520,3 +520,101 @@ fn derive_rules_cite_their_agency() {
             .new_isrc
     );
 }
+
+common::each_backend!(
+    one_statement_and_general_path_store_the_same_rows,
+    worker_threads = 2
+);
+/// On PostgreSQL an allocation in a year that has its free run takes the one-statement path
+/// (migration 40's `isrc_allocate`); an idempotent request takes the general path. Both store
+/// the same recording row and the same audit row for the same metadata (SQLite takes the
+/// general path for both).
+async fn one_statement_and_general_path_store_the_same_rows(db: common::TestDb) {
+    let store = with_registrant(&db.url, "CBPTH", "00001-99999", RegistrantKind::Manager).await;
+    let full = |title: &str| RecordingInput {
+        title: format!("  {title} "),
+        artist: "Ariane ".into(),
+        version: "Live à Montréal".into(),
+        duration_ms: Some(201_500),
+        content_type: ContentType::Video,
+        published: Some("2026-03-01".parse().unwrap()),
+        language: Some("fr".into()),
+        recording_year: Some(2025),
+        iswc: Some("T-034.524.680-1".into()),
+        notes: Some("note \"quoted\" \\ \u{1f3b5}".into()),
+        client: Some("Client Ltd".into()),
+        parent: None,
+        change: None,
+    };
+    let mut first = request("CBPTH", vec![full("First")]);
+    first.recordings[0].title = "First".into();
+    store.allocate(&first).await.unwrap();
+    let fast = store
+        .allocate(&request("CBPTH", vec![full("Second"), full("Third")]))
+        .await
+        .unwrap();
+    let mut general = request("CBPTH", vec![full("Fourth"), full("Fifth")]);
+    general.idempotency_key = Some("paths".into());
+    let general = store.allocate(&general).await.unwrap();
+    let designations: Vec<u32> = fast
+        .isrcs
+        .iter()
+        .chain(&general.isrcs)
+        .map(|c| c.designation())
+        .collect();
+    assert_eq!(designations, [2, 3, 4, 5], "{}", db.name);
+    assert_eq!((fast.used, general.used), (3, 5), "{}", db.name);
+    assert_eq!(fast.capacity, 99_999);
+    // Everything but the code, the title and the time is the same.
+    let comparable = |r: Recording| {
+        let mut r = r;
+        assert_eq!(r.meta.title.trim(), r.meta.title, "{}: trimmed", db.name);
+        r.isrc = fast.isrcs[0];
+        r.meta.title = String::new();
+        r.created_at = String::new();
+        r
+    };
+    let (a, b) = (fast.isrcs[1], general.isrcs[1]);
+    assert_eq!(
+        comparable(store.recording(a).await.unwrap()),
+        comparable(store.recording(b).await.unwrap()),
+        "{}",
+        db.name
+    );
+    let after = |code: Isrc| {
+        let store = store.clone();
+        async move {
+            let events = store.audit_log(Some(&code.to_string())).await.unwrap();
+            assert_eq!(events.len(), 1, "{events:?}");
+            let event = &events[0];
+            assert_eq!(
+                (event.actor.as_str(), event.action.as_str()),
+                ("test", "allocate")
+            );
+            let mut json: serde_json::Value =
+                serde_json::from_str(event.after.as_deref().unwrap()).unwrap();
+            let map = json.as_object_mut().unwrap();
+            assert_eq!(map["isrc"], code.to_string());
+            for key in ["isrc", "title", "created_at"] {
+                map.remove(key);
+            }
+            json
+        }
+    };
+    let (fast_json, general_json) = (after(a).await, after(b).await);
+    assert_eq!(fast_json, general_json, "{}", db.name);
+    assert_eq!(fast_json["notes"], "note \"quoted\" \\ \u{1f3b5}");
+    assert_eq!(fast_json["client"], "Client Ltd");
+    // A known recording is refused on both paths, naming the code it has.
+    let err = store
+        .allocate(&request("CBPTH", vec![full("Second")]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Duplicate { existing, .. } if *existing == fast.isrcs[0]),
+        "{}: {err:?}",
+        db.name
+    );
+    let usage = store.year_usage(prefix("CBPTH"), 2026).await.unwrap();
+    assert_eq!((usage.kept, usage.counted), (Some(5), 5), "{}", db.name);
+}

@@ -56,6 +56,11 @@ impl Store {
         for (i, r) in request.recordings.iter().enumerate() {
             r.validate().map_err(|e| label_error(e, request, i))?;
         }
+        if self.inner.backend == Backend::Postgres
+            && let Some(allocation) = self.allocate_in_one_statement(request).await?
+        {
+            return Ok(allocation);
+        }
         let outcome = write_tx!(self, true, |conn| self.allocate_in(conn, request));
         match outcome {
             // A concurrent request with the same key may commit between this transaction's key
@@ -67,6 +72,102 @@ impl Store {
             }
             other => other,
         }
+    }
+
+    /// PostgreSQL's common case in one statement (the function `isrc_allocate`, migration
+    /// 40), sent outside an explicit transaction and in a group with the requests that
+    /// arrived meanwhile (store/group.rs): the counter row is locked only while the function
+    /// runs and its commit is flushed, once for the group, not across the round trips of a
+    /// transaction of several statements for each request. `None`: this request takes the general path
+    /// ([`Store::allocate_in`]), because it is idempotent, names a parent, repeats a
+    /// recording within the batch, may match a recording in the ledger, is larger than one
+    /// statement's chunk, or the counter row has no known free run for it (a new year, codes
+    /// imported above the cursor, a range boundary), or the statement met a conflict the
+    /// general path retries.
+    async fn allocate_in_one_statement(
+        &self,
+        request: &AllocationRequest,
+    ) -> Result<Option<Allocation>> {
+        let prefix = request.prefix;
+        let n = request.recordings.len();
+        if request.idempotency_key.is_some()
+            || n > super::batch::CHUNK
+            || request.recordings.iter().any(|r| r.parent.is_some())
+        {
+            return Ok(None);
+        }
+        let keys: Vec<String> = request.recordings.iter().map(match_key).collect();
+        if !request.force {
+            let mut earlier = EarlierRows::default();
+            for (i, key) in keys.iter().enumerate() {
+                if earlier.same_as(request, key, i).is_some() {
+                    return Ok(None);
+                }
+            }
+        }
+        let year2 = request.year % 100;
+        // The code of designation d is code0 + d (Isrc::to_u64 ends in the seven digits);
+        // checked at both ends rather than assumed.
+        let code_of = |d: u32| prefix.isrc(year2 as u8, d).map(|i| i.to_u64() as i64);
+        let (Some(code0), Some(last)) = (code_of(0), code_of(99_999)) else {
+            return Ok(None);
+        };
+        if last != code0 + 99_999 {
+            return Ok(None);
+        }
+        let mut conn = self.inner.pool.acquire().await?;
+        let registrant = load_registrant(&mut conn, prefix).await?;
+        check_clients(&registrant, request)?;
+        let rows: Vec<serde_json::Value> = request
+            .recordings
+            .iter()
+            .zip(&keys)
+            .map(|(m, key)| {
+                serde_json::json!({
+                    "artist": m.artist.trim(),
+                    "title": m.title.trim(),
+                    "version": m.version.trim(),
+                    "duration_ms": m.duration_ms,
+                    "content_type": m.content_type.as_str(),
+                    "published": m.published.map(|d| d.to_string()),
+                    "language": m.language,
+                    "recording_year": m.recording_year,
+                    "iswc": m.iswc,
+                    "notes": m.notes,
+                    "client": m.client,
+                    "parent": None::<String>,
+                    "change_kind": m.change,
+                    "status": Status::Active.as_str(),
+                    "match_key": key,
+                })
+            })
+            .collect();
+        drop(conn);
+        let request_json = serde_json::json!({
+            "prefix": prefix.as_str(),
+            "year": year2,
+            "ranges": ranges_to_string(&registrant.ranges),
+            "code0": code0,
+            "actor": request.actor,
+            "check": !request.force,
+            "rows": rows,
+        });
+        let Some((after, used)) = self.allocate_grouped(request_json.to_string(), n).await else {
+            return Ok(None);
+        };
+        let isrcs = (after - n as u32..after)
+            .map(|d| {
+                prefix
+                    .isrc(year2 as u8, d)
+                    .ok_or_else(|| corrupt("designation", &d.to_string()))
+            })
+            .collect::<Result<Vec<Isrc>>>()?;
+        Ok(Some(Allocation {
+            isrcs,
+            used,
+            capacity: registrant.ranges.iter().map(|r| r.len()).sum(),
+            replayed: false,
+        }))
     }
 
     async fn allocate_in(
@@ -108,34 +209,8 @@ impl Store {
                 });
             }
         }
-        for (i, r) in request.recordings.iter().enumerate() {
-            match (registrant.kind, &r.client) {
-                (RegistrantKind::Manager, None) => {
-                    return Err(label_error(
-                        Error::invalid(
-                            "client",
-                            format!(
-                                "{prefix} is an ISRC Manager prefix: each code records the client it is for (give --client NAME)"
-                            ),
-                        ),
-                        request,
-                        i,
-                    ));
-                }
-                (RegistrantKind::Own, Some(_)) => {
-                    return Err(label_error(
-                        Error::invalid(
-                            "client",
-                            format!(
-                                "{prefix} is for the registrant's own recordings; a client can only be given under an ISRC Manager prefix"
-                            ),
-                        ),
-                        request,
-                        i,
-                    ));
-                }
-                _ => {}
-            }
+        check_clients(&registrant, request)?;
+        for r in &request.recordings {
             if let Some(parent) = r.parent {
                 let found = sqlx::query("SELECT 1 AS one FROM recordings WHERE code = $1")
                     .bind(parent.to_u64() as i64)
@@ -268,6 +343,41 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A Manager prefix's codes each name a client; an own prefix's codes name none.
+fn check_clients(registrant: &Registrant, request: &AllocationRequest) -> Result<()> {
+    let prefix = request.prefix;
+    for (i, r) in request.recordings.iter().enumerate() {
+        match (registrant.kind, &r.client) {
+            (RegistrantKind::Manager, None) => {
+                return Err(label_error(
+                    Error::invalid(
+                        "client",
+                        format!(
+                            "{prefix} is an ISRC Manager prefix: each code records the client it is for (give --client NAME)"
+                        ),
+                    ),
+                    request,
+                    i,
+                ));
+            }
+            (RegistrantKind::Own, Some(_)) => {
+                return Err(label_error(
+                    Error::invalid(
+                        "client",
+                        format!(
+                            "{prefix} is for the registrant's own recordings; a client can only be given under an ISRC Manager prefix"
+                        ),
+                    ),
+                    request,
+                    i,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn where_(request: &AllocationRequest, i: usize) -> String {

@@ -17,6 +17,7 @@ mod batch;
 mod dashboard;
 mod duplicates;
 mod edits;
+mod group;
 mod imports;
 mod migrate;
 mod recordings;
@@ -87,6 +88,8 @@ pub(crate) struct Inner {
     pub(crate) backend: Backend,
     prefixes: PrefixTable,
     pub(crate) max_attempts: u32,
+    /// PostgreSQL's queue of allocations sent in groups (shared by the clones of the store).
+    groups: Arc<group::Groups>,
 }
 
 /// IFPI's and RIAA's example registrant codes: never issued, never used for recordings.
@@ -288,6 +291,7 @@ impl Store {
                 backend,
                 prefixes: PrefixTable::builtin().clone(),
                 max_attempts: options.max_attempts.max(1),
+                groups: group::groups(),
             }),
         })
     }
@@ -301,6 +305,7 @@ impl Store {
                 backend: inner.backend,
                 prefixes: table,
                 max_attempts: inner.max_attempts,
+                groups: inner.groups.clone(),
             }),
         }
     }
