@@ -13,8 +13,10 @@
 //! Every resource record is a record of the report, checked by the engine; the usage lines
 //! give the money at risk: what is attached to a resource whose ISRC is not valid.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
+use std::sync::Arc;
 
 use isrc::Policy;
 use serde::Serialize;
@@ -113,176 +115,17 @@ struct UsageColumns {
     revenue: Option<usize>,
 }
 
-/// Reads a DSR: lines cut into table chunks of resource records, usage tallied on the way.
-pub(crate) struct DsrReader {
-    reader: Box<dyn Read + Send>,
-    carry: Vec<u8>,
-    line: u64,
-    eof: bool,
+/// What the header rows (`#AS01\tBlockId\t...`) read so far say about the cells.
+#[derive(Clone, Default)]
+pub(crate) struct Layouts {
     /// Resource record fields (title, artist, duration: 0-based cells), per record type.
     resource_columns: HashMap<Vec<u8>, [usize; 3]>,
     usage_columns: HashMap<Vec<u8>, UsageColumns>,
-    attached: HashMap<ResourceKey, Attached>,
-    /// The block being read and the resource its usage goes to.
-    block: Option<(Vec<u8>, Option<ResourceKey>)>,
-    head: [String; 3],
-    resource_records: u64,
-    usage_lines: u64,
-    without_resource: u64,
     named_usages: bool,
     named_revenue: bool,
 }
 
-impl DsrReader {
-    pub(crate) fn new(reader: impl Read + Send + 'static) -> DsrReader {
-        DsrReader {
-            reader: Box::new(reader),
-            carry: Vec::new(),
-            line: 0,
-            eof: false,
-            resource_columns: HashMap::new(),
-            usage_columns: HashMap::new(),
-            attached: HashMap::new(),
-            block: None,
-            head: Default::default(),
-            resource_records: 0,
-            usage_lines: 0,
-            without_resource: 0,
-            named_usages: false,
-            named_revenue: false,
-        }
-    }
-
-    /// The next chunk of resource records (at least `bytes` of input read, or the end), or
-    /// `None` at the end.
-    pub(crate) fn next_table(
-        &mut self,
-        bytes: usize,
-        mut table: TableChunk,
-    ) -> io::Result<Option<(TableChunk, u64)>> {
-        if self.eof && self.carry.is_empty() {
-            return Ok(None);
-        }
-        let mut data = std::mem::take(&mut self.carry);
-        while !self.eof && data.len() < bytes {
-            let n = (&mut self.reader)
-                .take((bytes - data.len()).max(64 * 1024) as u64)
-                .read_to_end(&mut data)?;
-            if n == 0 {
-                self.eof = true;
-            }
-        }
-        let end = if self.eof {
-            data.len()
-        } else {
-            match memchr::memrchr(b'\n', &data) {
-                Some(p) => p + 1,
-                // One line longer than a chunk: read on until it ends.
-                None => {
-                    self.carry = data;
-                    return self.next_table(bytes * 2, table);
-                }
-            }
-        };
-        self.carry.extend_from_slice(&data[end..]);
-        let input = end as u64;
-        let mut start = 0;
-        while start < end {
-            let stop = memchr::memchr(b'\n', &data[start..end]).map_or(end, |p| start + p + 1);
-            self.line += 1;
-            let mut line = &data[start..stop];
-            start = stop;
-            while let Some(rest) = line
-                .strip_suffix(b"\n")
-                .or_else(|| line.strip_suffix(b"\r"))
-            {
-                line = rest;
-            }
-            self.record(line, &mut table);
-        }
-        Ok(Some((table, input)))
-    }
-
-    fn record(&mut self, line: &[u8], table: &mut TableChunk) {
-        if line.is_empty() {
-            return;
-        }
-        let cells: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
-        let kind = cells[0];
-        let text = |i: usize| -> &str {
-            cells
-                .get(i)
-                .and_then(|c| std::str::from_utf8(c).ok())
-                .unwrap_or("")
-                .trim()
-        };
-        if let Some(kind) = kind.strip_prefix(b"#") {
-            self.header_row(kind, &cells[1..]);
-            return;
-        }
-        if kind == b"HEAD" {
-            self.head = [text(1).into(), text(2).into(), text(3).into()];
-            return;
-        }
-        let block = cells.get(1).copied().unwrap_or_default();
-        if is_resource(kind) {
-            self.resource_records += 1;
-            let [title, artist, duration] = self
-                .resource_columns
-                .get(kind)
-                .copied()
-                .unwrap_or([5, 7, 9]);
-            let fields = [
-                text(4),
-                text(1),
-                text(0),
-                text(2),
-                text(3),
-                text(title),
-                text(artist),
-                text(duration),
-            ];
-            push_row(table, self.line, fields);
-            let key: ResourceKey = (text(4).into(), text(3).into());
-            let line = self.line;
-            self.attached
-                .entry(key.clone())
-                .or_insert_with(|| Attached {
-                    line,
-                    ..Attached::default()
-                });
-            match &mut self.block {
-                Some((b, resource)) if b.as_slice() == block => {
-                    resource.get_or_insert(key);
-                }
-                _ => self.block = Some((block.to_vec(), Some(key))),
-            }
-        } else if kind.starts_with(b"SU") {
-            self.usage_lines += 1;
-            let columns = self.usage_columns.get(kind).copied();
-            let number = |i: Option<usize>| -> f64 {
-                i.and_then(|i| cells.get(i))
-                    .and_then(|c| std::str::from_utf8(c).ok())
-                    .and_then(|c| c.trim().parse::<f64>().ok())
-                    .unwrap_or(0.0)
-            };
-            let resource = match &self.block {
-                Some((b, Some(key))) if b.as_slice() == block => Some(key),
-                _ => None,
-            };
-            match resource.and_then(|key| self.attached.get_mut(key)) {
-                Some(attached) => {
-                    attached.usage_lines += 1;
-                    if let Some(columns) = columns {
-                        attached.usages += number(columns.usages);
-                        attached.revenue += number(columns.revenue);
-                    }
-                }
-                None => self.without_resource += 1,
-            }
-        }
-    }
-
+impl Layouts {
     /// A `#AS01\tBlockId\t...` row naming the cells of a record type.
     fn header_row(&mut self, kind: &[u8], names: &[&[u8]]) {
         let find = |wanted: &dyn Fn(&str) -> bool| {
@@ -311,10 +154,372 @@ impl DsrReader {
                 .insert(kind.to_vec(), UsageColumns { usages, revenue });
         }
     }
+}
+
+/// The cells of a line (without its line ending), split at tabs.
+fn cells_of(line: &[u8]) -> Vec<&[u8]> {
+    line.split(|b| *b == b'\t').collect()
+}
+
+/// A line without its `\n` and `\r` endings.
+fn trim_ending(mut line: &[u8]) -> &[u8] {
+    while let Some(rest) = line
+        .strip_suffix(b"\n")
+        .or_else(|| line.strip_suffix(b"\r"))
+    {
+        line = rest;
+    }
+    line
+}
+
+/// Cuts a DSR into chunks of whole lines, under the workers' lock: it only reads, counts
+/// lines and reads the few rows later lines depend on (`HEAD`, the `#..` header rows);
+/// the records themselves are parsed and tallied by the workers ([`parse_chunk`]).
+pub(crate) struct DsrReader {
+    reader: Box<dyn Read + Send>,
+    carry: Vec<u8>,
+    /// Lines before the next chunk.
+    line: u64,
+    eof: bool,
+    /// The layouts at the start of the next chunk.
+    layouts: Arc<Layouts>,
+    head: [String; 3],
+}
+
+/// One chunk of a DSR, to be parsed on a worker.
+pub(crate) struct DsrChunk {
+    /// Whole lines.
+    pub(crate) data: Vec<u8>,
+    /// Lines before it.
+    first_line: u64,
+    /// The header rows before it.
+    layouts: Arc<Layouts>,
+}
+
+impl DsrReader {
+    pub(crate) fn new(reader: impl Read + Send + 'static) -> DsrReader {
+        DsrReader {
+            reader: Box::new(reader),
+            carry: Vec::new(),
+            line: 0,
+            eof: false,
+            layouts: Arc::default(),
+            head: Default::default(),
+        }
+    }
+
+    /// The next chunk of whole lines (at least `bytes` of input, or the end), in `data`
+    /// (an empty buffer to reuse), or `None` at the end.
+    pub(crate) fn next_chunk(
+        &mut self,
+        bytes: usize,
+        mut data: Vec<u8>,
+    ) -> io::Result<Option<DsrChunk>> {
+        if self.eof && self.carry.is_empty() {
+            return Ok(None);
+        }
+        data.clear();
+        data.append(&mut self.carry);
+        let end = loop {
+            if !self.eof && data.len() < bytes {
+                let n = (&mut self.reader)
+                    .take((bytes - data.len()).max(64 * 1024) as u64)
+                    .read_to_end(&mut data)?;
+                if n == 0 {
+                    self.eof = true;
+                }
+                continue;
+            }
+            if self.eof {
+                break data.len();
+            }
+            match memchr::memrchr(b'\n', &data) {
+                Some(p) => break p + 1,
+                // One line longer than a chunk: read on until it ends.
+                None => {
+                    let n = (&mut self.reader)
+                        .take(64 * 1024)
+                        .read_to_end(&mut data)?;
+                    if n == 0 {
+                        self.eof = true;
+                    }
+                }
+            }
+        };
+        self.carry.extend_from_slice(&data[end..]);
+        data.truncate(end);
+        if data.is_empty() {
+            return Ok(None);
+        }
+        let first_line = self.line;
+        let layouts = Arc::clone(&self.layouts);
+        // Count the lines and read the rows that later lines depend on.
+        let mut start = 0;
+        while start < data.len() {
+            let stop = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p + 1);
+            self.line += 1;
+            match data[start] {
+                b'#' | b'H' => {
+                    let line = trim_ending(&data[start..stop]);
+                    let cells = cells_of(line);
+                    if let Some(kind) = cells[0].strip_prefix(b"#") {
+                        Arc::make_mut(&mut self.layouts).header_row(kind, &cells[1..]);
+                    } else if cells[0] == b"HEAD" {
+                        let text = |i: usize| text_of(&cells, i).to_owned();
+                        self.head = [text(1), text(2), text(3)];
+                    }
+                }
+                _ => {}
+            }
+            start = stop;
+        }
+        Ok(Some(DsrChunk {
+            data,
+            first_line,
+            layouts,
+        }))
+    }
+
+    /// The header rows read.
+    pub(crate) fn layouts(&self) -> &Layouts {
+        &self.layouts
+    }
+
+    /// The `HEAD` record's message version, profile and profile version.
+    pub(crate) fn head(&self) -> [String; 3] {
+        self.head.clone()
+    }
+}
+
+/// A cell's text, trimmed (empty when missing or not UTF-8).
+fn text_of<'a>(cells: &[&'a [u8]], i: usize) -> &'a str {
+    cells
+        .get(i)
+        .and_then(|c| std::str::from_utf8(c).ok())
+        .unwrap_or("")
+        .trim()
+}
+
+/// Whom a usage line of a chunk counts for, as far as the chunk can tell.
+#[derive(Clone, Copy)]
+enum Target {
+    /// A resource first seen in this chunk (index into [`DsrPart::keys`]).
+    Local(u32),
+    /// The resource of the chunk's first block: the previous chunk's, when that one ended
+    /// in the same block, else the chunk's first resource.
+    FirstBlock,
+    /// A line before the chunk's first resource record: the previous chunk's last
+    /// resource, when that one ended in the line's block (index into
+    /// [`DsrPart::incoming`]).
+    Incoming(u32),
+}
+
+/// What a worker found in one chunk of a DSR, for the in-order merge ([`DsrTally`]).
+pub(crate) struct DsrPart {
+    resource_records: u64,
+    usage_lines: u64,
+    /// Usage lines in a block without a resource record (surely: later blocks than the
+    /// chunk's first).
+    without_resource: u64,
+    /// The resources, in the order first seen, with their first line.
+    keys: Vec<(ResourceKey, u64)>,
+    /// The first block of the chunk and its first resource.
+    first_block: Option<(Vec<u8>, u32)>,
+    /// The block the chunk ends in and its resource (`None`: no resource record).
+    end: Option<(Vec<u8>, Target)>,
+    /// The block ids of the lines before the first resource record.
+    incoming: Vec<Vec<u8>>,
+    /// The usage lines, in order: whom they count for, and their usages and revenue when
+    /// the header rows name the cells.
+    usage: Vec<(Target, Option<(f64, f64)>)>,
+}
+
+/// Parses one chunk of a DSR on a worker: its resource records become rows of `table`,
+/// its usage lines are tallied.
+pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk) -> DsrPart {
+    let mut layouts = Cow::Borrowed(&*chunk.layouts);
+    let mut part = DsrPart {
+        resource_records: 0,
+        usage_lines: 0,
+        without_resource: 0,
+        keys: Vec::new(),
+        first_block: None,
+        end: None,
+        incoming: Vec::new(),
+        usage: Vec::new(),
+    };
+    let mut seen: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut current: Option<(&[u8], Target)> = None;
+    let mut line_number = chunk.first_line;
+    let mut start = 0;
+    while start < data.len() {
+        let stop = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p + 1);
+        line_number += 1;
+        let line = trim_ending(&data[start..stop]);
+        start = stop;
+        if line.is_empty() {
+            continue;
+        }
+        let cells = cells_of(line);
+        let kind = cells[0];
+        if let Some(kind) = kind.strip_prefix(b"#") {
+            layouts.to_mut().header_row(kind, &cells[1..]);
+            continue;
+        }
+        if kind == b"HEAD" {
+            continue;
+        }
+        let text = |i: usize| text_of(&cells, i);
+        let block = cells.get(1).copied().unwrap_or_default();
+        if is_resource(kind) {
+            part.resource_records += 1;
+            let [title, artist, duration] = layouts
+                .resource_columns
+                .get(kind)
+                .copied()
+                .unwrap_or([5, 7, 9]);
+            let fields = [
+                text(4),
+                text(1),
+                text(0),
+                text(2),
+                text(3),
+                text(title),
+                text(artist),
+                text(duration),
+            ];
+            push_row(table, line_number, fields);
+            let index = *seen.entry((text(4), text(3))).or_insert_with(|| {
+                part.keys
+                    .push(((text(4).into(), text(3).into()), line_number));
+                (part.keys.len() - 1) as u32
+            });
+            match current {
+                Some((b, _)) if b == block => {}
+                None => {
+                    part.first_block = Some((block.to_vec(), index));
+                    current = Some((block, Target::FirstBlock));
+                }
+                Some(_) => current = Some((block, Target::Local(index))),
+            }
+        } else if kind.starts_with(b"SU") {
+            part.usage_lines += 1;
+            let money = layouts.usage_columns.get(kind).map(|columns| {
+                let number = |i: Option<usize>| -> f64 {
+                    i.and_then(|i| cells.get(i))
+                        .and_then(|c| std::str::from_utf8(c).ok())
+                        .and_then(|c| c.trim().parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                (number(columns.usages), number(columns.revenue))
+            });
+            match current {
+                None => {
+                    part.incoming.push(block.to_vec());
+                    let index = (part.incoming.len() - 1) as u32;
+                    part.usage.push((Target::Incoming(index), money));
+                }
+                Some((b, target)) if b == block => part.usage.push((target, money)),
+                Some(_) => part.without_resource += 1,
+            }
+        }
+    }
+    part.end = current.map(|(b, target)| (b.to_vec(), target));
+    part
+}
+
+/// The figures of a whole DSR, merged from the workers' parts in input order, so that
+/// every sum is added up in the order of the lines, as one reader would.
+#[derive(Default)]
+pub(crate) struct DsrTally {
+    /// Parts waiting for the ones before them.
+    pending: BTreeMap<u64, DsrPart>,
+    /// The next part to merge.
+    next: u64,
+    index: HashMap<ResourceKey, u32>,
+    attached: Vec<Attached>,
+    /// The block the merged lines end in, and its resource.
+    end: Option<(Vec<u8>, u32)>,
+    resource_records: u64,
+    usage_lines: u64,
+    without_resource: u64,
+    named_usages: bool,
+    named_revenue: bool,
+}
+
+impl DsrTally {
+    /// Takes the part of chunk `seq`, and merges the parts now in order.
+    pub(crate) fn add(&mut self, seq: u64, part: DsrPart) {
+        self.pending.insert(seq, part);
+        while let Some(part) = self.pending.remove(&self.next) {
+            self.next += 1;
+            self.merge(part);
+        }
+    }
+
+    fn merge(&mut self, part: DsrPart) {
+        self.resource_records += part.resource_records;
+        self.usage_lines += part.usage_lines;
+        self.without_resource += part.without_resource;
+        let ids: Vec<u32> = part
+            .keys
+            .into_iter()
+            .map(|(key, line)| {
+                *self.index.entry(key).or_insert_with(|| {
+                    self.attached.push(Attached {
+                        line,
+                        ..Attached::default()
+                    });
+                    (self.attached.len() - 1) as u32
+                })
+            })
+            .collect();
+        let previous = self.end.take();
+        let first = part.first_block.as_ref().map(|(block, index)| {
+            match &previous {
+                Some((b, id)) if b == block => *id,
+                _ => ids[*index as usize],
+            }
+        });
+        let resolve = |target: Target| -> Option<u32> {
+            match target {
+                Target::Local(i) => Some(ids[i as usize]),
+                Target::FirstBlock => first,
+                Target::Incoming(i) => match &previous {
+                    Some((b, id)) if *b == part.incoming[i as usize] => Some(*id),
+                    _ => None,
+                },
+            }
+        };
+        for (target, money) in &part.usage {
+            match resolve(*target).and_then(|id| self.attached.get_mut(id as usize)) {
+                Some(attached) => {
+                    attached.usage_lines += 1;
+                    if let Some((usages, revenue)) = money {
+                        attached.usages += usages;
+                        attached.revenue += revenue;
+                    }
+                }
+                None => self.without_resource += 1,
+            }
+        }
+        self.end = match part.end {
+            Some((block, target)) => resolve(target).map(|id| (block, id)),
+            None => previous,
+        };
+    }
+
+    /// The header rows' names, once the whole file is read (whether the usage and revenue
+    /// cells are named anywhere).
+    pub(crate) fn named(&mut self, layouts: &Layouts) {
+        self.named_usages |= layouts.named_usages;
+        self.named_revenue |= layouts.named_revenue;
+    }
 
     /// The report's figures and findings, once the whole file is read.
     pub(crate) fn finish(
         self,
+        head: [String; 3],
         file: &str,
         policy: &Policy<'_>,
         report: &mut ExchangeReport,
@@ -326,7 +531,11 @@ impl DsrReader {
         let mut invalid: HashMap<&str, DsrValue> = HashMap::new();
         let mut isrcs_of: HashMap<&str, Vec<(isrc::Isrc, u64)>> = HashMap::new();
         let mut resources_of: HashMap<isrc::Isrc, Vec<(&str, u64)>> = HashMap::new();
-        let mut entries: Vec<(&ResourceKey, &Attached)> = self.attached.iter().collect();
+        let mut entries: Vec<(&ResourceKey, &Attached)> = self
+            .index
+            .iter()
+            .map(|(key, id)| (key, &self.attached[*id as usize]))
+            .collect();
         entries.sort_by_key(|(_, a)| a.line);
         for ((cell, dsp), attached) in entries {
             let values: Vec<&str> = cell
@@ -463,7 +672,7 @@ impl DsrReader {
         for v in values {
             invalid_values.push(v, cap);
         }
-        let [message_version, profile, profile_version] = self.head;
+        let [message_version, profile, profile_version] = head;
         DsrFigures {
             file: file.to_owned(),
             profile,
