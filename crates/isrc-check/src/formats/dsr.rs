@@ -2,13 +2,17 @@
 //! types, grouped in blocks by `BlockId`).
 //!
 //! - `HEAD` (cell 2 the message version, cell 3 the profile, cell 4 the profile version);
-//! - resource records `AS01`, `AS02`, `AS05`, `AS06`, `SR01`, `SR02`: cell 2 `BlockId`,
-//!   cell 3 `ResourceReference`, cell 4 `DspResourceId`, cell 5 the ISRC (several split by
-//!   `|`), then title (6), display artist (8) and duration (10) unless a `#AS01` header row
+//! - resource records `AS01`, `AS02`, `AS05`, `AS06`: cell 2 `BlockId`, cell 3
+//!   `ResourceReference`, cell 4 `DspResourceId`, cell 5 the ISRC (several split by `|`),
+//!   then title (6), display artist (8) and duration (10) unless a `#AS01` header row
 //!   names them;
+//! - single-record-block records `SR01`, `SR02`: no block; cell 3 `DspResourceId`, cell 4
+//!   the ISRC, title (5), display artist (7), duration (9), and the usage in the same line;
 //! - usage records (`SU..`): in the block of the resource they count for; their usage
 //!   count and revenue are the cells a `#SU..` header row names `NumberOfUsages` (or
 //!   `Usages`, `NumberOfStreams`) and `...Revenue...`.
+//!
+//! A record type may carry its version (`AS02.04`): it is read without it.
 //!
 //! Every resource record is a record of the report, checked by the engine; the usage lines
 //! give the money at risk: what is attached to a resource whose ISRC is not valid.
@@ -128,19 +132,24 @@ pub(crate) struct Layouts {
 impl Layouts {
     /// A `#AS01\tBlockId\t...` row naming the cells of a record type.
     fn header_row(&mut self, kind: &[u8], names: &[&[u8]]) {
+        let kind = record_type(kind);
         let find = |wanted: &dyn Fn(&str) -> bool| {
             names
                 .iter()
                 .position(|n| wanted(&String::from_utf8_lossy(n).to_ascii_lowercase()))
                 .map(|i| i + 1)
         };
-        if is_resource(kind) {
-            let title = find(&|n| n == "title").unwrap_or(5);
-            let artist = find(&|n| n == "displayartistname").unwrap_or(7);
-            let duration = find(&|n| n == "duration").unwrap_or(9);
+        let single = is_single_record(kind);
+        if is_resource(kind) || single {
+            let [title, artist, duration] = default_cells(kind);
+            let title = find(&|n| matches!(n, "title" | "resourcetitle")).unwrap_or(title);
+            let artist = find(&|n| matches!(n, "displayartistname" | "resourcedisplayartistname"))
+                .unwrap_or(artist);
+            let duration = find(&|n| n == "duration").unwrap_or(duration);
             self.resource_columns
                 .insert(kind.to_vec(), [title, artist, duration]);
-        } else if kind.starts_with(b"SU") {
+        }
+        if kind.starts_with(b"SU") || single {
             let usages = find(&|n| {
                 matches!(
                     n,
@@ -153,6 +162,25 @@ impl Layouts {
             self.usage_columns
                 .insert(kind.to_vec(), UsageColumns { usages, revenue });
         }
+    }
+}
+
+/// A record type without its version: `AS02.04` is an `AS02` record (DSR Part 8 writes the
+/// versions of record types into the cell; older files have none).
+fn record_type(cell: &[u8]) -> &[u8] {
+    match memchr::memchr(b'.', cell) {
+        Some(p) if p > 0 && cell[p + 1..].iter().all(u8::is_ascii_digit) => &cell[..p],
+        _ => cell,
+    }
+}
+
+/// The title, display artist and duration cells (0-based) of a record type, unless a
+/// header row names them.
+fn default_cells(kind: &[u8]) -> [usize; 3] {
+    if is_single_record(kind) {
+        [4, 6, 8]
+    } else {
+        [5, 7, 9]
     }
 }
 
@@ -361,17 +389,54 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
             continue;
         }
         let cells = cells_of(line);
-        let kind = cells[0];
-        if let Some(kind) = kind.strip_prefix(b"#") {
+        if let Some(kind) = cells[0].strip_prefix(b"#") {
             layouts.to_mut().header_row(kind, &cells[1..]);
             continue;
         }
+        let kind = record_type(cells[0]);
         if kind == b"HEAD" {
             continue;
         }
         let text = |i: usize| text_of(&cells, i);
         let block = cells.get(1).copied().unwrap_or_default();
-        if is_resource(kind) {
+        let money = |kind: &[u8]| {
+            layouts.usage_columns.get(kind).map(|columns| {
+                let number = |i: Option<usize>| -> f64 {
+                    i.and_then(|i| cells.get(i))
+                        .and_then(|c| std::str::from_utf8(c).ok())
+                        .and_then(|c| c.trim().parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                (number(columns.usages), number(columns.revenue))
+            })
+        };
+        if is_single_record(kind) {
+            // A record of its own: no block, the resource and its usage in one line.
+            part.resource_records += 1;
+            part.usage_lines += 1;
+            let [title, artist, duration] = layouts
+                .resource_columns
+                .get(kind)
+                .copied()
+                .unwrap_or_else(|| default_cells(kind));
+            let fields = [
+                text(3),
+                "",
+                text(0),
+                "",
+                text(2),
+                text(title),
+                text(artist),
+                text(duration),
+            ];
+            push_row(table, line_number, fields);
+            let index = *seen.entry((text(3), text(2))).or_insert_with(|| {
+                part.keys
+                    .push(((text(3).into(), text(2).into()), line_number));
+                (part.keys.len() - 1) as u32
+            });
+            part.usage.push((Target::Local(index), money(kind)));
+        } else if is_resource(kind) {
             part.resource_records += 1;
             let [title, artist, duration] = layouts
                 .resource_columns
@@ -404,15 +469,7 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
             }
         } else if kind.starts_with(b"SU") {
             part.usage_lines += 1;
-            let money = layouts.usage_columns.get(kind).map(|columns| {
-                let number = |i: Option<usize>| -> f64 {
-                    i.and_then(|i| cells.get(i))
-                        .and_then(|c| std::str::from_utf8(c).ok())
-                        .and_then(|c| c.trim().parse::<f64>().ok())
-                        .unwrap_or(0.0)
-                };
-                (number(columns.usages), number(columns.revenue))
-            });
+            let money = money(kind);
             match current {
                 None => {
                     part.incoming.push(block.to_vec());
@@ -707,9 +764,13 @@ fn add_to(entry: &mut DsrValue, attached: &Attached) {
     }
 }
 
+/// A resource record of a block, with its ISRC in cell 5.
 fn is_resource(kind: &[u8]) -> bool {
-    matches!(
-        kind,
-        b"AS01" | b"AS02" | b"AS05" | b"AS06" | b"SR01" | b"SR02"
-    )
+    matches!(kind, b"AS01" | b"AS02" | b"AS05" | b"AS06")
+}
+
+/// A record of the single-record-block variant: resource and usage in one line, its ISRC
+/// in cell 4.
+fn is_single_record(kind: &[u8]) -> bool {
+    matches!(kind, b"SR01" | b"SR02")
 }
