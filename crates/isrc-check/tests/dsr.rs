@@ -207,7 +207,7 @@ fn versioned_record_types_and_single_record_blocks() {
 fn blocks_across_chunks_give_the_same_figures() {
     let mut text = String::from(
         "HEAD\tdsrf/4.0\tBasicAudioProfile\t1.2\n\
-         #SU02\tBlockId\tSalesTransactionId\tNumberOfUsages\tNetRevenue\n",
+         #SU02\tBlockId\tSalesTransactionId\tTransactedResource\tNumberOfUsages\tNetRevenue\n",
     );
     for b in 0..40 {
         let code = if b % 7 == 3 { "USRC176O7839".to_owned() } else { format!("GBAYE26{:05}", b % 30) };
@@ -216,10 +216,11 @@ fn blocks_across_chunks_give_the_same_figures() {
             text.push_str(&format!("AS01\tB{b}\tR2\tD9{b}\tGBAYE2699999\tOther\t\tArtist\t\tPT3M0S\n"));
         }
         for j in 0..(b % 4) {
-            text.push_str(&format!("SU02\tB{b}\tT{b}-{j}\t{}\t0.{}1\n", j + 1, b));
+            let named = ["", "R1", "R2", "R7"][(b + j) as usize % 4];
+            text.push_str(&format!("SU02\tB{b}\tT{b}-{j}\t{named}\t{}\t0.{}1\n", j + 1, b));
         }
         if b % 9 == 0 {
-            text.push_str("SU02\tB-none\tT\t1\t0.7\n");
+            text.push_str("SU02\tB-none\tT\t\t1\t0.7\n");
         }
     }
     let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
@@ -240,4 +241,25 @@ fn blocks_across_chunks_give_the_same_figures() {
     let figures = &whole.exchange.as_ref().unwrap().dsr[0];
     assert_eq!(figures.usage_lines_without_resource, 5);
     assert_eq!(figures.resource_records, 48);
+}
+
+/// A usage line names its resource by `TransactedResource` (cell 6 of `SU02.02`, or the cell
+/// a header row names): in a block of several resources it counts for that one; a line
+/// naming none, or a reference not in the block (a release's usage), counts for the block's
+/// first resource.
+#[test]
+fn usage_counts_for_the_transacted_resource_of_its_block() {
+    let text = "HEAD\tdsrf/4.0\tBasicAudioProfile\t1.2\n\
+        AS02\tB1\t1\tD1\tGBAYE2600001\tGood\t\tArtist\t\tPT3M0S\n\
+        AS02\tB1\t2\tD2\tGBAYE26O0002\tBad\t\tArtist\t\tPT3M0S\n\
+        SU02\tB1\tS1\tT1\t\t2\n\
+        SU02\tB1\tS1\tT2\t\t1\n\
+        SU02\tB1\tS1\tT3\tREL1\t\n\
+        SU02\tB1\tS1\tT4\t\t\n";
+    let figures = check("sales.tsv", text).exchange.unwrap().dsr.remove(0);
+    assert_eq!(figures.usage_lines, 4);
+    // T1 names resource 2 (invalid code); T2 resource 1; T3 a release; T4 nothing.
+    assert_eq!(figures.usage_lines_valid_isrc, 3);
+    assert_eq!(figures.invalid_values.listed[0].usage_lines, 1);
+    assert_eq!(figures.usage_lines_without_resource, 0);
 }

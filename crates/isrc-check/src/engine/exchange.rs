@@ -142,6 +142,7 @@ impl Checker<'_> {
             return Ok(());
         }
         let (info, work) = table_of(name, InputFormat::Ern, b',', &header, &columns);
+        self.exchange.inline = true;
         self.pipeline(
             name,
             &info,

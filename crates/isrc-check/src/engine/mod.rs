@@ -343,7 +343,24 @@ impl<'p> Checker<'p> {
             source,
             finished: false,
         });
-        let read_result = std::thread::scope(|scope| {
+        let read_result = if std::mem::take(&mut self.exchange.inline) {
+            // Rows already in memory and few (an ERN message's): checked on this thread, as
+            // starting workers for them would cost more than the checks.
+            let (tx, rx) = std::sync::mpsc::channel();
+            drop(done_tx);
+            let mut shared = chunks.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let mut read = || -> io::Result<()> {
+                while let Some(chunk) = shared.next(&cancel)? {
+                    let _ = tx.send(work_on(chunk, &cancel));
+                }
+                Ok(())
+            };
+            let read = read();
+            drop(tx);
+            self.merge_all(rx, &mut state, work, &mut sink, progress, size, &cancel);
+            Ok(read)
+        } else {
+            std::thread::scope(|scope| {
             let control = &cancel;
             let chunks = &chunks;
             let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -379,7 +396,8 @@ impl<'p> Checker<'p> {
                 }
             }
             result
-        });
+        })
+        };
         self.bytes += state.bytes;
         if let Some(e) = index.take_error() {
             return Err(CheckError::new(

@@ -8,9 +8,10 @@
 //!   names them;
 //! - single-record-block records `SR01`, `SR02`: no block; cell 3 `DspResourceId`, cell 4
 //!   the ISRC, title (5), display artist (7), duration (9), and the usage in the same line;
-//! - usage records (`SU..`): in the block of the resource they count for; their usage
-//!   count and revenue are the cells a `#SU..` header row names `NumberOfUsages` (or
-//!   `Usages`, `NumberOfStreams`) and `...Revenue...`.
+//! - usage records (`SU..`): in the block of the resource they count for, the one whose
+//!   `ResourceReference` their `TransactedResource` (cell 6 of `SU01`/`SU02`) names, else the
+//!   block's first; their usage count and revenue are the cells a `#SU..` header row names
+//!   `NumberOfUsages` (or `Usages`, `NumberOfStreams`) and `...Revenue...`.
 //!
 //! A record type may carry its version (`AS02.04`): it is read without it.
 //!
@@ -117,6 +118,8 @@ struct Attached {
 struct UsageColumns {
     usages: Option<usize>,
     revenue: Option<usize>,
+    /// `TransactedResource`: the `ResourceReference` of the block's resource it counts for.
+    resource: Option<usize>,
 }
 
 /// What the header rows (`#AS01\tBlockId\t...`) read so far say about the cells.
@@ -157,10 +160,17 @@ impl Layouts {
                 )
             });
             let revenue = find(&|n| n.contains("revenue"));
+            let resource = find(&|n| n == "transactedresource");
             self.named_usages |= usages.is_some();
             self.named_revenue |= revenue.is_some();
-            self.usage_columns
-                .insert(kind.to_vec(), UsageColumns { usages, revenue });
+            self.usage_columns.insert(
+                kind.to_vec(),
+                UsageColumns {
+                    usages,
+                    revenue,
+                    resource,
+                },
+            );
         }
     }
 }
@@ -171,6 +181,15 @@ fn record_type(cell: &[u8]) -> &[u8] {
     match memchr::memchr(b'.', cell) {
         Some(p) if p > 0 && cell[p + 1..].iter().all(u8::is_ascii_digit) => &cell[..p],
         _ => cell,
+    }
+}
+
+/// The `TransactedResource` cell (0-based) of a usage record type: the one a header row
+/// names, else cell 6 of `SU01` and `SU02` (DSR Part 8, `SU02.02`).
+fn transacted_cell(layouts: &Layouts, kind: &[u8]) -> Option<usize> {
+    match layouts.usage_columns.get(kind) {
+        Some(columns) => columns.resource,
+        None => matches!(kind, b"SU01" | b"SU02").then_some(5),
     }
 }
 
@@ -336,10 +355,19 @@ enum Target {
     /// The resource of the chunk's first block: the previous chunk's, when that one ended
     /// in the same block, else the chunk's first resource.
     FirstBlock,
-    /// A line before the chunk's first resource record: the previous chunk's last
-    /// resource, when that one ended in the line's block (index into
-    /// [`DsrPart::incoming`]).
+    /// A line whose resource depends on the previous chunk (index into
+    /// [`DsrPart::incoming`]): one before the chunk's first resource record, or one of
+    /// the first block naming a resource not seen in this chunk.
     Incoming(u32),
+}
+
+/// A usage line whose resource the previous chunk tells.
+struct Incoming {
+    block: Vec<u8>,
+    /// Its `TransactedResource`, when given.
+    reference: Option<Box<str>>,
+    /// In the chunk's first block: without the previous chunk's resource, the block's first.
+    in_first_block: bool,
 }
 
 /// What a worker found in one chunk of a DSR, for the in-order merge ([`DsrTally`]).
@@ -355,8 +383,10 @@ pub(crate) struct DsrPart {
     first_block: Option<(Vec<u8>, u32)>,
     /// The block the chunk ends in and its resource (`None`: no resource record).
     end: Option<(Vec<u8>, Target)>,
-    /// The block ids of the lines before the first resource record.
-    incoming: Vec<Vec<u8>>,
+    /// The `ResourceReference`s of the resources of that block.
+    end_references: Vec<(Box<str>, u32)>,
+    /// The lines whose resource the previous chunk tells.
+    incoming: Vec<Incoming>,
     /// The usage lines, in order: whom they count for, and their usages and revenue when
     /// the header rows name the cells.
     usage: Vec<(Target, Option<(f64, f64)>)>,
@@ -373,11 +403,14 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
         keys: Vec::new(),
         first_block: None,
         end: None,
+        end_references: Vec::new(),
         incoming: Vec::new(),
         usage: Vec::new(),
     };
     let mut seen: HashMap<(&str, &str), u32> = HashMap::new();
     let mut current: Option<(&[u8], Target)> = None;
+    // The resources of the current block, by `ResourceReference`.
+    let mut references: HashMap<&str, u32> = HashMap::new();
     let mut line_number = chunk.first_line;
     let mut start = 0;
     while start < data.len() {
@@ -464,24 +497,52 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
                 None => {
                     part.first_block = Some((block.to_vec(), index));
                     current = Some((block, Target::FirstBlock));
+                    references.clear();
                 }
-                Some(_) => current = Some((block, Target::Local(index))),
+                Some(_) => {
+                    current = Some((block, Target::Local(index)));
+                    references.clear();
+                }
             }
+            references.entry(text(2)).or_insert(index);
         } else if kind.starts_with(b"SU") {
             part.usage_lines += 1;
             let money = money(kind);
-            match current {
-                None => {
-                    part.incoming.push(block.to_vec());
-                    let index = (part.incoming.len() - 1) as u32;
-                    part.usage.push((Target::Incoming(index), money));
-                }
-                Some((b, target)) if b == block => part.usage.push((target, money)),
-                Some(_) => part.without_resource += 1,
+            let reference = transacted_cell(&layouts, kind)
+                .map(text)
+                .filter(|r| !r.is_empty());
+            let mut incoming = |in_first_block: bool| {
+                part.incoming.push(Incoming {
+                    block: block.to_vec(),
+                    reference: reference.map(Into::into),
+                    in_first_block,
+                });
+                Target::Incoming((part.incoming.len() - 1) as u32)
+            };
+            let target = match current {
+                None => Some(incoming(false)),
+                Some((b, target)) if b == block => match reference {
+                    Some(r) => match references.get(r) {
+                        Some(index) => Some(Target::Local(*index)),
+                        None if matches!(target, Target::FirstBlock) => Some(incoming(true)),
+                        // Not a resource of the block (a release's usage): the block's first.
+                        None => Some(target),
+                    },
+                    None => Some(target),
+                },
+                Some(_) => None,
+            };
+            match target {
+                Some(target) => part.usage.push((target, money)),
+                None => part.without_resource += 1,
             }
         }
     }
     part.end = current.map(|(b, target)| (b.to_vec(), target));
+    part.end_references = references
+        .into_iter()
+        .map(|(r, index)| (r.into(), index))
+        .collect();
     part
 }
 
@@ -495,8 +556,9 @@ pub(crate) struct DsrTally {
     next: u64,
     index: HashMap<ResourceKey, u32>,
     attached: Vec<Attached>,
-    /// The block the merged lines end in, and its resource.
-    end: Option<(Vec<u8>, u32)>,
+    /// The block the merged lines end in, its first resource, and its resources by
+    /// `ResourceReference`.
+    end: Option<(Vec<u8>, u32, HashMap<Box<str>, u32>)>,
     resource_records: u64,
     usage_lines: u64,
     without_resource: u64,
@@ -531,10 +593,15 @@ impl DsrTally {
                 })
             })
             .collect();
-        let previous = self.end.take();
-        let first = part.first_block.as_ref().map(|(block, index)| {
+        let mut previous = self.end.take();
+        // The previous chunk ended in the block this one starts with.
+        let continued = match (&previous, &part.first_block) {
+            (Some((b, ..)), Some((block, _))) => b == block,
+            _ => false,
+        };
+        let first = part.first_block.as_ref().map(|(_, index)| {
             match &previous {
-                Some((b, id)) if b == block => *id,
+                Some((_, id, _)) if continued => *id,
                 _ => ids[*index as usize],
             }
         });
@@ -542,10 +609,20 @@ impl DsrTally {
             match target {
                 Target::Local(i) => Some(ids[i as usize]),
                 Target::FirstBlock => first,
-                Target::Incoming(i) => match &previous {
-                    Some((b, id)) if *b == part.incoming[i as usize] => Some(*id),
-                    _ => None,
-                },
+                Target::Incoming(i) => {
+                    let line = &part.incoming[i as usize];
+                    match &previous {
+                        Some((b, id, references)) if *b == line.block => Some(
+                            line.reference
+                                .as_ref()
+                                .and_then(|r| references.get(r))
+                                .copied()
+                                .unwrap_or(*id),
+                        ),
+                        _ if line.in_first_block => first,
+                        _ => None,
+                    }
+                }
             }
         };
         for (target, money) in &part.usage {
@@ -560,8 +637,22 @@ impl DsrTally {
                 None => self.without_resource += 1,
             }
         }
-        self.end = match part.end {
-            Some((block, target)) => resolve(target).map(|id| (block, id)),
+        let end = part.end.and_then(|(block, target)| {
+            let id = resolve(target)?;
+            Some((block, id, matches!(target, Target::FirstBlock)))
+        });
+        self.end = match end {
+            Some((block, id, still_first)) => {
+                // A block that goes on from the previous chunk keeps its resources.
+                let mut references = match previous.take() {
+                    Some((_, _, references)) if still_first && continued => references,
+                    _ => HashMap::new(),
+                };
+                for (reference, index) in part.end_references {
+                    references.entry(reference).or_insert(ids[index as usize]);
+                }
+                Some((block, id, references))
+            }
             None => previous,
         };
     }
