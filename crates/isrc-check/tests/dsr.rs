@@ -188,7 +188,10 @@ fn versioned_record_types_and_single_record_blocks() {
         SR02.01\tS2\tD1\tUSRC17607839\tYesterday\t\tThe Band\t\tPT2M5S\t50\t0.25\n";
     let summary = check("srb.tsv", text);
     assert_eq!((summary.records, summary.invalid), (3, 1));
-    assert_eq!(summary.duplicate_isrcs, 1, "D1 is reported twice with one ISRC");
+    assert_eq!(
+        summary.duplicate_isrcs, 1,
+        "D1 is reported twice with one ISRC"
+    );
     let figures = &summary.exchange.as_ref().unwrap().dsr[0];
     assert_eq!(figures.profile, "BasicAudioProfileSRB");
     assert_eq!((figures.resource_records, figures.usage_lines), (3, 3));
@@ -210,14 +213,27 @@ fn blocks_across_chunks_give_the_same_figures() {
          #SU02\tBlockId\tSalesTransactionId\tTransactedResource\tNumberOfUsages\tNetRevenue\n",
     );
     for b in 0..40 {
-        let code = if b % 7 == 3 { "USRC176O7839".to_owned() } else { format!("GBAYE26{:05}", b % 30) };
-        text.push_str(&format!("AS01\tB{b}\tR1\tD{}\t{code}\tSong\t\tArtist\t\tPT3M0S\n", b % 25));
+        let code = if b % 7 == 3 {
+            "USRC176O7839".to_owned()
+        } else {
+            format!("GBAYE26{:05}", b % 30)
+        };
+        text.push_str(&format!(
+            "AS01\tB{b}\tR1\tD{}\t{code}\tSong\t\tArtist\t\tPT3M0S\n",
+            b % 25
+        ));
         if b % 5 == 0 {
-            text.push_str(&format!("AS01\tB{b}\tR2\tD9{b}\tGBAYE2699999\tOther\t\tArtist\t\tPT3M0S\n"));
+            text.push_str(&format!(
+                "AS01\tB{b}\tR2\tD9{b}\tGBAYE2699999\tOther\t\tArtist\t\tPT3M0S\n"
+            ));
         }
         for j in 0..(b % 4) {
             let named = ["", "R1", "R2", "R7"][(b + j) as usize % 4];
-            text.push_str(&format!("SU02\tB{b}\tT{b}-{j}\t{named}\t{}\t0.{}1\n", j + 1, b));
+            text.push_str(&format!(
+                "SU02\tB{b}\tT{b}-{j}\t{named}\t{}\t0.{}1\n",
+                j + 1,
+                b
+            ));
         }
         if b % 9 == 0 {
             text.push_str("SU02\tB-none\tT\t\t1\t0.7\n");
@@ -229,7 +245,11 @@ fn blocks_across_chunks_give_the_same_figures() {
         let mut checker = Checker::new(policy, Options::default());
         checker.set_chunk_bytes(bytes);
         checker
-            .check_reader("s.tsv", std::io::Cursor::new(text.clone().into_bytes()), None)
+            .check_reader(
+                "s.tsv",
+                std::io::Cursor::new(text.clone().into_bytes()),
+                None,
+            )
             .unwrap();
         let cut = checker.finish();
         assert_eq!(cut.exchange, whole.exchange, "chunks of {bytes} bytes");

@@ -416,8 +416,10 @@ fn namespace_variants_of_public_samples_are_read() {
     assert_eq!((summary.records, summary.invalid), (2, 0));
     // A namespace of another host is not an ERN namespace.
     let other = refuse(
-        format!("<NewReleaseMessage xmlns=\"http://example.com/xml/ern/43\">{body}</NewReleaseMessage>")
-            .as_bytes(),
+        format!(
+            "<NewReleaseMessage xmlns=\"http://example.com/xml/ern/43\">{body}</NewReleaseMessage>"
+        )
+        .as_bytes(),
     );
     assert!(other.message.contains("not"), "{}", other.message);
 }

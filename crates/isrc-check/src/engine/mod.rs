@@ -361,42 +361,42 @@ impl<'p> Checker<'p> {
             Ok(read)
         } else {
             std::thread::scope(|scope| {
-            let control = &cancel;
-            let chunks = &chunks;
-            let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let tx = done_tx.clone();
-                    scope.spawn(move || -> io::Result<()> {
-                        loop {
-                            let next = chunks
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .next(control)?;
-                            let Some(chunk) = next else {
-                                return Ok(());
-                            };
-                            if tx.send(work_on(chunk, control)).is_err() {
-                                return Ok(());
+                let control = &cancel;
+                let chunks = &chunks;
+                let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        let tx = done_tx.clone();
+                        scope.spawn(move || -> io::Result<()> {
+                            loop {
+                                let next = chunks
+                                    .lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .next(control)?;
+                                let Some(chunk) = next else {
+                                    return Ok(());
+                                };
+                                if tx.send(work_on(chunk, control)).is_err() {
+                                    return Ok(());
+                                }
                             }
-                        }
+                        })
                     })
-                })
-                .collect();
-            drop(done_tx);
-            self.merge_all(
-                done_rx, &mut state, work, &mut sink, progress, size, control,
-            );
-            // The first read error, or `Err` when a worker panicked.
-            let mut result = Ok(Ok(()));
-            for handle in handles {
-                let joined = handle.join();
-                if matches!(result, Ok(Ok(()))) {
-                    result = joined;
+                    .collect();
+                drop(done_tx);
+                self.merge_all(
+                    done_rx, &mut state, work, &mut sink, progress, size, control,
+                );
+                // The first read error, or `Err` when a worker panicked.
+                let mut result = Ok(Ok(()));
+                for handle in handles {
+                    let joined = handle.join();
+                    if matches!(result, Ok(Ok(()))) {
+                        result = joined;
+                    }
                 }
-            }
-            result
-        })
+                result
+            })
         };
         self.bytes += state.bytes;
         if let Some(e) = index.take_error() {

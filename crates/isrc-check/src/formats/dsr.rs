@@ -284,9 +284,7 @@ impl DsrReader {
                 Some(p) => break p + 1,
                 // One line longer than a chunk: read on until it ends.
                 None => {
-                    let n = (&mut self.reader)
-                        .take(64 * 1024)
-                        .read_to_end(&mut data)?;
+                    let n = (&mut self.reader).take(64 * 1024).read_to_end(&mut data)?;
                     if n == 0 {
                         self.eof = true;
                     }
@@ -599,11 +597,9 @@ impl DsrTally {
             (Some((b, ..)), Some((block, _))) => b == block,
             _ => false,
         };
-        let first = part.first_block.as_ref().map(|(_, index)| {
-            match &previous {
-                Some((_, id, _)) if continued => *id,
-                _ => ids[*index as usize],
-            }
+        let first = part.first_block.as_ref().map(|(_, index)| match &previous {
+            Some((_, id, _)) if continued => *id,
+            _ => ids[*index as usize],
         });
         let resolve = |target: Target| -> Option<u32> {
             match target {
