@@ -544,6 +544,10 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
     part
 }
 
+/// The block merged lines end in: its id, its first resource, and its resources by
+/// `ResourceReference`.
+type BlockEnd = (Vec<u8>, u32, HashMap<Box<str>, u32>);
+
 /// The figures of a whole DSR, merged from the workers' parts in input order, so that
 /// every sum is added up in the order of the lines, as one reader would.
 #[derive(Default)]
@@ -556,7 +560,7 @@ pub(crate) struct DsrTally {
     attached: Vec<Attached>,
     /// The block the merged lines end in, its first resource, and its resources by
     /// `ResourceReference`.
-    end: Option<(Vec<u8>, u32, HashMap<Box<str>, u32>)>,
+    end: Option<BlockEnd>,
     resource_records: u64,
     usage_lines: u64,
     without_resource: u64,
