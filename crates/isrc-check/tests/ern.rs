@@ -343,3 +343,83 @@ fn a_gzip_message_is_read() {
         .unwrap();
     assert_eq!(checker.finish().records, 4);
 }
+
+/// Shapes seen in public ERN samples and tools (read, not copied: the messages here are the
+/// tests' own): the `ern:` prefix with `xsi:schemaLocation` and `MessageSchemaVersionId`,
+/// a default namespace, 4.1.1's `service.ddex.net` namespace, 4.3.1 and 4.3.2, and a
+/// message in UTF-16 that says so in its XML declaration.
+#[test]
+fn namespace_variants_of_public_samples_are_read() {
+    let body = "<ResourceList><SoundRecording><ResourceReference>A1</ResourceReference>\
+        <SoundRecordingEdition><Type>NonImmersiveEdition</Type><ResourceId><ISRC>USRC17607839</ISRC></ResourceId>\
+        </SoundRecordingEdition><SoundRecordingId><ISRC>USRC17607839</ISRC></SoundRecordingId>\
+        <DisplayTitleText>Yesterday</DisplayTitleText><Duration>PT2M5S</Duration>\
+        </SoundRecording></ResourceList>";
+    let cases = [
+        (
+            "<ern:NewReleaseMessage xmlns:ern=\"http://ddex.net/xml/ern/432\" \
+             xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+             xsi:schemaLocation=\"http://ddex.net/xml/ern/432 http://service.ddex.net/xml/ern/432/release-notification.xsd\" \
+             AvsVersionId=\"9\" LanguageAndScriptCode=\"en\">",
+            "</ern:NewReleaseMessage>",
+            "4.3.2",
+        ),
+        (
+            "<ern:NewReleaseMessage xmlns:ern=\"http://ddex.net/xml/ern/431\">",
+            "</ern:NewReleaseMessage>",
+            "4.3.1",
+        ),
+        (
+            "<NewReleaseMessage xmlns=\"http://ddex.net/xml/ern/432\">",
+            "</NewReleaseMessage>",
+            "4.3.2",
+        ),
+        (
+            "<ern:NewReleaseMessage xmlns:ern=\"http://service.ddex.net/xml/ern/411\" \
+             MessageSchemaVersionId=\"ern/411\">",
+            "</ern:NewReleaseMessage>",
+            "4.1.1",
+        ),
+        (
+            "<ern:NewReleaseMessage xmlns:ern=\"http://ddex.net/xml/ern/383\" \
+             xmlns:xs=\"http://www.w3.org/2001/XMLSchema-instance\" MessageSchemaVersionId=\"ern/383\">",
+            "</ern:NewReleaseMessage>",
+            "3.8.3",
+        ),
+    ];
+    for (open, close, version) in cases {
+        let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{open}\n{body}\n{close}\n");
+        let summary = check(&[("m.xml", xml)]);
+        let exchange = summary.exchange.as_ref().unwrap();
+        assert_eq!(
+            exchange.ern_versions.keys().collect::<Vec<_>>(),
+            [version],
+            "{open}"
+        );
+        // The edition's code and the 3.x path's are both read: one resource, one ISRC twice.
+        assert_eq!((summary.records, summary.invalid), (2, 0), "{open}");
+    }
+    // UTF-16 with a byte order mark, declared as such (a DDEX sample says a message may be
+    // either): decoded before it is parsed.
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<ern:NewReleaseMessage xmlns:ern=\"http://ddex.net/xml/ern/43\">{body}</ern:NewReleaseMessage>\n"
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in xml.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let mut checker = Checker::new(policy(), Options::default());
+    checker
+        .check_reader("m.xml", std::io::Cursor::new(utf16), None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let summary = checker.finish();
+    assert_eq!((summary.records, summary.invalid), (2, 0));
+    // A namespace of another host is not an ERN namespace.
+    let other = refuse(
+        format!(
+            "<NewReleaseMessage xmlns=\"http://example.com/xml/ern/43\">{body}</NewReleaseMessage>"
+        )
+        .as_bytes(),
+    );
+    assert!(other.message.contains("not"), "{}", other.message);
+}

@@ -156,7 +156,13 @@ pub(crate) struct Chunk {
     /// Records of a delimited block to read with quoting off: an unclosed quote is in each
     /// (see `table::QuoteScan`).
     pub(super) unquoted: Vec<std::ops::Range<usize>>,
+    /// A reader of its own that turns the data into table rows on the worker (a DSR: its
+    /// lines are not one table), instead of the delimited-block parser.
+    pub(super) parse: Option<Parse>,
 }
+
+/// Turns a chunk's data into table rows, on the worker that checks them.
+pub(crate) type Parse = Box<dyn FnOnce(&[u8], &mut TableChunk) + Send>;
 
 impl Chunk {
     /// A block of delimited text, parsed by the worker.
@@ -175,6 +181,23 @@ impl Chunk {
             overlong: None,
             issues,
             unquoted,
+            parse: None,
+        }
+    }
+
+    /// Whole lines that `parse` turns into table rows on the worker (line numbers in the
+    /// rows it makes are absolute).
+    pub(crate) fn parsed_by(seq: u64, data: Vec<u8>, parse: Parse) -> Chunk {
+        Chunk {
+            seq,
+            input_bytes: data.len() as u64,
+            data,
+            table: None,
+            relative_lines: false,
+            overlong: None,
+            issues: Vec::new(),
+            unquoted: Vec::new(),
+            parse: Some(parse),
         }
     }
 
@@ -188,6 +211,7 @@ impl Chunk {
             overlong: None,
             issues,
             unquoted: Vec::new(),
+            parse: None,
         }
     }
 }
@@ -348,6 +372,7 @@ impl LineChunks {
             issues: Vec::new(),
             input_bytes,
             unquoted: Vec::new(),
+            parse: None,
         }
     }
 }

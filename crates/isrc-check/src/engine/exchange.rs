@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use isrc::recording::DurationUnit;
 
-use crate::formats::dsr::{self, DsrReader};
+use crate::formats::dsr::{self, DsrReader, DsrTally};
 use crate::formats::ern::{self, Message};
 use crate::formats::push_row;
 use crate::layout::{Columns, InputFormat};
 use crate::report::CheckError;
 use crate::source::{self, Opened};
+use crate::table::TableChunk;
 
 use super::chunks::{Chunk, ChunkSource, Control};
 use super::sink::{InputInfo, RecordSink};
@@ -141,6 +142,7 @@ impl Checker<'_> {
             return Ok(());
         }
         let (info, work) = table_of(name, InputFormat::Ern, b',', &header, &columns);
+        self.exchange.inline = true;
         self.pipeline(
             name,
             &info,
@@ -166,12 +168,18 @@ impl Checker<'_> {
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(), CheckError> {
         let size = opened.size;
-        let reader = Arc::new(Mutex::new(DsrReader::new(source::whole(opened))));
+        let reader = DsrReader::new(source::whole(opened));
+        let tally = Arc::new(Mutex::new(DsrTally::default()));
         let header: Vec<String> = dsr::FIELDS.iter().map(|s| (*s).to_owned()).collect();
         let columns = columns(5, 6, 7);
         self.inputs
             .push(columns_used::of_table(name, "dsr", Some(&header), &columns));
         let (info, work) = table_of(name, InputFormat::Dsr, b'\t', &header, &columns);
+        let chunks = Arc::new(Mutex::new(DsrChunks {
+            reader,
+            tally: Arc::clone(&tally),
+            seq: 0,
+        }));
         let result = self.pipeline(
             name,
             &info,
@@ -179,17 +187,19 @@ impl Checker<'_> {
             sink,
             progress,
             size,
-            Box::new(DsrChunks {
-                reader: Arc::clone(&reader),
-                seq: 0,
-            }),
+            Box::new(Arc::clone(&chunks)),
         );
-        let reader = match Arc::try_unwrap(reader) {
-            Ok(reader) => reader.into_inner().unwrap_or_else(PoisonError::into_inner),
-            Err(_) => return result,
-        };
         let cap = self.max_listed();
-        let figures = reader.finish(name, &self.policy, &mut self.exchange.report, cap);
+        let reader = &lock(&chunks).reader;
+        let mut tally = std::mem::take(&mut *lock(&tally));
+        tally.named(reader.layouts());
+        let figures = tally.finish(
+            reader.head(),
+            name,
+            &self.policy,
+            &mut self.exchange.report,
+            cap,
+        );
         self.exchange.report.dsr.push(figures);
         self.exchange.used = true;
         result
@@ -254,27 +264,35 @@ impl ChunkSource for RowChunks {
     }
 }
 
-/// A DSR's resource records, read and tallied under the workers' lock.
+/// A DSR cut into chunks of whole lines under the workers' lock; each chunk is parsed and
+/// tallied by the worker that takes it, and the tallies merged in input order.
 struct DsrChunks {
-    reader: Arc<Mutex<DsrReader>>,
+    reader: DsrReader,
+    tally: Arc<Mutex<DsrTally>>,
     seq: u64,
 }
 
-impl ChunkSource for DsrChunks {
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl ChunkSource for Arc<Mutex<DsrChunks>> {
     fn next(&mut self, control: &Control) -> io::Result<Option<Chunk>> {
-        let mut table = control.table();
-        table.fields.clear();
-        let next = self
-            .reader
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .next_table(control.chunk, table)?;
-        let Some((table, input)) = next else {
+        let mut chunks = lock(self);
+        let Some(mut dsr) = chunks.reader.next_chunk(control.chunk, control.buffer())? else {
             return Ok(None);
         };
-        self.seq += 1;
-        let mut chunk = Chunk::table(self.seq - 1, table, Vec::new());
-        chunk.input_bytes = input;
-        Ok(Some(chunk))
+        let seq = chunks.seq;
+        chunks.seq += 1;
+        let tally = Arc::clone(&chunks.tally);
+        let data = std::mem::take(&mut dsr.data);
+        Ok(Some(Chunk::parsed_by(
+            seq,
+            data,
+            Box::new(move |data: &[u8], table: &mut TableChunk| {
+                let part = dsr::parse_chunk(&dsr, data, table);
+                lock(&tally).add(seq, part);
+            }),
+        )))
     }
 }

@@ -349,43 +349,61 @@ impl<'p> Checker<'p> {
             source,
             finished: false,
         });
-        let read_result = std::thread::scope(|scope| {
-            let control = &cancel;
-            let chunks = &chunks;
-            let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let tx = done_tx.clone();
-                    scope.spawn(move || -> io::Result<()> {
-                        loop {
-                            let next = chunks
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .next(control)?;
-                            let Some(chunk) = next else {
-                                return Ok(());
-                            };
-                            if tx.send(work_on(chunk, control)).is_err() {
-                                return Ok(());
-                            }
-                        }
-                    })
-                })
-                .collect();
+        let read_result = if std::mem::take(&mut self.exchange.inline) {
+            // Rows already in memory and few (an ERN message's): checked on this thread, as
+            // starting workers for them would cost more than the checks.
+            let (tx, rx) = std::sync::mpsc::channel();
             drop(done_tx);
-            self.merge_all(
-                done_rx, &mut state, work, &mut sink, progress, size, control,
-            );
-            // The first read error, or `Err` when a worker panicked.
-            let mut result = Ok(Ok(()));
-            for handle in handles {
-                let joined = handle.join();
-                if matches!(result, Ok(Ok(()))) {
-                    result = joined;
+            let mut shared = chunks.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let mut read = || -> io::Result<()> {
+                while let Some(chunk) = shared.next(&cancel)? {
+                    let _ = tx.send(work_on(chunk, &cancel));
                 }
-            }
-            result
-        });
+                Ok(())
+            };
+            let read = read();
+            drop(tx);
+            self.merge_all(rx, &mut state, work, &mut sink, progress, size, &cancel);
+            Ok(read)
+        } else {
+            std::thread::scope(|scope| {
+                let control = &cancel;
+                let chunks = &chunks;
+                let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        let tx = done_tx.clone();
+                        scope.spawn(move || -> io::Result<()> {
+                            loop {
+                                let next = chunks
+                                    .lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .next(control)?;
+                                let Some(chunk) = next else {
+                                    return Ok(());
+                                };
+                                if tx.send(work_on(chunk, control)).is_err() {
+                                    return Ok(());
+                                }
+                            }
+                        })
+                    })
+                    .collect();
+                drop(done_tx);
+                self.merge_all(
+                    done_rx, &mut state, work, &mut sink, progress, size, control,
+                );
+                // The first read error, or `Err` when a worker panicked.
+                let mut result = Ok(Ok(()));
+                for handle in handles {
+                    let joined = handle.join();
+                    if matches!(result, Ok(Ok(()))) {
+                        result = joined;
+                    }
+                }
+                result
+            })
+        };
         self.bytes += state.bytes;
         if let Some(e) = index.take_error() {
             return Err(CheckError::new(

@@ -124,6 +124,16 @@ pub(super) fn process(
             delimiter,
             header,
         } => {
+            if let Some(parse) = chunk.parse.take() {
+                // A reader's own records (a DSR's): made into rows here, on the worker.
+                let data = std::mem::take(&mut chunk.data);
+                let mut parsed = control.table();
+                parsed.fields.clear();
+                parsed.unquoted_header = None;
+                parse(&data, &mut parsed);
+                control.give_data(data);
+                chunk.table = Some(parsed);
+            }
             if chunk.table.is_none() {
                 let skip_header = *header && chunk.seq == 0;
                 let mut parsed = control.table();

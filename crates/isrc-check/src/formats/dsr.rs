@@ -2,19 +2,26 @@
 //! types, grouped in blocks by `BlockId`).
 //!
 //! - `HEAD` (cell 2 the message version, cell 3 the profile, cell 4 the profile version);
-//! - resource records `AS01`, `AS02`, `AS05`, `AS06`, `SR01`, `SR02`: cell 2 `BlockId`,
-//!   cell 3 `ResourceReference`, cell 4 `DspResourceId`, cell 5 the ISRC (several split by
-//!   `|`), then title (6), display artist (8) and duration (10) unless a `#AS01` header row
+//! - resource records `AS01`, `AS02`, `AS05`, `AS06`: cell 2 `BlockId`, cell 3
+//!   `ResourceReference`, cell 4 `DspResourceId`, cell 5 the ISRC (several split by `|`),
+//!   then title (6), display artist (8) and duration (10) unless a `#AS01` header row
 //!   names them;
-//! - usage records (`SU..`): in the block of the resource they count for; their usage
-//!   count and revenue are the cells a `#SU..` header row names `NumberOfUsages` (or
-//!   `Usages`, `NumberOfStreams`) and `...Revenue...`.
+//! - single-record-block records `SR01`, `SR02`: no block; cell 3 `DspResourceId`, cell 4
+//!   the ISRC, title (5), display artist (7), duration (9), and the usage in the same line;
+//! - usage records (`SU..`): in the block of the resource they count for, the one whose
+//!   `ResourceReference` their `TransactedResource` (cell 6 of `SU01`/`SU02`) names, else the
+//!   block's first; their usage count and revenue are the cells a `#SU..` header row names
+//!   `NumberOfUsages` (or `Usages`, `NumberOfStreams`) and `...Revenue...`.
+//!
+//! A record type may carry its version (`AS02.04`): it is read without it.
 //!
 //! Every resource record is a record of the report, checked by the engine; the usage lines
 //! give the money at risk: what is attached to a resource whose ISRC is not valid.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
+use std::sync::Arc;
 
 use isrc::Policy;
 use serde::Serialize;
@@ -111,26 +118,129 @@ struct Attached {
 struct UsageColumns {
     usages: Option<usize>,
     revenue: Option<usize>,
+    /// `TransactedResource`: the `ResourceReference` of the block's resource it counts for.
+    resource: Option<usize>,
 }
 
-/// Reads a DSR: lines cut into table chunks of resource records, usage tallied on the way.
-pub(crate) struct DsrReader {
-    reader: Box<dyn Read + Send>,
-    carry: Vec<u8>,
-    line: u64,
-    eof: bool,
+/// What the header rows (`#AS01\tBlockId\t...`) read so far say about the cells.
+#[derive(Clone, Default)]
+pub(crate) struct Layouts {
     /// Resource record fields (title, artist, duration: 0-based cells), per record type.
     resource_columns: HashMap<Vec<u8>, [usize; 3]>,
     usage_columns: HashMap<Vec<u8>, UsageColumns>,
-    attached: HashMap<ResourceKey, Attached>,
-    /// The block being read and the resource its usage goes to.
-    block: Option<(Vec<u8>, Option<ResourceKey>)>,
-    head: [String; 3],
-    resource_records: u64,
-    usage_lines: u64,
-    without_resource: u64,
     named_usages: bool,
     named_revenue: bool,
+}
+
+impl Layouts {
+    /// A `#AS01\tBlockId\t...` row naming the cells of a record type.
+    fn header_row(&mut self, kind: &[u8], names: &[&[u8]]) {
+        let kind = record_type(kind);
+        let find = |wanted: &dyn Fn(&str) -> bool| {
+            names
+                .iter()
+                .position(|n| wanted(&String::from_utf8_lossy(n).to_ascii_lowercase()))
+                .map(|i| i + 1)
+        };
+        let single = is_single_record(kind);
+        if is_resource(kind) || single {
+            let [title, artist, duration] = default_cells(kind);
+            let title = find(&|n| matches!(n, "title" | "resourcetitle")).unwrap_or(title);
+            let artist = find(&|n| matches!(n, "displayartistname" | "resourcedisplayartistname"))
+                .unwrap_or(artist);
+            let duration = find(&|n| n == "duration").unwrap_or(duration);
+            self.resource_columns
+                .insert(kind.to_vec(), [title, artist, duration]);
+        }
+        if kind.starts_with(b"SU") || single {
+            let usages = find(&|n| {
+                matches!(
+                    n,
+                    "numberofusages" | "usages" | "numberofstreams" | "usagecount"
+                )
+            });
+            let revenue = find(&|n| n.contains("revenue"));
+            let resource = find(&|n| n == "transactedresource");
+            self.named_usages |= usages.is_some();
+            self.named_revenue |= revenue.is_some();
+            self.usage_columns.insert(
+                kind.to_vec(),
+                UsageColumns {
+                    usages,
+                    revenue,
+                    resource,
+                },
+            );
+        }
+    }
+}
+
+/// A record type without its version: `AS02.04` is an `AS02` record (DSR Part 8 writes the
+/// versions of record types into the cell; older files have none).
+fn record_type(cell: &[u8]) -> &[u8] {
+    match memchr::memchr(b'.', cell) {
+        Some(p) if p > 0 && cell[p + 1..].iter().all(u8::is_ascii_digit) => &cell[..p],
+        _ => cell,
+    }
+}
+
+/// The `TransactedResource` cell (0-based) of a usage record type: the one a header row
+/// names, else cell 6 of `SU01` and `SU02` (DSR Part 8, `SU02.02`).
+fn transacted_cell(layouts: &Layouts, kind: &[u8]) -> Option<usize> {
+    match layouts.usage_columns.get(kind) {
+        Some(columns) => columns.resource,
+        None => matches!(kind, b"SU01" | b"SU02").then_some(5),
+    }
+}
+
+/// The title, display artist and duration cells (0-based) of a record type, unless a
+/// header row names them.
+fn default_cells(kind: &[u8]) -> [usize; 3] {
+    if is_single_record(kind) {
+        [4, 6, 8]
+    } else {
+        [5, 7, 9]
+    }
+}
+
+/// The cells of a line (without its line ending), split at tabs.
+fn cells_of(line: &[u8]) -> Vec<&[u8]> {
+    line.split(|b| *b == b'\t').collect()
+}
+
+/// A line without its `\n` and `\r` endings.
+fn trim_ending(mut line: &[u8]) -> &[u8] {
+    while let Some(rest) = line
+        .strip_suffix(b"\n")
+        .or_else(|| line.strip_suffix(b"\r"))
+    {
+        line = rest;
+    }
+    line
+}
+
+/// Cuts a DSR into chunks of whole lines, under the workers' lock: it only reads, counts
+/// lines and reads the few rows later lines depend on (`HEAD`, the `#..` header rows);
+/// the records themselves are parsed and tallied by the workers ([`parse_chunk`]).
+pub(crate) struct DsrReader {
+    reader: Box<dyn Read + Send>,
+    carry: Vec<u8>,
+    /// Lines before the next chunk.
+    line: u64,
+    eof: bool,
+    /// The layouts at the start of the next chunk.
+    layouts: Arc<Layouts>,
+    head: [String; 3],
+}
+
+/// One chunk of a DSR, to be parsed on a worker.
+pub(crate) struct DsrChunk {
+    /// Whole lines.
+    pub(crate) data: Vec<u8>,
+    /// Lines before it.
+    first_line: u64,
+    /// The header rows before it.
+    layouts: Arc<Layouts>,
 }
 
 impl DsrReader {
@@ -140,94 +250,226 @@ impl DsrReader {
             carry: Vec::new(),
             line: 0,
             eof: false,
-            resource_columns: HashMap::new(),
-            usage_columns: HashMap::new(),
-            attached: HashMap::new(),
-            block: None,
+            layouts: Arc::default(),
             head: Default::default(),
-            resource_records: 0,
-            usage_lines: 0,
-            without_resource: 0,
-            named_usages: false,
-            named_revenue: false,
         }
     }
 
-    /// The next chunk of resource records (at least `bytes` of input read, or the end), or
-    /// `None` at the end.
-    pub(crate) fn next_table(
+    /// The next chunk of whole lines (at least `bytes` of input, or the end), in `data`
+    /// (an empty buffer to reuse), or `None` at the end.
+    pub(crate) fn next_chunk(
         &mut self,
         bytes: usize,
-        mut table: TableChunk,
-    ) -> io::Result<Option<(TableChunk, u64)>> {
+        mut data: Vec<u8>,
+    ) -> io::Result<Option<DsrChunk>> {
         if self.eof && self.carry.is_empty() {
             return Ok(None);
         }
-        let mut data = std::mem::take(&mut self.carry);
-        while !self.eof && data.len() < bytes {
-            let n = (&mut self.reader)
-                .take((bytes - data.len()).max(64 * 1024) as u64)
-                .read_to_end(&mut data)?;
-            if n == 0 {
-                self.eof = true;
+        data.clear();
+        data.append(&mut self.carry);
+        let end = loop {
+            if !self.eof && data.len() < bytes {
+                let n = (&mut self.reader)
+                    .take((bytes - data.len()).max(64 * 1024) as u64)
+                    .read_to_end(&mut data)?;
+                if n == 0 {
+                    self.eof = true;
+                }
+                continue;
             }
-        }
-        let end = if self.eof {
-            data.len()
-        } else {
+            if self.eof {
+                break data.len();
+            }
             match memchr::memrchr(b'\n', &data) {
-                Some(p) => p + 1,
+                Some(p) => break p + 1,
                 // One line longer than a chunk: read on until it ends.
                 None => {
-                    self.carry = data;
-                    return self.next_table(bytes * 2, table);
+                    let n = (&mut self.reader).take(64 * 1024).read_to_end(&mut data)?;
+                    if n == 0 {
+                        self.eof = true;
+                    }
                 }
             }
         };
         self.carry.extend_from_slice(&data[end..]);
-        let input = end as u64;
-        let mut start = 0;
-        while start < end {
-            let stop = memchr::memchr(b'\n', &data[start..end]).map_or(end, |p| start + p + 1);
-            self.line += 1;
-            let mut line = &data[start..stop];
-            start = stop;
-            while let Some(rest) = line
-                .strip_suffix(b"\n")
-                .or_else(|| line.strip_suffix(b"\r"))
-            {
-                line = rest;
-            }
-            self.record(line, &mut table);
+        data.truncate(end);
+        if data.is_empty() {
+            return Ok(None);
         }
-        Ok(Some((table, input)))
+        let first_line = self.line;
+        let layouts = Arc::clone(&self.layouts);
+        // Count the lines and read the rows that later lines depend on.
+        let mut start = 0;
+        while start < data.len() {
+            let stop = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p + 1);
+            self.line += 1;
+            match data[start] {
+                b'#' | b'H' => {
+                    let line = trim_ending(&data[start..stop]);
+                    let cells = cells_of(line);
+                    if let Some(kind) = cells[0].strip_prefix(b"#") {
+                        Arc::make_mut(&mut self.layouts).header_row(kind, &cells[1..]);
+                    } else if cells[0] == b"HEAD" {
+                        let text = |i: usize| text_of(&cells, i).to_owned();
+                        self.head = [text(1), text(2), text(3)];
+                    }
+                }
+                _ => {}
+            }
+            start = stop;
+        }
+        Ok(Some(DsrChunk {
+            data,
+            first_line,
+            layouts,
+        }))
     }
 
-    fn record(&mut self, line: &[u8], table: &mut TableChunk) {
+    /// The header rows read.
+    pub(crate) fn layouts(&self) -> &Layouts {
+        &self.layouts
+    }
+
+    /// The `HEAD` record's message version, profile and profile version.
+    pub(crate) fn head(&self) -> [String; 3] {
+        self.head.clone()
+    }
+}
+
+/// A cell's text, trimmed (empty when missing or not UTF-8).
+fn text_of<'a>(cells: &[&'a [u8]], i: usize) -> &'a str {
+    cells
+        .get(i)
+        .and_then(|c| std::str::from_utf8(c).ok())
+        .unwrap_or("")
+        .trim()
+}
+
+/// Whom a usage line of a chunk counts for, as far as the chunk can tell.
+#[derive(Clone, Copy)]
+enum Target {
+    /// A resource first seen in this chunk (index into [`DsrPart::keys`]).
+    Local(u32),
+    /// The resource of the chunk's first block: the previous chunk's, when that one ended
+    /// in the same block, else the chunk's first resource.
+    FirstBlock,
+    /// A line whose resource depends on the previous chunk (index into
+    /// [`DsrPart::incoming`]): one before the chunk's first resource record, or one of
+    /// the first block naming a resource not seen in this chunk.
+    Incoming(u32),
+}
+
+/// A usage line whose resource the previous chunk tells.
+struct Incoming {
+    block: Vec<u8>,
+    /// Its `TransactedResource`, when given.
+    reference: Option<Box<str>>,
+    /// In the chunk's first block: without the previous chunk's resource, the block's first.
+    in_first_block: bool,
+}
+
+/// What a worker found in one chunk of a DSR, for the in-order merge ([`DsrTally`]).
+pub(crate) struct DsrPart {
+    resource_records: u64,
+    usage_lines: u64,
+    /// Usage lines in a block without a resource record (surely: later blocks than the
+    /// chunk's first).
+    without_resource: u64,
+    /// The resources, in the order first seen, with their first line.
+    keys: Vec<(ResourceKey, u64)>,
+    /// The first block of the chunk and its first resource.
+    first_block: Option<(Vec<u8>, u32)>,
+    /// The block the chunk ends in and its resource (`None`: no resource record).
+    end: Option<(Vec<u8>, Target)>,
+    /// The `ResourceReference`s of the resources of that block.
+    end_references: Vec<(Box<str>, u32)>,
+    /// The lines whose resource the previous chunk tells.
+    incoming: Vec<Incoming>,
+    /// The usage lines, in order: whom they count for, and their usages and revenue when
+    /// the header rows name the cells.
+    usage: Vec<(Target, Option<(f64, f64)>)>,
+}
+
+/// Parses one chunk of a DSR on a worker: its resource records become rows of `table`,
+/// its usage lines are tallied.
+pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk) -> DsrPart {
+    let mut layouts = Cow::Borrowed(&*chunk.layouts);
+    let mut part = DsrPart {
+        resource_records: 0,
+        usage_lines: 0,
+        without_resource: 0,
+        keys: Vec::new(),
+        first_block: None,
+        end: None,
+        end_references: Vec::new(),
+        incoming: Vec::new(),
+        usage: Vec::new(),
+    };
+    let mut seen: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut current: Option<(&[u8], Target)> = None;
+    // The resources of the current block, by `ResourceReference`.
+    let mut references: HashMap<&str, u32> = HashMap::new();
+    let mut line_number = chunk.first_line;
+    let mut start = 0;
+    while start < data.len() {
+        let stop = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p + 1);
+        line_number += 1;
+        let line = trim_ending(&data[start..stop]);
+        start = stop;
         if line.is_empty() {
-            return;
+            continue;
         }
-        let cells: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
-        let kind = cells[0];
-        let text = |i: usize| -> &str {
-            cells
-                .get(i)
-                .and_then(|c| std::str::from_utf8(c).ok())
-                .unwrap_or("")
-                .trim()
-        };
-        if let Some(kind) = kind.strip_prefix(b"#") {
-            self.header_row(kind, &cells[1..]);
-            return;
+        let cells = cells_of(line);
+        if let Some(kind) = cells[0].strip_prefix(b"#") {
+            layouts.to_mut().header_row(kind, &cells[1..]);
+            continue;
         }
+        let kind = record_type(cells[0]);
         if kind == b"HEAD" {
-            self.head = [text(1).into(), text(2).into(), text(3).into()];
-            return;
+            continue;
         }
+        let text = |i: usize| text_of(&cells, i);
         let block = cells.get(1).copied().unwrap_or_default();
-        if is_resource(kind) {
-            self.resource_records += 1;
-            let [title, artist, duration] = self
+        let money = |kind: &[u8]| {
+            layouts.usage_columns.get(kind).map(|columns| {
+                let number = |i: Option<usize>| -> f64 {
+                    i.and_then(|i| cells.get(i))
+                        .and_then(|c| std::str::from_utf8(c).ok())
+                        .and_then(|c| c.trim().parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                (number(columns.usages), number(columns.revenue))
+            })
+        };
+        if is_single_record(kind) {
+            // A record of its own: no block, the resource and its usage in one line.
+            part.resource_records += 1;
+            part.usage_lines += 1;
+            let [title, artist, duration] = layouts
+                .resource_columns
+                .get(kind)
+                .copied()
+                .unwrap_or_else(|| default_cells(kind));
+            let fields = [
+                text(3),
+                "",
+                text(0),
+                "",
+                text(2),
+                text(title),
+                text(artist),
+                text(duration),
+            ];
+            push_row(table, line_number, fields);
+            let index = *seen.entry((text(3), text(2))).or_insert_with(|| {
+                part.keys
+                    .push(((text(3).into(), text(2).into()), line_number));
+                (part.keys.len() - 1) as u32
+            });
+            part.usage.push((Target::Local(index), money(kind)));
+        } else if is_resource(kind) {
+            part.resource_records += 1;
+            let [title, artist, duration] = layouts
                 .resource_columns
                 .get(kind)
                 .copied()
@@ -242,79 +484,190 @@ impl DsrReader {
                 text(artist),
                 text(duration),
             ];
-            push_row(table, self.line, fields);
-            let key: ResourceKey = (text(4).into(), text(3).into());
-            let line = self.line;
-            self.attached
-                .entry(key.clone())
-                .or_insert_with(|| Attached {
-                    line,
-                    ..Attached::default()
-                });
-            match &mut self.block {
-                Some((b, resource)) if b.as_slice() == block => {
-                    resource.get_or_insert(key);
+            push_row(table, line_number, fields);
+            let index = *seen.entry((text(4), text(3))).or_insert_with(|| {
+                part.keys
+                    .push(((text(4).into(), text(3).into()), line_number));
+                (part.keys.len() - 1) as u32
+            });
+            match current {
+                Some((b, _)) if b == block => {}
+                None => {
+                    part.first_block = Some((block.to_vec(), index));
+                    current = Some((block, Target::FirstBlock));
+                    references.clear();
                 }
-                _ => self.block = Some((block.to_vec(), Some(key))),
+                Some(_) => {
+                    current = Some((block, Target::Local(index)));
+                    references.clear();
+                }
             }
+            references.entry(text(2)).or_insert(index);
         } else if kind.starts_with(b"SU") {
-            self.usage_lines += 1;
-            let columns = self.usage_columns.get(kind).copied();
-            let number = |i: Option<usize>| -> f64 {
-                i.and_then(|i| cells.get(i))
-                    .and_then(|c| std::str::from_utf8(c).ok())
-                    .and_then(|c| c.trim().parse::<f64>().ok())
-                    .unwrap_or(0.0)
+            part.usage_lines += 1;
+            let money = money(kind);
+            let reference = transacted_cell(&layouts, kind)
+                .map(text)
+                .filter(|r| !r.is_empty());
+            let mut incoming = |in_first_block: bool| {
+                part.incoming.push(Incoming {
+                    block: block.to_vec(),
+                    reference: reference.map(Into::into),
+                    in_first_block,
+                });
+                Target::Incoming((part.incoming.len() - 1) as u32)
             };
-            let resource = match &self.block {
-                Some((b, Some(key))) if b.as_slice() == block => Some(key),
-                _ => None,
+            let target = match current {
+                None => Some(incoming(false)),
+                Some((b, target)) if b == block => match reference {
+                    Some(r) => match references.get(r) {
+                        Some(index) => Some(Target::Local(*index)),
+                        None if matches!(target, Target::FirstBlock) => Some(incoming(true)),
+                        // Not a resource of the block (a release's usage): the block's first.
+                        None => Some(target),
+                    },
+                    None => Some(target),
+                },
+                Some(_) => None,
             };
-            match resource.and_then(|key| self.attached.get_mut(key)) {
+            match target {
+                Some(target) => part.usage.push((target, money)),
+                None => part.without_resource += 1,
+            }
+        }
+    }
+    part.end = current.map(|(b, target)| (b.to_vec(), target));
+    part.end_references = references
+        .into_iter()
+        .map(|(r, index)| (r.into(), index))
+        .collect();
+    part
+}
+
+/// The block merged lines end in: its id, its first resource, and its resources by
+/// `ResourceReference`.
+type BlockEnd = (Vec<u8>, u32, HashMap<Box<str>, u32>);
+
+/// The figures of a whole DSR, merged from the workers' parts in input order, so that
+/// every sum is added up in the order of the lines, as one reader would.
+#[derive(Default)]
+pub(crate) struct DsrTally {
+    /// Parts waiting for the ones before them.
+    pending: BTreeMap<u64, DsrPart>,
+    /// The next part to merge.
+    next: u64,
+    index: HashMap<ResourceKey, u32>,
+    attached: Vec<Attached>,
+    /// The block the merged lines end in, its first resource, and its resources by
+    /// `ResourceReference`.
+    end: Option<BlockEnd>,
+    resource_records: u64,
+    usage_lines: u64,
+    without_resource: u64,
+    named_usages: bool,
+    named_revenue: bool,
+}
+
+impl DsrTally {
+    /// Takes the part of chunk `seq`, and merges the parts now in order.
+    pub(crate) fn add(&mut self, seq: u64, part: DsrPart) {
+        self.pending.insert(seq, part);
+        while let Some(part) = self.pending.remove(&self.next) {
+            self.next += 1;
+            self.merge(part);
+        }
+    }
+
+    fn merge(&mut self, part: DsrPart) {
+        self.resource_records += part.resource_records;
+        self.usage_lines += part.usage_lines;
+        self.without_resource += part.without_resource;
+        let ids: Vec<u32> = part
+            .keys
+            .into_iter()
+            .map(|(key, line)| {
+                *self.index.entry(key).or_insert_with(|| {
+                    self.attached.push(Attached {
+                        line,
+                        ..Attached::default()
+                    });
+                    (self.attached.len() - 1) as u32
+                })
+            })
+            .collect();
+        let mut previous = self.end.take();
+        // The previous chunk ended in the block this one starts with.
+        let continued = match (&previous, &part.first_block) {
+            (Some((b, ..)), Some((block, _))) => b == block,
+            _ => false,
+        };
+        let first = part.first_block.as_ref().map(|(_, index)| match &previous {
+            Some((_, id, _)) if continued => *id,
+            _ => ids[*index as usize],
+        });
+        let resolve = |target: Target| -> Option<u32> {
+            match target {
+                Target::Local(i) => Some(ids[i as usize]),
+                Target::FirstBlock => first,
+                Target::Incoming(i) => {
+                    let line = &part.incoming[i as usize];
+                    match &previous {
+                        Some((b, id, references)) if *b == line.block => Some(
+                            line.reference
+                                .as_ref()
+                                .and_then(|r| references.get(r))
+                                .copied()
+                                .unwrap_or(*id),
+                        ),
+                        _ if line.in_first_block => first,
+                        _ => None,
+                    }
+                }
+            }
+        };
+        for (target, money) in &part.usage {
+            match resolve(*target).and_then(|id| self.attached.get_mut(id as usize)) {
                 Some(attached) => {
                     attached.usage_lines += 1;
-                    if let Some(columns) = columns {
-                        attached.usages += number(columns.usages);
-                        attached.revenue += number(columns.revenue);
+                    if let Some((usages, revenue)) = money {
+                        attached.usages += usages;
+                        attached.revenue += revenue;
                     }
                 }
                 None => self.without_resource += 1,
             }
         }
+        let end = part.end.and_then(|(block, target)| {
+            let id = resolve(target)?;
+            Some((block, id, matches!(target, Target::FirstBlock)))
+        });
+        self.end = match end {
+            Some((block, id, still_first)) => {
+                // A block that goes on from the previous chunk keeps its resources.
+                let mut references = match previous.take() {
+                    Some((_, _, references)) if still_first && continued => references,
+                    _ => HashMap::new(),
+                };
+                for (reference, index) in part.end_references {
+                    references.entry(reference).or_insert(ids[index as usize]);
+                }
+                Some((block, id, references))
+            }
+            None => previous,
+        };
     }
 
-    /// A `#AS01\tBlockId\t...` row naming the cells of a record type.
-    fn header_row(&mut self, kind: &[u8], names: &[&[u8]]) {
-        let find = |wanted: &dyn Fn(&str) -> bool| {
-            names
-                .iter()
-                .position(|n| wanted(&String::from_utf8_lossy(n).to_ascii_lowercase()))
-                .map(|i| i + 1)
-        };
-        if is_resource(kind) {
-            let title = find(&|n| n == "title").unwrap_or(5);
-            let artist = find(&|n| n == "displayartistname").unwrap_or(7);
-            let duration = find(&|n| n == "duration").unwrap_or(9);
-            self.resource_columns
-                .insert(kind.to_vec(), [title, artist, duration]);
-        } else if kind.starts_with(b"SU") {
-            let usages = find(&|n| {
-                matches!(
-                    n,
-                    "numberofusages" | "usages" | "numberofstreams" | "usagecount"
-                )
-            });
-            let revenue = find(&|n| n.contains("revenue"));
-            self.named_usages |= usages.is_some();
-            self.named_revenue |= revenue.is_some();
-            self.usage_columns
-                .insert(kind.to_vec(), UsageColumns { usages, revenue });
-        }
+    /// The header rows' names, once the whole file is read (whether the usage and revenue
+    /// cells are named anywhere).
+    pub(crate) fn named(&mut self, layouts: &Layouts) {
+        self.named_usages |= layouts.named_usages;
+        self.named_revenue |= layouts.named_revenue;
     }
 
     /// The report's figures and findings, once the whole file is read.
     pub(crate) fn finish(
         self,
+        head: [String; 3],
         file: &str,
         policy: &Policy<'_>,
         report: &mut ExchangeReport,
@@ -326,7 +679,11 @@ impl DsrReader {
         let mut invalid: HashMap<&str, DsrValue> = HashMap::new();
         let mut isrcs_of: HashMap<&str, Vec<(isrc::Isrc, u64)>> = HashMap::new();
         let mut resources_of: HashMap<isrc::Isrc, Vec<(&str, u64)>> = HashMap::new();
-        let mut entries: Vec<(&ResourceKey, &Attached)> = self.attached.iter().collect();
+        let mut entries: Vec<(&ResourceKey, &Attached)> = self
+            .index
+            .iter()
+            .map(|(key, id)| (key, &self.attached[*id as usize]))
+            .collect();
         entries.sort_by_key(|(_, a)| a.line);
         for ((cell, dsp), attached) in entries {
             let values: Vec<&str> = cell
@@ -463,7 +820,7 @@ impl DsrReader {
         for v in values {
             invalid_values.push(v, cap);
         }
-        let [message_version, profile, profile_version] = self.head;
+        let [message_version, profile, profile_version] = head;
         DsrFigures {
             file: file.to_owned(),
             profile,
@@ -498,9 +855,13 @@ fn add_to(entry: &mut DsrValue, attached: &Attached) {
     }
 }
 
+/// A resource record of a block, with its ISRC in cell 5.
 fn is_resource(kind: &[u8]) -> bool {
-    matches!(
-        kind,
-        b"AS01" | b"AS02" | b"AS05" | b"AS06" | b"SR01" | b"SR02"
-    )
+    matches!(kind, b"AS01" | b"AS02" | b"AS05" | b"AS06")
+}
+
+/// A record of the single-record-block variant: resource and usage in one line, its ISRC
+/// in cell 4.
+fn is_single_record(kind: &[u8]) -> bool {
+    matches!(kind, b"SR01" | b"SR02")
 }

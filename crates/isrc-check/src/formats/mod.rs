@@ -92,6 +92,9 @@ pub(crate) struct Exchange {
     pub(crate) across: ern::Across,
     /// An ERN or DSR input was read.
     pub(crate) used: bool,
+    /// The next input's rows are an ERN message's, in memory: the pipeline checks them on
+    /// the calling thread.
+    pub(crate) inline: bool,
 }
 
 impl Exchange {

@@ -20,8 +20,18 @@ pub(crate) use self::across::Across;
 pub use self::reader::read_message;
 pub(crate) use self::rules::message_findings;
 
-/// The namespace every ERN version's URI starts with.
-const NAMESPACE: &[u8] = b"http://ddex.net/xml/ern/";
+/// What every ERN version's namespace URI holds (`http://ddex.net/xml/ern/43`; 4.1.1 is
+/// `http://service.ddex.net/xml/ern/411`).
+const NAMESPACE: &[u8] = b"ddex.net/xml/ern/";
+
+/// The beginnings of the ERN namespace URIs read: DDEX's own, the `service.` host that
+/// ERN 4.1.1 and the schema locations use, and either under `https`.
+const NAMESPACES: [&str; 4] = [
+    "http://ddex.net/xml/ern/",
+    "http://service.ddex.net/xml/ern/",
+    "https://ddex.net/xml/ern/",
+    "https://service.ddex.net/xml/ern/",
+];
 
 /// Whether the start of a document names the ERN namespace.
 pub(crate) fn is_ern(head: &[u8]) -> bool {
@@ -57,11 +67,16 @@ impl ErnVersion {
     /// let v = ErnVersion::from_namespace("http://ddex.net/xml/ern/382").unwrap();
     /// assert_eq!((v.label.as_str(), v.family), ("3.8.2", Family::V3));
     /// assert_eq!(ErnVersion::from_namespace("http://ddex.net/xml/ern/43").unwrap().family, Family::V43);
+    /// let v = ErnVersion::from_namespace("http://service.ddex.net/xml/ern/411").unwrap();
+    /// assert_eq!((v.label.as_str(), v.family), ("4.1.1", Family::V41));
+    /// assert_eq!(ErnVersion::from_namespace("http://ddex.net/xml/ern/432").unwrap().label, "4.3.2");
     /// assert!(ErnVersion::from_namespace("http://ddex.net/xml/ern/2").is_none());
+    /// assert!(ErnVersion::from_namespace("http://example.com/xml/ern/43").is_none());
     /// ```
     pub fn from_namespace(uri: &str) -> Option<ErnVersion> {
-        let digits = uri
-            .strip_prefix(std::str::from_utf8(NAMESPACE).ok()?)?
+        let digits = NAMESPACES
+            .iter()
+            .find_map(|prefix| uri.strip_prefix(prefix))?
             .trim_end_matches('/');
         if digits.len() < 2 || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
