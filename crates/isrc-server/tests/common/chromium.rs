@@ -145,7 +145,22 @@ pub async fn text_of(browser: &Client, css: &str) -> String {
 }
 
 pub async fn sign_in(browser: &Client, base: &str, email: &str, password: &str) {
-    browser.goto(&format!("{base}/login")).await.unwrap();
+    // A sign-out form posted just before may still be on its way: until its answer has cleared
+    // the session, /login sends a signed-in browser on to its portal, which has no e-mail box.
+    // So the login page is asked for again until its form is there.
+    for attempt in 0.. {
+        browser.goto(&format!("{base}/login")).await.unwrap();
+        let form = browser
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css("#email"))
+            .await;
+        match form {
+            Ok(_) => break,
+            Err(e) if attempt == 5 => panic!("the login page shows no #email: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
     fill(browser, "#email", email).await;
     fill(browser, "#password", password).await;
     click(browser, "form[action='/login'] button").await;
