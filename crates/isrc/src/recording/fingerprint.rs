@@ -124,20 +124,26 @@ impl FoldHasher {
                     filled = 0;
                 }
             };
+            // Whether the last kept character is a digit is asked only after a gap, which is
+            // rare beside the letters kept one after another: the run keeps that character.
+            let mut last: u8 = if after_digit { b'0' } else { b'a' };
             while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
                 let folded = ASCII_FOLD[usize::from(b)];
                 if folded == 0 {
                     gap = true;
                 } else {
-                    let digit = folded.is_ascii_digit();
-                    if digit && after_digit && gap {
-                        push(b' ');
+                    if gap {
+                        if folded.is_ascii_digit() && last.is_ascii_digit() {
+                            push(b' ');
+                        }
+                        gap = false;
                     }
                     push(folded);
-                    (after_digit, gap) = (digit, false);
+                    last = folded;
                 }
                 i += 1;
             }
+            after_digit = last.is_ascii_digit();
             (self.after_digit, self.gap) = (after_digit, gap);
             (self.hash, self.word, self.filled) = (hash, word, filled);
             if i >= bytes.len() {
