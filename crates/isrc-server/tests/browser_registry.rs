@@ -8,7 +8,10 @@
 
 mod common;
 
-use common::chromium::{click, fill, open_browser, programs, sign_in, start_driver, text_of};
+use common::chromium::{
+    click, fill, open_browser, programs, sign_in, start_driver, text_containing, text_of,
+    wait_for_count,
+};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
@@ -124,24 +127,14 @@ async fn flow(browser: &Client, base: &str) {
     browser.goto(&format!("{base}/search")).await.unwrap();
     fill(browser, "#q", "snow ARIANE").await;
     click(browser, "#search").await;
-    text_of(browser, "#results").await;
-    let rows = browser
-        .find_all(Locator::Css("#results tbody tr"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 20);
+    wait_for_count(browser, "#results tbody tr", 20).await;
     click(browser, "#next").await;
-    text_of(browser, "#results").await;
-    let rows = browser
-        .find_all(Locator::Css("#results tbody tr"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 3);
+    wait_for_count(browser, "#results tbody tr", 3).await;
     assert!(
         browser.find(Locator::Css("#next")).await.is_err(),
         "the last page"
     );
     fill(browser, "#q", "corrected").await;
     click(browser, "#search").await;
-    assert!(text_of(browser, "#results").await.contains("CBXYZ2600001"));
+    text_containing(browser, "#results", "CBXYZ2600001").await;
 }

@@ -144,6 +144,36 @@ pub async fn text_of(browser: &Client, css: &str) -> String {
     panic!("{css}: {last:?}");
 }
 
+/// Waits until the element's text holds `needle` (a form just submitted may still show the
+/// page it replaces) and returns that text; panics with the last text after 30 s.
+pub async fn text_containing(browser: &Client, css: &str, needle: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..300 {
+        text = text_of(browser, css).await;
+        if text.contains(needle) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {needle:?}; last: {text}");
+}
+
+/// Waits until `css` matches exactly `count` elements (the next page may not be there yet).
+pub async fn wait_for_count(browser: &Client, css: &str, count: usize) {
+    let mut seen = 0;
+    for _ in 0..300 {
+        seen = browser
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(0, |all| all.len());
+        if seen == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {seen} elements, not {count}");
+}
+
 pub async fn sign_in(browser: &Client, base: &str, email: &str, password: &str) {
     // A sign-out form posted just before may still be on its way: until its answer has cleared
     // the session, /login sends a signed-in browser on to its portal, which has no e-mail box.
