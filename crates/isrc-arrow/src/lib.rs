@@ -41,7 +41,7 @@ use std::sync::Arc;
 use arrow_array::builder::{BooleanBuilder, ListBuilder, StringBuilder, UInt64Builder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BooleanArray, StructArray, UInt64Array};
-use arrow_buffer::NullBuffer;
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use isrc::check::{Verdict, verdict};
 use isrc::code::PrefixCode;
@@ -222,14 +222,49 @@ fn string_values(input: &dyn Array) -> Result<recording::Strings<'_>, ArrowError
 /// # Errors
 /// As [`check`], when `input` is not a string array.
 pub fn is_valid(input: &dyn Array, policy: &Policy<'_>) -> Result<BooleanArray, ArrowError> {
-    let values = string_values(input)?;
-    let valid = in_parallel(input.len(), |i| {
-        values(i).is_some_and(|text| verdict(text, policy).is_valid())
+    let len = input.len();
+    // Each type gets its own loop (no call through a pointer a row), and the answers go
+    // straight into the bitmap, 64 rows a word. A null slot reads as some string (the
+    // empty one, for Arrow's writers); its answer is masked by the nulls below.
+    let bits = match input.data_type() {
+        DataType::Utf8 => {
+            let a = input.as_string::<i32>();
+            valid_bits(len, policy, |i| a.value(i))
+        }
+        DataType::LargeUtf8 => {
+            let a = input.as_string::<i64>();
+            valid_bits(len, policy, |i| a.value(i))
+        }
+        DataType::Utf8View => {
+            let a = input.as_string_view();
+            valid_bits(len, policy, |i| a.value(i))
+        }
+        DataType::Null => BooleanBuffer::new_unset(len),
+        other => {
+            return Err(ArrowError::InvalidArgumentError(format!(
+                "isrc-arrow reads string arrays (Utf8, LargeUtf8, Utf8View), not {other}"
+            )));
+        }
+    };
+    Ok(BooleanArray::new(bits, input.logical_nulls()))
+}
+
+/// The bitmap of whether `value(i)` is a valid code for `i` in `0..len`, 64 rows a word,
+/// the words cut into one run per core for a large array.
+fn valid_bits<'a>(
+    len: usize,
+    policy: &Policy<'_>,
+    value: impl Fn(usize) -> &'a str + Sync,
+) -> BooleanBuffer {
+    let words = in_parallel_from(len.div_ceil(64), 1024, |w| {
+        let start = w * 64;
+        let mut word = 0u64;
+        for (bit, i) in (start..(start + 64).min(len)).enumerate() {
+            word |= u64::from(verdict(value(i), policy).is_valid()) << bit;
+        }
+        word
     });
-    Ok(BooleanArray::new(
-        valid.into_iter().collect(),
-        input.logical_nulls(),
-    ))
+    BooleanBuffer::new(Buffer::from_vec(words), 0, len)
 }
 
 /// [`Isrc::to_u64`] of each string's code, where one can be formed (the `key` column of
@@ -256,9 +291,13 @@ pub fn keys(input: &dyn Array, policy: &Policy<'_>) -> Result<UInt64Array, Arrow
 /// `f(0..len)` in order, cut into one slice per core for large arrays (the machines that
 /// check millions of codes have several).
 fn in_parallel<T: Send>(len: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    const SERIAL: usize = 64 * 1024;
+    in_parallel_from(len, 64 * 1024, f)
+}
+
+/// [`in_parallel`], on one thread below `serial` items.
+fn in_parallel_from<T: Send>(len: usize, serial: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if len < SERIAL || threads < 2 {
+    if len < serial || threads < 2 {
         return (0..len).map(f).collect();
     }
     let step = len.div_ceil(threads);

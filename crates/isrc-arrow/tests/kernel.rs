@@ -176,3 +176,34 @@ fn is_valid_and_keys_equal_the_check_columns_on_a_large_array() {
             .as_primitive::<UInt64Type>()
     );
 }
+
+#[test]
+fn is_valid_equals_the_check_column_for_each_string_type_sliced_and_small() {
+    // Each type, whole and sliced at an offset that is not a multiple of 64 (the bitmap's
+    // words), above and below the size where the rows are cut between threads.
+    let policy = policy();
+    for rows in [70, 200_003] {
+        let values: Vec<Option<&str>> = TABLE.iter().copied().cycle().take(rows).collect();
+        let arrays: Vec<arrow_array::ArrayRef> = vec![
+            std::sync::Arc::new(StringArray::from(values.clone())),
+            std::sync::Arc::new(arrow_array::LargeStringArray::from(values.clone())),
+            std::sync::Arc::new(arrow_array::StringViewArray::from(values.clone())),
+        ];
+        for array in arrays {
+            for sliced in [array.clone(), array.slice(7, rows - 9)] {
+                let out = isrc_arrow::check(sliced.as_ref(), &policy).unwrap();
+                let valid = isrc_arrow::is_valid(sliced.as_ref(), &policy).unwrap();
+                assert_eq!(valid.len(), sliced.len());
+                assert_eq!(
+                    &valid,
+                    out.column_by_name("valid").unwrap().as_boolean(),
+                    "{:?}, {} rows",
+                    sliced.data_type(),
+                    sliced.len()
+                );
+            }
+        }
+    }
+    let nulls = isrc_arrow::is_valid(&arrow_array::NullArray::new(3), &policy).unwrap();
+    assert_eq!(nulls.null_count(), 3);
+}
