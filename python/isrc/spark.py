@@ -40,7 +40,7 @@ except ImportError as e:
 
 from isrc import arrow as _arrow
 
-__all__ = ["check", "check_batches", "split_cell", "ROW_SCHEMA"]
+__all__ = ["check", "check_batches", "split_cell", "quoting_problem", "ROW_SCHEMA"]
 
 #: The rules in the order of the report's ids (docs/rules.md); legacy_year and
 #: designation_zero are information only, every other rule is an error or a warning.
@@ -58,16 +58,92 @@ DURATION_TOLERANCE = 10.0
 #: partition's records (a cell of several codes gives several), ``row`` its rows; ``extra``
 #: marks the second and later codes of a cell, which keep no title, artist or duration (as in
 #: ``isrc check``); ``malformed`` is the raw text of a row Spark's reader could not parse
-#: (the corrupt-record column), for ``input_problems``.
+#: (the corrupt-record column), for ``input_problems``; ``replaced`` marks a row with U+FFFD in
+#: a cell, where Spark's reader put it for bytes that are not UTF-8.
 ROW_SCHEMA = (
     "part INT, rank LONG, row LONG, extra BOOLEAN, value STRING, key LONG, valid BOOLEAN, "
     "rules ARRAY<STRING>, problem BOOLEAN, prefix STRING, title_artist LONG, version LONG, "
-    "recording LONG, duration FLOAT, malformed STRING"
+    "recording LONG, duration FLOAT, malformed STRING, replaced BOOLEAN"
 )
 _ROW_NAMES = [
     "part", "rank", "row", "extra", "value", "key", "valid", "rules", "problem", "prefix",
-    "title_artist", "version", "recording", "duration", "malformed",
+    "title_artist", "version", "recording", "duration", "malformed", "replaced",
 ]
+
+#: ``isrc check``'s messages for the CSV problems a corrupt-record row can show.
+UNCLOSED_QUOTE = (
+    "broken quoting: the quoted field opened here is never closed (no closing quote within 100 "
+    "lines, or before the end of the file); the row was read up to the end of this line with its "
+    "quotes as plain text, and the next line as the next row"
+)
+STRAY_QUOTE = "broken quoting: a quote inside an unquoted field (quote the field and double the quote)"
+INVALID_UTF8 = (
+    "invalid UTF-8{at} in the input (the file is not UTF-8 text, or is damaged here); the value "
+    "is checked with U+FFFD in place of the bad bytes"
+)
+
+
+def quoting_problem(line: str) -> Optional[Tuple[str, int]]:
+    """The first quoting problem of one CSV line, as ``isrc check`` names it: ``("unclosed",
+    column)`` for a quoted field that the line does not close, ``("stray", column)`` for a
+    quote inside an unquoted field, ``None`` for neither; the column counts bytes from 1.
+
+    >>> quoting_problem('"USRC17607840,b')
+    ('unclosed', 1)
+    >>> quoting_problem('USRC17607840,b"c')
+    ('stray', 15)
+    >>> quoting_problem('"a ""b"" c",d') is None
+    True
+    """
+    i, n = 0, len(line)
+    while i <= n:
+        if i < n and line[i] == '"':
+            opened = i
+            i += 1
+            while True:
+                j = line.find('"', i)
+                if j < 0:
+                    return "unclosed", len(line[:opened].encode("utf-8")) + 1
+                if j + 1 < n and line[j + 1] == '"':
+                    i = j + 2
+                    continue
+                i = j + 1
+                break
+            k = line.find(",", i)
+            i = n + 1 if k < 0 else k + 1
+        else:
+            k = line.find(",", i)
+            field = line[i:] if k < 0 else line[i:k]
+            q = field.find('"')
+            if q >= 0:
+                return "stray", len(line[: i + q].encode("utf-8")) + 1
+            i = n + 1 if k < 0 else k + 1
+    return None
+
+
+def _reread_unclosed(batch: pa.RecordBatch, malformed_at: int, positions: List[int]) -> pa.RecordBatch:
+    """The batch with each row whose corrupt record has an unclosed quote read again as
+    ``isrc check`` reads it: the line cut at its commas, quotes as plain text (Spark's reader
+    took the rest of the line for the quoted field). ``positions`` gives the field of the
+    line each of the batch's first columns is."""
+    raw = batch.column(malformed_at)
+    if raw.null_count == len(raw):
+        return batch
+    texts = raw.to_pylist()
+    columns = [batch.column(i).cast(pa.string()).to_pylist() for i in range(len(positions))]
+    changed = False
+    for r, text in enumerate(texts):
+        found = quoting_problem(text) if text is not None else None
+        if found is not None and found[0] == "unclosed":
+            cells = text.split(",")
+            for i, p in enumerate(positions):
+                columns[i][r] = (cells[p] or None) if p < len(cells) else None
+            changed = True
+    if not changed:
+        return batch
+    arrays = [pa.array(c, pa.string()) for c in columns]
+    arrays += [batch.column(j) for j in range(len(positions), batch.num_columns)]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 #: The separators of several codes in one cell, as ``isrc check`` splits them.
 _CELL_SEPARATORS = re.compile(rb"[;/,\n|]")
@@ -129,14 +205,18 @@ def check_batches(
     prefixes: Optional[str],
     meta: Dict[str, Optional[int]],
     duration_ms: bool,
+    positions: Optional[List[int]] = None,
 ) -> Iterator[pa.RecordBatch]:
     """The executor side: each Arrow batch of (isrc, [title, artist, version, duration,
-    corrupt record]) through the kernel, to batches of ``ROW_SCHEMA``. ``meta`` gives the
-    batch column of each of title, artist, version, duration and malformed (None when not
-    given)."""
+    corrupt record, replaced]) through the kernel, to batches of ``ROW_SCHEMA``. ``meta``
+    gives the batch column of each of title, artist, version, duration, malformed and
+    replaced (None when not given); ``positions``, the field of the file's line that each
+    column before the corrupt record is (to read a row with an unclosed quote again)."""
     policy = isrc.Policy(today=today, prefixes=prefixes)
     rank = row = 0
     for batch in batches:
+        if meta.get("malformed") is not None and positions:
+            batch = _reread_unclosed(batch, meta["malformed"], positions)
         rows_in = batch.num_rows
         values, source, extra = _split_cells(pc.fill_null(batch.column(0).cast(pa.string()), ""))
         n = len(values)
@@ -152,7 +232,7 @@ def check_batches(
         out = _arrow.check(values, policy)
         severity = out.field("severity")
         problem = pc.fill_null(pc.is_in(severity, pa.array(["error", "warning"])), False)
-        columns = {k: (None if i is None else batch.column(i).cast(pa.string())) for k, i in meta.items()}
+        columns = {k: (None if i is None else batch.column(i).cast(pa.string())) for k, i in meta.items() if k != "replaced"}
         given = [columns["title"], columns["artist"], columns["version"]]
         if any(c is not None for c in given):
             prints = _arrow.fingerprints(*given)
@@ -167,6 +247,8 @@ def check_batches(
         else:
             duration = pa.nulls(n, pa.float32())
         malformed = spread(columns["malformed"]) if columns["malformed"] is not None else pa.nulls(n, pa.string())
+        at = meta.get("replaced")
+        replaced = spread(batch.column(at)) if at is not None else pa.nulls(n, pa.bool_())
         if source is None:
             row_numbers = pa.array(range(row, row + n), pa.int64())
             extra = pa.array([False] * n, pa.bool_())
@@ -189,6 +271,7 @@ def check_batches(
                 recording,
                 duration,
                 malformed,
+                replaced,
             ],
             names=_ROW_NAMES,
         )
@@ -287,34 +370,43 @@ def check(
     if corrupt_record is None:
         name = df.sparkSession.conf.get("spark.sql.columnNameOfCorruptRecord", "_corrupt_record")
         corrupt_record = name if name in df.columns else None
-    fields = len([c for c in df.columns if c != corrupt_record])
+    header = [c for c in df.columns if c != corrupt_record]
+    fields = len(header)
     roles = {"title": title, "artist": artist, "version": version, "duration": duration}
     chosen = [column] + [c for c in roles.values() if c is not None]
+    positions = [header.index(c) for c in chosen]
     meta: Dict[str, Optional[int]] = {}
     position = 1
     for role, name in [*roles.items(), ("malformed", corrupt_record)]:
         meta[role] = position if name is not None else None
         position += name is not None
+    selected = [F.col(c).cast("string") for c in chosen]
     if corrupt_record is not None:
-        chosen.append(corrupt_record)
+        selected.append(F.col(corrupt_record).cast("string"))
+    # Spark's reader puts U+FFFD for bytes that are not UTF-8, and says nothing: a row with one
+    # in any of its cells is looked at again in the file (``_Report.invalid_utf8``).
+    strings = [F.col(c).cast("string") for c in header]
+    selected.append(F.concat_ws("", *strings).contains("\ufffd").alias("_isrc_replaced") if strings else F.lit(False))
+    meta["replaced"] = len(selected) - 1
+    files = df.inputFiles()
     if file is None:
-        files = df.inputFiles()
         file = os.path.basename(urlparse(files[0]).path) if len(files) == 1 else "dataframe"
+    source = files[0] if len(files) == 1 else None
     reference, table_path = policy.today, prefixes
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         part = TaskContext.get().partitionId()
-        return check_batches(batches, part, reference, table_path, meta, duration_ms)
+        return check_batches(batches, part, reference, table_path, meta, duration_ms, positions)
 
     rows = (
-        df.select(*[F.col(c).cast("string") for c in chosen])
+        df.select(*selected)
         .mapInArrow(run, ROW_SCHEMA)
         .withColumn("pos", F.col("part").cast("long") * (1 << 40) + F.col("rank"))
         .withColumn("at", F.col("part").cast("long") * (1 << 40) + F.col("row"))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
-        return _Report(F, Window, rows, policy, file, header_lines, max_listed).build(
+        return _Report(F, Window, rows, policy, file, header_lines, max_listed, source).build(
             _format_of(df), _input_bytes(df), column, roles, fields
         )
     finally:
@@ -329,9 +421,12 @@ class _Report:
     plus ``pos``, the record's place in input order, and ``at``, its row's), and the report
     built from what they collect."""
 
-    def __init__(self, F: Any, Window: Any, rows: Any, policy: "isrc.Policy", file: str, header_lines: int, cap: int) -> None:
+    def __init__(
+        self, F: Any, Window: Any, rows: Any, policy: "isrc.Policy", file: str, header_lines: int, cap: int,
+        source: Optional[str] = None,
+    ) -> None:
         self.F, self.Window, self.rows, self.policy = F, Window, rows, policy
-        self.file, self.header_lines, self.cap = file, header_lines, cap
+        self.file, self.header_lines, self.cap, self.source = file, header_lines, cap, source
         self.record_offsets: Dict[int, int] = {}
         self.row_offsets: Dict[int, int] = {}
 
@@ -600,20 +695,65 @@ class _Report:
         return {"total": total, "listed": listed}
 
     def input_problems(self, fields: int) -> Dict[str, Any]:
-        """The rows Spark's reader could not parse (its corrupt-record column), in input
-        order: a row with another number of fields than the header is a ragged row, as
-        ``isrc check`` says."""
+        """What ``isrc check`` reports as input problems that Spark's reader lets be seen, in
+        line order: the rows it could not parse (its corrupt-record column), named as
+        ``isrc check`` names them (an unclosed quote, a quote inside an unquoted field, a row
+        with another number of fields than the header), and the first bytes that are not
+        UTF-8 (``isrc check`` reports the first of an input only)."""
         F = self.F
         malformed = self.rows.filter(F.col("malformed").isNotNull() & ~F.col("extra"))
         total = malformed.count()
-        listed = []
+        found = []
         if total:
             for r in malformed.orderBy("pos").limit(self.cap).select("at", "malformed").collect():
-                parsed = next(csv.reader([r["malformed"]]), [])
-                message = (
-                    f"ragged row: {len(parsed)} fields where the first row has {fields}"
-                    if len(parsed) != fields
-                    else "malformed row: Spark's reader could not read its fields"
-                )
-                listed.append({"location": {**self.place(r["at"]), "column": 1}, "message": message})
+                text = r["malformed"]
+                quoting = quoting_problem(text)
+                if quoting is not None:
+                    column, message = quoting[1], UNCLOSED_QUOTE if quoting[0] == "unclosed" else STRAY_QUOTE
+                else:
+                    parsed = next(csv.reader([text]), [])
+                    column = 1
+                    message = (
+                        f"ragged row: {len(parsed)} fields where the first row has {fields}"
+                        if len(parsed) != fields
+                        else "malformed row: Spark's reader could not read its fields"
+                    )
+                found.append((self.line(r["at"]), column, message))
+        utf8 = self.invalid_utf8()
+        if utf8 is not None:
+            total += 1
+            found.append(utf8)
+        found.sort(key=lambda p: (p[0], p[1]))
+        listed = [
+            {"location": {"file": self.file, "line": line, "column": column}, "message": message}
+            for line, column, message in found[: self.cap]
+        ]
         return {"total": total, "listed": listed}
+
+    def invalid_utf8(self) -> Optional[Tuple[int, int, str]]:
+        """The first bytes that are not UTF-8, as ``isrc check`` reports them: the line,
+        column (in bytes) and byte offset, looked up in the file for the rows where Spark's
+        reader put U+FFFD (read from the driver up to the first such line that is really not
+        UTF-8; a U+FFFD written as such is no problem). When the file cannot be read from
+        the driver (not a local file, or several files), the first such row, at column 1 and
+        without the offset."""
+        F = self.F
+        flagged = self.rows.filter(F.col("replaced") & ~F.col("extra")).orderBy("pos").select("at").limit(1000).collect()
+        if not flagged:
+            return None
+        lines = sorted({self.line(r["at"]) for r in flagged})
+        path = urlparse(self.source).path if self.source and urlparse(self.source).scheme in ("", "file") else None
+        if path is None or not os.path.isfile(path):
+            return lines[0], 1, INVALID_UTF8.format(at="")
+        wanted, offset = set(lines), 0
+        with open(path, "rb") as f:
+            for number, raw in enumerate(f, start=1):
+                if number in wanted:
+                    try:
+                        raw.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        return number, e.start + 1, INVALID_UTF8.format(at=f" at byte offset {offset + e.start}")
+                if number >= lines[-1]:
+                    break
+                offset += len(raw)
+        return None

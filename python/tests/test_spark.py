@@ -123,3 +123,51 @@ def test_split_cell_is_the_check_command_s():
     assert isrc.spark.split_cell("US/RC1/76/07839") is None  # a code written with slashes
     assert isrc.spark.split_cell("Yesterday, Today and Tomorrow, remastered") is None
     assert isrc.spark.split_cell("USRC17607839") is None
+
+
+def test_input_problems_beyond_ragged_rows_equal_the_check_command(spark, isrc_bin, tmp_path):
+    """Bytes that are not UTF-8 (the first of the file, in the code's cell and in a title after
+    a multi-byte character), an unclosed quote, a quote in an unquoted field on a ragged row,
+    and ragged rows: the whole report, input problems included, equals `isrc check`'s."""
+    codes = [c for c in generated_codes(400, seed=11) if c and "," not in c and '"' not in c]
+    lines = [b"isrc,title,artist,duration"]
+    for i, code in enumerate(codes):
+        title = "Été" if i % 7 == 0 else "Night Drive"
+        line = f"{code},{title},Ana,3:{i % 60:02d}".encode()
+        if i == 40:
+            line = f"{code[:7]}".encode() + b"\xff" + f"{code[8:]},{title},Ana,3:00".encode()
+        elif i == 90:
+            line = f"{code},Été".encode() + b"\xfe" + b",Ana,3:00"  # a later bad byte: not reported
+        elif i == 200:
+            line = f'{code},Blue,DJ Q,4:00,"x"y'.encode()  # ragged, and a quote in an unquoted field
+        elif i == 250:
+            line = f"{code},Blue,DJ Q".encode()  # ragged
+        elif i == len(codes) - 30:
+            line = f'"{code},Blue,DJ Q,4:00'.encode()  # a quote never closed
+        lines.append(line)
+    path = tmp_path / "problems.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    cli = subprocess.run(
+        [isrc_bin, "check", "--format", "json", "--today", TODAY, "problems.csv"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert cli.stdout, cli.stderr
+    expected = json.loads(cli.stdout)
+    messages = [p["message"] for p in expected["input_problems"]["listed"]]
+    assert any(m.startswith("invalid UTF-8 at byte offset") for m in messages), messages
+    assert any("never closed" in m for m in messages), messages
+    assert any(m.startswith("ragged row") for m in messages), messages
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(path.stat().st_size // 3, 4096)))
+    df = spark.read.csv(str(path), header=True, schema=SCHEMA)
+    report = isrc.spark.check(df, "isrc", title="title", artist="artist", duration="duration", today=TODAY)
+    assert report["input_problems"] == expected["input_problems"]
+    for field in expected:
+        assert report[field] == expected[field], field
+
+
+def test_quoting_problem_names_the_check_command_s_cases():
+    assert isrc.spark.quoting_problem('"USRC17607840,Blue') == ("unclosed", 1)
+    assert isrc.spark.quoting_problem('Été,"Blue') == ("unclosed", 7)  # bytes, not characters
+    assert isrc.spark.quoting_problem('USRC17607840,Bl"ue') == ("stray", 16)
+    assert isrc.spark.quoting_problem('"USRC17607840","Blue ""live"""') is None
+    assert isrc.spark.quoting_problem("USRC17607840,Blue") is None
