@@ -38,6 +38,9 @@ import isrc
 import isrc.arrow
 import isrc.spark
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import table_row  # noqa: E402
+
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 flags = {a for a in sys.argv[1:] if a.startswith("--")}
 n = int(args[0]) if len(args) > 0 else 10_000_000
@@ -208,4 +211,7 @@ for label in ("kernel", "kernel_counted", "passthrough_counted"):
         f"UDF / {label} per run: wall median {statistics.median(ratios):.1f}x, range {ratios[0]:.1f}-{ratios[-1]:.1f}x; "
         f"CPU median {statistics.median(cpu_ratios):.1f}x, range {cpu_ratios[0]:.1f}-{cpu_ratios[-1]:.1f}x (goal >= 10x)"
     )
+table_row(f"PySpark mapInArrow per-row job vs python-stdnum UDF, {n} rows, wall", times["kernel"], times["udf"], 10)
+table_row(f"PySpark mapInArrow per-row job vs python-stdnum UDF, {n} rows, CPU", cpus["kernel"], cpus["udf"], 10)
+table_row(f"PySpark kernel counted in the tasks vs python-stdnum UDF, {n} rows, wall", times["kernel_counted"], times["udf"], 10)
 spark.stop()

@@ -44,3 +44,17 @@ def timed(label: str, runs: int, f: Callable[[], object]) -> List[float]:
         times.append(time.perf_counter() - start)
     print(f"{label}: median {statistics.median(times):.3f} s, range {min(times):.3f}-{max(times):.3f} s over {runs} runs")
     return times
+
+
+def table_row(bench: str, ours: List[float], theirs: List[float], goal: float, unit: str = "s") -> None:
+    """The bench's line of `run_all.sh`'s table (a line starting `TABLE|`): both sides' median
+    and range, the per-run ratio (baseline time / ours) with its range, and whether the goal
+    is met by the median and in every run."""
+    ratios = sorted(t / o for t, o in zip(theirs, ours))
+    med = statistics.median(ratios)
+
+    def spread(xs: List[float]) -> str:
+        return f"{statistics.median(xs):.3f} {unit} ({min(xs):.3f}-{max(xs):.3f})"
+
+    verdict = "met in every run" if ratios[0] >= goal else ("met by the median only" if med >= goal else "not met")
+    print(f"TABLE|{bench}|{spread(ours)}|{spread(theirs)}|{med:.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f}x)|>= {goal:g}x|{verdict}|{len(ratios)}", flush=True)

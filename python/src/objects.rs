@@ -114,22 +114,30 @@ impl PyFinding {
 }
 
 /// What `check` says about one input.
-#[pyclass(name = "Report", module = "isrc", frozen, get_all)]
+#[pyclass(name = "Report", module = "isrc", frozen)]
 pub struct PyReport {
     /// The text checked.
+    #[pyo3(get)]
     input: String,
     /// The code, when the input is a well-formed ISRC (it may still have errors).
+    #[pyo3(get)]
     isrc: Option<PyIsrc>,
     /// No finding is an error.
+    #[pyo3(get)]
     valid: bool,
     /// The most severe finding's severity, `None` without findings.
+    #[pyo3(get)]
     severity: Option<&'static str>,
     /// Every finding: character-level ones first.
+    #[pyo3(get)]
     findings: Vec<Py<PyFinding>>,
     /// The first fix offered.
+    #[pyo3(get)]
     fix: Option<PyIsrc>,
     /// Look-alike readings that each pass every check, when more than one does.
+    #[pyo3(get)]
     alternatives: Vec<PyIsrc>,
+    /// `to_json`'s text (not an attribute: the method gives it).
     json: String,
 }
 
