@@ -134,3 +134,15 @@ def test_the_readme_examples_run_and_print_what_they_show(tmp_path, monkeypatch)
             continue
         if shown and "..." not in shown:
             assert repr(value) == shown, statement
+
+
+def test_the_extension_is_built_for_the_stable_abi_of_cpython_3_9_and_later():
+    """One wheel for every CPython from 3.9 (pyo3's abi3-py39): the module is `*.abi3.so`
+    (`*.pyd` on Windows) and the package asks for Python 3.9 or later."""
+    from importlib.metadata import metadata
+
+    import isrc._native as native
+
+    name = native.__file__.rsplit("/", 1)[-1]
+    assert name.endswith(".abi3.so") or name.endswith(".pyd"), name
+    assert metadata("isrc")["Requires-Python"] == ">=3.9"
