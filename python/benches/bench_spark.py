@@ -175,7 +175,9 @@ if "--report" in flags:
 # Warm-up, not timed: the first job of a session starts the Python workers and imports
 # pyarrow, isrc and stdnum in them (seconds under load), which would count against
 # whichever job comes first.
-small = df.limit(80_000).repartition(8).cache()
+# 1 M rows each: with only 80,000 rows, session 10's first timed kernel job still took 3x the
+# later ones (21.8 s against 6.3-9.5 s; CPU 5.2 s against 3.7-3.8 s).
+small = df.limit(1_000_000).repartition(8).cache()
 small.count()
 small.mapInArrow(kernel, "valid BOOLEAN").groupBy("valid").count().collect()
 small.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()

@@ -40,7 +40,7 @@ except ImportError as e:
 
 from isrc import arrow as _arrow
 
-__all__ = ["check", "check_batches", "split_cell", "quoting_problem", "ROW_SCHEMA"]
+__all__ = ["check", "check_batches", "count_valid", "split_cell", "quoting_problem", "ROW_SCHEMA"]
 
 #: The rules in the order of the report's ids (docs/rules.md); legacy_year and
 #: designation_zero are information only, every other rule is an error or a warning.
@@ -329,6 +329,37 @@ def _problem_rules(value: str, policy: "isrc.Policy") -> List[str]:
         if f.severity in ("error", "warning") and f.rule not in out:
             out.append(f.rule)
     return out
+
+
+def count_valid(df: Any, column: str, *, today: Optional[str] = None, prefixes: Optional[str] = None) -> Dict[str, int]:
+    """How many rows of ``df[column]`` hold a valid ISRC and how many do not (a null or empty
+    cell is invalid, as in the report): ``{"valid": ..., "invalid": ...}``, the counts of
+    ``check`` without the rest, and with one value a row (a cell of several codes is not
+    split: it counts as invalid). Each task counts its own rows with the kernel
+    (``mapInArrow``) and gives Spark one row, so no column a row comes back from the Python
+    workers.
+
+    >>> isrc.spark.count_valid(spark.read.parquet("catalogue.parquet"), "isrc")  # doctest: +SKIP
+    {'valid': 9500000, 'invalid': 500000}
+    """
+    from pyspark.sql import functions as F
+
+    reference = isrc.Policy(today=today, prefixes=prefixes).today
+
+    def count(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        policy = isrc.Policy(today=reference, prefixes=prefixes)
+        valid = invalid = 0
+        for batch in batches:
+            flags = _arrow.is_valid(pc.fill_null(batch.column(0).cast(pa.string()), ""), policy)
+            yes = pc.sum(flags).as_py() or 0
+            valid += yes
+            invalid += len(flags) - yes
+        yield pa.RecordBatch.from_arrays([pa.array([valid], pa.int64()), pa.array([invalid], pa.int64())], names=["valid", "invalid"])
+
+    row = df.select(F.col(column).cast("string")).mapInArrow(count, "valid LONG, invalid LONG").agg(
+        F.sum("valid").alias("valid"), F.sum("invalid").alias("invalid")
+    ).first()
+    return {"valid": int(row["valid"] or 0), "invalid": int(row["invalid"] or 0)}
 
 
 def check(

@@ -171,3 +171,12 @@ def test_quoting_problem_names_the_check_command_s_cases():
     assert isrc.spark.quoting_problem('USRC17607840,Bl"ue') == ("stray", 16)
     assert isrc.spark.quoting_problem('"USRC17607840","Blue ""live"""') is None
     assert isrc.spark.quoting_problem("USRC17607840,Blue") is None
+
+
+def test_count_valid_gives_the_report_s_counts_on_one_code_a_row(spark, tmp_path):
+    codes = [c for c in generated_codes(5_000, seed=7) if c is None or ("," not in c and ";" not in c and "/" not in c and "|" not in c)]
+    df = spark.createDataFrame([(c,) for c in codes], "isrc STRING").repartition(4)
+    counts = isrc.spark.count_valid(df, "isrc", today=TODAY)
+    report = isrc.spark.check(df, "isrc", today=TODAY)
+    assert counts == {"valid": report["valid"], "invalid": report["invalid"]}
+    assert counts["invalid"] > 0 and counts["valid"] + counts["invalid"] == len(codes)
