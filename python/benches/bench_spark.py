@@ -177,15 +177,18 @@ if "--report" in flags:
     jobs.append(("report", lambda: isrc.spark.check(df, "isrc", today="2026-11-22", file="generated")))
 # Warm-up, not timed: the first job of a session starts the Python workers and imports
 # pyarrow, isrc and stdnum in them (seconds under load), which would count against
-# whichever job comes first.
-# 1 M rows each: with only 80,000 rows, session 10's first timed kernel job still took 3x the
-# later ones (21.8 s against 6.3-9.5 s; CPU 5.2 s against 3.7-3.8 s).
-small = df.limit(1_000_000).repartition(8).cache()
+# whichever job comes first. Session 10 warmed up on 80,000 and then 1 M rows, and the first
+# timed kernel job over all the rows still took 1.3-1.5 s more CPU than the later ones (4.7-5.2
+# s against 3.3-3.8 s: the workers' and the JVM's buffers growing to full-sized batches), so
+# both jobs now run once over all the rows (ISRC_BENCH_WARMUP rows, default all) before timing.
+warm = int(os.environ.get("ISRC_BENCH_WARMUP", str(n)))
+small = df.limit(warm).cache() if warm < n else df
 small.count()
 small.mapInArrow(kernel, "valid BOOLEAN").groupBy("valid").count().collect()
 small.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()
-small.unpersist()
-print(f"{n} rows, {runs} runs, maxRecordsPerBatch {batch}, cores {os.cpu_count()}", flush=True)
+if small is not df:
+    small.unpersist()
+print(f"{n} rows, {runs} runs, maxRecordsPerBatch {batch}, warm-up {warm} rows, cores {os.cpu_count()}", flush=True)
 times = {label: [] for label, _ in jobs}
 cpus = {label: [] for label, _ in jobs}
 for run in range(runs):
