@@ -405,6 +405,9 @@ def check(
     fields = len(header)
     roles = {"title": title, "artist": artist, "version": version, "duration": duration}
     chosen = [column] + [c for c in roles.values() if c is not None]
+    missing_columns = [c for c in chosen if c not in header]
+    if missing_columns:
+        raise ValueError(f"no column {missing_columns[0]!r} in the DataFrame (its columns: {', '.join(header)})")
     positions = [header.index(c) for c in chosen]
     meta: Dict[str, Optional[int]] = {}
     position = 1

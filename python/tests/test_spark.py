@@ -180,3 +180,9 @@ def test_count_valid_gives_the_report_s_counts_on_one_code_a_row(spark, tmp_path
     report = isrc.spark.check(df, "isrc", today=TODAY)
     assert counts == {"valid": report["valid"], "invalid": report["invalid"]}
     assert counts["invalid"] > 0 and counts["valid"] + counts["invalid"] == len(codes)
+
+
+def test_a_column_the_dataframe_lacks_is_named(spark):
+    df = spark.createDataFrame([("USRC17607839", "Blue")], "isrc STRING, title STRING")
+    with pytest.raises(ValueError, match=r"no column 'artist' in the DataFrame \(its columns: isrc, title\)"):
+        isrc.spark.check(df, "isrc", title="title", artist="artist")
