@@ -186,7 +186,6 @@ small = df.limit(warm).cache() if warm < n else df
 small.count()
 small.mapInArrow(kernel, "valid BOOLEAN").groupBy("valid").count().collect()
 small.select(stdnum_valid("isrc").alias("valid")).groupBy("valid").count().collect()
-spark.sparkContext._jvm.java.lang.System.gc()
 if small is not df:
     small.unpersist()
 print(f"{n} rows, {runs} runs, maxRecordsPerBatch {batch}, warm-up {warm} rows, cores {os.cpu_count()}", flush=True)
@@ -198,10 +197,6 @@ for run in range(runs):
         cpu = tree_cpu(JVM)
         start = time.perf_counter()
         result = job()
-        # Each job pays for collecting its own garbage in the JVM: without this, the job timed
-        # after the UDF paid for the UDF's (session 10: the kernel job right after the UDF
-        # took 4.6-5.2 s CPU, 3.3-3.8 s after any other job, even after a warm-up over all rows).
-        spark.sparkContext._jvm.java.lang.System.gc()
         times[label].append(time.perf_counter() - start)
         cpus[label].append(tree_cpu(JVM) - cpu)
         shown = (result["valid"], result["invalid"]) if isinstance(result, dict) else sorted(tuple(r) for r in result)
