@@ -648,31 +648,31 @@ async fn a_batch_stores_the_same_rows_as_one_allocation_a_row(db: common::TestDb
     let n = 950;
     let input = |i: usize| RecordingInput {
         title: format!(" Take {i} "),
-        artist: if i % 7 == 0 {
+        artist: if i.is_multiple_of(7) {
             "Other".into()
         } else {
             "Ariane".into()
         },
-        version: if (400..800).contains(&i) && i % 3 == 0 {
+        version: if (400..800).contains(&i) && i.is_multiple_of(3) {
             "Live".into()
         } else {
             String::new()
         },
         duration_ms: (i < 800).then_some(180_000 + i as u64),
-        content_type: if i % 11 == 0 {
+        content_type: if i.is_multiple_of(11) {
             ContentType::Video
         } else {
             ContentType::Audio
         },
-        published: (i % 5 == 0).then(|| "2026-03-01".parse().unwrap()),
-        language: if (400..800).contains(&i) && i % 2 == 0 {
+        published: (i.is_multiple_of(5)).then(|| "2026-03-01".parse().unwrap()),
+        language: if (400..800).contains(&i) && i.is_multiple_of(2) {
             Some("de".into())
         } else {
             Some("fr".into())
         },
-        recording_year: (i % 4 == 0).then_some(2025),
+        recording_year: (i.is_multiple_of(4)).then_some(2025),
         iswc: (i >= 800).then(|| "T-034.524.680-1".into()),
-        notes: (i % 13 == 0).then(|| format!("note {i} \"q\" \u{1f3b5}")),
+        notes: (i.is_multiple_of(13)).then(|| format!("note {i} \"q\" \u{1f3b5}")),
         client: Some("Client Ltd".into()),
         parent: None,
         change: None,
