@@ -42,21 +42,28 @@ start_server() {
 make_token() {
   local password csrf jar="$W/jar"
   password=$(sed -n 's/^    \(.*\)$/\1/p' "$W/server.log" | head -1)
+  # The generated admin password must be changed at the first sign-in; then sign in again.
   csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' \
     -d "{\"email\":\"admin@isrc.localhost\",\"password\":\"$password\"}" "$BASE/api/v1/session" |
+    sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
+  curl -sf -b "$jar" -X PUT -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+    -d "{\"current\":\"$password\",\"new\":\"Bench-admin-passphrase-2026\"}" "$BASE/api/v1/session/password" >/dev/null
+  csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' \
+    -d '{"email":"admin@isrc.localhost","password":"Bench-admin-passphrase-2026"}' "$BASE/api/v1/session" |
     sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
   curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
     -d '{"prefix":"CBXYZ","name":"Bench Records","contact":"bench@bench.example"}' \
     "$BASE/api/v1/registrants" >/dev/null
   curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
-    -d '{"email":"bench@bench.example","prefix":"CBXYZ","password":"bench-password"}' \
+    -d '{"email":"bench@bench.example","prefix":"CBXYZ","password":"Bench-user-passphrase-2026"}' \
     "$BASE/api/v1/users" >/dev/null
   csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' \
-    -d '{"email":"bench@bench.example","password":"bench-password"}' "$BASE/api/v1/session" |
+    -d '{"email":"bench@bench.example","password":"Bench-user-passphrase-2026"}' "$BASE/api/v1/session" |
     sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
   TOKEN=$(curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
-    -d '{"name":"bench"}' "$BASE/api/v1/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+    -d '{"name":"bench","scopes":["read","allocate"]}' "$BASE/api/v1/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
 }
+
 echo "machine: $(nproc) CPU, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for bin in "$@"; do
   rm -f "$W"/l.db*

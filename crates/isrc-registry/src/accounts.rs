@@ -486,20 +486,52 @@ impl Store {
 
     /// The owner and record of the live token with this hash: not revoked, not expired, its
     /// owner not disabled.
+    ///
+    /// One statement (every API call with a token asks this first): the token, its owner and
+    /// the owner's extra prefixes (one row each, `LEFT JOIN`), rather than three round trips.
     pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<(User, ApiToken)>> {
-        let sql = format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
-        );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        const SQL: &str = "SELECT t.id, t.name, t.user_id, t.created_at, t.revoked_at, t.scopes, t.expires_at, \
+             u.email AS u_email, u.role AS u_role, u.prefix AS u_prefix, u.created_at AS u_created_at, \
+             u.must_change_password AS u_must_change_password, u.disabled_at AS u_disabled_at, p.prefix AS p_prefix \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             LEFT JOIN user_prefixes p ON p.user_id = u.id AND u.prefix IS NOT NULL \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
+             ORDER BY p.prefix";
+        let rows = sqlx::query(SQL)
             .bind(token_hash)
             .bind(unix_now())
-            .fetch_optional(&self.inner.pool)
+            .fetch_all(&self.inner.pool)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let token = token_from_row(&row)?;
-        let user = self.user(token.user_id).await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let token = token_from_row(first)?;
+        let role_text = dec_str(first, "u_role")?;
+        let prefix: Option<PrefixCode> = match dec_opt_str(first, "u_prefix")? {
+            Some(p) => Some(p.parse().map_err(|_| corrupt("prefix", &p))?),
+            None => None,
+        };
+        let mut user = User {
+            id: token.user_id,
+            email: dec_str(first, "u_email")?,
+            role: role_text.parse().map_err(|_| corrupt("role", &role_text))?,
+            prefix,
+            prefixes: prefix.into_iter().collect(),
+            created_at: dec_str(first, "u_created_at")?,
+            must_change_password: dec_i64(first, "u_must_change_password")? != 0,
+            disabled: dec_opt_str(first, "u_disabled_at")?.is_some(),
+        };
         if user.disabled {
             return Ok(None);
+        }
+        // The same order as `users::attach_prefixes`: the default prefix, then the others.
+        for row in &rows {
+            if let Some(text) = dec_opt_str(row, "p_prefix")? {
+                let extra: PrefixCode = text.parse().map_err(|_| corrupt("prefix", &text))?;
+                if !user.prefixes.contains(&extra) {
+                    user.prefixes.push(extra);
+                }
+            }
         }
         Ok(Some((user, token)))
     }

@@ -177,6 +177,69 @@ async fn tokens_are_found_by_hash_and_revoked_only_by_their_owner(db: common::Te
     assert_eq!(store.api_tokens(ana.id).await.unwrap().len(), 1);
 }
 
+common::each_backend!(
+    a_token_finds_its_owner_with_every_prefix_in_one_statement,
+    worker_threads = 2
+);
+/// `api_token_user` reads the token, its owner and the owner's prefixes in one statement: the
+/// owner equals `Store::user`'s (default prefix first, then the others in order), an admin has
+/// none, and a disabled owner's token finds nobody.
+async fn a_token_finds_its_owner_with_every_prefix_in_one_statement(db: common::TestDb) {
+    let store = open_with_registrant(&db.url).await;
+    common::add_registrant(&store, "CBZZZ", "Second").await;
+    common::add_registrant(&store, "CBAAA", "Third").await;
+    let ana = store
+        .create_user(&registrant_user("ana@label.example"), "t")
+        .await
+        .unwrap();
+    store
+        .create_api_token("hash-a", "CI", ana.id, "t")
+        .await
+        .unwrap();
+    for p in ["CBZZZ", "CBAAA", "CBXYZ"] {
+        store.add_user_prefix(ana.id, prefix(p), "t").await.unwrap();
+    }
+    let expected = store.user(ana.id).await.unwrap();
+    let (owner, token) = store.api_token_user("hash-a").await.unwrap().unwrap();
+    assert_eq!(owner, expected, "{}", db.name);
+    assert_eq!(
+        owner
+            .prefixes
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>(),
+        ["CBXYZ", "CBAAA", "CBZZZ"],
+        "{}",
+        db.name
+    );
+    assert_eq!(token.user_id, ana.id);
+    let admin = store
+        .create_user(
+            &NewUser {
+                email: "root@agency.example".into(),
+                password_hash: "$argon2id$fake".into(),
+                role: Role::Admin,
+                prefix: None,
+            },
+            "t",
+        )
+        .await
+        .unwrap();
+    store
+        .create_api_token("hash-r", "ops", admin.id, "t")
+        .await
+        .unwrap();
+    let (root, _) = store.api_token_user("hash-r").await.unwrap().unwrap();
+    assert_eq!(root, store.user(admin.id).await.unwrap(), "{}", db.name);
+    assert!(root.prefixes.is_empty());
+    store.set_disabled(ana.id, true, "t").await.unwrap();
+    assert!(
+        store.api_token_user("hash-a").await.unwrap().is_none(),
+        "{}",
+        db.name
+    );
+}
+
 common::each_backend!(outbox_keeps_messages_and_their_delivery, worker_threads = 2);
 async fn outbox_keeps_messages_and_their_delivery(db: common::TestDb) {
     let store = Store::open(&db.url).await.unwrap();

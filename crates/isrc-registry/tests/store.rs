@@ -618,3 +618,142 @@ async fn one_statement_and_general_path_store_the_same_rows(db: common::TestDb) 
     let usage = store.year_usage(prefix("CBPTH"), 2026).await.unwrap();
     assert_eq!((usage.kept, usage.counted), (Some(5), 5), "{}", db.name);
 }
+
+common::each_backend!(
+    a_batch_stores_the_same_rows_as_one_allocation_a_row,
+    worker_threads = 2
+);
+/// The batch path binds a column once per chunk when every row of the chunk has the same value
+/// (SQLite) and selects a chunk's audit rows by range when its codes are consecutive: its rows
+/// and audit rows equal those of the same recordings allocated one at a time (one row a
+/// statement, every value bound), chunks with constant and varying columns, consecutive codes
+/// and codes around an imported one.
+async fn a_batch_stores_the_same_rows_as_one_allocation_a_row(db: common::TestDb) {
+    let store = with_registrant(&db.url, "CBBAT", "00001-99999", RegistrantKind::Manager).await;
+    store
+        .add_registrant(
+            NewRegistrant {
+                prefix: prefix("CBONE"),
+                name: "Label CBONE".into(),
+                contact: "a@b.example".into(),
+                kind: RegistrantKind::Manager,
+                ranges: parse_ranges("00001-99999").unwrap(),
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    // Chunks of 400: the first has a constant language and version, the second varies them,
+    // the third has no duration at all and a constant ISWC.
+    let n = 950;
+    let input = |i: usize| RecordingInput {
+        title: format!(" Take {i} "),
+        artist: if i.is_multiple_of(7) {
+            "Other".into()
+        } else {
+            "Ariane".into()
+        },
+        version: if (400..800).contains(&i) && i.is_multiple_of(3) {
+            "Live".into()
+        } else {
+            String::new()
+        },
+        duration_ms: (i < 800).then_some(180_000 + i as u64),
+        content_type: if i.is_multiple_of(11) {
+            ContentType::Video
+        } else {
+            ContentType::Audio
+        },
+        published: (i.is_multiple_of(5)).then(|| "2026-03-01".parse().unwrap()),
+        language: if (400..800).contains(&i) && i.is_multiple_of(2) {
+            Some("de".into())
+        } else {
+            Some("fr".into())
+        },
+        recording_year: (i.is_multiple_of(4)).then_some(2025),
+        iswc: (i >= 800).then(|| "T-034.524.680-1".into()),
+        notes: (i.is_multiple_of(13)).then(|| format!("note {i} \"q\" \u{1f3b5}")),
+        client: Some("Client Ltd".into()),
+        parent: None,
+        change: None,
+    };
+    // An imported code inside the second chunk's designations: that chunk's codes are not
+    // consecutive.
+    let imported = prefix("CBBAT").isrc(26, 600).unwrap();
+    store
+        .import(
+            &[ImportRecord {
+                isrc: imported,
+                meta: RecordingInput {
+                    title: "Imported".into(),
+                    artist: "Someone".into(),
+                    client: Some("Client Ltd".into()),
+                    ..Default::default()
+                },
+                status: Status::Active,
+                label: "t:1".into(),
+            }],
+            Some(prefix("CBBAT")),
+            "test",
+        )
+        .await
+        .unwrap();
+    let batch = store
+        .allocate(&request("CBBAT", (0..n).map(input).collect()))
+        .await
+        .unwrap();
+    assert_eq!(batch.isrcs.len(), n);
+    assert!(!batch.isrcs.contains(&imported), "{}", db.name);
+    let mut singles = Vec::new();
+    for i in 0..n {
+        let one = store
+            .allocate(&request("CBONE", vec![input(i)]))
+            .await
+            .unwrap();
+        singles.push(one.isrcs[0]);
+    }
+    let comparable = |mut r: Recording| {
+        r.isrc = batch.isrcs[0];
+        r.created_at = String::new();
+        r
+    };
+    let audit_after = |code: Isrc| {
+        let store = store.clone();
+        async move {
+            let events = store.audit_log(Some(&code.to_string())).await.unwrap();
+            assert_eq!(events.len(), 1, "{events:?}");
+            assert_eq!(
+                (events[0].actor.as_str(), events[0].action.as_str()),
+                ("test", "allocate")
+            );
+            let mut json: serde_json::Value =
+                serde_json::from_str(events[0].after.as_deref().unwrap()).unwrap();
+            assert_eq!(json["isrc"], code.to_string());
+            let map = json.as_object_mut().unwrap();
+            map.remove("isrc");
+            map.remove("created_at");
+            json
+        }
+    };
+    for (i, (&b, &s)) in batch.isrcs.iter().zip(&singles).enumerate() {
+        let (rb, rs) = (
+            store.recording(b).await.unwrap(),
+            store.recording(s).await.unwrap(),
+        );
+        assert_eq!(rb.meta.title, format!("Take {i}"), "{}", db.name);
+        assert_eq!(comparable(rb), comparable(rs), "{}: row {i}", db.name);
+        assert_eq!(
+            audit_after(b).await,
+            audit_after(s).await,
+            "{}: row {i}",
+            db.name
+        );
+    }
+    let usage = store.year_usage(prefix("CBBAT"), 2026).await.unwrap();
+    assert_eq!(
+        (usage.kept, usage.counted),
+        (Some(n as u32 + 1), n as u32 + 1),
+        "{}",
+        db.name
+    );
+}
