@@ -79,6 +79,27 @@ proptest! {
         }
     }
 
+    /// The cache keys on the country code, year, designation 00000 and example prefix, not
+    /// on the whole prefix: codes of many registrants under a few countries and years, the
+    /// example prefixes among them, under any date and legacy window, answer like `verdict`.
+    #[test]
+    fn the_verdict_cache_answers_like_verdict_across_prefixes(
+        codes in proptest::collection::vec(
+            "(US|GB|CB|JM|AA|YU|CS|QM|ZZ|AQ|DE)(RC1|S1Z|K40|6Q7|AB1|[A-Z0-9]{3})[0-9]{2}(00000|0000[0-9]|[0-9]{5})",
+            1..200,
+        ),
+        today_year in 2000u16..2099,
+        earliest in 1900u16..2030,
+        window in 0u16..60,
+    ) {
+        let today: isrc_code::policy::Date = format!("{today_year}-06-15").parse().unwrap();
+        let policy = isrc_code::Policy::new(today).with_legacy_years(earliest, earliest + window);
+        let mut cache = isrc_code::check::VerdictCache::new(policy);
+        for code in codes.iter().chain(codes.iter()) {
+            prop_assert_eq!(cache.compact(code.as_bytes()), Some(isrc_code::check::verdict(code, &policy)), "{}", code);
+        }
+    }
+
     /// `verdict` is `check` without messages: the same rules, severity and fix for any input.
     #[test]
     fn verdict_summarises_check(

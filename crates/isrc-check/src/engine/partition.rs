@@ -218,7 +218,8 @@ pub(super) fn tally(
     count_prefixes(&part, wanted, &mut prefix_records);
     // Records without positions: per page, the codes seen once and twice; the counts of
     // codes seen three times or more; codes whose page never came whole, counted one by one.
-    let mut pages: PartMap<u64, [PageBits; 2]> = PartMap::default();
+    let mut pages: PartMap<u64, [PageBits; 2]> =
+        PartMap::with_capacity_and_hasher(part.pages.len(), BuildHasherDefault::default());
     let mut thrice: PartMap<u64, u32> = PartMap::default();
     for (page, bits) in part.pages {
         let [seen, twice] = pages.entry(page).or_insert([[0; 4]; 2]);
@@ -234,32 +235,47 @@ pub(super) fn tally(
             *n = n.saturating_add(1);
         }
     }
-    let mut loose: PartMap<u64, u32> = PartMap::default();
-    for key in part.keys {
-        let (page, word, mask) = page_bit(key);
-        match pages.get_mut(&page) {
-            Some([seen, twice]) => {
-                if seen[word] & mask == 0 {
-                    seen[word] |= mask;
-                } else if twice[word] & mask == 0 {
-                    twice[word] |= mask;
-                } else {
-                    let n = thrice.entry(key).or_insert(2);
-                    *n = n.saturating_add(1);
+    // Codes whose page never came whole: sorted and counted by runs, which costs less than a
+    // map of a few thousand keys (scattered catalogues put nearly every code here).
+    let mut loose_keys = Vec::new();
+    if pages.is_empty() {
+        loose_keys = part.keys;
+    } else {
+        for key in part.keys {
+            let (page, word, mask) = page_bit(key);
+            match pages.get_mut(&page) {
+                Some([seen, twice]) => {
+                    if seen[word] & mask == 0 {
+                        seen[word] |= mask;
+                    } else if twice[word] & mask == 0 {
+                        twice[word] |= mask;
+                    } else {
+                        let n = thrice.entry(key).or_insert(2);
+                        *n = n.saturating_add(1);
+                    }
                 }
-            }
-            None => {
-                let n = loose.entry(key).or_insert(0);
-                *n = n.saturating_add(1);
+                None => loose_keys.push(key),
             }
         }
     }
+    loose_keys.sort_unstable();
+    // Each code whose page never came whole and its records, in key order.
+    let loose: Vec<(u64, u32)> = loose_keys
+        .chunk_by(|a, b| a == b)
+        .map(|run| (run[0], u32::try_from(run.len()).unwrap_or(u32::MAX)))
+        .collect();
+    drop(loose_keys);
+    let loose_records = |key: u64| -> u32 {
+        loose
+            .binary_search_by_key(&key, |&(k, _)| k)
+            .map_or(0, |i| loose[i].1)
+    };
     let unplaced = |key: u64| -> u32 {
         let (page, word, mask) = page_bit(key);
         match pages.get(&page) {
             Some([_, twice]) if twice[word] & mask != 0 => thrice.get(&key).copied().unwrap_or(2),
             Some([seen, _]) => u32::from(seen[word] & mask != 0),
-            None => loose.get(&key).copied().unwrap_or(0),
+            None => loose_records(key),
         }
     };
 
@@ -362,15 +378,19 @@ pub(super) fn tally(
                 .extend(page_keys(page, *seen).filter(|k| !entries.contains_key(k)));
         }
     }
-    for (&key, &records) in &loose {
+    for &(key, records) in &loose {
         if records > 1 && !entries.contains_key(&key) {
             name(&mut out, key, records, EARLIER, false);
         }
     }
     if gaps {
         out.keys.extend(entries.keys().copied());
-        out.keys
-            .extend(loose.keys().filter(|k| !entries.contains_key(k)).copied());
+        out.keys.extend(
+            loose
+                .iter()
+                .map(|&(k, _)| k)
+                .filter(|k| !entries.contains_key(k)),
+        );
     }
     out
 }

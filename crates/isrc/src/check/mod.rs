@@ -571,8 +571,9 @@ impl Positions<'_> {
 /// Prefix table, example codes, year and designation of a compact code (taken apart, and its
 /// bytes). Returns whether any error was found.
 ///
-/// [`VerdictCache`] relies on this depending on nothing but the prefix,
-/// the year and whether the designation is 00000: keep its key in step with any change here.
+/// [`VerdictCache`] relies on this depending on nothing but the country code's entry, the
+/// year, whether the designation is 00000 and which of [`EXAMPLE_PREFIXES`] the prefix is:
+/// keep its key in step with any change here.
 #[inline]
 fn check_semantics<'a, S: Sink>(
     out: &mut S,
