@@ -19,7 +19,9 @@
 //! give the money at risk: what is attached to a resource whose ISRC is not valid.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -101,8 +103,59 @@ pub struct DsrFigures {
     pub invalid_values: Listed<DsrValue>,
 }
 
-/// A resource of the report: its ISRC cell as written and its DspResourceId.
-type ResourceKey = (Box<str>, Box<str>);
+/// Multiply-rotate hashing of the short byte keys of a DSR (record types, ISRC cells,
+/// DspResourceIds, references): the keys are the file's own, not an attacker's choice of
+/// collisions in a hash map of a server, and SipHash cost most of a line's tally.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+const MULTIPLY: u64 = 0x517c_c1b7_2722_0a95;
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(MULTIPLY);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().unwrap_or_default()));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The low bits pick the slot: fold the high bits (where the multiply leaves them) in.
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// A hash map keyed by a DSR's short byte keys.
+type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// The hash of a resource: its ISRC cell and DspResourceId.
+fn resource_hash(cell: &[u8], dsp: &[u8]) -> u64 {
+    let mut h = KeyHasher::default();
+    h.write(cell);
+    h.write_usize(cell.len());
+    h.write(dsp);
+    h.finish()
+}
 
 /// Usage and money attached to one (ISRC cell, DspResourceId).
 #[derive(Default)]
@@ -125,11 +178,24 @@ struct UsageColumns {
 /// What the header rows (`#AS01\tBlockId\t...`) read so far say about the cells.
 #[derive(Clone, Default)]
 pub(crate) struct Layouts {
-    /// Resource record fields (title, artist, duration: 0-based cells), per record type.
-    resource_columns: HashMap<Vec<u8>, [usize; 3]>,
-    usage_columns: HashMap<Vec<u8>, UsageColumns>,
+    /// Resource record fields (title, artist, duration: 0-based cells), per record type
+    /// (a handful of record types: a list is quicker than a map).
+    resource_columns: Vec<(Vec<u8>, [usize; 3])>,
+    usage_columns: Vec<(Vec<u8>, UsageColumns)>,
     named_usages: bool,
     named_revenue: bool,
+}
+
+/// The value of `kind` in a short list of record types, and setting it.
+fn of_kind<'a, T>(list: &'a [(Vec<u8>, T)], kind: &[u8]) -> Option<&'a T> {
+    list.iter().find(|(k, _)| k == kind).map(|(_, v)| v)
+}
+
+fn set_kind<T>(list: &mut Vec<(Vec<u8>, T)>, kind: &[u8], value: T) {
+    match list.iter_mut().find(|(k, _)| k == kind) {
+        Some((_, v)) => *v = value,
+        None => list.push((kind.to_vec(), value)),
+    }
 }
 
 impl Layouts {
@@ -149,8 +215,7 @@ impl Layouts {
             let artist = find(&|n| matches!(n, "displayartistname" | "resourcedisplayartistname"))
                 .unwrap_or(artist);
             let duration = find(&|n| n == "duration").unwrap_or(duration);
-            self.resource_columns
-                .insert(kind.to_vec(), [title, artist, duration]);
+            set_kind(&mut self.resource_columns, kind, [title, artist, duration]);
         }
         if kind.starts_with(b"SU") || single {
             let usages = find(&|n| {
@@ -163,8 +228,9 @@ impl Layouts {
             let resource = find(&|n| n == "transactedresource");
             self.named_usages |= usages.is_some();
             self.named_revenue |= revenue.is_some();
-            self.usage_columns.insert(
-                kind.to_vec(),
+            set_kind(
+                &mut self.usage_columns,
+                kind,
                 UsageColumns {
                     usages,
                     revenue,
@@ -187,7 +253,7 @@ fn record_type(cell: &[u8]) -> &[u8] {
 /// The `TransactedResource` cell (0-based) of a usage record type: the one a header row
 /// names, else cell 6 of `SU01` and `SU02` (DSR Part 8, `SU02.02`).
 fn transacted_cell(layouts: &Layouts, kind: &[u8]) -> Option<usize> {
-    match layouts.usage_columns.get(kind) {
+    match of_kind(&layouts.usage_columns, kind) {
         Some(columns) => columns.resource,
         None => matches!(kind, b"SU01" | b"SU02").then_some(5),
     }
@@ -206,6 +272,36 @@ fn default_cells(kind: &[u8]) -> [usize; 3] {
 /// The cells of a line (without its line ending), split at tabs.
 fn cells_of(line: &[u8]) -> Vec<&[u8]> {
     line.split(|b| *b == b'\t').collect()
+}
+
+/// A number of a usage cell (`2040`, `8.5970`): plain decimals of up to 15 digits are read
+/// at once, as the digits over a power of ten (both exact in an `f64`, so the one division
+/// rounds as `str::parse` does); anything else (signs, exponents, long values) by
+/// `str::parse`.
+fn number_of(text: &str) -> Option<f64> {
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 16 {
+        return text.parse().ok();
+    }
+    let (mut digits, mut scale, mut count) = (0u64, None, 0usize);
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                digits = digits * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if scale.is_none() && i > 0 && i + 1 < bytes.len() => scale = Some(i),
+            _ => return text.parse().ok(),
+        }
+    }
+    if count > 15 {
+        return text.parse().ok();
+    }
+    let fraction = scale.map_or(0, |dot| bytes.len() - dot - 1);
+    Some(digits as f64 / POWERS[fraction])
 }
 
 /// A line without its `\n` and `\r` endings.
@@ -338,11 +434,15 @@ impl DsrReader {
 
 /// A cell's text, trimmed (empty when missing or not UTF-8).
 fn text_of<'a>(cells: &[&'a [u8]], i: usize) -> &'a str {
-    cells
-        .get(i)
-        .and_then(|c| std::str::from_utf8(c).ok())
-        .unwrap_or("")
-        .trim()
+    let Some(cell) = cells.get(i) else {
+        return "";
+    };
+    let text = std::str::from_utf8(cell).unwrap_or("");
+    // Most cells start and end with a visible ASCII character: nothing to trim.
+    match (cell.first(), cell.last()) {
+        (Some(f), Some(l)) if (b'!'..=b'~').contains(f) && (b'!'..=b'~').contains(l) => text,
+        _ => text.trim(),
+    }
 }
 
 /// Whom a usage line of a chunk counts for, as far as the chunk can tell.
@@ -376,7 +476,9 @@ pub(crate) struct DsrPart {
     /// chunk's first).
     without_resource: u64,
     /// The resources, in the order first seen, with their first line.
-    keys: Vec<(ResourceKey, u64)>,
+    keys: Vec<PartKey>,
+    /// Their ISRC cells and DspResourceIds, one after the other.
+    key_text: Vec<u8>,
     /// The first block of the chunk and its first resource.
     first_block: Option<(Vec<u8>, u32)>,
     /// The block the chunk ends in and its resource (`None`: no resource record).
@@ -390,6 +492,40 @@ pub(crate) struct DsrPart {
     usage: Vec<(Target, Option<(f64, f64)>)>,
 }
 
+/// A resource first seen in a chunk: its ISRC cell and DspResourceId in the part's
+/// `key_text`, their hash (taken on the worker, not in the merge) and its first line.
+struct PartKey {
+    start: usize,
+    cell: u32,
+    dsp: u32,
+    hash: u64,
+    line: u64,
+}
+
+impl DsrPart {
+    /// A resource first seen in the chunk, numbered in the part.
+    fn add_key(&mut self, cell: &str, dsp: &str, line: u64) -> u32 {
+        let start = self.key_text.len();
+        self.key_text.extend_from_slice(cell.as_bytes());
+        self.key_text.extend_from_slice(dsp.as_bytes());
+        self.keys.push(PartKey {
+            start,
+            cell: cell.len() as u32,
+            dsp: dsp.len() as u32,
+            hash: resource_hash(cell.as_bytes(), dsp.as_bytes()),
+            line,
+        });
+        (self.keys.len() - 1) as u32
+    }
+
+    /// The ISRC cell and DspResourceId of a key.
+    fn key(&self, key: &PartKey) -> (&[u8], &[u8]) {
+        let cell = key.start + key.cell as usize;
+        let end = cell + key.dsp as usize;
+        (&self.key_text[key.start..cell], &self.key_text[cell..end])
+    }
+}
+
 /// Parses one chunk of a DSR on a worker: its resource records become rows of `table`,
 /// its usage lines are tallied.
 pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk) -> DsrPart {
@@ -399,16 +535,21 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
         usage_lines: 0,
         without_resource: 0,
         keys: Vec::new(),
+        key_text: Vec::new(),
         first_block: None,
         end: None,
         end_references: Vec::new(),
         incoming: Vec::new(),
         usage: Vec::new(),
     };
-    let mut seen: HashMap<(&str, &str), u32> = HashMap::new();
+    // About one resource record in 300 bytes: room for them from the start.
+    let mut seen: KeyMap<(&str, &str), u32> =
+        KeyMap::with_capacity_and_hasher(data.len() / 256, Default::default());
     let mut current: Option<(&[u8], Target)> = None;
     // The resources of the current block, by `ResourceReference`.
-    let mut references: HashMap<&str, u32> = HashMap::new();
+    let mut references: KeyMap<&str, u32> = KeyMap::default();
+    // The cells of a line (one list for all the lines of the chunk).
+    let mut cells: Vec<&[u8]> = Vec::new();
     let mut line_number = chunk.first_line;
     let mut start = 0;
     while start < data.len() {
@@ -419,7 +560,8 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
         if line.is_empty() {
             continue;
         }
-        let cells = cells_of(line);
+        cells.clear();
+        cells.extend(line.split(|b| *b == b'\t'));
         if let Some(kind) = cells[0].strip_prefix(b"#") {
             layouts.to_mut().header_row(kind, &cells[1..]);
             continue;
@@ -431,11 +573,11 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
         let text = |i: usize| text_of(&cells, i);
         let block = cells.get(1).copied().unwrap_or_default();
         let money = |kind: &[u8]| {
-            layouts.usage_columns.get(kind).map(|columns| {
+            of_kind(&layouts.usage_columns, kind).map(|columns| {
                 let number = |i: Option<usize>| -> f64 {
                     i.and_then(|i| cells.get(i))
                         .and_then(|c| std::str::from_utf8(c).ok())
-                        .and_then(|c| c.trim().parse::<f64>().ok())
+                        .and_then(|c| number_of(c.trim()))
                         .unwrap_or(0.0)
                 };
                 (number(columns.usages), number(columns.revenue))
@@ -445,51 +587,45 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
             // A record of its own: no block, the resource and its usage in one line.
             part.resource_records += 1;
             part.usage_lines += 1;
-            let [title, artist, duration] = layouts
-                .resource_columns
-                .get(kind)
+            let [title, artist, duration] = of_kind(&layouts.resource_columns, kind)
                 .copied()
                 .unwrap_or_else(|| default_cells(kind));
+            let (cell, dsp) = (text(3), text(2));
             let fields = [
-                text(3),
+                cell,
                 "",
                 text(0),
                 "",
-                text(2),
+                dsp,
                 text(title),
                 text(artist),
                 text(duration),
             ];
             push_row(table, line_number, fields);
-            let index = *seen.entry((text(3), text(2))).or_insert_with(|| {
-                part.keys
-                    .push(((text(3).into(), text(2).into()), line_number));
-                (part.keys.len() - 1) as u32
-            });
+            let index = *seen
+                .entry((cell, dsp))
+                .or_insert_with(|| part.add_key(cell, dsp, line_number));
             part.usage.push((Target::Local(index), money(kind)));
         } else if is_resource(kind) {
             part.resource_records += 1;
-            let [title, artist, duration] = layouts
-                .resource_columns
-                .get(kind)
+            let [title, artist, duration] = of_kind(&layouts.resource_columns, kind)
                 .copied()
                 .unwrap_or([5, 7, 9]);
+            let (cell, reference, dsp) = (text(4), text(2), text(3));
             let fields = [
-                text(4),
+                cell,
                 text(1),
                 text(0),
-                text(2),
-                text(3),
+                reference,
+                dsp,
                 text(title),
                 text(artist),
                 text(duration),
             ];
             push_row(table, line_number, fields);
-            let index = *seen.entry((text(4), text(3))).or_insert_with(|| {
-                part.keys
-                    .push(((text(4).into(), text(3).into()), line_number));
-                (part.keys.len() - 1) as u32
-            });
+            let index = *seen
+                .entry((cell, dsp))
+                .or_insert_with(|| part.add_key(cell, dsp, line_number));
             match current {
                 Some((b, _)) if b == block => {}
                 None => {
@@ -502,7 +638,7 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
                     references.clear();
                 }
             }
-            references.entry(text(2)).or_insert(index);
+            references.entry(reference).or_insert(index);
         } else if kind.starts_with(b"SU") {
             part.usage_lines += 1;
             let money = money(kind);
@@ -546,7 +682,85 @@ pub(crate) fn parse_chunk(chunk: &DsrChunk, data: &[u8], table: &mut TableChunk)
 
 /// The block merged lines end in: its id, its first resource, and its resources by
 /// `ResourceReference`.
-type BlockEnd = (Vec<u8>, u32, HashMap<Box<str>, u32>);
+type BlockEnd = (Vec<u8>, u32, KeyMap<Box<str>, u32>);
+
+/// The resources of the merged lines (ISRC cell as written, DspResourceId), numbered in
+/// the order first seen, which is the order of their first lines: their text in one buffer
+/// and an open-addressing table of their numbers (a file of several GB has millions of
+/// them; two boxed strings and a map entry each held most of the memory).
+#[derive(Default)]
+struct Resources {
+    /// Their ISRC cells and DspResourceIds, one after the other.
+    text: Vec<u8>,
+    /// Per resource: where its text starts, and the lengths of its cell and its id.
+    spans: Vec<(usize, u32, u32)>,
+    hashes: Vec<u64>,
+    /// Resource number + 1, 0 for an empty slot; a power of two long.
+    slots: Vec<u32>,
+}
+
+impl Resources {
+    /// The number of the resource `(cell, dsp)` (of hash `hash`), and whether it is new.
+    fn intern(&mut self, cell: &[u8], dsp: &[u8], hash: u64) -> (u32, bool) {
+        if (self.spans.len() + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => break,
+                s => {
+                    let id = s - 1;
+                    if self.hashes[id as usize] == hash && self.bytes(id) == (cell, dsp) {
+                        return (id, false);
+                    }
+                }
+            }
+            at = (at + 1) & mask;
+        }
+        let id = self.spans.len() as u32;
+        self.spans
+            .push((self.text.len(), cell.len() as u32, dsp.len() as u32));
+        self.text.extend_from_slice(cell);
+        self.text.extend_from_slice(dsp);
+        self.hashes.push(hash);
+        self.slots[at] = id + 1;
+        (id, true)
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        self.slots = vec![0; size];
+        let mask = size - 1;
+        for (id, hash) in self.hashes.iter().enumerate() {
+            let mut at = *hash as usize & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = id as u32 + 1;
+        }
+    }
+
+    fn bytes(&self, id: u32) -> (&[u8], &[u8]) {
+        let (start, cell, dsp) = self.spans[id as usize];
+        let middle = start + cell as usize;
+        (
+            &self.text[start..middle],
+            &self.text[middle..middle + dsp as usize],
+        )
+    }
+
+    /// The ISRC cell and DspResourceId of a resource (text that was a `&str` when
+    /// interned).
+    fn key(&self, id: u32) -> (&str, &str) {
+        let (cell, dsp) = self.bytes(id);
+        (
+            std::str::from_utf8(cell).unwrap_or_default(),
+            std::str::from_utf8(dsp).unwrap_or_default(),
+        )
+    }
+}
 
 /// The figures of a whole DSR, merged from the workers' parts in input order, so that
 /// every sum is added up in the order of the lines, as one reader would.
@@ -556,7 +770,8 @@ pub(crate) struct DsrTally {
     pending: BTreeMap<u64, DsrPart>,
     /// The next part to merge.
     next: u64,
-    index: HashMap<ResourceKey, u32>,
+    resources: Resources,
+    /// Per resource number.
     attached: Vec<Attached>,
     /// The block the merged lines end in, its first resource, and its resources by
     /// `ResourceReference`.
@@ -584,15 +799,17 @@ impl DsrTally {
         self.without_resource += part.without_resource;
         let ids: Vec<u32> = part
             .keys
-            .into_iter()
-            .map(|(key, line)| {
-                *self.index.entry(key).or_insert_with(|| {
+            .iter()
+            .map(|key| {
+                let (cell, dsp) = part.key(key);
+                let (id, new) = self.resources.intern(cell, dsp, key.hash);
+                if new {
                     self.attached.push(Attached {
-                        line,
+                        line: key.line,
                         ..Attached::default()
                     });
-                    (self.attached.len() - 1) as u32
-                })
+                }
+                id
             })
             .collect();
         let mut previous = self.end.take();
@@ -646,7 +863,7 @@ impl DsrTally {
                 // A block that goes on from the previous chunk keeps its resources.
                 let mut references = match previous.take() {
                     Some((_, _, references)) if still_first && continued => references,
-                    _ => HashMap::new(),
+                    _ => KeyMap::default(),
                 };
                 for (reference, index) in part.end_references {
                     references.entry(reference).or_insert(ids[index as usize]);
@@ -676,16 +893,19 @@ impl DsrTally {
         let mut valid_lines = 0;
         let mut usages_at_risk = 0.0;
         let mut revenue_at_risk = 0.0;
-        let mut invalid: HashMap<&str, DsrValue> = HashMap::new();
-        let mut isrcs_of: HashMap<&str, Vec<(isrc::Isrc, u64)>> = HashMap::new();
-        let mut resources_of: HashMap<isrc::Isrc, Vec<(&str, u64)>> = HashMap::new();
-        let mut entries: Vec<(&ResourceKey, &Attached)> = self
-            .index
-            .iter()
-            .map(|(key, id)| (key, &self.attached[*id as usize]))
-            .collect();
-        entries.sort_by_key(|(_, a)| a.line);
-        for ((cell, dsp), attached) in entries {
+        let mut invalid: KeyMap<&str, DsrValue> = KeyMap::default();
+        // Per DspResourceId: its first valid ISRC and resource, and, once it shows a second
+        // ISRC, its list in `isrc_lists` (number + 1) of each ISRC with its first line.
+        let mut isrcs_of: KeyMap<&str, (isrc::Isrc, u32, u32)> =
+            KeyMap::with_capacity_and_hasher(self.attached.len(), Default::default());
+        let mut isrc_lists: Vec<(&str, Vec<(isrc::Isrc, u64)>)> = Vec::new();
+        // Each valid ISRC with a DspResourceId, and its resource.
+        let mut codes: Vec<(isrc::Isrc, u32)> = Vec::with_capacity(self.attached.len());
+        let resources = &self.resources;
+        // Resources are numbered in the order of their first lines.
+        for (id, attached) in self.attached.iter().enumerate() {
+            let id = id as u32;
+            let (cell, dsp) = resources.key(id);
             let values: Vec<&str> = cell
                 .split('|')
                 .map(str::trim)
@@ -701,11 +921,30 @@ impl DsrTally {
                     && let Some(code) = verdict.isrc
                 {
                     if !dsp.is_empty() {
-                        isrcs_of.entry(dsp).or_default().push((code, attached.line));
-                        resources_of
-                            .entry(code)
-                            .or_default()
-                            .push((dsp, attached.line));
+                        codes.push((code, id));
+                        let line = attached.line;
+                        match isrcs_of.entry(dsp) {
+                            Entry::Vacant(e) => {
+                                e.insert((code, id, 0));
+                            }
+                            Entry::Occupied(mut e) => {
+                                let (first, first_id, list) = e.get_mut();
+                                if *list == 0 {
+                                    if *first != code {
+                                        let first_line = self.attached[*first_id as usize].line;
+                                        isrc_lists
+                                            .push((dsp, vec![(*first, first_line), (code, line)]));
+                                        *list = isrc_lists.len() as u32;
+                                    }
+                                } else {
+                                    let list = &mut isrc_lists[*list as usize - 1].1;
+                                    // The first line of each ISRC (lines come in order).
+                                    if list.iter().all(|c| c.0 != code) {
+                                        list.push((code, line));
+                                    }
+                                }
+                            }
+                        }
                     }
                 } else {
                     all_valid = false;
@@ -754,14 +993,11 @@ impl DsrTally {
                     message: text,
                 }
             };
-        let mut several_isrcs: Vec<_> = isrcs_of
-            .into_iter()
-            .filter_map(|(dsp, mut codes)| {
-                codes.sort_by_key(|c| (c.0, c.1));
-                codes.dedup_by_key(|c| c.0);
-                (codes.len() > 1).then_some((dsp, codes))
-            })
-            .collect();
+        drop(isrcs_of);
+        let mut several_isrcs = isrc_lists;
+        for (_, codes) in &mut several_isrcs {
+            codes.sort_by_key(|c| (c.0, c.1));
+        }
         several_isrcs.sort_by_key(|(_, codes)| codes.iter().map(|c| c.1).min());
         let mut findings = Vec::new();
         for (dsp, codes) in &several_isrcs {
@@ -780,14 +1016,23 @@ impl DsrTally {
                 ),
             ));
         }
-        let mut several_resources: Vec<_> = resources_of
-            .into_iter()
-            .filter_map(|(code, mut dsps)| {
-                dsps.sort_by_key(|d| (d.0, d.1));
-                dsps.dedup_by_key(|d| d.0);
-                (dsps.len() > 1).then_some((code, dsps))
-            })
-            .collect();
+        // The ISRCs under several DspResourceIds: each ISRC's resources in order.
+        codes.sort_unstable();
+        let mut several_resources: Vec<(isrc::Isrc, Vec<(&str, u64)>)> = Vec::new();
+        for group in codes.chunk_by(|a, b| a.0 == b.0) {
+            if group.len() < 2 {
+                continue;
+            }
+            let mut dsps: Vec<(&str, u64)> = group
+                .iter()
+                .map(|(_, id)| (resources.key(*id).1, self.attached[*id as usize].line))
+                .collect();
+            dsps.sort_by_key(|d| (d.0, d.1));
+            dsps.dedup_by_key(|d| d.0);
+            if dsps.len() > 1 {
+                several_resources.push((group[0].0, dsps));
+            }
+        }
         several_resources.sort_by_key(|(_, dsps)| dsps.iter().map(|d| d.1).min());
         for (code, dsps) in &several_resources {
             let list: Vec<&str> = dsps.iter().map(|d| d.0).collect();
@@ -864,4 +1109,86 @@ fn is_resource(kind: &[u8]) -> bool {
 /// in cell 4.
 fn is_single_record(kind: &[u8]) -> bool {
     matches!(kind, b"SR01" | b"SR02")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_at_once_equal_str_parse() {
+        let mut texts: Vec<String> = [
+            "0",
+            "2040",
+            "8.5970",
+            "0.0001",
+            "999999999999999",
+            "9999999999999999",
+            "1.5e3",
+            "-2",
+            "+2",
+            ".5",
+            "5.",
+            "1.2.3",
+            "",
+            "12a",
+            "0.1",
+            "3.3333333333333",
+            "123456.789012345",
+            "00000000000000001",
+            "inf",
+            "NaN",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        // A spread of values as a DSR writes them (usages, revenue with 4 decimals).
+        let mut x: u64 = 17;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let whole = (x >> 33) % 1_000_000;
+            let decimals = ((x >> 20) % 16) as usize;
+            let fraction = (x >> 8) % 10u64.pow(decimals.min(12) as u32);
+            texts.push(format!("{whole}.{fraction:0decimals$}"));
+            texts.push(format!("{whole}"));
+        }
+        for t in &texts {
+            let want = t.parse::<f64>().ok();
+            let got = number_of(t);
+            assert_eq!(
+                got.map(f64::to_bits),
+                want.map(f64::to_bits),
+                "{t:?}: {got:?} vs {want:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn resources_are_numbered_in_order_and_found_again() {
+        let mut r = Resources::default();
+        let keys: Vec<(String, String)> = (0..5000)
+            .map(|i| (format!("GBAAA26{i:05}"), format!("D{}", i % 4000)))
+            .collect();
+        for (i, (cell, dsp)) in keys.iter().enumerate() {
+            let h = resource_hash(cell.as_bytes(), dsp.as_bytes());
+            assert_eq!(
+                r.intern(cell.as_bytes(), dsp.as_bytes(), h),
+                (i as u32, true)
+            );
+        }
+        for (i, (cell, dsp)) in keys.iter().enumerate() {
+            let h = resource_hash(cell.as_bytes(), dsp.as_bytes());
+            assert_eq!(
+                r.intern(cell.as_bytes(), dsp.as_bytes(), h),
+                (i as u32, false)
+            );
+            assert_eq!(r.key(i as u32), (cell.as_str(), dsp.as_str()));
+        }
+        // The cell and the id are told apart where they meet.
+        let h = resource_hash(b"AB", b"C");
+        let g = resource_hash(b"A", b"BC");
+        assert_ne!(r.intern(b"AB", b"C", h), r.intern(b"A", b"BC", g));
+    }
 }
