@@ -113,7 +113,8 @@ def test_the_readme_examples_run_and_print_what_they_show(tmp_path, monkeypatch)
     shows a value in full, it prints that value; where it shows a traceback, it raises."""
     from pathlib import Path
 
-    readme = Path(isrc.__file__).resolve().parents[1] / "README.md"
+    # The source README, beside the tests: the installed package (site-packages) has none.
+    readme = Path(__file__).resolve().parents[1] / "README.md"
     examples = _readme_examples(readme.read_text())
     assert len(examples) >= 15
     # The prefix-table example reads a file of the table's shape.
