@@ -71,6 +71,7 @@ mod export_xlsx;
 mod history;
 mod model;
 pub mod ops;
+pub mod page;
 mod release;
 mod release_ern;
 mod store;
@@ -91,15 +92,16 @@ pub use model::{
     NewRegistrant, Recording, RecordingInput, Registrant, RegistrantKind, Status, format_duration,
     parse_date, parse_duration, parse_ranges,
 };
+pub use page::{DEFAULT_PAGE_LIMIT, Dir, MAX_PAGE_LIMIT, Page, PageRequest};
 pub use release::{
     MAX_RELEASE_TRACKS, RELEASE_EXPORT_COLUMNS, Release, ReleaseInput, ReleasePage, Upc,
     release_csv, release_rows,
 };
 pub use release_ern::{ERN_43_NAMESPACE, ErnHeader, ern_message, iso_duration};
 pub use store::{
-    AgencyDashboard, Backend, CountryCount, EXAMPLE_PREFIXES, MAX_SEARCH_WORDS, MonthCount,
-    NEAR_RANGE_END_PERCENT, OpenOptions, REGISTRANT_CODE_ALPHABET, RegistrantUsage, RegistrantYear,
-    SearchPage, Store, canonical_code,
+    AgencyDashboard, AuditFilter, Backend, CountryCount, EXAMPLE_PREFIXES, MAX_SEARCH_WORDS,
+    MonthCount, NEAR_RANGE_END_PERCENT, OpenOptions, REGISTRANT_CODE_ALPHABET, RegistrantUsage,
+    RegistrantYear, SearchPage, Store, canonical_code, sort_columns,
 };
 pub use text::{csv_cell, csv_row, escape_control_characters, refuse_control_characters};
 pub use users::{PasswordReset, Scope};

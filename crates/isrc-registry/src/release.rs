@@ -185,14 +185,8 @@ pub struct Release {
     pub updated_at: String,
 }
 
-/// One page of releases, in barcode (GTIN) order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReleasePage {
-    /// The releases.
-    pub items: Vec<Release>,
-    /// Give this as the cursor to get the next page; `None` on the last page.
-    pub next: Option<String>,
-}
+/// One page of releases ([`crate::page`]).
+pub type ReleasePage = crate::page::Page<Release>;
 
 /// The release columns that come before a profile's columns in a release export.
 pub const RELEASE_EXPORT_COLUMNS: [&str; 6] = [

@@ -327,8 +327,11 @@ fn run_list(global: &GlobalArgs, args: ListArgs) -> Result<ExitCode> {
             &store,
             &operator(),
             args.prefix,
-            args.after.as_deref(),
-            args.limit,
+            &isrc_registry::PageRequest {
+                after: args.after.clone(),
+                limit: Some(args.limit),
+                ..Default::default()
+            },
         )
         .await
         {

@@ -6,6 +6,7 @@ use isrc::code::PrefixCode;
 use super::Actor;
 use crate::error::{Error, Result};
 use crate::export::ExportProfile;
+use crate::page::PageRequest;
 use crate::release::{Release, ReleaseInput, ReleasePage, Upc};
 use crate::release_ern::{ErnHeader, ern_message};
 use crate::store::Store;
@@ -53,14 +54,13 @@ pub async fn releases(
     store: &Store,
     actor: &Actor,
     prefix: Option<PrefixCode>,
-    after: Option<&str>,
-    limit: u32,
+    request: &PageRequest,
 ) -> Result<ReleasePage> {
     match prefix {
         Some(p) => actor.require(p)?,
         None => actor.require_agency()?,
     }
-    store.releases(prefix, after, limit).await
+    store.releases(prefix, request).await
 }
 
 /// The shapes a release is exported in.

@@ -51,45 +51,13 @@ impl Store {
 
     /// Recordings matching the filter, in code order.
     pub async fn recordings(&self, filter: &ListFilter) -> Result<Vec<Recording>> {
-        let mut sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE 1 = 1");
-        let mut n = 0;
-        let mut param = || {
-            n += 1;
-            format!("${n}")
-        };
-        if filter.prefix.is_some() {
-            sql += &format!(" AND prefix = {}", param());
-        }
-        if filter.year.is_some() {
-            sql += &format!(" AND year = {}", param());
-        }
-        if !filter.include_void {
-            sql += " AND status = 'active'";
-        }
-        if filter.search.is_some() {
-            let p = param();
-            sql += &format!(
-                " AND (lower(title) LIKE {p} ESCAPE '\\' OR lower(artist) LIKE {p} ESCAPE '\\' OR lower(isrc) LIKE {p} ESCAPE '\\')"
-            );
-        }
-        sql += " ORDER BY code";
-        if filter.limit.is_some() {
-            sql += &format!(" LIMIT {}", param());
-        }
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        if let Some(p) = filter.prefix {
-            q = q.bind(p.as_str().to_string());
-        }
-        if let Some(y) = filter.year {
-            q = q.bind(i64::from(y % 100));
-        }
-        if let Some(s) = &filter.search {
-            // `%` and `_` in the search text are letters, not wildcards.
-            q = q.bind(format!("%{}%", crate::text::like_escape(&s.to_lowercase())));
-        }
+        let (where_, mut binds) = super::pages::recording_filter(filter);
+        let mut sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings {where_} ORDER BY code");
         if let Some(l) = filter.limit {
-            q = q.bind(l.min(i64::MAX as u64) as i64);
+            sql += &format!(" LIMIT ${}", binds.len() + 1);
+            binds.push(crate::page::Value::Int(l.min(i64::MAX as u64) as i64));
         }
+        let q = crate::page::bind_all(sqlx::query(AssertSqlSafe(sql)), &binds);
         let rows = q.fetch_all(&self.inner.pool).await?;
         rows.iter().map(recording_from_row).collect()
     }

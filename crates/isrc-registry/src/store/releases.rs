@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::*;
 use crate::error::{Error, Result};
+use crate::page::{PageRequest, Value};
 use crate::release::{Release, ReleaseInput, ReleasePage, Upc};
 
 const RELEASE_COLUMNS: &str =
@@ -236,64 +237,38 @@ impl Store {
         Ok(out)
     }
 
-    /// Releases (of `prefix`, or of every registrant), in barcode order: at most `limit`
-    /// (1 to 1000) after the cursor `after` (the previous page's [`ReleasePage::next`]).
-    /// A release added between two pages is on a later page when its barcode sorts after the
-    /// cursor, and no release is on two pages.
+    /// Releases (of `prefix`, or of every registrant), a page at a time ([`crate::page`]),
+    /// sorted by `upc` (default: barcode order), `title`, `artist`, `date` or `created`.
+    /// A release added between two pages is on a later page when it sorts after the cursor,
+    /// and no release is on two pages.
     pub async fn releases(
         &self,
         prefix: Option<PrefixCode>,
-        after: Option<&str>,
-        limit: u32,
+        request: &PageRequest,
     ) -> Result<ReleasePage> {
-        let limit = limit.clamp(1, 1000);
-        let after = match after {
-            Some(cursor) => decode_cursor(cursor)?,
-            None => String::new(),
-        };
-        let mut sql = format!("SELECT {RELEASE_COLUMNS} FROM releases WHERE gtin > $1");
-        sql += match prefix {
-            Some(_) => " AND prefix = $2 ORDER BY gtin LIMIT $3",
-            None => " ORDER BY gtin LIMIT $2",
-        };
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(after);
+        let keyset = super::pages::RELEASES.keyset(request)?;
+        let mut binds = Vec::new();
+        let mut from_where = "releases WHERE 1 = 1".to_string();
         if let Some(p) = prefix {
-            q = q.bind(p.as_str());
+            from_where += " AND prefix = $1";
+            binds.push(Value::Text(p.as_str().to_string()));
         }
-        let q = q.bind(i64::from(limit) + 1);
         let mut conn = self.inner.pool.acquire().await?;
-        let rows = q.fetch_all(&mut *conn).await?;
-        let more = rows.len() > limit as usize;
-        let mut items = Vec::with_capacity(rows.len().min(limit as usize));
-        for row in rows.iter().take(limit as usize) {
+        let (rows, next) = keyset
+            .fetch(
+                &mut conn,
+                self.inner.backend,
+                RELEASE_COLUMNS,
+                &from_where,
+                binds,
+            )
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
             let gtin = dec_str(row, "gtin")?;
             let tracks = tracks_of(&mut conn, &gtin).await?;
             items.push(release_from_row(row, tracks)?);
         }
-        let next = if more {
-            items.last().map(|r| encode_cursor(&r.input.upc.gtin()))
-        } else {
-            None
-        };
         Ok(ReleasePage { items, next })
-    }
-}
-
-/// The opaque cursor of a page that ends at `gtin`.
-fn encode_cursor(gtin: &str) -> String {
-    format!("r{gtin}")
-}
-
-fn decode_cursor(cursor: &str) -> Result<String> {
-    match cursor.strip_prefix('r') {
-        Some(gtin) if gtin.len() == 13 && gtin.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(gtin.to_string())
-        }
-        _ => Err(Error::invalid(
-            "after",
-            format!(
-                "{cursor:?} is not a cursor of this list: give the `next` of the previous page"
-            ),
-        )),
     }
 }

@@ -78,6 +78,14 @@ fn barcodes_need_their_check_digit() {
     }
 }
 
+fn page(after: Option<String>, limit: u32) -> isrc_registry::PageRequest {
+    isrc_registry::PageRequest {
+        after,
+        limit: Some(limit),
+        ..Default::default()
+    }
+}
+
 common::each_backend!(
     releases_are_the_registrants_own_and_audited,
     worker_threads = 2
@@ -127,7 +135,7 @@ async fn releases_are_the_registrants_own_and_audited(db: common::TestDb) {
         ops::edit_release(&store, &bob, &upc, &input("036000291452", &own[..1]))
             .await
             .unwrap_err(),
-        ops::releases(&store, &bob, None, None, 10)
+        ops::releases(&store, &bob, None, &page(None, 10))
             .await
             .unwrap_err(),
     ] {
@@ -193,7 +201,7 @@ async fn cursor_pages_give_every_release_once(db: common::TestDb) {
     let mut added = 0;
     let mut later = Vec::new();
     loop {
-        let page = ops::releases(&store, &agency, Some(cbxyz), cursor.as_deref(), 4)
+        let page = ops::releases(&store, &agency, Some(cbxyz), &page(cursor.clone(), 4))
             .await
             .unwrap();
         assert!(page.items.len() <= 4);
@@ -221,7 +229,10 @@ async fn cursor_pages_give_every_release_once(db: common::TestDb) {
         seen, expected,
         "every release after the cursor once, in order"
     );
-    let e = store.releases(None, Some("bogus"), 4).await.unwrap_err();
+    let e = store
+        .releases(None, &page(Some("bogus".into()), 4))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "invalid");
     store.close().await;
 }

@@ -8,7 +8,8 @@ use isrc_registry::ops;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::registry::{RecordingFields, owner_view, parse_isrc, refuse_unknown};
+use super::recordings::{RecordingFields, owner_view};
+use super::registry::{parse_isrc, refuse_unknown};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::state::AppState;

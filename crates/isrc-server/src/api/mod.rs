@@ -3,12 +3,18 @@
 pub mod accounts;
 pub mod agency;
 pub mod agency_dashboard;
+pub mod allocations;
+pub mod audit;
 pub mod check;
 pub mod dashboard;
 pub mod edit;
+pub mod export;
 pub mod imports;
 pub mod lookup;
+pub mod published;
+pub mod recordings;
 pub mod recovery;
+pub mod registrants;
 pub mod registry;
 pub mod releases;
 pub mod search;
@@ -27,7 +33,7 @@ use crate::state::AppState;
         title = "isrc",
         description = "ISRC (ISO 3901) validation, catalogue checks, a registry that never repeats a code, and an agency back office. Errors are JSON {\"code\", \"message\"}.",
     ),
-    components(schemas(crate::error::ErrorBody)),
+    components(schemas(crate::error::ErrorBody, registry::ListPage)),
     modifiers(&Security),
     tags(
         (name = "public", description = "No sign-in needed; rate-limited per client address"),
@@ -75,11 +81,11 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(lookup::isrc))
         .merge(validate)
         .merge(check)
-        .routes(routes!(registry::lookup))
+        .routes(routes!(published::lookup))
         .routes(routes!(search::search))
         .layer(state.limits.public.layer());
     let allocate = OpenApiRouter::new()
-        .routes(routes!(registry::allocate))
+        .routes(routes!(allocations::allocate))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::budget::bulk,
@@ -107,17 +113,21 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(recovery::enable))
         .routes(routes!(recovery::add_prefix))
         .routes(routes!(session::outbox))
-        .routes(routes!(registry::registrants, registry::add_registrant))
-        .routes(routes!(registry::registrant))
+        .routes(routes!(
+            registrants::registrants,
+            registrants::add_registrant
+        ))
+        .routes(routes!(registrants::registrant))
         .routes(routes!(dashboard::usage))
-        .routes(routes!(registry::recordings))
-        .routes(routes!(registry::recording, edit::edit))
-        .routes(routes!(registry::set_public))
-        .routes(routes!(registry::void))
-        .routes(routes!(registry::derive))
+        .routes(routes!(recordings::recordings))
+        .routes(routes!(recordings::recording, edit::edit))
+        .routes(routes!(recordings::set_public))
+        .routes(routes!(recordings::void))
+        .routes(routes!(allocations::derive))
         .routes(routes!(imports::import))
         .merge(allocate)
-        .routes(routes!(registry::export))
+        .routes(routes!(export::export))
+        .routes(routes!(audit::audit))
         .routes(routes!(releases::list, releases::add))
         .routes(routes!(releases::show, releases::replace))
         .routes(routes!(releases::export))

@@ -173,19 +173,23 @@ async fn with_history(state: &AppState, release: Release) -> ApiResult<serde_jso
 pub struct ReleaseQuery {
     /// Only this registrant (default: a registrant user's own; admins may leave it out).
     pub prefix: Option<String>,
+    /// Sort by `upc` (default: barcode order), `title`, `artist`, `date` or `created`.
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub dir: Option<String>,
     /// The opaque cursor: the `next` of the previous page.
     pub after: Option<String>,
-    /// At most this many per page (1 to 1000, default 100).
+    /// Rows per page, 1 to 1000 (default 100).
     pub limit: Option<u32>,
 }
 
-/// Releases in barcode order, a page at a time: `{"items": [...], "next": CURSOR or null}`.
-/// Give `next` as `after` for the following page; every release is on one page, releases
-/// added between pages included when they sort after the cursor.
+/// Releases a page at a time: `{"items": [...], "next": CURSOR or null}`. Give `next` as
+/// `after` for the following page; every release is on one page, releases added between
+/// pages included when they sort after the cursor.
 #[utoipa::path(get, path = "/api/v1/releases", tag = "registry", params(ReleaseQuery),
     responses(
-        (status = 200, description = "items (releases) and next (the cursor of the next page, or null)"),
-        (status = 400, description = "A cursor that is not this list's", body = crate::error::ErrorBody),
+        (status = 200, description = "items (releases) and next (the cursor of the next page, or null)", body = super::registry::ListPage),
+        (status = 400, description = "An unknown sort column or direction, a limit out of 1 to 1000, a cursor that is not this list's", body = crate::error::ErrorBody),
         (status = 403, description = "Another registrant's prefix", body = crate::error::ErrorBody),
     ),
     security(("session" = []), ("token" = [])))]
@@ -198,14 +202,8 @@ pub async fn list(
         Some(p) => Some(parse_prefix(p)?),
         None => caller.user.prefix,
     };
-    let page = ops::releases(
-        &state.store,
-        &caller.acting(),
-        prefix,
-        query.after.as_deref(),
-        query.limit.unwrap_or(100),
-    )
-    .await?;
+    let request = super::registry::page_request(query.sort, query.dir, query.after, query.limit)?;
+    let page = ops::releases(&state.store, &caller.acting(), prefix, &request).await?;
     Ok(axum::Json(page).into_response())
 }
 

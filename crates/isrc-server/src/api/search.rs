@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::registry::{PublicRecording, parse_isrc};
+use super::published::PublicRecording;
+use super::registry::parse_isrc;
 use crate::error::{ApiResult, Query};
 use crate::state::AppState;
 

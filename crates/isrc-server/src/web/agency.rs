@@ -18,7 +18,7 @@ use super::{Nav, page};
 use crate::api::agency::{
     ApprovalChoice, admin_addresses, approve_application, reject_application,
 };
-use crate::api::registry::NewRegistrantBody;
+use crate::api::registrants::NewRegistrantBody;
 use crate::auth::{self, Caller};
 use crate::error::{ApiResult, Form, Path, Query};
 use crate::state::AppState;

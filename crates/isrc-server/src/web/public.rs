@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::forms::{self, FormToken};
 use super::{Nav, page, page_with_status};
-use crate::api::registry::{PublicRecording, public_recording};
+use crate::api::published::{PublicRecording, public_recording};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Form, Query};
 use crate::state::AppState;

@@ -127,7 +127,12 @@ async fn list_view(
     form: ReleaseForm,
     error: Option<String>,
 ) -> ApiResult<ListPage> {
-    let page = ops::releases(&state.store, &caller.acting(), Some(prefix), after, PAGE).await?;
+    let request = isrc_registry::PageRequest {
+        after: after.map(str::to_string),
+        limit: Some(PAGE),
+        ..Default::default()
+    };
+    let page = ops::releases(&state.store, &caller.acting(), Some(prefix), &request).await?;
     Ok(ListPage {
         nav: Nav::for_caller(Some(caller)),
         prefix: prefix.to_string(),

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::{Nav, page, page_with_status};
-use crate::api::registry::PublicRecording;
+use crate::api::published::PublicRecording;
 use crate::api::search::{SearchQuery, results};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Query};

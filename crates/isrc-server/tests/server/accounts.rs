@@ -145,7 +145,7 @@ async fn an_account_holds_every_prefix_approved_for_its_address(db: common::Test
             )
             .await;
     }
-    let listed = json(server.get("/api/v1/registrants", &owner).await).await;
+    let listed = json(server.get("/api/v1/registrants", &owner).await).await["items"].clone();
     assert_eq!(listed.as_array().unwrap().len(), 2);
     server.registrant("FRABC").await;
     let r = server

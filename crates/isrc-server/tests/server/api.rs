@@ -116,10 +116,10 @@ async fn registry_flow_with_idempotent_allocation(db: common::TestDb) {
         )
         .await;
 
-    let list = json(server.get("/api/v1/recordings?q=neige", &ana).await).await;
+    let list = json(server.get("/api/v1/recordings?q=neige", &ana).await).await["items"].clone();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["public"], false);
-    let all = json(server.get("/api/v1/recordings", &ana).await).await;
+    let all = json(server.get("/api/v1/recordings", &ana).await).await["items"].clone();
     assert_eq!(all.as_array().unwrap().len(), 3);
     let shown = json(server.get("/api/v1/recordings/CB-XYZ-26-00001", &ana).await).await;
     assert_eq!(shown["title"], "Première neige");
@@ -277,9 +277,9 @@ async fn registrants_cannot_touch_each_other(db: common::TestDb) {
             403,
         )
         .await;
-    let mine = json(server.get("/api/v1/recordings", &bob).await).await;
+    let mine = json(server.get("/api/v1/recordings", &bob).await).await["items"].clone();
     assert!(mine.as_array().unwrap().is_empty());
-    let registrants = json(server.get("/api/v1/registrants", &bob).await).await;
+    let registrants = json(server.get("/api/v1/registrants", &bob).await).await["items"].clone();
     assert_eq!(registrants.as_array().unwrap().len(), 1);
     assert_eq!(registrants[0]["prefix"], "FRABC");
     // Registrants cannot make registrants or users either.
@@ -292,7 +292,8 @@ async fn registrants_cannot_touch_each_other(db: common::TestDb) {
         )
         .await;
     // The admin sees everything.
-    let all = json(server.get("/api/v1/recordings?prefix=CBXYZ", &admin).await).await;
+    let all =
+        json(server.get("/api/v1/recordings?prefix=CBXYZ", &admin).await).await["items"].clone();
     assert_eq!(all.as_array().unwrap().len(), 1);
 }
 
@@ -649,7 +650,7 @@ async fn concurrent_retries_with_one_key_allocate_once(db: common::TestDb) {
         codes.insert(json(answer).await["isrcs"][0].as_str().unwrap().to_string());
     }
     assert_eq!(codes.len(), 1, "{} {codes:?}", server.db_name);
-    let all = json(server.get("/api/v1/recordings", &ana).await).await;
+    let all = json(server.get("/api/v1/recordings", &ana).await).await["items"].clone();
     assert_eq!(all.as_array().unwrap().len(), 1, "{}", server.db_name);
 }
 

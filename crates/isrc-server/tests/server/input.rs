@@ -232,7 +232,11 @@ async fn smaller_holes_are_closed(db: common::TestDb) {
                 .await,
         )
         .await;
-        assert_eq!(found.as_array().unwrap().len(), expected, "q={q}: {found}");
+        assert_eq!(
+            found["items"].as_array().unwrap().len(),
+            expected,
+            "q={q}: {found}"
+        );
     }
     // The agency banner shows only messages of the server's own.
     let html = server

@@ -15,6 +15,7 @@ mod edit_clear;
 mod edit_search_api;
 mod input;
 mod openapi;
+mod pages_api;
 mod releases_api;
 // Sets the process's global tracing subscriber, so it also sees the other tests' requests: its
 // assertions look for its own request ids only.

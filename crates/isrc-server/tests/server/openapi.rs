@@ -26,6 +26,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/registrants"),
     ("get", "/api/v1/registrants/{prefix}"),
     ("get", "/api/v1/recordings"),
+    ("get", "/api/v1/audit"),
     ("get", "/api/v1/recordings/{isrc}"),
     ("patch", "/api/v1/recordings/{isrc}"),
     ("get", "/api/v1/search"),
