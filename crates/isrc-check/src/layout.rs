@@ -417,18 +417,70 @@ pub(crate) fn choose_columns(
     })
 }
 
-/// The delimiter of a delimited text, by consistency of counts over the sample lines.
+/// The records of a delimited text as `delimiter` would cut them: a line break inside a
+/// quoted field (a header cell "Track\nTitle") does not end one. A quoted field still open
+/// at the end of `head` is a stray quote: its record ends with the quote's line.
+fn records_of(head: &[u8], delimiter: u8) -> Vec<&[u8]> {
+    let mut records = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut field_start = true;
+    // Inside a quoted field: where its quote is.
+    let mut quote: Option<usize> = None;
+    while i < head.len() {
+        let b = head[i];
+        match quote {
+            Some(_) if b == b'"' => {
+                if head.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quote = None;
+                }
+            }
+            Some(_) => {}
+            None if b == b'"' && field_start => quote = Some(i),
+            None if b == b'\n' => {
+                records.push(&head[start..i]);
+                start = i + 1;
+            }
+            None => {}
+        }
+        field_start = quote.is_none() && (b == delimiter || b == b'\n');
+        i += 1;
+        if i == head.len()
+            && let Some(q) = quote.take()
+        {
+            let end = memchr::memchr(b'\n', &head[q..]).map_or(head.len(), |p| q + p);
+            records.push(&head[start..end]);
+            start = (end + 1).min(head.len());
+            i = start;
+            field_start = true;
+        }
+    }
+    if start < head.len() {
+        records.push(&head[start..]);
+    }
+    records
+}
+
+/// The delimiter of a delimited text, by consistency of counts over the sample records
+/// (a line break in a quoted field does not end a record: a header over several lines
+/// would otherwise outvote the rows).
 pub(crate) fn detect_delimiter(head: &[u8], prefer: Option<u8>) -> Option<u8> {
-    let lines: Vec<&[u8]> = head
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .take(50)
-        .collect();
+    let sample = |d: u8| -> Vec<&[u8]> {
+        records_of(head, d)
+            .into_iter()
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .take(50)
+            .collect()
+    };
+    let lines = sample(b',');
     if lines.is_empty() {
         return None;
     }
-    let mut best: Option<(u8, usize)> = None;
+    let mut best: Option<(u8, usize, usize)> = None;
     for &d in b",\t;|" {
+        let lines = sample(d);
         let counts: Vec<usize> = lines
             .iter()
             .map(|l| crate::quoting::delimiters_outside_quotes(l, d))
@@ -450,13 +502,13 @@ pub(crate) fn detect_delimiter(head: &[u8], prefer: Option<u8>) -> Option<u8> {
         if prefer == Some(d) {
             score += 1;
         }
-        if best.is_none_or(|(_, s)| score > s) {
-            best = Some((d, score));
+        if best.is_none_or(|(_, s, _)| score > s) {
+            best = Some((d, score, lines.len()));
         }
     }
-    let (d, score) = best?;
-    // At least 60% of lines agree (header and ragged rows allowed).
-    (score / 2 * 10 >= lines.len() * 6 || prefer == Some(d)).then_some(d)
+    let (d, score, records) = best?;
+    // At least 60% of records agree (header and ragged rows allowed).
+    (score / 2 * 10 >= records * 6 || prefer == Some(d)).then_some(d)
 }
 
 /// Where a JSON Lines record keeps each value: dot-separated key paths.
@@ -561,6 +613,16 @@ mod tests {
         );
         assert_eq!(detect_delimiter(b"isrc\ttitle\nX\tY\n", None), Some(b'\t'));
         assert_eq!(detect_delimiter(b"a;b;c\n1;2;3\n", None), Some(b';'));
+        // A header cell over two lines is one record, not two lines of one delimiter each.
+        assert_eq!(
+            detect_delimiter(b"isrc;\"Track\nTitle\";x\nA;1;x\nB;2;y\n", None),
+            Some(b';')
+        );
+        // A stray quote ends its record with its line.
+        assert_eq!(
+            detect_delimiter(b"isrc;title;x\n\"A;1;x\nB;2;y\nC;3;z\n", None),
+            Some(b';')
+        );
         assert_eq!(
             detect_delimiter(b"USRC17607839\nUSRC17607840\n", None),
             None

@@ -293,6 +293,9 @@ impl<W: Write> RecordSink for FixWriter<W> {
             (None, true) => self.out.write_all(b"\xEF\xBB\xBF")?,
             (_, false) => {}
         }
+        for _ in 0..info.extra_marks {
+            self.emit("\u{FEFF}".as_bytes())?;
+        }
         Ok(())
     }
 

@@ -19,6 +19,10 @@ pub(crate) struct Opened {
     pub head: Vec<u8>,
     pub rest: Box<dyn Read + Send>,
     pub bom: bool,
+    /// UTF-8 byte order marks after the first (see [`InputInfo::extra_marks`]).
+    ///
+    /// [`InputInfo::extra_marks`]: crate::InputInfo::extra_marks
+    pub extra_marks: usize,
     pub zip: bool,
     pub size: Option<u64>,
     /// The encoding the input was decoded from (`None`: UTF-8, read as it is).
@@ -99,8 +103,15 @@ pub(crate) fn from_reader(
     }
     let zip = head.starts_with(b"PK\x03\x04");
     let mut bom = utf16_bom;
-    if head.starts_with(b"\xEF\xBB\xBF") {
+    // A tool that adds a mark to whatever it saves doubles it: every mark at the start is a
+    // mark, none is text of the first record (a plain list or JSON Lines would otherwise
+    // read `\u{FEFF}` in its first code, and `--fix` drop it as a fix).
+    let mut extra_marks = 0;
+    while head.starts_with(b"\xEF\xBB\xBF") {
         head.drain(..3);
+        if bom {
+            extra_marks += 1;
+        }
         bom = true;
     }
     // Parquet is binary by design; its reader checks it.
@@ -111,6 +122,7 @@ pub(crate) fn from_reader(
         head,
         rest: reader,
         bom,
+        extra_marks,
         zip,
         size,
         encoding,

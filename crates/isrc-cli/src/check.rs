@@ -540,10 +540,10 @@ fn print_issues(summary: &Summary) {
 fn print_unfixed(fix: &FixWriter<AtomicOutput>, path: Option<&Path>) {
     let name = path.map(|p| p.display().to_string()).unwrap_or_default();
     anstream::eprintln!(
-        "{}: {} codes fixed, {} invalid codes kept as they were{}",
+        "{}: {} fixed, {} kept as they were{}",
         name,
-        fix.fixed(),
-        fix.unfixed_count(),
+        crate::check_report::counted(fix.fixed(), "code", "codes"),
+        crate::check_report::counted(fix.unfixed_count(), "invalid code", "invalid codes"),
         if fix.unfixed_count() > 0 { ":" } else { "" }
     );
     for (location, value) in fix.unfixed().iter().take(50) {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use isrc_check::Summary;
 
-use crate::check_report::{neutralised, thousands};
+use crate::check_report::{counted, neutralised, thousands};
 use crate::style;
 
 /// How many findings the human report shows.
@@ -25,8 +25,8 @@ pub(crate) fn write_human(out: &mut dyn Write, s: &Summary) -> std::io::Result<(
             .collect();
         writeln!(
             out,
-            "\n{b}DDEX ERN{b_}: {} messages ({})",
-            thousands(x.ern_messages),
+            "\n{b}DDEX ERN{b_}: {} ({})",
+            counted(x.ern_messages, "message", "messages"),
             versions.join(", ")
         )?;
     }
@@ -38,9 +38,9 @@ pub(crate) fn write_human(out: &mut dyn Write, s: &Summary) -> std::io::Result<(
             .collect();
         writeln!(
             out,
-            "{b}DDEX rules{b_}: {} findings, {} errors: {}",
-            thousands(x.findings.total),
-            thousands(x.errors),
+            "{b}DDEX rules{b_}: {}, {}: {}",
+            counted(x.findings.total, "finding", "findings"),
+            counted(x.errors, "error", "errors"),
             rules.join(", ")
         )?;
         for f in x.findings.listed.iter().take(SHOWN) {
@@ -71,13 +71,13 @@ pub(crate) fn write_human(out: &mut dyn Write, s: &Summary) -> std::io::Result<(
     for d in &x.dsr {
         writeln!(
             out,
-            "\n{b}DSR {}{b_} ({} {}, {}): {} resource records, {} usage lines, {:.2}% with a valid ISRC",
+            "\n{b}DSR {}{b_} ({} {}, {}): {}, {}, {:.2}% with a valid ISRC",
             d.file,
             d.profile,
             d.profile_version,
             d.message_version,
-            thousands(d.resource_records),
-            thousands(d.usage_lines),
+            counted(d.resource_records, "resource record", "resource records"),
+            counted(d.usage_lines, "usage line", "usage lines"),
             d.valid_share * 100.0
         )?;
         let money = match (d.usages_at_risk, d.revenue_at_risk) {
@@ -90,23 +90,31 @@ pub(crate) fn write_human(out: &mut dyn Write, s: &Summary) -> std::io::Result<(
         };
         writeln!(
             out,
-            "  at risk (on resources without a valid ISRC): {} usage lines, {money}",
-            thousands(d.usage_lines - d.usage_lines_valid_isrc)
+            "  at risk (on resources without a valid ISRC): {}, {money}",
+            counted(
+                d.usage_lines - d.usage_lines_valid_isrc,
+                "usage line",
+                "usage lines"
+            )
         )?;
         writeln!(
             out,
-            "  {} DspResourceIds with several ISRCs, {} ISRCs under several DspResourceIds, {} usage lines in blocks without a resource",
-            thousands(d.resources_with_several_isrcs),
-            thousands(d.isrcs_with_several_resources),
-            thousands(d.usage_lines_without_resource)
+            "  {} with several ISRCs, {} under several DspResourceIds, {} in blocks without a resource",
+            counted(
+                d.resources_with_several_isrcs,
+                "DspResourceId",
+                "DspResourceIds"
+            ),
+            counted(d.isrcs_with_several_resources, "ISRC", "ISRCs"),
+            counted(d.usage_lines_without_resource, "usage line", "usage lines")
         )?;
         for v in d.invalid_values.listed.iter().take(10) {
             writeln!(
                 out,
-                "  {:?} line {}: {} usage lines{}  [{}]",
+                "  {:?} line {}: {}{}  [{}]",
                 v.value,
                 thousands(v.line),
-                thousands(v.usage_lines),
+                counted(v.usage_lines, "usage line", "usage lines"),
                 v.revenue
                     .map_or(String::new(), |r| format!(", revenue {r:.2}")),
                 v.rules.join(" ")

@@ -223,6 +223,13 @@ pub(crate) fn write_prefix_csv(out: &mut dyn Write, summary: &Summary) -> std::i
     w.flush()
 }
 
+/// `n` with its noun, singular when `n` is 1 ("1 record", "2 records"), the number with
+/// thousands separators.
+pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `n` with commas between its groups of three digits.
 pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -244,9 +251,9 @@ pub(crate) fn write_human(
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     writeln!(
         out,
-        "{b}{}{b_}: {} records, {}{} valid{}, {}{} invalid{}",
+        "{b}{}{b_}: {}, {}{} valid{}, {}{} invalid{}",
         names.join(", "),
-        thousands(s.records),
+        counted(s.records, "record", "records"),
         style::VALID.render(),
         thousands(s.valid),
         style::VALID.render_reset(),
@@ -297,8 +304,8 @@ pub(crate) fn write_human(
     }
     writeln!(
         out,
-        "\n{b}Duplicates{b_}: {} ISRCs in more than one record, {} with conflicting title/artist/version/duration",
-        thousands(s.duplicate_isrcs),
+        "\n{b}Duplicates{b_}: {} in more than one record, {} with conflicting title/artist/version/duration",
+        counted(s.duplicate_isrcs, "ISRC", "ISRCs"),
         thousands(s.conflicting_isrcs)
     )?;
     for d in s.top_duplicates.iter().take(10) {
@@ -317,8 +324,8 @@ pub(crate) fn write_human(
     if recordings.total > 0 {
         writeln!(
             out,
-            "\n{b}Possible duplicate recordings{b_}: {} recordings under two ISRCs (same title, artist and version, durations within 10 s)",
-            thousands(recordings.total)
+            "\n{b}Possible duplicate recordings{b_}: {} under two ISRCs (same title, artist and version, durations within 10 s)",
+            counted(recordings.total, "recording", "recordings")
         )?;
         for d in recordings.listed.iter().take(10) {
             writeln!(
@@ -387,11 +394,11 @@ pub(crate) fn write_human(
                 .collect();
             writeln!(
                 out,
-                "  {}  {:05}-{:05}  {} codes, {} missing{}, {} out of order",
+                "  {}  {:05}-{:05}  {}, {} missing{}, {} out of order",
                 g.prefix_year,
                 g.first,
                 g.last,
-                thousands(g.designations),
+                counted(g.designations, "code", "codes"),
                 thousands(g.missing),
                 if ranges.is_empty() {
                     String::new()
@@ -411,10 +418,10 @@ fn write_comparison(out: &mut dyn Write, c: &isrc_check::Comparison) -> std::io:
     let (b, b_) = (style::BOLD.render(), style::BOLD.render_reset());
     writeln!(
         out,
-        "\n{b}Against {}{b_} ({} records, {} codes): {} added, {} removed, {} changed, {} unchanged",
+        "\n{b}Against {}{b_} ({}, {}): {} added, {} removed, {} changed, {} unchanged",
         c.file,
-        thousands(c.records),
-        thousands(c.codes),
+        counted(c.records, "record", "records"),
+        counted(c.codes, "code", "codes"),
         thousands(c.added.total),
         thousands(c.removed.total),
         thousands(c.changed.total),
@@ -423,8 +430,8 @@ fn write_comparison(out: &mut dyn Write, c: &isrc_check::Comparison) -> std::io:
     if c.input_problems > 0 {
         writeln!(
             out,
-            "  {} input problems in {}: rows there that could not be read are not compared",
-            thousands(c.input_problems),
+            "  {} in {}: rows there that could not be read are not compared",
+            counted(c.input_problems, "input problem", "input problems"),
             c.file
         )?;
     }

@@ -220,6 +220,7 @@ fn table_of<'a>(
         format,
         delimiter,
         bom: false,
+        extra_marks: 0,
         header: Some(header),
         header_raw: None,
         columns: Some(columns),

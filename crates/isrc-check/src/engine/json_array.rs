@@ -28,6 +28,7 @@ impl Checker<'_> {
     ) -> Result<(), CheckError> {
         let size = opened.size;
         let bom = opened.bom;
+        let extra_marks = opened.extra_marks;
         let encoding = opened.encoding;
         let mut bytes = Vec::new();
         source::whole(opened).read_to_end(&mut bytes).map_err(|e| {
@@ -83,6 +84,7 @@ impl Checker<'_> {
             format: InputFormat::Jsonl,
             delimiter: b'\n',
             bom,
+            extra_marks,
             header: None,
             header_raw: None,
             columns: None,

@@ -311,7 +311,7 @@ impl<'p> Checker<'p> {
             bytes: 0,
             start: skipped.len() as u64
                 + if info.bom && info.encoding.is_none() {
-                    3
+                    3 * (1 + info.extra_marks as u64)
                 } else {
                     0
                 },

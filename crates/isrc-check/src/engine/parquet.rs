@@ -144,6 +144,7 @@ impl Checker<'_> {
             format: InputFormat::Parquet,
             delimiter: b',',
             bom: false,
+            extra_marks: 0,
             header: Some(&header),
             header_raw: None,
             columns: Some(&columns),

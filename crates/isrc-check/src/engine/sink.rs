@@ -26,6 +26,9 @@ pub struct InputInfo<'a> {
     pub delimiter: u8,
     /// Whether the input started with a UTF-8 byte order mark (not part of any record).
     pub bom: bool,
+    /// UTF-8 byte order marks (U+FEFF) right after the first one, not part of any record
+    /// either (a file saved twice by a tool that adds one); `--fix` writes them back.
+    pub extra_marks: usize,
     /// The header row's fields, if there is one.
     pub header: Option<&'a [String]>,
     /// The header row's bytes as in the input, line ending included.

@@ -1060,6 +1060,8 @@ impl DsrTally {
                 .total_cmp(&a.revenue.unwrap_or(0.0))
                 .then(b.usage_lines.cmp(&a.usage_lines))
                 .then(a.line.cmp(&b.line))
+                // Values of one cell share a line: the map's order would otherwise decide.
+                .then_with(|| a.value.cmp(&b.value))
         });
         let mut invalid_values = Listed::default();
         for v in values {

@@ -179,3 +179,113 @@ fn an_unclosed_quote_hides_no_rows() {
     let lines: Vec<u64> = summary.issues.iter().map(|i| i.location.line).collect();
     assert_eq!(lines, [11, 211]);
 }
+
+/// Checks `input` as CSV with a `--fix` sink in chunks of `chunk` bytes: the summary, the
+/// lines the records cover, and the `--fix` output.
+fn checked_with_fix(
+    name: &str,
+    input: &[u8],
+    chunk: usize,
+) -> (isrc_check::Summary, Lines, Vec<u8>) {
+    struct Both<'a>(&'a mut Lines, &'a mut isrc_check::FixWriter<Vec<u8>>);
+    impl RecordSink for Both<'_> {
+        fn start(&mut self, info: &InputInfo<'_>) -> std::io::Result<()> {
+            self.0.start(info)?;
+            self.1.start(info)
+        }
+        fn record(&mut self, r: &CheckedRecord<'_>) -> std::io::Result<()> {
+            self.0.record(r)?;
+            self.1.record(r)
+        }
+        fn passthrough(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+            self.1.passthrough(bytes)
+        }
+    }
+    let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    let mut checker = Checker::new(policy, Options::default());
+    checker.set_chunk_bytes(chunk);
+    let mut lines = Lines::default();
+    let mut fix = isrc_check::FixWriter::new(Vec::new(), false);
+    checker
+        .check_reader(
+            name,
+            std::io::Cursor::new(input.to_vec()),
+            Some(&mut Both(&mut lines, &mut fix)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    (checker.finish(), lines, fix.into_inner())
+}
+
+/// A header row whose cells hold quoted line breaks (a spreadsheet's "Track\nTitle"): the
+/// header is one record over several lines, and every row after it is checked, with its
+/// columns (found by fuzzing, issue 19: the delimiter was chosen on physical lines, so a
+/// `;` file whose header spans four lines was read with `,`: the header's later lines
+/// became records and the ISRC column was lost).
+#[test]
+fn a_header_over_several_lines_hides_no_rows() {
+    let input = b"isrc;\"Track\nTitle\";\"Main\r\n\nArtist\"\nUSRC17607839;One;A\nUSRC17607840;Two;B\nUSRC176O7841;Three;C\n";
+    for chunk in [1 << 20, 1, 7, 30] {
+        let (summary, lines, fixed) = checked_with_fix("in.csv", input, chunk);
+        assert_eq!(
+            summary.records, 3,
+            "chunks of {chunk}: {:?}",
+            summary.issues
+        );
+        assert_eq!(summary.issue_count, 0, "{:?}", summary.issues);
+        assert_eq!(
+            lines.covered.iter().copied().collect::<Vec<_>>(),
+            [5, 6, 7],
+            "chunks of {chunk}"
+        );
+        assert!(summary.inputs[0].title.is_some(), "{:?}", summary.inputs[0]);
+        assert_eq!(fixed, input, "chunks of {chunk}");
+    }
+}
+
+/// A file that starts with two UTF-8 byte order marks (an export re-saved by a tool that
+/// adds one whatever the file holds): both are marks, not text of the first record, in
+/// every format. `--fix` writes both back and changes only the codes it fixes, and its
+/// output is read the same way (found by fuzzing, issue 19: in a plain list or JSON Lines
+/// the second mark was read as part of the first code, which `--fix` then "fixed" by
+/// dropping the mark, and a JSON Lines file lost its first record).
+#[test]
+fn a_doubled_byte_order_mark_is_kept_by_fix() {
+    const MARKS: &[u8] = b"\xEF\xBB\xBF\xEF\xBB\xBF";
+    let cases: [(&str, &[u8], &[u8]); 4] = [
+        (
+            "in.txt",
+            b"USRC17607839\nus-rc1-76-07840\n",
+            b"USRC17607839\nUSRC17607840\n",
+        ),
+        ("in.txt", b"us-rc1-76-07839\n", b"USRC17607839\n"),
+        (
+            "in.jsonl",
+            b"{\"isrc\":\"us-rc1-76-07839\"}\n{\"isrc\":\"USRC17607840\"}\n",
+            b"{\"isrc\":\"USRC17607839\"}\n{\"isrc\":\"USRC17607840\"}\n",
+        ),
+        (
+            "in.csv",
+            b"isrc,title\nus-rc1-76-07839,One\nUSRC17607840,Two\n",
+            b"isrc,title\nUSRC17607839,One\nUSRC17607840,Two\n",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let input = [MARKS, text].concat();
+        let want = [MARKS, want].concat();
+        for chunk in [1 << 20, 1, 5] {
+            let (summary, _, fixed) = checked_with_fix(name, &input, chunk);
+            let codes = if text.starts_with(b"us") { 1 } else { 2 };
+            assert_eq!(summary.records, codes, "{name}: {:?}", summary.issues);
+            assert_eq!(summary.valid, codes, "{name}: {:?}", summary.by_rule);
+            assert_eq!(summary.by_rule.get("not_canonical"), Some(&1), "{name}");
+            assert_eq!(fixed, want, "{name}, chunks of {chunk}");
+            let (again, _, refixed) = checked_with_fix(name, &fixed, chunk);
+            assert_eq!(
+                (again.records, again.valid),
+                (summary.records, summary.valid)
+            );
+            assert_eq!(again.by_rule.get("not_canonical"), None, "{name}");
+            assert_eq!(refixed, fixed, "{name}");
+        }
+    }
+}

@@ -283,3 +283,39 @@ fn usage_counts_for_the_transacted_resource_of_its_block() {
     assert_eq!(figures.invalid_values.listed[0].usage_lines, 1);
     assert_eq!(figures.usage_lines_without_resource, 0);
 }
+
+/// Invalid values with the same revenue, usage and first line (the values of one cell) are
+/// listed in the order of their text: the report does not depend on the order of a hash
+/// map, nor on how the file is cut into chunks (found by fuzzing, issue 19).
+#[test]
+fn invalid_values_of_one_cell_are_listed_in_a_fixed_order() {
+    let values = [
+        "ZZ9", "B1", "QQ4", "A7", "MM0", "C3", "XX1", "D0", "K5", "E2", "J8", "F6",
+    ];
+    let text = dsr(&[
+        ("B1", "D1", &values.join("|"), "Many", &[(3, 0.5)]),
+        ("B2", "D2", "USRC17607839", "Good", &[(1, 0.25)]),
+    ]);
+    let mut want: Vec<&str> = values.to_vec();
+    want.sort_unstable();
+    let policy = isrc::Policy::new("2026-11-22".parse().unwrap());
+    for bytes in [1 << 20, 1, 40] {
+        let mut checker = Checker::new(policy, Options::default());
+        checker.set_chunk_bytes(bytes);
+        checker
+            .check_reader(
+                "s.tsv",
+                std::io::Cursor::new(text.clone().into_bytes()),
+                None,
+            )
+            .unwrap();
+        let figures = checker.finish().exchange.unwrap().dsr.remove(0);
+        let listed: Vec<&str> = figures
+            .invalid_values
+            .listed
+            .iter()
+            .map(|v| v.value.as_str())
+            .collect();
+        assert_eq!(listed, want, "chunks of {bytes} bytes");
+    }
+}

@@ -588,7 +588,7 @@ fn unreadable_and_missing_files() {
         stderr(&out)
     );
     // The other file was still checked.
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 records, 1 valid"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 record, 1 valid"));
 }
 
 #[test]
@@ -597,4 +597,37 @@ fn usage_errors_exit_two() {
     assert_eq!(out.status.code(), Some(2));
     let out = isrc(&["check"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A count of one takes the singular in the human report and the `--fix` summary ("1
+/// record", not "1 records"); other counts the plural.
+#[test]
+fn a_count_of_one_is_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = write(dir.path(), "one.csv", b"isrc,title\nUSRC1760783O,Song\n");
+    let fixed = dir.path().join("fixed.csv");
+    let out = isrc(&[
+        "check",
+        one.to_str().unwrap(),
+        "--fix-suggested",
+        "--fix",
+        fixed.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(": 1 record, 0 valid, 1 invalid"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("1 records"), "{stdout}");
+    assert!(stdout.contains("Duplicates: 0 ISRCs"), "{stdout}");
+    let err = stderr(&out);
+    assert!(err.contains("1 code fixed, 0 invalid codes kept"), "{err}");
+    let two = write(dir.path(), "two.txt", b"USRC17607839\nUSRC17607839\n");
+    let out = isrc(&["check", two.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(": 2 records, 2 valid"), "{stdout}");
+    assert!(
+        stdout.contains("Duplicates: 1 ISRC in more than one record"),
+        "{stdout}"
+    );
 }

@@ -120,7 +120,7 @@ fn every_code_of_a_cell_is_annotated_and_fixed() {
     );
     let err = stderr(&out);
     assert!(
-        err.contains("2 codes fixed, 1 invalid codes kept as they were"),
+        err.contains("2 codes fixed, 1 invalid code kept as they were"),
         "{err}"
     );
     // The code kept is named by its own line and column, the second of its cell.
