@@ -8,15 +8,25 @@ and series.
 >>> df.select(pl.col("isrc").isrc.is_valid())["isrc"].to_list()
 [True, False, None]
 
-Each batch crosses to the Rust kernel (``isrc-arrow``) through the Arrow C data interface as
-Polars holds it (string views), and the struct comes back the same way: no copy of the
-strings either way, and no Python per row. The methods are elementwise, so they work in
-``select``, ``with_columns``, ``filter``, ``group_by().agg`` and lazy or streaming queries.
+The methods are compiled Polars expressions: a plugin (``polars.plugins``) in the package's
+own extension module, which Polars calls in its threads on its own chunks, with no Python per
+batch. Each chunk crosses to the Rust kernel (``isrc-arrow``, the one ``isrc.arrow`` uses)
+through the Arrow C data interface as Polars holds it (string views), and the result comes
+back the same way: no copy of the strings either way. The methods are elementwise, so they
+work in ``select``, ``with_columns``, ``filter``, ``group_by().agg`` and lazy or streaming
+queries.
+
+When the plugin does not work in the installed Polars (it is built for Polars' plugin
+interface of 2.1, and checked once at import), or ``ISRC_POLARS_PLUGIN=0`` is set, the same
+methods run the same kernel through ``map_batches`` instead (one Python call per batch), with
+the same results: ``ENGINE`` says which is in use and ``ENGINE_REASON`` why not the plugin.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import os
+from pathlib import Path
+from typing import Any, Dict, Optional
 
 from isrc._optional import missing
 
@@ -26,10 +36,11 @@ try:
 except ImportError as e:
     raise missing(e.name or "polars", "isrc.polars", "polars") from e
 
+from isrc import _native
 from isrc import arrow as _arrow
 from isrc._native import Policy
 
-__all__ = ["CHECK_DTYPE", "check_series", "IsrcExpr", "IsrcSeries"]
+__all__ = ["CHECK_DTYPE", "ENGINE", "ENGINE_REASON", "check_series", "IsrcExpr", "IsrcSeries"]
 
 #: The Polars type of ``.isrc.check()``: one struct a row (see ``isrc.arrow.CHECK_TYPE``).
 CHECK_DTYPE = pl.Struct(
@@ -43,6 +54,50 @@ CHECK_DTYPE = pl.Struct(
         "prefix": pl.String,
     }
 )
+
+
+#: The extension module, which is also the Polars plugin.
+_LIBRARY = Path(_native.__file__)
+
+
+def _kwargs(policy: Optional[Policy]) -> Dict[str, Any]:
+    """The policy as the plugin's keyword arguments (Polars pickles them)."""
+    if policy is None:
+        return {"today": None, "prefixes": None}
+    return policy._plugin_kwargs()
+
+
+def _plugin(function: str, expr: pl.Expr, policy: Optional[Policy]) -> pl.Expr:
+    """A call of the plugin's ``function`` on ``expr``."""
+    return pl.plugins.register_plugin_function(
+        plugin_path=_LIBRARY,
+        function_name=function,
+        args=expr,
+        kwargs=_kwargs(policy),
+        is_elementwise=True,
+    )
+
+
+def _why_not_the_plugin() -> Optional[str]:
+    """None when the plugin gives the kernel's results in this Polars, else why not."""
+    if os.environ.get("ISRC_POLARS_PLUGIN") == "0":
+        return "ISRC_POLARS_PLUGIN=0 is set"
+    probe = pl.Series("isrc", ["us-rc1-76-07839", "USRC176O7839", None], dtype=pl.String)
+    try:
+        out = probe.to_frame().select(
+            _plugin("check", pl.col("isrc"), None).alias("check"),
+            _plugin("is_valid", pl.col("isrc"), None).alias("valid"),
+        )
+        same = out["check"].to_list() == check_series(probe).to_list() and out["valid"].to_list() == [
+            True,
+            False,
+            None,
+        ]
+    except Exception as e:  # Polars raises its own errors (ComputeError...) for a plugin it refuses.
+        return f"the plugin does not work in Polars {pl.__version__}: {type(e).__name__}: {e}"
+    if not same:
+        return f"the plugin's results differ from the kernel's in Polars {pl.__version__}"
+    return None
 
 
 def _column(function, series: pl.Series, policy: Optional[Policy]) -> pl.Series:
@@ -72,6 +127,30 @@ def check_series(series: pl.Series, policy: Optional[Policy] = None) -> pl.Serie
     return out.alias(series.name)
 
 
+#: Why the methods do not use the plugin (None when they do).
+ENGINE_REASON: Optional[str] = _why_not_the_plugin()
+#: ``"plugin"`` (the compiled expressions) or ``"map_batches"`` (the fallback; see
+#: ``ENGINE_REASON``).
+ENGINE = "plugin" if ENGINE_REASON is None else "map_batches"
+
+
+def _map_batches(function: str, expr: pl.Expr, policy: Optional[Policy]) -> pl.Expr:
+    """The fallback: the kernel's ``function`` through ``map_batches`` (a Python call a batch)."""
+    if function == "check":
+        return expr.map_batches(lambda s: check_series(s, policy), return_dtype=CHECK_DTYPE, is_elementwise=True)
+    if function == "compact":
+        return _map_batches("check", expr, policy).struct.field("compact")
+    kernel, dtype = {"is_valid": (_arrow.is_valid, pl.Boolean), "key": (_arrow.keys, pl.UInt64)}[function]
+    return expr.map_batches(lambda s: _column(kernel, s, policy), return_dtype=dtype, is_elementwise=True)
+
+
+def _expression(function: str, expr: pl.Expr, policy: Optional[Policy]) -> pl.Expr:
+    """``function`` on ``expr`` by the engine in use."""
+    if ENGINE == "plugin":
+        return _plugin(function, expr, policy)
+    return _map_batches(function, expr, policy)
+
+
 @pl.api.register_expr_namespace("isrc")
 class IsrcExpr:
     """``pl.col(...).isrc``: the ISRC check as expressions."""
@@ -82,25 +161,19 @@ class IsrcExpr:
     def check(self, policy: Optional[Policy] = None) -> pl.Expr:
         """A struct a row: ``compact``, ``valid``, ``key``, ``rules``, ``fix``, ``severity``,
         ``prefix`` (see ``isrc.arrow.check``)."""
-        return self._expr.map_batches(
-            lambda s: check_series(s, policy), return_dtype=CHECK_DTYPE, is_elementwise=True
-        )
+        return _expression("check", self._expr, policy)
 
     def compact(self, policy: Optional[Policy] = None) -> pl.Expr:
         """The compact code, null when the value is not valid."""
-        return self.check(policy).struct.field("compact")
+        return _expression("compact", self._expr, policy)
 
     def is_valid(self, policy: Optional[Policy] = None) -> pl.Expr:
         """Whether the value is a valid ISRC (null for null)."""
-        return self._expr.map_batches(
-            lambda s: _column(_arrow.is_valid, s, policy), return_dtype=pl.Boolean, is_elementwise=True
-        )
+        return _expression("is_valid", self._expr, policy)
 
     def key(self, policy: Optional[Policy] = None) -> pl.Expr:
         """``Isrc.key`` (UInt64) of the code, when one can be formed."""
-        return self._expr.map_batches(
-            lambda s: _column(_arrow.keys, s, policy), return_dtype=pl.UInt64, is_elementwise=True
-        )
+        return _expression("key", self._expr, policy)
 
     def fix(self, policy: Optional[Policy] = None) -> pl.Expr:
         """The corrected code, where one is offered."""

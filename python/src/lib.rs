@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod arrow;
 mod objects;
+mod plugin;
 mod policy;
 mod stdnum;
 

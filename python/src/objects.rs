@@ -9,7 +9,7 @@ use crate::policy::{PyPolicy, with_policy};
 
 /// An ISRC, parsed leniently (any case, hyphens or spaces between the elements, the `ISRC`
 /// label); `str()` is the compact form.
-#[pyclass(name = "Isrc", module = "isrc", frozen, eq, ord, hash)]
+#[pyclass(name = "Isrc", module = "isrc", frozen, eq, ord, hash, from_py_object)]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PyIsrc(pub Isrc);
 

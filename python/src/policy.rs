@@ -5,6 +5,7 @@ use isrc::policy::Date;
 use isrc::prefix::PrefixTable;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 /// The policy a check runs under: the reference date (default: today, read at each check)
 /// and the prefix table (default: the built-in one).
@@ -12,6 +13,9 @@ use pyo3::prelude::*;
 pub struct PyPolicy {
     today: Option<Date>,
     prefixes: Option<PrefixTable>,
+    /// The prefix table's CSV text and source, kept for the Polars plugin, which gets the
+    /// policy as plain keyword arguments (Polars pickles them) and parses the table itself.
+    prefixes_csv: Option<(String, String)>,
 }
 
 impl PyPolicy {
@@ -55,23 +59,28 @@ impl PyPolicy {
                 Some(date)
             }
         };
-        let prefixes = match prefixes {
-            None => None,
+        let (prefixes, prefixes_csv) = match prefixes {
+            None => (None, None),
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
                 let source = path.display().to_string();
-                Some(PrefixTable::from_csv(&text, &source).map_err(|e| {
+                let table = PrefixTable::from_csv(&text, &source).map_err(|e| {
                     PyValueError::new_err(format!(
                         "{source}:{}:{}: {}",
                         e.line(),
                         e.column(),
                         e.message()
                     ))
-                })?)
+                })?;
+                (Some(table), Some((text, source)))
             }
         };
-        Ok(PyPolicy { today, prefixes })
+        Ok(PyPolicy {
+            today,
+            prefixes,
+            prefixes_csv,
+        })
     }
 
     /// The reference date, `YYYY-MM-DD` (today when none was given).
@@ -84,6 +93,15 @@ impl PyPolicy {
     #[getter]
     fn prefix_table(&self) -> Option<String> {
         self.policy().prefixes().date().map(str::to_owned)
+    }
+
+    /// The policy as the Polars plugin's keyword arguments: `today` (`YYYY-MM-DD`, or None
+    /// for the date of each call) and `prefixes` (the table's CSV text and source, or None).
+    fn _plugin_kwargs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("today", self.today.map(|d| d.to_string()))?;
+        kwargs.set_item("prefixes", self.prefixes_csv.clone())?;
+        Ok(kwargs)
     }
 
     fn __repr__(&self) -> String {
