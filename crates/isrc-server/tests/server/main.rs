@@ -22,3 +22,4 @@ mod releases_api;
 mod request_tracing;
 mod skeleton;
 mod web;
+mod web_accounts;
