@@ -62,6 +62,7 @@ mod accounts;
 mod agency;
 mod audit_note;
 mod conflicts;
+mod contributor;
 mod counters;
 pub mod csv_input;
 mod derive;
@@ -80,6 +81,7 @@ mod users;
 
 pub use accounts::{ApiToken, NewUser, OutboxMail, Role, Session, User, normalize_email, unix_now};
 pub use conflicts::{MAX_LISTED_CONFLICTS, conflicts_error};
+pub use contributor::{Contributor, ContributorRole, MAX_CONTRIBUTORS, contributors_cell};
 pub use counters::YearUsage;
 pub use derive::{AgencyPolicy, Change, Decision, decide, derived_meta};
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@ use isrc::Isrc;
 use isrc::code::PrefixCode;
 use serde::Serialize;
 
+use crate::contributor::Contributor;
 use crate::error::{Error, Result};
 use crate::export::ExportProfile;
 use crate::model::Recording;
@@ -120,6 +121,8 @@ pub struct ReleaseInput {
     pub release_date: Option<isrc::policy::Date>,
     /// The tracks, in order: ISRCs of the release's registrant, each once.
     pub tracks: Vec<Isrc>,
+    /// Who made it, in which role, on the whole release or on one track.
+    pub contributors: Vec<Contributor>,
 }
 
 /// At most this many tracks on a release.
@@ -167,7 +170,18 @@ impl ReleaseInput {
                 ));
             }
         }
-        Ok(())
+        crate::contributor::validate_contributors(&self.contributors, self.tracks.len())
+    }
+
+    /// The contributors credited on track `position` (1-based): those of the whole release,
+    /// then that track's own.
+    pub fn track_contributors(&self, position: u32) -> impl Iterator<Item = &Contributor> {
+        let whole = self.contributors.iter().filter(|c| c.track.is_none());
+        let own = self
+            .contributors
+            .iter()
+            .filter(move |c| c.track == Some(position));
+        whole.chain(own)
     }
 }
 
@@ -189,12 +203,15 @@ pub struct Release {
 pub type ReleasePage = crate::page::Page<Release>;
 
 /// The release columns that come before a profile's columns in a release export.
-pub const RELEASE_EXPORT_COLUMNS: [&str; 6] = [
+/// `contributors` lists those credited on the row's track (the whole release's, then the
+/// track's own) as `Name:Role` separated by `; `.
+pub const RELEASE_EXPORT_COLUMNS: [&str; 7] = [
     "upc",
     "release_title",
     "label",
     "p_line",
     "release_date",
+    "contributors",
     "track",
 ];
 
@@ -219,6 +236,10 @@ pub fn release_rows(
                 r.label.clone(),
                 r.p_line.clone(),
                 r.release_date.map(|d| d.to_string()).unwrap_or_default(),
+                r.track_contributors(i as u32 + 1)
+                    .map(|c| format!("{}:{}", c.name, c.role))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 (i + 1).to_string(),
             ];
             row.extend(profile.row(recording));

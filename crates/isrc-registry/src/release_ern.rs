@@ -1,12 +1,16 @@
 //! A release as a DDEX ERN 4.3 `NewReleaseMessage`: one `SoundRecording` (or `Video`) per
 //! track with its ISRC in `SoundRecordingEdition/ResourceId`, one `Release` with the barcode as
 //! its `ICPN` and the tracks in a `ResourceGroup`, the artists and the label in the
-//! `PartyList`.
+//! `PartyList`. A release's main and featured artists are `DisplayArtist`s (with their
+//! `DisplayArtistRole`) of the release and of the tracks they are credited on; its other
+//! contributors are `Contributor`s (with their `Role`) of those tracks' sound recordings, as
+//! ERN 4.3 has no contributor on a `Release`.
 //!
 //! The DDEX XSD is not shipped with this crate (it could not be obtained where this was
 //! written; see docs/registry.md): the message is checked for well-formedness with `xmllint`
 //! and read back by `isrc check`'s ERN reader in the tests.
 
+use crate::contributor::{Contributor, ContributorRole};
 use crate::model::{ContentType, Recording};
 use crate::release::Release;
 
@@ -74,6 +78,36 @@ fn p_line_year(p_line: &str) -> Option<&str> {
     })
 }
 
+/// Writes the main and featured artists among `credited` as `DisplayArtist`s numbered from 2,
+/// after the one already written for `first` (as main artist), which is not repeated.
+fn display_artists(
+    line: &mut dyn FnMut(usize, &str),
+    credited: &[&Contributor],
+    first: &str,
+    party: &dyn Fn(&str) -> String,
+) {
+    let mut sequence = 1;
+    for c in credited.iter().filter(|c| c.role.is_display_artist()) {
+        if c.role == ContributorRole::MainArtist && c.name == first {
+            continue;
+        }
+        sequence += 1;
+        line(3, &format!("<DisplayArtist SequenceNumber=\"{sequence}\">"));
+        line(
+            4,
+            &format!(
+                "<ArtistPartyReference>{}</ArtistPartyReference>",
+                esc(&party(&c.name))
+            ),
+        );
+        line(
+            4,
+            &format!("<DisplayArtistRole>{}</DisplayArtistRole>", c.role.as_str()),
+        );
+        line(3, "</DisplayArtist>");
+    }
+}
+
 /// Writes `release` (with its tracks' `recordings`, in track order) as an ERN 4.3
 /// `NewReleaseMessage`, UTF-8, indented.
 pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recording]) -> String {
@@ -86,11 +120,15 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
     } else {
         r.artist.clone()
     };
-    // Parties: each distinct artist once, then the label.
+    // Parties: each distinct artist once, then each contributor not among them, then the label.
     let mut artists: Vec<String> = vec![artist.clone()];
-    for t in recordings {
-        if !artists.contains(&t.meta.artist) {
-            artists.push(t.meta.artist.clone());
+    for name in recordings
+        .iter()
+        .map(|t| &t.meta.artist)
+        .chain(r.contributors.iter().map(|c| &c.name))
+    {
+        if !artists.contains(name) {
+            artists.push(name.clone());
         }
     }
     let party = |name: &str| {
@@ -206,6 +244,16 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
         line(4, &el("ArtistPartyReference", &party(&m.artist)));
         line(4, &el("DisplayArtistRole", "MainArtist"));
         line(3, "</DisplayArtist>");
+        let credited: Vec<&Contributor> = r.track_contributors(i as u32 + 1).collect();
+        display_artists(&mut line, &credited, &m.artist, &party);
+        let mut sequence = 0;
+        for c in credited.iter().filter(|c| !c.role.is_display_artist()) {
+            sequence += 1;
+            line(3, &format!("<Contributor SequenceNumber=\"{sequence}\">"));
+            line(4, &el("ContributorPartyReference", &party(&c.name)));
+            line(4, &el("Role", c.role.as_str()));
+            line(3, "</Contributor>");
+        }
         if let Some(ms) = m.duration_ms {
             line(3, &el("Duration", &iso_duration(ms)));
         }
@@ -239,6 +287,12 @@ pub fn ern_message(header: &ErnHeader, release: &Release, recordings: &[Recordin
     line(4, &el("ArtistPartyReference", "P1"));
     line(4, &el("DisplayArtistRole", "MainArtist"));
     line(3, "</DisplayArtist>");
+    let whole: Vec<&Contributor> = r
+        .contributors
+        .iter()
+        .filter(|c| c.track.is_none())
+        .collect();
+    display_artists(&mut line, &whole, &artist, &party);
     if !r.label.is_empty() {
         line(3, &el("ReleaseLabelReference", "PLabel"));
     }

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use isrc::Isrc;
 use isrc::code::PrefixCode;
 use isrc_registry::ops::{self, ReleaseFormat};
-use isrc_registry::{Release, ReleaseInput, Upc, format_duration};
+use isrc_registry::{Contributor, Release, ReleaseInput, Upc, format_duration};
 
 use super::{operator, parse_date, parse_isrc, parse_prefix, refuse};
 use crate::context::GlobalArgs;
@@ -63,6 +63,15 @@ pub struct FieldArgs {
     /// The tracks in order (repeat, or separate with commas): ISRCs of the registrant.
     #[arg(long = "track", value_parser = parse_isrc, value_delimiter = ',', value_name = "ISRC")]
     pub tracks: Vec<Isrc>,
+    /// A contributor, `Name:Role` for the whole release or `Name:Role:TRACK` for one track
+    /// (repeat); the role is a DDEX name such as MainArtist, FeaturedArtist, Composer,
+    /// Lyricist, Producer or Remixer. Given on an edit, the list replaces the release's.
+    #[arg(long = "contributor", value_parser = parse_contributor, value_name = "NAME:ROLE")]
+    pub contributors: Vec<Contributor>,
+}
+
+fn parse_contributor(text: &str) -> Result<Contributor, String> {
+    Contributor::parse(text).map_err(|e| e.to_string())
 }
 
 impl FieldArgs {
@@ -83,6 +92,9 @@ impl FieldArgs {
         }
         if !self.tracks.is_empty() {
             base.tracks = self.tracks;
+        }
+        if !self.contributors.is_empty() {
+            base.contributors = self.contributors;
         }
         base
     }
@@ -188,6 +200,9 @@ fn print_release(release: &Release, recordings: &[isrc_registry::Recording]) {
     if let Some(d) = r.release_date {
         println!("  date: {d}");
     }
+    for c in &r.contributors {
+        println!("  contributor: {c}");
+    }
     println!("  tracks:");
     for (i, t) in recordings.iter().enumerate() {
         println!(
@@ -216,6 +231,7 @@ fn run_add(global: &GlobalArgs, args: AddArgs) -> Result<ExitCode> {
         p_line: String::new(),
         release_date: None,
         tracks: vec![],
+        contributors: vec![],
     };
     let input = args.fields.apply(base);
     super::run_with_store(global, |store, _| async move {

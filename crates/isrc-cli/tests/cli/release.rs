@@ -140,7 +140,7 @@ fn releases_through_the_cli(db: common::Db) {
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(
         lines[1].starts_with(&format!(
-            "036000291452,Hiver,,2026 Les Disques XYZ,2026-03-01,1,{},Ariane,Dégel & <Fonte>",
+            "036000291452,Hiver,,2026 Les Disques XYZ,2026-03-01,,1,{},Ariane,Dégel & <Fonte>",
             codes[1]
         )),
         "{csv}"

@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use super::*;
+use crate::contributor::Contributor;
 use crate::error::{Error, Result};
 use crate::page::{PageRequest, Value};
 use crate::release::{Release, ReleaseInput, ReleasePage, Upc};
@@ -14,7 +15,11 @@ use crate::release::{Release, ReleaseInput, ReleasePage, Upc};
 const RELEASE_COLUMNS: &str =
     "gtin, upc, prefix, title, artist, label, p_line, release_date, created_at, updated_at";
 
-fn release_from_row(row: &AnyRow, tracks: Vec<Isrc>) -> Result<Release> {
+fn release_from_row(
+    row: &AnyRow,
+    tracks: Vec<Isrc>,
+    contributors: Vec<Contributor>,
+) -> Result<Release> {
     let upc_text = dec_str(row, "upc")?;
     let upc: Upc = upc_text
         .parse()
@@ -37,6 +42,7 @@ fn release_from_row(row: &AnyRow, tracks: Vec<Isrc>) -> Result<Release> {
             p_line: dec_str(row, "p_line")?,
             release_date,
             tracks,
+            contributors,
         },
         created_at: dec_str(row, "created_at")?,
         updated_at: dec_str(row, "updated_at")?,
@@ -56,6 +62,52 @@ async fn tracks_of(conn: &mut AnyConnection, gtin: &str) -> Result<Vec<Isrc>> {
         .collect()
 }
 
+async fn contributors_of(conn: &mut AnyConnection, gtin: &str) -> Result<Vec<Contributor>> {
+    let rows = sqlx::query(
+        "SELECT name, role, track FROM release_contributors WHERE gtin = $1 ORDER BY position",
+    )
+    .bind(gtin.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let role = dec_str(row, "role")?;
+            let track = dec_opt_i64(row, "track")?;
+            Ok(Contributor {
+                name: dec_str(row, "name")?,
+                role: role.parse().map_err(|_| rows::corrupt("role", &role))?,
+                track: track
+                    .map(|t| u32::try_from(t).map_err(|_| rows::corrupt("track", &t.to_string())))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+async fn write_contributors(
+    conn: &mut AnyConnection,
+    gtin: &str,
+    contributors: &[Contributor],
+) -> Result<()> {
+    sqlx::query("DELETE FROM release_contributors WHERE gtin = $1")
+        .bind(gtin.to_string())
+        .execute(&mut *conn)
+        .await?;
+    for (i, c) in contributors.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO release_contributors (gtin, position, name, role, track) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(gtin.to_string())
+        .bind(i as i64 + 1)
+        .bind(c.name.clone())
+        .bind(c.role.as_str())
+        .bind(c.track.map(i64::from))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 async fn fetch_release(conn: &mut AnyConnection, upc: &Upc) -> Result<Release> {
     let sql = format!("SELECT {RELEASE_COLUMNS} FROM releases WHERE gtin = $1");
     let row = sqlx::query(AssertSqlSafe(sql))
@@ -66,7 +118,8 @@ async fn fetch_release(conn: &mut AnyConnection, upc: &Upc) -> Result<Release> {
             upc: upc.to_string(),
         })?;
     let tracks = tracks_of(conn, &upc.gtin()).await?;
-    release_from_row(&row, tracks)
+    let contributors = contributors_of(conn, &upc.gtin()).await?;
+    release_from_row(&row, tracks, contributors)
 }
 
 /// Refuses a track that is not an active recording of `prefix` in the ledger.
@@ -159,6 +212,7 @@ impl Store {
             .execute(&mut *conn)
             .await?;
             write_tracks(conn, &gtin, &input.tracks).await?;
+            write_contributors(conn, &gtin, &input.contributors).await?;
             let release = fetch_release(conn, &input.upc).await?;
             audit(
                 conn,
@@ -207,6 +261,7 @@ impl Store {
             .execute(&mut *conn)
             .await?;
             write_tracks(conn, &gtin, &wanted.tracks).await?;
+            write_contributors(conn, &gtin, &wanted.contributors).await?;
             let after = fetch_release(conn, upc).await?;
             audit(
                 conn,
@@ -267,7 +322,8 @@ impl Store {
         for row in &rows {
             let gtin = dec_str(row, "gtin")?;
             let tracks = tracks_of(&mut conn, &gtin).await?;
-            items.push(release_from_row(row, tracks)?);
+            let contributors = contributors_of(&mut conn, &gtin).await?;
+            items.push(release_from_row(row, tracks, contributors)?);
         }
         Ok(ReleasePage { items, next })
     }

@@ -52,7 +52,12 @@ fn input(upc: &str, tracks: &[Isrc]) -> ReleaseInput {
         p_line: "2026 Les Disques XYZ".into(),
         release_date: Some("2026-03-01".parse().unwrap()),
         tracks: tracks.to_vec(),
+        contributors: vec![],
     }
+}
+
+fn credit(text: &str) -> Contributor {
+    Contributor::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
 #[test]
@@ -252,12 +257,12 @@ async fn exports_read_back(db: common::TestDb) {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "upc,release_title,label,p_line,release_date,track,isrc,artist,title,version,duration,duration_seconds,type,published,client,parent,change,status"
+        "upc,release_title,label,p_line,release_date,contributors,track,isrc,artist,title,version,duration,duration_seconds,type,published,client,parent,change,status"
     );
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(
         lines[3].starts_with(&format!(
-            "036000291452,Hiver,Les Disques XYZ,2026 Les Disques XYZ,2026-03-01,3,{},Ariane,Rock & <Roll>",
+            "036000291452,Hiver,Les Disques XYZ,2026 Les Disques XYZ,2026-03-01,,3,{},Ariane,Rock & <Roll>",
             own[2]
         )),
         "{csv}"
@@ -302,5 +307,148 @@ async fn exports_read_back(db: common::TestDb) {
     assert_eq!(message.releases.len(), 1);
     assert_eq!(message.releases[0].primary, vec!["A1", "A2", "A3"]);
     assert!(xml.contains("<ICPN>0036000291452</ICPN>"), "{xml}");
+    store.close().await;
+}
+
+common::each_backend!(
+    contributors_are_stored_edited_and_exported,
+    worker_threads = 2
+);
+async fn contributors_are_stored_edited_and_exported(db: common::TestDb) {
+    let (store, own, _) = ledger(&db.url).await;
+    let cbxyz = "CBXYZ".parse().unwrap();
+    let mut wanted = input("036000291452", &own);
+    wanted.contributors = vec![
+        credit("Ariane:MainArtist"),
+        credit("Zoé & <Cie>:FeaturedArtist"),
+        credit("Marc Tremblay:Composer"),
+        credit("DJ: Neige:Remixer:2"),
+        credit("Léa:FeaturedArtist:3"),
+    ];
+    let added = store
+        .add_release(cbxyz, &wanted, "test")
+        .await
+        .expect("add");
+    assert_eq!(added.input.contributors, wanted.contributors);
+    assert_eq!(store.release(&wanted.upc).await.unwrap(), added);
+
+    // A track the release does not have, an empty name, the same credit twice: refused.
+    for (bad, why) in [
+        ("Someone:Producer:4", "track 4, but the release has 3"),
+        (" :Producer", "has no name"),
+        ("Ariane:MainArtist", "listed twice"),
+    ] {
+        let mut edit = added.input.clone();
+        edit.contributors.push(credit(bad));
+        let e = store
+            .edit_release(&edit.upc, &edit, "test")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "invalid", "{bad}: {e}");
+        assert!(e.to_string().contains(why), "{bad}: {e}");
+    }
+    let e = Contributor::parse("Ariane:Drummer")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("\"Drummer\" is not a contributor role") && e.contains("FeaturedArtist"),
+        "{e}"
+    );
+
+    // Replaced as a whole by an edit, audited with before and after.
+    let mut edit = added.input.clone();
+    edit.contributors = vec![credit("Ariane:MainArtist"), credit("Luc:Producer")];
+    let after = store
+        .edit_release(&edit.upc, &edit, "test")
+        .await
+        .expect("edit");
+    assert_eq!(after.input.contributors, edit.contributors);
+    let history = store.audit_log(Some("release:036000291452")).await.unwrap();
+    let last = history
+        .iter()
+        .rfind(|e| e.action == "release.edit")
+        .expect("release.edit in the audit log");
+    assert_eq!(last.action, "release.edit");
+    let before = last.before.clone().unwrap();
+    let now = last.after.clone().unwrap();
+    assert!(
+        before.contains("Marc Tremblay") && before.contains("Composer"),
+        "{before}"
+    );
+    assert!(
+        now.contains("\"role\":\"Producer\"") && !now.contains("Marc Tremblay"),
+        "{now}"
+    );
+
+    // Exports: the CSV's contributors column holds each track's credits; the ERN message has
+    // display artists with their roles and the other credits as contributors of the tracks.
+    let release = store
+        .edit_release(&edit.upc, &wanted, "test")
+        .await
+        .expect("edit back");
+    let recordings = store.release_recordings(&release).await.unwrap();
+    let csv =
+        String::from_utf8(release_csv(ExportProfile::Distributor, &release, &recordings).unwrap())
+            .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap().get(5).unwrap().to_string())
+        .collect();
+    let whole = "Ariane:MainArtist; Zoé & <Cie>:FeaturedArtist; Marc Tremblay:Composer";
+    assert_eq!(
+        cells,
+        vec![
+            whole.to_string(),
+            format!("{whole}; DJ: Neige:Remixer"),
+            format!("{whole}; Léa:FeaturedArtist"),
+        ]
+    );
+
+    let header = ErnHeader {
+        message_id: "m1".into(),
+        sender_dpid: None,
+        sender_name: "Les Disques XYZ".into(),
+        created: "2026-12-04T10:00:00Z".into(),
+    };
+    let xml = ern_message(&header, &release, &recordings);
+    let message = isrc_check::formats::ern::read_message(xml.as_bytes()).expect("reads back");
+    assert_eq!(message.resources.len(), 3);
+    assert_eq!(message.resources[0].artist, "Ariane");
+    // Parties: Ariane (P1), then each contributor once.
+    for (party, name) in [
+        ("P2", "Zoé &amp; &lt;Cie&gt;"),
+        ("P3", "Marc Tremblay"),
+        ("P4", "DJ: Neige"),
+        ("P5", "Léa"),
+    ] {
+        assert!(
+            xml.contains(&format!("<PartyReference>{party}</PartyReference>\n      <PartyName><FullName>{name}</FullName>")),
+            "{party} {name}: {xml}"
+        );
+    }
+    let featured = "<DisplayArtist SequenceNumber=\"2\">\n        <ArtistPartyReference>P2</ArtistPartyReference>\n        <DisplayArtistRole>FeaturedArtist</DisplayArtistRole>\n      </DisplayArtist>";
+    let composer = "<Contributor SequenceNumber=\"1\">\n        <ContributorPartyReference>P3</ContributorPartyReference>\n        <Role>Composer</Role>\n      </Contributor>";
+    let remixer = "<Contributor SequenceNumber=\"2\">\n        <ContributorPartyReference>P4</ContributorPartyReference>\n        <Role>Remixer</Role>\n      </Contributor>";
+    // Every sound recording and the release have the featured artist; the main artist is
+    // not repeated; track 3 also has its own featured artist.
+    assert_eq!(xml.matches(featured).count(), 4, "{xml}");
+    assert_eq!(
+        xml.matches("<DisplayArtistRole>FeaturedArtist</DisplayArtistRole>")
+            .count(),
+        5,
+        "{xml}"
+    );
+    assert_eq!(
+        xml.matches("<DisplayArtistRole>MainArtist</DisplayArtistRole>")
+            .count(),
+        4,
+        "{xml}"
+    );
+    assert_eq!(xml.matches(composer).count(), 3, "{xml}");
+    assert_eq!(xml.matches(remixer).count(), 1, "{xml}");
+    let track2 =
+        &xml[xml.find(&own[1].to_string()).unwrap()..xml.find(&own[2].to_string()).unwrap()];
+    assert!(track2.contains(remixer), "{track2}");
     store.close().await;
 }

@@ -38,6 +38,12 @@ pub struct ReleaseBody {
     pub release_date: Option<String>,
     /// The tracks in order: ISRCs of the registrant (any spelling), each once.
     pub tracks: Vec<String>,
+    /// The contributors, each `Name:Role` (the whole release) or `Name:Role:TRACK` (one
+    /// track, 1-based), the role a DDEX name: MainArtist, FeaturedArtist, Composer, Lyricist,
+    /// ComposerLyricist, Arranger, Producer, Remixer, MixingEngineer, MasteringEngineer,
+    /// RecordingEngineer, Conductor, Orchestra. A replace sets the whole list.
+    #[serde(default)]
+    pub contributors: Vec<String>,
 }
 
 impl ReleaseBody {
@@ -58,6 +64,11 @@ impl ReleaseBody {
                 .tracks
                 .iter()
                 .map(|t| parse_isrc(t))
+                .collect::<ApiResult<_>>()?,
+            contributors: self
+                .contributors
+                .iter()
+                .map(|c| Ok(isrc_registry::Contributor::parse(c)?))
                 .collect::<ApiResult<_>>()?,
         })
     }

@@ -87,6 +87,8 @@ impl ReleaseForm {
                     })
                 })
                 .collect::<ApiResult<_>>()?,
+            // The form has no contributor boxes yet: an edit keeps them (see edit below).
+            contributors: vec![],
         })
     }
 }
@@ -316,7 +318,8 @@ async fn edit_submit(
     let release = own_release(&state, &caller, &headers, &code).await?;
     let upc = release.input.upc.clone();
     let outcome = async {
-        let input = form.input(upc.clone())?;
+        let mut input = form.input(upc.clone())?;
+        input.contributors = release.input.contributors.clone();
         Ok::<_, ApiError>(ops::edit_release(&state.store, &caller.acting(), &upc, &input).await?)
     }
     .await;

@@ -83,12 +83,29 @@ async fn releases_over_http(db: common::TestDb) {
     let mut changed = body.clone();
     changed["title"] = json!("Hiver (édition)");
     changed["tracks"] = json!([two, one]);
+    changed["contributors"] = json!(["Ariane:MainArtist", "Luc:Remixer:2"]);
+    let mut bad = changed.clone();
+    bad["contributors"] = json!(["Luc:Drummer"]);
+    let r = server.put("/api/v1/releases/036000291452", &ana, bad).await;
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("Drummer") && text.contains("is not a contributor role"),
+        "{text}"
+    );
     let r = server
         .put("/api/v1/releases/0036000291452", &ana, changed)
         .await;
     assert_eq!(r.status(), 200);
     let shown = common::json(server.get("/api/v1/releases/036000291452", &ana).await).await;
     assert_eq!(shown["tracks"], json!([two, one]));
+    assert_eq!(
+        shown["contributors"],
+        json!([
+            {"name": "Ariane", "role": "MainArtist", "track": null},
+            {"name": "Luc", "role": "Remixer", "track": 2}
+        ])
+    );
     let history = shown["history"].as_array().unwrap();
     assert_eq!(history.len(), 2, "{shown}");
     let edit = &history[1];
@@ -119,11 +136,18 @@ async fn releases_over_http(db: common::TestDb) {
     let lines: Vec<&str> = csv.lines().collect();
     assert!(
         lines[0].starts_with(
-            "upc,release_title,label,p_line,release_date,track,isrc,title,version,artist"
+            "upc,release_title,label,p_line,release_date,contributors,track,isrc,title,version,artist"
         ),
         "{csv}"
     );
-    assert!(lines[1].contains(&format!(",1,{two},Dégel,")), "{csv}");
+    assert!(
+        lines[1].contains(&format!(",Ariane:MainArtist,1,{two},Dégel,")),
+        "{csv}"
+    );
+    assert!(
+        lines[2].contains(&format!(",Ariane:MainArtist; Luc:Remixer,2,{one},")),
+        "{csv}"
+    );
     let r = server
         .get("/api/v1/releases/036000291452/export?format=ern", &ana)
         .await;
