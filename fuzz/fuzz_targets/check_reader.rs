@@ -35,12 +35,18 @@ struct Lines {
     /// Read through a decoder (UTF-16: by our encoding, or by a byte order mark that the
     /// random bytes happen to start with).
     decoded: bool,
+    /// The lines the header row spans (a quoted header field may hold line breaks).
+    header_lines: u64,
 }
 
 impl RecordSink for Lines {
     fn start(&mut self, info: &isrc_check::InputInfo<'_>) -> std::io::Result<()> {
         self.format = Some((info.format, info.json_array));
         self.decoded = info.encoding.is_some();
+        self.header_lines = info.header_raw.map_or(1, |raw| {
+            let body = raw.strip_suffix(b"\n").unwrap_or(raw);
+            1 + body.iter().filter(|&&b| b == b'\n').count() as u64
+        });
         Ok(())
     }
     fn record(&mut self, r: &isrc_check::CheckedRecord<'_>) -> std::io::Result<()> {
@@ -153,7 +159,7 @@ fuzz_target!(|data: &[u8]| {
         && lines.decoded == wide
     {
         let mut accounted = lines.covered.clone();
-        accounted.extend(1..=skip_rows + 1);
+        accounted.extend(1..=skip_rows + lines.header_lines);
         accounted.extend(summary.issues.iter().map(|i| i.location.line));
         let table = matches!(format, InputFormat::Csv | InputFormat::Tsv);
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text[..]);

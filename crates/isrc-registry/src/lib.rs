@@ -103,7 +103,7 @@ pub use release_ern::{ERN_43_NAMESPACE, ErnHeader, ern_message, iso_duration};
 pub use store::{
     AgencyDashboard, AuditFilter, Backend, CountryCount, EXAMPLE_PREFIXES, MAX_SEARCH_WORDS,
     MonthCount, NEAR_RANGE_END_PERCENT, OpenOptions, REGISTRANT_CODE_ALPHABET, RegistrantUsage,
-    RegistrantYear, SearchPage, Store, canonical_code, sort_columns,
+    RegistrantYear, SearchPage, Store, YearIssued, canonical_code, sort_columns,
 };
 pub use text::{csv_cell, csv_row, escape_control_characters, refuse_control_characters};
 pub use users::{PasswordReset, Scope};

@@ -1,5 +1,6 @@
 //! The agency's dashboard: registrants by country prefix, each registrant's codes used in a
-//! year against its range, those near the end of their range, and applications by state.
+//! year against its range, those near the end of their range, applications by state, and the
+//! codes issued in each year.
 
 use super::*;
 use crate::error::Result;
@@ -31,6 +32,19 @@ pub struct RegistrantYear {
     pub percent: u32,
 }
 
+/// What was issued in one calendar year: registrant codes by the agency, ISRCs by its
+/// registrants.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct YearIssued {
+    /// The full year (`2026`).
+    pub year: u16,
+    /// Registrant codes added to the ledger that year (issued, or imported, then).
+    pub registrant_codes: u32,
+    /// ISRCs whose year of reference is that year, allocated or imported, void ones
+    /// included: a code once used stays used.
+    pub isrcs: u32,
+}
+
 /// The agency's dashboard for one year.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AgencyDashboard {
@@ -48,6 +62,8 @@ pub struct AgencyDashboard {
     pub applications_pending: u32,
     /// Applications by state (`pending`, `approved`, `rejected`).
     pub applications_by_state: Vec<(String, u32)>,
+    /// Codes issued in each year, newest first; years with neither are left out.
+    pub by_year: Vec<YearIssued>,
 }
 
 impl Store {
@@ -95,6 +111,7 @@ impl Store {
             .iter()
             .find(|(s, _)| s == "pending")
             .map_or(0, |(_, n)| *n);
+        let by_year = self.issued_by_year(year).await?;
         Ok(AgencyDashboard {
             year,
             registrants: registrants.len() as u32,
@@ -103,6 +120,51 @@ impl Store {
             near_range_end,
             applications_pending,
             applications_by_state,
+            by_year,
         })
     }
+
+    /// Registrant codes and ISRCs issued in each year. An ISRC's two-digit year of
+    /// reference is read as the rules read it at the end of `year` ([`isrc::Policy::full_year`]);
+    /// one that can only be a future year is counted in the last century.
+    async fn issued_by_year(&self, year: u16) -> Result<Vec<YearIssued>> {
+        let mut by_year: std::collections::BTreeMap<u16, YearIssued> = Default::default();
+        let rows = sqlx::query(
+            "SELECT substr(created_at, 1, 4) AS y, COUNT(*) AS n FROM registrants GROUP BY substr(created_at, 1, 4)",
+        )
+        .fetch_all(&self.inner.pool)
+        .await?;
+        for row in &rows {
+            let text = dec_str(row, "y")?;
+            let y: u16 = text.parse().map_err(|_| corrupt("creation date", &text))?;
+            year_entry(&mut by_year, y).registrant_codes += dec_i64(row, "n")? as u32;
+        }
+        let policy = isrc::policy::Date::new(year, 12, 31).map(isrc::Policy::new);
+        let full_year = |two_digits: u16| {
+            policy
+                .as_ref()
+                .and_then(|p| p.full_year(two_digits as u8))
+                .unwrap_or(1900 + two_digits)
+        };
+        let rows = sqlx::query("SELECT year, COUNT(*) AS n FROM recordings GROUP BY year")
+            .fetch_all(&self.inner.pool)
+            .await?;
+        for row in &rows {
+            let two_digits = dec_i64(row, "year")? as u16;
+            year_entry(&mut by_year, full_year(two_digits)).isrcs += dec_i64(row, "n")? as u32;
+        }
+        Ok(by_year.into_values().rev().collect())
+    }
+}
+
+/// `year`'s entry, added empty when it is not there yet.
+fn year_entry(
+    by_year: &mut std::collections::BTreeMap<u16, YearIssued>,
+    year: u16,
+) -> &mut YearIssued {
+    by_year.entry(year).or_insert(YearIssued {
+        year,
+        registrant_codes: 0,
+        isrcs: 0,
+    })
 }

@@ -27,7 +27,9 @@ mod releases;
 mod rows;
 mod search;
 
-pub use agency_dashboard::{AgencyDashboard, CountryCount, NEAR_RANGE_END_PERCENT, RegistrantYear};
+pub use agency_dashboard::{
+    AgencyDashboard, CountryCount, NEAR_RANGE_END_PERCENT, RegistrantYear, YearIssued,
+};
 pub(crate) use allocations::{durations_match, known_sql, match_key, where_};
 pub use applications::{REGISTRANT_CODE_ALPHABET, canonical_code};
 use batch::{insert_recordings, placeholder};

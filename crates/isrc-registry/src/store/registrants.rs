@@ -86,6 +86,14 @@ impl Store {
             .await?;
         rows.iter().map(registrant_from_row).collect()
     }
+
+    /// How many registrants the ledger holds (the directory's heading, without loading it).
+    pub async fn registrant_count(&self) -> Result<u64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM registrants")
+            .fetch_one(&self.inner.pool)
+            .await?;
+        Ok(dec_i64(&row, "n")? as u64)
+    }
 }
 
 pub(crate) async fn load_registrant(

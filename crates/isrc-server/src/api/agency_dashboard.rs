@@ -18,10 +18,11 @@ pub struct DashboardQuery {
 }
 
 /// Registrants by country prefix, each registrant's codes used this year against its range
-/// (99,999 or its sub-range), those at 90 % or more of it, and applications by state.
+/// (99,999 or its sub-range), those at 90 % or more of it, applications by state, and the
+/// registrant codes and ISRCs issued in each year.
 #[utoipa::path(get, path = "/api/v1/agency/dashboard", tag = "agency", params(DashboardQuery),
     responses(
-        (status = 200, description = "year, registrants, by_country [{country, registrants}], usage and near_range_end [{prefix, name, used, capacity, percent}], applications_pending, applications_by_state [[state, count]]"),
+        (status = 200, description = "year, registrants, by_country [{country, registrants}], usage and near_range_end [{prefix, name, used, capacity, percent}], applications_pending, applications_by_state [[state, count]], by_year [{year, registrant_codes, isrcs}] newest first"),
         (status = 403, description = "Not an agency admin", body = crate::error::ErrorBody),
     ),
     security(("session" = []), ("token" = [])))]

@@ -14,6 +14,7 @@ use isrc_registry::{
 };
 use serde::Deserialize;
 
+use super::table::{Table, TableQuery, table};
 use super::{Nav, page};
 use crate::api::agency::{
     ApprovalChoice, admin_addresses, approve_application, reject_application,
@@ -210,14 +211,46 @@ async fn reject(
 #[template(path = "agency/registrants.html")]
 struct RegistrantsPage {
     nav: Nav,
+    /// Registrants in the ledger.
+    count: u64,
     registrants: Vec<Registrant>,
+    table: Table,
 }
 
-async fn registrants(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+/// Registrants one page of the directory lists unless `limit` says otherwise.
+const DIRECTORY_ROWS: u32 = 100;
+
+/// The directory's headers and the sort column each stands for.
+const DIRECTORY_COLUMNS: &[(&str, Option<&str>)] = &[
+    ("Prefix", Some("prefix")),
+    ("Name", Some("name")),
+    ("Contact", Some("contact")),
+    ("Kind", Some("kind")),
+    ("Ranges", None),
+    ("Since", Some("created")),
+];
+
+async fn registrants(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<TableQuery>,
+) -> ApiResult<Response> {
     caller.require_admin()?;
+    let request = query.request(DIRECTORY_ROWS)?;
+    let list = state.store.registrant_page(None, &request).await?;
+    let table = table(
+        "/agency/registrants",
+        &[],
+        DIRECTORY_COLUMNS,
+        "prefix",
+        &request,
+        list.next.as_deref(),
+    );
     Ok(page(&RegistrantsPage {
         nav: Nav::for_caller(Some(&caller)),
-        registrants: state.store.registrants().await?,
+        count: state.store.registrant_count().await?,
+        registrants: list.items,
+        table,
     }))
 }
 

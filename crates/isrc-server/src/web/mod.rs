@@ -17,6 +17,7 @@
 pub mod account;
 pub mod agency;
 pub mod agency_dashboard;
+pub mod audit;
 pub mod dashboard;
 pub mod edit;
 pub mod errors;
@@ -26,6 +27,7 @@ pub mod portal;
 pub mod public;
 pub mod releases;
 pub mod search;
+pub mod table;
 
 use askama::Template;
 use axum::Router;
@@ -162,6 +164,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(search::routes(state))
         .merge(agency::routes())
         .merge(agency_dashboard::routes())
+        .merge(audit::routes())
 }
 
 const STYLE: &str = include_str!("../../static/style.css");

@@ -22,6 +22,7 @@ use isrc_registry::{
 };
 use serde::Deserialize;
 
+use super::table::{Table, TableQuery, table};
 use super::{Nav, page, page_with_status};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, Form, Path, Query};
@@ -147,17 +148,35 @@ struct RecordingsPage {
     q: String,
     all: bool,
     rows: Vec<Row>,
-    limit: u64,
+    table: Table,
 }
 
 #[derive(Debug, Deserialize)]
 struct ListQuery {
     q: Option<String>,
     all: Option<String>,
+    #[serde(flatten)]
+    table: TableQuery,
 }
 
-/// Most recordings one page lists (search narrows; export has them all).
-const LIST_LIMIT: u64 = 500;
+/// Recordings one page lists unless `limit` says otherwise (search narrows; export has them
+/// all).
+const PAGE_ROWS: u32 = 100;
+
+/// Recordings the allocation form offers as a parent (a derived version's original).
+const PARENT_CHOICES: u64 = 500;
+
+/// The list's headers and the sort column each stands for.
+const COLUMNS: &[(&str, Option<&str>)] = &[
+    ("ISRC", Some("isrc")),
+    ("Artist", Some("artist")),
+    ("Title", Some("title")),
+    ("Version", Some("version")),
+    ("Duration", Some("duration")),
+    ("Type", Some("type")),
+    ("Public", None),
+    ("Parent", None),
+];
 
 async fn recordings(
     State(state): State<AppState>,
@@ -173,20 +192,31 @@ async fn recordings(
         year: None,
         include_void: all,
         search: (!q.trim().is_empty()).then(|| q.trim().to_string()),
-        limit: Some(LIST_LIMIT),
+        limit: None,
     };
-    let list = state.store.recordings(&filter).await?;
+    let request = query.table.request(PAGE_ROWS)?;
+    let list = state.store.recording_page(&filter, &request).await?;
     let public = state.store.public_isrcs(Some(prefix)).await?;
+    let keep = [("q", q.trim()), ("all", if all { "1" } else { "" })];
+    let table = table(
+        "/portal",
+        &keep,
+        COLUMNS,
+        "isrc",
+        &request,
+        list.next.as_deref(),
+    );
     Ok(page(&RecordingsPage {
         nav: Nav::for_caller(Some(&caller)),
         prefix: prefix.to_string(),
         q,
         all,
         rows: list
+            .items
             .iter()
             .map(|r| row(r, public.contains(&r.isrc)))
             .collect(),
-        limit: LIST_LIMIT,
+        table,
     }))
 }
 
@@ -450,7 +480,7 @@ async fn allocate_form(
         .store
         .recordings(&ListFilter {
             prefix: Some(prefix),
-            limit: Some(LIST_LIMIT),
+            limit: Some(PARENT_CHOICES),
             ..ListFilter::default()
         })
         .await?;

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 
+use super::table::url_encode;
 use super::{Nav, page, page_with_status};
 use crate::api::published::PublicRecording;
 use crate::api::search::{SearchQuery, results};
@@ -78,18 +79,4 @@ async fn search_page(
         }
         Err(e) => Err(e),
     }
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

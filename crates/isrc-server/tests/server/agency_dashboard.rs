@@ -1,6 +1,7 @@
 //! The agency dashboard over HTTP, on SQLite and PostgreSQL: registrants by country prefix,
-//! codes used this year against each range, those near their range end, applications by state;
-//! the same numbers in `GET /api/v1/agency/dashboard` and on `/agency/dashboard`.
+//! codes used this year against each range, those near their range end, applications by state,
+//! codes issued by year; the same numbers in `GET /api/v1/agency/dashboard` and on
+//! `/agency/dashboard`.
 
 use crate::common;
 
@@ -67,6 +68,29 @@ async fn agency_dashboard(db: common::TestDb) {
     assert_eq!(d["near_range_end"][0]["prefix"], "CBXYZ");
     assert_eq!(d["applications_pending"], 1);
     assert_eq!(d["applications_by_state"], json!([["pending", 1]]));
+    // Codes issued by year: the three registrant codes this (wall-clock) year, the ten ISRCs in
+    // the year of reference the server allocated them in.
+    let by_year = d["by_year"].as_array().unwrap();
+    let sum = |field: &str| {
+        by_year
+            .iter()
+            .map(|y| y[field].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!((sum("registrant_codes"), sum("isrcs")), (3, 10), "{d}");
+    let allocated_in = d["year"].as_u64().unwrap();
+    assert!(
+        by_year
+            .iter()
+            .any(|y| y["year"] == allocated_in && y["isrcs"] == 10),
+        "{d}"
+    );
+    assert!(
+        by_year
+            .windows(2)
+            .all(|w| w[0]["year"].as_u64() > w[1]["year"].as_u64()),
+        "newest first: {d}"
+    );
 
     let page = server
         .get("/agency/dashboard", &admin)
@@ -83,6 +107,11 @@ async fn agency_dashboard(db: common::TestDb) {
         page.contains(
             "<tr><td>CBXYZ</td><td>Label CBXYZ</td><td>9</td><td>10</td><td>90</td></tr>"
         ),
+        "{page}"
+    );
+    assert!(page.contains("<table id=\"by-year\">"), "{page}");
+    assert!(
+        page.contains(&format!("<tr><td>{allocated_in}</td>")),
         "{page}"
     );
     // Registrant users see neither.

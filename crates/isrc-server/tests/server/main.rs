@@ -23,3 +23,4 @@ mod request_tracing;
 mod skeleton;
 mod web;
 mod web_accounts;
+mod web_tables;
