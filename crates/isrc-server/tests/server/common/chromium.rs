@@ -33,12 +33,22 @@ impl Drop for Driver {
 }
 
 pub async fn start_driver(program: &Path) -> Driver {
+    start_driver_in_zone(program, None).await
+}
+
+/// [`start_driver`], with the browsers it starts in time zone `zone` (`TZ`, inherited by
+/// Chromium), when given.
+pub async fn start_driver_in_zone(program: &Path, zone: Option<&str>) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(program)
+    let mut command = Command::new(program);
+    if let Some(zone) = zone {
+        command.env("TZ", zone);
+    }
+    let child = command
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
