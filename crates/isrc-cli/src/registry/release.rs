@@ -293,6 +293,14 @@ fn run_edit(global: &GlobalArgs, args: EditArgs) -> Result<ExitCode> {
                                 .collect::<Vec<_>>()
                                 .join(","),
                         ),
+                        (
+                            "contributors",
+                            r.contributors
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        ),
                     ]
                 };
                 for ((field, was), (_, now)) in

@@ -218,3 +218,144 @@ fn releases_through_the_cli(db: common::Db) {
         "no temporary file left"
     );
 }
+
+common::each_backend!(contributors_through_the_cli);
+fn contributors_through_the_cli(db: common::Db) {
+    let codes = setup(&db);
+    let add = |contributors: &[&str]| {
+        let mut args = vec![
+            "release",
+            "add",
+            "--prefix",
+            "CBXYZ",
+            "--upc",
+            "036000291452",
+            "--title",
+            "Hiver",
+            "--track",
+            &codes[0],
+            "--track",
+            &codes[1],
+        ];
+        for c in contributors {
+            args.extend(["--contributor", c]);
+        }
+        db.run(&args)
+    };
+    // A role that DDEX does not name, no role (the argument's own check: exit 2), a track
+    // the release does not have (the ledger's: exit 1): refused by name, nothing stored.
+    for (bad, says, code) in [
+        ("Zed:Drummer", "Drummer", 2),
+        ("Zed", "Name:Role", 2),
+        ("Zed:FeaturedArtist:3", "the release has 2 track(s)", 1),
+    ] {
+        let out = add(&[bad]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{bad}: {stderr}");
+        assert!(stderr.contains(says), "{bad}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let e = db.fails(&["release", "show", "036000291452"]);
+    assert!(e.contains("no release"), "{e}");
+
+    let out = add(&[
+        "Ariane:MainArtist",
+        "Zed:featured-artist:2",
+        "Ana Sol:Composer:1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = db.ok(&["release", "show", "036000291452"]);
+    for line in [
+        "contributor: Ariane:MainArtist",
+        "contributor: Zed:FeaturedArtist:2",
+        "contributor: Ana Sol:Composer:1",
+    ] {
+        assert!(shown.contains(line), "{line}: {shown}");
+    }
+
+    // The CSV: each track's credits (the whole release's, then its own).
+    let csv = db.ok(&[
+        "release",
+        "export",
+        "036000291452",
+        "--profile",
+        "distributor",
+    ]);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let column = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "contributors")
+        .expect("a contributors column");
+    let credits: Vec<String> = rows
+        .records()
+        .map(|r| r.unwrap()[column].to_string())
+        .collect();
+    assert_eq!(
+        credits,
+        [
+            "Ariane:MainArtist; Ana Sol:Composer",
+            "Ariane:MainArtist; Zed:FeaturedArtist"
+        ],
+        "{csv}"
+    );
+
+    // ERN 4.3: the featured artist a DisplayArtist of track 2, the composer a Contributor
+    // of track 1; well-formed for xmllint.
+    db.ok(&[
+        "release",
+        "export",
+        "036000291452",
+        "--format",
+        "ern",
+        "--output",
+        "hiver.xml",
+    ]);
+    let path = db.dir.path().join("hiver.xml");
+    let lint = Command::new("xmllint")
+        .arg("--noout")
+        .arg(&path)
+        .output()
+        .expect("xmllint (Debian libxml2-utils) is installed");
+    assert!(
+        lint.status.success(),
+        "xmllint: {}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let xml = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        xml.contains("<DisplayArtistRole>FeaturedArtist</DisplayArtistRole>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<Role>Composer</Role>"), "{xml}");
+
+    // An edit replaces the list; `release list --limit` out of range is refused, exit 1.
+    let out = db.ok(&[
+        "release",
+        "edit",
+        "036000291452",
+        "--contributor",
+        "Ariane:MainArtist",
+    ]);
+    assert!(
+        out.contains(
+            "contributors: Ariane:MainArtist; Zed:FeaturedArtist:2; Ana Sol:Composer:1 -> Ariane:MainArtist"
+        ),
+        "{out}"
+    );
+    let shown = db.ok(&["release", "show", "036000291452"]);
+    assert!(!shown.contains("Zed"), "{shown}");
+    let out = db.run(&["release", "list", "--limit", "5000"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 to 1000"));
+}
