@@ -177,12 +177,7 @@ impl Checker<'_> {
                     .as_ref()
                     .map_or_else(|| data_rows.first().map_or(0, Vec::len), Vec::len);
                 let has_header = header_row.is_some();
-                let header_raw = if has_header {
-                    let end = memchr::memchr(b'\n', head).map_or(head.len(), |p| p + 1);
-                    Some(head[..end].to_vec())
-                } else {
-                    None
-                };
+                let header_raw = has_header.then(|| first_record(head, delimiter).to_vec());
                 let info = InputInfo {
                     file: name,
                     format,
@@ -344,6 +339,28 @@ impl Checker<'_> {
 }
 
 /// The sample rows of a delimited head (complete lines only).
+/// The bytes of the first record of `head`, line ending included: a header whose quoted
+/// cells hold line breaks spans several lines.
+fn first_record(head: &[u8], delimiter: u8) -> &[u8] {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(head);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {
+            let mut end = (reader.position().byte() as usize).min(head.len());
+            // The reader stops after the `\r` of a `\r\n`.
+            if end > 0 && head[end - 1] == b'\r' && head.get(end) == Some(&b'\n') {
+                end += 1;
+            }
+            &head[..end]
+        }
+        _ => &head[..memchr::memchr(b'\n', head).map_or(head.len(), |p| p + 1)],
+    }
+}
+
 pub(super) fn sample_rows(head: &[u8], delimiter: u8) -> Vec<Vec<String>> {
     let complete = match memchr::memrchr(b'\n', head) {
         Some(p) if head.len() >= 64 * 1024 => &head[..=p],
@@ -363,4 +380,39 @@ pub(super) fn sample_rows(head: &[u8], delimiter: u8) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_record;
+
+    #[test]
+    fn the_first_record_spans_the_line_breaks_of_its_quoted_cells() {
+        for (head, delimiter, record) in [
+            (
+                &b"isrc,title\nUSRC17607839,One\n"[..],
+                b',',
+                &b"isrc,title\n"[..],
+            ),
+            (
+                b"isrc;\"Track\nTitle\";\"Main\r\n\nArtist\"\nUS;One\n",
+                b';',
+                b"isrc;\"Track\nTitle\";\"Main\r\n\nArtist\"\n",
+            ),
+            (
+                b"isrc,title\r\nUSRC17607839,One\r\n",
+                b',',
+                b"isrc,title\r\n",
+            ),
+            (b"isrc,title", b',', b"isrc,title"),
+            (b"isrc,\"open\nquote", b',', b"isrc,\"open\nquote"),
+        ] {
+            assert_eq!(
+                first_record(head, delimiter),
+                record,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
 }
