@@ -42,6 +42,20 @@ fn setup(db: &common::Db) -> Vec<String> {
     codes
 }
 
+/// `xmllint --noout` finds the file well-formed.
+fn assert_well_formed(path: &std::path::Path) {
+    let lint = Command::new("xmllint")
+        .arg("--noout")
+        .arg(path)
+        .output()
+        .expect("xmllint (Debian libxml2-utils) is installed");
+    assert!(
+        lint.status.success(),
+        "xmllint: {}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
+
 common::each_backend!(releases_through_the_cli);
 fn releases_through_the_cli(db: common::Db) {
     let codes = setup(&db);
@@ -157,16 +171,7 @@ fn releases_through_the_cli(db: common::Db) {
         "hiver.xml",
     ]);
     let path = db.dir.path().join("hiver.xml");
-    let lint = Command::new("xmllint")
-        .arg("--noout")
-        .arg(&path)
-        .output()
-        .expect("xmllint (Debian libxml2-utils) is installed");
-    assert!(
-        lint.status.success(),
-        "xmllint: {}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    assert_well_formed(&path);
     let bytes = std::fs::read(&path).unwrap();
     let message = isrc_check::formats::ern::read_message(&bytes).expect("reads back");
     let read: Vec<(String, String, String)> = message
@@ -317,16 +322,7 @@ fn contributors_through_the_cli(db: common::Db) {
         "hiver.xml",
     ]);
     let path = db.dir.path().join("hiver.xml");
-    let lint = Command::new("xmllint")
-        .arg("--noout")
-        .arg(&path)
-        .output()
-        .expect("xmllint (Debian libxml2-utils) is installed");
-    assert!(
-        lint.status.success(),
-        "xmllint: {}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    assert_well_formed(&path);
     let xml = std::fs::read_to_string(&path).unwrap();
     assert!(
         xml.contains("<DisplayArtistRole>FeaturedArtist</DisplayArtistRole>"),

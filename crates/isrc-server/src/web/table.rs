@@ -51,18 +51,36 @@ impl TableQuery {
     }
 }
 
-/// One column header: its label, and the link that sorts by it (empty when the column does
-/// not sort).
+/// One column header: its label, the link that sorts by it (empty when the column does not
+/// sort), and the order the table is in when it is the column sorted by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     /// What the header says.
     pub label: &'static str,
     /// The link that sorts by this column, or empty.
     pub href: String,
+    /// The table's order when it is sorted by this column.
+    pub sorted: Option<Dir>,
+}
+
+impl Header {
     /// `ascending`, `descending` or `none`, for `aria-sort`.
-    pub aria_sort: &'static str,
+    pub fn aria_sort(&self) -> &'static str {
+        match self.sorted {
+            None => "none",
+            Some(Dir::Asc) => "ascending",
+            Some(Dir::Desc) => "descending",
+        }
+    }
+
     /// ` ▲` or ` ▼` after the label of the column sorted by, else empty.
-    pub mark: &'static str,
+    pub fn mark(&self) -> &'static str {
+        match self.sorted {
+            None => "",
+            Some(Dir::Asc) => " ▲",
+            Some(Dir::Desc) => " ▼",
+        }
+    }
 }
 
 /// A table's headers and its paging links.
@@ -109,8 +127,7 @@ pub fn table(
             None => Header {
                 label,
                 href: String::new(),
-                aria_sort: "none",
-                mark: "",
+                sorted: None,
             },
             Some(column) => {
                 let current = column.eq_ignore_ascii_case(sorted_by);
@@ -118,16 +135,7 @@ pub fn table(
                 Header {
                     label,
                     href: href(&[("sort", column), ("dir", click.as_str())]),
-                    aria_sort: match (current, dir) {
-                        (false, _) => "none",
-                        (true, Dir::Asc) => "ascending",
-                        (true, Dir::Desc) => "descending",
-                    },
-                    mark: match (current, dir) {
-                        (false, _) => "",
-                        (true, Dir::Asc) => " ▲",
-                        (true, Dir::Desc) => " ▼",
-                    },
+                    sorted: current.then_some(dir),
                 }
             }
         })
@@ -203,13 +211,13 @@ mod tests {
             t.headers[0].href,
             "/portal?q=Sigur%20R%C3%B3s&sort=isrc&dir=asc"
         );
-        assert_eq!(t.headers[0].aria_sort, "none");
+        assert_eq!(t.headers[0].aria_sort(), "none");
         assert_eq!(
             t.headers[1].href,
             "/portal?q=Sigur%20R%C3%B3s&sort=title&dir=desc"
         );
         assert_eq!(
-            (t.headers[1].aria_sort, t.headers[1].mark),
+            (t.headers[1].aria_sort(), t.headers[1].mark()),
             ("ascending", " ▲")
         );
         assert_eq!(t.headers[2].href, "");
@@ -232,7 +240,7 @@ mod tests {
         assert_eq!(t.next, "");
         assert_eq!(t.first, "/agency/registrants?sort=isrc&dir=desc&limit=100");
         assert_eq!(t.headers[0].href, "/agency/registrants?sort=isrc&dir=asc");
-        assert_eq!(t.headers[0].mark, " ▼");
+        assert_eq!(t.headers[0].mark(), " ▼");
     }
 
     #[test]
