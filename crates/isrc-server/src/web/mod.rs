@@ -17,6 +17,7 @@
 pub mod account;
 pub mod agency;
 pub mod agency_dashboard;
+pub mod allocate;
 pub mod audit;
 pub mod dashboard;
 pub mod edit;
