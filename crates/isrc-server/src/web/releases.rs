@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::edit::{HistoryRow, history_rows};
 use super::portal::own_prefix;
+use super::table::{Table, TableQuery, table};
 use super::{Nav, page, page_with_status};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Form, Path, Query};
@@ -97,6 +98,7 @@ impl ReleaseForm {
 struct ListRow {
     upc: String,
     title: String,
+    artist: String,
     date: String,
     tracks: usize,
 }
@@ -107,34 +109,42 @@ struct ListPage {
     nav: Nav,
     prefix: String,
     rows: Vec<ListRow>,
-    /// The link to the next page, when there is one.
-    next: Option<String>,
+    /// The sortable headers and the paging links.
+    table: Table,
     form: ReleaseForm,
     error: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ListQuery {
-    after: Option<String>,
-}
+/// Releases one page lists unless `limit` says otherwise.
+const PAGE_ROWS: u32 = 50;
 
-const PAGE: u32 = 50;
+/// The list's headers and the store's sort column each stands for.
+const COLUMNS: &[(&str, Option<&str>)] = &[
+    ("UPC / EAN", Some("upc")),
+    ("Title", Some("title")),
+    ("Artist", Some("artist")),
+    ("Release date", Some("date")),
+    ("Tracks", None),
+];
 
 async fn list_view(
     state: &AppState,
     caller: &Caller,
     prefix: isrc::code::PrefixCode,
-    after: Option<&str>,
+    query: &TableQuery,
     form: ReleaseForm,
     error: Option<String>,
 ) -> ApiResult<ListPage> {
-    let request = isrc_registry::PageRequest {
-        after: after.map(str::to_string),
-        limit: Some(PAGE),
-        ..Default::default()
-    };
+    let request = query.request(PAGE_ROWS)?;
     let page = ops::releases(&state.store, &caller.acting(), Some(prefix), &request).await?;
+    let table = table(
+        "/portal/releases",
+        &[],
+        COLUMNS,
+        "upc",
+        &request,
+        page.next.as_deref(),
+    );
     Ok(ListPage {
         nav: Nav::for_caller(Some(caller)),
         prefix: prefix.to_string(),
@@ -144,6 +154,7 @@ async fn list_view(
             .map(|r| ListRow {
                 upc: r.input.upc.to_string(),
                 title: r.input.title.clone(),
+                artist: r.input.artist.clone(),
                 date: r
                     .input
                     .release_date
@@ -152,7 +163,7 @@ async fn list_view(
                 tracks: r.input.tracks.len(),
             })
             .collect(),
-        next: page.next.map(|n| format!("/portal/releases?after={n}")),
+        table,
         form,
         error,
     })
@@ -162,14 +173,14 @@ async fn list_page(
     State(state): State<AppState>,
     caller: Caller,
     headers: axum::http::HeaderMap,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<TableQuery>,
 ) -> ApiResult<Response> {
     let prefix = own_prefix(&caller, &headers)?;
     let view = list_view(
         &state,
         &caller,
         prefix,
-        query.after.as_deref(),
+        &query,
         ReleaseForm::default(),
         None,
     )
@@ -203,7 +214,7 @@ async fn add_submit(
                 &state,
                 &caller,
                 prefix,
-                None,
+                &TableQuery::default(),
                 form,
                 Some(e.message().to_string()),
             )

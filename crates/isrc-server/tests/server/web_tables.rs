@@ -1,5 +1,5 @@
-//! The pages' tables over HTTP, on SQLite and PostgreSQL: the portal's recordings, the
-//! registrant directory and the audit log are paged (a next link, then a link back to the
+//! The pages' tables over HTTP, on SQLite and PostgreSQL: the portal's recordings and
+//! releases, the registrant directory and the audit log are paged (a next link, then a link back to the
 //! first page) and sorted by a click on a header (a second click reverses), keep the search
 //! across both, and refuse a bad sort, direction or cursor with a 400 page that says why.
 
@@ -124,6 +124,63 @@ async fn tables_are_paged_and_sorted(db: common::TestDb) {
         ("/portal?limit=5000", "give 1 to 1000 rows per page"),
         ("/portal?limit=many", "is not a number of rows"),
         ("/portal?after=garbage", "is not a cursor of this list"),
+    ] {
+        let (status, html) = get(&server, path, Some(&ana)).await;
+        assert_eq!(status, 400, "{path}: {html}");
+        assert!(html.contains(says), "{path}: {html}");
+    }
+
+    // The portal's releases: paged, and sorted by a click on a header.
+    for (upc, title) in [
+        ("000000000017", "Zeta"),
+        ("000000000024", "Alpha"),
+        ("000000000031", "Mu"),
+    ] {
+        let body = json!({"upc": upc, "title": title, "tracks": [first[0]]});
+        let r = server.post("/api/v1/releases", &ana, body).await;
+        assert_eq!(r.status(), 201);
+    }
+    let upcs = |html: &str| -> Vec<String> {
+        html.split("<a href=\"/portal/releases/")
+            .skip(1)
+            .map(|rest| rest[..12].to_string())
+            .collect()
+    };
+    let (status, html) = get(&server, "/portal/releases?limit=2", Some(&ana)).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(upcs(&html), ["000000000017", "000000000024"], "{html}");
+    assert!(link(&html, "first-page").is_none());
+    let next = link(&html, "next-page").expect("a second page");
+    let (_, html) = get(&server, &next, Some(&ana)).await;
+    assert_eq!(upcs(&html), ["000000000031"], "{html}");
+    assert!(link(&html, "next-page").is_none());
+    assert_eq!(
+        link(&html, "first-page").as_deref(),
+        Some("/portal/releases?sort=upc&dir=asc&limit=2")
+    );
+    let (_, html) = get(&server, "/portal/releases", Some(&ana)).await;
+    assert!(
+        html.contains("href=\"/portal/releases?sort=title&#38;dir=asc\""),
+        "{html}"
+    );
+    let (_, html) = get(&server, "/portal/releases?sort=title&dir=asc", Some(&ana)).await;
+    assert_eq!(
+        upcs(&html),
+        ["000000000024", "000000000031", "000000000017"],
+        "Alpha, Mu, Zeta: {html}"
+    );
+    assert!(html.contains("aria-sort=\"ascending\""), "{html}");
+    let (_, html) = get(&server, "/portal/releases?sort=title&dir=desc", Some(&ana)).await;
+    assert_eq!(
+        upcs(&html),
+        ["000000000017", "000000000031", "000000000024"]
+    );
+    for (path, says) in [
+        (
+            "/portal/releases?sort=colour",
+            "is not a column of the releases list",
+        ),
+        ("/portal/releases?limit=0", "give 1 to 1000 rows per page"),
     ] {
         let (status, html) = get(&server, path, Some(&ana)).await;
         assert_eq!(status, 400, "{path}: {html}");
