@@ -22,7 +22,7 @@
 # also prints to stderr the statements the wrk phase ran: calls per allocation, mean and total
 # time, i.e. the round trips of one allocation.
 set -uo pipefail
-secs=${1:-4}; rounds=${2:-3}; shift 2
+secs=${1:-1}; rounds=${2:-3}; shift 2
 [ $# -ge 1 ] || { echo "usage: $0 [SECONDS] [ROUNDS] BINARY [BASELINE_BINARY]" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BINS=(); for b in "$@"; do BINS+=("$(realpath "$b")"); done
@@ -110,7 +110,7 @@ one_run() { # binary backend fill
   # wrk's req/s counts the 409s of a range that ran out: the figure is the 201s per second,
   # and a run that used up the range measured nothing (SECONDS too long for this machine).
   rate=$(awk -v c="${created:-0}" -v s="$secs" 'BEGIN {printf "%.1f", c / s}')
-  if [ $((fill + ${created:-0})) -ge 99999 ]; then dup=RANGE-EXHAUSTED; fi
+  if [ "$dup" = ok ] && [ $((fill + ${created:-0})) -ge 99999 ]; then dup=RANGE-EXHAUSTED; fi
   echo "$(basename "$bin") $backend $fill $rate $p99 $created $exported $unique $dup"
   stop_server
 }
