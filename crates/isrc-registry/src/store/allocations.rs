@@ -20,10 +20,9 @@ pub(crate) fn match_key(r: &RecordingInput) -> String {
 
 /// [`match_key`] from a stored row's columns (the migration that refolds old keys uses it).
 pub(crate) fn match_key_of(title: &str, artist: &str, version: &str, content_type: &str) -> String {
-    use isrc::recording::fold;
     let mut key = String::with_capacity(title.len() + artist.len() + version.len() + 9);
     for part in [title, artist, version] {
-        key.push_str(&fold(part));
+        isrc::recording::fold_into(part, &mut key);
         key.push('\u{1f}');
     }
     key.push_str(content_type);

@@ -151,21 +151,45 @@ pub fn durations_match(a: Option<u64>, b: Option<u64>) -> bool {
 /// ```
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`] appended to `out`, to build a key of several folded parts without a string per
+/// part.
+///
+/// ```
+/// use isrc_code::recording::fold_into;
+/// let mut key = String::from("k:");
+/// fold_into("Don't Stop", &mut key);
+/// fold_into(" Ünïcode 1-2", &mut key);
+/// assert_eq!(key, "k:dontstopünïcode1 2");
+/// ```
+pub fn fold_into(text: &str, out: &mut String) {
     // Whether the last character kept is a digit, and whether something was dropped since.
     let (mut after_digit, mut gap) = (false, false);
     for c in text.chars() {
-        if !c.is_alphanumeric() {
+        // ASCII, the bulk of titles: the same answers as the Unicode tests below, without
+        // the lowercase iterator (a third of a 99,999-row batch's folding time).
+        let (keep, digit) = if c.is_ascii() {
+            (c.is_ascii_alphanumeric(), c.is_ascii_digit())
+        } else {
+            (c.is_alphanumeric(), c.is_numeric())
+        };
+        if !keep {
             gap = true;
             continue;
         }
-        let digit = c.is_numeric();
         if digit && after_digit && gap {
             out.push(' ');
         }
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
         (after_digit, gap) = (digit, false);
     }
-    out
 }
 
 /// The parts of a recording that tell it apart.
@@ -260,6 +284,27 @@ mod tests {
             let one = fold(&format!("Take {a}{p}{b}"));
             let two = fold(&format!("Take {c}{q}{d}"));
             prop_assert_eq!(one == two, (a, b) == (c, d), "{} / {}", one, two);
+        }
+
+        /// The ASCII shortcut folds as the Unicode rules do (the definition before it, kept
+        /// here as the reference), on ASCII and mixed text.
+        #[test]
+        fn ascii_shortcut_agrees_with_the_unicode_rules(s in "([ -~]|\\PC){0,40}") {
+            let mut reference = String::new();
+            let (mut after_digit, mut gap) = (false, false);
+            for c in s.chars() {
+                if !c.is_alphanumeric() {
+                    gap = true;
+                    continue;
+                }
+                let digit = c.is_numeric();
+                if digit && after_digit && gap {
+                    reference.push(' ');
+                }
+                reference.extend(c.to_lowercase());
+                (after_digit, gap) = (digit, false);
+            }
+            prop_assert_eq!(fold(&s), reference);
         }
 
         /// Folding is idempotent, and its output is only lowercase letters, digits and single
